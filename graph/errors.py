@@ -1,0 +1,72 @@
+"""The errors eventgraph raises, each with a message a user can act on.
+
+    EventGraphError                 base: `str(error)` is the whole user-facing message
+    ├── SetupError                  a prerequisite is missing (Java, Maven): exit code 2
+    ├── LocalNeo4jError             the local Neo4j could not be started or stopped
+    ├── Unavailable                 Neo4j does not answer at the configured URI
+    │   └── AuthenticationFailed    Neo4j answers but refuses the credentials
+    ├── InvalidData                 input breaks the ontology; carries per-field problems
+    ├── NotFound                    a referenced node does not exist
+    └── Conflict                    the graph already holds something incompatible
+
+`api/` maps these to HTTP statuses, GraphQL error codes and CLI exit codes in one place each.
+Messages name the URI, never the password.
+"""
+
+from dataclasses import dataclass
+
+
+class EventGraphError(Exception):
+    """Base of every error eventgraph reports to a user."""
+
+    exit_code = 1
+
+
+class SetupError(EventGraphError):
+    """A tool eventgraph needs is missing or too old."""
+
+    exit_code = 2
+
+
+class LocalNeo4jError(EventGraphError):
+    """The local Neo4j launcher failed (port taken, crashed on start, did not stop)."""
+
+
+class Unavailable(EventGraphError):
+    """Neo4j cannot be reached."""
+
+
+class AuthenticationFailed(Unavailable):
+    """Neo4j refused the user name or password."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one piece of input."""
+
+    where: str
+    """File and line, or record path, e.g. `seeds/story.yaml:42` or `events[3]`."""
+    field: str
+    reason: str
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        hint = f" ({self.suggestion})" if self.suggestion else ""
+        return f"{self.where}: {self.field}: {self.reason}{hint}"
+
+
+class InvalidData(EventGraphError):
+    """Input that breaks the ontology; nothing was written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"{len(problems)} problem(s), nothing was written:\n{lines}")
+
+
+class NotFound(EventGraphError):
+    """A node the request names does not exist."""
+
+
+class Conflict(EventGraphError):
+    """The graph holds something the request contradicts."""

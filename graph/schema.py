@@ -1,0 +1,169 @@
+"""Constraints and indexes derived from the ontology, applied idempotently and versioned.
+
+`apply_schema` compares what the ontology wants with `SHOW CONSTRAINTS` / `SHOW INDEXES` and
+creates only what is missing; an equivalent constraint or index under another name counts as
+present, so it is safe against a database that someone else prepared. The applied schema
+version and a fingerprint of the statements are recorded on one `(:EventGraphSchema)` node.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from neo4j import Driver
+
+from graph.errors import Conflict
+from graph.ontology import LABELS
+
+SCHEMA_VERSION = 1
+"""Bump when the set of constraints and indexes changes meaning (not for additions alone)."""
+
+FULLTEXT_INDEX = "entity_names"
+SCHEMA_NODE_LABEL = "EventGraphSchema"
+
+
+@dataclass(frozen=True)
+class SchemaItem:
+    """One constraint or index the ontology asks for."""
+
+    name: str
+    type: str
+    """`UNIQUENESS`, `RANGE`, `FULLTEXT` or `POINT`."""
+    labels: tuple[str, ...]
+    properties: tuple[str, ...]
+
+    @property
+    def is_constraint(self) -> bool:
+        return self.type == "UNIQUENESS"
+
+    def cypher(self) -> str:
+        """The CREATE statement; names come from the ontology allow-list, never from input."""
+        if self.is_constraint:
+            (label,), (prop,) = self.labels, self.properties
+            return (
+                f"CREATE CONSTRAINT {self.name} IF NOT EXISTS "
+                f"FOR (n:`{label}`) REQUIRE n.`{prop}` IS UNIQUE"
+            )
+        if self.type == "FULLTEXT":
+            labels = "|".join(f"`{label}`" for label in self.labels)
+            props = ", ".join(f"n.`{prop}`" for prop in self.properties)
+            return f"CREATE FULLTEXT INDEX {self.name} IF NOT EXISTS FOR (n:{labels}) ON EACH [{props}]"
+        (label,) = self.labels
+        props = ", ".join(f"n.`{prop}`" for prop in self.properties)
+        return f"CREATE {self.type} INDEX {self.name} IF NOT EXISTS FOR (n:`{label}`) ON ({props})"
+
+    def matches(self, existing: dict[str, object]) -> bool:
+        """True if an existing constraint or index does this item's job (whatever its name)."""
+        existing_type = str(existing.get("type", ""))
+        same_type = (
+            "UNIQUENESS" in existing_type if self.is_constraint else existing_type == self.type
+        )
+        return (
+            same_type
+            and sorted(_strings(existing, "labelsOrTypes")) == sorted(self.labels)
+            and _strings(existing, "properties") == list(self.properties)
+        )
+
+
+def _strings(row: dict[str, object], key: str) -> list[str]:
+    value = row.get(key)
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def schema_items() -> list[SchemaItem]:
+    """Everything the ontology asks the database to enforce and index."""
+    items: list[SchemaItem] = []
+    for label in LABELS:
+        low = label.name.lower()
+        items.append(SchemaItem(f"{low}_id_unique", "UNIQUENESS", (label.name,), ("id",)))
+        items.extend(
+            SchemaItem(f"{low}_{prop}_range", "RANGE", (label.name,), (prop,))
+            for prop in label.time_properties
+        )
+        if label.point_property:
+            prop = label.point_property
+            items.append(SchemaItem(f"{low}_{prop}_point", "POINT", (label.name,), (prop,)))
+    searchable = sorted({prop for label in LABELS for prop in label.searchable})
+    items.append(
+        SchemaItem(
+            FULLTEXT_INDEX,
+            "FULLTEXT",
+            tuple(label.name for label in LABELS if label.searchable),
+            tuple(searchable),
+        )
+    )
+    return items
+
+
+def fingerprint(items: list[SchemaItem]) -> str:
+    """A short hash of the statements, recorded so drift between code and database shows."""
+    text = "\n".join(sorted(item.cypher() for item in items))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass
+class SchemaReport:
+    """What `apply_schema` did."""
+
+    version: int
+    fingerprint: str
+    created: list[str] = field(default_factory=list)
+    present: list[str] = field(default_factory=list)
+
+
+_SHOW_CONSTRAINTS = "SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties"
+_SHOW_INDEXES = "SHOW INDEXES YIELD name, type, labelsOrTypes, properties, owningConstraint"
+_RECORD_VERSION = (
+    f"MERGE (s:{SCHEMA_NODE_LABEL} {{id: 'schema'}}) "
+    "SET s.version = $version, s.fingerprint = $fingerprint, s.applied_at = $applied_at"
+)
+_READ_VERSION = f"MATCH (s:{SCHEMA_NODE_LABEL} {{id: 'schema'}}) RETURN s.version AS version"
+
+
+def apply_schema(driver: Driver, database: str) -> SchemaReport:
+    """Create the constraints and indexes that are missing, wait until they are online."""
+    items = schema_items()
+    report = SchemaReport(version=SCHEMA_VERSION, fingerprint=fingerprint(items))
+    constraints = [r.data() for r in driver.execute_query(_SHOW_CONSTRAINTS, database_=database)[0]]
+    indexes = [r.data() for r in driver.execute_query(_SHOW_INDEXES, database_=database)[0]]
+    for item in items:
+        existing = constraints if item.is_constraint else indexes
+        twin = next((e for e in existing if item.matches(e)), None)
+        if twin is not None:
+            report.present.append(str(twin["name"]))
+            continue
+        if item.is_constraint:
+            _refuse_conflicting_index(item, indexes)
+        driver.execute_query(item.cypher(), database_=database)
+        report.created.append(item.name)
+    driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
+    driver.execute_query(
+        _RECORD_VERSION,
+        version=SCHEMA_VERSION,
+        fingerprint=report.fingerprint,
+        applied_at=datetime.now(UTC),
+        database_=database,
+    )
+    return report
+
+
+def _refuse_conflicting_index(item: SchemaItem, indexes: list[dict[str, object]]) -> None:
+    """A plain range index on the same property blocks a uniqueness constraint: say which."""
+    for index in indexes:
+        if (
+            index.get("type") == "RANGE"
+            and index.get("owningConstraint") is None
+            and _strings(index, "labelsOrTypes") == list(item.labels)
+            and _strings(index, "properties") == list(item.properties)
+        ):
+            raise Conflict(
+                f"Index '{index['name']}' on :{item.labels[0]}({item.properties[0]}) blocks the "
+                f"uniqueness constraint eventgraph needs. Drop it (DROP INDEX {index['name']}) "
+                "and apply the schema again; the constraint brings its own index."
+            )
+
+
+def applied_version(driver: Driver, database: str) -> int | None:
+    """The schema version recorded in the database, or None if it was never applied."""
+    records = driver.execute_query(_READ_VERSION, database_=database)[0]
+    return int(records[0]["version"]) if records else None

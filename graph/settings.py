@@ -1,0 +1,108 @@
+"""The one settings object: every environment variable eventgraph reads is a field here.
+
+`NEO4J_*` are the names the Neo4j tools use; eventgraph's own knobs start with `EVENTGRAPH_`.
+When `NEO4J_URI` is set, eventgraph talks to that Neo4j and never starts the local launcher.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The checkout: the launcher sources and the git-ignored `var/` state live here."""
+
+DEFAULT_NEO4J_VERSION = "5.26.30"
+
+
+class Settings(BaseSettings):
+    """Connection and local-server settings, read from the environment (and `.env`)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    neo4j_uri: str | None = Field(
+        default=None,
+        validation_alias="NEO4J_URI",
+        description="Bolt URI of your own Neo4j (bolt://, neo4j://, neo4j+s://…). "
+        "Unset: eventgraph runs its local Neo4j on 127.0.0.1.",
+    )
+    neo4j_user: str = Field(
+        default="neo4j", validation_alias="NEO4J_USER", description="Neo4j user name."
+    )
+    neo4j_password: SecretStr = Field(
+        default=SecretStr("eventgraph-local"),
+        validation_alias="NEO4J_PASSWORD",
+        description="Neo4j password. For the local Neo4j it is set on every start.",
+    )
+    neo4j_database: str = Field(
+        default="neo4j", validation_alias="NEO4J_DATABASE", description="Database name."
+    )
+    neo4j_version: str = Field(
+        default=DEFAULT_NEO4J_VERSION,
+        validation_alias="EVENTGRAPH_NEO4J_VERSION",
+        description="Neo4j version the local launcher runs (5.26.x needs Java 17+, "
+        "2025.x and later need Java 21+).",
+    )
+    neo4j_port: int = Field(
+        default=7687,
+        ge=1,
+        le=65535,
+        validation_alias="EVENTGRAPH_NEO4J_PORT",
+        description="Bolt port of the local Neo4j (always bound to 127.0.0.1).",
+    )
+    neo4j_home: Path = Field(
+        default=PROJECT_ROOT / "var" / "neo4j",
+        validation_alias="EVENTGRAPH_NEO4J_HOME",
+        description="Data, logs and pid file of the local Neo4j.",
+    )
+    neo4j_heap: str = Field(
+        default="2g",
+        pattern=r"^\d+[kmgKMG]$",
+        validation_alias="EVENTGRAPH_NEO4J_HEAP",
+        description="JVM heap of the local Neo4j (-Xms and -Xmx), e.g. 2g.",
+    )
+    neo4j_pagecache: str = Field(
+        default="2g",
+        pattern=r"^\d+[kmgKMG]$",
+        validation_alias="EVENTGRAPH_NEO4J_PAGECACHE",
+        description="Page cache of the local Neo4j, e.g. 2g.",
+    )
+    neo4j_start_timeout: float = Field(
+        default=180.0,
+        gt=0,
+        validation_alias="EVENTGRAPH_NEO4J_START_TIMEOUT",
+        description="Seconds `eventgraph neo4j start` waits for Bolt to answer.",
+    )
+    java_home: Path | None = Field(
+        default=None,
+        validation_alias="EVENTGRAPH_JAVA_HOME",
+        description="JDK for the local Neo4j. Unset: JAVA_HOME, then `java` on PATH, "
+        "then the JDKs under EVENTGRAPH_JDK_DIRS, first one new enough wins.",
+    )
+    jdk_dirs: str = Field(
+        default="/usr/lib/jvm:/usr/java:/opt/java",
+        validation_alias="EVENTGRAPH_JDK_DIRS",
+        description="Colon-separated folders searched for installed JDKs.",
+    )
+    launcher_cache: Path = Field(
+        default=PROJECT_ROOT / "var" / "launcher",
+        validation_alias="EVENTGRAPH_LAUNCHER_CACHE",
+        description="Where the built launcher and its Neo4j jars are cached, per version.",
+    )
+
+    @property
+    def uses_local_neo4j(self) -> bool:
+        """True when eventgraph runs Neo4j itself (no NEO4J_URI given)."""
+        return not self.neo4j_uri
+
+    @property
+    def bolt_uri(self) -> str:
+        """The URI the driver connects to."""
+        return self.neo4j_uri or f"bolt://127.0.0.1:{self.neo4j_port}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
