@@ -7,7 +7,6 @@ finds Neo4j answering if it was away then.
 """
 
 import logging
-
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 

@@ -23,8 +23,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-neo4j_app = typer.Typer(help="Run the local Neo4j (unused when NEO4J_URI is set).", no_args_is_help=True)
-schema_app = typer.Typer(help="Constraints and indexes derived from the ontology.", no_args_is_help=True)
+neo4j_app = typer.Typer(
+    help="Run the local Neo4j (unused when NEO4J_URI is set).", no_args_is_help=True
+)
+schema_app = typer.Typer(
+    help="Constraints and indexes derived from the ontology.", no_args_is_help=True
+)
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(schema_app, name="schema")
 
@@ -49,7 +53,9 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
 def _local_only(settings: Settings) -> bool:
     if settings.uses_local_neo4j:
         return True
-    out.print(f"NEO4J_URI is set ({settings.bolt_uri}): using that Neo4j; the launcher is not used.")
+    out.print(
+        f"NEO4J_URI is set ({settings.bolt_uri}): using that Neo4j; the launcher is not used."
+    )
     return False
 
 

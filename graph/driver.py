@@ -1,8 +1,7 @@
 """One Neo4j driver per process, and the check that tells a user why Neo4j does not answer."""
 
-from dataclasses import dataclass
-
 import re
+from dataclasses import dataclass
 
 from neo4j import Driver, GraphDatabase
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
@@ -43,10 +42,12 @@ _SOCKET_REASON = re.compile(r"\[Errno -?\d+\] ([^)]*)")
 
 
 def server_info(driver: Driver, settings: Settings) -> ServerInfo:
-    """Ask Neo4j who it is; raise `Unavailable` with the URI and what to do if it does not answer."""
+    """Ask Neo4j who it is; raise `Unavailable` naming the URI and what to do if it is away."""
     try:
         # An auto-commit query, not execute_query: a health check must not retry for seconds.
-        with driver.session(database=settings.neo4j_database, default_access_mode="READ") as session:
+        with driver.session(
+            database=settings.neo4j_database, default_access_mode="READ"
+        ) as session:
             record = session.run(_SERVER_INFO).single(strict=True)
     except AuthError as error:
         raise AuthenticationFailed(

@@ -6,6 +6,7 @@ embedded with Bolt on 127.0.0.1; its jars are cached per Neo4j version under
 and version are kept in `<EVENTGRAPH_NEO4J_HOME>/launcher.json`.
 """
 
+import contextlib
 import hashlib
 import json
 import os
@@ -67,10 +68,8 @@ def launcher_log(settings: Settings) -> Path:
 
 def _is_alive(pid: int) -> bool:
     """True if `pid` runs and is not a zombie (reaping it if it is our child)."""
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -164,7 +163,9 @@ def ensure_launcher(settings: Settings, jdk: Jdk, report: Report = _quiet) -> Pa
         "(first start only; downloads about 125 MB from Maven Central)…"
     )
     settings.launcher_cache.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{settings.neo4j_version}-", dir=settings.launcher_cache))
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{settings.neo4j_version}-", dir=settings.launcher_cache)
+    )
     log = staging.with_suffix(".log")
     command = [
         str(mvn), "-B", "-ntp", "-q", "-f", str(LAUNCHER_SOURCES / "pom.xml"),
@@ -173,7 +174,9 @@ def ensure_launcher(settings: Settings, jdk: Jdk, report: Report = _quiet) -> Pa
     ]  # fmt: skip
     env = {**os.environ, "JAVA_HOME": str(jdk.home)}
     with log.open("w") as out:
-        completed = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, env=env, check=False)
+        completed = subprocess.run(
+            command, stdout=out, stderr=subprocess.STDOUT, env=env, check=False
+        )
     if completed.returncode != 0:
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
         shutil.rmtree(staging, ignore_errors=True)
@@ -246,12 +249,17 @@ def start(settings: Settings, report: Report = _quiet) -> bool:
     return True
 
 
-def _log_tail(settings: Settings, lines: int = 12) -> str:
+def _log_tail(settings: Settings, log_offset: int, lines: int = 8) -> str:
+    """The launcher's own verdict lines from this start, or the last lines of its log."""
     try:
-        text = launcher_log(settings).read_text(errors="replace")
+        with launcher_log(settings).open("rb") as log:
+            log.seek(log_offset)
+            text = log.read().decode(errors="replace")
     except FileNotFoundError:
         return ""
-    return "\n".join(line for line in text.splitlines()[-lines:] if line.strip())
+    all_lines = [line for line in text.splitlines() if line.strip()]
+    verdict = [line for line in all_lines if line.startswith("eventgraph-launcher:")]
+    return "\n".join((verdict or all_lines)[-lines:])
 
 
 READY_MARKER = "eventgraph-launcher: Neo4j "
@@ -266,13 +274,13 @@ def _wait_for_bolt(settings: Settings, process: "subprocess.Popen[bytes]", log_o
             if process.poll() is not None:
                 raise LocalNeo4jError(
                     f"The local Neo4j exited during start-up (exit code {process.returncode}). "
-                    f"Log: {launcher_log(settings)}\n{_log_tail(settings)}"
+                    f"Log: {launcher_log(settings)}\n{_log_tail(settings, log_offset)}"
                 )
             if not _printed_ready(settings, log_offset):
                 if time.monotonic() > deadline:
                     raise LocalNeo4jError(
                         f"The local Neo4j did not come up within {settings.neo4j_start_timeout:.0f}"
-                        f" s. Log: {launcher_log(settings)}\n{_log_tail(settings)}"
+                        f" s. Log: {launcher_log(settings)}\n{_log_tail(settings, log_offset)}"
                     )
                 time.sleep(0.3)
                 continue

@@ -47,7 +47,10 @@ class SchemaItem:
         if self.type == "FULLTEXT":
             labels = "|".join(f"`{label}`" for label in self.labels)
             props = ", ".join(f"n.`{prop}`" for prop in self.properties)
-            return f"CREATE FULLTEXT INDEX {self.name} IF NOT EXISTS FOR (n:{labels}) ON EACH [{props}]"
+            return (
+                f"CREATE FULLTEXT INDEX {self.name} IF NOT EXISTS "
+                f"FOR (n:{labels}) ON EACH [{props}]"
+            )
         (label,) = self.labels
         props = ", ".join(f"n.`{prop}`" for prop in self.properties)
         return f"CREATE {self.type} INDEX {self.name} IF NOT EXISTS FOR (n:`{label}`) ON ({props})"

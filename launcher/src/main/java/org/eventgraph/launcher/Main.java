@@ -85,8 +85,15 @@ public final class Main {
 
     /** Sets the neo4j user's password; embedded transactions run with full rights. */
     private static void setPassword(GraphDatabaseService system, String password) {
-        system.executeTransactionally(
-                "ALTER USER neo4j SET PLAINTEXT PASSWORD $password CHANGE NOT REQUIRED",
-                Map.of("password", password));
+        try {
+            system.executeTransactionally(
+                    "ALTER USER neo4j SET PLAINTEXT PASSWORD $password CHANGE NOT REQUIRED",
+                    Map.of("password", password));
+        } catch (RuntimeException e) {
+            // Neo4j refuses to "change" a password to the one it already has: nothing to do.
+            if (!rootCause(e).contains("Old password and new password cannot be the same")) {
+                throw e;
+            }
+        }
     }
 }

@@ -1,0 +1,30 @@
+"""The README stays true: every setting and every command it must mention is there."""
+
+import re
+
+from typer.main import get_command
+
+from api.cli import app
+from graph.settings import PROJECT_ROOT, Settings
+
+README = (PROJECT_ROOT / "README.md").read_text()
+
+
+def test_every_environment_variable_is_documented() -> None:
+    for name, field in Settings.model_fields.items():
+        variable = str(field.validation_alias)
+        assert re.search(rf"`{variable}`", README), f"README does not document {variable} ({name})"
+
+
+def test_every_cli_command_is_documented() -> None:
+    root = get_command(app)
+    commands = getattr(root, "commands", {})
+    for name, command in commands.items():
+        sub = getattr(command, "commands", None)
+        for full in [f"eventgraph {name} {s}" for s in sub] if sub else [f"eventgraph {name}"]:
+            assert full in README, f"README does not mention `{full}`"
+
+
+def test_quick_start_is_two_commands() -> None:
+    assert "make run" in README
+    assert "make test" in README
