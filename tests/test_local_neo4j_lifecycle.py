@@ -44,6 +44,10 @@ def _settings(env: dict[str, str]) -> Settings:
     )
 
 
+RECOVERY_DONE = "Recovery completed"
+"""What Neo4j's debug.log says after replaying transactions on a store that was not shut down."""
+
+
 def _cli(env: dict[str, str], *args: str) -> tuple[int, str]:
     result = run_cli(*args, env=env, drop=("NEO4J_URI",))
     return result.returncode, result.stdout + result.stderr
@@ -115,7 +119,7 @@ def test_clean_stop_needs_no_recovery_and_keeps_data(env: dict[str, str]) -> Non
     offset = (settings.neo4j_home / "logs" / "debug.log").stat().st_size
     code, output = _cli(env, "neo4j", "start")
     assert code == 0, output
-    assert "Recovery required" not in _debug_log_since(settings, offset)
+    assert RECOVERY_DONE not in _debug_log_since(settings, offset)
     assert _count_probes(settings) == 1
 
 
@@ -126,6 +130,7 @@ def test_kill_9_then_start_recovers_and_the_api_reconnects(env: dict[str, str]) 
     state = running_launcher(settings)
     assert state is not None
 
+    offset = (settings.neo4j_home / "logs" / "debug.log").stat().st_size
     with TestClient(create_app(settings)) as client:
         assert client.get("/ready").status_code == 200
 
@@ -142,6 +147,7 @@ def test_kill_9_then_start_recovers_and_the_api_reconnects(env: dict[str, str]) 
         code, output = _cli(env, "neo4j", "start")
         assert code == 0, output
         assert client.get("/ready").status_code == 200
+    assert RECOVERY_DONE in _debug_log_since(settings, offset)
     assert _count_probes(settings) == 2
 
 
