@@ -1,18 +1,29 @@
 """The `eventgraph` command line: run the local Neo4j, apply the schema, serve the API."""
 
 import functools
+import os
 import sys
+import time
 from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
+from neo4j.exceptions import Neo4jError
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
 
 from graph import local_neo4j
 from graph.driver import open_driver, server_info
-from graph.errors import EventGraphError
+from graph.errors import EventGraphError, InvalidData, Problem
+from graph.exporting import dump_document, export_document
+from graph.importer import ImportSummary, import_paths
 from graph.schema import apply_schema
 from graph.settings import Settings, get_settings
+from graph.timespan import TimeError, bounds
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -36,6 +47,11 @@ out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 
+def say_error(message: str) -> None:
+    """Print one error; its text is the user's data too, so it is never read as markup."""
+    err.print(Text.assemble(("error: ", "red"), message), soft_wrap=True)
+
+
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Turn an `EventGraphError` into one clear message and its exit code, never a traceback."""
 
@@ -44,8 +60,21 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except EventGraphError as error:
-            err.print(f"[red]error:[/red] {error}", markup=True, soft_wrap=True)
+            say_error(str(error))
             raise typer.Exit(error.exit_code) from None
+        except Neo4jError as error:
+            say_error(f"Neo4j refused: {error.code}: {error.message}")
+            raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if os.environ.get("EVENTGRAPH_DEBUG"):
+                raise
+            say_error(
+                f"unexpected {type(error).__name__}: {error}. This is a bug; run again with "
+                "EVENTGRAPH_DEBUG=1 for the traceback and report it."
+            )
+            raise typer.Exit(1) from None
 
     return wrapper
 
@@ -71,8 +100,10 @@ def neo4j_start() -> None:
     if not started:
         out.print(f"Neo4j is already running on {settings.bolt_uri}; nothing to do.")
         return
-    out.print(f"Neo4j {settings.neo4j_version} is up on {settings.bolt_uri} "
-              f"(data in {settings.neo4j_home}).")  # fmt: skip
+    out.print(
+        f"Neo4j {settings.neo4j_version} is up on {settings.bolt_uri} "
+        f"(data in {settings.neo4j_home})."
+    )
 
 
 @neo4j_app.command("stop")
@@ -120,6 +151,139 @@ def schema_apply() -> None:
     )
 
 
+@app.command("import")
+@reports_errors
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.yaml, .json, .csv).")],
+    batch_size: Annotated[
+        int | None,
+        typer.Option(min=1, help="Commit every N records (for very large feeds); re-run resumes."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Validate everything, then write it (all-or-nothing unless --batch-size); idempotent."""
+    settings = get_settings()
+    show_progress = not quiet and err.is_terminal and not os.environ.get("CI")
+    with open_driver(settings) as driver:
+        server_info(driver, settings)
+        apply_schema(driver, settings.neo4j_database)
+        with Progress(
+            TextColumn("importing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            console=err,
+            disable=not show_progress,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("import", total=None, rate="")
+            started = time.monotonic()
+
+            def advance(done: int) -> None:
+                progress.advance(task, done)
+                completed = progress.tasks[0].completed
+                rate = completed / max(time.monotonic() - started, 1e-6)
+                progress.update(task, rate=f"{rate:,.0f} records/s")
+
+            try:
+                summary = import_paths(
+                    driver,
+                    settings.neo4j_database,
+                    paths,
+                    max_bytes=settings.import_max_mb * 2**20,
+                    batch_size=batch_size,
+                    on_total=lambda total: progress.update(task, total=total),
+                    on_progress=advance,
+                )
+            except InvalidData as invalid:
+                progress.stop()
+                say_error(str(invalid))
+                if invalid.rejected:
+                    rejected = ", ".join(
+                        f"{label} {n}" for label, n in sorted(invalid.rejected.items())
+                    )
+                    err.print(f"rejected: {rejected}", soft_wrap=True)
+                raise typer.Exit(1) from None
+    _print_summary(summary)
+
+
+def _print_summary(summary: ImportSummary) -> None:
+    outcome = summary.outcome
+    labels = sorted(set(outcome.created) | set(outcome.updated) | set(outcome.unchanged))
+    table = Table("label", "created", "updated", "unchanged", "rejected", box=None)
+    for label in labels:
+        table.add_row(
+            label,
+            str(outcome.created[label]),
+            str(outcome.updated[label]),
+            str(outcome.unchanged[label]),
+            "0",
+        )
+    out.print(table)
+    files = len(summary.files)
+    if outcome.changed == 0:
+        out.print(
+            f"Nothing changed: all {summary.records} records from {files} file(s) "
+            "are already in the graph."
+        )
+    else:
+        out.print(
+            f"Imported {summary.records} records from {files} file(s): "
+            f"{sum(outcome.created.values())} created, {sum(outcome.updated.values())} "
+            f"updated, {sum(outcome.unchanged.values())} unchanged."
+        )
+
+
+@app.command("export")
+@reports_errors
+def export(
+    path: Annotated[
+        Path | None, typer.Argument(help="File to write; standard output if absent.")
+    ] = None,
+    format_: Annotated[
+        str, typer.Option("--format", help="yaml or json (default: from the file name, else yaml).")
+    ] = "",
+    since: Annotated[
+        str | None, typer.Option(help="Only events and relations from this time on (2025-10-01).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Only events and relations up to this time.")
+    ] = None,
+    entity: Annotated[
+        str | None, typer.Option(help="Only events and relations involving this id.")
+    ] = None,
+) -> None:
+    """Write the graph, or a slice of it, in the native format (re-importable as is)."""
+    settings = get_settings()
+    chosen = format_ or ("json" if path is not None and path.suffix.lower() == ".json" else "yaml")
+    if chosen not in ("yaml", "json"):
+        raise InvalidData([Problem("--format", "format", f"'{chosen}' is not yaml or json")])
+    window = [
+        _window_bound(name, value) for name, value in (("--since", since), ("--until", until))
+    ]
+    with open_driver(settings) as driver:
+        server_info(driver, settings)
+        document = export_document(driver, settings.neo4j_database, window[0], window[1], entity)
+    text = dump_document(document, chosen)
+    if path is None:
+        sys.stdout.write(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+        counts = ", ".join(f"{len(v)} {k}" for k, v in document.items() if isinstance(v, list))
+        err.print(f"Wrote {path}: {counts or 'an empty graph'}.")
+
+
+def _window_bound(option: str, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        low, high, _ = bounds(value)
+    except TimeError as error:
+        raise InvalidData([Problem(option, option.lstrip("-"), str(error))]) from None
+    return low if option == "--since" else high
+
+
 @app.command("serve")
 @reports_errors
 def serve(
@@ -132,8 +296,10 @@ def serve(
     from api.app import create_app
 
     settings = get_settings()
-    out.print(f"eventgraph API on http://{host}:{port}/graphql (GraphiQL), "
-              f"/health and /ready; Neo4j at {settings.bolt_uri}")  # fmt: skip
+    out.print(
+        f"eventgraph API on http://{host}:{port}/graphql (GraphiQL), "
+        f"/health and /ready; Neo4j at {settings.bolt_uri}"
+    )
     uvicorn.run(create_app(settings), host=host, port=port, loop="uvloop", http="httptools")
 
 

@@ -58,8 +58,9 @@ class Problem:
 class InvalidData(EventGraphError):
     """Input that breaks the ontology; nothing was written."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], rejected: dict[str, int] | None = None) -> None:
         self.problems = problems
+        self.rejected = rejected or {}
         lines = "\n".join(f"  - {problem}" for problem in problems)
         super().__init__(f"{len(problems)} problem(s), nothing was written:\n{lines}")
 

@@ -168,10 +168,16 @@ def ensure_launcher(settings: Settings, jdk: Jdk, report: Report = _quiet) -> Pa
     )
     log = staging.with_suffix(".log")
     command = [
-        str(mvn), "-B", "-ntp", "-q", "-f", str(LAUNCHER_SOURCES / "pom.xml"),
-        f"-Dneo4j.version={settings.neo4j_version}", f"-Dlauncher.build.dir={staging}",
+        str(mvn),
+        "-B",
+        "-ntp",
+        "-q",
+        "-f",
+        str(LAUNCHER_SOURCES / "pom.xml"),
+        f"-Dneo4j.version={settings.neo4j_version}",
+        f"-Dlauncher.build.dir={staging}",
         "package",
-    ]  # fmt: skip
+    ]
     env = {**os.environ, "JAVA_HOME": str(jdk.home)}
     with log.open("w") as out:
         completed = subprocess.run(
@@ -227,16 +233,27 @@ def start(settings: Settings, report: Report = _quiet) -> bool:
     report(f"Starting Neo4j {settings.neo4j_version} on {settings.bolt_uri} (Java {jdk.major})…")
     classpath = os.pathsep.join([str(build / "launcher.jar"), str(build / "lib" / "*")])
     command = [
-        str(jdk.java), *_jvm_options(settings, jdk), "-cp", classpath, MAIN_CLASS,
-        str(settings.neo4j_home.resolve()), str(settings.neo4j_port), settings.neo4j_pagecache,
-    ]  # fmt: skip
+        str(jdk.java),
+        *_jvm_options(settings, jdk),
+        "-cp",
+        classpath,
+        MAIN_CLASS,
+        str(settings.neo4j_home.resolve()),
+        str(settings.neo4j_port),
+        settings.neo4j_pagecache,
+    ]
     env = {**os.environ, "EVENTGRAPH_NEO4J_PASSWORD": settings.neo4j_password.get_secret_value()}
     log_offset = log.stat().st_size if log.exists() else 0
     with log.open("a") as out:
         process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=env, start_new_session=True, cwd=settings.neo4j_home,
-        )  # fmt: skip
+            command,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+            cwd=settings.neo4j_home,
+        )
     state = LauncherState(pid=process.pid, port=settings.neo4j_port, version=settings.neo4j_version)
     state_file(settings).write_text(json.dumps(asdict(state)))
     try:

@@ -1,10 +1,15 @@
-"""The ontology, declared once: node labels and what the schema indexes on each.
+"""The ontology, declared once: labels and their kinds, the event taxonomy, roles, relations.
 
-Constraints and indexes (`graph/schema.py`) are derived from this declaration; the event-type
-taxonomy, roles and relationship types join it as the graph model grows.
+Everything else follows from this module: the Neo4j constraints and indexes (`graph/schema.py`),
+import validation and the import JSON Schema (`graph/records.py`), the GraphQL enums, and
+`docs/data-model.md` (a test keeps it in step). Names here are the allow-list: a label, a
+relationship type or a property name reaches Cypher text only if it is declared here.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import StrEnum
+
+# ---- node labels ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -12,31 +17,359 @@ class NodeLabel:
     """One kind of node in the graph."""
 
     name: str
+    """The Neo4j label."""
+    collection: str
+    """Its key in the native import format (`actors:`, `events:` …)."""
     description: str
+    kinds: tuple[str, ...] = ()
+    """Allowed values of the `kind` property (the event label uses the event taxonomy)."""
     searchable: tuple[str, ...] = ("name", "aliases")
     """Properties in the full-text index over names and aliases."""
     time_properties: tuple[str, ...] = ()
     """Properties with a range index, for time-window queries."""
     point_property: str | None = None
     """A WGS-84 point property with a point index."""
-    kinds: tuple[str, ...] = field(default=())
+    is_entity: bool = True
+    """Entities take part in events and relations and share one id space."""
 
 
-LABELS: tuple[NodeLabel, ...] = (
-    NodeLabel(
-        "Actor",
-        "A state, government, armed force or unit, armed group, organisation or person; "
-        "possibly unnamed.",
+ACTOR = NodeLabel(
+    "Actor",
+    "actors",
+    "A state, government, armed force or unit, armed group, organisation or person. Unnamed "
+    "actors ('a Russian military official') are actors with `anonymous: true`.",
+    kinds=(
+        "state",
+        "government",
+        "armed_force",
+        "military_unit",
+        "armed_group",
+        "organisation",
+        "person",
+        "group",
     ),
-    NodeLabel("Asset", "An installation (air base, airport, port) or equipment, type or airframe."),
-    NodeLabel("Location", "A country, province, city or site.", point_property="point"),
-    NodeLabel(
-        "Event",
-        "Something that happened: a flight, an attack, a statement, a deployment…",
-        time_properties=("start", "end"),
+)
+EQUIPMENT_TYPE = NodeLabel(
+    "EquipmentType",
+    "equipment_types",
+    "A type or model of equipment (An-124-100 'Ruslan', Il-62M): what most reports know.",
+    kinds=("aircraft_type", "ship_type", "vehicle_type", "weapon_type"),
+)
+ASSET = NodeLabel(
+    "Asset",
+    "assets",
+    "An installation (air base, airport, port) or one individual piece of equipment "
+    "(an airframe with its registration, a ship).",
+    kinds=(
+        "air_base",
+        "airport",
+        "naval_base",
+        "port",
+        "military_base",
+        "aircraft",
+        "ship",
+        "vehicle",
     ),
-    NodeLabel("Source", "Who reports: an outlet, a data service, an (anonymous) person."),
-    NodeLabel("Report", "One publication of a source: an article, a dataset release."),
+)
+LOCATION = NodeLabel(
+    "Location",
+    "locations",
+    "A place: country, province, city or site, with a WGS-84 point where known; places nest.",
+    kinds=("country", "region", "province", "district", "city", "site"),
+    point_property="point",
+)
+SOURCE = NodeLabel(
+    "Source",
+    "sources",
+    "Who reports: a news outlet, a data service, an (anonymous) person or office.",
+    kinds=("news_outlet", "data_service", "official", "person", "organisation", "social_media"),
+    is_entity=False,
+)
+REPORT = NodeLabel(
+    "Report",
+    "reports",
+    "One publication: an article, a dataset release, a post.",
+    kinds=("article", "dataset", "post", "statement", "document"),
+    searchable=("name",),
+    is_entity=False,
+)
+EVENT = NodeLabel(
+    "Event",
+    "events",
+    "Something that happened, with a time interval and its precision, participants in roles, "
+    "places, and the claims that report it.",
+    searchable=("name", "aliases"),
+    time_properties=("start", "end"),
+)
+RELATION = NodeLabel(
+    "Relation",
+    "relations",
+    "A time-bounded, sourced claim that one entity stands in a relation to another (operates, "
+    "part of, supports, depends on, opposes …); reified so its claims can point at it.",
+    searchable=(),
+    time_properties=("since", "until"),
+    is_entity=False,
+)
+CLAIM = NodeLabel(
+    "Claim",
+    "claims",
+    "One source's claim, in one report, that an event happened or a relation holds, with the "
+    "Admiralty grading and a paraphrase.",
+    searchable=(),
+    is_entity=False,
 )
 
+LABELS: tuple[NodeLabel, ...] = (
+    ACTOR,
+    EQUIPMENT_TYPE,
+    ASSET,
+    LOCATION,
+    SOURCE,
+    REPORT,
+    EVENT,
+    RELATION,
+    CLAIM,
+)
 LABELS_BY_NAME = {label.name: label for label in LABELS}
+ENTITY_LABELS = tuple(label.name for label in LABELS if label.is_entity)
+"""Labels whose nodes take part in events and relations: their ids must not collide."""
+
+# ---- event taxonomy ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One event type with its interchange codes (None where the scheme has no fitting type)."""
+
+    name: str
+    description: str
+    acled: tuple[str, str] | None = None
+    """ACLED event type and sub-type."""
+    cameo: str | None = None
+    """CAMEO event code."""
+    plover: str | None = None
+    """PLOVER event type; statements have none, so ours stand alone."""
+
+
+EVENT_TYPES: tuple[EventType, ...] = (
+    EventType("flight", "One flight leg of an aircraft from an origin to a destination."),
+    EventType(
+        "airlift",
+        "A series of transport flights moving people or materiel (its legs are parts).",
+        acled=("Strategic developments", "Other"),
+        cameo="154",
+        plover="MOBILIZE",
+    ),
+    EventType(
+        "deployment",
+        "Forces or equipment moved to or stationed at a place.",
+        acled=("Strategic developments", "Other"),
+        cameo="154",
+        plover="MOBILIZE",
+    ),
+    EventType(
+        "hiatus",
+        "A period in which a recurring activity stopped (ended by a later event).",
+    ),
+    EventType(
+        "attack",
+        "An armed attack on a target (perpetrator, target).",
+        acled=("Battles", "Armed clash"),
+        cameo="190",
+        plover="ASSAULT",
+    ),
+    EventType(
+        "defence",
+        "Repelling or resisting an attack (defender, perpetrator of the attack).",
+        acled=("Battles", "Armed clash"),
+        cameo="190",
+        plover="ASSAULT",
+    ),
+    EventType(
+        "statement",
+        "Something an actor said (speaker; subject; addressee).",
+        cameo="010",
+    ),
+    EventType(
+        "comment_refusal",
+        "An actor declined to comment (speaker; subject).",
+        cameo="011",
+    ),
+    EventType(
+        "assessment",
+        "An interpretation or judgement by analysts, observers or the reporter.",
+    ),
+    EventType(
+        "signal",
+        "An action read as a message to other actors (addressee), e.g. a show of force.",
+        cameo="150",
+        plover="THREATEN",
+    ),
+    EventType(
+        "political_development",
+        "A change in who holds power or how (realignment, consolidation).",
+        acled=("Strategic developments", "Change to group/activity"),
+    ),
+)
+EVENT_TYPES_BY_NAME = {event_type.name: event_type for event_type in EVENT_TYPES}
+
+# ---- roles, relations, grading, precision ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role an entity plays in an event, and which labels may play it."""
+
+    name: str
+    description: str
+    labels: tuple[str, ...]
+
+
+ROLES: tuple[Role, ...] = (
+    Role("operator", "Runs the asset or operation (an air force flying a transport).", ("Actor",)),
+    Role(
+        "aircraft",
+        "The aircraft: an airframe, or only its type when that is all that is known.",
+        ("Asset", "EquipmentType"),
+    ),
+    Role(
+        "equipment",
+        "Other equipment involved (ships, vehicles, weapons).",
+        ("Asset", "EquipmentType"),
+    ),
+    Role("perpetrator", "Carries out an attack.", ("Actor",)),
+    Role("target", "Is attacked.", ("Actor", "Asset")),
+    Role("defender", "Defends against an attack.", ("Actor",)),
+    Role("speaker", "Makes a statement or declines to comment.", ("Actor",)),
+    Role("addressee", "A statement or signal is aimed at it.", ("Actor",)),
+    Role(
+        "subject",
+        "What a statement or assessment is about (an entity).",
+        ("Actor", "Asset", "EquipmentType", "Location"),
+    ),
+    Role("participant", "Takes part, in no more specific role.", ("Actor", "Asset")),
+)
+ROLES_BY_NAME = {role.name: role for role in ROLES}
+
+
+@dataclass(frozen=True)
+class RelationType:
+    """A relation between two entities, claimed by sources and bounded in time."""
+
+    name: str
+    description: str
+    from_labels: tuple[str, ...]
+    to_labels: tuple[str, ...]
+
+
+RELATION_TYPES: tuple[RelationType, ...] = (
+    RelationType(
+        "operates",
+        "Runs or uses an installation or equipment.",
+        ("Actor",),
+        ("Asset", "EquipmentType"),
+    ),
+    RelationType(
+        "part_of", "Belongs to a larger actor (a unit of an armed force).", ("Actor",), ("Actor",)
+    ),
+    RelationType(
+        "affiliated_with",
+        "Works for or speaks for (an official of a ministry).",
+        ("Actor",),
+        ("Actor",),
+    ),
+    RelationType(
+        "supports", "Gives military, political or material support.", ("Actor",), ("Actor",)
+    ),
+    RelationType("depends_on", "Relies on another actor's support.", ("Actor",), ("Actor",)),
+    RelationType("opposes", "Is hostile to or fights.", ("Actor",), ("Actor",)),
+    RelationType("allied_with", "Is allied with.", ("Actor",), ("Actor",)),
+    RelationType(
+        "stationed_at", "Has forces or equipment at.", ("Actor", "Asset"), ("Asset", "Location")
+    ),
+    RelationType(
+        "shares_facilities_with", "Shares a runway, port or other facility.", ("Asset",), ("Asset",)
+    ),
+)
+RELATION_TYPES_BY_NAME = {relation.name: relation for relation in RELATION_TYPES}
+
+
+class Reliability(StrEnum):
+    """Admiralty (NATO) source reliability."""
+
+    A = "A"  # completely reliable
+    B = "B"  # usually reliable
+    C = "C"  # fairly reliable
+    D = "D"  # not usually reliable
+    E = "E"  # unreliable
+    F = "F"  # reliability cannot be judged
+
+
+class Credibility(StrEnum):
+    """Admiralty (NATO) information credibility."""
+
+    CONFIRMED = "1"
+    PROBABLY_TRUE = "2"
+    POSSIBLY_TRUE = "3"
+    DOUBTFUL = "4"
+    IMPROBABLE = "5"
+    CANNOT_BE_JUDGED = "6"
+
+
+class TimePrecision(StrEnum):
+    """How precisely an event's time is known."""
+
+    EXACT = "exact"  # to the minute or better: start and end are instants
+    DAY = "day"  # one calendar day
+    MONTH = "month"  # one calendar month
+    YEAR = "year"  # one calendar year
+    INTERVAL = "interval"  # somewhere between start and end (either may be open)
+
+
+class PlacePrecision(StrEnum):
+    """How precisely an event's place (or a location's point) is known."""
+
+    EXACT = "exact"
+    SITE = "site"
+    CITY = "city"
+    DISTRICT = "district"
+    PROVINCE = "province"
+    COUNTRY = "country"
+    REGION = "region"
+
+
+# ---- relationship types in the graph ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EdgeType:
+    """A Neo4j relationship type: its endpoints and properties."""
+
+    name: str
+    from_labels: tuple[str, ...]
+    to_labels: tuple[str, ...]
+    description: str
+    properties: tuple[str, ...] = ()
+
+
+PLACE_LABELS = ("Location", "Asset")
+EDGE_TYPES: tuple[EdgeType, ...] = (
+    EdgeType("INVOLVES", ("Event",), ENTITY_LABELS, "An entity takes part in an event.", ("role",)),
+    EdgeType("OCCURRED_AT", ("Event",), PLACE_LABELS, "Where the event happened."),
+    EdgeType("ORIGIN", ("Event",), PLACE_LABELS, "Where a flight or movement started."),
+    EdgeType("DESTINATION", ("Event",), PLACE_LABELS, "Where a flight or movement went."),
+    EdgeType("PART_OF", ("Event",), ("Event",), "A flight of an airlift, a leg of a round trip."),
+    EdgeType("ABOUT", ("Event",), ("Event",), "A statement or assessment about another event."),
+    EdgeType("ENDS", ("Event",), ("Event",), "An event that ends another (flights end a hiatus)."),
+    EdgeType("WITHIN", ("Location",), ("Location",), "Places nest: site → province → country."),
+    EdgeType("LOCATED_AT", ("Asset",), ("Location",), "Where an installation or asset is."),
+    EdgeType("INSTANCE_OF", ("Asset",), ("EquipmentType",), "An airframe is of a type."),
+    EdgeType("IS_ACTOR", ("Source",), ("Actor",), "The actor a (person) source is."),
+    EdgeType("PUBLISHED_BY", ("Report",), ("Source",), "Who published a report."),
+    EdgeType("FROM", ("Relation",), ENTITY_LABELS, "The relation's subject."),
+    EdgeType("TO", ("Relation",), ENTITY_LABELS, "The relation's object."),
+    EdgeType("SUPPORTS", ("Claim",), ("Event", "Relation"), "What the claim asserts."),
+    EdgeType("SOURCED_FROM", ("Claim",), ("Source",), "Who makes the claim."),
+    EdgeType("IN_REPORT", ("Claim",), ("Report",), "Where the claim was published."),
+)
+EDGE_TYPES_BY_NAME = {edge.name: edge for edge in EDGE_TYPES}

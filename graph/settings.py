@@ -91,6 +91,13 @@ class Settings(BaseSettings):
         description="Where the built launcher and its Neo4j jars are cached, per version.",
     )
 
+    import_max_mb: int = Field(
+        default=256,
+        gt=0,
+        validation_alias="EVENTGRAPH_IMPORT_MAX_MB",
+        description="Largest file `eventgraph import` reads; bigger ones are refused unread.",
+    )
+
     @property
     def uses_local_neo4j(self) -> bool:
         """True when eventgraph runs Neo4j itself (no NEO4J_URI given)."""

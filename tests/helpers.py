@@ -22,6 +22,10 @@ def run_cli(
     full_env = {key: value for key, value in os.environ.items() if key not in drop}
     full_env.update(env or {})
     return subprocess.run(
-        [str(EVENTGRAPH), *args], env=full_env, capture_output=True, text=True, timeout=600,
+        [str(EVENTGRAPH), *args],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
         check=False,
-    )  # fmt: skip
+    )

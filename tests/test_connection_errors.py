@@ -22,9 +22,10 @@ def test_unreachable_uri_fails_fast_with_the_uri_and_advice() -> None:
 
 def test_wrong_password_is_named_as_such_without_echoing_it(settings: Settings) -> None:
     result = run_cli(
-        "schema", "apply",
+        "schema",
+        "apply",
         env={"NEO4J_URI": settings.bolt_uri, "NEO4J_PASSWORD": WRONG_PASSWORD},
-    )  # fmt: skip
+    )
     assert result.returncode == 1
     assert f"Neo4j at {settings.bolt_uri} refused user 'neo4j'" in result.stderr
     assert "NEO4J_PASSWORD" in result.stderr

@@ -1,0 +1,275 @@
+"""`eventgraph export`: the graph (or a slice of it) back in the native format.
+
+The export is canonical (records sorted by id, fields in the format's order, defaults left
+out), so export → wipe → import → export gives the same bytes. A slice by time window or by
+entity takes the matching events and relations plus everything they reference, so it imports
+on its own into an empty graph.
+"""
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import yaml
+from neo4j import Driver
+from neo4j.time import DateTime
+
+from graph.errors import NotFound
+from graph.ontology import TimePrecision
+from graph.records import FORMAT_VERSION, RECORD_TYPES, Record
+from graph.timespan import render, render_bound
+
+_NODES = "MATCH (n:`{label}`) RETURN n {{.*}} AS props"
+_EDGES = (
+    "MATCH (n:`{label}`)-[r]->(m) WHERE NOT m:Claim "
+    "RETURN n.id AS owner, type(r) AS type, m.id AS target, properties(r) AS props"
+)
+_CLAIMS = (
+    "MATCH (c:Claim)-[:SUPPORTS]->(owner) "
+    "OPTIONAL MATCH (c)-[:SOURCED_FROM]->(s:Source) OPTIONAL MATCH (c)-[:IN_REPORT]->(r:Report) "
+    "RETURN owner.id AS owner, c {.*} AS props, s.id AS source, r.id AS report"
+)
+_MODEL_BY_LABEL = {model.label.name: model for model in RECORD_TYPES}
+
+
+@dataclass
+class Snapshot:
+    """The graph as plain data, keyed by label and id."""
+
+    nodes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
+    edges: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    claims: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _native(value: Any) -> Any:
+    if isinstance(value, DateTime):
+        return value.to_native()
+    return value
+
+
+def read_snapshot(driver: Driver, database: str) -> Snapshot:
+    snapshot = Snapshot()
+    for model in RECORD_TYPES:
+        label = model.label.name
+        for row in driver.execute_query(_NODES.format(label=label), database_=database)[0]:
+            props = {key: _native(value) for key, value in row["props"].items()}
+            snapshot.nodes[label][props["id"]] = props
+        for row in driver.execute_query(_EDGES.format(label=label), database_=database)[0]:
+            snapshot.edges[row["owner"]].append(row.data())
+    for row in driver.execute_query(_CLAIMS, database_=database)[0]:
+        snapshot.claims[row["owner"]].append(row.data())
+    return snapshot
+
+
+def _targets(snapshot: Snapshot, owner: str, edge_type: str) -> list[str]:
+    edges = [edge for edge in snapshot.edges.get(owner, []) if edge["type"] == edge_type]
+    edges.sort(key=lambda edge: (edge["props"].get("position", 0), edge["target"]))
+    return [edge["target"] for edge in edges]
+
+
+def _one(snapshot: Snapshot, owner: str, edge_type: str) -> str | None:
+    targets = _targets(snapshot, owner, edge_type)
+    return targets[0] if targets else None
+
+
+def _claims(snapshot: Snapshot, owner: str) -> list[dict[str, Any]]:
+    rows = sorted(snapshot.claims.get(owner, []), key=lambda row: row["props"].get("position", 0))
+    claims = []
+    for index, row in enumerate(rows):
+        props = row["props"]
+        claim: dict[str, Any] = {}
+        if props["id"] != f"{owner}/claim-{index + 1}":
+            claim["id"] = props["id"]
+        claim["source"] = row["source"]
+        if row["report"]:
+            claim["report"] = row["report"]
+        if props.get("reliability_given"):
+            claim["reliability"] = props["reliability"]
+        claim["credibility"] = props["credibility"]
+        claim["paraphrase"] = props["paraphrase"]
+        if props.get("reported_on") is not None:
+            claim["reported_on"] = props["reported_on"].to_native().isoformat()
+        claims.append(claim)
+    return claims
+
+
+def _time(props: dict[str, Any], prefix: str, precision_key: str) -> dict[str, Any]:
+    precision = TimePrecision(props[precision_key])
+    start: datetime | None = props.get(f"{prefix}start")
+    end: datetime | None = props.get(f"{prefix}end")
+    time: dict[str, Any] = dict(render(start, end, precision))
+    time["precision"] = precision.value
+    return time
+
+
+def record_of(snapshot: Snapshot, label: str, props: dict[str, Any]) -> dict[str, Any]:
+    """The native-format record of one node."""
+    node_id = props["id"]
+    data: dict[str, Any] = {
+        key: props.get(key) for key in ("id", "name", "kind", "aliases", "description")
+    }
+    if label in ("Actor", "Source"):
+        data["anonymous"] = props.get("anonymous", False)
+    if label == "Asset":
+        data.update(
+            located_at=_one(snapshot, node_id, "LOCATED_AT"),
+            instance_of=_one(snapshot, node_id, "INSTANCE_OF"),
+            registration=props.get("registration"),
+        )
+    if label == "Location":
+        data["within"] = _one(snapshot, node_id, "WITHIN")
+        point = props.get("point")
+        if point is not None:
+            data["point"] = {
+                "lat": point.y,
+                "lon": point.x,
+                "precision": props.get("point_precision"),
+                "uncertainty_km": props.get("point_uncertainty_km"),
+            }
+    if label == "Source":
+        data.update(
+            actor=_one(snapshot, node_id, "IS_ACTOR"),
+            reliability=props.get("reliability"),
+            reliability_note=props.get("reliability_note"),
+        )
+    if label == "Report":
+        data.update(publisher=_one(snapshot, node_id, "PUBLISHED_BY"), url=props.get("url"))
+        if props.get("published_precision"):
+            published = _time(props, "published_", "published_precision")
+            published["year_assumed"] = props.get("published_year_assumed", False)
+            published["note"] = props.get("published_note")
+            data["published"] = published
+    if label == "Event":
+        time = _time(props, "", "time_precision")
+        time["year_assumed"] = props.get("year_assumed", False)
+        time["note"] = props.get("time_note")
+        participants = [
+            {"role": edge["props"]["role"], "ref": edge["target"]}
+            for edge in sorted(
+                snapshot.edges.get(node_id, []), key=lambda edge: edge["props"].get("position", 0)
+            )
+            if edge["type"] == "INVOLVES"
+        ]
+        data.update(
+            type=props["type"],
+            time=time,
+            place_precision=props.get("place_precision"),
+            at=_targets(snapshot, node_id, "OCCURRED_AT"),
+            origin=_one(snapshot, node_id, "ORIGIN"),
+            destination=_one(snapshot, node_id, "DESTINATION"),
+            participants=participants,
+            part_of=_targets(snapshot, node_id, "PART_OF"),
+            about=_targets(snapshot, node_id, "ABOUT"),
+            ends=_targets(snapshot, node_id, "ENDS"),
+            claims=_claims(snapshot, node_id),
+        )
+    if label == "Relation":
+        data.update(
+            type=props["type"],
+            **{"from": _one(snapshot, node_id, "FROM")},
+            to=_one(snapshot, node_id, "TO"),
+            claims=_claims(snapshot, node_id),
+        )
+        if props.get("since") is not None:
+            data["since"] = render_bound(props["since"], TimePrecision(props["since_precision"]))
+        if props.get("until") is not None:
+            data["until"] = render_bound(props["until"], TimePrecision(props["until_precision"]))
+    model = _MODEL_BY_LABEL[label]
+    allowed = set(model.model_fields) | {"from"}
+    record: Record = model.model_validate(
+        {k: v for k, v in data.items() if k in allowed and v is not None}
+    )
+    return record.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+
+
+# ---- slices -------------------------------------------------------------------------------
+
+
+def _references(snapshot: Snapshot, node_id: str) -> set[str]:
+    refs = {edge["target"] for edge in snapshot.edges.get(node_id, [])}
+    for claim in snapshot.claims.get(node_id, []):
+        refs.add(claim["source"])
+        if claim["report"]:
+            refs.add(claim["report"])
+    return refs
+
+
+def _closure(snapshot: Snapshot, seeds: set[str]) -> set[str]:
+    """The seeds and everything they reference, transitively."""
+    selected = set(seeds)
+    frontier = list(seeds)
+    while frontier:
+        for ref in _references(snapshot, frontier.pop()):
+            if ref not in selected:
+                selected.add(ref)
+                frontier.append(ref)
+    return selected
+
+
+def _overlaps(
+    start: datetime | None, end: datetime | None, window: tuple[datetime | None, datetime | None]
+) -> bool:
+    since, until = window
+    return (until is None or start is None or start <= until) and (
+        since is None or end is None or end >= since
+    )
+
+
+def select(
+    snapshot: Snapshot,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    entity: str | None = None,
+) -> set[str] | None:
+    """The ids a filtered export holds; None for the whole graph."""
+    if since is None and until is None and entity is None:
+        return None
+    seeds: set[str] = set()
+    for event_id, props in snapshot.nodes["Event"].items():
+        if not _overlaps(props.get("start"), props.get("end"), (since, until)):
+            continue
+        if entity is None or entity in {e["target"] for e in snapshot.edges.get(event_id, [])}:
+            seeds.add(event_id)
+    for relation_id, props in snapshot.nodes["Relation"].items():
+        if not _overlaps(props.get("since"), props.get("until"), (since, until)):
+            continue
+        if entity is None or entity in {e["target"] for e in snapshot.edges.get(relation_id, [])}:
+            seeds.add(relation_id)
+    if entity is not None:
+        seeds.add(entity)
+    return _closure(snapshot, seeds)
+
+
+def export_document(
+    driver: Driver,
+    database: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    entity: str | None = None,
+) -> dict[str, Any]:
+    """The native-format document of the graph or of a slice of it."""
+    snapshot = read_snapshot(driver, database)
+    if entity is not None and not any(entity in nodes for nodes in snapshot.nodes.values()):
+        raise NotFound(f"no node with id '{entity}' to export around")
+    selected = select(snapshot, since, until, entity)
+    document: dict[str, Any] = {"eventgraph": FORMAT_VERSION}
+    for model in RECORD_TYPES:
+        label = model.label.name
+        nodes = snapshot.nodes.get(label, {})
+        records = [
+            record_of(snapshot, label, nodes[node_id])
+            for node_id in sorted(nodes)
+            if selected is None or node_id in selected
+        ]
+        if records:
+            document[model.label.collection] = records
+    return document
+
+
+def dump_document(document: dict[str, Any], format_: str) -> str:
+    """The document as YAML or JSON text (UTF-8, keys in the format's order)."""
+    if format_ == "json":
+        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)

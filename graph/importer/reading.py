@@ -1,0 +1,516 @@
+"""Reading import files into raw records that remember where they came from.
+
+YAML and JSON hold native-format documents; CSV holds one flat table per file, named by its
+stem (`events.csv`, `claims-2025.csv` …, see `docs/importing.md`). Nothing here trusts its
+input: YAML aliases (the "billion laughs" bomb) and tags are refused before anything is built,
+duplicate keys are errors rather than silent overwrites, files above the size limit are refused
+before they are read, and bytes that are not UTF-8 are named by line.
+"""
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graph.errors import Problem
+from graph.records import RECORD_TYPES_BY_COLLECTION
+
+SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
+PathKey = tuple[str | int, ...]
+
+
+@dataclass
+class RawRecord:
+    """One record as read, before validation."""
+
+    collection: str
+    data: dict[str, Any]
+    file: Path
+    path: PathKey
+    lines: dict[PathKey, int] = field(default_factory=dict)
+    """Line of each sub-path (YAML, CSV); empty for JSON, which is located by record path."""
+
+    def where(self, sub: PathKey = ()) -> str:
+        """`file:line (record path)` for this record or a field inside it."""
+        full = self.path + sub
+        line = None
+        for cut in range(len(full), 0, -1):
+            line = self.lines.get(full[:cut])
+            if line is not None:
+                break
+        location = f"{self.file}:{line}" if line is not None else str(self.file)
+        return f"{location} ({format_path(full)})"
+
+
+@dataclass
+class Attachment:
+    """A CSV row that adds a participant or claim to an event or relation of the same import."""
+
+    target: str
+    field: str
+    item: dict[str, Any]
+    file: Path
+    line: int
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class ReadResult:
+    records: list[RawRecord] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def format_path(path: PathKey) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """The files to import, folders expanded (sorted), unknown kinds refused."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            )
+        elif path.is_file():
+            if path.suffix.lower() in SUFFIXES:
+                files.append(path)
+            else:
+                problems.append(Problem(str(path), "file", "not a .yaml, .yml, .json or .csv file"))
+        else:
+            problems.append(Problem(str(path), "file", "no such file or folder"))
+    return files, problems
+
+
+def read_all(paths: list[Path], max_bytes: int) -> ReadResult:
+    """Read every file; problems are collected, never raised, so all are reported at once."""
+    result = ReadResult()
+    files, result.problems = discover(paths)
+    for file in files:
+        result.files.append(file)
+        size = file.stat().st_size
+        if size > max_bytes:
+            result.problems.append(
+                Problem(
+                    str(file),
+                    "file",
+                    f"is {size / 2**20:.0f} MB, above the {max_bytes / 2**20:.0f} MB limit",
+                    "split it, or raise EVENTGRAPH_IMPORT_MAX_MB if the machine has the memory",
+                )
+            )
+            continue
+        text = _decode(file, result.problems)
+        if text is None:
+            continue
+        kind = SUFFIXES[file.suffix.lower()]
+        if kind == "yaml":
+            _read_yaml(file, text, result)
+        elif kind == "json":
+            _read_json(file, text, result)
+        else:
+            _read_csv(file, text, result)
+    return result
+
+
+def _decode(file: Path, problems: list[Problem]) -> str | None:
+    raw = file.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        problems.append(
+            Problem(
+                f"{file}:{line}",
+                "encoding",
+                f"byte {raw[error.start]:#04x} at offset {error.start} is not UTF-8",
+                "save the file as UTF-8",
+            )
+        )
+        return None
+
+
+# ---- native documents (YAML, JSON) ------------------------------------------------------------
+
+
+def _read_document(file: Path, data: Any, lines: dict[PathKey, int], result: ReadResult) -> None:
+    if not isinstance(data, dict):
+        result.problems.append(
+            Problem(str(file), "document", "must be a mapping of collections (actors:, events: …)")
+        )
+        return
+    for key, value in data.items():
+        if key == "eventgraph":
+            if value != 1:
+                result.problems.append(
+                    Problem(
+                        f"{file}", "eventgraph", f"format version {value!r} is not supported (1 is)"
+                    )
+                )
+        elif key == "assumptions":
+            if isinstance(value, list):
+                result.assumptions.extend(str(item) for item in value)
+        elif key in RECORD_TYPES_BY_COLLECTION:
+            if value is None:
+                continue
+            if not isinstance(value, list):
+                result.problems.append(
+                    Problem(f"{file}:{lines.get((key,), 1)}", key, "must be a list of records")
+                )
+                continue
+            for index, item in enumerate(value):
+                if not isinstance(item, dict):
+                    line = lines.get((key, index))
+                    result.problems.append(
+                        Problem(
+                            f"{file}:{line}" if line else str(file),
+                            f"{key}[{index}]",
+                            "must be a mapping with an id",
+                        )
+                    )
+                    continue
+                result.records.append(RawRecord(key, item, file, (key, index), lines))
+        else:
+            from difflib import get_close_matches
+
+            close = get_close_matches(str(key), [*RECORD_TYPES_BY_COLLECTION, "assumptions"], 1)
+            result.problems.append(
+                Problem(
+                    f"{file}:{lines.get((str(key),), 1)}",
+                    str(key),
+                    "is not a collection we know",
+                    f"did you mean '{close[0]}'?" if close else None,
+                )
+            )
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe YAML without aliases: an alias lets a few bytes expand into gigabytes."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.MarkedYAMLError(
+                None, None, "YAML aliases (*name) are not allowed in import files", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def _yaml_lines(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], dup: list[str]) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                dup.append(f"{key_node.start_mark.line + 1}:{format_path((*path, key))}")
+            seen.add(key)
+            _yaml_lines(value_node, (*path, key), lines, dup)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _yaml_lines(item, (*path, index), lines, dup)
+
+
+def _read_yaml(file: Path, text: str, result: ReadResult) -> None:
+    loader = _NoAliasLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return
+        lines: dict[PathKey, int] = {}
+        duplicates: list[str] = []
+        _yaml_lines(node, (), lines, duplicates)
+        for duplicate in duplicates:
+            dup_line, key_path = duplicate.split(":", 1)
+            result.problems.append(
+                Problem(
+                    f"{file}:{dup_line}",
+                    key_path,
+                    "appears twice in one mapping",
+                    "keep one: YAML would silently keep only the last",
+                )
+            )
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        reason = error.problem or str(error)
+        if "could not determine a constructor" in reason:
+            reason = "tags like !!python/object are not allowed (they are never executed)"
+        result.problems.append(Problem(f"{file}:{line}", "yaml", f"malformed YAML: {reason}"))
+        return
+    except yaml.YAMLError as error:
+        result.problems.append(Problem(str(file), "yaml", f"malformed YAML: {error}"))
+        return
+    finally:
+        loader.dispose()
+    if not duplicates:
+        _read_document(file, data, lines, result)
+
+
+def _read_json(file: Path, text: str, result: ReadResult) -> None:
+    duplicates: list[str] = []
+
+    def refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in seen:
+                duplicates.append(key)
+            seen[key] = value
+        return seen
+
+    try:
+        data = json.loads(text, object_pairs_hook=refuse_duplicate_keys)
+    except json.JSONDecodeError as error:
+        result.problems.append(
+            Problem(
+                f"{file}:{error.lineno}",
+                "json",
+                f"malformed JSON: {error.msg} (column {error.colno})",
+            )
+        )
+        return
+    except RecursionError:
+        result.problems.append(Problem(str(file), "json", "nested too deeply"))
+        return
+    if duplicates:
+        keys = ", ".join(sorted(set(duplicates)))
+        result.problems.append(
+            Problem(
+                str(file),
+                "json",
+                f"duplicate keys in one object: {keys}",
+                "keep one: JSON parsers would silently keep only the last",
+            )
+        )
+        return
+    _read_document(file, data, {}, result)
+
+
+# ---- flat tables (CSV) ------------------------------------------------------------------------
+
+LIST_SEPARATOR = ";"
+
+CSV_TABLES: dict[str, tuple[str, ...]] = {
+    "actors": ("id", "name", "kind", "aliases", "anonymous", "description"),
+    "equipment_types": ("id", "name", "kind", "aliases", "description"),
+    "assets": (
+        "id",
+        "name",
+        "kind",
+        "aliases",
+        "description",
+        "located_at",
+        "instance_of",
+        "registration",
+    ),
+    "locations": (
+        "id",
+        "name",
+        "kind",
+        "aliases",
+        "description",
+        "within",
+        "lat",
+        "lon",
+        "point_precision",
+        "uncertainty_km",
+    ),
+    "sources": (
+        "id",
+        "name",
+        "kind",
+        "aliases",
+        "description",
+        "anonymous",
+        "actor",
+        "reliability",
+        "reliability_note",
+    ),
+    "reports": (
+        "id",
+        "name",
+        "kind",
+        "publisher",
+        "url",
+        "description",
+        "published_start",
+        "published_end",
+        "published_precision",
+        "published_year_assumed",
+        "published_note",
+    ),
+    "events": (
+        "id",
+        "type",
+        "name",
+        "aliases",
+        "description",
+        "start",
+        "end",
+        "precision",
+        "year_assumed",
+        "time_note",
+        "place_precision",
+        "at",
+        "origin",
+        "destination",
+        "part_of",
+        "about",
+        "ends",
+    ),
+    "relations": ("id", "type", "from", "to", "since", "until", "description"),
+    "participants": ("event", "role", "ref"),
+    "claims": (
+        "target",
+        "id",
+        "source",
+        "report",
+        "reliability",
+        "credibility",
+        "paraphrase",
+        "reported_on",
+    ),
+}
+"""Columns per table; the first ones (`id`… or `event`/`target`) are required, see the docs."""
+CSV_REQUIRED = {
+    "participants": ("event", "role", "ref"),
+    "claims": ("target", "source", "credibility", "paraphrase"),
+}
+
+
+def csv_table(file: Path) -> str | None:
+    """The table a CSV file holds, from its stem: `events.csv`, `events-2025.csv` …"""
+    stem = file.stem.lower()
+    for table in sorted(CSV_TABLES, key=len, reverse=True):
+        if stem == table or stem.startswith((f"{table}-", f"{table}_", f"{table}.")):
+            return table
+    return None
+
+
+def _cells(row: dict[str, str]) -> dict[str, str]:
+    return {key: value for key, value in row.items() if value not in ("", None)}
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()]
+
+
+def _boolean(value: str) -> bool | str:
+    lowered = value.strip().lower()
+    if lowered in ("true", "yes", "1"):
+        return True
+    if lowered in ("false", "no", "0"):
+        return False
+    return value  # left for validation to refuse, with the field named
+
+
+def _number(value: str) -> float | str:
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
+def _csv_record(table: str, cells: dict[str, str]) -> dict[str, Any]:
+    """A CSV row in the shape of a native record."""
+    data: dict[str, Any] = {}
+    for key, value in cells.items():
+        if key in ("aliases", "at", "part_of", "about", "ends"):
+            data[key] = _split(value)
+        elif key == "anonymous" or key.endswith("year_assumed"):
+            data[key] = _boolean(value)
+        else:
+            data[key] = value
+    if table == "locations" and ("lat" in data or "lon" in data):
+        point = {"lat": _number(data.pop("lat", "")), "lon": _number(data.pop("lon", ""))}
+        if "point_precision" in data:
+            point["precision"] = data.pop("point_precision")
+        if "uncertainty_km" in data:
+            point["uncertainty_km"] = _number(data.pop("uncertainty_km"))
+        data["point"] = point
+    if table == "events":
+        time: dict[str, Any] = {k: data.pop(k) for k in ("start", "end", "precision") if k in data}
+        if "year_assumed" in data:
+            time["year_assumed"] = data.pop("year_assumed")
+        if "time_note" in data:
+            time["note"] = data.pop("time_note")
+        data["time"] = time
+        data.setdefault("claims", [])
+    if table == "relations":
+        data.setdefault("claims", [])
+    if table == "reports":
+        published = {
+            key.removeprefix("published_"): data.pop(key)
+            for key in list(data)
+            if key.startswith("published_")
+        }
+        if published:
+            data["published"] = published
+    return data
+
+
+def _read_csv(file: Path, text: str, result: ReadResult) -> None:
+    table = csv_table(file)
+    if table is None:
+        result.problems.append(
+            Problem(
+                str(file),
+                "file",
+                "the file name does not say which table it holds",
+                f"name it after one of: {', '.join(sorted(CSV_TABLES))} (e.g. events.csv)",
+            )
+        )
+        return
+    reader = csv.DictReader(io.StringIO(text, newline=""), restkey="__extra__")
+    columns = reader.fieldnames or []
+    unknown = [c for c in columns if c not in CSV_TABLES[table]]
+    required = CSV_REQUIRED.get(table, ("id",))
+    missing = [c for c in required if c not in columns]
+    if unknown or missing:
+        reasons = []
+        if unknown:
+            reasons.append(f"unknown column(s) {', '.join(unknown)}")
+        if missing:
+            reasons.append(f"missing column(s) {', '.join(missing)}")
+        result.problems.append(
+            Problem(
+                f"{file}:1",
+                "header",
+                "; ".join(reasons),
+                f"{table} columns are: {', '.join(CSV_TABLES[table])}",
+            )
+        )
+        return
+    try:
+        for index, row in enumerate(reader):
+            line = reader.line_num
+            if "__extra__" in row:
+                result.problems.append(Problem(f"{file}:{line}", "row", "more cells than columns"))
+                continue
+            cells = _cells(row)
+            if table in ("participants", "claims"):
+                target = cells.pop("event" if table == "participants" else "target", "")
+                result.attachments.append(Attachment(target, table, cells, file, line))
+                continue
+            data = _csv_record(table, cells)
+            result.records.append(
+                RawRecord(table, data, file, (table, index), {(table, index): line})
+            )
+    except csv.Error as error:
+        result.problems.append(
+            Problem(f"{file}:{reader.line_num}", "csv", f"malformed CSV: {error}")
+        )

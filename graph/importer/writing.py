@@ -1,0 +1,352 @@
+"""Writing a validated plan: batched `UNWIND … MERGE` per label, idempotent, all-or-nothing.
+
+Each record is classified against the graph by its content hash: new records are created,
+changed ones replaced in place (their properties, their outgoing edges and their claims), and
+unchanged ones not touched at all. Writing takes two passes, nodes first, then edges, claims and
+finally the content hash, so a record only counts as unchanged once all of it is written: an
+import in batch mode that stopped half-way picks up where it stopped when run again.
+
+Two imports of overlapping data at once leave no duplicates: nodes are MERGEd under the
+uniqueness constraints, and a record's edges are deleted and re-created under its node's lock.
+Labels and relationship types are interpolated only from the ontology, values are parameters.
+"""
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from neo4j import Driver, ManagedTransaction
+from neo4j.exceptions import ConstraintError
+from neo4j.spatial import WGS84Point
+
+from graph import ontology
+from graph.errors import Conflict
+from graph.importer.validation import Item, Plan, claim_id_of
+from graph.records import Actor, Asset, EquipmentType, Event, Location, Relation, Report, Source
+from graph.timespan import bounds
+
+Progress = Callable[[int], None]
+WRITE_ORDER = (
+    "Location",
+    "Actor",
+    "EquipmentType",
+    "Asset",
+    "Source",
+    "Report",
+    "Event",
+    "Relation",
+)
+ROWS_PER_QUERY = 2000
+
+
+@dataclass
+class Outcome:
+    """Per label: how many records were created, updated, left unchanged."""
+
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: "Outcome") -> None:
+        self.created.update(other.created)
+        self.updated.update(other.updated)
+        self.unchanged.update(other.unchanged)
+
+    @property
+    def changed(self) -> int:
+        return sum(self.created.values()) + sum(self.updated.values())
+
+
+# ---- records to rows -----------------------------------------------------------------------
+
+
+def _named(record: Actor | EquipmentType | Asset | Location | Source | Event) -> dict[str, Any]:
+    return {
+        "name": record.name,
+        "aliases": list(record.aliases),
+        "description": record.description,
+    }
+
+
+def node_properties(item: Item) -> dict[str, Any]:
+    """The properties a record's node carries (None values are simply not set)."""
+    record = item.record
+    props: dict[str, Any] = {"id": record.id}
+    if isinstance(record, Actor | EquipmentType | Asset | Location | Source | Event):
+        props.update(_named(record))
+    if isinstance(record, Actor | EquipmentType | Asset | Location | Source | Report):
+        props["kind"] = record.kind
+    if isinstance(record, Actor | Source):
+        props["anonymous"] = record.anonymous
+    if isinstance(record, Asset):
+        props["registration"] = record.registration
+    if isinstance(record, Location) and record.point is not None:
+        props["point"] = WGS84Point((record.point.lon, record.point.lat))
+        props["point_precision"] = record.point.precision.value
+        props["point_uncertainty_km"] = record.point.uncertainty_km
+    if isinstance(record, Source):
+        props["reliability"] = record.reliability.value if record.reliability else None
+        props["reliability_note"] = record.reliability_note
+    if isinstance(record, Report):
+        props.update(name=record.name, url=record.url, description=record.description)
+        if record.published is not None:
+            published = record.published.resolved()
+            props.update(
+                published_start=published.start,
+                published_end=published.end,
+                published_precision=published.precision.value,
+                published_year_assumed=record.published.year_assumed,
+                published_note=record.published.note,
+            )
+    if isinstance(record, Event):
+        when = record.time.resolved()
+        props.update(
+            type=record.type,
+            start=when.start,
+            end=when.end,
+            time_precision=when.precision.value,
+            year_assumed=record.time.year_assumed,
+            time_note=record.time.note,
+            place_precision=record.place_precision.value if record.place_precision else None,
+        )
+    if isinstance(record, Relation):
+        props.update(type=record.type, description=record.description)
+        if record.since is not None:
+            low, _, precision = bounds(record.since)
+            props.update(since=low, since_precision=precision.value)
+        if record.until is not None:
+            _, high, precision = bounds(record.until)
+            props.update(until=high, until_precision=precision.value)
+    return {key: value for key, value in props.items() if value is not None}
+
+
+Edge = tuple[str, str, str, str, str, dict[str, Any]]
+"""(type, from label, from id, to label, to id, properties)"""
+
+
+def edges_of(item: Item, plan: Plan) -> list[Edge]:
+    """The outgoing edges a record owns."""
+    record, label = item.record, item.label
+    out: list[Edge] = []
+
+    def to(edge_type: str, target: str, target_label: str | None = None, **props: Any) -> None:
+        out.append(
+            (edge_type, label, record.id, target_label or plan.label_of[target], target, props)
+        )
+
+    if isinstance(record, Asset):
+        if record.located_at:
+            to("LOCATED_AT", record.located_at, "Location")
+        if record.instance_of:
+            to("INSTANCE_OF", record.instance_of, "EquipmentType")
+    elif isinstance(record, Location) and record.within:
+        to("WITHIN", record.within, "Location")
+    elif isinstance(record, Source) and record.actor:
+        to("IS_ACTOR", record.actor, "Actor")
+    elif isinstance(record, Report) and record.publisher:
+        to("PUBLISHED_BY", record.publisher, "Source")
+    elif isinstance(record, Event):
+        for place in record.at:
+            to("OCCURRED_AT", place)
+        if record.origin:
+            to("ORIGIN", record.origin)
+        if record.destination:
+            to("DESTINATION", record.destination)
+        for position, participant in enumerate(record.participants):
+            to("INVOLVES", participant.ref, role=participant.role, position=position)
+        for edge_type, others in (
+            ("PART_OF", record.part_of),
+            ("ABOUT", record.about),
+            ("ENDS", record.ends),
+        ):
+            for other in others:
+                to(edge_type, other, "Event")
+    elif isinstance(record, Relation):
+        to("FROM", record.from_)
+        to("TO", record.to)
+    return out
+
+
+def claim_rows(item: Item, plan: Plan) -> list[dict[str, Any]]:
+    rows = []
+    for index, claim in enumerate(getattr(item.record, "claims", ())):
+        props = {
+            "id": claim_id_of(item.record.id, index, claim),
+            "position": index,
+            "reliability": plan.claim_reliability[(item.record.id, index)],
+            "reliability_given": claim.reliability is not None,
+            "credibility": claim.credibility.value,
+            "paraphrase": claim.paraphrase,
+            "reported_on": claim.reported_on,
+        }
+        rows.append(
+            {
+                "owner": item.record.id,
+                "source": claim.source,
+                "report": claim.report,
+                "props": {k: v for k, v in props.items() if v is not None},
+            }
+        )
+    return rows
+
+
+# ---- Cypher --------------------------------------------------------------------------------
+
+_READ_HASHES = (
+    "UNWIND $ids AS id MATCH (n:`{label}` {{id: id}}) RETURN n.id AS id, n.content_hash AS hash"
+)
+_UPSERT_NODES = (
+    "UNWIND $rows AS row "
+    "MERGE (n:`{label}` {{id: row.id}}) "
+    "WITH n, row, coalesce(n.created_at, $now) AS created "
+    "SET n = row.props, n.created_at = created, n.updated_at = $now"
+)
+_DELETE_OWNED_EDGES = "UNWIND $ids AS id MATCH (:`{label}` {{id: id}})-[r:{types}]->() DELETE r"
+_DELETE_OWNED_CLAIMS = (
+    "UNWIND $ids AS id MATCH (:`{label}` {{id: id}})<-[:SUPPORTS]-(c:Claim) DETACH DELETE c"
+)
+_CREATE_EDGES = (
+    "UNWIND $rows AS row "
+    "MATCH (a:`{source}` {{id: row.from}}) MATCH (b:`{target}` {{id: row.to}}) "
+    "CREATE (a)-[r:`{type}`]->(b) SET r = row.props"
+)
+_CREATE_CLAIMS = (
+    "UNWIND $rows AS row "
+    "MATCH (owner:`{label}` {{id: row.owner}}) MATCH (s:Source {{id: row.source}}) "
+    "OPTIONAL MATCH (report:Report {{id: row.report}}) "
+    "CREATE (c:Claim) SET c = row.props, c.created_at = $now "
+    "CREATE (c)-[:SUPPORTS]->(owner) CREATE (c)-[:SOURCED_FROM]->(s) "
+    "FOREACH (_ IN CASE WHEN report IS NULL THEN [] ELSE [1] END | "
+    "  CREATE (c)-[:IN_REPORT]->(report))"
+)
+_SET_HASHES = "UNWIND $rows AS row MATCH (n:`{label}` {{id: row.id}}) SET n.content_hash = row.hash"
+
+
+def _owned_edge_types(label: str) -> str:
+    types = [edge.name for edge in ontology.EDGE_TYPES if label in edge.from_labels]
+    return "|".join(f"`{name}`" for name in types)
+
+
+def _chunks(rows: list[Any], size: int = ROWS_PER_QUERY) -> Iterator[list[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _by_label(items: list[Item]) -> list[tuple[str, list[Item]]]:
+    grouped: dict[str, list[Item]] = {label: [] for label in WRITE_ORDER}
+    for item in items:
+        grouped[item.label].append(item)
+    return [(label, grouped[label]) for label in WRITE_ORDER if grouped[label]]
+
+
+def _classify(tx: ManagedTransaction, items: list[Item], outcome: Outcome) -> list[Item]:
+    """Count each item as created / updated / unchanged; return those to write."""
+    to_write = []
+    for label, group in _by_label(items):
+        stored: dict[str, str | None] = {}
+        for chunk in _chunks([item.record.id for item in group]):
+            for row in tx.run(_READ_HASHES.format(label=label), ids=chunk):
+                stored[row["id"]] = row["hash"]
+        for item in group:
+            if item.record.id not in stored:
+                outcome.created[label] += 1
+            elif stored[item.record.id] == item.content_hash:
+                outcome.unchanged[label] += 1
+                continue
+            else:
+                outcome.updated[label] += 1
+            to_write.append(item)
+    return to_write
+
+
+def _write_nodes(tx: ManagedTransaction, items: list[Item], now: datetime) -> None:
+    for label, group in _by_label(items):
+        rows = [{"id": item.record.id, "props": node_properties(item)} for item in group]
+        for chunk in _chunks(rows):
+            tx.run(_UPSERT_NODES.format(label=label), rows=chunk, now=now)
+
+
+def _write_links(tx: ManagedTransaction, items: list[Item], plan: Plan, now: datetime) -> None:
+    """Replace each record's outgoing edges and claims, then mark it complete with its hash."""
+    for label, group in _by_label(items):
+        ids = [item.record.id for item in group]
+        owned = _owned_edge_types(label)
+        for chunk in _chunks(ids):
+            if owned:
+                tx.run(_DELETE_OWNED_EDGES.format(label=label, types=owned), ids=chunk)
+            if label in ("Event", "Relation"):
+                tx.run(_DELETE_OWNED_CLAIMS.format(label=label), ids=chunk)
+        edges: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        for item in group:
+            for edge_type, source, source_id, target, target_id, props in edges_of(item, plan):
+                edges.setdefault((edge_type, source, target), []).append(
+                    {"from": source_id, "to": target_id, "props": props}
+                )
+        for (edge_type, source, target), rows in edges.items():
+            query = _CREATE_EDGES.format(source=source, target=target, type=edge_type)
+            for chunk in _chunks(rows):
+                tx.run(query, rows=chunk)
+        claims = [row for item in group for row in claim_rows(item, plan)]
+        for chunk in _chunks(claims):
+            tx.run(_CREATE_CLAIMS.format(label=label), rows=chunk, now=now)
+        hashes = [{"id": item.record.id, "hash": item.content_hash} for item in group]
+        for chunk in _chunks(hashes):
+            tx.run(_SET_HASHES.format(label=label), rows=chunk)
+
+
+def write_plan(
+    driver: Driver,
+    database: str,
+    plan: Plan,
+    batch_size: int | None = None,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Write the plan: one transaction, or one per batch of `batch_size` records."""
+    batches = [plan.items] if batch_size is None else list(_chunks(plan.items, batch_size))
+    total = Outcome()
+    to_link: list[list[Item]] = []
+    try:
+        with driver.session(database=database) as session:
+            if batch_size is None:
+                total = session.execute_write(_write_all, plan)
+                if progress:
+                    progress(len(plan.items))
+                return total
+            for batch in batches:
+                outcome, written = session.execute_write(_write_node_batch, batch)
+                total.add(outcome)
+                to_link.append(written)
+                if progress:
+                    progress(len(batch) // 2)
+            for batch, written in zip(batches, to_link, strict=True):
+                session.execute_write(_write_link_batch, written, plan)
+                if progress:
+                    progress(len(batch) - len(batch) // 2)
+    except ConstraintError as error:
+        raise Conflict(
+            f"the graph refused the import: {error.message}. Nothing of the current batch was "
+            "written; a claim or record id probably belongs to another record already."
+        ) from None
+    return total
+
+
+def _write_all(tx: ManagedTransaction, plan: Plan) -> Outcome:
+    outcome = Outcome()
+    now = datetime.now(UTC)
+    written = _classify(tx, plan.items, outcome)
+    _write_nodes(tx, written, now)
+    _write_links(tx, written, plan, now)
+    return outcome
+
+
+def _write_node_batch(tx: ManagedTransaction, batch: list[Item]) -> tuple[Outcome, list[Item]]:
+    outcome = Outcome()
+    written = _classify(tx, batch, outcome)
+    _write_nodes(tx, written, datetime.now(UTC))
+    return outcome, written
+
+
+def _write_link_batch(tx: ManagedTransaction, written: list[Item], plan: Plan) -> None:
+    _write_links(tx, written, plan, datetime.now(UTC))

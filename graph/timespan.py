@@ -1,0 +1,169 @@
+"""Time as analysts know it: an interval with a precision, never more exact than the source.
+
+In the graph an event's time is two UTC instants, `start` and `end`, both inclusive (`end` is
+the last microsecond of the last day for day-level precisions), so "did it happen in this
+window" is `start <= window_end AND end >= window_start`, served by range indexes. Either bound
+may be open (null). `time_precision` says how to read them, and the native format writes them
+back exactly as precise as they came in: `2025-10-26` (day), `2025-10` (month), `2025` (year),
+an instant with its offset (exact), or two of those (interval).
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from graph.ontology import TimePrecision
+
+_YEAR = re.compile(r"^(\d{4})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_ONE_MICROSECOND = timedelta(microseconds=1)
+
+
+class TimeError(ValueError):
+    """A time value that cannot be read, or bounds that contradict each other."""
+
+
+@dataclass(frozen=True)
+class Span:
+    """An inclusive UTC interval; a bound of None is open."""
+
+    start: datetime | None
+    end: datetime | None
+    precision: TimePrecision
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    first = datetime.combine(day, time.min, tzinfo=UTC)
+    return first, first + timedelta(days=1) - _ONE_MICROSECOND
+
+
+def _month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    first = datetime(year, month, 1, tzinfo=UTC)
+    following = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+    return first, following - _ONE_MICROSECOND
+
+
+def _instant(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise TimeError(f"'{value.isoformat()}' has no time zone: add one (Z for UTC)")
+    return value.astimezone(UTC)
+
+
+def bounds(value: object) -> tuple[datetime, datetime, TimePrecision]:
+    """The first and last instant a partial time covers, and its precision.
+
+    Accepts a year (`2025`), a month (`2025-10`), a day (`2025-10-26`) or an instant with a
+    time zone (`2025-10-26T14:05:00Z`), as YAML/JSON give them (int, str, date or datetime).
+    """
+    if isinstance(value, datetime):
+        instant = _instant(value)
+        return instant, instant, TimePrecision.EXACT
+    if isinstance(value, date):
+        return (*_day_bounds(value), TimePrecision.DAY)
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 9999:
+        return (*_month_bounds(value, 1)[:1], _month_bounds(value, 12)[1], TimePrecision.YEAR)
+    if isinstance(value, str):
+        text = value.strip()
+        if match := _YEAR.match(text):
+            return bounds(int(match.group(1)))
+        if match := _MONTH.match(text):
+            year, month = int(match.group(1)), int(match.group(2))
+            if not 1 <= month <= 12:
+                raise TimeError(f"'{value}' has no month {month}")
+            return (*_month_bounds(year, month), TimePrecision.MONTH)
+        try:
+            if "T" in text or " " in text:
+                return bounds(datetime.fromisoformat(text.replace("z", "Z")))
+            return bounds(date.fromisoformat(text))
+        except ValueError:
+            pass
+    raise TimeError(
+        f"'{value}' is not a time: use 2025, 2025-10, 2025-10-26 or 2025-10-26T14:05:00Z"
+    )
+
+
+def span(start: object, end: object, precision: TimePrecision) -> Span:
+    """Check that `start`/`end` fit `precision` and return the inclusive UTC interval."""
+    if precision is TimePrecision.INTERVAL:
+        if start is None and end is None:
+            raise TimeError("an interval needs a start, an end, or both")
+        low = bounds(start)[0] if start is not None else None
+        high = bounds(end)[1] if end is not None else None
+        if low is not None and high is not None and high < low:
+            raise TimeError(f"the end ({end}) is before the start ({start})")
+        return Span(low, high, precision)
+    if start is None:
+        raise TimeError(f"precision '{precision}' needs a start")
+    low, high, given = bounds(start)
+    if given is not precision:
+        raise TimeError(
+            f"'{start}' is {given}-precise but the precision says {precision}; "
+            "write the start as precisely as the precision says, or use precision interval"
+        )
+    if end is not None:
+        end_low, end_high, end_given = bounds(end)
+        if precision is not TimePrecision.EXACT:
+            if (end_low, end_high) != (low, high):
+                raise TimeError(
+                    f"precision '{precision}' covers one {precision}; for {start} to {end} "
+                    "use precision interval"
+                )
+        elif end_given is not TimePrecision.EXACT:
+            raise TimeError("an exact time's end must be an instant too")
+        elif end_low < low:
+            raise TimeError(f"the end ({end}) is before the start ({start})")
+        else:
+            high = end_high
+    return Span(low, high, precision)
+
+
+def _iso(instant: datetime) -> str:
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _partial(instant: datetime, is_end: bool) -> str:
+    """The shortest text that `bounds` reads back to a bound covering `instant`."""
+    day = instant.astimezone(UTC).date()
+    first, last = _day_bounds(day)
+    return day.isoformat() if instant == (last if is_end else first) else _iso(instant)
+
+
+def render(
+    start: datetime | None, end: datetime | None, precision: TimePrecision
+) -> dict[str, str]:
+    """The native-format `start`/`end` for a stored interval, as precise as it was given."""
+    if precision is TimePrecision.YEAR and start is not None:
+        return {"start": f"{start.year:04d}"}
+    if precision is TimePrecision.MONTH and start is not None:
+        return {"start": f"{start.year:04d}-{start.month:02d}"}
+    if precision is TimePrecision.DAY and start is not None:
+        return {"start": start.date().isoformat()}
+    if precision is TimePrecision.EXACT and start is not None:
+        rendered = {"start": _iso(start)}
+        if end is not None and end != start:
+            rendered["end"] = _iso(end)
+        return rendered
+    rendered = {}
+    if start is not None:
+        rendered["start"] = _partial(start, is_end=False)
+    if end is not None:
+        rendered["end"] = _partial(end, is_end=True)
+    return rendered
+
+
+def render_bound(instant: datetime, precision: TimePrecision) -> str:
+    """A single bound (a relation's `since`/`until`) as precisely as it was given."""
+    if precision is TimePrecision.YEAR:
+        return f"{instant.year:04d}"
+    if precision is TimePrecision.MONTH:
+        return f"{instant.year:04d}-{instant.month:02d}"
+    if precision is TimePrecision.DAY:
+        return instant.astimezone(UTC).date().isoformat()
+    return _iso(instant)
+
+
+def canonical(value: object) -> str:
+    """One spelling per partial time (`2025`, `2025-10`, `2025-10-26`, `…T…Z`), so that equal
+    times hash equal whether YAML gave an int, a date or a string."""
+    low, _, precision = bounds(value)
+    return render_bound(low, precision)
