@@ -5,8 +5,10 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
-PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
-	command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { echo $$p; break; }; done)
+ifndef PYTHON
+PYTHON := $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
+endif
 
 # The throwaway Neo4j for tests: its own port and data directory, never the one `make run` uses.
 TEST_NEO4J := env -u NEO4J_URI EVENTGRAPH_NEO4J_PORT=7688 EVENTGRAPH_NEO4J_HOME=$(CURDIR)/var/test/neo4j \
@@ -26,6 +28,7 @@ $(STAMP): pyproject.toml constraints.txt
 run: setup
 	$(BIN)/eventgraph neo4j start
 	$(BIN)/eventgraph schema apply
+	$(BIN)/eventgraph import seeds/
 	$(BIN)/eventgraph serve
 
 lint: setup

@@ -71,12 +71,16 @@ def bounds(value: object) -> tuple[datetime, datetime, TimePrecision]:
             if not 1 <= month <= 12:
                 raise TimeError(f"'{value}' has no month {month}")
             return (*_month_bounds(year, month), TimePrecision.MONTH)
+        parsed: date | None
         try:
             if "T" in text or " " in text:
-                return bounds(datetime.fromisoformat(text.replace("z", "Z")))
-            return bounds(date.fromisoformat(text))
+                parsed = datetime.fromisoformat(text.replace("z", "Z"))
+            else:
+                parsed = date.fromisoformat(text)
         except ValueError:
-            pass
+            parsed = None
+        if parsed is not None:
+            return bounds(parsed)
     raise TimeError(
         f"'{value}' is not a time: use 2025, 2025-10, 2025-10-26 or 2025-10-26T14:05:00Z"
     )

@@ -5,6 +5,10 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from neo4j import Driver
 
 EVENTGRAPH = Path(sys.executable).parent / "eventgraph"
 
@@ -29,3 +33,24 @@ def run_cli(
         timeout=600,
         check=False,
     )
+
+
+def graph_checksum(driver: "Driver") -> str:
+    """A digest of every node and relationship with its properties (bookkeeping included)."""
+    import hashlib
+
+    nodes = driver.execute_query(
+        "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props ORDER BY elementId(n)"
+    )[0]
+    edges = driver.execute_query(
+        "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, properties(r) AS p, b.id AS b "
+        "ORDER BY a, t, b"
+    )[0]
+
+    def canonical(value: object) -> object:
+        if isinstance(value, dict):
+            return sorted((key, canonical(item)) for key, item in value.items())
+        return value
+
+    rows = sorted(repr(canonical(row.data())) for row in [*nodes, *edges])
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()

@@ -35,15 +35,17 @@ class RawRecord:
     """Line of each sub-path (YAML, CSV); empty for JSON, which is located by record path."""
 
     def where(self, sub: PathKey = ()) -> str:
-        """`file:line (record path)` for this record or a field inside it."""
+        """`file:line` of this record or a field inside it (just the file for JSON)."""
         full = self.path + sub
-        line = None
         for cut in range(len(full), 0, -1):
             line = self.lines.get(full[:cut])
             if line is not None:
-                break
-        location = f"{self.file}:{line}" if line is not None else str(self.file)
-        return f"{location} ({format_path(full)})"
+                return f"{self.file}:{line}"
+        return str(self.file)
+
+    def field(self, sub: PathKey = ()) -> str:
+        """The record path of a field, e.g. `events[3].time.start`."""
+        return format_path(self.path + sub)
 
 
 @dataclass
@@ -208,6 +210,14 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+# Dates stay text: the format reads them itself (2025, 2025-10, 2025-10-26, instants with zones),
+# so YAML's own timestamp rules never turn a bad date into a crash or a naive datetime.
+_NoAliasLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _yaml_lines(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], dup: list[str]) -> None:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -252,8 +262,11 @@ def _read_yaml(file: Path, text: str, result: ReadResult) -> None:
             reason = "tags like !!python/object are not allowed (they are never executed)"
         result.problems.append(Problem(f"{file}:{line}", "yaml", f"malformed YAML: {reason}"))
         return
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, ValueError, TypeError) as error:
         result.problems.append(Problem(str(file), "yaml", f"malformed YAML: {error}"))
+        return
+    except RecursionError:
+        result.problems.append(Problem(str(file), "yaml", "nested too deeply"))
         return
     finally:
         loader.dispose()

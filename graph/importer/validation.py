@@ -9,14 +9,13 @@ import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from difflib import get_close_matches
-from typing import Any
 
 from neo4j import Driver
 from pydantic import ValidationError
 
 from graph import ontology
 from graph.errors import Problem
-from graph.importer.reading import Attachment, PathKey, RawRecord, format_path
+from graph.importer.reading import Attachment, PathKey, RawRecord
 from graph.records import (
     RECORD_TYPES,
     RECORD_TYPES_BY_COLLECTION,
@@ -104,7 +103,7 @@ def _pydantic_problems(raw: RawRecord, error: ValidationError) -> list[Problem]:
             reason = reason.removeprefix("Value error, ")
             reason, _, close = reason.partition(SUGGESTION)
             suggestion = f"did you mean {close}" if close else None
-        problems.append(Problem(raw.where(loc), format_path(loc) or "record", reason, suggestion))
+        problems.append(Problem(raw.where(loc), raw.field(loc), reason, suggestion))
     return problems
 
 
@@ -215,7 +214,7 @@ def validate(
             plan.problems.append(
                 Problem(
                     raw.where(("id",)),
-                    "id",
+                    raw.field(("id",)),
                     f"'{record.id}' appears twice with different content "
                     f"(first at {earlier.raw.where()})",
                     "merge the two records into one",
@@ -247,7 +246,7 @@ def _check_references(plan: Plan, driver: Driver, database: str) -> None:
             plan.problems.append(
                 Problem(
                     item.raw.where(("id",)),
-                    "id",
+                    item.raw.field(("id",)),
                     f"'{item.record.id}' is already a {' and '.join(sorted(clash))}; actors, "
                     "assets, equipment types and locations share one id space",
                     f"give this {item.label.lower()} another id",
@@ -268,7 +267,9 @@ def _check_references(plan: Plan, driver: Driver, database: str) -> None:
         else:
             reason = f"unknown {wanted.lower()} '{ref_id}': neither in these files nor in the graph"
             suggestion = _suggest(ref_id, _candidates(plan, allowed, ref_id, driver, database))
-        plan.problems.append(Problem(item.raw.where(path), format_path(path), reason, suggestion))
+        plan.problems.append(
+            Problem(item.raw.where(path), item.raw.field(path), reason, suggestion)
+        )
         bad.add(id(item))
 
     for item in plan.items:
@@ -319,7 +320,7 @@ def _resolve_claims(plan: Plan, driver: Driver, database: str, bad: set[int]) ->
                     plan.problems.append(
                         Problem(
                             where,
-                            f"claims[{index}].reliability",
+                            item.raw.field(("claims", index, "reliability")),
                             f"is required: source '{claim.source}' has no default grading",
                             "give the claim a reliability A–F, or the source one",
                         )
@@ -328,22 +329,19 @@ def _resolve_claims(plan: Plan, driver: Driver, database: str, bad: set[int]) ->
                 continue
             plan.claim_reliability[(item.record.id, index)] = reliability
             claim_id = claim_id_of(item.record.id, index, claim)
-            if claim_id in claim_ids and claim_ids[claim_id] != where:
+            place = f"{where} ({item.raw.field(('claims', index))})"
+            if claim_id in claim_ids and claim_ids[claim_id] != place:
                 plan.problems.append(
                     Problem(
                         where,
-                        f"claims[{index}].id",
+                        item.raw.field(("claims", index, "id")),
                         f"claim id '{claim_id}' is used twice (also at {claim_ids[claim_id]})",
                     )
                 )
                 bad.add(id(item))
-            claim_ids[claim_id] = where
+            claim_ids[claim_id] = place
 
 
 def claim_id_of(owner: str, index: int, claim: ClaimSpec) -> str:
     """A claim's id: its own, or `<owner>/claim-<n>` counting from 1."""
     return claim.id or f"{owner}/claim-{index + 1}"
-
-
-def describe(value: Any) -> str:
-    return repr(value)
