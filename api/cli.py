@@ -147,7 +147,8 @@ def schema_apply() -> None:
         report = apply_schema(driver, settings.neo4j_database)
     out.print(
         f"Schema version {report.version} ({report.fingerprint}) applied to {settings.bolt_uri}: "
-        f"{len(report.created)} created, {len(report.present)} already present."
+        f"{len(report.created)} created, {len(report.replaced)} rebuilt, "
+        f"{len(report.present)} already present."
     )
 
 

@@ -100,6 +100,7 @@ EVENT = NodeLabel(
     "places, and the claims that report it.",
     searchable=("name", "aliases"),
     time_properties=("start", "end"),
+    is_entity=False,
 )
 RELATION = NodeLabel(
     "Relation",

@@ -112,6 +112,7 @@ class SchemaReport:
     fingerprint: str
     created: list[str] = field(default_factory=list)
     present: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
 
 
 _SHOW_CONSTRAINTS = "SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties"
@@ -135,10 +136,17 @@ def apply_schema(driver: Driver, database: str) -> SchemaReport:
         if twin is not None:
             report.present.append(str(twin["name"]))
             continue
+        outdated = next((e for e in existing if e["name"] == item.name), None)
+        if outdated is not None:
+            # Ours by name, but the ontology changed what it covers: rebuild it.
+            kind = "CONSTRAINT" if item.is_constraint else "INDEX"
+            driver.execute_query(f"DROP {kind} {item.name}", database_=database)
+            report.replaced.append(item.name)
         if item.is_constraint:
             _refuse_conflicting_index(item, indexes)
         driver.execute_query(item.cypher(), database_=database)
-        report.created.append(item.name)
+        if outdated is None:
+            report.created.append(item.name)
     driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
     driver.execute_query(
         _RECORD_VERSION,

@@ -28,3 +28,12 @@ def test_every_cli_command_is_documented() -> None:
 def test_quick_start_is_two_commands() -> None:
     assert "make run" in README
     assert "make test" in README
+
+
+def test_generated_docs_match_the_ontology() -> None:
+    from graph.docgen import generated
+
+    for path, text in generated().items():
+        assert path.read_text(encoding="utf-8") == text, (
+            f"{path.name} is out of date: run `.venv/bin/python -m graph.docgen`"
+        )

@@ -59,3 +59,16 @@ def test_a_plain_index_blocking_a_constraint_is_named(driver: Driver, settings: 
     finally:
         driver.execute_query("DROP INDEX their_report_id")
         apply_schema(driver, settings.neo4j_database)
+
+
+def test_an_index_of_ours_that_the_ontology_outgrew_is_rebuilt(
+    driver: Driver, settings: Settings
+) -> None:
+    driver.execute_query("DROP INDEX entity_names")
+    driver.execute_query("CREATE FULLTEXT INDEX entity_names FOR (n:Actor) ON EACH [n.name]")
+    report = apply_schema(driver, settings.neo4j_database)
+    assert report.replaced == ["entity_names"]
+    rows = driver.execute_query(
+        "SHOW FULLTEXT INDEXES YIELD name, labelsOrTypes WHERE name = 'entity_names'"
+    )[0]
+    assert "EquipmentType" in rows[0]["labelsOrTypes"]

@@ -1,0 +1,179 @@
+"""The seed story, imported as `make run` does: every fact of the article reads back with its
+sources, no time is more precise than the article, and re-importing changes nothing."""
+
+import pytest
+from neo4j import Driver
+
+from graph.importer import import_paths
+from graph.settings import PROJECT_ROOT, Settings
+
+SEEDS = PROJECT_ROOT / "seeds"
+
+
+@pytest.fixture
+def story(clean_graph: Driver, settings: Settings) -> Driver:
+    summary = import_paths(clean_graph, settings.neo4j_database, [SEEDS], max_bytes=2**24)
+    assert summary.outcome.changed == summary.records
+    return clean_graph
+
+
+def _rows(driver: Driver, query: str, **params: object) -> list[dict[str, object]]:
+    return [record.data() for record in driver.execute_query(query, params)[0]]
+
+
+def test_reimport_changes_nothing(story: Driver, settings: Settings) -> None:
+    again = import_paths(story, settings.neo4j_database, [SEEDS], max_bytes=2**24)
+    assert again.outcome.changed == 0
+
+
+def test_three_an124_flights_are_three_events_known_only_to_an_interval(story: Driver) -> None:
+    rows = _rows(
+        story,
+        "MATCH (f:Event {type: 'flight'})-[:INVOLVES {role: 'aircraft'}]->(:EquipmentType {id: 'an-124-100'}) "
+        "MATCH (f)-[:PART_OF]->(a:Event {type: 'airlift'}) "
+        "MATCH (f)-[:DESTINATION]->(:Asset {id: 'latakia-airport'}) "
+        "MATCH (f)<-[:SUPPORTS]-(:Claim)-[:SOURCED_FROM]->(s:Source {id: 'flightradar24'}) "
+        "RETURN f.id AS id, toString(date(f.start)) AS first, toString(date(f.end)) AS last, "
+        "f.time_precision AS precision, f.year_assumed AS assumed, a.id AS airlift ORDER BY id",
+    )
+    assert len(rows) == 3
+    for row in rows:
+        assert (row["first"], row["last"], row["precision"], row["assumed"]) == (
+            "2025-10-24",
+            "2025-10-27",
+            "interval",
+            True,
+        )
+
+
+def test_il62m_leg_from_libya_is_day_precise_and_returns_to_moscow_oblast(story: Driver) -> None:
+    rows = _rows(
+        story,
+        "MATCH (leg:Event)-[:INVOLVES {role: 'aircraft'}]->(:EquipmentType {id: 'il-62m'}) "
+        "MATCH (leg)-[:INVOLVES {role: 'operator'}]->(op:Actor) "
+        "MATCH (leg)-[:ORIGIN]->(o) MATCH (leg)-[:DESTINATION]->(d) "
+        "RETURN leg.time_precision AS precision, toString(date(leg.start)) AS day, o.id AS origin, "
+        "d.id AS destination, op.id AS operator ORDER BY leg.start, leg.end",
+    )
+    assert {
+        "precision": "day",
+        "day": "2025-10-26",
+        "origin": "libya",
+        "destination": "latakia-province",
+        "operator": "russian-air-force",
+    } in rows
+    assert any(
+        row["destination"] == "moscow-oblast" and row["origin"] == "latakia-province"
+        for row in rows
+    )
+
+
+def test_airlift_ends_a_hiatus_and_the_attack_was_repelled(story: Driver) -> None:
+    assert _rows(
+        story,
+        "MATCH (:Event {type: 'airlift'})-[:ENDS]->(h:Event {type: 'hiatus'}) RETURN h.id AS id",
+    )
+    attack = _rows(
+        story,
+        "MATCH (a:Event {type: 'attack'})-[:INVOLVES {role: 'perpetrator'}]->(p:Actor) "
+        "MATCH (a)-[:INVOLVES {role: 'target'}]->(t:Asset) "
+        "MATCH (d:Event {type: 'defence'})-[:PART_OF]->(a) "
+        "MATCH (d)-[:INVOLVES {role: 'defender'}]->(df:Actor) "
+        "RETURN p.id AS perpetrator, t.id AS target, df.id AS defender, "
+        "toString(date(a.start)) AS first, toString(date(a.end)) AS last",
+    )
+    assert attack == [
+        {
+            "perpetrator": "syrian-rebels",
+            "target": "hmeimim-air-base",
+            "defender": "russian-armed-forces",
+            "first": "2025-10-01",
+            "last": "2025-10-31",
+        }
+    ]
+
+
+def test_every_statement_has_an_anonymous_speaker_with_an_ungraded_source(story: Driver) -> None:
+    rows = _rows(
+        story,
+        "MATCH (s:Event) WHERE s.type IN ['statement', 'comment_refusal'] "
+        "MATCH (s)-[:INVOLVES {role: 'speaker'}]->(speaker:Actor) "
+        "MATCH (s)<-[:SUPPORTS]-(c:Claim)-[:SOURCED_FROM]->(src:Source)-[:IS_ACTOR]->(speaker) "
+        "RETURN s.type AS type, speaker.id AS speaker, speaker.anonymous AS anonymous, "
+        "c.reliability AS reliability ORDER BY speaker",
+    )
+    speakers = {row["speaker"] for row in rows}
+    assert speakers == {
+        "kremlin-close-source",
+        "russian-military-official",
+        "moscow-defence-analyst",
+        "russian-soldier",
+        "damascus-diplomat",
+        "russian-officials",
+    }
+    assert all(row["anonymous"] and row["reliability"] == "F" for row in rows)
+    assert {row["type"] for row in rows} == {"statement", "comment_refusal"}
+
+
+def test_signal_to_turkey_and_iran(story: Driver) -> None:
+    rows = _rows(
+        story,
+        "MATCH (s:Event {type: 'signal'})-[:INVOLVES {role: 'addressee'}]->(a:Actor) "
+        "MATCH (s)-[:ABOUT]->(:Event {type: 'airlift'}) RETURN a.id AS id ORDER BY id",
+    )
+    assert [row["id"] for row in rows] == ["iran", "turkey"]
+
+
+def test_relations_are_time_bounded_and_sourced(story: Driver) -> None:
+    rows = _rows(
+        story,
+        "MATCH (a)<-[:FROM]-(r:Relation {type: 'operates'})-[:TO]->(b:Asset {id: 'hmeimim-air-base'}) "
+        "MATCH (r)<-[:SUPPORTS]-(c:Claim)-[:SOURCED_FROM]->(s:Source) "
+        "RETURN a.id AS operator, r.since.year AS since, r.since_precision AS precision, "
+        "r.until AS until, s.id AS source, c.reliability + c.credibility AS grading",
+    )
+    assert rows and rows[0]["operator"] == "russian-armed-forces"
+    assert (rows[0]["since"], rows[0]["precision"], rows[0]["until"]) == (2015, "year", None)
+
+
+def test_every_event_and_relation_has_graded_claims_in_the_report(story: Driver) -> None:
+    unsupported = _rows(
+        story,
+        "MATCH (n) WHERE (n:Event OR n:Relation) AND NOT (n)<-[:SUPPORTS]-(:Claim) RETURN n.id AS id",
+    )
+    assert unsupported == []
+    ungraded = _rows(
+        story,
+        "MATCH (c:Claim) WHERE NOT c.reliability IN ['A','B','C','D','E','F'] "
+        "OR NOT c.credibility IN ['1','2','3','4','5','6'] OR NOT (c)-[:SOURCED_FROM]->(:Source) "
+        "RETURN c.id AS id",
+    )
+    assert ungraded == []
+
+
+def test_places_nest_and_have_points(story: Driver) -> None:
+    rows = _rows(
+        story,
+        "MATCH path = (:Location {id: 'hmeimim'})-[:WITHIN*]->(country:Location {kind: 'country'}) "
+        "MATCH (b:Asset {id: 'hmeimim-air-base'})-[:LOCATED_AT]->(site:Location) "
+        "RETURN [n IN nodes(path) | n.id] AS chain, site.point.y AS lat, site.point.x AS lon",
+    )
+    assert rows[0]["chain"] == ["hmeimim", "latakia-province", "syria"]
+    assert 35.3 < rows[0]["lat"] < 35.5 and 35.8 < rows[0]["lon"] < 36.0  # type: ignore[operator]
+
+
+def test_full_text_finds_aliases(story: Driver) -> None:
+    for text, expected in (("Ruslan", "an-124-100"), ("Khmeimim", "hmeimim-air-base")):
+        rows = _rows(
+            story,
+            "CALL db.index.fulltext.queryNodes('entity_names', $text) YIELD node RETURN node.id AS id",
+            text=text,
+        )
+        assert expected in [row["id"] for row in rows]
+
+
+def test_year_assumption_is_recorded_in_the_seed_file() -> None:
+    import yaml
+
+    document = yaml.safe_load((SEEDS / "hmeimim-airlift-2025.yaml").read_text())
+    assert any("2025" in line and "year" in line for line in document["assumptions"])
