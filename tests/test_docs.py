@@ -37,3 +37,32 @@ def test_generated_docs_match_the_ontology() -> None:
         assert path.read_text(encoding="utf-8") == text, (
             f"{path.name} is out of date: run `.venv/bin/python -m graph.docgen`"
         )
+
+
+def test_every_csv_table_and_column_is_documented() -> None:
+    from graph.importer.reading import CSV_TABLES
+
+    importing = (PROJECT_ROOT / "docs" / "importing.md").read_text().split("## CSV tables")[1]
+    for table, columns in CSV_TABLES.items():
+        row = next(
+            (line for line in importing.splitlines() if line.startswith(f"| `{table}` |")), None
+        )
+        assert row is not None, f"docs/importing.md has no row for the {table} table"
+        for column in columns:
+            assert re.search(rf"\b{column}\b", row), f"{table}.{column} is not documented"
+
+
+def test_every_native_collection_is_documented() -> None:
+    from graph.records import RECORD_TYPES
+
+    importing = (PROJECT_ROOT / "docs" / "importing.md").read_text()
+    for model in RECORD_TYPES:
+        row = next(
+            line
+            for line in importing.splitlines()
+            if line.startswith(f"| `{model.label.collection}` |")
+        )
+        for name, field in model.model_fields.items():
+            assert (field.alias or name) in row, (
+                f"{model.label.collection}.{name} is not documented"
+            )
