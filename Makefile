@@ -29,7 +29,7 @@ run: setup
 	$(BIN)/eventgraph neo4j start
 	$(BIN)/eventgraph schema apply
 	$(BIN)/eventgraph import seeds/
-	$(BIN)/eventgraph serve
+	EVENTGRAPH_ANONYMOUS_READ=$${EVENTGRAPH_ANONYMOUS_READ:-true} $(BIN)/eventgraph serve
 
 lint: setup
 	$(BIN)/ruff check .

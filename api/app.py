@@ -45,6 +45,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = app_settings
         app.state.driver = open_driver(app_settings)
         app.state.schema_applied = False
+        if app_settings.anonymous_read:
+            log.warning(
+                "Anonymous read is ON (EVENTGRAPH_ANONYMOUS_READ): anyone who can reach "
+                "this server can read the graph. Writes still need an editor token."
+            )
         try:
             await run_in_threadpool(_ensure_schema, app)
         except Unavailable as error:

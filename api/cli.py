@@ -24,6 +24,7 @@ from graph.importer import ImportSummary, import_paths
 from graph.schema import apply_schema
 from graph.settings import Settings, get_settings
 from graph.timespan import TimeError, bounds
+from graph.tokens import Role, create_token, list_tokens, revoke_token
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -40,8 +41,10 @@ neo4j_app = typer.Typer(
 schema_app = typer.Typer(
     help="Constraints and indexes derived from the ontology.", no_args_is_help=True
 )
+token_app = typer.Typer(help="API tokens (stored hashed in the graph).", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(schema_app, name="schema")
+app.add_typer(token_app, name="token")
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -150,6 +153,57 @@ def schema_apply() -> None:
         f"{len(report.created)} created, {len(report.replaced)} rebuilt, "
         f"{len(report.present)} already present."
     )
+
+
+@token_app.command("create")
+@reports_errors
+def token_create(
+    role: Annotated[
+        Role, typer.Option(help="reader reads; editor also writes; admin also manages.")
+    ],
+    name: Annotated[str | None, typer.Option(help="A name to recognise it by.")] = None,
+) -> None:
+    """Create a token and print it (once: only its hash is kept)."""
+    settings = get_settings()
+    with open_driver(settings) as driver:
+        server_info(driver, settings)
+        apply_schema(driver, settings.neo4j_database)
+        token = create_token(driver, settings.neo4j_database, role, name)
+    err.print(
+        f"A {role.value} token; send it as `Authorization: Bearer <token>`. It is not shown again:"
+    )
+    out.print(token)
+
+
+@token_app.command("revoke")
+@reports_errors
+def token_revoke(ref: Annotated[str, typer.Argument(help="The token's id or name.")]) -> None:
+    """Revoke a token (takes effect within seconds in running servers)."""
+    settings = get_settings()
+    with open_driver(settings) as driver:
+        server_info(driver, settings)
+        token_id = revoke_token(driver, settings.neo4j_database, ref)
+    out.print(f"Token {token_id} revoked.")
+
+
+@token_app.command("list")
+@reports_errors
+def token_list() -> None:
+    """The tokens: id, name, role, created, revoked (never the secret)."""
+    settings = get_settings()
+    with open_driver(settings) as driver:
+        server_info(driver, settings)
+        tokens = list_tokens(driver, settings.neo4j_database)
+    table = Table("id", "name", "role", "created", "revoked", box=None)
+    for info in tokens:
+        table.add_row(
+            info.id,
+            info.name,
+            info.role.value,
+            f"{info.created_at:%Y-%m-%d %H:%M}" if info.created_at else "",
+            f"{info.revoked_at:%Y-%m-%d %H:%M}" if info.revoked_at else "",
+        )
+    out.print(table)
 
 
 @app.command("import")

@@ -86,6 +86,8 @@ def schema_items() -> list[SchemaItem]:
         if label.point_property:
             prop = label.point_property
             items.append(SchemaItem(f"{low}_{prop}_point", "POINT", (label.name,), (prop,)))
+    # Bookkeeping outside the ontology: API tokens (graph/tokens.py).
+    items.append(SchemaItem("apitoken_id_unique", "UNIQUENESS", ("ApiToken",), ("id",)))
     searchable = sorted({prop for label in LABELS for prop in label.searchable})
     items.append(
         SchemaItem(

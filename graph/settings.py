@@ -98,6 +98,13 @@ class Settings(BaseSettings):
         description="Largest file `eventgraph import` reads; bigger ones are refused unread.",
     )
 
+    anonymous_read: bool = Field(
+        default=False,
+        validation_alias="EVENTGRAPH_ANONYMOUS_READ",
+        description="Let requests without a token read (never write). `make run` turns it on "
+        "for local work; the API says so at start-up.",
+    )
+
     @property
     def uses_local_neo4j(self) -> bool:
         """True when eventgraph runs Neo4j itself (no NEO4J_URI given)."""

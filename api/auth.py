@@ -1,0 +1,83 @@
+"""Who is asking: bearer tokens (graph/tokens.py) and the anonymous-read setting.
+
+`require(Role.EDITOR)` is a FastAPI dependency; `identify` is the same check for code that is
+not a route (the GraphQL context). Verified tokens are cached for a few seconds, so a request
+costs no extra round trip to Neo4j and a revoked token stops working within TOKEN_CACHE_S.
+"""
+
+import time
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from neo4j import Driver
+
+from graph.settings import Settings
+from graph.tokens import Role, TokenInfo, verify_token
+
+TOKEN_CACHE_S = 5.0
+ANONYMOUS = TokenInfo(id="anonymous", name="anonymous", role=Role.READER)
+
+_cache: dict[str, tuple[float, TokenInfo | None]] = {}
+
+
+class AuthError(Exception):
+    """Missing, unknown or insufficient credentials: `status` is 401 or 403."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _verified(driver: Driver, settings: Settings, token: str) -> TokenInfo | None:
+    now = time.monotonic()
+    cached = _cache.get(token)
+    if cached and now - cached[0] < TOKEN_CACHE_S:
+        return cached[1]
+    info = verify_token(driver, settings.neo4j_database, token)
+    if len(_cache) > 10_000:
+        _cache.clear()
+    _cache[token] = (now, info)
+    return info
+
+
+async def identify(request: Request, needed: Role) -> TokenInfo:
+    """The caller, if allowed to act as `needed`; else `AuthError` (401 or 403)."""
+    settings: Settings = request.app.state.settings
+    token = _bearer(request)
+    if token is None:
+        if needed is Role.READER and settings.anonymous_read:
+            return ANONYMOUS
+        raise AuthError(
+            401, f"this needs a {needed.value} token: send Authorization: Bearer <token>"
+        )
+    info = await run_in_threadpool(_verified, request.app.state.driver, settings, token)
+    if info is None:
+        raise AuthError(401, "the token is unknown or revoked")
+    if not info.role.allows(needed):
+        raise AuthError(403, f"a {info.role.value} token cannot do this: it needs {needed.value}")
+    return info
+
+
+def require(needed: Role) -> Callable[[Request], object]:
+    """A dependency that lets the request through only for `needed` or a higher role."""
+
+    async def dependency(request: Request) -> TokenInfo:
+        try:
+            return await identify(request, needed)
+        except AuthError as error:
+            headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+            raise HTTPException(error.status, str(error), headers=headers) from None
+
+    return dependency
+
+
+ReaderDep = Annotated[TokenInfo, Depends(require(Role.READER))]
+EditorDep = Annotated[TokenInfo, Depends(require(Role.EDITOR))]
