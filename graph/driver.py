@@ -36,8 +36,10 @@ def open_driver(settings: Settings) -> Driver:
 
 
 _SERVER_INFO = (
-    "CALL dbms.components() YIELD versions, edition RETURN versions[0] AS version, edition"
+    "CALL dbms.components() YIELD name, versions, edition WHERE name = 'Neo4j Kernel' "
+    "RETURN versions[0] AS version, edition"
 )
+"""Calendar releases (2025+) list more components than the kernel: pick the kernel's row."""
 _SOCKET_REASON = re.compile(r"\[Errno -?\d+\] ([^)]*)")
 
 
