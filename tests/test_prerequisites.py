@@ -32,7 +32,7 @@ def test_java_missing_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = run_cli("neo4j", "start", env=_isolated_env(tmp_path, "/nonexistent"), drop=_DROP)
     assert result.returncode == 2
     line = _one_line(result.stderr)
-    assert "Java 17 or newer is needed" in line
+    assert f"Java {required_java(Settings().neo4j_version)} or newer is needed" in line
     assert "EVENTGRAPH_JAVA_HOME" in line
     assert not (tmp_path / "neo4j" / "launcher.json").exists()
 

@@ -1,8 +1,117 @@
-"""The strawberry schema. For now it answers who it is; the graph types join it next."""
+"""The strawberry schema: root fields whose resolvers run one compiled statement each.
+
+This is the standard path (graphql-core completes every field). `api/graphql/fast.py` answers
+the same queries without per-field completion; `tests/test_graphql.py` proves both agree.
+"""
+
+from enum import Enum
+from typing import Any
 
 import strawberry
+from graphql import FieldNode, GraphQLObjectType
+from strawberry.types import Info
 
+from api.graphql.fast import FastSchema
+from api.graphql.resolve import resolve_root
+from api.graphql.selection import Context, to_selection
+from api.graphql.types import (
+    NODE_CLASSES,
+    ActorKind,
+    AssetKind,
+    EquipmentKind,
+    EventConnection,
+    EventType,
+    LocationKind,
+    Node,
+    Reliability,
+    ReportKind,
+    RoleName,
+    SearchHit,
+    SourceKind,
+)
+from api.graphql.types import (
+    Event as EventNode,
+)
 from graph import __version__
+from graph.queries import DEFAULT_PAGE, MAX_PAGE
+from graph.settings import Settings
+
+
+@strawberry.enum(description="How to order events.")
+class EventOrder(Enum):
+    START_ASC = "START_ASC"
+    START_DESC = "START_DESC"
+    NAME_ASC = "NAME_ASC"
+
+
+@strawberry.input(description="A time window; events overlapping it match. Partial times work.")
+class Window:
+    from_: str | None = strawberry.field(default=None, name="from", description="e.g. 2025-10-24")
+    to: str | None = strawberry.field(default=None, description="e.g. 2025-10 (to its end)")
+
+
+@strawberry.input(description="Within `km` of a WGS-84 point.")
+class Near:
+    latitude: float
+    longitude: float
+    km: float
+
+
+@strawberry.input(description="Every given condition must hold.")
+class EventFilter:
+    types: list[EventType] | None = None  # type: ignore[valid-type]
+    text: str | None = strawberry.field(default=None, description="In the event's name.")
+    window: Window | None = None
+    involving: strawberry.ID | None = strawberry.field(default=None, description="A node id.")
+    role: RoleName | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="With `involving`: only in this role."
+    )
+    at: strawberry.ID | None = strawberry.field(
+        default=None, description="A place (Location or Asset) id; places nested inside count."
+    )
+    near: Near | None = None
+    min_reliability: Reliability | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="At least one claim this reliable (A best)."
+    )
+    min_credibility: int | None = strawberry.field(
+        default=None, description="At least one claim this credible (1 best)."
+    )
+    source: strawberry.ID | None = strawberry.field(default=None, description="A Source id.")
+
+
+def _kinds_filter(name: str, kind_enum: Any) -> type:
+    return strawberry.input(
+        type(name, (), {"__annotations__": {"kinds": list[kind_enum] | None, "text": str | None},
+                        "kinds": None, "text": None}),
+        description="Kinds (any of) and a text in the name or aliases.",
+    )  # fmt: skip
+
+
+ActorFilter = _kinds_filter("ActorFilter", ActorKind)
+AssetFilter = _kinds_filter("AssetFilter", AssetKind)
+EquipmentTypeFilter = _kinds_filter("EquipmentTypeFilter", EquipmentKind)
+LocationFilter = _kinds_filter("LocationFilter", LocationKind)
+SourceFilter = _kinds_filter("SourceFilter", SourceKind)
+ReportFilter = _kinds_filter("ReportFilter", ReportKind)
+
+
+def _root(info: Info) -> Any:
+    """Build this root field's selection from the raw query and resolve it in one statement."""
+    raw = info._raw_info
+    context = Context(raw.schema, raw.fragments, raw.variable_values)
+    key = raw.path.key
+    nodes: list[FieldNode] = list(raw.field_nodes)
+    parent: GraphQLObjectType = raw.parent_type
+    selection = to_selection(context, str(key), nodes, parent)
+    request = info.context["request"]
+    settings: Settings = request.app.state.settings
+    return resolve_root(
+        request.app.state.driver, settings.neo4j_database, selection, tag=True,
+        timeout=settings.graphql_timeout_s,
+    )  # fmt: skip
+
+
+PAGE = f"At most {MAX_PAGE}; {DEFAULT_PAGE} when neither first nor last is given."
 
 
 @strawberry.type
@@ -11,5 +120,80 @@ class Query:
     def version(self) -> str:
         return __version__
 
+    @strawberry.field(description="Any node by its global id (`Label:key`).")
+    def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return _root(info)  # type: ignore[no-any-return]
 
-schema = strawberry.Schema(query=Query)
+    @strawberry.field(description="Events, filtered, ordered and paged (Relay). " + PAGE)
+    def events(
+        self,
+        info: Info,
+        filter: EventFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        order_by: EventOrder = EventOrder.START_ASC,
+    ) -> EventConnection:
+        return _root(info)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Full-text search over names and aliases, best match first.")
+    def search(self, info: Info, text: str, first: int | None = 20) -> list[SearchHit]:
+        return _root(info)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Events involving an entity (or at a place), in time order.")
+    def timeline(
+        self, info: Info, entity: strawberry.ID, window: Window | None = None
+    ) -> list[EventNode]:
+        return _root(info)  # type: ignore[no-any-return]
+
+
+def _entity_list(filter_type: type, node_type: type) -> Any:
+    def resolver(
+        info: Info,
+        filter: filter_type | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Any:
+        return _root(info)
+
+    return strawberry.field(resolver=resolver, graphql_type=_connection_of(node_type))
+
+
+def _connection_of(node_type: type) -> type:
+    from api.graphql.types import PageInfo, row
+
+    name = node_type.__name__
+    edge = strawberry.type(
+        type(f"{name}Edge", (), {"cursor": row(str), "node": row(node_type)}),
+    )
+    return strawberry.type(
+        type(f"{name}Connection", (), {
+            "total_count": row(int), "page_info": row(PageInfo),
+            "edges": row(list[edge]), "nodes": row(list[node_type]),  # type: ignore[valid-type]
+        }),
+        description=f"A page of {name} nodes; totalCount is counted, not collected.",
+    )  # fmt: skip
+
+
+def _with_entity_lists(query: type) -> type:
+    from api.graphql import types
+
+    for field_name, filter_type, node_type in (
+        ("actors", ActorFilter, types.Actor),
+        ("assets", AssetFilter, types.Asset),
+        ("equipment_types", EquipmentTypeFilter, types.EquipmentType),
+        ("locations", LocationFilter, types.Location),
+        ("sources", SourceFilter, types.Source),
+        ("reports", ReportFilter, types.Report),
+    ):
+        setattr(query, field_name, _entity_list(filter_type, node_type))
+    return query
+
+
+schema = FastSchema(
+    query=strawberry.type(_with_entity_lists(type("Query", (Query,), {}))),
+    types=list(NODE_CLASSES),
+)

@@ -1,0 +1,170 @@
+"""Root fields: one compiled statement each, run once, shaped into the response.
+
+Both GraphQL paths call `resolve_root`: the standard path from strawberry resolvers (with type
+tags, so graphql-core can complete abstract types), the fast path directly (without them).
+"""
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from neo4j import Driver, Query
+
+from graph import __version__, queries
+from graph.errors import InvalidData, Problem
+from graph.projection import Selection
+from graph.queries import EventFilter, Statement, encode_cursor, page_window
+from graph.timespan import TimeError, bounds
+
+ENTITY_LISTS = {
+    "actors": "Actor",
+    "assets": "Asset",
+    "equipmentTypes": "EquipmentType",
+    "locations": "Location",
+    "sources": "Source",
+    "reports": "Report",
+}
+ROOT_FIELDS = frozenset({"version", "node", "events", "search", "timeline", *ENTITY_LISTS})
+
+
+def _plain(value: Any) -> Any:
+    """Enum members (from strawberry inputs) as their values; everything else unchanged."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _get(container: Any, name: str, python_name: str | None = None) -> Any:
+    """An input field, whether graphql-core gave a dict or strawberry an input object."""
+    if container is None:
+        return None
+    if isinstance(container, dict):
+        return _plain(container.get(name))
+    return _plain(getattr(container, python_name or name, None))
+
+
+def _instant(value: Any, field: str, last: bool) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        low, high, _ = bounds(value)
+    except TimeError as error:
+        raise InvalidData([Problem(field, field, str(error))]) from None
+    return high if last else low
+
+
+def event_filter(raw: Any) -> EventFilter:
+    window = _get(raw, "window")
+    near = _get(raw, "near")
+    return EventFilter(
+        types=tuple(_get(raw, "types") or ()),
+        text=_get(raw, "text"),
+        start=_instant(_get(window, "from", "from_"), "filter.window.from", last=False),
+        end=_instant(_get(window, "to"), "filter.window.to", last=True),
+        involving=_get(raw, "involving"),
+        role=_get(raw, "role"),
+        at=_get(raw, "at"),
+        near=(
+            (_get(near, "latitude"), _get(near, "longitude"), _get(near, "km"))
+            if near is not None
+            else None
+        ),
+        min_reliability=_get(raw, "minReliability", "min_reliability"),
+        min_credibility=_get(raw, "minCredibility", "min_credibility"),
+        source=_get(raw, "source"),
+    )
+
+
+def _run(driver: Driver, database: str, statement: Statement, timeout: float) -> Any:
+    records, _, _ = driver.execute_query(
+        Query(statement.cypher, timeout=timeout),  # type: ignore[arg-type]
+        statement.params,
+        database_=database,
+        routing_="r",
+    )
+    return records[0] if records else None
+
+
+def _connection(
+    selection: Selection, total: Any, page: list[dict[str, Any]], skip: int, limit: int
+) -> dict[str, Any]:
+    has_more = len(page) > limit
+    page = page[:limit]
+    result: dict[str, Any] = {}
+    for child in selection.children:
+        if child.name == "totalCount":
+            result[child.key] = total
+        elif child.name == "nodes":
+            result[child.key] = [entry[f"n_{child.key}"] for entry in page]
+        elif child.name == "edges":
+            edges = []
+            for offset, entry in enumerate(page, start=skip):
+                edge: dict[str, Any] = {}
+                for part in child.children:
+                    if part.name == "cursor":
+                        edge[part.key] = encode_cursor(offset)
+                    elif part.name == "node":
+                        edge[part.key] = entry[f"e_{part.key}"]
+                    elif part.name == "__typename":
+                        edge[part.key] = "EventEdge"
+                edges.append(edge)
+            result[child.key] = edges
+        elif child.name == "pageInfo":
+            info: dict[str, Any] = {}
+            for part in child.children:
+                info[part.key] = {
+                    "hasNextPage": has_more,
+                    "hasPreviousPage": skip > 0,
+                    "startCursor": encode_cursor(skip) if page else None,
+                    "endCursor": encode_cursor(skip + len(page) - 1) if page else None,
+                    "__typename": "PageInfo",
+                }[part.name]
+            result[child.key] = info
+        elif child.name == "__typename":
+            result[child.key] = "EventConnection"
+    return result
+
+
+def resolve_root(
+    driver: Driver, database: str, selection: Selection, tag: bool, timeout: float
+) -> Any:
+    """The response value of one root field."""
+    name = selection.name
+    if name == "version":
+        return __version__
+    if name == "node":
+        record = _run(driver, database, queries.node(selection, selection.arg("id"), tag), timeout)
+        return record["result"] if record else None
+    if name == "events" or name in ENTITY_LISTS:
+        skip, limit = page_window(
+            selection.arg("first"), selection.arg("after"),
+            selection.arg("last"), selection.arg("before"),
+        )  # fmt: skip
+        if name == "events":
+            order = _plain(selection.arg("orderBy")) or "START_ASC"
+            statement = queries.events_connection(
+                selection, event_filter(selection.arg("filter")), order, skip, limit, tag
+            )
+        else:
+            raw = selection.arg("filter")
+            statement = queries.entities_connection(
+                selection, ENTITY_LISTS[name], tuple(_get(raw, "kinds") or ()),
+                _get(raw, "text"), skip, limit, tag,
+            )  # fmt: skip
+        record = _run(driver, database, statement, timeout)
+        return _connection(selection, record["total"], record["page"], skip, limit)
+    if name == "search":
+        limit = min(int(selection.arg("first") or 20), queries.MAX_PAGE)
+        statement = queries.search(selection, selection.arg("text"), limit, tag)
+        return _run(driver, database, statement, timeout)["result"]
+    if name == "timeline":
+        window = selection.arg("window")
+        statement = queries.timeline(
+            selection, selection.arg("entity"),
+            _instant(_get(window, "from", "from_"), "window.from", last=False),
+            _instant(_get(window, "to"), "window.to", last=True), tag,
+        )  # fmt: skip
+        return _run(driver, database, statement, timeout)["result"]
+    raise InvalidData([Problem(name, name, "is not a field eventgraph can answer")])

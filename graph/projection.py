@@ -1,0 +1,304 @@
+"""Compile a selection tree (what a GraphQL query asks for) into one Cypher map projection.
+
+The GraphQL layer turns a query's selection set into `Selection`s; this module turns them into
+a Cypher expression that builds the response shape in the database: each object is a map
+projection keyed by the response key (aliases included), each list of related nodes a pattern
+comprehension, each union a CASE over labels. One root field thus costs one round trip whatever
+the page size and nesting, and the rows come back ready to serialise.
+
+The field table (`FIELDS`) is the one place that says how a GraphQL field reads the graph; the
+schema types in `api/graphql/types.py` are checked against it by a test. Labels, relationship
+types and property names reach Cypher text only from this table; argument values are always
+parameters.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph import ontology
+
+ENTITY_TYPES = ontology.ENTITY_LABELS
+PLACE_TYPES = ontology.PLACE_LABELS
+
+
+@dataclass(frozen=True)
+class Selection:
+    """One selected field: its response key, schema name, arguments and sub-selections.
+
+    `by_type` holds the sub-selections of an abstract field (union or interface) per concrete
+    type; plain object fields use `children`.
+    """
+
+    key: str
+    name: str
+    args: tuple[tuple[str, Any], ...] = ()
+    children: tuple["Selection", ...] = ()
+    by_type: tuple[tuple[str, tuple["Selection", ...]], ...] = ()
+
+    def arg(self, name: str, default: Any = None) -> Any:
+        return dict(self.args).get(name, default)
+
+
+@dataclass
+class Compiler:
+    """Holds the parameters and fresh variable names of one statement being built."""
+
+    params: dict[str, Any] = field(default_factory=dict)
+    counter: int = 0
+    type_tags: bool = False
+    """Add `__label` to abstract-typed maps (the standard GraphQL path resolves types from it)."""
+
+    def var(self, stem: str) -> str:
+        self.counter += 1
+        return f"{stem}{self.counter}"
+
+    def param(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f"${name}"
+
+
+Expr = Callable[[Compiler, str, Selection], str]
+"""Builds the Cypher expression of one field, given the variable of the object it is on."""
+
+
+def _prop(name: str) -> Expr:
+    return lambda c, v, s: f"{v}.`{name}`"
+
+
+def _text(name: str) -> Expr:
+    """A temporal property as ISO-8601 text (both GraphQL paths then print the same string)."""
+    return lambda c, v, s: f"toString({v}.`{name}`)"
+
+
+def _global_id(c: Compiler, v: str, s: Selection) -> str:
+    """`Label:id`, the Relay global id; `node(id)` reads it back."""
+    c.params.setdefault("node_labels", list(NODE_TYPES))
+    return f"head([l IN labels({v}) WHERE l IN $node_labels]) + ':' + {v}.id"
+
+
+def _constant(value: str) -> Expr:
+    return lambda c, v, s: f"'{value}'"
+
+
+def _value_object(fields: dict[str, Expr]) -> Expr:
+    """A nested object computed from the same node (time spans, points)."""
+
+    def build(c: Compiler, v: str, s: Selection) -> str:
+        entries = [f"`{child.key}`: {fields[child.name](c, v, child)}" for child in s.children]
+        return "{" + ", ".join(entries) + "}"
+
+    return build
+
+
+def _null_unless(guard: str, inner: Expr) -> Expr:
+    return lambda c, v, s: f"CASE WHEN {v}.`{guard}` IS NULL THEN null ELSE {inner(c, v, s)} END"
+
+
+def _related(pattern: str, target: tuple[str, ...], many: bool) -> Expr:
+    """Nodes reached by `pattern` (written from `(v)` to `(t)`), as a list (ordered by id) or
+    the first one."""
+
+    def build(c: Compiler, v: str, s: Selection) -> str:
+        t = c.var("n")
+        shape = project(c, t, s, target)
+        labels = " OR ".join(f"{t}:`{label}`" for label in target)
+        path = pattern.replace("(v)", f"({v})").replace("(t)", f"({t})")
+        collected = f"COLLECT {{ MATCH {path} WHERE {labels} RETURN {shape} ORDER BY {t}.id }}"
+        return collected if many else f"head({collected})"
+
+    return build
+
+
+def project(c: Compiler, v: str, s: Selection, types: tuple[str, ...]) -> str:
+    """The map projection of node `v` for selection `s`; a CASE when it may have several types."""
+    if len(types) == 1 and not s.by_type:
+        return _map(c, v, types[0], s.children, tag=False)
+    branches = []
+    selections = dict(s.by_type)
+    for type_name in types:
+        children = selections.get(type_name, s.children)
+        branches.append(f"WHEN {v}:`{type_name}` THEN {_map(c, v, type_name, children, tag=True)}")
+    return f"CASE {' '.join(branches)} END"
+
+
+def _map(c: Compiler, v: str, type_name: str, children: tuple[Selection, ...], tag: bool) -> str:
+    table = FIELDS[type_name]
+    entries = []
+    for child in children:
+        if child.name == "__typename":
+            entries.append(f"`{child.key}`: '{type_name}'")
+        else:
+            entries.append(f"`{child.key}`: {table[child.name](c, v, child)}")
+    if c.type_tags:
+        entries.append(f"__label: '{type_name}'")
+    return f"{v} {{{', '.join(entries)}}}"
+
+
+# ---- the field table --------------------------------------------------------------------------
+
+_TIME = _value_object(
+    {
+        "start": _text("start"),
+        "end": _text("end"),
+        "precision": _prop("time_precision"),
+        "yearAssumed": _prop("year_assumed"),
+        "note": _prop("time_note"),
+    }
+)
+_PUBLISHED = _null_unless(
+    "published_precision",
+    _value_object(
+        {
+            "start": _text("published_start"),
+            "end": _text("published_end"),
+            "precision": _prop("published_precision"),
+            "yearAssumed": _prop("published_year_assumed"),
+            "note": _prop("published_note"),
+        }
+    ),
+)
+_POINT = _null_unless(
+    "point",
+    _value_object(
+        {
+            "latitude": lambda c, v, s: f"{v}.point.y",
+            "longitude": lambda c, v, s: f"{v}.point.x",
+            "precision": _prop("point_precision"),
+            "uncertaintyKm": _prop("point_uncertainty_km"),
+        }
+    ),
+)
+
+
+def _participants(c: Compiler, v: str, s: Selection) -> str:
+    t, r = c.var("n"), c.var("r")
+    entries = []
+    for child in s.children:
+        if child.name == "role":
+            entries.append(f"`{child.key}`: {r}.role")
+        elif child.name == "entity":
+            entries.append(f"`{child.key}`: {project(c, t, child, ENTITY_TYPES)}")
+        elif child.name == "__typename":
+            entries.append(f"`{child.key}`: 'Participation'")
+    return (
+        f"COLLECT {{ MATCH ({v})-[{r}:INVOLVES]->({t}) "
+        f"RETURN {{{', '.join(entries)}}} ORDER BY {r}.position }}"
+    )
+
+
+def _claims(c: Compiler, v: str, s: Selection) -> str:
+    claim = c.var("c")
+    entries = []
+    for child in s.children:
+        if child.name == "source":
+            src = c.var("s")
+            entries.append(
+                f"`{child.key}`: head([({claim})-[:SOURCED_FROM]->({src}:Source) | "
+                f"{_map(c, src, 'Source', child.children, tag=False)}])"
+            )
+        elif child.name == "report":
+            rep = c.var("rp")
+            entries.append(
+                f"`{child.key}`: head([({claim})-[:IN_REPORT]->({rep}:Report) | "
+                f"{_map(c, rep, 'Report', child.children, tag=False)}])"
+            )
+        elif child.name == "__typename":
+            entries.append(f"`{child.key}`: 'Claim'")
+        else:
+            entries.append(f"`{child.key}`: {FIELDS['Claim'][child.name](c, claim, child)}")
+    return (
+        f"COLLECT {{ MATCH ({v})<-[:SUPPORTS]-({claim}:Claim) "
+        f"RETURN {claim} {{{', '.join(entries)}}} ORDER BY {claim}.position }}"
+    )
+
+
+_NAMED: dict[str, Expr] = {
+    "id": _global_id,
+    "key": _prop("id"),
+    "name": _prop("name"),
+    "aliases": lambda c, v, s: f"coalesce({v}.aliases, [])",
+    "description": _prop("description"),
+}
+
+FIELDS: dict[str, dict[str, Expr]] = {
+    "Actor": {**_NAMED, "kind": _prop("kind"), "anonymous": _prop("anonymous")},
+    "EquipmentType": {**_NAMED, "kind": _prop("kind")},
+    "Asset": {
+        **_NAMED,
+        "kind": _prop("kind"),
+        "registration": _prop("registration"),
+        "locatedAt": _related("(v)-[:LOCATED_AT]->(t)", ("Location",), many=False),
+        "instanceOf": _related("(v)-[:INSTANCE_OF]->(t)", ("EquipmentType",), many=False),
+    },
+    "Location": {
+        **_NAMED,
+        "kind": _prop("kind"),
+        "point": _POINT,
+        "within": _related("(v)-[:WITHIN]->(t)", ("Location",), many=False),
+        "contains": _related("(v)<-[:WITHIN]-(t)", ("Location",), many=True),
+    },
+    "Source": {
+        **_NAMED,
+        "kind": _prop("kind"),
+        "anonymous": _prop("anonymous"),
+        "reliability": _prop("reliability"),
+        "reliabilityNote": _prop("reliability_note"),
+        "actor": _related("(v)-[:IS_ACTOR]->(t)", ("Actor",), many=False),
+    },
+    "Report": {
+        "id": _global_id,
+        "key": _prop("id"),
+        "name": _prop("name"),
+        "kind": _prop("kind"),
+        "url": _prop("url"),
+        "description": _prop("description"),
+        "published": _PUBLISHED,
+        "publisher": _related("(v)-[:PUBLISHED_BY]->(t)", ("Source",), many=False),
+    },
+    "Event": {
+        **_NAMED,
+        "type": _prop("type"),
+        "time": _TIME,
+        "placePrecision": _prop("place_precision"),
+        "participants": _participants,
+        "at": _related("(v)-[:OCCURRED_AT]->(t)", PLACE_TYPES, many=True),
+        "origin": _related("(v)-[:ORIGIN]->(t)", PLACE_TYPES, many=False),
+        "destination": _related("(v)-[:DESTINATION]->(t)", PLACE_TYPES, many=False),
+        "partOf": _related("(v)-[:PART_OF]->(t)", ("Event",), many=True),
+        "parts": _related("(v)<-[:PART_OF]-(t)", ("Event",), many=True),
+        "about": _related("(v)-[:ABOUT]->(t)", ("Event",), many=True),
+        "ends": _related("(v)-[:ENDS]->(t)", ("Event",), many=True),
+        "claims": _claims,
+    },
+    "Relation": {
+        "id": _global_id,
+        "key": _prop("id"),
+        "type": _prop("type"),
+        "description": _prop("description"),
+        "since": _text("since"),
+        "until": _text("until"),
+        "from": _related("(v)-[:FROM]->(t)", ENTITY_TYPES, many=False),
+        "to": _related("(v)-[:TO]->(t)", ENTITY_TYPES, many=False),
+        "claims": _claims,
+    },
+    "Claim": {
+        "key": _prop("id"),
+        "reliability": _prop("reliability"),
+        "credibility": lambda c, v, s: f"toInteger({v}.credibility)",
+        "paraphrase": _prop("paraphrase"),
+        "reportedOn": _text("reported_on"),
+    },
+}
+
+NODE_TYPES = (
+    "Actor",
+    "EquipmentType",
+    "Asset",
+    "Location",
+    "Source",
+    "Report",
+    "Event",
+    "Relation",
+)

@@ -1,0 +1,267 @@
+"""Root queries of the read API: whole Cypher statements around a compiled projection.
+
+Each function takes the root field's `Selection` and its arguments and returns one
+parameterised statement (`Statement`) that yields exactly one row with one column, `result`,
+holding the response value of that field. Connections count with `count()` in their own
+subquery (never by collecting every node) and page with SKIP/LIMIT over a stable order.
+"""
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from graph.errors import InvalidData, Problem
+from graph.projection import NODE_TYPES, Compiler, Selection, project
+
+MAX_PAGE = 500
+DEFAULT_PAGE = 50
+RELIABILITY_ORDER = "ABCDEF"
+
+
+@dataclass(frozen=True)
+class Statement:
+    cypher: str
+    params: dict[str, Any]
+
+
+def parse_global_id(global_id: str) -> tuple[str, str]:
+    """`Event:hmeimim-2025-attack` → ("Event", "hmeimim-2025-attack")."""
+    label, _, key = global_id.partition(":")
+    if label not in NODE_TYPES or not key:
+        raise InvalidData(
+            [Problem("id", "id", f"'{global_id}' is not a node id: use Label:key, e.g. Event:x")]
+        )
+    return label, key
+
+
+def node(selection: Selection, global_id: str, tag: bool = False) -> Statement:
+    label, key = parse_global_id(global_id)
+    c = Compiler(type_tags=tag)
+    shape = project(c, "n", selection, (label,))
+    cypher = (
+        f"OPTIONAL MATCH (n:`{label}` {{id: {c.param(key)}}}) "
+        f"RETURN CASE WHEN n IS NULL THEN null ELSE {shape} END AS result"
+    )
+    return Statement(cypher, c.params)
+
+
+# ---- connections ---------------------------------------------------------------------------
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+        kind, _, number = text.partition(":")
+        if kind != "o":
+            raise ValueError(text)
+        return int(number)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidData(
+            [Problem("after/before", "cursor", f"'{cursor}' is not a cursor")]
+        ) from None
+
+
+def page_window(
+    first: int | None, after: str | None, last: int | None, before: str | None
+) -> tuple[int, int]:
+    """(skip, limit) for Relay arguments; limit is capped at MAX_PAGE."""
+    for name, value in (("first", first), ("last", last)):
+        if value is not None and not 0 <= value <= MAX_PAGE:
+            raise InvalidData([Problem(name, name, f"must be between 0 and {MAX_PAGE}")])
+    start = decode_cursor(after) + 1 if after else 0
+    if before is not None:
+        end = decode_cursor(before)
+        if last is not None:
+            return max(start, end - last), min(last, end - start)
+        return start, min(end - start, first if first is not None else DEFAULT_PAGE)
+    if last is not None and first is None:
+        raise InvalidData([Problem("last", "last", "needs `before` (or use first/after)")])
+    return start, first if first is not None else DEFAULT_PAGE
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    types: tuple[str, ...] = ()
+    text: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    involving: str | None = None
+    role: str | None = None
+    at: str | None = None
+    near: tuple[float, float, float] | None = None
+    """(latitude, longitude, km)"""
+    min_reliability: str | None = None
+    min_credibility: int | None = None
+    source: str | None = None
+
+
+def _event_conditions(c: Compiler, f: EventFilter, e: str) -> list[str]:
+    where = [f"NOT {e}:Retracted"]
+    if f.types:
+        where.append(f"{e}.type IN {c.param(list(f.types))}")
+    if f.text:
+        where.append(f"toLower({e}.name) CONTAINS toLower({c.param(f.text)})")
+    if f.end is not None:
+        where.append(f"({e}.start IS NULL OR {e}.start <= {c.param(f.end)})")
+    if f.start is not None:
+        where.append(f"({e}.end IS NULL OR {e}.end >= {c.param(f.start)})")
+    if f.involving:
+        label, key = parse_global_id(f.involving)
+        role = f" {{role: {c.param(f.role)}}}" if f.role else ""
+        where.append(f"EXISTS {{ ({e})-[:INVOLVES{role}]->(:`{label}` {{id: {c.param(key)}}}) }}")
+    elif f.role:
+        where.append(f"EXISTS {{ ({e})-[:INVOLVES {{role: {c.param(f.role)}}}]->() }}")
+    if f.at:
+        label, key = parse_global_id(f.at)
+        place = c.param(key)
+        where.append(
+            f"EXISTS {{ MATCH ({e})-[:OCCURRED_AT|ORIGIN|DESTINATION]->(p) "
+            f"WHERE (p:`{label}` AND p.id = {place}) "
+            f"OR EXISTS {{ (p)-[:LOCATED_AT|WITHIN*1..8]->(:`{label}` {{id: {place}}}) }} }}"
+        )
+    if f.near:
+        lat, lon, km = f.near
+        here = f"point({{latitude: {c.param(lat)}, longitude: {c.param(lon)}}})"
+        where.append(
+            f"EXISTS {{ MATCH ({e})-[:OCCURRED_AT|ORIGIN|DESTINATION]->(p) "
+            "OPTIONAL MATCH (p)-[:LOCATED_AT]->(l:Location) "
+            f"WITH coalesce(p.point, l.point) AS pt WHERE point.distance(pt, {here}) <= "
+            f"{c.param(km * 1000.0)} }}"
+        )
+    if f.min_reliability or f.min_credibility or f.source:
+        conditions = []
+        if f.min_reliability:
+            conditions.append(f"c.reliability <= {c.param(f.min_reliability)}")
+        if f.min_credibility:
+            conditions.append(f"toInteger(c.credibility) <= {c.param(f.min_credibility)}")
+        if f.source:
+            _, source_key = parse_global_id(f.source)
+            conditions.append(
+                f"EXISTS {{ (c)-[:SOURCED_FROM]->(:Source {{id: {c.param(source_key)}}}) }}"
+            )
+        where.append(
+            f"EXISTS {{ MATCH ({e})<-[:SUPPORTS]-(c:Claim) WHERE {' AND '.join(conditions)} }}"
+        )
+    return where
+
+
+ORDERS = {
+    "START_ASC": "e.start ASC, e.id ASC",
+    "START_DESC": "e.start DESC, e.id DESC",
+    "NAME_ASC": "e.name ASC, e.id ASC",
+}
+
+
+def events_connection(
+    selection: Selection, f: EventFilter, order: str, skip: int, limit: int, tag: bool = False
+) -> Statement:
+    """A Relay connection over events: totalCount, pageInfo, edges {cursor node}, nodes."""
+    c = Compiler(type_tags=tag)
+    where = " AND ".join(_event_conditions(c, f, "e"))
+    return _connection(
+        c, selection, "Event", "e", f"MATCH (e:Event) WHERE {where}", ORDERS[order], skip, limit
+    )
+
+
+def entities_connection(
+    selection: Selection,
+    label: str,
+    kinds: tuple[str, ...],
+    text: str | None,
+    skip: int,
+    limit: int,
+    tag: bool = False,
+) -> Statement:
+    c = Compiler(type_tags=tag)
+    where = ["true"]
+    if kinds:
+        where.append(f"e.kind IN {c.param(list(kinds))}")
+    if text:
+        needle = c.param(text)
+        where.append(
+            f"(toLower(e.name) CONTAINS toLower({needle}) OR "
+            f"any(a IN coalesce(e.aliases, []) WHERE toLower(a) CONTAINS toLower({needle})))"
+        )
+    match = f"MATCH (e:`{label}`) WHERE {' AND '.join(where)}"
+    return _connection(c, selection, label, "e", match, "e.name ASC, e.id ASC", skip, limit)
+
+
+def _connection(
+    c: Compiler,
+    selection: Selection,
+    label: str,
+    e: str,
+    match: str,
+    order: str,
+    skip: int,
+    limit: int,
+) -> Statement:
+    wanted = {child.name for child in selection.children}
+    node_sel = next((ch for ch in selection.children if ch.name == "nodes"), None)
+    edges_sel = next((ch for ch in selection.children if ch.name == "edges"), None)
+    edge_node = (
+        next((ch for ch in edges_sel.children if ch.name == "node"), None) if edges_sel else None
+    )
+    shapes = []
+    if node_sel is not None:
+        shapes.append(f"`n_{node_sel.key}`: {project(c, e, node_sel, (label,))}")
+    if edge_node is not None:
+        shapes.append(f"`e_{edge_node.key}`: {project(c, e, edge_node, (label,))}")
+    parts = []
+    if "totalCount" in wanted:
+        parts.append(f"CALL () {{ {match} RETURN count({e}) AS total }}")
+    else:
+        parts.append("WITH null AS total")
+    skip_p, limit_p = c.param(skip), c.param(limit + 1)
+    parts.append(
+        f"CALL () {{ {match} WITH {e} ORDER BY {order} SKIP {skip_p} LIMIT {limit_p} "
+        f"RETURN collect({{{', '.join(shapes) or '_: null'}}}) AS page }}"
+    )
+    parts.append("RETURN total, page")
+    return Statement(" ".join(parts), c.params)
+
+
+def search(selection: Selection, text: str, limit: int, tag: bool = False) -> Statement:
+    """Full-text search over names and aliases, best first."""
+    c = Compiler(type_tags=tag)
+    node_sel = next((ch for ch in selection.children if ch.name == "node"), None)
+    score_keys = [ch.key for ch in selection.children if ch.name == "score"]
+    entries = [f"`{key}`: score" for key in score_keys]
+    if node_sel is not None:
+        entries.append(f"`{node_sel.key}`: {project(c, 'node', node_sel, NODE_TYPES)}")
+    cypher = (
+        "CALL db.index.fulltext.queryNodes('entity_names', "
+        f"{c.param(text)}, {{limit: {c.param(limit)}}}) YIELD node, score "
+        "WHERE NOT node:Retracted "
+        f"RETURN collect({{{', '.join(entries) or '_: null'}}}) AS result"
+    )
+    return Statement(cypher, c.params)
+
+
+def timeline(
+    selection: Selection,
+    global_id: str,
+    start: datetime | None,
+    end: datetime | None,
+    tag: bool = False,
+) -> Statement:
+    """Events involving an entity (or at a place), in time order."""
+    label, _ = parse_global_id(global_id)
+    f = EventFilter(
+        start=start,
+        end=end,
+        **({"at": global_id} if label == "Location" else {"involving": global_id}),
+    )
+    c = Compiler(type_tags=tag)
+    where = " AND ".join(_event_conditions(c, f, "e"))
+    cypher = (
+        f"CALL () {{ MATCH (e:Event) WHERE {where} WITH e ORDER BY e.start ASC, e.id ASC "
+        f"RETURN collect({project(c, 'e', selection, ('Event',))}) AS result }} RETURN result"
+    )
+    return Statement(cypher, c.params)

@@ -1,0 +1,170 @@
+"""GraphQL over the seed story: every documented query, fast path and standard path alike;
+one Cypher round trip per root field; auth; the exported SDL."""
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import Driver
+
+from api.app import create_app
+from api.graphql.schema import schema
+from graph.importer import import_paths
+from graph.settings import PROJECT_ROOT, Settings
+from graph.tokens import Role, create_token
+
+DOC = PROJECT_ROOT / "docs" / "graphql.md"
+DOCUMENTED = re.findall(r"```graphql\n(.*?)```", DOC.read_text(), flags=re.S)
+
+
+@pytest.fixture(scope="module")
+def story_client(driver: Driver, settings: Settings) -> Iterator[TestClient]:
+    from tests.conftest import wipe
+
+    wipe(driver, settings.neo4j_database)
+    import_paths(driver, settings.neo4j_database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
+    app_settings = settings.model_copy(update={"anonymous_read": True})
+    with TestClient(create_app(app_settings)) as client:
+        yield client
+
+
+def _ask(client: TestClient, query: str, fast: bool, **extra: Any) -> dict[str, Any]:
+    schema.fast_path_enabled = fast
+    try:
+        response = client.post("/graphql", json={"query": query, **extra})
+    finally:
+        schema.fast_path_enabled = True
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_the_docs_hold_queries() -> None:
+    assert len(DOCUMENTED) >= 8
+
+
+@pytest.mark.parametrize("query", DOCUMENTED, ids=[f"doc-{i}" for i in range(len(DOCUMENTED))])
+def test_documented_query_fast_path_equals_standard_path(
+    story_client: TestClient, query: str
+) -> None:
+    standard = _ask(story_client, query, fast=False)
+    assert "errors" not in standard, standard
+    answered = schema.fast_answers
+    fast = _ask(story_client, query, fast=True)
+    assert schema.fast_answers == answered + 1, "the fast path fell back to the standard path"
+    assert fast == standard
+    assert any(value for value in standard["data"].values())
+
+
+def test_flights_answer_as_the_story_says(story_client: TestClient) -> None:
+    data = _ask(story_client, DOCUMENTED[0], fast=True)["data"]["events"]
+    assert data["totalCount"] == 6
+    an124 = [edge["node"] for edge in data["edges"] if "An-124" in edge["node"]["name"]]
+    assert len(an124) == 3
+    for flight in an124:
+        assert flight["time"]["start"] == "2025-10-24T00:00:00Z"
+        assert flight["time"]["precision"] == "interval"
+        assert flight["time"]["yearAssumed"] is True
+        assert flight["claims"][0]["source"]["name"]
+
+
+class CountingDriver:
+    """The real driver, counting the statements sent through it (instrumentation, not a mock)."""
+
+    def __init__(self, driver: Driver) -> None:
+        self._driver = driver
+        self.statements = 0
+
+    def execute_query(self, *args: Any, **kwargs: Any) -> Any:
+        self.statements += 1
+        return self._driver.execute_query(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._driver, name)
+
+
+HUNDRED_FLIGHTS = """\
+events:
+""" + "".join(
+    f"""  - id: bulk-flight-{i}
+    type: flight
+    name: Bulk flight {i}
+    time: {{start: 2025-09-{1 + i % 28:02d}, precision: day}}
+    destination: hmeimim-air-base
+    origin: libya
+    participants:
+      - {{role: operator, ref: russian-air-force}}
+      - {{role: aircraft, ref: il-62m}}
+    claims:
+      - {{source: flightradar24, report: bloomberg-hmeimim-flights-2025-10, credibility: 2, paraphrase: Seen}}
+      - {{source: bloomberg, credibility: 3, paraphrase: Reported}}
+"""
+    for i in range(100)
+)
+PAGE_OF_100 = """{
+  events(first: 100, filter: {types: [flight], window: {to: "2025-09"}}) {
+    totalCount
+    nodes {
+      id name time { start end precision }
+      participants { role entity { ... on Actor { name } ... on EquipmentType { name } } }
+      origin { ... on Location { name } } destination { ... on Asset { name } }
+      claims { source { name } report { name } reliability credibility paraphrase }
+    }
+  }
+}"""
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_100_event_page_costs_one_round_trip(
+    story_client: TestClient, driver: Driver, settings: Settings, tmp_path: Path, fast: bool
+) -> None:
+    feed = tmp_path / "bulk.yaml"
+    feed.write_text(HUNDRED_FLIGHTS)
+    import_paths(driver, settings.neo4j_database, [feed], max_bytes=2**24)
+    app = story_client.app
+    counting = CountingDriver(app.state.driver)  # type: ignore[attr-defined]
+    app.state.driver = counting  # type: ignore[attr-defined]
+    try:
+        data = _ask(story_client, PAGE_OF_100, fast=fast)["data"]["events"]
+    finally:
+        app.state.driver = counting._driver  # type: ignore[attr-defined]
+    assert data["totalCount"] == 100
+    assert len(data["nodes"]) == 100
+    assert all(
+        len(node["claims"]) == 2 and len(node["participants"]) == 2 for node in data["nodes"]
+    )
+    assert counting.statements == 1
+    if fast:
+        assert schema.fast_answers > 0
+
+
+def test_reads_need_a_token_unless_anonymous_read_is_on(driver: Driver, settings: Settings) -> None:
+    query = {"query": "{ version }"}
+    with TestClient(create_app(settings.model_copy(update={"anonymous_read": False}))) as client:
+        refused = client.post("/graphql", json=query)
+        assert refused.status_code == 401
+        token = create_token(driver, settings.neo4j_database, Role.READER, "graphql-test")
+        allowed = client.post("/graphql", json=query, headers={"Authorization": f"Bearer {token}"})
+        assert allowed.status_code == 200
+        wrong = client.post("/graphql", json=query, headers={"Authorization": "Bearer eg_x_y"})
+        assert wrong.status_code == 401
+
+
+def test_bad_cursor_and_page_size_are_graphql_errors_not_crashes(story_client: TestClient) -> None:
+    for query in (
+        '{ events(after: "nonsense") { totalCount } }',
+        "{ events(first: 100000000) { totalCount } }",
+    ):
+        body = _ask(story_client, query, fast=True)
+        assert body["data"] is None
+        assert body["errors"][0]["message"]
+        assert "Traceback" not in str(body)
+
+
+def test_schema_graphql_is_exported_and_current() -> None:
+    exported = (PROJECT_ROOT / "schema.graphql").read_text()
+    assert exported == schema.as_str() + "\n", (
+        "schema.graphql drifted: run `eventgraph graphql-schema`"
+    )
