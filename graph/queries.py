@@ -253,10 +253,12 @@ def timeline(
 ) -> Statement:
     """Events involving an entity (or at a place), in time order."""
     label, _ = parse_global_id(global_id)
+    at_place = label == "Location"
     f = EventFilter(
         start=start,
         end=end,
-        **({"at": global_id} if label == "Location" else {"involving": global_id}),
+        at=global_id if at_place else None,
+        involving=None if at_place else global_id,
     )
     c = Compiler(type_tags=tag)
     where = " AND ".join(_event_conditions(c, f, "e"))

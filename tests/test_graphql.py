@@ -168,3 +168,49 @@ def test_schema_graphql_is_exported_and_current() -> None:
     assert exported == schema.as_str() + "\n", (
         "schema.graphql drifted: run `eventgraph graphql-schema`"
     )
+
+
+def _deep(depth: int) -> str:
+    inner = "name"
+    for _ in range(depth):
+        inner = f"partOf {{ {inner} }}"
+    return "{ events(first: 1) { nodes { " + inner + " } } }"
+
+
+@pytest.mark.parametrize(
+    ("query", "needle"),
+    [
+        (_deep(50), "exceeds maximum operation depth"),
+        ("{ " + " ".join(f"a{i}: version" for i in range(1000)) + " }", "aliases found"),
+        ("{ version " + "__typename " * 5000 + "}", "token"),
+        ("{ events(first: 100000000) { totalCount } }", "must be between 0 and 500"),
+        ('{ events(first: "ten") { totalCount } }', "Int cannot represent"),
+        ("{ node { id } }", "of type 'ID!' is required"),
+    ],
+)
+def test_hostile_queries_are_refused_with_a_code(
+    story_client: TestClient, query: str, needle: str
+) -> None:
+    for fast in (True, False):
+        schema.fast_path_enabled = fast
+        try:
+            response = story_client.post("/graphql", json={"query": query})
+        finally:
+            schema.fast_path_enabled = True
+        assert response.status_code < 500
+        body = response.json()
+        assert body.get("data") in (None, {}) or body["data"].get("events") is None
+        error = body["errors"][0]
+        assert needle.lower() in error["message"].lower(), error
+        assert error["extensions"]["code"] in (
+            "BAD_USER_INPUT",
+            "GRAPHQL_VALIDATION_FAILED",
+            "GRAPHQL_PARSE_FAILED",
+        )
+        assert "Traceback" not in response.text and "MATCH" not in response.text
+
+
+def test_a_one_megabyte_query_is_refused(story_client: TestClient) -> None:
+    query = "{ version # " + "x" * 1_000_000 + "\n }"
+    response = story_client.post("/graphql", json={"query": query})
+    assert response.status_code < 500

@@ -16,10 +16,12 @@ import strawberry
 from graphql import (
     DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
     GraphQLError,
     OperationDefinitionNode,
     OperationType,
     parse,
+    specified_rules,
     validate,
 )
 from graphql.execution.values import get_variable_values
@@ -27,6 +29,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionResult
 
 from api.graphql.resolve import ROOT_FIELDS, resolve_root
+from api.graphql.safety import LIMIT_RULES, MAX_TOKENS
 from api.graphql.selection import Context, to_selection
 
 
@@ -41,12 +44,13 @@ class FastSchema(strawberry.Schema):
     def _checked(self, query: str) -> DocumentNode | None:
         """The parsed document if it is valid, else None (the standard path reports why)."""
         try:
-            document = parse(query)
+            document = parse(query, max_tokens=MAX_TOKENS)
         except GraphQLError:
             return None
-        return None if validate(self._schema, document) else document
+        rules = [*specified_rules, *LIMIT_RULES]
+        return None if validate(self._schema, document, rules) else document
 
-    async def execute(  # type: ignore[override]
+    async def execute(
         self,
         query: str | None,
         variable_values: dict[str, Any] | None = None,
@@ -62,9 +66,14 @@ class FastSchema(strawberry.Schema):
                 type(self).fast_answers += 1
                 return ExecutionResult(data=data, errors=None)
         return await super().execute(
-            query, variable_values, context_value, root_value, operation_name,
-            allowed_operation_types, operation_extensions,
-        )  # fmt: skip
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
 
     def _fast(
         self, query: str, variables: dict[str, Any], context: dict[str, Any], name: str | None
@@ -85,8 +94,10 @@ class FastSchema(strawberry.Schema):
             return None
         if any(getattr(f, "directives", None) for f in fields):
             return None
-        fragments = {d.name.value: d for d in document.definitions if hasattr(d, "type_condition")}
-        selection_context = Context(self._schema, fragments, coerced)  # type: ignore[arg-type]
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        selection_context = Context(self._schema, fragments, coerced)
         request = context["request"]
         settings = request.app.state.settings
         data: dict[str, Any] = {}
@@ -98,16 +109,30 @@ class FastSchema(strawberry.Schema):
                 key = field.alias.value if field.alias else field.name.value
                 selection = to_selection(selection_context, key, [field], query_type)
                 data[key] = resolve_root(
-                    request.app.state.driver, settings.neo4j_database, selection, tag=False,
+                    request.app.state.driver,
+                    settings.neo4j_database,
+                    selection,
+                    tag=False,
                     timeout=settings.graphql_timeout_s,
-                )  # fmt: skip
+                )
         except Exception:
             return None
         return data
 
 
 class FastRouter(GraphQLRouter[Any, Any]):
-    """Strawberry's FastAPI router, serialising with orjson."""
+    """Strawberry's FastAPI router, serialising with orjson; every error gets a code."""
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> Any:
+        response: dict[str, Any] = dict(await super().process_result(request, result))
+        for error in response.get("errors") or ():
+            extensions = error.setdefault("extensions", {})
+            if "code" not in extensions:
+                syntax = str(error.get("message", "")).startswith("Syntax Error")
+                extensions["code"] = (
+                    "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
+                )
+        return response

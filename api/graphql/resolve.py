@@ -79,7 +79,7 @@ def event_filter(raw: Any) -> EventFilter:
 
 def _run(driver: Driver, database: str, statement: Statement, timeout: float) -> Any:
     records, _, _ = driver.execute_query(
-        Query(statement.cypher, timeout=timeout),  # type: ignore[arg-type]
+        Query(statement.cypher, timeout=timeout),
         statement.params,
         database_=database,
         routing_="r",
@@ -139,9 +139,11 @@ def resolve_root(
         return record["result"] if record else None
     if name == "events" or name in ENTITY_LISTS:
         skip, limit = page_window(
-            selection.arg("first"), selection.arg("after"),
-            selection.arg("last"), selection.arg("before"),
-        )  # fmt: skip
+            selection.arg("first"),
+            selection.arg("after"),
+            selection.arg("last"),
+            selection.arg("before"),
+        )
         if name == "events":
             order = _plain(selection.arg("orderBy")) or "START_ASC"
             statement = queries.events_connection(
@@ -150,9 +152,14 @@ def resolve_root(
         else:
             raw = selection.arg("filter")
             statement = queries.entities_connection(
-                selection, ENTITY_LISTS[name], tuple(_get(raw, "kinds") or ()),
-                _get(raw, "text"), skip, limit, tag,
-            )  # fmt: skip
+                selection,
+                ENTITY_LISTS[name],
+                tuple(_get(raw, "kinds") or ()),
+                _get(raw, "text"),
+                skip,
+                limit,
+                tag,
+            )
         record = _run(driver, database, statement, timeout)
         return _connection(selection, record["total"], record["page"], skip, limit)
     if name == "search":
@@ -162,9 +169,11 @@ def resolve_root(
     if name == "timeline":
         window = selection.arg("window")
         statement = queries.timeline(
-            selection, selection.arg("entity"),
+            selection,
+            selection.arg("entity"),
             _instant(_get(window, "from", "from_"), "window.from", last=False),
-            _instant(_get(window, "to"), "window.to", last=True), tag,
-        )  # fmt: skip
+            _instant(_get(window, "to"), "window.to", last=True),
+            tag,
+        )
         return _run(driver, database, statement, timeout)["result"]
     raise InvalidData([Problem(name, name, "is not a field eventgraph can answer")])

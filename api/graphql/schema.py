@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from api.graphql.fast import FastSchema
 from api.graphql.resolve import resolve_root
+from api.graphql.safety import extensions
 from api.graphql.selection import Context, to_selection
 from api.graphql.types import (
     NODE_CLASSES,
@@ -59,18 +60,18 @@ class Near:
 
 @strawberry.input(description="Every given condition must hold.")
 class EventFilter:
-    types: list[EventType] | None = None  # type: ignore[valid-type]
+    types: list[EventType] | None = None
     text: str | None = strawberry.field(default=None, description="In the event's name.")
     window: Window | None = None
     involving: strawberry.ID | None = strawberry.field(default=None, description="A node id.")
-    role: RoleName | None = strawberry.field(  # type: ignore[valid-type]
+    role: RoleName | None = strawberry.field(
         default=None, description="With `involving`: only in this role."
     )
     at: strawberry.ID | None = strawberry.field(
         default=None, description="A place (Location or Asset) id; places nested inside count."
     )
     near: Near | None = None
-    min_reliability: Reliability | None = strawberry.field(  # type: ignore[valid-type]
+    min_reliability: Reliability | None = strawberry.field(
         default=None, description="At least one claim this reliable (A best)."
     )
     min_credibility: int | None = strawberry.field(
@@ -81,10 +82,17 @@ class EventFilter:
 
 def _kinds_filter(name: str, kind_enum: Any) -> type:
     return strawberry.input(
-        type(name, (), {"__annotations__": {"kinds": list[kind_enum] | None, "text": str | None},
-                        "kinds": None, "text": None}),
+        type(
+            name,
+            (),
+            {
+                "__annotations__": {"kinds": list[kind_enum] | None, "text": str | None},
+                "kinds": None,
+                "text": None,
+            },
+        ),
         description="Kinds (any of) and a text in the name or aliases.",
-    )  # fmt: skip
+    )
 
 
 ActorFilter = _kinds_filter("ActorFilter", ActorKind)
@@ -106,9 +114,12 @@ def _root(info: Info) -> Any:
     request = info.context["request"]
     settings: Settings = request.app.state.settings
     return resolve_root(
-        request.app.state.driver, settings.neo4j_database, selection, tag=True,
+        request.app.state.driver,
+        settings.neo4j_database,
+        selection,
+        tag=True,
         timeout=settings.graphql_timeout_s,
-    )  # fmt: skip
+    )
 
 
 PAGE = f"At most {MAX_PAGE}; {DEFAULT_PAGE} when neither first nor last is given."
@@ -170,12 +181,18 @@ def _connection_of(node_type: type) -> type:
         type(f"{name}Edge", (), {"cursor": row(str), "node": row(node_type)}),
     )
     return strawberry.type(
-        type(f"{name}Connection", (), {
-            "total_count": row(int), "page_info": row(PageInfo),
-            "edges": row(list[edge]), "nodes": row(list[node_type]),  # type: ignore[valid-type]
-        }),
+        type(
+            f"{name}Connection",
+            (),
+            {
+                "total_count": row(int),
+                "page_info": row(PageInfo),
+                "edges": row(list[edge]),  # type: ignore[valid-type]
+                "nodes": row(list[node_type]),  # type: ignore[valid-type]
+            },
+        ),
         description=f"A page of {name} nodes; totalCount is counted, not collected.",
-    )  # fmt: skip
+    )
 
 
 def _with_entity_lists(query: type) -> type:
@@ -196,4 +213,5 @@ def _with_entity_lists(query: type) -> type:
 schema = FastSchema(
     query=strawberry.type(_with_entity_lists(type("Query", (Query,), {}))),
     types=list(NODE_CLASSES),
+    extensions=extensions(),
 )

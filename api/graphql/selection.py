@@ -50,7 +50,7 @@ class Context:
             return True
         conditional = self.schema.get_type(condition)
         return is_abstract_type(conditional) and self.schema.is_sub_type(
-            conditional,  # type: ignore[arg-type]
+            conditional,
             concrete,
         )
 
@@ -105,9 +105,9 @@ def to_selection(
     children: tuple[Selection, ...] = ()
     by_type: tuple[tuple[str, tuple[Selection, ...]], ...] = ()
     if is_object_type(named):
-        children = children_of(context, nodes, named)  # type: ignore[arg-type]
+        children = children_of(context, nodes, named)
     elif is_abstract_type(named):
-        possible = context.schema.get_possible_types(named)  # type: ignore[arg-type]
+        possible = context.schema.get_possible_types(named)
         by_type = tuple((t.name, children_of(context, nodes, t)) for t in possible)
     return Selection(
         key=key,

@@ -27,7 +27,8 @@ def row(graphql_type: Any, description: str | None = None) -> Any:
 
 
 def _enum(name: str, values: tuple[str, ...], description: str) -> Any:
-    return strawberry.enum(Enum(name, {value: value for value in values}), description=description)  # type: ignore[misc]
+    members: Any = Enum(name, {value: value for value in values})  # type: ignore[misc]
+    return strawberry.enum(members, description=description)
 
 
 ActorKind = _enum("ActorKind", ontology.ACTOR.kinds, "Kinds of actor.")
@@ -38,14 +39,24 @@ SourceKind = _enum("SourceKind", ontology.SOURCE.kinds, "Kinds of source.")
 ReportKind = _enum("ReportKind", ontology.REPORT.kinds, "Kinds of report.")
 EventType = _enum("EventType", tuple(t.name for t in ontology.EVENT_TYPES), "Event taxonomy.")
 RoleName = _enum("Role", tuple(r.name for r in ontology.ROLES), "Roles in events.")
-RelationType = _enum("RelationType", tuple(r.name for r in ontology.RELATION_TYPES),
-                     "Relations between entities.")  # fmt: skip
-Reliability = _enum("Reliability", tuple(r.value for r in ontology.Reliability),
-                    "Admiralty source reliability, A (completely reliable) to F (cannot be judged).")  # fmt: skip
-TimePrecision = _enum("TimePrecision", tuple(p.value for p in ontology.TimePrecision),
-                      "How precisely a time is known.")  # fmt: skip
-PlacePrecision = _enum("PlacePrecision", tuple(p.value for p in ontology.PlacePrecision),
-                       "How precisely a place is known.")  # fmt: skip
+RelationType = _enum(
+    "RelationType", tuple(r.name for r in ontology.RELATION_TYPES), "Relations between entities."
+)
+Reliability = _enum(
+    "Reliability",
+    tuple(r.value for r in ontology.Reliability),
+    "Admiralty source reliability, A (completely reliable) to F (cannot be judged).",
+)
+TimePrecision = _enum(
+    "TimePrecision",
+    tuple(p.value for p in ontology.TimePrecision),
+    "How precisely a time is known.",
+)
+PlacePrecision = _enum(
+    "PlacePrecision",
+    tuple(p.value for p in ontology.PlacePrecision),
+    "How precisely a place is known.",
+)
 
 DateTime = strawberry.scalar(
     str,

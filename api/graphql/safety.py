@@ -1,0 +1,86 @@
+"""Safe by default: limits on depth, aliases and tokens, and errors with stable codes.
+
+Every GraphQL error leaves with `extensions.code`: `BAD_USER_INPUT` for input eventgraph refuses
+(with eventgraph's own message), `GRAPH_STORE_UNAVAILABLE` when Neo4j is away,
+`GRAPHQL_VALIDATION_FAILED` for queries the schema refuses, and `INTERNAL_SERVER_ERROR` — with
+the message masked, so no stack trace, Cypher text or driver message leaks — for anything else.
+The fast path applies the same limits (`LIMIT_RULES`, `MAX_TOKENS`) before it runs anything.
+"""
+
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+
+from graph.errors import EventGraphError, InvalidData, Unavailable
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 4000
+LIMIT_RULES = (depth_rule(MAX_DEPTH, None), aliases_rule(MAX_ALIASES))
+
+
+def error_code(error: GraphQLError) -> str:
+    original = error.original_error
+    if original is None:
+        return "GRAPHQL_VALIDATION_FAILED"
+    if isinstance(original, Unavailable):
+        return "GRAPH_STORE_UNAVAILABLE"
+    if isinstance(original, InvalidData | EventGraphError):
+        return "BAD_USER_INPUT"
+    return "INTERNAL_SERVER_ERROR"
+
+
+class ErrorCodes(MaskErrors):
+    """Mask what is not ours to tell; give every error a stable code."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            should_mask_error=lambda error: error_code(error) == "INTERNAL_SERVER_ERROR",
+            error_message="Internal error: the request could not be answered.",
+        )
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        coded = []
+        for error in errors:
+            code = error_code(error)
+            message = error.message
+            original = error.original_error
+            if isinstance(original, InvalidData):
+                message = "; ".join(str(problem) for problem in original.problems)
+            elif isinstance(original, Unavailable):
+                message = "graph store unavailable: " + str(original)
+            elif code == "INTERNAL_SERVER_ERROR":
+                message = self.error_message
+            coded.append(
+                GraphQLError(
+                    message,
+                    nodes=error.nodes,
+                    source=error.source,
+                    positions=error.positions,
+                    path=error.path,
+                    extensions={**(error.extensions or {}), "code": code},
+                )
+            )
+        return coded
+
+
+def extensions() -> list[Any]:
+    """Instances: strawberry accepts them beside classes."""
+    return [
+        QueryDepthLimiter(max_depth=MAX_DEPTH),
+        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        ParserCache(maxsize=512),
+        ValidationCache(maxsize=512),
+        ErrorCodes(),
+    ]
