@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 
+from api.cypher import router as cypher_router
 from api.deps import DriverDep, SettingsDep
 from api.graphql.schema import schema
 from graph import __version__
@@ -81,4 +82,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"status": "ready", "neo4j": info.version, "uri": info.uri})
 
     app.include_router(GraphQLRouter(schema, graphql_ide="graphiql"), prefix="/graphql")
+    app.include_router(cypher_router)
     return app

@@ -339,6 +339,92 @@ def _window_bound(option: str, value: str | None) -> datetime | None:
     return low if option == "--since" else high
 
 
+# ---- eventgraph cypher: read-only Cypher for power users (rules in graph/power) ----------------
+
+_CYPHER_FORMATS = ("table", "json", "csv")
+
+
+def _cypher_parameters(pairs: list[str]) -> dict[str, object]:
+    """`k=v` pairs; a value is JSON when it parses as JSON (`10`, `true`, `["a"]`), else text."""
+    import json
+
+    parameters: dict[str, object] = {}
+    for pair in pairs:
+        name, equals, raw = pair.partition("=")
+        if not equals or not name.strip():
+            say_error(f"--param '{pair}' is not name=value")
+            raise typer.Exit(2)
+        try:
+            parameters[name.strip()] = json.loads(raw)
+        except ValueError:
+            parameters[name.strip()] = raw
+    return parameters
+
+
+def _cypher_text(query: str | None, file: Path | None) -> str:
+    if (query is None) == (file is None):
+        say_error("give the query as an argument, `-` for standard input, or --file PATH")
+        raise typer.Exit(2)
+    if file is not None:
+        return file.read_text(encoding="utf-8")
+    return sys.stdin.read() if query == "-" else str(query)
+
+
+@app.command("cypher")
+@reports_errors
+def cypher(
+    query: Annotated[
+        str | None, typer.Argument(help="The query; `-` reads it from standard input.")
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Read the query from this file.")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="name=value for $name (value read as JSON if it parses, else text); repeatable.",
+        ),
+    ] = None,
+    format_: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+) -> None:
+    """Run one read-only Cypher query (writes, LOAD CSV and admin commands are refused)."""
+    import csv
+    import json
+
+    from graph.power import run_read_query
+    from graph.power.values import text_of
+
+    if format_ not in _CYPHER_FORMATS:
+        say_error(f"--format must be one of {', '.join(_CYPHER_FORMATS)}, not '{format_}'")
+        raise typer.Exit(2)
+    text = _cypher_text(query, file)
+    parameters = _cypher_parameters(param or [])
+    settings = get_settings()
+    with open_driver(settings) as driver:
+        result = run_read_query(driver, settings, text, parameters)
+    if format_ == "json":
+        sys.stdout.write(json.dumps(result.as_json(), ensure_ascii=False) + "\n")
+    elif format_ == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows([text_of(value) for value in row] for row in result.rows)
+    else:
+        table = Table(box=None)
+        for column in result.columns:
+            table.add_column(Text(column))
+        for row in result.rows:
+            table.add_row(*(Text(text_of(value)) for value in row))
+        out.print(table)
+        err.print(f"{len(result.rows)} row(s)")
+    if result.truncated:
+        err.print(
+            f"Only the first {len(result.rows)} rows are shown: the result has more "
+            "(EVENTGRAPH_CYPHER_MAX_ROWS). Narrow the query or add LIMIT."
+        )
+
+
 @app.command("serve")
 @reports_errors
 def serve(

@@ -41,7 +41,7 @@ def node(selection: Selection, global_id: str, tag: bool = False) -> Statement:
     c = Compiler(type_tags=tag)
     shape = project(c, "n", selection, (label,))
     cypher = (
-        f"OPTIONAL MATCH (n:`{label}` {{id: {c.param(key)}}}) "
+        f"OPTIONAL MATCH (n:`{label}` {{id: {c.param(key)}}}) WHERE NOT n:Retracted "
         f"RETURN CASE WHEN n IS NULL THEN null ELSE {shape} END AS result"
     )
     return Statement(cypher, c.params)

@@ -98,6 +98,23 @@ class Settings(BaseSettings):
         description="Largest file `eventgraph import` reads; bigger ones are refused unread.",
     )
 
+    cypher_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        validation_alias="EVENTGRAPH_CYPHER_TIMEOUT_S",
+        description="Seconds a `/cypher` or `eventgraph cypher` query may run before Neo4j "
+        "stops it.",
+    )
+    cypher_max_rows: int = Field(
+        default=10_000,
+        ge=1,
+        le=1_000_000,
+        validation_alias="EVENTGRAPH_CYPHER_MAX_ROWS",
+        description="Most rows a `/cypher` or `eventgraph cypher` answer holds; more are cut "
+        "off and the answer says `truncated: true`.",
+    )
+
     anonymous_read: bool = Field(
         default=False,
         validation_alias="EVENTGRAPH_ANONYMOUS_READ",

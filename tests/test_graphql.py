@@ -70,6 +70,25 @@ def test_flights_answer_as_the_story_says(story_client: TestClient) -> None:
         assert flight["claims"][0]["source"]["name"]
 
 
+class CountingSession:
+    def __init__(self, session: Any, owner: "CountingDriver") -> None:
+        self._session, self._owner = session, owner
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        self._owner.statements += 1
+        return self._session.run(*args, **kwargs)
+
+    def __enter__(self) -> "CountingSession":
+        self._session.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._session.__exit__(*exc)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
 class CountingDriver:
     """The real driver, counting the statements sent through it (instrumentation, not a mock)."""
 
@@ -80,6 +99,9 @@ class CountingDriver:
     def execute_query(self, *args: Any, **kwargs: Any) -> Any:
         self.statements += 1
         return self._driver.execute_query(*args, **kwargs)
+
+    def session(self, *args: Any, **kwargs: Any) -> CountingSession:
+        return CountingSession(self._driver.session(*args, **kwargs), self)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._driver, name)
@@ -214,3 +236,35 @@ def test_a_one_megabyte_query_is_refused(story_client: TestClient) -> None:
     query = "{ version # " + "x" * 1_000_000 + "\n }"
     response = story_client.post("/graphql", json={"query": query})
     assert response.status_code < 500
+
+
+VARIABLES_AND_FRAGMENTS = """
+query Flights($types: [EventType!], $first: Int, $withClaims: Boolean!, $place: ID) {
+  flights: events(filter: {types: $types, at: $place}, first: $first, orderBy: START_DESC) {
+    totalCount
+    nodes { ...EventBits claims @include(if: $withClaims) { reliability credibility } }
+  }
+}
+fragment EventBits on Event { key name time { precision } participants { role entity { ...Named } } }
+fragment Named on Node { id ... on Actor { name } ... on EquipmentType { name } }
+"""
+
+
+@pytest.mark.parametrize("with_claims", [True, False])
+def test_variables_fragments_and_directives_fast_equals_standard(
+    story_client: TestClient, with_claims: bool
+) -> None:
+    variables = {
+        "types": ["flight"],
+        "first": 4,
+        "withClaims": with_claims,
+        "place": "Location:syria",
+    }
+    standard = _ask(story_client, VARIABLES_AND_FRAGMENTS, fast=False, variables=variables)
+    assert "errors" not in standard, standard
+    answered = schema.fast_answers
+    fast = _ask(story_client, VARIABLES_AND_FRAGMENTS, fast=True, variables=variables)
+    assert schema.fast_answers == answered + 1
+    assert fast == standard
+    nodes = standard["data"]["flights"]["nodes"]
+    assert len(nodes) == 4 and ("claims" in nodes[0]) is with_claims

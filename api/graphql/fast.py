@@ -8,6 +8,7 @@ operations, errors, introspection — takes the standard path, which is also the
 tests hold the fast path to.
 """
 
+import asyncio
 from functools import lru_cache
 from typing import Any
 
@@ -61,7 +62,9 @@ class FastSchema(strawberry.Schema):
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
         if self.fast_path_enabled and query and isinstance(context_value, dict):
-            data = self._fast(query, variable_values or {}, context_value, operation_name)
+            data = await asyncio.to_thread(
+                self._fast, query, variable_values or {}, context_value, operation_name
+            )
             if data is not None:
                 type(self).fast_answers += 1
                 return ExecutionResult(data=data, errors=None)

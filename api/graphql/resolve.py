@@ -8,10 +8,11 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from neo4j import Driver, Query
+from neo4j import READ_ACCESS, Driver, Query
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from graph import __version__, queries
-from graph.errors import InvalidData, Problem
+from graph.errors import InvalidData, Problem, Unavailable
 from graph.projection import Selection
 from graph.queries import EventFilter, Statement, encode_cursor, page_window
 from graph.timespan import TimeError, bounds
@@ -78,13 +79,15 @@ def event_filter(raw: Any) -> EventFilter:
 
 
 def _run(driver: Driver, database: str, statement: Statement, timeout: float) -> Any:
-    records, _, _ = driver.execute_query(
-        Query(statement.cypher, timeout=timeout),
-        statement.params,
-        database_=database,
-        routing_="r",
-    )
-    return records[0] if records else None
+    """One statement in a read session, without retries: when Neo4j is away the client hears
+    so at once (GRAPH_STORE_UNAVAILABLE) instead of after a retry loop."""
+    try:
+        with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
+            return session.run(Query(statement.cypher, timeout=timeout), statement.params).single()
+    except (ServiceUnavailable, SessionExpired) as error:
+        raise Unavailable(
+            f"Neo4j does not answer ({error.message or type(error).__name__})"
+        ) from None
 
 
 def _connection(

@@ -7,6 +7,7 @@ the message masked, so no stack trace, Cypher text or driver message leaks — f
 The fast path applies the same limits (`LIMIT_RULES`, `MAX_TOKENS`) before it runs anything.
 """
 
+import logging
 from typing import Any
 
 from graphql import GraphQLError
@@ -21,7 +22,10 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
-from graph.errors import EventGraphError, InvalidData, Unavailable
+from api.auth import AuthError
+from graph.errors import EventGraphError, InvalidData, NotFound, Unavailable
+
+log = logging.getLogger("eventgraph.graphql")
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -33,6 +37,8 @@ def error_code(error: GraphQLError) -> str:
     original = error.original_error
     if original is None:
         return "GRAPHQL_VALIDATION_FAILED"
+    if isinstance(original, AuthError):
+        return "UNAUTHENTICATED" if original.status == 401 else "FORBIDDEN"
     if isinstance(original, Unavailable):
         return "GRAPH_STORE_UNAVAILABLE"
     if isinstance(original, InvalidData | EventGraphError):
@@ -59,7 +65,10 @@ class ErrorCodes(MaskErrors):
                 message = "; ".join(str(problem) for problem in original.problems)
             elif isinstance(original, Unavailable):
                 message = "graph store unavailable: " + str(original)
+            elif isinstance(original, NotFound):
+                message = str(original)
             elif code == "INTERNAL_SERVER_ERROR":
+                log.error("GraphQL error masked for the client", exc_info=original)
                 message = self.error_message
             coded.append(
                 GraphQLError(

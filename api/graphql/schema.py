@@ -4,6 +4,7 @@ This is the standard path (graphql-core completes every field). `api/graphql/fas
 the same queries without per-field completion; `tests/test_graphql.py` proves both agree.
 """
 
+import asyncio
 from enum import Enum
 from typing import Any
 
@@ -12,6 +13,7 @@ from graphql import FieldNode, GraphQLObjectType
 from strawberry.types import Info
 
 from api.graphql.fast import FastSchema
+from api.graphql.mutations import Mutation
 from api.graphql.resolve import resolve_root
 from api.graphql.safety import extensions
 from api.graphql.selection import Context, to_selection
@@ -103,8 +105,9 @@ SourceFilter = _kinds_filter("SourceFilter", SourceKind)
 ReportFilter = _kinds_filter("ReportFilter", ReportKind)
 
 
-def _root(info: Info) -> Any:
-    """Build this root field's selection from the raw query and resolve it in one statement."""
+async def _root(info: Info) -> Any:
+    """Build this root field's selection from the raw query and resolve it in one statement
+    (in a worker thread: the driver blocks, the event loop must not)."""
     raw = info._raw_info
     context = Context(raw.schema, raw.fragments, raw.variable_values)
     key = raw.path.key
@@ -113,12 +116,13 @@ def _root(info: Info) -> Any:
     selection = to_selection(context, str(key), nodes, parent)
     request = info.context["request"]
     settings: Settings = request.app.state.settings
-    return resolve_root(
+    return await asyncio.to_thread(
+        resolve_root,
         request.app.state.driver,
         settings.neo4j_database,
         selection,
-        tag=True,
-        timeout=settings.graphql_timeout_s,
+        True,
+        settings.graphql_timeout_s,
     )
 
 
@@ -132,11 +136,11 @@ class Query:
         return __version__
 
     @strawberry.field(description="Any node by its global id (`Label:key`).")
-    def node(self, info: Info, id: strawberry.ID) -> Node | None:
-        return _root(info)  # type: ignore[no-any-return]
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return await _root(info)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Events, filtered, ordered and paged (Relay). " + PAGE)
-    def events(
+    async def events(
         self,
         info: Info,
         filter: EventFilter | None = None,
@@ -146,21 +150,21 @@ class Query:
         before: str | None = None,
         order_by: EventOrder = EventOrder.START_ASC,
     ) -> EventConnection:
-        return _root(info)  # type: ignore[no-any-return]
+        return await _root(info)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Full-text search over names and aliases, best match first.")
-    def search(self, info: Info, text: str, first: int | None = 20) -> list[SearchHit]:
-        return _root(info)  # type: ignore[no-any-return]
+    async def search(self, info: Info, text: str, first: int | None = 20) -> list[SearchHit]:
+        return await _root(info)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Events involving an entity (or at a place), in time order.")
-    def timeline(
+    async def timeline(
         self, info: Info, entity: strawberry.ID, window: Window | None = None
     ) -> list[EventNode]:
-        return _root(info)  # type: ignore[no-any-return]
+        return await _root(info)  # type: ignore[no-any-return]
 
 
 def _entity_list(filter_type: type, node_type: type) -> Any:
-    def resolver(
+    async def resolver(
         info: Info,
         filter: filter_type | None = None,  # type: ignore[valid-type]
         first: int | None = None,
@@ -168,7 +172,7 @@ def _entity_list(filter_type: type, node_type: type) -> Any:
         last: int | None = None,
         before: str | None = None,
     ) -> Any:
-        return _root(info)
+        return await _root(info)
 
     return strawberry.field(resolver=resolver, graphql_type=_connection_of(node_type))
 
@@ -212,6 +216,7 @@ def _with_entity_lists(query: type) -> type:
 
 schema = FastSchema(
     query=strawberry.type(_with_entity_lists(type("Query", (Query,), {}))),
+    mutation=Mutation,
     types=list(NODE_CLASSES),
     extensions=extensions(),
 )

@@ -19,7 +19,7 @@ from graphql import (
     is_abstract_type,
     is_object_type,
 )
-from graphql.execution.values import get_argument_values, get_directive_values
+from graphql.execution.values import VariableValues, get_argument_values, get_directive_values
 from graphql.type import GraphQLIncludeDirective, GraphQLSkipDirective
 
 from graph.projection import Selection
@@ -36,7 +36,12 @@ class Context:
     ) -> None:
         self.schema = schema
         self.fragments = fragments
-        self.variables = variables
+        # graphql-core 3.3 reads variables from a VariableValues; resolvers' info gives a dict.
+        self.variables = (
+            VariableValues(sources={}, coerced=variables)
+            if isinstance(variables, dict)
+            else variables
+        )
 
     def included(self, node: Any) -> bool:
         skip = get_directive_values(GraphQLSkipDirective, node, self.variables)

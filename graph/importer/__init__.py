@@ -10,11 +10,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from neo4j import Driver
 
 from graph.errors import InvalidData
-from graph.importer.reading import read_all
+from graph.importer.reading import RawRecord, read_all
 from graph.importer.validation import validate
 from graph.importer.writing import Outcome, write_plan
 
@@ -50,3 +51,22 @@ def import_paths(
         on_total(len(plan.items))
     outcome = write_plan(driver, database, plan, batch_size=batch_size, progress=on_progress)
     return ImportSummary(read.files, len(plan.items), outcome, read.assumptions)
+
+
+def import_records(
+    driver: Driver, database: str, records: list[tuple[str, dict[str, Any]]], origin: str
+) -> ImportSummary:
+    """Validate and write records given as data (API mutations): the importer's own path.
+
+    `records` are (collection, native-format record) pairs; problems name `origin` and the
+    record path (`input.events[0].time.start`), and nothing is written if there is any.
+    """
+    raw = [
+        RawRecord(collection, data, Path(origin), ("input", collection, index))
+        for index, (collection, data) in enumerate(records)
+    ]
+    plan = validate(raw, [], driver, database)
+    if plan.problems:
+        raise InvalidData(plan.problems, rejected=dict(plan.rejected))
+    outcome = write_plan(driver, database, plan)
+    return ImportSummary([], len(plan.items), outcome)

@@ -1,0 +1,185 @@
+"""Mutations: editors write through the importer's validation; readers and strangers cannot."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import Driver
+
+from api.app import create_app
+from graph.importer import import_paths
+from graph.settings import PROJECT_ROOT, Settings
+from graph.tokens import Role, create_token
+from tests.conftest import wipe
+from tests.helpers import graph_checksum
+
+RECORD = """
+mutation Record($input: EventInput!) {
+  recordEvent(input: $input) {
+    id key name type
+    time { start end precision yearAssumed }
+    participants { role entity { ... on Actor { key } ... on EquipmentType { key } } }
+    destination { ... on Asset { key } }
+    claims { source { key } reliability credibility paraphrase }
+  }
+}"""
+
+FLIGHT = {
+    "key": "api-flight-1",
+    "type": "flight",
+    "name": "Il-62M flight reported through the API",
+    "time": {"start": "2025-11-02", "precision": "day"},
+    "destination": "hmeimim-air-base",
+    "participants": [
+        {"role": "operator", "ref": "russian-air-force"},
+        {"role": "aircraft", "ref": "il-62m"},
+    ],
+    "claims": [
+        {"source": "flightradar24", "credibility": 2, "paraphrase": "Tracked into Hmeimim."}
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def client(driver: Driver, settings: Settings) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    wipe(driver, settings.neo4j_database)
+    import_paths(driver, settings.neo4j_database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
+    tokens = {
+        role.value: create_token(driver, settings.neo4j_database, role, f"mutations-{role.value}")
+        for role in Role
+    }
+    with TestClient(
+        create_app(settings.model_copy(update={"anonymous_read": True}))
+    ) as test_client:
+        yield test_client, tokens
+
+
+def _post(
+    client: TestClient, query: str, variables: dict[str, Any], token: str | None
+) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    assert response.status_code < 500, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_editor_records_an_event_idempotently(
+    client: tuple[TestClient, dict[str, str]], driver: Driver
+) -> None:
+    test_client, tokens = client
+    first = _post(test_client, RECORD, {"input": FLIGHT}, tokens["editor"])
+    assert "errors" not in first, first
+    event = first["data"]["recordEvent"]
+    assert event["id"] == "Event:api-flight-1"
+    assert event["time"] == {
+        "start": "2025-11-02T00:00:00Z",
+        "end": "2025-11-02T23:59:59.999999Z",
+        "precision": "day",
+        "yearAssumed": False,
+    }
+    assert event["claims"][0]["reliability"] == "B"  # the source's own grading
+    before = graph_checksum(driver)
+    again = _post(test_client, RECORD, {"input": FLIGHT}, tokens["admin"])
+    assert again["data"]["recordEvent"] == event
+    assert graph_checksum(driver) == before
+
+
+@pytest.mark.parametrize("who", [None, "reader"])
+def test_strangers_and_readers_cannot_write(
+    client: tuple[TestClient, dict[str, str]], driver: Driver, who: str | None
+) -> None:
+    test_client, tokens = client
+    before = graph_checksum(driver)
+    body = _post(
+        test_client, RECORD, {"input": {**FLIGHT, "key": "api-flight-x"}}, tokens.get(who or "")
+    )
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == (
+        "UNAUTHENTICATED" if who is None else "FORBIDDEN"
+    )
+    assert graph_checksum(driver) == before
+
+
+def test_invalid_input_is_refused_with_field_paths(
+    client: tuple[TestClient, dict[str, str]], driver: Driver
+) -> None:
+    test_client, tokens = client
+    before = graph_checksum(driver)
+    for change, expected in (
+        (
+            {"time": {"start": "2025-10-27", "end": "2025-10-24", "precision": "interval"}},
+            "input.events[0].time: the end (2025-10-24) is before the start (2025-10-27)",
+        ),
+        (
+            {"participants": [{"role": "operator", "ref": "rusia"}]},
+            "input.events[0].participants[0].ref: unknown actor 'rusia'",
+        ),
+    ):
+        body = _post(
+            test_client,
+            RECORD,
+            {"input": {**FLIGHT, "key": "api-flight-bad", **change}},
+            tokens["editor"],
+        )
+        error = body["errors"][0]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert expected in error["message"]
+    assert graph_checksum(driver) == before
+
+
+def test_upsert_entities_and_retract_an_event(client: tuple[TestClient, dict[str, str]]) -> None:
+    test_client, tokens = client
+    upsert = """mutation($a: [ActorInput!]!, $l: [LocationInput!]!) {
+      upsertActors(input: $a) { id name kind anonymous }
+      upsertLocations(input: $l) { id name point { latitude longitude precision } within { key } }
+    }"""
+    body = _post(
+        test_client,
+        upsert,
+        {
+            "a": [
+                {
+                    "key": "api-observer",
+                    "name": "Anonymous observer",
+                    "kind": "person",
+                    "anonymous": True,
+                }
+            ],
+            "l": [
+                {
+                    "key": "api-jableh",
+                    "name": "Jableh",
+                    "kind": "city",
+                    "within": "latakia-province",
+                    "point": {"latitude": 35.36, "longitude": 35.92, "precision": "city"},
+                }
+            ],
+        },
+        tokens["editor"],
+    )
+    assert "errors" not in body, body
+    assert body["data"]["upsertActors"] == [
+        {
+            "id": "Actor:api-observer",
+            "name": "Anonymous observer",
+            "kind": "person",
+            "anonymous": True,
+        }
+    ]
+    assert body["data"]["upsertLocations"][0]["within"] == {"key": "latakia-province"}
+
+    _post(test_client, RECORD, {"input": {**FLIGHT, "key": "api-flight-retract"}}, tokens["editor"])
+    retract = 'mutation { retractEvent(key: "api-flight-retract", reason: "Duplicate of api-flight-1") { key reason retractedBy } }'
+    done = _post(test_client, retract, {}, tokens["editor"])
+    assert done["data"]["retractEvent"]["retractedBy"] == "mutations-editor"
+    gone = _post(
+        test_client,
+        '{ node(id: "Event:api-flight-retract") { id } events(filter: {text: "reported through the API"}) { totalCount } }',
+        {},
+        None,
+    )
+    assert gone["data"]["node"] is None
+    assert gone["data"]["events"]["totalCount"] == 1
