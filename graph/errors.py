@@ -7,7 +7,9 @@
     │   └── AuthenticationFailed    Neo4j answers but refuses the credentials
     ├── InvalidData                 input breaks the ontology; carries per-field problems
     ├── NotFound                    a referenced node does not exist
-    └── Conflict                    the graph already holds something incompatible
+    ├── Conflict                    the graph already holds something incompatible
+    └── Refused                     a Cypher query that is not read-only, invalid or too slow;
+                                    carries Neo4j's status code or eventgraph's own
 
 `api/` maps these to HTTP statuses, GraphQL error codes and CLI exit codes in one place each.
 Messages name the URI, never the password.
@@ -71,3 +73,16 @@ class NotFound(EventGraphError):
 
 class Conflict(EventGraphError):
     """The graph holds something the request contradicts."""
+
+
+class Refused(EventGraphError):
+    """A query eventgraph will not run, or Neo4j would not: `code` says which rule or error.
+
+    `code` is Neo4j's status code (`Neo.ClientError.Statement.SyntaxError`, a timeout …) or one
+    of eventgraph's own (`EventGraph.Refused.LoadCsv` …); `reason` is the message to act on.
+    """
+
+    def __init__(self, code: str, reason: str) -> None:
+        self.code = code
+        self.reason = reason
+        super().__init__(f"{reason} ({code})")
