@@ -1,12 +1,15 @@
-"""Generate `docs/data-model.md` and `docs/eventgraph.schema.json` from the ontology.
+"""Generate `docs/data-model.md`, `docs/eventgraph.schema.json` and the schema part of
+`docs/cypher.md` from the ontology.
 
 Run `python -m graph.docgen` after changing the ontology; a test fails while they differ.
+`docs/cypher.md` is hand-written around one generated block between SCHEMA_BEGIN and SCHEMA_END.
 """
 
 import json
 from pathlib import Path
 
 from graph import ontology
+from graph.power.properties import BOOKKEEPING_LABELS, EDGE_PROPERTIES, NODE_PROPERTIES
 from graph.records import import_json_schema
 from graph.schema import schema_items
 from graph.settings import PROJECT_ROOT
@@ -14,6 +17,9 @@ from graph.settings import PROJECT_ROOT
 DOCS = PROJECT_ROOT / "docs"
 DATA_MODEL = DOCS / "data-model.md"
 JSON_SCHEMA = DOCS / "eventgraph.schema.json"
+CYPHER = DOCS / "cypher.md"
+SCHEMA_BEGIN = "<!-- BEGIN generated schema: `python -m graph.docgen`, do not edit -->"
+SCHEMA_END = "<!-- END generated schema -->"
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
@@ -140,13 +146,107 @@ def data_model_markdown() -> str:
     return "\n".join(parts)
 
 
+def _label_section(label: ontology.NodeLabel) -> list[str]:
+    items = [item for item in schema_items() if label.name in item.labels]
+    indexed = "; ".join(
+        f"{item.type.lower()} `{item.name}` on {', '.join(f'`{p}`' for p in item.properties)}"
+        for item in items
+    )
+    return [
+        f"#### `{label.name}`",
+        "",
+        f"{label.description} Indexes: {indexed}.",
+        "",
+        _table(
+            ("property", "type", "meaning"),
+            [(f"`{p.name}`", p.type, p.meaning) for p in NODE_PROPERTIES[label.name]],
+        ),
+        "",
+    ]
+
+
+def cypher_schema_markdown() -> str:
+    """The generated block of docs/cypher.md: labels, properties, relationships, indexes."""
+    parts = [
+        SCHEMA_BEGIN,
+        "",
+        "### Node labels and their properties",
+        "",
+        "A property is absent when it is unknown, never null. `ZONED DATETIME` values are UTC.",
+        "",
+    ]
+    for label in ontology.LABELS:
+        parts += _label_section(label)
+    parts += [
+        "### Relationship types",
+        "",
+        _table(
+            ("type", "from", "to", "properties", "meaning"),
+            [
+                (
+                    f"`{edge.name}`",
+                    ", ".join(edge.from_labels),
+                    ", ".join(edge.to_labels),
+                    ", ".join(f"`{p.name}` {p.type}" for p in EDGE_PROPERTIES.get(edge.name, ()))
+                    or "—",
+                    edge.description,
+                )
+                for edge in ontology.EDGE_TYPES
+            ],
+        ),
+        "",
+        "### Constraints and indexes",
+        "",
+        "What `SHOW CONSTRAINTS` and `SHOW INDEXES` list (a test compares them with this table).",
+        "Each uniqueness constraint owns a range index of the same name. Neo4j adds two `LOOKUP`",
+        "indexes of its own (over node labels and relationship types), not listed here.",
+        "",
+        _table(
+            ("name", "type", "labels", "properties", "created by"),
+            [
+                (
+                    f"`{item.name}`",
+                    item.type,
+                    ", ".join(item.labels),
+                    ", ".join(item.properties),
+                    f"`{item.cypher()}`",
+                )
+                for item in schema_items()
+            ],
+        ),
+        "",
+        "### Labels eventgraph keeps for itself",
+        "",
+        _table(
+            ("label", "what it holds"),
+            [(f"`{name}`", meaning) for name, meaning in BOOKKEEPING_LABELS.items()],
+        ),
+        "",
+        SCHEMA_END,
+    ]
+    return "\n".join(parts)
+
+
+def with_generated_schema(text: str) -> str:
+    """docs/cypher.md's text with its generated block replaced by the current one."""
+    head, begin, rest = text.partition(SCHEMA_BEGIN)
+    _, end, tail = rest.partition(SCHEMA_END)
+    if not begin or not end:
+        raise ValueError(f"{CYPHER.name} lacks the lines {SCHEMA_BEGIN!r} … {SCHEMA_END!r}")
+    return head + cypher_schema_markdown() + tail
+
+
 def json_schema_text() -> str:
     return json.dumps(import_json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
 def generated() -> dict[Path, str]:
     """Every generated file and what it must contain."""
-    return {DATA_MODEL: data_model_markdown(), JSON_SCHEMA: json_schema_text()}
+    return {
+        DATA_MODEL: data_model_markdown(),
+        JSON_SCHEMA: json_schema_text(),
+        CYPHER: with_generated_schema(CYPHER.read_text(encoding="utf-8")),
+    }
 
 
 def main() -> None:
