@@ -1,0 +1,208 @@
+"""docs/cypher.md stays true: its schema is the live database's, its cookbook answers as it says.
+
+Expected results are read from the document itself, never copied into this file.
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from neo4j import Driver
+
+from graph.importer import import_paths
+from graph.power import run_read_query
+from graph.power.values import text_of
+from graph.settings import PROJECT_ROOT, Settings
+
+CYPHER_DOC = (PROJECT_ROOT / "docs" / "cypher.md").read_text(encoding="utf-8")
+
+# ---- reading the document ------------------------------------------------------------------
+
+_ENTRY = re.compile(
+    r"<!-- cookbook: (?P<name>[\w-]+) -->\n```cypher\n(?P<query>.*?)\n```\n\n"
+    r"Returns (?P<count>\d+) rows?:\n\n(?P<table>(?:\|[^\n]*\n)+)",
+    re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class CookbookEntry:
+    name: str
+    query: str
+    columns: list[str]
+    rows: list[list[str]]
+    count: int
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+
+
+def cookbook() -> list[CookbookEntry]:
+    entries = []
+    for match in _ENTRY.finditer(CYPHER_DOC):
+        header, _rule, *rows = match.group("table").strip().splitlines()
+        entries.append(
+            CookbookEntry(
+                match.group("name"),
+                match.group("query"),
+                _cells(header),
+                [_cells(row) for row in rows],
+                int(match.group("count")),
+            )
+        )
+    return entries
+
+
+def doc_table(heading: str) -> list[list[str]]:
+    """The rows of the first table after a heading line of docs/cypher.md."""
+    after = CYPHER_DOC.split(f"\n{heading}\n", 1)[1]
+    lines = after.split("\n|", 1)[1].split("\n\n", 1)[0]
+    return [_cells("|" + line) for line in lines.splitlines()[2:]]
+
+
+def _names(cell: str) -> tuple[str, ...]:
+    return tuple(name.strip().strip("`") for name in cell.split(",") if name.strip())
+
+
+# ---- the cookbook ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def story(clean_graph: Driver, settings: Settings) -> Driver:
+    import_paths(clean_graph, settings.neo4j_database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
+    return clean_graph
+
+
+def test_the_cookbook_has_at_least_fifteen_distinct_questions() -> None:
+    entries = cookbook()
+    assert len(entries) >= 15
+    assert len({entry.name for entry in entries}) == len(entries)
+    assert CYPHER_DOC.count("<!-- cookbook:") == len(entries), "an entry lacks its result table"
+    for entry in entries:
+        assert entry.count == len(entry.rows), f"{entry.name}: says {entry.count} rows"
+
+
+@pytest.mark.parametrize("entry", cookbook(), ids=lambda entry: entry.name)
+def test_every_cookbook_query_answers_what_the_doc_says(
+    story: Driver, settings: Settings, entry: CookbookEntry
+) -> None:
+    result = run_read_query(story, settings, entry.query)
+    assert result.columns == entry.columns
+    assert [[text_of(value) for value in row] for row in result.rows] == entry.rows
+    assert result.truncated is False
+
+
+# ---- the schema -----------------------------------------------------------------------------
+
+
+def _constraint_type(raw: str) -> str:
+    # 5.26 says UNIQUENESS; calendar releases say NODE_PROPERTY_UNIQUENESS.
+    return "UNIQUENESS" if "UNIQUENESS" in raw else raw
+
+
+def test_constraints_and_indexes_are_what_the_database_shows(driver: Driver) -> None:
+    documented = {
+        (row[0].strip("`"), row[1], _names(row[2]), _names(row[3]))
+        for row in doc_table("### Constraints and indexes")
+    }
+    constraints = driver.execute_query(
+        "SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties"
+    )[0]
+    indexes = driver.execute_query(
+        "SHOW INDEXES YIELD name, type, labelsOrTypes, properties, owningConstraint "
+        "WHERE type <> 'LOOKUP' AND owningConstraint IS NULL"
+    )[0]
+    live = {
+        (
+            row["name"],
+            _constraint_type(row["type"]),
+            tuple(row["labelsOrTypes"]),
+            tuple(row["properties"]),
+        )
+        for row in [*constraints, *indexes]
+    }
+    assert documented == live
+
+
+NEO4J_TYPE_NAMES = {
+    "STRING": "String",
+    "LIST<STRING>": "StringArray",
+    "BOOLEAN": "Boolean",
+    "INTEGER": "Long",
+    "FLOAT": "Double",
+    "ZONED DATETIME": "DateTime",
+    "DATE": "Date",
+    "POINT": "Point",
+}
+
+EVERY_OPTIONAL_PROPERTY = """
+eventgraph: 1
+equipment_types:
+  - {id: doc-test-an-124, name: An-124 (doc test), kind: aircraft_type}
+assets:
+  - {id: doc-test-airframe, name: Airframe (doc test), kind: aircraft,
+     instance_of: doc-test-an-124, registration: RA-82000}
+sources:
+  - {id: doc-test-source, name: Source (doc test), kind: news_outlet, description: A test.,
+     reliability: C}
+reports:
+  - {id: doc-test-report, name: Report (doc test), kind: article, publisher: doc-test-source,
+     url: "https://example.org/report", published: {start: 2025-10-30, precision: day}}
+relations:
+  - id: doc-test-relation
+    type: operates
+    from: russia
+    to: doc-test-airframe
+    since: 2020
+    until: 2024-06
+    claims:
+      - {source: doc-test-source, report: doc-test-report, credibility: "3",
+         reliability: D, reported_on: 2025-10-30, paraphrase: A claim with every field.}
+"""
+
+
+def test_node_and_relationship_properties_are_what_the_database_holds(
+    story: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    extra = tmp_path / "every-optional-property.yaml"
+    extra.write_text(EVERY_OPTIONAL_PROPERTY, encoding="utf-8")
+    import_paths(story, settings.neo4j_database, [extra], max_bytes=2**20)
+
+    sections = re.findall(
+        r"#### `(\w+)`\n\n.*?\n\n((?:\|.*\n)+)",
+        CYPHER_DOC.split("### Node labels and their properties")[1],
+    )
+    documented = {
+        (label, row[0].strip("`"), NEO4J_TYPE_NAMES[row[1]])
+        for label, table in sections
+        for row in (_cells(line) for line in table.strip().splitlines()[2:])
+    }
+    documented_labels = {label for label, _ in sections}
+    live = {
+        (record["label"], record["property"], kind)
+        for record in story.execute_query(
+            "CALL db.schema.nodeTypeProperties() YIELD nodeLabels, propertyName, propertyTypes "
+            "WHERE size(nodeLabels) = 1 AND propertyName IS NOT NULL "
+            "RETURN nodeLabels[0] AS label, propertyName AS property, propertyTypes AS kinds"
+        )[0]
+        if record["label"] in documented_labels
+        for kind in record["kinds"]
+    }
+    assert documented == live
+
+    edges = {
+        row[0].strip("`"): {tuple(part.split(" ", 1)) for part in row[3].split(", ") if part != "—"}
+        for row in doc_table("### Relationship types")
+    }
+    live_edges: dict[str, set[tuple[str, str]]] = {name: set() for name in edges}
+    for record in story.execute_query(
+        "CALL db.schema.relTypeProperties() YIELD relType, propertyName, propertyTypes "
+        "WHERE propertyName IS NOT NULL RETURN relType, propertyName, propertyTypes"
+    )[0]:
+        name = record["relType"].strip(":`")
+        for kind in record["propertyTypes"]:
+            type_name = next(k for k, v in NEO4J_TYPE_NAMES.items() if v == kind)
+            live_edges.setdefault(name, set()).add((f"`{record['propertyName']}`", type_name))
+    assert edges == live_edges
