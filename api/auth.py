@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from neo4j import Driver
+from starlette.requests import HTTPConnection
 
 from graph.settings import Settings
 from graph.tokens import Role, TokenInfo, verify_token
@@ -30,7 +31,7 @@ class AuthError(Exception):
         self.status = status
 
 
-def _bearer(request: Request) -> str | None:
+def _bearer(request: HTTPConnection) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
@@ -48,7 +49,7 @@ def _verified(driver: Driver, settings: Settings, token: str) -> TokenInfo | Non
     return info
 
 
-async def identify(request: Request, needed: Role) -> TokenInfo:
+async def identify(request: HTTPConnection, needed: Role) -> TokenInfo:
     """The caller, if allowed to act as `needed`; else `AuthError` (401 or 403)."""
     settings: Settings = request.app.state.settings
     token = _bearer(request)

@@ -99,7 +99,7 @@ EVENT = NodeLabel(
     "Something that happened, with a time interval and its precision, participants in roles, "
     "places, and the claims that report it.",
     searchable=("name", "aliases"),
-    time_properties=("start", "end"),
+    time_properties=("start", "end", "updated_at"),
     is_entity=False,
 )
 RELATION = NodeLabel(

@@ -267,3 +267,27 @@ def timeline(
         f"RETURN collect({project(c, 'e', selection, ('Event',))}) AS result }} RETURN result"
     )
     return Statement(cypher, c.params)
+
+
+_RECENT_EVENTS = (
+    "MATCH (e:Event) WHERE e.updated_at > $since AND NOT e:Retracted "
+    "RETURN e.id AS key, e.updated_at AS at ORDER BY at LIMIT 1000"
+)
+
+
+def recent_event_keys(since: datetime) -> Statement:
+    """Events recorded or changed after `since` (by anyone: API, imports, other processes)."""
+    return Statement(_RECENT_EVENTS, {"since": since})
+
+
+def events_by_keys(
+    selection: Selection, f: EventFilter, keys: list[str], tag: bool = False
+) -> Statement:
+    """The events among `keys` that pass the filter, shaped as `selection` asks."""
+    c = Compiler(type_tags=tag)
+    where = " AND ".join([f"e.id IN {c.param(keys)}", *_event_conditions(c, f, "e")])
+    cypher = (
+        f"CALL () {{ MATCH (e:Event) WHERE {where} WITH e ORDER BY e.updated_at, e.id "
+        f"RETURN collect({project(c, 'e', selection, ('Event',))}) AS result }} RETURN result"
+    )
+    return Statement(cypher, c.params)

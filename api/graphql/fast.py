@@ -126,8 +126,9 @@ class FastSchema(strawberry.Schema):
 class FastRouter(GraphQLRouter[Any, Any]):
     """Strawberry's FastAPI router, serialising with orjson; every error gets a code."""
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # Text, not bytes: the same encoder writes WebSocket frames, which clients read as text.
+        return orjson.dumps(data).decode()
 
     async def process_result(self, request: Any, result: ExecutionResult) -> Any:
         response: dict[str, Any] = dict(await super().process_result(request, result))

@@ -184,9 +184,6 @@ async def _write(info: Info, collection: str, items: list[Any], label: str) -> l
             database_=settings.neo4j_database,
         )  # fmt: skip
         results.append(records_out[0]["result"])
-    notify = getattr(request.app.state, "notify_events", None)
-    if notify is not None and label == "Event":
-        notify([item.key for item in items])
     return results
 
 

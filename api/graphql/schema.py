@@ -5,6 +5,7 @@ the same queries without per-field completion; `tests/test_graphql.py` proves bo
 """
 
 import asyncio
+from collections.abc import AsyncGenerator
 from enum import Enum
 from typing import Any
 
@@ -14,7 +15,7 @@ from strawberry.types import Info
 
 from api.graphql.fast import FastSchema
 from api.graphql.mutations import Mutation
-from api.graphql.resolve import resolve_root
+from api.graphql.resolve import event_filter, resolve_root
 from api.graphql.safety import extensions
 from api.graphql.selection import Context, to_selection
 from api.graphql.types import (
@@ -35,7 +36,7 @@ from api.graphql.types import (
 from api.graphql.types import (
     Event as EventNode,
 )
-from graph import __version__
+from graph import __version__, queries
 from graph.queries import DEFAULT_PAGE, MAX_PAGE
 from graph.settings import Settings
 
@@ -214,9 +215,38 @@ def _with_entity_lists(query: type) -> type:
     return query
 
 
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Events as they are recorded or changed (by the API or by imports), "
+        "filtered; over the graphql-transport-ws protocol."
+    )
+    async def event_recorded(
+        self, info: Info, filter: EventFilter | None = None
+    ) -> AsyncGenerator[EventNode, None]:
+        connection = info.context["request"]
+        settings: Settings = connection.app.state.settings
+        driver = connection.app.state.driver
+        raw = info._raw_info
+        context = Context(raw.schema, raw.fragments, raw.variable_values)
+        selection = to_selection(context, str(raw.path.key), list(raw.field_nodes), raw.parent_type)
+        wanted = event_filter(filter)
+        async for keys in connection.app.state.event_feed.subscribe():
+            statement = queries.events_by_keys(selection, wanted, keys, tag=True)
+            records, _, _ = await asyncio.to_thread(
+                driver.execute_query,
+                statement.cypher,
+                statement.params,
+                database_=settings.neo4j_database,
+            )
+            for event in records[0]["result"]:
+                yield event
+
+
 schema = FastSchema(
     query=strawberry.type(_with_entity_lists(type("Query", (Query,), {}))),
     mutation=Mutation,
+    subscription=Subscription,
     types=list(NODE_CLASSES),
     extensions=extensions(),
 )

@@ -1,0 +1,73 @@
+"""Live updates: which events were just recorded or changed, for `eventRecorded` subscribers.
+
+One poller per process asks Neo4j every POLL_S seconds for events whose `updated_at` moved
+(range-indexed). The graph is the bus: mutations of this process, imports from the command line,
+other API processes and replicas all reach every open map the same way, once each. The poller
+runs only while someone listens, and starts from the newest `updated_at` in the graph, so clocks
+of other machines do not matter.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+from neo4j import Driver
+
+from graph.queries import recent_event_keys
+
+POLL_S = 1.0
+_NEWEST = "MATCH (e:Event) RETURN max(e.updated_at) AS at"
+
+
+class EventFeed:
+    """Fans event keys out to subscribers; one poller per process."""
+
+    def __init__(self, driver: Driver, database: str) -> None:
+        self._driver = driver
+        self._database = database
+        self._subscribers: set[asyncio.Queue[list[str]]] = set()
+        self._poller: asyncio.Task[None] | None = None
+        self._since = datetime.now(UTC)
+
+    def _fan_out(self, keys: list[str]) -> None:
+        for queue in self._subscribers:
+            queue.put_nowait(keys)
+
+    async def subscribe(self) -> AsyncIterator[list[str]]:
+        """Batches of event keys, from now on, until the subscriber goes away."""
+        queue: asyncio.Queue[list[str]] = asyncio.Queue()
+        self._subscribers.add(queue)
+        if self._poller is None or self._poller.done():
+            self._since = await asyncio.to_thread(self._newest)
+            self._poller = asyncio.create_task(self._poll())
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._subscribers.discard(queue)
+            if not self._subscribers and self._poller is not None:
+                self._poller.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._poller
+                self._poller = None
+
+    def _newest(self) -> datetime:
+        records, _, _ = self._driver.execute_query(_NEWEST, database_=self._database)
+        newest = records[0]["at"] if records else None
+        return newest.to_native() if newest is not None else datetime(1, 1, 1, tzinfo=UTC)
+
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(POLL_S)
+            statement = recent_event_keys(self._since)
+            try:
+                records, _, _ = await asyncio.to_thread(
+                    self._driver.execute_query, statement.cypher, statement.params,
+                    database_=self._database,
+                )  # fmt: skip
+            except Exception:
+                continue
+            if records:
+                self._since = records[-1]["at"].to_native()
+                self._fan_out([record["key"] for record in records])
