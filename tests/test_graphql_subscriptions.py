@@ -45,54 +45,57 @@ def test_events_from_mutations_and_imports_reach_subscribers(
     wipe(driver, settings.neo4j_database)
     import_paths(driver, settings.neo4j_database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
     editor = create_token(driver, settings.neo4j_database, Role.EDITOR, "live-editor")
-    with TestClient(create_app(settings.model_copy(update={"anonymous_read": True}))) as client:
-        with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
-            ws.send_json({"type": "connection_init"})
-            assert ws.receive_json()["type"] == "connection_ack"
-            ws.send_json(
-                {
-                    "id": "1",
-                    "type": "subscribe",
-                    "payload": {"query": SUBSCRIBE, "variables": {"filter": {"types": ["flight"]}}},
-                }
-            )
-
-            mutation = """mutation($input: EventInput!) { recordEvent(input: $input) { key } }"""
-            flight = {
-                "key": "live-flight",
-                "type": "flight",
-                "name": "Live flight",
-                "time": {"start": "2025-11-03", "precision": "day"},
-                "participants": [{"role": "operator", "ref": "russian-air-force"}],
-                "claims": [{"source": "flightradar24", "credibility": 2, "paraphrase": "Seen."}],
+    app = create_app(settings.model_copy(update={"anonymous_read": True}))
+    with (
+        TestClient(app) as client,
+        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        ws.send_json({"type": "connection_init"})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": SUBSCRIBE, "variables": {"filter": {"types": ["flight"]}}},
             }
-            # An attack first: the subscriber asked for flights only, so it must not hear of it.
-            feed = tmp_path / "attack.yaml"
-            feed.write_text(ATTACK)
-            import_paths(driver, settings.neo4j_database, [feed], max_bytes=2**24)
-            answer = client.post(
-                "/graphql",
-                json={"query": mutation, "variables": {"input": flight}},
-                headers={"Authorization": f"Bearer {editor}"},
-            )
-            assert "errors" not in answer.json(), answer.json()
-            event = _next(ws)
-            assert event["key"] == "live-flight"
-            assert event["participants"] == [
-                {"role": "operator", "entity": {"key": "russian-air-force"}}
-            ]
+        )
 
-            # An import (as from the command line) reaches the subscriber too.
-            feed.write_text(
-                ATTACK.replace("live-attack", "live-flight-2")
-                .replace("type: attack", "type: flight")
-                .replace("perpetrator", "operator")
-                .replace("syrian-rebels", "russia")
-                .replace("role: target, ref: hmeimim-air-base", "role: aircraft, ref: an-124-100")
-            )
-            import_paths(driver, settings.neo4j_database, [feed], max_bytes=2**24)
-            assert _next(ws)["key"] == "live-flight-2"
-            ws.send_json({"id": "1", "type": "complete"})
+        mutation = """mutation($input: EventInput!) { recordEvent(input: $input) { key } }"""
+        flight = {
+            "key": "live-flight",
+            "type": "flight",
+            "name": "Live flight",
+            "time": {"start": "2025-11-03", "precision": "day"},
+            "participants": [{"role": "operator", "ref": "russian-air-force"}],
+            "claims": [{"source": "flightradar24", "credibility": 2, "paraphrase": "Seen."}],
+        }
+        # An attack first: the subscriber asked for flights only, so it must not hear of it.
+        feed = tmp_path / "attack.yaml"
+        feed.write_text(ATTACK)
+        import_paths(driver, settings.neo4j_database, [feed], max_bytes=2**24)
+        answer = client.post(
+            "/graphql",
+            json={"query": mutation, "variables": {"input": flight}},
+            headers={"Authorization": f"Bearer {editor}"},
+        )
+        assert "errors" not in answer.json(), answer.json()
+        event = _next(ws)
+        assert event["key"] == "live-flight"
+        assert event["participants"] == [
+            {"role": "operator", "entity": {"key": "russian-air-force"}}
+        ]
+
+        # An import (as from the command line) reaches the subscriber too.
+        feed.write_text(
+            ATTACK.replace("live-attack", "live-flight-2")
+            .replace("type: attack", "type: flight")
+            .replace("perpetrator", "operator")
+            .replace("syrian-rebels", "russia")
+            .replace("role: target, ref: hmeimim-air-base", "role: aircraft, ref: an-124-100")
+        )
+        import_paths(driver, settings.neo4j_database, [feed], max_bytes=2**24)
+        assert _next(ws)["key"] == "live-flight-2"
+        ws.send_json({"id": "1", "type": "complete"})
 
 
 def test_subscriptions_need_a_reader(driver: Driver, settings: Settings) -> None:

@@ -8,6 +8,7 @@ of other machines do not matter.
 """
 
 import asyncio
+import logging
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -15,6 +16,8 @@ from datetime import UTC, datetime
 from neo4j import Driver
 
 from graph.queries import recent_event_keys
+
+log = logging.getLogger("eventgraph.live")
 
 POLL_S = 1.0
 _NEWEST = "MATCH (e:Event) RETURN max(e.updated_at) AS at"
