@@ -14,7 +14,12 @@ endif
 TEST_NEO4J := env -u NEO4J_URI EVENTGRAPH_NEO4J_PORT=7688 EVENTGRAPH_NEO4J_HOME=$(CURDIR)/var/test/neo4j \
 	EVENTGRAPH_NEO4J_HEAP=1g EVENTGRAPH_NEO4J_PAGECACHE=256m
 
-.PHONY: run test setup lint typecheck stop
+# Neo4j Browser, served by the API at /browser to this machine only. 5.24.0 is the last Browser
+# Neo4j published to Maven Central; it is fetched once into var/ (git-ignored), never committed.
+BROWSER_VERSION := 5.24.0
+BROWSER_STAMP := var/browser/.version-$(BROWSER_VERSION)
+
+.PHONY: run test setup lint typecheck stop browser
 
 setup: $(STAMP)
 
@@ -26,6 +31,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
 run: setup
+	@$(MAKE) --no-print-directory browser || echo "Neo4j Browser not fetched (no Maven Central?): /browser stays off."
 	$(BIN)/eventgraph neo4j start
 	$(BIN)/eventgraph schema apply
 	$(BIN)/eventgraph import seeds/
@@ -47,3 +53,13 @@ test: setup
 
 stop: setup
 	$(BIN)/eventgraph neo4j stop
+
+browser: $(BROWSER_STAMP)
+
+$(BROWSER_STAMP):
+	rm -rf var/browser && mkdir -p var/browser
+	cd var/browser && mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:unpack \
+		-Dartifact=org.neo4j.client:neo4j-browser:$(BROWSER_VERSION) \
+		-DoutputDirectory=. -Dmdep.unpack.includes='browser/**'
+	rm -rf 'var/browser/$${project.basedir}'  # the plugin's markers, when run without a pom
+	@test -f var/browser/browser/index.html && touch $@

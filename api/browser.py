@@ -41,7 +41,9 @@ def _check(request: Request, root: Path) -> None:
 async def open_browser(request: Request, settings: SettingsDep) -> RedirectResponse:
     """Neo4j Browser, set to connect to this API's Neo4j."""
     _check(request, BROWSER_ROOT)
-    return RedirectResponse(f"/browser/?dbms={quote(settings.bolt_uri, safe='')}")
+    scheme, _, address = settings.bolt_uri.partition("://")
+    dbms = f"{scheme}://{settings.neo4j_user}@{address}"  # the Browser fills in the user
+    return RedirectResponse(f"/browser/?dbms={quote(dbms, safe='')}")
 
 
 @router.get("/browser/{path:path}")
