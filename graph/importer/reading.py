@@ -12,7 +12,7 @@ import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -208,7 +208,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
     2025-10-26, instants with zones), so YAML's timestamp rules never turn a bad date into a
     crash or a naive datetime."""
 
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers: ClassVar[dict[Any, list[tuple[str, Any]]]] = {
         first: [(tag, pattern) for tag, pattern in resolvers if tag != _TIMESTAMP]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
@@ -219,7 +219,7 @@ def _first_alias_line(text: str) -> int | None:
     with any is refused before a single node is built."""
     for event in yaml.parse(text, Loader=_BaseLoader):
         if isinstance(event, yaml.AliasEvent):
-            return int(event.start_mark.line) + 1
+            return int(event.start_mark.line) + 1 if event.start_mark else 1
     return None
 
 
