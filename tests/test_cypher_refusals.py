@@ -293,6 +293,7 @@ LOOKALIKES: list[tuple[str, dict[str, Any], list[list[Any]]]] = [
         [["actor_id_unique"]],
     ),
     ("RETURN point.distance(point({x: 0, y: 0}), point({x: 3, y: 4})) AS d", {}, [[5.0]]),
+    ("WITH ['a'] AS transactions RETURN 'a' IN transactions AS found", {}, [[True]]),
 ]
 
 

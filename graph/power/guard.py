@@ -63,10 +63,11 @@ READ_ONLY_PROCEDURES = frozenset(
 Everything else is refused: `dbms.*`, `db.create*`, `db.awaitIndex*`, `apoc.*`, `gds.*` …"""
 
 BUILT_IN_FUNCTION_NAMESPACES = frozenset(
-    {"date", "datetime", "localdatetime", "localtime", "time", "duration", "point", "vector", "db"}
+    {"date", "datetime", "localdatetime", "localtime", "time", "duration", "point", "vector"}
+    | {"db", "graph", "coll"}
 )
-"""Namespaces of Neo4j's built-in functions (`point.distance`, `date.truncate` …). Namespaced
-functions from plugins (`apoc.cypher.runFirstColumn`, `apoc.util.*` …) are refused."""
+"""Namespaces of Neo4j's built-in functions (`point.distance`, `date.truncate`, Cypher 25's
+`coll.sort` …). Namespaced functions from plugins (`apoc.cypher.runFirstColumn` …) are refused."""
 
 SHOW_COMMANDS_ALLOWED = ("INDEXES", "CONSTRAINTS", "PROCEDURES", "FUNCTIONS")
 """`SHOW …` commands that describe the schema; the others (USERS, TRANSACTIONS, SETTINGS,
@@ -181,8 +182,8 @@ _WRITE_CLAUSE = re.compile(
     re.IGNORECASE,
 )
 _LOAD_CSV = re.compile(_KEYWORD.format(words="LOAD\\s+CSV"), re.IGNORECASE)
-_IN_TRANSACTIONS = re.compile(
-    r"(?<![\w.$])(?P<word>IN\s+(?:\S+\s+)?(?:CONCURRENT\s+)?TRANSACTIONS)\b", re.IGNORECASE
+_IN_TRANSACTIONS = re.compile(  # after a subquery's `}`: `x IN transactions` is a list test
+    r"}\s*(?P<word>IN\s+(?:\S+\s+)?(?:CONCURRENT\s+)?TRANSACTIONS)\b", re.IGNORECASE
 )
 _TERMINATE = re.compile(_KEYWORD.format(words="TERMINATE"), re.IGNORECASE)
 _USE_CLAUSE = re.compile(
