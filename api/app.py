@@ -9,20 +9,25 @@ finds Neo4j answering if it was away then.
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException, WebSocket, WebSocketException
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from strawberry.fastapi import GraphQLRouter
+from starlette.requests import HTTPConnection
 
+from api.auth import AuthError, identify
 from api.cypher import router as cypher_router
 from api.deps import DriverDep, SettingsDep
+from api.graphql.fast import FastRouter
+from api.graphql.live import EventFeed
 from api.graphql.schema import schema
 from graph import __version__
 from graph.driver import open_driver, server_info
 from graph.errors import Unavailable
 from graph.schema import apply_schema
 from graph.settings import Settings, get_settings
+from graph.tokens import Role
 
 log = logging.getLogger("eventgraph")
 
@@ -46,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = app_settings
         app.state.driver = open_driver(app_settings)
         app.state.schema_applied = False
+        app.state.event_feed = EventFeed(app.state.driver, app_settings.neo4j_database)
         if app_settings.anonymous_read:
             log.warning(
                 "Anonymous read is ON (EVENTGRAPH_ANONYMOUS_READ): anyone who can reach "
@@ -81,6 +87,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"status": "unavailable", "reason": str(error)}, status_code=503)
         return JSONResponse({"status": "ready", "neo4j": info.version, "uri": info.uri})
 
-    app.include_router(GraphQLRouter(schema, graphql_ide="graphiql"), prefix="/graphql")
+    async def graphql_context(connection: HTTPConnection) -> dict[str, Any]:
+        """Reads need a reader (or anonymous read); mutations check for an editor themselves.
+        Works for HTTP and for the WebSocket of subscriptions alike."""
+        try:
+            caller = await identify(connection, Role.READER)
+        except AuthError as error:
+            if isinstance(connection, WebSocket):
+                raise WebSocketException(code=4401, reason=str(error)) from None
+            raise HTTPException(error.status, str(error), {"WWW-Authenticate": "Bearer"}) from None
+        return {"caller": caller}
+
+    app.include_router(
+        FastRouter(schema, graphql_ide="graphiql", context_getter=graphql_context),
+        prefix="/graphql",
+    )
     app.include_router(cypher_router)
     return app

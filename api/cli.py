@@ -425,6 +425,18 @@ def cypher(
         )
 
 
+@app.command("graphql-schema")
+@reports_errors
+def graphql_schema(
+    path: Annotated[Path, typer.Argument(help="Where to write the SDL.")] = Path("schema.graphql"),
+) -> None:
+    """Write the GraphQL schema (SDL) that the API serves; CI checks it is current."""
+    from api.graphql.schema import schema
+
+    path.write_text(schema.as_str() + "\n", encoding="utf-8")
+    out.print(f"Wrote {path}.")
+
+
 @app.command("serve")
 @reports_errors
 def serve(

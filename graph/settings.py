@@ -122,6 +122,13 @@ class Settings(BaseSettings):
         "for local work; the API says so at start-up.",
     )
 
+    graphql_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        validation_alias="EVENTGRAPH_GRAPHQL_TIMEOUT_S",
+        description="Per-request timeout passed to Neo4j for GraphQL queries.",
+    )
+
     @property
     def uses_local_neo4j(self) -> bool:
         """True when eventgraph runs Neo4j itself (no NEO4J_URI given)."""
