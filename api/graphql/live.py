@@ -8,8 +8,8 @@ of other machines do not matter.
 """
 
 import asyncio
-import logging
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
