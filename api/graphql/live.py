@@ -69,7 +69,8 @@ class EventFeed:
                     self._driver.execute_query, statement.cypher, statement.params,
                     database_=self._database,
                 )  # fmt: skip
-            except Exception:
+            except Exception as error:  # Neo4j away: try again next round
+                log.warning("event feed: %s; retrying in %.0f s", error, POLL_S)
                 continue
             if records:
                 self._since = records[-1]["at"].to_native()
