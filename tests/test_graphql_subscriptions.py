@@ -102,10 +102,11 @@ def test_subscriptions_need_a_reader(driver: Driver, settings: Settings) -> None
     import pytest
     from starlette.websockets import WebSocketDisconnect
 
-    with TestClient(create_app(settings.model_copy(update={"anonymous_read": False}))) as client:
-        with (
-            pytest.raises(WebSocketDisconnect),
-            client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
-        ):
-            ws.send_json({"type": "connection_init"})
-            ws.receive_json()
+    app = create_app(settings.model_copy(update={"anonymous_read": False}))
+    with (
+        TestClient(app) as client,
+        pytest.raises(WebSocketDisconnect),
+        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        ws.send_json({"type": "connection_init"})
+        ws.receive_json()
