@@ -11,7 +11,8 @@ PYTHON := $(shell for p in python3.13 python3.12 python3.11 python3; do \
 endif
 
 # The throwaway Neo4j for tests: its own port and data directory, never the one `make run` uses.
-TEST_NEO4J := env -u NEO4J_URI EVENTGRAPH_NEO4J_PORT=7688 EVENTGRAPH_NEO4J_HOME=$(CURDIR)/var/test/neo4j \
+TEST_NEO4J_PORT ?= 7688
+TEST_NEO4J := env -u NEO4J_URI EVENTGRAPH_NEO4J_PORT=$(TEST_NEO4J_PORT) EVENTGRAPH_NEO4J_HOME=$(CURDIR)/var/test/neo4j \
 	EVENTGRAPH_NEO4J_HEAP=1g EVENTGRAPH_NEO4J_PAGECACHE=256m
 
 # Neo4j Browser, served by the API at /browser to this machine only. 5.24.0 is the last Browser
