@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, WebSocket, WebSocketException
 from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.requests import HTTPConnection
 
@@ -96,11 +97,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if isinstance(connection, WebSocket):
                 raise WebSocketException(code=4401, reason=str(error)) from None
             raise HTTPException(error.status, str(error), {"WWW-Authenticate": "Bearer"}) from None
-        return {"caller": caller}
+        return {"caller": caller, "production": app_settings.production}
 
     app.include_router(
-        FastRouter(schema, graphql_ide="graphiql", context_getter=graphql_context),
+        FastRouter(
+            schema,
+            graphql_ide=None if app_settings.production else "graphiql",
+            context_getter=graphql_context,
+        ),
         prefix="/graphql",
     )
+    origins = app_settings.cors_origin_list
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_credentials="*" not in origins,  # never a wildcard with credentials
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "Accept"],
+        )
     app.include_router(cypher_router)
     return app

@@ -129,6 +129,22 @@ class Settings(BaseSettings):
         description="Per-request timeout passed to Neo4j for GraphQL queries.",
     )
 
+    production: bool = Field(
+        default=False,
+        validation_alias="EVENTGRAPH_PRODUCTION",
+        description="Production mode: no GraphiQL, no introspection.",
+    )
+    cors_origins: str = Field(
+        default="",
+        validation_alias="EVENTGRAPH_CORS_ORIGINS",
+        description="Comma-separated origins browsers may call the API from (none by default). "
+        "`*` allows any origin, but then never with credentials.",
+    )
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
     @property
     def uses_local_neo4j(self) -> bool:
         """True when eventgraph runs Neo4j itself (no NEO4J_URI given)."""

@@ -8,15 +8,17 @@ The fast path applies the same limits (`LIMIT_RULES`, `MAX_TOKENS`) before it ru
 """
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import DocumentNode, FieldNode, GraphQLError
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
@@ -83,6 +85,41 @@ class ErrorCodes(MaskErrors):
         return coded
 
 
+class NoIntrospectionInProduction(SchemaExtension):
+    """In production mode (`EVENTGRAPH_PRODUCTION`), `__schema` and `__type` are refused."""
+
+    def on_validate(self) -> Iterator[None]:
+        # Before validation runs: errors set here are what the client gets.
+        context = self.execution_context.context
+        document = self.execution_context.graphql_document
+        if isinstance(context, dict) and context.get("production") and document is not None:
+            self._refuse_introspection(document)
+        yield
+
+    def _refuse_introspection(self, document: DocumentNode) -> None:
+        for node in _field_nodes(document):
+            if node.name.value in ("__schema", "__type"):
+                self.execution_context.pre_execution_errors = [
+                    GraphQLError(
+                        "introspection is off in production mode",
+                        nodes=[node],
+                        extensions={"code": "GRAPHQL_VALIDATION_FAILED"},
+                    )
+                ]
+                return
+
+
+def _field_nodes(document: DocumentNode) -> Iterator[FieldNode]:
+    stack: list[Any] = list(document.definitions)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, FieldNode):
+            yield node
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            stack.extend(selection_set.selections)
+
+
 def extensions() -> list[Any]:
     """Instances: strawberry accepts them beside classes."""
     return [
@@ -92,4 +129,5 @@ def extensions() -> list[Any]:
         ParserCache(maxsize=512),
         ValidationCache(maxsize=512),
         ErrorCodes(),
+        NoIntrospectionInProduction,
     ]
