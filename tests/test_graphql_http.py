@@ -14,14 +14,21 @@ def test_queries_over_get_for_http_caches(driver: Driver, settings: Settings) ->
         response = client.get("/graphql", params={"query": "{ version }"})
         assert response.status_code == 200
         assert "version" in response.json()["data"]
-        refused = client.get("/graphql", params={"query": "mutation { retractEvent(key: \"x\", reason: \"y\") { key } }"})
+        refused = client.get(
+            "/graphql", params={"query": 'mutation { retractEvent(key: "x", reason: "y") { key } }'}
+        )
         assert refused.status_code >= 400
 
 
-def test_cors_only_for_configured_origins_and_never_wildcard_with_credentials(settings: Settings) -> None:
+def test_cors_only_for_configured_origins_and_never_wildcard_with_credentials(
+    settings: Settings,
+) -> None:
     preflight = {"Origin": "https://map.example", "Access-Control-Request-Method": "POST"}
     with TestClient(create_app(settings)) as client:
-        assert "access-control-allow-origin" not in client.options("/graphql", headers=preflight).headers
+        assert (
+            "access-control-allow-origin"
+            not in client.options("/graphql", headers=preflight).headers
+        )
     configured = settings.model_copy(update={"cors_origins": "https://map.example"})
     with TestClient(create_app(configured)) as client:
         headers = client.options("/graphql", headers=preflight).headers
@@ -48,7 +55,9 @@ def test_production_mode_has_no_graphiql_and_no_introspection(settings: Settings
 
 
 def test_neo4j_away_is_a_coded_error_at_once(settings: Settings) -> None:
-    away = settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{free_port()}", "anonymous_read": True})
+    away = settings.model_copy(
+        update={"neo4j_uri": f"bolt://127.0.0.1:{free_port()}", "anonymous_read": True}
+    )
     with TestClient(create_app(away)) as client:
         body = client.post("/graphql", json={"query": "{ events { totalCount } }"}).json()
     assert body["errors"][0]["extensions"]["code"] == "GRAPH_STORE_UNAVAILABLE"
