@@ -25,7 +25,10 @@ ENTITY_LISTS = {
     "sources": "Source",
     "reports": "Report",
 }
-ROOT_FIELDS = frozenset({"version", "node", "events", "search", "timeline", *ENTITY_LISTS})
+RELATIONSHIP_FIELDS = ("neighborhood", "paths", "coInvolvement", "activity")
+ROOT_FIELDS = frozenset(
+    {"version", "node", "events", "search", "timeline", *ENTITY_LISTS, *RELATIONSHIP_FIELDS}
+)
 
 
 def _plain(value: Any) -> Any:
@@ -179,4 +182,8 @@ def resolve_root(
             tag,
         )
         return _run(driver, database, statement, timeout)["result"]
+    if name in RELATIONSHIP_FIELDS:
+        from api.graphql.relationships import resolve_relationship  # it builds on this module
+
+        return resolve_relationship(driver, database, selection, tag, timeout)
     raise InvalidData([Problem(name, name, "is not a field eventgraph can answer")])

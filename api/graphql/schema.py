@@ -15,6 +15,7 @@ from strawberry.types import Info
 
 from api.graphql.fast import FastSchema
 from api.graphql.mutations import Mutation
+from api.graphql.relationships import RelationshipQueries
 from api.graphql.resolve import event_filter, resolve_root
 from api.graphql.safety import extensions
 from api.graphql.selection import Context, to_selection
@@ -131,7 +132,7 @@ PAGE = f"At most {MAX_PAGE}; {DEFAULT_PAGE} when neither first nor last is given
 
 
 @strawberry.type
-class Query:
+class Query(RelationshipQueries):
     @strawberry.field(description="The eventgraph version serving this API.")
     def version(self) -> str:
         return __version__
