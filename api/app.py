@@ -43,6 +43,16 @@ def _ensure_schema(app: FastAPI) -> None:
     app.state.schema_applied = True
 
 
+def _asks_for_graphiql(connection: HTTPConnection) -> bool:
+    """A GET without a query is the GraphiQL page: no data, so no token (browsers cannot send
+    one when opening a page; GraphiQL sends it with each query)."""
+    return (
+        connection.scope["type"] == "http"
+        and connection.scope["method"] == "GET"
+        and "query" not in connection.query_params
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app around one settings object (the environment's unless given)."""
     app_settings = settings or get_settings()
@@ -91,6 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def graphql_context(connection: HTTPConnection) -> dict[str, Any]:
         """Reads need a reader (or anonymous read); mutations check for an editor themselves.
         Works for HTTP and for the WebSocket of subscriptions alike."""
+        if _asks_for_graphiql(connection):
+            return {"caller": None, "production": app_settings.production}
         try:
             caller = await identify(connection, Role.READER)
         except AuthError as error:

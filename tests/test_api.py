@@ -9,7 +9,7 @@ from graph.settings import Settings
 
 
 def test_health_ready_and_graphql_version(driver: Driver, settings: Settings) -> None:
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings.model_copy(update={"anonymous_read": True}))) as client:
         assert client.get("/health").json() == {"status": "ok"}
         ready = client.get("/ready")
         assert ready.status_code == 200
