@@ -20,7 +20,13 @@ TEST_NEO4J := env -u NEO4J_URI EVENTGRAPH_NEO4J_PORT=$(TEST_NEO4J_PORT) EVENTGRA
 BROWSER_VERSION := 5.24.0
 BROWSER_STAMP := var/browser/.version-$(BROWSER_VERSION)
 
-.PHONY: run test setup lint typecheck stop browser
+# graphql-http's GraphQL-over-HTTP audit, run by the tests: Node 20+ and npm, packages pinned by
+# its package-lock.json, installed into its own node_modules (git-ignored); npm ci only when the
+# lock file changed (npm ci empties node_modules, stamp included).
+AUDIT := tests/graphql_http_audit
+AUDIT_STAMP := $(AUDIT)/node_modules/.installed-$(shell cksum < $(AUDIT)/package-lock.json | cut -d' ' -f1)
+
+.PHONY: run test setup test-setup lint typecheck stop browser
 
 setup: $(STAMP)
 
@@ -30,6 +36,13 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
+
+test-setup: setup $(AUDIT_STAMP)
+
+$(AUDIT_STAMP): $(AUDIT)/package.json $(AUDIT)/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed for the tests (the GraphQL-over-HTTP audit)."; exit 2; }
+	npm ci --prefix $(AUDIT) --no-audit --no-fund --loglevel=error
+	@touch $@
 
 run: setup
 	@$(MAKE) --no-print-directory browser || echo "Neo4j Browser not fetched (no Maven Central?): /browser stays off."
@@ -45,7 +58,7 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-test: setup
+test: test-setup
 	@$(TEST_NEO4J) bash -c 'trap "$(BIN)/eventgraph neo4j stop" EXIT; \
 		$(BIN)/eventgraph neo4j start && \
 		$(BIN)/ruff check . && $(BIN)/ruff format --check . && \

@@ -17,7 +17,27 @@ def test_queries_over_get_for_http_caches(driver: Driver, settings: Settings) ->
         refused = client.get(
             "/graphql", params={"query": 'mutation { retractEvent(key: "x", reason: "y") { key } }'}
         )
-        assert refused.status_code >= 400
+        assert refused.status_code == 405
+        assert refused.headers["allow"] == "POST"
+        assert refused.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+def test_graphql_response_json_when_asked_with_the_spec_status_codes(
+    driver: Driver, settings: Settings
+) -> None:
+    spec = {"Accept": "application/graphql-response+json, application/json;q=0.9"}
+    with TestClient(create_app(settings.model_copy(update={"anonymous_read": True}))) as client:
+        answered = client.post("/graphql", json={"query": "{ version }"}, headers=spec)
+        assert answered.status_code == 200
+        assert answered.headers["content-type"] == "application/graphql-response+json"
+        invalid = client.post("/graphql", json={"query": "{ nope }"}, headers=spec)
+        assert invalid.status_code == 400
+        assert "data" not in invalid.json()
+        assert invalid.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        legacy = client.post("/graphql", json={"query": "{ nope }"})
+        assert legacy.status_code == 200
+        assert legacy.headers["content-type"] == "application/json"
+        assert legacy.json()["data"] is None
 
 
 def test_cors_only_for_configured_origins_and_never_wildcard_with_credentials(

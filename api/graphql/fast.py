@@ -26,9 +26,23 @@ from graphql import (
     validate,
 )
 from graphql.execution.values import get_variable_values
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType as HTTPOperation
+from strawberry.types.unset import UNSET
 
+from api.graphql.http import (
+    GRAPHQL_RESPONSE_JSON,
+    RequestRefused,
+    is_request_error,
+    read_operations,
+    response_media_type,
+)
 from api.graphql.resolve import ROOT_FIELDS, resolve_root
 from api.graphql.safety import LIMIT_RULES, MAX_TOKENS
 from api.graphql.selection import Context, to_selection
@@ -124,11 +138,91 @@ class FastSchema(strawberry.Schema):
 
 
 class FastRouter(GraphQLRouter[Any, Any]):
-    """Strawberry's FastAPI router, serialising with orjson; every error gets a code."""
+    """Strawberry's FastAPI router speaking the GraphQL-over-HTTP spec (`api/graphql/http.py`),
+    serialising with orjson; every error gets a code. WebSockets and GraphiQL go to strawberry."""
 
     def encode_json(self, data: object) -> str:
         # Text, not bytes: the same encoder writes WebSocket frames, which clients read as text.
         return orjson.dumps(data).decode()
+
+    async def run(  # type: ignore[override]
+        self,
+        request: Request | WebSocket,
+        context: Any = UNSET,
+        root_value: Any = UNSET,
+    ) -> Response | WebSocket:
+        if isinstance(request, WebSocket):
+            return await super().run(request, context, root_value)
+        if self.graphql_ide and self.should_render_graphql_ide(self.request_adapter_class(request)):
+            return await self.render_graphql_ide(request)
+        media_type = response_media_type(request.headers.get("accept"))
+        sub_response = await self.get_sub_response(request)
+        try:
+            operations = await read_operations(request)
+            if isinstance(operations, list):
+                body: Any = [
+                    (await self._answer(request, each, context, root_value, media_type))[0]
+                    for each in operations
+                ]
+                status = 200
+            else:
+                body, status = await self._answer(
+                    request, operations, context, root_value, media_type
+                )
+        except RequestRefused as refusal:
+            return Response(
+                orjson.dumps(refusal.body()),
+                status_code=refusal.status,
+                media_type=media_type,
+                headers=refusal.headers,
+            )
+        response = Response(
+            orjson.dumps(body),
+            status_code=sub_response.status_code or status,
+            media_type=media_type,
+        )
+        response.headers.raw.extend(sub_response.headers.raw)
+        return response
+
+    async def _answer(
+        self,
+        request: Request,
+        operation: GraphQLRequestData,
+        context: Any,
+        root_value: Any,
+        media_type: str,
+    ) -> tuple[dict[str, Any], int]:
+        """One operation's response body and HTTP status."""
+        get = request.method == "GET"
+        allowed = {HTTPOperation.QUERY} if get else {HTTPOperation.QUERY, HTTPOperation.MUTATION}
+        try:
+            result = await self.schema.execute(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=context,
+                root_value=root_value,
+                operation_name=operation.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=operation.extensions,
+            )
+        except InvalidOperationTypeError as error:
+            if get and error.operation_type is HTTPOperation.MUTATION:
+                raise RequestRefused(
+                    405,
+                    "mutations are not allowed over GET: send them with POST",
+                    "METHOD_NOT_ALLOWED",
+                    {"Allow": "POST"},
+                ) from None
+            raise RequestRefused(
+                400, "subscriptions are served over WebSocket (graphql-transport-ws) only"
+            ) from None
+        except CannotGetOperationTypeError as error:
+            result = ExecutionResult(data=None, errors=[GraphQLError(error.as_http_error_reason())])
+        body: dict[str, Any] = dict(await self.process_result(request, result))
+        if media_type == GRAPHQL_RESPONSE_JSON and is_request_error(result):
+            body.pop("data", None)
+            return body, 400
+        return body, 200
 
     async def process_result(self, request: Any, result: ExecutionResult) -> Any:
         response: dict[str, Any] = dict(await super().process_result(request, result))
