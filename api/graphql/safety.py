@@ -121,13 +121,14 @@ def _field_nodes(document: DocumentNode) -> Iterator[FieldNode]:
 
 
 def extensions() -> list[Any]:
-    """Instances: strawberry accepts them beside classes."""
+    """Factories, so every request gets fresh extension state (strawberry keeps the parser and
+    validation caches at module level, shared by every request)."""
     return [
-        QueryDepthLimiter(max_depth=MAX_DEPTH),
-        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        ParserCache(maxsize=512),
-        ValidationCache(maxsize=512),
-        ErrorCodes(),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        ErrorCodes,
         NoIntrospectionInProduction,
     ]
