@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Any
 
 from neo4j import READ_ACCESS, Driver, Query
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired
 
 from graph import __version__, queries
 from graph.errors import InvalidData, Problem, Unavailable
@@ -91,6 +91,17 @@ def _run(driver: Driver, database: str, statement: Statement, timeout: float) ->
         raise Unavailable(
             f"Neo4j does not answer ({error.message or type(error).__name__})"
         ) from None
+    except ClientError as error:
+        if (error.code or "").startswith("Neo.ClientError.Transaction.TransactionTimedOut"):
+            raise QueryTimedOut(
+                f"the query took longer than {timeout:g} s: ask for less (fewer nested lists, "
+                "a smaller page or window)"
+            ) from None
+        raise
+
+
+class QueryTimedOut(Exception):
+    """Neo4j stopped the statement at the per-request timeout (`EVENTGRAPH_GRAPHQL_TIMEOUT_S`)."""
 
 
 def _connection(
@@ -171,7 +182,22 @@ def resolve_root(
     if name == "search":
         limit = min(int(selection.arg("first") or 20), queries.MAX_PAGE)
         statement = queries.search(selection, selection.arg("text"), limit, tag)
-        return _run(driver, database, statement, timeout)["result"]
+        try:
+            return _run(driver, database, statement, timeout)["result"]
+        except ClientError as error:
+            # The full-text index parses `text` (Lucene syntax: `OR`, quotes, `*`, `~`).
+            if error.code != "Neo.ClientError.Procedure.ProcedureCallFailed":
+                raise
+            raise InvalidData(
+                [
+                    Problem(
+                        "search",
+                        "text",
+                        "is not a full-text query the index can parse",
+                        "use words, quotes in pairs, OR/AND between words, a trailing *",
+                    )
+                ]
+            ) from None
     if name == "timeline":
         window = selection.arg("window")
         statement = queries.timeline(

@@ -2,7 +2,8 @@
 
 Every GraphQL error leaves with `extensions.code`: `BAD_USER_INPUT` for input eventgraph refuses
 (with eventgraph's own message), `GRAPH_STORE_UNAVAILABLE` when Neo4j is away,
-`GRAPHQL_VALIDATION_FAILED` for queries the schema refuses, and `INTERNAL_SERVER_ERROR` — with
+`GRAPHQL_VALIDATION_FAILED` for queries the schema refuses, `TIMEOUT` when Neo4j stopped the
+statement at the per-request timeout, and `INTERNAL_SERVER_ERROR` — with
 the message masked, so no stack trace, Cypher text or driver message leaks — for anything else.
 The fast path applies the same limits (`LIMIT_RULES`, `MAX_TOKENS`) before it runs anything.
 """
@@ -25,6 +26,7 @@ from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from api.auth import AuthError
+from api.graphql.resolve import QueryTimedOut
 from graph.errors import EventGraphError, InvalidData, NotFound, Unavailable
 
 log = logging.getLogger("eventgraph.graphql")
@@ -43,6 +45,8 @@ def error_code(error: GraphQLError) -> str:
         return "UNAUTHENTICATED" if original.status == 401 else "FORBIDDEN"
     if isinstance(original, Unavailable):
         return "GRAPH_STORE_UNAVAILABLE"
+    if isinstance(original, QueryTimedOut):
+        return "TIMEOUT"
     if isinstance(original, InvalidData | EventGraphError):
         return "BAD_USER_INPUT"
     return "INTERNAL_SERVER_ERROR"
@@ -67,7 +71,7 @@ class ErrorCodes(MaskErrors):
                 message = "; ".join(str(problem) for problem in original.problems)
             elif isinstance(original, Unavailable):
                 message = "graph store unavailable: " + str(original)
-            elif isinstance(original, NotFound):
+            elif isinstance(original, NotFound | QueryTimedOut):
                 message = str(original)
             elif code == "INTERNAL_SERVER_ERROR":
                 log.error("GraphQL error masked for the client", exc_info=original)
