@@ -212,6 +212,13 @@ def _deep(depth: int) -> str:
         ("{ events(first: 100000000) { totalCount } }", "must be between 0 and 500"),
         ('{ events(first: "ten") { totalCount } }', "Int cannot represent"),
         ("{ node { id } }", "of type 'ID!' is required"),
+        (_deep(4), "nests related-node fields more than 3 deep"),
+        (
+            "{ events(first: 1) { nodes { "
+            + " ".join(f"p{i}: partOf {{ name }}" for i in range(13))
+            + " } } }",
+            "more than 12 related-node fields",
+        ),
     ],
 )
 def test_hostile_queries_are_refused_with_a_code(
