@@ -23,3 +23,4 @@ def test_graphiql_opens_in_a_browser(driver: Driver, settings: Settings) -> None
         page = client.get("/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 200
     assert "GraphiQL" in page.text
+    assert "events(filter: {types: [flight]}, first: 10)" in page.text  # opens on an example

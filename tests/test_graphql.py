@@ -279,3 +279,11 @@ def test_variables_fragments_and_directives_fast_equals_standard(
     assert fast == standard
     nodes = standard["data"]["flights"]["nodes"]
     assert len(nodes) == 4 and ("claims" in nodes[0]) is with_claims
+
+
+def test_graphiql_example_query_answers(story_client: TestClient) -> None:
+    from api.graphql.fast import EXAMPLE_QUERY
+
+    body = _ask(story_client, EXAMPLE_QUERY, fast=True)
+    assert "errors" not in body, body
+    assert body["data"]["events"]["totalCount"] == 6

@@ -137,9 +137,38 @@ class FastSchema(strawberry.Schema):
         return data
 
 
+EXAMPLE_QUERY = """# eventgraph: the Hmeimim airlift of October 2025 (the seed story).
+# Send `Authorization: Bearer <token>` in Headers below unless anonymous read is on.
+# More questions, with answers: docs/graphql.md. Run with Ctrl-Enter.
+{
+  events(filter: {types: [flight]}, first: 10) {
+    totalCount
+    nodes {
+      name
+      time { start end precision yearAssumed note }
+      participants { role entity { ... on Actor { name } ... on EquipmentType { name } } }
+      destination { ... on Asset { name } ... on Location { name } }
+      claims { source { name anonymous } reliability credibility paraphrase }
+    }
+  }
+}
+"""
+
+
 class FastRouter(GraphQLRouter[Any, Any]):
     """Strawberry's FastAPI router speaking the GraphQL-over-HTTP spec (`api/graphql/http.py`),
     serialising with orjson; every error gets a code. WebSockets and GraphiQL go to strawberry."""
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """Strawberry's GraphiQL page, opening on a question about the seed story."""
+        html = super().graphql_ide_html
+        start = html.find("const EXAMPLE_QUERY = `")
+        end = html.find("`;", start)
+        if start < 0 or end < 0:
+            return html
+        head = start + len("const EXAMPLE_QUERY = `")
+        return html[:head] + EXAMPLE_QUERY + html[end:]
 
     def encode_json(self, data: object) -> str:
         # Text, not bytes: the same encoder writes WebSocket frames, which clients read as text.
