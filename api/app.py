@@ -11,8 +11,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, WebSocket, WebSocketException
+from fastapi import FastAPI, HTTPException, Request, Response, WebSocket, WebSocketException
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.requests import HTTPConnection
@@ -82,6 +83,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         lifespan=lifespan,
     )
+
+    @app.exception_handler(HTTPException)
+    async def graphql_shaped_http_errors(request: Request, error: HTTPException) -> Response:
+        """401/403 on /graphql read as GraphQL errors (message and code), like every other."""
+        if not request.url.path.startswith("/graphql"):
+            return await http_exception_handler(request, error)
+        code = {401: "UNAUTHENTICATED", 403: "FORBIDDEN"}.get(error.status_code, "BAD_REQUEST")
+        body = {"errors": [{"message": str(error.detail), "extensions": {"code": code}}]}
+        return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
     @app.get("/health")
     async def health() -> dict[str, str]:

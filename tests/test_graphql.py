@@ -171,6 +171,7 @@ def test_reads_need_a_token_unless_anonymous_read_is_on(driver: Driver, settings
     with TestClient(create_app(settings.model_copy(update={"anonymous_read": False}))) as client:
         refused = client.post("/graphql", json=query)
         assert refused.status_code == 401
+        assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         token = create_token(driver, settings.neo4j_database, Role.READER, "graphql-test")
         allowed = client.post("/graphql", json=query, headers={"Authorization": f"Bearer {token}"})
         assert allowed.status_code == 200
@@ -286,4 +287,6 @@ def test_graphiql_example_query_answers(story_client: TestClient) -> None:
 
     body = _ask(story_client, EXAMPLE_QUERY, fast=True)
     assert "errors" not in body, body
-    assert body["data"]["events"]["totalCount"] == 6
+    events = body["data"]["events"]
+    assert events["totalCount"] >= 6  # the story's six flights (other tests may add more)
+    assert all(node["claims"] and node["participants"] for node in events["nodes"])
