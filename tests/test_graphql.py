@@ -290,3 +290,17 @@ def test_graphiql_example_query_answers(story_client: TestClient) -> None:
     events = body["data"]["events"]
     assert events["totalCount"] >= 6  # the story's six flights (other tests may add more)
     assert all(node["claims"] and node["participants"] for node in events["nodes"])
+
+
+TYPENAMES = """{
+  events(first: 1) { __typename edges { __typename node { __typename } } pageInfo { __typename } }
+  actors(first: 1) { __typename edges { __typename node { __typename } } }
+  locations(first: 1) { __typename edges { __typename } }
+}"""
+
+
+def test_connection_typenames_fast_equals_standard(story_client: TestClient) -> None:
+    standard = _ask(story_client, TYPENAMES, fast=False)
+    assert standard["data"]["actors"]["edges"][0]["__typename"] == "ActorEdge"
+    assert standard["data"]["locations"]["__typename"] == "LocationConnection"
+    assert _ask(story_client, TYPENAMES, fast=True) == standard

@@ -105,8 +105,14 @@ class QueryTimedOut(Exception):
 
 
 def _connection(
-    selection: Selection, total: Any, page: list[dict[str, Any]], skip: int, limit: int
+    selection: Selection,
+    label: str,
+    total: Any,
+    page: list[dict[str, Any]],
+    skip: int,
+    limit: int,
 ) -> dict[str, Any]:
+    """The Relay envelope around a page of `label` nodes (`<Label>Connection`, `<Label>Edge`)."""
     has_more = len(page) > limit
     page = page[:limit]
     result: dict[str, Any] = {}
@@ -125,7 +131,7 @@ def _connection(
                     elif part.name == "node":
                         edge[part.key] = entry[f"e_{part.key}"]
                     elif part.name == "__typename":
-                        edge[part.key] = "EventEdge"
+                        edge[part.key] = f"{label}Edge"
                 edges.append(edge)
             result[child.key] = edges
         elif child.name == "pageInfo":
@@ -140,7 +146,7 @@ def _connection(
                 }[part.name]
             result[child.key] = info
         elif child.name == "__typename":
-            result[child.key] = "EventConnection"
+            result[child.key] = f"{label}Connection"
     return result
 
 
@@ -178,7 +184,8 @@ def resolve_root(
                 tag,
             )
         record = _run(driver, database, statement, timeout)
-        return _connection(selection, record["total"], record["page"], skip, limit)
+        label = "Event" if name == "events" else ENTITY_LISTS[name]
+        return _connection(selection, label, record["total"], record["page"], skip, limit)
     if name == "search":
         limit = min(int(selection.arg("first") or 20), queries.MAX_PAGE)
         statement = queries.search(selection, selection.arg("text"), limit, tag)
