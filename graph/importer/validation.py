@@ -273,9 +273,8 @@ def _check_references(plan: Plan, driver: Driver, database: str) -> None:
         bad.add(id(item))
 
     for item in plan.items:
-        plan.label_of.setdefault(
-            item.record.id, item.label
-        ) if item.record.label.is_entity else None
+        if item.record.label.is_entity:
+            plan.label_of.setdefault(item.record.id, item.label)
     _resolve_claims(plan, driver, database, bad)
     for item in plan.items:
         if id(item) in bad:
