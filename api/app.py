@@ -113,6 +113,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         Works for HTTP and for the WebSocket of subscriptions alike."""
         if _asks_for_graphiql(connection):
             return {"caller": None, "production": app_settings.production}
+        if isinstance(connection, WebSocket) and "authorization" not in connection.headers:
+            # Browsers cannot set headers on a WebSocket: the token comes in `connection_init`,
+            # checked by `FastRouter.on_ws_connect` before any subscription starts.
+            return {"caller": None, "production": app_settings.production}
         try:
             caller = await identify(connection, Role.READER)
         except AuthError as error:

@@ -51,20 +51,38 @@ def _verified(driver: Driver, settings: Settings, token: str) -> TokenInfo | Non
 
 async def identify(request: HTTPConnection, needed: Role) -> TokenInfo:
     """The caller, if allowed to act as `needed`; else `AuthError` (401 or 403)."""
-    settings: Settings = request.app.state.settings
-    token = _bearer(request)
+    return await identify_token(request, _bearer(request), needed)
+
+
+async def identify_token(connection: HTTPConnection, token: str | None, needed: Role) -> TokenInfo:
+    """`identify` for a token that came another way than the Authorization header (the
+    `connection_init` payload of a WebSocket, which browsers cannot give headers)."""
+    settings: Settings = connection.app.state.settings
     if token is None:
         if needed is Role.READER and settings.anonymous_read:
             return ANONYMOUS
         raise AuthError(
             401, f"this needs a {needed.value} token: send Authorization: Bearer <token>"
         )
-    info = await run_in_threadpool(_verified, request.app.state.driver, settings, token)
+    info = await run_in_threadpool(_verified, connection.app.state.driver, settings, token)
     if info is None:
         raise AuthError(401, "the token is unknown or revoked")
     if not info.role.allows(needed):
         raise AuthError(403, f"a {info.role.value} token cannot do this: it needs {needed.value}")
     return info
+
+
+def bearer_in(payload: object) -> str | None:
+    """The token in a graphql-transport-ws `connection_init` payload: `{"Authorization":
+    "Bearer <token>"}` (the Apollo and graphql-ws clients' convention), any case of the key."""
+    if not isinstance(payload, dict):
+        return None
+    for key, value in payload.items():
+        if isinstance(key, str) and key.lower() == "authorization" and isinstance(value, str):
+            scheme, _, token = value.partition(" ")
+            if scheme.lower() == "bearer" and token.strip():
+                return token.strip()
+    return None
 
 
 def require(needed: Role) -> Callable[[Request], object]:

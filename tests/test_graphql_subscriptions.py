@@ -110,3 +110,58 @@ def test_subscriptions_need_a_reader(driver: Driver, settings: Settings) -> None
     ):
         ws.send_json({"type": "connection_init"})
         ws.receive_json()
+
+
+def test_a_browser_authenticates_in_connection_init(driver: Driver, settings: Settings) -> None:
+    """Browsers cannot put headers on a WebSocket: the token comes in `connection_init`, as the
+    Apollo and graphql-ws clients send it. Without one (anonymous read off) the server closes
+    with 4403 before any subscription; a reader token there cannot write over the socket."""
+    import pytest
+    from starlette.websockets import WebSocketDisconnect
+
+    wipe(driver, settings.neo4j_database)
+    import_paths(driver, settings.neo4j_database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
+    reader = create_token(driver, settings.neo4j_database, Role.READER, "ws-reader")
+    editor = create_token(driver, settings.neo4j_database, Role.EDITOR, "ws-editor")
+    app = create_app(settings.model_copy(update={"anonymous_read": False}))
+    record = """mutation($input: EventInput!) { recordEvent(input: $input) { key } }"""
+    flight = {
+        "key": "ws-flight",
+        "type": "flight",
+        "name": "Flight recorded over a WebSocket",
+        "time": {"start": "2025-11-04", "precision": "day"},
+        "participants": [{"role": "operator", "ref": "russian-air-force"}],
+        "claims": [{"source": "flightradar24", "credibility": 2, "paraphrase": "Seen."}],
+    }
+    with TestClient(app) as client:
+        for payload in ({}, {"Authorization": "Bearer not-a-token"}):
+            with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+                ws.send_json({"type": "connection_init", "payload": payload})
+                with pytest.raises(WebSocketDisconnect) as closed:
+                    ws.receive_json()
+                assert closed.value.code == 4403
+
+        for token, allowed in ((reader, False), (editor, True)):
+            with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+                ws.send_json(
+                    {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
+                )
+                assert ws.receive_json()["type"] == "connection_ack"
+                ws.send_json(
+                    {
+                        "id": "w",
+                        "type": "subscribe",
+                        "payload": {"query": record, "variables": {"input": flight}},
+                    }
+                )
+                answer = ws.receive_json()
+                if allowed:
+                    assert answer["type"] == "next", answer
+                    assert answer["payload"]["data"] == {"recordEvent": {"key": "ws-flight"}}
+                else:
+                    errors = answer["payload"]["errors"] if answer["type"] == "next" else answer["payload"]
+                    assert errors[0]["extensions"]["code"] == "FORBIDDEN", answer
+        keys, _, _ = driver.execute_query(
+            "MATCH (e:Event {id: 'ws-flight'}) RETURN count(e) AS n", database_=settings.neo4j_database
+        )
+        assert keys[0]["n"] == 1

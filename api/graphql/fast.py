@@ -29,13 +29,15 @@ from graphql.execution.values import get_variable_values
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLRequestData
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType as HTTPOperation
-from strawberry.types.unset import UNSET
+from strawberry.types.unset import UNSET, UnsetType
 
+from api.auth import AuthError, bearer_in, identify_token
 from api.graphql.http import (
     GRAPHQL_RESPONSE_JSON,
     RequestRefused,
@@ -46,6 +48,7 @@ from api.graphql.http import (
 from api.graphql.resolve import ROOT_FIELDS, resolve_root
 from api.graphql.safety import LIMIT_RULES, MAX_TOKENS
 from api.graphql.selection import Context, to_selection
+from graph.tokens import Role
 
 
 class FastSchema(strawberry.Schema):
@@ -169,6 +172,19 @@ class FastRouter(GraphQLRouter[Any, Any]):
             return html
         head = start + len("const EXAMPLE_QUERY = `")
         return html[:head] + EXAMPLE_QUERY + html[end:]
+
+    async def on_ws_connect(self, context: Any) -> UnsetType | dict[str, object] | None:
+        """A WebSocket without an Authorization header authenticates in `connection_init`:
+        `{"Authorization": "Bearer <token>"}`; refused with close code 4403 otherwise."""
+        acknowledge: UnsetType = UNSET  # a plain `connection_ack`
+        if not isinstance(context, dict) or context.get("caller") is not None:
+            return acknowledge
+        token = bearer_in(context.get("connection_params"))
+        try:
+            context["caller"] = await identify_token(context["request"], token, Role.READER)
+        except AuthError as error:
+            raise ConnectionRejectionError({"message": str(error)}) from None
+        return acknowledge
 
     def encode_json(self, data: object) -> str:
         # Text, not bytes: the same encoder writes WebSocket frames, which clients read as text.
