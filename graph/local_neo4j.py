@@ -231,7 +231,12 @@ def start(settings: Settings, report: Report = _quiet) -> bool:
     log = launcher_log(settings)
     log.parent.mkdir(parents=True, exist_ok=True)
     report(f"Starting Neo4j {settings.neo4j_version} on {settings.bolt_uri} (Java {jdk.major})…")
-    classpath = os.pathsep.join([str(build / "launcher.jar"), str(build / "lib" / "*")])
+    # Like Neo4j's own start script, jars in <home>/plugins go on the classpath too: Neo4j loads
+    # their procedures from there, but plugin extensions (APOC's config) only from the classpath.
+    plugins = settings.neo4j_home.resolve() / "plugins" / "*"
+    classpath = os.pathsep.join(
+        [str(build / "launcher.jar"), str(build / "lib" / "*"), str(plugins)]
+    )
     command = [
         str(jdk.java),
         *_jvm_options(settings, jdk),
