@@ -304,3 +304,19 @@ def test_connection_typenames_fast_equals_standard(story_client: TestClient) -> 
     assert standard["data"]["actors"]["edges"][0]["__typename"] == "ActorEdge"
     assert standard["data"]["locations"]["__typename"] == "LocationConnection"
     assert _ask(story_client, TYPENAMES, fast=True) == standard
+
+
+def test_compiled_plans_are_cached_per_document_and_variables(story_client: TestClient) -> None:
+    """The same document with the same variables runs its cached statement; other variables
+    compile anew and get their own answer, never a stale one."""
+    query = "query($n: Int) { events(filter: {types: [flight]}, first: $n) { nodes { key } } }"
+    compiled = schema.plans_compiled
+    two = _ask(story_client, query, fast=True, variables={"n": 2})
+    assert schema.plans_compiled == compiled + 1
+    again = _ask(story_client, query, fast=True, variables={"n": 2})
+    assert schema.plans_compiled == compiled + 1, "the second request compiled again"
+    three = _ask(story_client, query, fast=True, variables={"n": 3})
+    assert schema.plans_compiled == compiled + 2
+    assert again == two
+    assert len(two["data"]["events"]["nodes"]) == 2
+    assert len(three["data"]["events"]["nodes"]) == 3

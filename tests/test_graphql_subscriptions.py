@@ -159,9 +159,14 @@ def test_a_browser_authenticates_in_connection_init(driver: Driver, settings: Se
                     assert answer["type"] == "next", answer
                     assert answer["payload"]["data"] == {"recordEvent": {"key": "ws-flight"}}
                 else:
-                    errors = answer["payload"]["errors"] if answer["type"] == "next" else answer["payload"]
+                    errors = (
+                        answer["payload"]["errors"]
+                        if answer["type"] == "next"
+                        else answer["payload"]
+                    )
                     assert errors[0]["extensions"]["code"] == "FORBIDDEN", answer
         keys, _, _ = driver.execute_query(
-            "MATCH (e:Event {id: 'ws-flight'}) RETURN count(e) AS n", database_=settings.neo4j_database
+            "MATCH (e:Event {id: 'ws-flight'}) RETURN count(e) AS n",
+            database_=settings.neo4j_database,
         )
         assert keys[0]["n"] == 1

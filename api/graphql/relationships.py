@@ -4,7 +4,7 @@ Each root field runs one statement from `graph/relationship_queries.py` (which a
 reified relations are shown and how hops are counted). Neighbourhoods, paths and co-involvement
 come back from Neo4j already in the response shape; activity counts are turned into buckets,
 a baseline and z-scores here, keyed by response key like every other row, so both GraphQL
-paths (`resolve_root`) return the same thing.
+paths (`plan_root`) return the same thing.
 """
 
 from collections.abc import Callable
@@ -13,10 +13,9 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from neo4j import Driver
 from strawberry.types import Info
 
-from api.graphql.resolve import _get, _instant, _plain, _run
+from api.graphql.resolve import RootPlan, _get, _instant, _plain
 from api.graphql.types import (
     Claim,
     DateTime,
@@ -185,7 +184,7 @@ class RelationshipQueries:
         return await _answer(info)  # type: ignore[no-any-return]
 
 
-# ---- resolving (both GraphQL paths, through `resolve_root`) -------------------------------------
+# ---- compiling (both GraphQL paths, through `plan_root`) ----------------------------------------
 
 
 def _window(selection: Selection) -> tuple[datetime | None, datetime | None]:
@@ -196,10 +195,8 @@ def _window(selection: Selection) -> tuple[datetime | None, datetime | None]:
     )
 
 
-def resolve_relationship(
-    driver: Driver, database: str, selection: Selection, tag: bool, timeout: float
-) -> Any:
-    """The response value of one relationship root field."""
+def plan_relationship(selection: Selection, tag: bool) -> RootPlan:
+    """Compile one relationship root field."""
     name = selection.name
     start, end = _window(selection)
     if name == "neighborhood":
@@ -212,8 +209,7 @@ def resolve_relationship(
             end,
             tag,
         )
-        record = _run(driver, database, statement, timeout)
-        return record["result"] if record else None
+        return RootPlan(name, statement, lambda record: record["result"] if record else None)
     if name == "paths":
         statement = rq.paths(
             selection,
@@ -224,8 +220,7 @@ def resolve_relationship(
             selection.arg("first"),
             tag,
         )
-        record = _run(driver, database, statement, timeout)
-        return record["result"] if record else []
+        return RootPlan(name, statement, lambda record: record["result"] if record else [])
     if name == "coInvolvement":
         statement = rq.co_involvement(
             selection,
@@ -236,7 +231,7 @@ def resolve_relationship(
             selection.arg("first"),
             tag,
         )
-        return _run(driver, database, statement, timeout)["result"]
+        return RootPlan(name, statement, lambda record: record["result"])
     if name == "activity":
         if start is None or end is None:
             raise InvalidData([Problem("window", "window", "needs both `from` and `to`")])
@@ -248,8 +243,11 @@ def resolve_relationship(
             selection.arg("place"),
             list(_plain(selection.arg("types")) or ()),
         )
-        counts = rq.activity_counts(plan, _run(driver, database, statement, timeout)["result"])
-        return _activity(selection, counts)
+        return RootPlan(
+            name,
+            statement,
+            lambda record: _activity(selection, rq.activity_counts(plan, record["result"])),
+        )
     raise InvalidData([Problem(name, name, "is not a relationship query")])
 
 

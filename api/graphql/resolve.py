@@ -1,9 +1,13 @@
 """Root fields: one compiled statement each, run once, shaped into the response.
 
-Both GraphQL paths call `resolve_root`: the standard path from strawberry resolvers (with type
-tags, so graphql-core can complete abstract types), the fast path directly (without them).
+`plan_root` compiles a root field into a `RootPlan` (its statement and how to shape the one
+record it returns); `run_plan` runs it. The standard path does both per resolver call
+(`resolve_root`, with type tags, so graphql-core can complete abstract types); the fast path
+caches plans per document and variables and runs them without tags.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -150,16 +154,25 @@ def _connection(
     return result
 
 
-def resolve_root(
-    driver: Driver, database: str, selection: Selection, tag: bool, timeout: float
-) -> Any:
-    """The response value of one root field."""
+@dataclass(frozen=True)
+class RootPlan:
+    """A root field compiled: the statement to run (None when nothing needs Neo4j) and how to
+    turn its one record into the field's value. Pure data and functions of the selection, so a
+    plan can be cached and run again."""
+
+    field: str
+    statement: Statement | None
+    finish: Callable[[Any], Any]
+
+
+def plan_root(selection: Selection, tag: bool) -> RootPlan:
+    """Compile one root field (raises InvalidData for arguments eventgraph refuses)."""
     name = selection.name
     if name == "version":
-        return __version__
+        return RootPlan(name, None, lambda _: __version__)
     if name == "node":
-        record = _run(driver, database, queries.node(selection, selection.arg("id"), tag), timeout)
-        return record["result"] if record else None
+        statement = queries.node(selection, selection.arg("id"), tag)
+        return RootPlan(name, statement, lambda record: record["result"] if record else None)
     if name == "events" or name in ENTITY_LISTS:
         skip, limit = page_window(
             selection.arg("first"),
@@ -183,28 +196,18 @@ def resolve_root(
                 limit,
                 tag,
             )
-        record = _run(driver, database, statement, timeout)
         label = "Event" if name == "events" else ENTITY_LISTS[name]
-        return _connection(selection, label, record["total"], record["page"], skip, limit)
+        return RootPlan(
+            name,
+            statement,
+            lambda record: _connection(
+                selection, label, record["total"], record["page"], skip, limit
+            ),
+        )
     if name == "search":
         limit = min(int(selection.arg("first") or 20), queries.MAX_PAGE)
         statement = queries.search(selection, selection.arg("text"), limit, tag)
-        try:
-            return _run(driver, database, statement, timeout)["result"]
-        except ClientError as error:
-            # The full-text index parses `text` (Lucene syntax: `OR`, quotes, `*`, `~`).
-            if error.code != "Neo.ClientError.Procedure.ProcedureCallFailed":
-                raise
-            raise InvalidData(
-                [
-                    Problem(
-                        "search",
-                        "text",
-                        "is not a full-text query the index can parse",
-                        "use words, quotes in pairs, OR/AND between words, a trailing *",
-                    )
-                ]
-            ) from None
+        return RootPlan(name, statement, lambda record: record["result"])
     if name == "timeline":
         window = selection.arg("window")
         statement = queries.timeline(
@@ -214,9 +217,39 @@ def resolve_root(
             _instant(_get(window, "to"), "window.to", last=True),
             tag,
         )
-        return _run(driver, database, statement, timeout)["result"]
+        return RootPlan(name, statement, lambda record: record["result"])
     if name in RELATIONSHIP_FIELDS:
-        from api.graphql.relationships import resolve_relationship  # it builds on this module
+        from api.graphql.relationships import plan_relationship  # it builds on this module
 
-        return resolve_relationship(driver, database, selection, tag, timeout)
+        return plan_relationship(selection, tag)
     raise InvalidData([Problem(name, name, "is not a field eventgraph can answer")])
+
+
+def run_plan(driver: Driver, database: str, plan: RootPlan, timeout: float) -> Any:
+    """Run a compiled root field: at most one round trip to Neo4j."""
+    if plan.statement is None:
+        return plan.finish(None)
+    try:
+        record = _run(driver, database, plan.statement, timeout)
+    except ClientError as error:
+        # The full-text index parses `text` (Lucene syntax: `OR`, quotes, `*`, `~`).
+        if plan.field != "search" or error.code != "Neo.ClientError.Procedure.ProcedureCallFailed":
+            raise
+        raise InvalidData(
+            [
+                Problem(
+                    "search",
+                    "text",
+                    "is not a full-text query the index can parse",
+                    "use words, quotes in pairs, OR/AND between words, a trailing *",
+                )
+            ]
+        ) from None
+    return plan.finish(record)
+
+
+def resolve_root(
+    driver: Driver, database: str, selection: Selection, tag: bool, timeout: float
+) -> Any:
+    """The response value of one root field."""
+    return run_plan(driver, database, plan_root(selection, tag), timeout)

@@ -35,6 +35,7 @@ MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
 LIMIT_RULES = (depth_rule(MAX_DEPTH, None), aliases_rule(MAX_ALIASES))
+MASKED_MESSAGE = "Internal error: the request could not be answered."
 
 
 def error_code(error: GraphQLError) -> str:
@@ -58,35 +59,35 @@ class ErrorCodes(MaskErrors):
     def __init__(self) -> None:
         super().__init__(
             should_mask_error=lambda error: error_code(error) == "INTERNAL_SERVER_ERROR",
-            error_message="Internal error: the request could not be answered.",
+            error_message=MASKED_MESSAGE,
         )
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        coded = []
-        for error in errors:
-            code = error_code(error)
-            message = error.message
-            original = error.original_error
-            if isinstance(original, InvalidData):
-                message = "; ".join(str(problem) for problem in original.problems)
-            elif isinstance(original, Unavailable):
-                message = "graph store unavailable: " + str(original)
-            elif isinstance(original, NotFound | QueryTimedOut):
-                message = str(original)
-            elif code == "INTERNAL_SERVER_ERROR":
-                log.error("GraphQL error masked for the client", exc_info=original)
-                message = self.error_message
-            coded.append(
-                GraphQLError(
-                    message,
-                    nodes=error.nodes,
-                    source=error.source,
-                    positions=error.positions,
-                    path=error.path,
-                    extensions={**(error.extensions or {}), "code": code},
-                )
-            )
-        return coded
+        return [coded(error) for error in errors]
+
+
+def coded(error: GraphQLError) -> GraphQLError:
+    """The error as the client sees it: eventgraph's own message or a masked one, and a code."""
+    code = error_code(error)
+    message = error.message
+    original = error.original_error
+    if isinstance(original, InvalidData):
+        message = "; ".join(str(problem) for problem in original.problems)
+    elif isinstance(original, Unavailable):
+        message = "graph store unavailable: " + str(original)
+    elif isinstance(original, NotFound | QueryTimedOut):
+        message = str(original)
+    elif code == "INTERNAL_SERVER_ERROR":
+        log.error("GraphQL error masked for the client", exc_info=original)
+        message = MASKED_MESSAGE
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={**(error.extensions or {}), "code": code},
+    )
 
 
 class NoIntrospectionInProduction(SchemaExtension):
