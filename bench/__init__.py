@@ -1,5 +1,4 @@
-"""Benchmarks of issue 6: a synthetic dataset, import throughput, query latency, the report.
+"""Benchmarks (issue 6): import throughput and query latency, side by side with their references.
 
-`python -m bench.dataset` writes a dataset, `bench.imports` measures importing it, and
-`python -m bench` (the orchestrator) runs everything and writes `docs/benchmarks.md`.
+`python -m bench` (or `make bench`) runs everything and writes docs/benchmarks.md; see there.
 """
