@@ -8,7 +8,7 @@ subquery (never by collecting every node) and page with SKIP/LIMIT over a stable
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -101,6 +101,36 @@ class EventFilter:
     source: str | None = None
 
 
+PLACE_HOPS = 8
+"""How deep places nest (site in town in province in country …) for `at` filters."""
+
+
+def event_match(c: Compiler, f: EventFilter, e: str = "e") -> str:
+    """`MATCH … WHERE …` binding `e` to the events that pass the filter, starting from the most
+    selective node the filter names: the entity involved, else the place (and every place
+    nested inside it), else every event. From an anchor the cost grows with that entity's or
+    place's events, not with the graph (a scan of 5,000 events took ~550 ms)."""
+    if f.involving:
+        label, key = parse_global_id(f.involving)
+        role = f" {{role: {c.param(f.role)}}}" if f.role else ""
+        anchor = (
+            f"MATCH (:`{label}` {{id: {c.param(key)}}})<-[:INVOLVES{role}]-({e}:Event) "
+            f"WITH DISTINCT {e}"
+        )
+        rest = replace(f, involving=None, role=None)
+    elif f.at:
+        label, key = parse_global_id(f.at)
+        anchor = (
+            f"MATCH (:`{label}` {{id: {c.param(key)}}})<-[:LOCATED_AT|WITHIN*0..{PLACE_HOPS}]-"
+            f"(place) WITH DISTINCT place "
+            f"MATCH (place)<-[:OCCURRED_AT|ORIGIN|DESTINATION]-({e}:Event) WITH DISTINCT {e}"
+        )
+        rest = replace(f, at=None)
+    else:
+        return f"MATCH ({e}:Event) WHERE {' AND '.join(_event_conditions(c, f, e))}"
+    return f"{anchor} WHERE {' AND '.join(_event_conditions(c, rest, e))}"
+
+
 def _event_conditions(c: Compiler, f: EventFilter, e: str) -> list[str]:
     where = [f"NOT {e}:Retracted"]
     if f.types:
@@ -123,7 +153,8 @@ def _event_conditions(c: Compiler, f: EventFilter, e: str) -> list[str]:
         where.append(
             f"EXISTS {{ MATCH ({e})-[:OCCURRED_AT|ORIGIN|DESTINATION]->(p) "
             f"WHERE (p:`{label}` AND p.id = {place}) "
-            f"OR EXISTS {{ (p)-[:LOCATED_AT|WITHIN*1..8]->(:`{label}` {{id: {place}}}) }} }}"
+            f"OR EXISTS {{ (p)-[:LOCATED_AT|WITHIN*1..{PLACE_HOPS}]->"
+            f"(:`{label}` {{id: {place}}}) }} }}"
         )
     if f.near:
         lat, lon, km = f.near
@@ -163,10 +194,7 @@ def events_connection(
 ) -> Statement:
     """A Relay connection over events: totalCount, pageInfo, edges {cursor node}, nodes."""
     c = Compiler(type_tags=tag)
-    where = " AND ".join(_event_conditions(c, f, "e"))
-    return _connection(
-        c, selection, "Event", "e", f"MATCH (e:Event) WHERE {where}", ORDERS[order], skip, limit
-    )
+    return _connection(c, selection, "Event", "e", event_match(c, f), ORDERS[order], skip, limit)
 
 
 def entities_connection(
@@ -261,9 +289,8 @@ def timeline(
         involving=None if at_place else global_id,
     )
     c = Compiler(type_tags=tag)
-    where = " AND ".join(_event_conditions(c, f, "e"))
     cypher = (
-        f"CALL () {{ MATCH (e:Event) WHERE {where} WITH e ORDER BY e.start ASC, e.id ASC "
+        f"CALL () {{ {event_match(c, f)} WITH e ORDER BY e.start ASC, e.id ASC "
         f"RETURN collect({project(c, 'e', selection, ('Event',))}) AS result }} RETURN result"
     )
     return Statement(cypher, c.params)

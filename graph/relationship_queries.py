@@ -35,7 +35,7 @@ from typing import Any
 from graph import ontology
 from graph.errors import InvalidData, Problem
 from graph.projection import FIELDS, NODE_TYPES, Compiler, Selection, project
-from graph.queries import EventFilter, Statement, _event_conditions, parse_global_id
+from graph.queries import EventFilter, Statement, _event_conditions, event_match, parse_global_id
 
 MAX_DEPTH = 3
 MAX_NODES = 500
@@ -480,10 +480,9 @@ def activity(
         raise InvalidData([Problem("place", place, "is not a place (Location or Asset)")])
     c = Compiler()
     f = EventFilter(types=tuple(types), start=plan.low, end=plan.high, involving=entity, at=place)
-    where = " AND ".join(_event_conditions(c, f, "e"))
     unit, low, high = c.param(plan.unit.value), c.param(plan.low), c.param(plan.high)
     cypher = (
-        f"MATCH (e:Event) WHERE {where} "
+        f"{event_match(c, f)} "
         "WITH e.start AS s, e.end AS t "
         f"WITH datetime.truncate({unit}, CASE WHEN s IS NULL OR s < {low} THEN {low} ELSE s END) "
         "AS first, "
