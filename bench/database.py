@@ -1,0 +1,71 @@
+"""The benchmark's database: emptied between runs (never someone else's), and counted.
+
+Emptying deletes in batches (`CALL { … } IN TRANSACTIONS`), because one transaction deleting a
+million-event graph would need more heap than the server has. It refuses a database that holds
+data and is not marked as the benchmark's (or the tests') own, as the tests do.
+"""
+
+from dataclasses import dataclass
+
+from neo4j import Driver
+
+from graph.ontology import EDGE_TYPES, LABELS
+from graph.schema import SCHEMA_NODE_LABEL, apply_schema
+
+BENCHMARK_MARKER = "EventGraphBenchmark"
+"""Marks a database as the benchmark's: it may be emptied."""
+_TEST_MARKER = "EventGraphTestDatabase"
+_KEEP = f"n:{BENCHMARK_MARKER} OR n:{_TEST_MARKER}"
+_DELETE_BATCH = 10_000
+
+
+@dataclass(frozen=True)
+class GraphCounts:
+    """Nodes per label and relationships per type, bookkeeping nodes left out."""
+
+    nodes: dict[str, int]
+    relationships: dict[str, int]
+
+    @property
+    def events(self) -> int:
+        return self.nodes.get("Event", 0)
+
+
+def empty_database(driver: Driver, database: str) -> None:
+    """Delete every node (keeping the markers), then apply our schema."""
+    rows = driver.execute_query(
+        f"OPTIONAL MATCH (m) WHERE m:{BENCHMARK_MARKER} OR m:{_TEST_MARKER} "
+        "WITH count(m) AS marked "
+        f"OPTIONAL MATCH (n) WHERE NOT (n:{BENCHMARK_MARKER} OR n:{_TEST_MARKER} "
+        f"OR n:{SCHEMA_NODE_LABEL}) "
+        "RETURN marked, count(n) AS nodes",
+        database_=database,
+    )[0]
+    if not rows[0]["marked"] and rows[0]["nodes"]:
+        raise RuntimeError(
+            f"Refusing to empty database '{database}': it holds {rows[0]['nodes']} nodes and is "
+            "not the benchmark's. Point the benchmark at its own Neo4j (EVENTGRAPH_NEO4J_HOME)."
+        )
+    driver.execute_query(f"MERGE (:{BENCHMARK_MARKER} {{id: 'benchmark'}})", database_=database)
+    with driver.session(database=database) as session:
+        session.run(
+            f"MATCH (n) WHERE NOT ({_KEEP}) "
+            f"CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF {_DELETE_BATCH} ROWS"
+        ).consume()
+    apply_schema(driver, database)
+
+
+def graph_counts(driver: Driver, database: str) -> GraphCounts:
+    """How many nodes of each ontology label and relationships of each type the graph holds."""
+    nodes = {}
+    for label in LABELS:
+        query = f"MATCH (n:`{label.name}`) RETURN count(n) AS n"
+        nodes[label.name] = driver.execute_query(query, database_=database)[0][0]["n"]
+    relationships = {}
+    for edge in EDGE_TYPES:
+        query = f"MATCH ()-[r:`{edge.name}`]->() RETURN count(r) AS n"
+        relationships[edge.name] = driver.execute_query(query, database_=database)[0][0]["n"]
+    return GraphCounts(
+        {label: n for label, n in nodes.items() if n},
+        {edge: n for edge, n in relationships.items() if n},
+    )

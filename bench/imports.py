@@ -1,0 +1,193 @@
+"""Import throughput: `eventgraph import` against Neo4j's own LOAD CSV, on the same dataset.
+
+Each measurement starts from an emptied database with our schema applied (not timed) and ends
+when the data is committed; the graph is then counted, so a run that imported less than the
+dataset holds fails instead of looking fast.
+
+`measure_eventgraph_import` times the real command line as a user runs it (`eventgraph import
+--quiet DIR/native`: start-up, reading, full validation, writing in one transaction) and its
+peak RSS. It reads the native JSON files rather than the CSV tables because JSON is the format
+feeds and exports use (`eventgraph export` writes it), and it carries each event whole; the
+CSV path of the importer reads the same records (the tests check both build the same graph).
+
+`measure_load_csv` runs the statements of `bench/load_csv.py` over the CSV tables, which it
+first links into the server's import directory (`server.directories.import`, asked of the
+running server). A server whose configuration sets that directory reads `file:///` URLs
+relative to it; the embedded launcher does not set it, and reads them from the file system's
+root: `_file_urls` asks the server which of the two it does. Its peak RSS is the server's, which
+is not the loader's own memory, so it is reported as None.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from neo4j import Driver
+from neo4j.exceptions import ClientError
+
+from bench.database import GraphCounts, empty_database, graph_counts
+from bench.dataset import read_manifest
+from bench.load_csv import load_steps
+from graph.driver import open_driver
+from graph.settings import Settings
+
+EVENTGRAPH = Path(sys.executable).parent / "eventgraph"
+IMPORT_TIMEOUT_S = 6 * 3600
+_LINKED_FOLDER = "eventgraph-bench"
+"""Where in the server's import directory the CSV files are linked."""
+
+
+@dataclass(frozen=True)
+class ImportMeasurement:
+    """One import of one dataset into an empty database."""
+
+    events: int
+    seconds: float
+    events_per_s: float
+    peak_rss_mib: float | None
+    """Peak resident memory of the importing process; None where that is the server itself."""
+    counts: GraphCounts | None = None
+    """What the graph held afterwards."""
+
+
+def _environment(settings: Settings) -> dict[str, str]:
+    """The environment that makes the `eventgraph` command use these settings."""
+    env = dict(os.environ)
+    env.update(
+        NEO4J_USER=settings.neo4j_user,
+        NEO4J_PASSWORD=settings.neo4j_password.get_secret_value(),
+        NEO4J_DATABASE=settings.neo4j_database,
+        EVENTGRAPH_NEO4J_PORT=str(settings.neo4j_port),
+        EVENTGRAPH_NEO4J_HOME=str(settings.neo4j_home),
+        EVENTGRAPH_IMPORT_MAX_MB=str(settings.import_max_mb),
+    )
+    if settings.neo4j_uri:
+        env["NEO4J_URI"] = settings.neo4j_uri
+    else:
+        env.pop("NEO4J_URI", None)
+    return env
+
+
+def _checked(counts: GraphCounts, dataset_dir: Path, what: str) -> GraphCounts:
+    expected = read_manifest(dataset_dir)["counts"]
+    if counts.nodes != expected:
+        raise RuntimeError(f"{what} built {counts.nodes}, but the dataset holds {expected}")
+    return counts
+
+
+def measure_eventgraph_import(settings: Settings, dataset_dir: Path) -> ImportMeasurement:
+    """Time `eventgraph import --quiet DIR/native` into an emptied database; peak RSS too."""
+    with open_driver(settings) as driver:
+        empty_database(driver, settings.neo4j_database)
+    command = [str(EVENTGRAPH), "import", "--quiet", str(dataset_dir / "native")]
+    with tempfile.TemporaryFile() as output:
+        started = time.monotonic()
+        process = subprocess.Popen(
+            command, env=_environment(settings), stdout=output, stderr=subprocess.STDOUT
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.monotonic() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            output.seek(0)
+            text = output.read().decode(errors="replace")[-4000:]
+            raise RuntimeError(f"eventgraph import failed ({process.returncode}):\n{text}")
+    with open_driver(settings) as driver:
+        counts = _checked(
+            graph_counts(driver, settings.neo4j_database), dataset_dir, "eventgraph import"
+        )
+    return ImportMeasurement(
+        events=counts.events,
+        seconds=seconds,
+        events_per_s=counts.events / seconds,
+        peak_rss_mib=usage.ru_maxrss / 1024,  # Linux reports KiB
+        counts=counts,
+    )
+
+
+def import_directory(driver: Driver, database: str) -> Path:
+    """The server's LOAD CSV root (`server.directories.import`)."""
+    rows = driver.execute_query(
+        "SHOW SETTINGS YIELD name, value WHERE name = 'server.directories.import' RETURN value",
+        database_=database,
+    )[0]
+    if not rows or not rows[0]["value"]:
+        raise RuntimeError("the server has no import directory: LOAD CSV cannot read files")
+    return Path(rows[0]["value"])
+
+
+def _link_files(csv_dir: Path, target: Path) -> None:
+    """Hard links where the file system allows (no copying gigabytes), copies elsewhere."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for file in sorted(csv_dir.glob("*.csv")):
+        try:
+            os.link(file, target / file.name)
+        except OSError:
+            shutil.copyfile(file, target / file.name)
+
+
+def _file_urls(driver: Driver, database: str, root: Path, probe: Path) -> Callable[[Path], str]:
+    """How this server names a file under its import directory in LOAD CSV."""
+
+    def relative(file: Path) -> str:
+        return "file:///" + file.relative_to(root).as_posix()
+
+    def absolute(file: Path) -> str:
+        return file.resolve().as_uri()
+
+    for url_of in (relative, absolute):
+        try:
+            driver.execute_query(
+                "LOAD CSV FROM $url AS row RETURN row LIMIT 1",
+                url=url_of(probe),
+                database_=database,
+            )
+        except ClientError as error:
+            if error.code != "Neo.ClientError.Statement.ExternalResourceFailed":
+                raise
+            continue
+        return url_of
+    raise RuntimeError(f"LOAD CSV cannot read {probe}: is it inside {root}?")
+
+
+def load_csv(driver: Driver, database: str, dataset_dir: Path) -> float:
+    """Load the dataset's CSV tables with LOAD CSV; the seconds the statements took."""
+    root = import_directory(driver, database)
+    linked = root / _LINKED_FOLDER / dataset_dir.resolve().name
+    _link_files(dataset_dir / "csv", linked)
+    try:
+        steps = list(load_steps(linked))
+        url_of = _file_urls(driver, database, root, steps[0].file)
+        now = datetime.now(UTC)
+        started = time.monotonic()
+        with driver.session(database=database) as session:
+            for step in steps:
+                session.run(step.cypher, url=url_of(step.file), now=now).consume()
+        return time.monotonic() - started
+    finally:
+        shutil.rmtree(linked, ignore_errors=True)
+
+
+def measure_load_csv(settings: Settings, dataset_dir: Path) -> ImportMeasurement:
+    """Time LOAD CSV … IN TRANSACTIONS of the dataset's CSV tables into an emptied database."""
+    with open_driver(settings) as driver:
+        database = settings.neo4j_database
+        empty_database(driver, database)
+        seconds = load_csv(driver, database, dataset_dir)
+        counts = _checked(graph_counts(driver, database), dataset_dir, "LOAD CSV")
+    return ImportMeasurement(
+        events=counts.events,
+        seconds=seconds,
+        events_per_s=counts.events / seconds,
+        peak_rss_mib=None,
+        counts=counts,
+    )
