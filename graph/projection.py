@@ -135,7 +135,10 @@ def _related(pattern: str, target: tuple[str, ...], many: bool) -> Expr:
         c.nesting -= 1
         labels = " OR ".join(f"{t}:`{label}`" for label in target)
         path = pattern.replace("(v)", f"({v})").replace("(t)", f"({t})")
-        collected = f"COLLECT {{ MATCH {path} WHERE {labels} RETURN {shape} ORDER BY {t}.id }}"
+        # Aliased: `RETURN t {…}` names its column `t`, and ORDER BY would read the map's `id`.
+        collected = (
+            f"COLLECT {{ MATCH {path} WHERE {labels} RETURN {shape} AS item ORDER BY {t}.id }}"
+        )
         return collected if many else f"head({collected})"
 
     return build
@@ -246,7 +249,7 @@ def _claims(c: Compiler, v: str, s: Selection) -> str:
     c.nesting -= 1
     return (
         f"COLLECT {{ MATCH ({v})<-[:SUPPORTS]-({claim}:Claim) "
-        f"RETURN {claim} {{{', '.join(entries)}}} ORDER BY {claim}.position }}"
+        f"RETURN {claim} {{{', '.join(entries)}}} AS item ORDER BY {claim}.position }}"
     )
 
 
