@@ -47,6 +47,22 @@ def node(selection: Selection, global_id: str, tag: bool = False) -> Statement:
     return Statement(cypher, c.params)
 
 
+def nodes_by_keys(
+    selection: Selection, label: str, keys: list[str], tag: bool = False
+) -> Statement:
+    """The `label` nodes with these keys, in the keys' order, shaped as `selection` asks (what a
+    mutation returns: one statement however many nodes it wrote)."""
+    if label not in NODE_TYPES:
+        raise InvalidData([Problem("label", label, "is not a node label")])
+    c = Compiler(type_tags=tag)
+    shape = project(c, "n", selection, (label,))
+    cypher = (
+        f"CALL () {{ UNWIND {c.param(keys)} AS key MATCH (n:`{label}` {{id: key}}) "
+        f"RETURN collect({shape}) AS result }} RETURN result"
+    )
+    return Statement(cypher, c.params)
+
+
 # ---- connections ---------------------------------------------------------------------------
 
 

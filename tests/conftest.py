@@ -46,7 +46,11 @@ def claim_for_tests(driver: Driver, database: str) -> None:
 
 def wipe(driver: Driver, database: str) -> None:
     """Delete everything but the test marker and the schema record."""
-    driver.execute_query(f"MATCH (n) WHERE NOT ({_KEEP}) DETACH DELETE n", database_=database)
+    with driver.session(database=database) as session:  # batches: a big graph fits no one tx
+        session.run(
+            f"MATCH (n) WHERE NOT ({_KEEP}) "
+            "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        ).consume()
 
 
 @pytest.fixture(scope="session")

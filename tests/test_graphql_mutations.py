@@ -183,3 +183,20 @@ def test_upsert_entities_and_retract_an_event(client: tuple[TestClient, dict[str
     )
     assert gone["data"]["node"] is None
     assert gone["data"]["events"]["totalCount"] == 1
+
+
+def test_upserted_nodes_come_back_in_input_order(
+    client: tuple[TestClient, dict[str, str]],
+) -> None:
+    """Read back in one statement for the whole list, in the order the client sent them."""
+    test_client, tokens = client
+    keys = ["api-order-c", "api-order-a", "api-order-b"]
+    actors = [{"key": key, "name": key.upper(), "kind": "armed_group"} for key in keys]
+    body = _post(
+        test_client,
+        "mutation($a: [ActorInput!]!) { upsertActors(input: $a) { key name } }",
+        {"a": actors},
+        tokens["editor"],
+    )
+    assert "errors" not in body, body
+    assert body["data"]["upsertActors"] == [{"key": key, "name": key.upper()} for key in keys]

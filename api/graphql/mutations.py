@@ -190,15 +190,12 @@ async def _write(info: Info, collection: str, items: list[Any], label: str) -> l
     raw = info._raw_info
     context = Context(raw.schema, raw.fragments, raw.variable_values)
     selection = to_selection(context, str(raw.path.key), list(raw.field_nodes), raw.parent_type)
-    results = []
-    for item in items:
-        statement = queries.node(selection, f"{label}:{item.key}", tag=True)
-        records_out, _, _ = await asyncio.to_thread(
-            driver.execute_query, statement.cypher, statement.params,
-            database_=settings.neo4j_database,
-        )  # fmt: skip
-        results.append(records_out[0]["result"])
-    return results
+    statement = queries.nodes_by_keys(selection, label, [item.key for item in items], tag=True)
+    records_out, _, _ = await asyncio.to_thread(
+        driver.execute_query, statement.cypher, statement.params,
+        database_=settings.neo4j_database,
+    )  # fmt: skip
+    return records_out[0]["result"]  # type: ignore[no-any-return]
 
 
 @strawberry.type
