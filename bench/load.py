@@ -1,9 +1,9 @@
 """Closed-loop load: N clients each send a request, wait for the answer, send the next.
 
-Every latency is kept; a point is measured for a fixed duration after a warm-up. Requests that
-start inside the measured window count for latency (even if they end after it), those that end
-inside it count for throughput. Errors are counted (warm-up included) and a few messages kept:
-an error is never a fast answer, and never hidden.
+Every latency is kept; a point is measured for a fixed duration after a warm-up. Every request
+started inside the measured window is awaited and counts, so slow operations have answers too;
+throughput is those answers over the time until the last of them. Errors are counted (warm-up
+included) and a few messages kept: an error is never a fast answer, and never hidden.
 
 One asyncio HTTP client (aiohttp, lower per-request overhead than httpx) serves both GraphQL
 servers; the floor goes through the async neo4j driver.
@@ -13,7 +13,7 @@ import asyncio
 import itertools
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,10 +39,9 @@ class Point:
     """One side × operation × concurrency: every latency and the errors."""
 
     clients: int
-    duration_s: float
     latencies_ms: list[float] = field(default_factory=list)
-    completed: int = 0
-    """Requests that ended inside the measured window (for throughput)."""
+    seconds: float = 0.0
+    """From the start of the measured window until its last request was answered."""
     errors: int = 0
     error_messages: list[str] = field(default_factory=list)
 
@@ -57,17 +56,20 @@ class Point:
 
     @property
     def throughput(self) -> float:
-        """Successful requests per second over the measured window."""
-        return self.completed / self.duration_s
+        """Answered requests per second over the measured window."""
+        return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
 
     def summary(self) -> dict[str, Any]:
         """The figures the report shows (the raw latencies stay in `latencies_ms`)."""
         return {
             "clients": self.clients,
             "requests": len(self.latencies_ms),
+            "seconds": self.seconds,
             "p50_ms": self.quantile(0.50),
             "p95_ms": self.quantile(0.95),
             "p99_ms": self.quantile(0.99),
+            "mean_ms": statistics.fmean(self.latencies_ms) if self.latencies_ms else None,
+            "max_ms": max(self.latencies_ms, default=None),
             "throughput_rps": self.throughput,
             "errors": self.errors,
             "error_messages": self.error_messages,
@@ -81,28 +83,42 @@ def _failed(point: Point, error: BaseException) -> None:
         point.error_messages.append(message)
 
 
-async def closed_loop(call: Call, clients: int, warmup_s: float, duration_s: float) -> Point:
-    """Run `clients` closed-loop clients for the warm-up and then the measured duration."""
-    point = Point(clients=clients, duration_s=duration_s)
-    numbers = itertools.count()
-    begin = time.perf_counter()
-    measure_from = begin + warmup_s
-    end = measure_from + duration_s
+async def _clients(
+    call: Call, clients: int, numbers: Iterator[int], until: float, point: Point, record: bool
+) -> float:
+    """Run `clients` closed loops that start requests until `until`; every request started is
+    awaited. Returns when the last one was answered."""
+    last = time.perf_counter()
 
     async def client() -> None:
-        while (start := time.perf_counter()) < end:
+        nonlocal last
+        while (start := time.perf_counter()) < until:
             try:
                 await call(next(numbers))
             except Exception as error:  # every failure is counted, whatever it is
                 _failed(point, error)
                 continue
             done = time.perf_counter()
-            if start >= measure_from:
+            last = max(last, done)
+            if record:
                 point.latencies_ms.append((done - start) * 1000.0)
-            if measure_from <= done <= end:
-                point.completed += 1
 
     await asyncio.gather(*(client() for _ in range(clients)))
+    return last
+
+
+async def closed_loop(call: Call, clients: int, warmup_s: float, duration_s: float) -> Point:
+    """Warm up, then measure `clients` closed-loop clients for `duration_s`.
+
+    Every request started in the measured window is awaited and its latency kept, so a point
+    always has answers, however slow the operation; throughput is the answers over the time
+    from the window's start to the last answer. Errors count in both phases."""
+    point = Point(clients=clients)
+    numbers = itertools.count()
+    await _clients(call, clients, numbers, time.perf_counter() + warmup_s, point, record=False)
+    begin = time.perf_counter()
+    last = await _clients(call, clients, numbers, begin + duration_s, point, record=True)
+    point.seconds = max(last - begin, 1e-9) if point.latencies_ms else 0.0
     return point
 
 

@@ -33,6 +33,7 @@ from graphql import (
 from graphql.language import Visitor
 from neo4j import AsyncDriver, Driver, Record
 
+from bench.reference import search_hits
 from graph import ontology
 
 REFERENCE_OPERATIONS = Path(__file__).parent / "neo4j_graphql" / "operations.graphql"
@@ -149,10 +150,14 @@ class Operation:
     """The @neo4j/graphql operation's name, where it can express the question."""
     global_ids: dict[str, str] = field(default_factory=dict)
     """Variables that our API takes as global ids, with their label."""
+    day_texts: tuple[str, ...] = ()
+    """Instants that our API takes as the day's date (a time is never more precise than known)."""
     floor_params: Callable[[Variables], dict[str, Any]] = dict
     """The floor's parameters from the variables (typed values, derived values)."""
     floor_answer: Callable[[list[Record], Variables], Any] = lambda records, _: records[0]["result"]
     """The floor's records as our answer's shape."""
+    reference_answer: Callable[[Any], Any] = lambda data: data
+    """The reference's `data` as a frontend reads it (for comparing it with ours)."""
     writes: bool = False
 
     def ours(self, subjects: Subjects, unique: str = "") -> Variables:
@@ -160,6 +165,8 @@ class Operation:
         values = self.variables(subjects, unique)
         for name, label in self.global_ids.items():
             values[name] = f"{label}:{values[name]}"
+        for name in self.day_texts:
+            values[name] = instant(values[name]).date().isoformat()
         return values
 
     @property
@@ -513,6 +520,8 @@ query Search($text: String!) {{
     ),
     variables=lambda s, _: {"text": s.probes.search_text},
     reference="Search",
+    # The library searches one type per root field: the client merges the hits by score.
+    reference_answer=lambda data: search_hits(data, SEARCH_HITS),
     floor_params=lambda v: {**v, "limit": SEARCH_HITS, "node_labels": NODE_LABELS},
     floor_answer=lambda records, _: [record.data() for record in records],
 )
@@ -553,7 +562,7 @@ def _flight(subjects: Subjects, unique: str) -> Variables:
     return {
         "id": f"bench-flight-{unique}",
         "name": f"Benchmark flight {unique}",
-        "start": subjects.probes.window_from[:10],
+        "start": subjects.probes.window_from,
         "operator": subjects.probes.actor,
         "aircraft": subjects.aircraft,
         "destination": subjects.probes.site,
@@ -563,7 +572,8 @@ def _flight(subjects: Subjects, unique: str) -> Variables:
 
 
 def _flight_params(variables: Variables) -> dict[str, Any]:
-    day = datetime.fromisoformat(variables["start"]).replace(tzinfo=UTC)
+    moment = instant(variables["start"])
+    day = datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
     return {
         **variables,
         "start": day,
@@ -611,6 +621,7 @@ mutation RecordEvent($id: String!, $name: String!, $start: String!, $operator: S
     ),
     variables=_flight,
     reference="RecordEvent",
+    day_texts=("start",),
     floor_params=_flight_params,
     writes=True,
 )

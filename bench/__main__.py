@@ -1,0 +1,256 @@
+"""`python -m bench` (`make bench`): the whole benchmark, end to end, and its report.
+
+For each scale: generate the dataset (cached in `var/bench/data/<scale>-seed<S>`), time our
+import against LOAD CSV (each into an emptied database), leave our import in place, then check
+and measure every operation on every side. The benchmark's own Neo4j (port 7699, home
+`var/bench/neo4j`, with the APOC plugin the reference needs) is started first and stopped at
+the end. The report goes to stdout, `docs/benchmarks.md` and `docs/benchmarks.json`.
+"""
+
+import argparse
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import uvloop
+from neo4j import Driver
+from neo4j.exceptions import ClientError
+
+from bench.database import graph_counts
+from bench.dataset import GENERATOR_VERSION, MANIFEST, generate, read_manifest
+from bench.imports import ImportMeasurement, measure_eventgraph_import, measure_load_csv
+from bench.machine import machine, versions
+from bench.operations import Probes, pick_subjects
+from bench.our_server import OurServer
+from bench.query_benchmark import SIDES, LoadPlan, measure_queries
+from bench.reference import ReferenceServer, install_apoc
+from bench.report import render
+from graph import local_neo4j
+from graph.driver import open_driver, server_info
+from graph.settings import PROJECT_ROOT, Settings
+from graph.tokens import Role, create_token
+
+SCALES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+DEFAULT_SCALES = "10k,100k"
+DEFAULT_PORT = 7699
+BENCH_DIR = PROJECT_ROOT / "var" / "bench"
+
+
+class Progress:
+    """Says what the benchmark is doing, with the time since it started, on stderr."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.scale = ""
+
+    def __call__(self, message: str) -> None:
+        elapsed = time.monotonic() - self.started
+        where = f"{self.scale}: " if self.scale else ""
+        print(f"[bench {elapsed:8.1f} s] {where}{message}", file=sys.stderr, flush=True)
+
+
+def scale_events(name: str) -> int:
+    """`10k`, `100k`, `1m` or a plain number of events."""
+    if name in SCALES:
+        return SCALES[name]
+    if name.isdigit() and int(name) > 0:
+        return int(name)
+    raise argparse.ArgumentTypeError(f"'{name}' is not a scale: use 10k, 100k, 1m or a number")
+
+
+def _numbers(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(",") if part.strip())
+
+
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--scales",
+        default=os.environ.get("BENCH_SCALES") or DEFAULT_SCALES,
+        help="comma-separated: 10k, 100k, 1m or numbers of events (default: $BENCH_SCALES, "
+        f"else {DEFAULT_SCALES})",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="dataset seed (default 1)")
+    parser.add_argument("--clients", type=_numbers, default=(1, 8, 32), help="default 1,8,32")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds per point (2)")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per point (5)")
+    parser.add_argument(
+        "--sides",
+        default=",".join(SIDES),
+        help="what to measure: ours, floor, reference (default all three)",
+    )
+    parser.add_argument("--report", type=Path, default=PROJECT_ROOT / "docs" / "benchmarks.md")
+    parser.add_argument(
+        "--neo4j-port", type=int, default=int(os.environ.get("BENCH_NEO4J_PORT", DEFAULT_PORT))
+    )
+    parser.add_argument(
+        "--neo4j-home",
+        type=Path,
+        default=Path(os.environ.get("BENCH_NEO4J_HOME", BENCH_DIR / "neo4j")),
+    )
+    parser.add_argument("--data-dir", type=Path, default=BENCH_DIR / "data")
+    args = parser.parse_args(argv)
+    args.scale_list = [(name, scale_events(name)) for name in args.scales.split(",") if name]
+    args.side_list = tuple(side for side in args.sides.split(",") if side)
+    unknown = set(args.side_list) - set(SIDES)
+    if unknown or "ours" not in args.side_list:
+        parser.error(f"--sides takes ours (always) plus floor and reference, not {args.sides}")
+    return args
+
+
+def dataset(directory: Path, events: int, seed: int, say: Progress) -> tuple[dict[str, Any], bool]:
+    """The dataset's manifest, generated unless this directory already holds it (cached)."""
+    if (directory / MANIFEST).exists():
+        manifest = read_manifest(directory)
+        if manifest.get("version") == GENERATOR_VERSION and manifest["events"] == events:
+            say(f"dataset cached in {directory}")
+            return manifest, True
+    say(f"generating {events:,} events into {directory}")
+    directory.mkdir(parents=True, exist_ok=True)
+    return generate(events, seed, directory, progress=True), False
+
+
+def _import_figures(measurement: ImportMeasurement) -> dict[str, Any]:
+    return {
+        "events": measurement.events,
+        "seconds": measurement.seconds,
+        "events_per_s": measurement.events_per_s,
+        "peak_rss_mib": measurement.peak_rss_mib,
+    }
+
+
+def run_scale(
+    settings: Settings,
+    driver: Driver,
+    name: str,
+    events: int,
+    args: argparse.Namespace,
+    say: Progress,
+) -> dict[str, Any]:
+    """Dataset, import both ways, then the queries: this scale's results, timed."""
+    say.scale = name
+    started = time.monotonic()
+    directory = args.data_dir / f"{name}-seed{args.seed}"
+    manifest, cached = dataset(directory, events, args.seed, say)
+    generated = time.monotonic()
+    say("importing with LOAD CSV … IN TRANSACTIONS (the reference)")
+    load_csv = measure_load_csv(settings, directory)
+    say(f"LOAD CSV: {load_csv.events_per_s:,.0f} events/s; importing with eventgraph import")
+    ours = measure_eventgraph_import(settings, directory)
+    say(f"eventgraph import: {ours.events_per_s:,.0f} events/s")
+    imported = time.monotonic()
+    database = settings.neo4j_database
+    counts = graph_counts(driver, database)  # our import stays: the queries run against it
+    token = create_token(driver, database, Role.EDITOR, name=f"bench-{name}")
+    subjects = pick_subjects(driver, database, Probes.from_manifest(manifest))
+    plan = LoadPlan(args.clients, args.warmup, args.duration, args.side_list)
+    log_dir = BENCH_DIR / "logs"
+    with contextlib.ExitStack() as servers:
+        our_server = servers.enter_context(OurServer(settings, log_dir / f"ours-{name}.log"))
+        reference_url = None
+        if "reference" in plan.sides:
+            say("starting the @neo4j/graphql reference")
+            reference = ReferenceServer(settings, log_path=log_dir / f"reference-{name}.log")
+            reference_url = servers.enter_context(reference).url
+        operations = uvloop.run(
+            measure_queries(settings, subjects, our_server.url, token, reference_url, plan, say)
+        )
+    finished = time.monotonic()
+    say(f"done in {finished - started:.0f} s")
+    return {
+        "name": name,
+        "events": events,
+        "dataset_cached": cached,
+        "seconds": {
+            "dataset": generated - started,
+            "import": imported - generated,
+            "queries": finished - imported,
+            "total": finished - started,
+        },
+        "counts": {"nodes": counts.nodes, "relationships": counts.relationships},
+        "import": {"eventgraph": _import_figures(ours), "load_csv": _import_figures(load_csv)},
+        "subjects": {
+            **vars(subjects.probes),
+            "event": subjects.event,
+            "aircraft": subjects.aircraft,
+            "source": subjects.source,
+        },
+        "operations": operations,
+    }
+
+
+def _apoc_version(driver: Driver, database: str) -> str | None:
+    try:
+        records = driver.execute_query("RETURN apoc.version() AS v", database_=database)[0]
+    except ClientError:
+        return None
+    return str(records[0]["v"])
+
+
+@contextlib.contextmanager
+def benchmark_neo4j(settings: Settings, with_apoc: bool, say: Progress) -> Iterator[None]:
+    """The benchmark's Neo4j, with APOC when the reference runs; stopped after if started here."""
+    if with_apoc:
+        say(f"putting the APOC plugin into {settings.neo4j_home / 'plugins'}")
+        install_apoc(settings.neo4j_home)
+    say(f"starting the benchmark's Neo4j on {settings.bolt_uri} ({settings.neo4j_home})")
+    started = local_neo4j.start(settings, report=say)
+    try:
+        yield
+    finally:
+        if started:
+            say("stopping the benchmark's Neo4j")
+            local_neo4j.stop(settings, report=say)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
+    say = Progress()
+    settings = Settings(
+        neo4j_uri=None, neo4j_port=args.neo4j_port, neo4j_home=args.neo4j_home.resolve()
+    )
+    began = datetime.now(UTC)
+    with_reference = "reference" in args.side_list
+    scales = []
+    with benchmark_neo4j(settings, with_reference, say), open_driver(settings) as driver:
+        server = server_info(driver, settings)
+        apoc = _apoc_version(driver, settings.neo4j_database)
+        if with_reference and apoc is None:
+            raise SystemExit(
+                f"The Neo4j at {settings.bolt_uri} runs without APOC (it was started before "
+                "the plugin was put in place?): stop it (`eventgraph neo4j stop` with "
+                "EVENTGRAPH_NEO4J_HOME and EVENTGRAPH_NEO4J_PORT set) and run again."
+            )
+        for name, events in args.scale_list:
+            scales.append(run_scale(settings, driver, name, events, args, say))
+    results = {
+        "started": began.isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])]),
+        "plan": {
+            "clients": list(args.clients),
+            "warmup_s": args.warmup,
+            "duration_s": args.duration,
+            "seed": args.seed,
+            "sides": list(args.side_list),
+        },
+        "machine": machine(),
+        "versions": versions(f"{server.version} {server.edition}", apoc),
+        "scales": scales,
+    }
+    markdown, raw = render(results)
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(markdown, encoding="utf-8")
+    args.report.with_suffix(".json").write_text(raw, encoding="utf-8")
+    print(markdown)
+    say(f"report written to {args.report} and {args.report.with_suffix('.json')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
