@@ -1,4 +1,5 @@
 # Two commands: `make run` sets everything up and serves; `make test` runs the checks and tests.
+# `make bench` measures (docs/benchmarks.md; BENCH_SCALES=10k,100k,1m for the opt-in 1M scale).
 # Everything they need is installed here, into .venv and var/ (both git-ignored).
 
 SHELL := /bin/bash
@@ -26,7 +27,7 @@ BROWSER_STAMP := var/browser/.version-$(BROWSER_VERSION)
 AUDIT := tests/graphql_http_audit
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed-$(shell cksum < $(AUDIT)/package-lock.json | cut -d' ' -f1)
 
-.PHONY: run test setup test-setup lint typecheck stop browser
+.PHONY: run test setup test-setup lint typecheck stop browser bench
 
 setup: $(STAMP)
 
@@ -34,7 +35,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.11 on PATH)."; exit 2; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,bench]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
 test-setup: setup $(AUDIT_STAMP)
@@ -67,6 +68,12 @@ test: test-setup
 
 stop: setup
 	$(BIN)/eventgraph neo4j stop
+
+# The benchmarks (bench/, issue 6): their own Neo4j (port 7699, var/bench/neo4j, with the APOC
+# plugin the @neo4j/graphql reference needs), datasets cached in var/bench/data; the report goes
+# to docs/benchmarks.md. Scales: BENCH_SCALES (default 10k,100k); other options: BENCH_ARGS.
+bench: setup
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 browser: $(BROWSER_STAMP)
 
