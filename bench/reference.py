@@ -32,7 +32,6 @@ from graph.java import find_maven
 from graph.settings import PROJECT_ROOT, Settings
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "neo4j_graphql"
-OPERATIONS = REFERENCE_DIR / "operations.graphql"
 APOC_POM = REFERENCE_DIR / "apoc" / "pom.xml"
 APOC_CACHE = PROJECT_ROOT / "var" / "bench" / "plugins"
 """The plugin's jars as Maven fetched them, once; copied from here into each home that needs it."""
