@@ -201,8 +201,16 @@ _UPSERT_NODES = (
     "UNWIND $rows AS row "
     "MERGE (n:`{label}` {{id: row.id}}) "
     "WITH n, row, coalesce(n.created_at, $now) AS created "
-    "SET n = row.props, n.created_at = created, n.updated_at = $now"
+    "SET n = row.props, n.created_at = created, n.updated_at = $now{times}"
 )
+TIME_PROPERTIES = {
+    "Event": ("start", "end"),
+    "Report": ("published_start", "published_end"),
+    "Relation": ("since", "until"),
+}
+"""Datetime properties per label. They travel as ISO text and Neo4j's `datetime()` reads them:
+the driver's own conversion of a Python datetime costs about 0.1 ms each in Python, more than
+the rest of an event's row (10k events: 2 s of a 9 s write)."""
 _DELETE_OWNED_EDGES = "UNWIND $ids AS id MATCH (:`{label}` {{id: id}})-[r:{types}]->() DELETE r"
 _DELETE_OWNED_CLAIMS = (
     "UNWIND $ids AS id MATCH (:`{label}` {{id: id}})<-[:SUPPORTS]-(c:Claim) DETACH DELETE c"
@@ -261,11 +269,25 @@ def _classify(tx: ManagedTransaction, items: list[Item], outcome: Outcome) -> li
     return to_write
 
 
+def _node_row(item: Item, times: tuple[str, ...]) -> dict[str, Any]:
+    props = node_properties(item)
+    texts = {key: props.pop(key).isoformat() for key in times if key in props}
+    return {"id": item.record.id, "props": props, "times": texts}
+
+
+def _upsert_nodes(label: str) -> str:
+    times = "".join(
+        f", n.`{key}` = datetime(row.times.`{key}`)" for key in TIME_PROPERTIES.get(label, ())
+    )
+    return _UPSERT_NODES.format(label=label, times=times)
+
+
 def _write_nodes(tx: ManagedTransaction, items: list[Item], now: datetime) -> None:
     for label, group in _by_label(items):
-        rows = [{"id": item.record.id, "props": node_properties(item)} for item in group]
+        times = TIME_PROPERTIES.get(label, ())
+        rows = [_node_row(item, times) for item in group]
         for chunk in _chunks(rows):
-            tx.run(_UPSERT_NODES.format(label=label), rows=chunk, now=now)
+            tx.run(_upsert_nodes(label), rows=chunk, now=now)
 
 
 def _write_links(tx: ManagedTransaction, items: list[Item], plan: Plan, now: datetime) -> None:
