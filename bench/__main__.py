@@ -215,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         neo4j_uri=None, neo4j_port=args.neo4j_port, neo4j_home=args.neo4j_home.resolve()
     )
     began = datetime.now(UTC)
+    machine_before = machine()
     with_reference = "reference" in args.side_list
     scales = []
     with benchmark_neo4j(settings, with_reference, say), open_driver(settings) as driver:
@@ -239,7 +240,11 @@ def main(argv: list[str] | None = None) -> int:
             "seed": args.seed,
             "sides": list(args.side_list),
         },
-        "machine": machine(),
+        "machine": {
+            **machine_before,
+            "load_average_15min_after": machine()["load_average_15min"],
+            "neo4j_memory": f"heap {settings.neo4j_heap}, page cache {settings.neo4j_pagecache}",
+        },
         "versions": versions(f"{server.version} {server.edition}", apoc),
         "scales": scales,
     }

@@ -44,12 +44,14 @@ def _memory_gib() -> float | None:
 
 
 def machine() -> dict[str, Any]:
-    """CPU model, cores, memory and operating system."""
+    """CPU model, cores, memory, operating system, and how busy the machine was (the load
+    average over the last 15 minutes: other work on it slows every side alike, but noisily)."""
     return {
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),
         "memory_gib": _memory_gib(),
         "os": platform.platform(),
+        "load_average_15min": round(os.getloadavg()[2], 2),
     }
 
 

@@ -87,6 +87,11 @@ def _machine(results: dict[str, Any]) -> list[str]:
         ["CPU", f"{machine['cpu']} ({machine['cores']} cores)"],
         ["memory", f"{machine['memory_gib']} GiB"],
         ["OS", machine["os"]],
+        [
+            "load average (15 min) before / after",
+            f"{machine['load_average_15min']} / {machine['load_average_15min_after']}",
+        ],
+        ["benchmark Neo4j", machine["neo4j_memory"]],
         *[[name, version or "—"] for name, version in versions.items()],
     ]
     return ["## Machine and versions", "", *_table(["", ""], rows)]
