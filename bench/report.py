@@ -78,6 +78,13 @@ def _header(results: dict[str, Any]) -> list[str]:
         "below 1× in latency and above 1× in throughput favour ours. Dataset seed "
         f"{plan['seed']}. The server, the databases and the load client share one machine.",
         "",
+        "To run it again: `make bench` (default scales 10k and 100k; "
+        "`BENCH_SCALES=10k,100k,1m make bench` adds the 1M scale, `BENCH_ARGS='--duration 10'` "
+        "passes options to `python -m bench`, see `--help`). It starts its own Neo4j "
+        "(`BENCH_NEO4J_PORT`, default 7699; `BENCH_NEO4J_HOME`, default `var/bench/neo4j`; "
+        "memory from `EVENTGRAPH_NEO4J_HEAP` and `EVENTGRAPH_NEO4J_PAGECACHE`), caches the "
+        "datasets in `var/bench/data/`, and rewrites this file and its JSON.",
+        "",
     ]
 
 
