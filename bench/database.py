@@ -69,3 +69,35 @@ def graph_counts(driver: Driver, database: str) -> GraphCounts:
         {label: n for label, n in nodes.items() if n},
         {edge: n for edge, n in relationships.items() if n},
     )
+
+
+BOOKKEEPING_PROPERTIES = frozenset({"content_hash", "created_at", "updated_at"})
+"""Properties that say when and how a node was written, not what it holds."""
+
+
+def graph_content(driver: Driver, database: str) -> tuple[dict[str, object], list[object]]:
+    """Every node (by label and id, properties without bookkeeping) and every relationship
+    (type, ends, properties), to compare two imports of the same data."""
+    nodes: dict[str, object] = {}
+    for label in LABELS:
+        rows = driver.execute_query(
+            f"MATCH (n:`{label.name}`) RETURN n.id AS id, labels(n) AS labels, "
+            "properties(n) AS properties",
+            database_=database,
+        )[0]
+        for row in rows:
+            properties = {
+                key: value
+                for key, value in row["properties"].items()
+                if key not in BOOKKEEPING_PROPERTIES
+            }
+            nodes[f"{label.name}:{row['id']}"] = (sorted(row["labels"]), properties)
+    rows = driver.execute_query(
+        "MATCH (a)-[r]->(b) RETURN type(r) AS type, a.id AS a, b.id AS b, "
+        "properties(r) AS properties",
+        database_=database,
+    )[0]
+    relationships = sorted(
+        (row["type"], row["a"], row["b"], sorted(row["properties"].items())) for row in rows
+    )
+    return nodes, list(relationships)
