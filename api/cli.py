@@ -152,6 +152,7 @@ def schema_apply() -> None:
         f"Schema version {report.version} ({report.fingerprint}) applied to {settings.bolt_uri}: "
         f"{len(report.created)} created, {len(report.replaced)} rebuilt, "
         f"{len(report.present)} already present."
+        + "".join(f" Migrated: {name}." for name in report.migrated)
     )
 
 

@@ -102,6 +102,12 @@ EVENT = NodeLabel(
     time_properties=("start", "end", "updated_at"),
     is_entity=False,
 )
+LONG_SPAN_LABEL = "LongSpan"
+"""Carried by the events whose time is open at either end or spans more than SHORT_SPAN_DAYS.
+Every other event overlapping a window [from, to] starts within [from - SHORT_SPAN_DAYS, to],
+so window queries seek the start index over that range (cost grows with the window, not the
+graph) and check the few long events apart. The importer keeps it in step with `start`/`end`."""
+SHORT_SPAN_DAYS = 31
 RELATION = NodeLabel(
     "Relation",
     "relations",

@@ -9,10 +9,11 @@ subquery (never by collecting every node) and page with SKIP/LIMIT over a stable
 import base64
 import binascii
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from graph.errors import InvalidData, Problem
+from graph.ontology import LONG_SPAN_LABEL, SHORT_SPAN_DAYS
 from graph.projection import NODE_TYPES, Compiler, Selection, project
 
 MAX_PAGE = 500
@@ -121,19 +122,24 @@ PLACE_HOPS = 8
 """How deep places nest (site in town in province in country …) for `at` filters."""
 
 
-def event_match(c: Compiler, f: EventFilter, e: str = "e") -> str:
-    """`MATCH … WHERE …` binding `e` to the events that pass the filter, starting from the most
-    selective node the filter names: the entity involved, else the place (and every place
-    nested inside it), else every event. From an anchor the cost grows with that entity's or
-    place's events, not with the graph (a scan of 5,000 events took ~550 ms)."""
+def event_match(
+    c: Compiler, f: EventFilter, e: str = "e", order: str | None = None, limit: str | None = None
+) -> str:
+    """A clause binding `e` to the events that pass the filter, starting from the most selective
+    node the filter names: the entity involved, else the place (and every place nested inside
+    it), else — for a window — the start index, else every event. From an anchor the cost grows
+    with that entity's or place's events, not with the graph (a scan of 5,000 events took
+    ~550 ms). `order` and `limit` (a parameter) let a page stop early: the clause may return
+    only the first `limit` events in that order, which the caller orders and pages again."""
     if f.involving:
         label, key = parse_global_id(f.involving)
         role = f" {{role: {c.param(f.role)}}}" if f.role else ""
-        anchor = (
-            f"MATCH (:`{label}` {{id: {c.param(key)}}})<-[:INVOLVES{role}]-({e}:Event) "
-            f"WITH DISTINCT {e}"
-        )
+        pattern = f"(:`{label}` {{id: {c.param(key)}}})<-[:INVOLVES{role}]-({e}:Event)"
         rest = replace(f, involving=None, role=None)
+        if rest.start is not None:
+            # Both ways in are open to the planner: from the entity, or through the window.
+            return _window_match(c, rest, e, order, limit, pattern)
+        anchor = f"MATCH {pattern} WITH DISTINCT {e}"
     elif f.at:
         label, key = parse_global_id(f.at)
         anchor = (
@@ -142,9 +148,29 @@ def event_match(c: Compiler, f: EventFilter, e: str = "e") -> str:
             f"MATCH (place)<-[:OCCURRED_AT|ORIGIN|DESTINATION]-({e}:Event) WITH DISTINCT {e}"
         )
         rest = replace(f, at=None)
+    elif f.start is not None:
+        return _window_match(c, f, e, order, limit, f"({e}:Event)")
     else:
         return f"MATCH ({e}:Event) WHERE {' AND '.join(_event_conditions(c, f, e))}"
     return f"{anchor} WHERE {' AND '.join(_event_conditions(c, rest, e))}"
+
+
+def _window_match(
+    c: Compiler, f: EventFilter, e: str, order: str | None, limit: str | None, pattern: str
+) -> str:
+    """Events of `pattern` in a window: short ones by a seek of the start index from `from`
+    minus the longest short span, plus the long ones (`ontology.LONG_SPAN_LABEL`) apart."""
+    assert f.start is not None
+    where = " AND ".join(_event_conditions(c, f, e))
+    earliest = c.param(f.start - timedelta(days=SHORT_SPAN_DAYS))
+    seek = f"{e}.start >= {earliest}"
+    if f.end is not None:
+        seek += f" AND {e}.start <= {c.param(f.end)}"
+    first = f" WITH {e} ORDER BY {order} LIMIT {limit}" if order and limit else ""
+    return (
+        f"CALL () {{ MATCH {pattern} WHERE {seek} AND {where}{first} RETURN {e} "
+        f"UNION MATCH {pattern} WHERE {e}:`{LONG_SPAN_LABEL}` AND {where}{first} RETURN {e} }}"
+    )
 
 
 def _event_conditions(c: Compiler, f: EventFilter, e: str) -> list[str]:
@@ -210,7 +236,18 @@ def events_connection(
 ) -> Statement:
     """A Relay connection over events: totalCount, pageInfo, edges {cursor node}, nodes."""
     c = Compiler(type_tags=tag)
-    return _connection(c, selection, "Event", "e", event_match(c, f), ORDERS[order], skip, limit)
+    enough = c.param(skip + limit + 1)
+    return _connection(
+        c,
+        selection,
+        "Event",
+        "e",
+        event_match(c, f),
+        ORDERS[order],
+        skip,
+        limit,
+        page_match=event_match(c, f, "e", ORDERS[order], enough),
+    )
 
 
 def entities_connection(
@@ -245,7 +282,10 @@ def _connection(
     order: str,
     skip: int,
     limit: int,
+    page_match: str | None = None,
 ) -> Statement:
+    """`match` binds `e` to every node of the connection (for `totalCount`); `page_match`, when
+    given, to a superset of the page (the first skip + limit + 1 in `order`)."""
     wanted = {child.name for child in selection.children}
     node_sel = next((ch for ch in selection.children if ch.name == "nodes"), None)
     edges_sel = next((ch for ch in selection.children if ch.name == "edges"), None)
@@ -264,7 +304,8 @@ def _connection(
         parts.append("WITH null AS total")
     skip_p, limit_p = c.param(skip), c.param(limit + 1)
     parts.append(
-        f"CALL () {{ {match} WITH {e} ORDER BY {order} SKIP {skip_p} LIMIT {limit_p} "
+        f"CALL () {{ {page_match or match} WITH {e} ORDER BY {order} "
+        f"SKIP {skip_p} LIMIT {limit_p} "
         f"RETURN collect({{{', '.join(shapes) or '_: null'}}}) AS page }}"
     )
     parts.append("RETURN total, page")

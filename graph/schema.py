@@ -14,9 +14,11 @@ from neo4j import Driver
 
 from graph.errors import Conflict
 from graph.ontology import LABELS
+from graph.spans import MARK_ALL_LONG_SPANS
 
-SCHEMA_VERSION = 1
-"""Bump when the set of constraints and indexes changes meaning (not for additions alone)."""
+SCHEMA_VERSION = 2
+"""Bump when the set of constraints and indexes changes meaning (not for additions alone), or
+when stored data needs a migration (MIGRATIONS). 2: events carry `:LongSpan`."""
 
 FULLTEXT_INDEX = "entity_names"
 SCHEMA_NODE_LABEL = "EventGraphSchema"
@@ -115,6 +117,7 @@ class SchemaReport:
     created: list[str] = field(default_factory=list)
     present: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+    migrated: list[str] = field(default_factory=list)
 
 
 _SHOW_CONSTRAINTS = "SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties"
@@ -123,6 +126,11 @@ _RECORD_VERSION = (
     f"MERGE (s:{SCHEMA_NODE_LABEL} {{id: 'schema'}}) "
     "SET s.version = $version, s.fingerprint = $fingerprint, s.applied_at = $applied_at"
 )
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (2, "events labelled :LongSpan", MARK_ALL_LONG_SPANS),
+)
+"""(schema version, what it does, batched Cypher): run once on a graph recorded below it.
+Each is idempotent, so a run cut short is simply run again."""
 _READ_VERSION = f"MATCH (s:{SCHEMA_NODE_LABEL} {{id: 'schema'}}) RETURN s.version AS version"
 
 
@@ -150,6 +158,12 @@ def apply_schema(driver: Driver, database: str) -> SchemaReport:
         if outdated is None:
             report.created.append(item.name)
     driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
+    stored = applied_version(driver, database)
+    for version, name, cypher in MIGRATIONS:
+        if stored is None or stored < version:
+            with driver.session(database=database) as session:  # batched: an implicit tx
+                session.run(cypher).consume()
+            report.migrated.append(name)
     driver.execute_query(
         _RECORD_VERSION,
         version=SCHEMA_VERSION,

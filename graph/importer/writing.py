@@ -23,8 +23,9 @@ from neo4j.spatial import WGS84Point
 
 from graph import ontology
 from graph.errors import Conflict
-from graph.importer.validation import Item, Plan, claim_id_of
+from graph.importer.validation import Item, Plan, claim_id_of, claims_of
 from graph.records import Actor, Asset, EquipmentType, Event, Location, Relation, Report, Source
+from graph.spans import mark_long_span
 from graph.timespan import bounds
 
 Progress = Callable[[int], None]
@@ -64,61 +65,108 @@ class Outcome:
 
 def _named(record: Actor | EquipmentType | Asset | Location | Source | Event) -> dict[str, Any]:
     return {
+        "id": record.id,
         "name": record.name,
         "aliases": list(record.aliases),
         "description": record.description,
     }
 
 
-def node_properties(item: Item) -> dict[str, Any]:
-    """The properties a record's node carries (None values are simply not set)."""
-    record = item.record
-    props: dict[str, Any] = {"id": record.id}
-    if isinstance(record, Actor | EquipmentType | Asset | Location | Source | Event):
-        props.update(_named(record))
-    if isinstance(record, Actor | EquipmentType | Asset | Location | Source | Report):
-        props["kind"] = record.kind
-    if isinstance(record, Actor | Source):
-        props["anonymous"] = record.anonymous
-    if isinstance(record, Asset):
-        props["registration"] = record.registration
-    if isinstance(record, Location) and record.point is not None:
+def _actor(record: Actor) -> dict[str, Any]:
+    return {**_named(record), "kind": record.kind, "anonymous": record.anonymous}
+
+
+def _equipment_type(record: EquipmentType) -> dict[str, Any]:
+    return {**_named(record), "kind": record.kind}
+
+
+def _asset(record: Asset) -> dict[str, Any]:
+    return {**_named(record), "kind": record.kind, "registration": record.registration}
+
+
+def _location(record: Location) -> dict[str, Any]:
+    props = {**_named(record), "kind": record.kind}
+    if record.point is not None:
         props["point"] = WGS84Point((record.point.lon, record.point.lat))
         props["point_precision"] = record.point.precision.value
         props["point_uncertainty_km"] = record.point.uncertainty_km
-    if isinstance(record, Source):
-        props["reliability"] = record.reliability.value if record.reliability else None
-        props["reliability_note"] = record.reliability_note
-    if isinstance(record, Report):
-        props.update(name=record.name, url=record.url, description=record.description)
-        if record.published is not None:
-            published = record.published.resolved()
-            props.update(
-                published_start=published.start,
-                published_end=published.end,
-                published_precision=published.precision.value,
-                published_year_assumed=record.published.year_assumed,
-                published_note=record.published.note,
-            )
-    if isinstance(record, Event):
-        when = record.time.resolved()
+    return props
+
+
+def _source(record: Source) -> dict[str, Any]:
+    return {
+        **_named(record),
+        "kind": record.kind,
+        "anonymous": record.anonymous,
+        "reliability": record.reliability.value if record.reliability else None,
+        "reliability_note": record.reliability_note,
+    }
+
+
+def _report(record: Report) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "id": record.id,
+        "kind": record.kind,
+        "name": record.name,
+        "url": record.url,
+        "description": record.description,
+    }
+    if record.published is not None:
+        published = record.published.resolved()
         props.update(
-            type=record.type,
-            start=when.start,
-            end=when.end,
-            time_precision=when.precision.value,
-            year_assumed=record.time.year_assumed,
-            time_note=record.time.note,
-            place_precision=record.place_precision.value if record.place_precision else None,
+            published_start=published.start,
+            published_end=published.end,
+            published_precision=published.precision.value,
+            published_year_assumed=record.published.year_assumed,
+            published_note=record.published.note,
         )
-    if isinstance(record, Relation):
-        props.update(type=record.type, description=record.description)
-        if record.since is not None:
-            low, _, precision = bounds(record.since)
-            props.update(since=low, since_precision=precision.value)
-        if record.until is not None:
-            _, high, precision = bounds(record.until)
-            props.update(until=high, until_precision=precision.value)
+    return props
+
+
+def _event(record: Event) -> dict[str, Any]:
+    when = record.time.resolved()
+    return {
+        **_named(record),
+        "type": record.type,
+        "start": when.start,
+        "end": when.end,
+        "time_precision": when.precision.value,
+        "year_assumed": record.time.year_assumed,
+        "time_note": record.time.note,
+        "place_precision": record.place_precision.value if record.place_precision else None,
+    }
+
+
+def _relation(record: Relation) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "id": record.id,
+        "type": record.type,
+        "description": record.description,
+    }
+    if record.since is not None:
+        low, _, precision = bounds(record.since)
+        props.update(since=low, since_precision=precision.value)
+    if record.until is not None:
+        _, high, precision = bounds(record.until)
+        props.update(until=high, until_precision=precision.value)
+    return props
+
+
+_PROPERTIES: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "Actor": _actor,
+    "EquipmentType": _equipment_type,
+    "Asset": _asset,
+    "Location": _location,
+    "Source": _source,
+    "Report": _report,
+    "Event": _event,
+    "Relation": _relation,
+}
+
+
+def node_properties(item: Item) -> dict[str, Any]:
+    """The properties a record's node carries (None values are simply not set)."""
+    props = _PROPERTIES[item.label](item.record)
     return {key: value for key, value in props.items() if value is not None}
 
 
@@ -171,7 +219,7 @@ def edges_of(item: Item, plan: Plan) -> list[Edge]:
 
 def claim_rows(item: Item, plan: Plan) -> list[dict[str, Any]]:
     rows = []
-    for index, claim in enumerate(getattr(item.record, "claims", ())):
+    for index, claim in enumerate(claims_of(item.record)):
         props = {
             "id": claim_id_of(item.record.id, index, claim),
             "position": index,
@@ -279,7 +327,8 @@ def _upsert_nodes(label: str) -> str:
     times = "".join(
         f", n.`{key}` = datetime(row.times.`{key}`)" for key in TIME_PROPERTIES.get(label, ())
     )
-    return _UPSERT_NODES.format(label=label, times=times)
+    statement = _UPSERT_NODES.format(label=label, times=times)
+    return f"{statement} {mark_long_span('n')}" if label == "Event" else statement
 
 
 def _write_nodes(tx: ManagedTransaction, items: list[Item], now: datetime) -> None:

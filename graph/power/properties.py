@@ -9,6 +9,9 @@ writer nor this list can change alone.
 
 from dataclasses import dataclass
 
+from graph.ontology import LONG_SPAN_LABEL, SHORT_SPAN_DAYS
+from graph.retraction import RETRACTED_LABEL
+
 
 @dataclass(frozen=True)
 class PropertySpec:
@@ -126,5 +129,10 @@ BOOKKEEPING_LABELS = {
     "`applied_at`)",
     "ApiToken": "API tokens (`id`, `name`, `role`, `secret_sha256`, `created_at`, "
     "`revoked_at`); only a hash of each secret is stored",
+    RETRACTED_LABEL: "a second label on events taken out of normal queries (`retractEvent`), "
+    "with `retracted_by`, `retracted_at` and `retraction_reason`",
+    LONG_SPAN_LABEL: f"a second label on events whose time is open at either end or spans more "
+    f"than {SHORT_SPAN_DAYS} days, kept by imports: window queries find the other events "
+    f"through the `start` index (from {SHORT_SPAN_DAYS} days before the window) and these apart",
 }
 """Labels outside the ontology that eventgraph writes for itself."""
