@@ -11,6 +11,7 @@ an instant with its offset (exact), or two of those (interval).
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from graph.ontology import TimePrecision
 
@@ -55,6 +56,19 @@ def bounds(value: object) -> tuple[datetime, datetime, TimePrecision]:
     Accepts a year (`2025`), a month (`2025-10`), a day (`2025-10-26`) or an instant with a
     time zone (`2025-10-26T14:05:00Z`), as YAML/JSON give them (int, str, date or datetime).
     """
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return _bounds_of_text(value)
+    return _bounds(value)
+
+
+@lru_cache(maxsize=8192)
+def _bounds_of_text(value: str | int) -> tuple[datetime, datetime, TimePrecision]:
+    """`bounds` of text and years, remembered: an import checks and stores each time several
+    times over, and its events share a few thousand days."""
+    return _bounds(value)
+
+
+def _bounds(value: object) -> tuple[datetime, datetime, TimePrecision]:
     if isinstance(value, datetime):
         instant = _instant(value)
         return instant, instant, TimePrecision.EXACT

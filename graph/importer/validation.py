@@ -46,10 +46,16 @@ class Item:
     record: Record
     raw: RawRecord
     content_hash: str
+    label: str = field(init=False)
+    """The record's Neo4j label (kept, as the import asks for it a dozen times per record)."""
 
-    @property
-    def label(self) -> str:
-        return self.record.label.name
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", self.record.label.name)
+
+
+def claims_of(record: Record) -> tuple[ClaimSpec, ...]:
+    """The claims of an event or relation; none for other records."""
+    return record.claims if isinstance(record, Event | Relation) else ()
 
 
 @dataclass
@@ -163,7 +169,7 @@ def _references(item: Item) -> list[tuple[str, tuple[str, ...], PathKey]]:
         relation_type = ontology.RELATION_TYPES_BY_NAME[record.type]
         refs.append((record.from_, relation_type.from_labels, ("from",)))
         refs.append((record.to, relation_type.to_labels, ("to",)))
-    for index, claim in enumerate(getattr(record, "claims", ())):
+    for index, claim in enumerate(claims_of(record)):
         refs.append((claim.source, ("Source",), ("claims", index, "source")))
         if claim.report:
             refs.append((claim.report, ("Report",), ("claims", index, "report")))
@@ -177,12 +183,16 @@ _SOURCE_RELIABILITY = (
 )
 
 
-def _graph_labels(driver: Driver, database: str, ids: set[str]) -> dict[str, set[str]]:
-    """Which of `ids` the graph already holds, under which labels."""
+def _graph_labels(
+    driver: Driver, database: str, references: set[str], entities: set[str]
+) -> dict[str, set[str]]:
+    """Under which labels the graph already holds the `references` (any label a reference
+    may point at) and the `entities` (entity labels only: the shared id space)."""
     found: dict[str, set[str]] = defaultdict(set)
-    if not ids:
-        return found
     for label in CHECKED_LABELS:
+        ids = references | entities if label in ontology.ENTITY_LABELS else references
+        if not ids:
+            continue
         query = _FIND_IDS.format(label=label)
         for row in driver.execute_query(query, ids=sorted(ids), database_=database)[0]:
             found[row["id"]].add(label)
@@ -232,8 +242,9 @@ def _check_references(plan: Plan, driver: Driver, database: str) -> None:
     entity_ids = {i.record.id for i in plan.items if i.record.label.is_entity}
     all_refs = [(item, ref) for item in plan.items for ref in _references(item)]
     unresolved = {ref_id for _, (ref_id, _, _) in all_refs if ref_id not in defined}
-    in_graph = _graph_labels(driver, database, unresolved | entity_ids)
+    in_graph = _graph_labels(driver, database, unresolved, entity_ids)
     bad: set[int] = set()
+    allowed_sets: dict[tuple[str, ...], frozenset[str]] = {}
 
     entity_labels = set(ontology.ENTITY_LABELS)
     for item in plan.items:
@@ -256,9 +267,13 @@ def _check_references(plan: Plan, driver: Driver, database: str) -> None:
 
     for item, (ref_id, allowed, path) in all_refs:
         labels = defined.get(ref_id) or in_graph.get(ref_id, set())
-        if labels & set(allowed):
-            for label in labels & set(allowed):
-                plan.label_of.setdefault(ref_id, label)
+        allowed_set = allowed_sets.get(allowed)
+        if allowed_set is None:
+            allowed_set = allowed_sets[allowed] = frozenset(allowed)
+        if labels & allowed_set:
+            if ref_id not in plan.label_of:
+                for label in labels & allowed_set:
+                    plan.label_of.setdefault(ref_id, label)
             continue
         wanted = " or ".join(allowed)
         if labels:
@@ -302,23 +317,23 @@ def _resolve_claims(plan: Plan, driver: Driver, database: str, bad: set[int]) ->
     wanted = {
         claim.source
         for item in plan.items
-        for claim in getattr(item.record, "claims", ())
+        for claim in claims_of(item.record)
         if claim.reliability is None and claim.source not in source_reliability
     }
     if wanted:
         rows = driver.execute_query(_SOURCE_RELIABILITY, ids=sorted(wanted), database_=database)[0]
         source_reliability.update({row["id"]: row["reliability"] for row in rows})
-    claim_ids: dict[str, str] = {}
+    claim_ids: dict[str, tuple[Item, int]] = {}
+    """Claim id → where it was last seen (formatted only for a problem: most imports have none)."""
     for item in plan.items:
-        for index, claim in enumerate(getattr(item.record, "claims", ())):
-            where = item.raw.where(("claims", index))
+        for index, claim in enumerate(claims_of(item.record)):
             reliability = claim.reliability.value if claim.reliability else None
             reliability = reliability or source_reliability.get(claim.source)
             if reliability is None:
                 if claim.source in source_reliability:
                     plan.problems.append(
                         Problem(
-                            where,
+                            item.raw.where(("claims", index)),
                             item.raw.field(("claims", index, "reliability")),
                             f"is required: source '{claim.source}' has no default grading",
                             "give the claim a reliability A–F, or the source one",
@@ -328,17 +343,22 @@ def _resolve_claims(plan: Plan, driver: Driver, database: str, bad: set[int]) ->
                 continue
             plan.claim_reliability[(item.record.id, index)] = reliability
             claim_id = claim_id_of(item.record.id, index, claim)
-            place = f"{where} ({item.raw.field(('claims', index))})"
-            if claim_id in claim_ids and claim_ids[claim_id] != place:
+            earlier = claim_ids.get(claim_id)
+            if earlier is not None:
+                other, other_index = earlier
+                place = (
+                    f"{other.raw.where(('claims', other_index))} "
+                    f"({other.raw.field(('claims', other_index))})"
+                )
                 plan.problems.append(
                     Problem(
-                        where,
+                        item.raw.where(("claims", index)),
                         item.raw.field(("claims", index, "id")),
-                        f"claim id '{claim_id}' is used twice (also at {claim_ids[claim_id]})",
+                        f"claim id '{claim_id}' is used twice (also at {place})",
                     )
                 )
                 bad.add(id(item))
-            claim_ids[claim_id] = place
+            claim_ids[claim_id] = (item, index)
 
 
 def claim_id_of(owner: str, index: int, claim: ClaimSpec) -> str:
