@@ -21,7 +21,7 @@ from bench.event_stream import EventStream
 from bench.reports import build_reports
 from bench.world import BURST_WEEKS, World, build_world
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 """Bumped whenever the same seed would give different files (a cached dataset is stale)."""
 MANIFEST = "manifest.json"
 

@@ -2,8 +2,9 @@
 
 Events are spread evenly over the world's three years, with a busy few: a Zipf-like choice
 of operators, bases and sources, a hub air force in about a tenth of all events, two rivals
-that clash every `RIVALRY_EVERY` events, and build-ups (`BURST_SHARE` of all events) of flights
-and deployments to the air bases of a few provinces in four-week windows. Each event has 2–4
+that clash every `RIVALRY_EVERY` events, build-ups (`BURST_SHARE` of all events) of flights
+and deployments to the air bases of a few provinces in four-week windows, and pauses in an air
+force's flights (months long, some still open) that a later flight ends. Each event has 2–4
 participants in roles the ontology allows for their labels and 1–3 graded claims; times are
 as precise as a source would give them (instants, days, intervals of days, months).
 """
@@ -35,6 +36,10 @@ RIVALRY_EVERY = 97
 """Every 97th event is a clash between the two rivals (the `actor_a`/`actor_b` probes)."""
 PART_OF_AIRLIFT = 0.3
 """Chance that a flight by an operator with an airlift under way is a leg of it."""
+HIATUS_EVERY = 200
+"""Every 200th event is a pause in some air force's flights (so even 200 events have one)."""
+ENDS_HIATUS = 0.3
+"""Chance that a flight by an operator whose flights had paused ends the pause."""
 _PERIOD_START = datetime.combine(PERIOD_START, datetime.min.time(), tzinfo=UTC)
 _SECONDS = PERIOD_DAYS * 86_400
 _NO_YEAR = "The report gives no year; the year is assumed from context."
@@ -72,6 +77,8 @@ class EventStream:
         self.recent: deque[str] = deque(maxlen=500)
         self.airlift_of: dict[str, str] = {}
         """Operator → its latest airlift, which its flights may be legs of."""
+        self.hiatus_of: dict[str, str] = {}
+        """Operator → a pause in its flights that no flight has ended yet."""
 
     def __iter__(self) -> Iterator[Record]:
         for index in range(self.count):
@@ -85,6 +92,8 @@ class EventStream:
         event: Record = {"id": event_id(index)}
         if index % RIVALRY_EVERY == 5:
             self._clash(event)
+        elif index % HIATUS_EVERY == 3:
+            self._hiatus(event)
         elif rng.random() < BURST_SHARE:
             burst = self.world.bursts[rng.randrange(len(self.world.bursts))]
             when = self._burst_time(burst)
@@ -113,6 +122,12 @@ class EventStream:
         if kind == "airlift":
             end = when + timedelta(days=rng.randrange(3, 15))
             time = {"start": when.date().isoformat(), "end": end.date().isoformat()}
+            time["precision"] = "interval"
+        elif kind == "hiatus":
+            time = {"start": when.strftime("%Y-%m")}
+            if rng.random() < 0.5:  # still going on when reported: open-ended
+                end = when + timedelta(days=rng.randrange(60, 240))
+                time["end"] = end.strftime("%Y-%m")
             time["precision"] = "interval"
         elif roll < 0.35:
             time = {"start": _iso(when)}
@@ -199,6 +214,8 @@ class EventStream:
         airlift = self.airlift_of.get(operator)
         if airlift is not None and rng.random() < PART_OF_AIRLIFT:
             event["part_of"] = [airlift]
+        if operator in self.hiatus_of and rng.random() < ENDS_HIATUS:
+            event["ends"] = [self.hiatus_of.pop(operator)]
 
     def _airlift(self, event: Record) -> None:
         rng, world = self.rng, self.world
@@ -218,6 +235,20 @@ class EventStream:
             participants=participants,
         )
         self.airlift_of[operator] = event["id"]
+
+    def _hiatus(self, event: Record) -> None:
+        rng = self.rng
+        operator = self.operators.pick(rng)
+        base = self.airfields.pick(rng)
+        event.update(
+            type="hiatus",
+            name=f"{self._name(operator)} flights to {self._name(base)} pause",
+            participants=[
+                {"role": "operator", "ref": operator},
+                {"role": "subject", "ref": base},
+            ],
+        )
+        self.hiatus_of[operator] = event["id"]
 
     def _deployment(self, event: Record, burst: Burst | None = None) -> None:
         rng, world = self.rng, self.world
@@ -400,6 +431,7 @@ _KEY_ORDER = (
     "participants",
     "part_of",
     "about",
+    "ends",
     "claims",
 )
 

@@ -12,12 +12,16 @@ come from grouping each file's rows by event, in file order.
 
 Times follow `graph/timespan.py`: a day, month or year covers its first to its last
 microsecond in UTC, an instant is itself, and an interval runs from the start of its start to
-the end of its end. The Cypher text is built only from the constants below, never from data.
+the end of its end; events open at either end or long get `:LongSpan` as our importer gives it
+(`graph/spans.py`), since the window queries rely on it. The Cypher text is built only from
+the constants below, never from data.
 """
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from graph.spans import mark_long_span
 
 ROWS_PER_TRANSACTION = 10_000
 _MICROSECOND = "duration({microseconds: 1})"
@@ -148,6 +152,7 @@ EVENTS = _batched(
     "n.year_assumed = coalesce(toBoolean(row.year_assumed), false), "
     f"n.time_note = row.time_note, n.place_precision = row.place_precision, {_STAMPS} "
     "WITH n, row "
+    f"CALL (n) {{ {mark_long_span('n')} }} "
     f"CALL (n, row) {{ UNWIND {_list('row.at')} AS ref "
     f"{_entity('place', 'ref', _PLACES)} CREATE (n)-[:OCCURRED_AT]->(place) }} "
     "CALL (n, row) { WITH * WHERE row.origin IS NOT NULL "

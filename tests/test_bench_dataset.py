@@ -9,6 +9,7 @@ from neo4j import Driver
 from bench.database import graph_content, graph_counts
 from bench.dataset import generate, read_manifest
 from bench.imports import measure_eventgraph_import, measure_load_csv
+from graph.ontology import LONG_SPAN_LABEL
 from graph.settings import Settings
 from tests.conftest import wipe
 from tests.helpers import run_cli
@@ -86,6 +87,8 @@ def test_eventgraph_import_and_load_csv_build_the_same_graph(
         counts = graph_counts(driver, database)
         assert counts.nodes == manifest["counts"]
         assert counts.relationships == manifest["relationships"]
+        long_spans = f"MATCH (e:`{LONG_SPAN_LABEL}`) RETURN count(e) AS n"
+        assert driver.execute_query(long_spans, database_=database)[0][0]["n"] >= 1
         native = graph_content(driver, database)
 
         wipe(driver, database)
