@@ -35,6 +35,7 @@ from neo4j import AsyncDriver, Driver, Record
 
 from bench.reference import search_hits
 from graph import ontology
+from graph.ontology import LONG_SPAN_LABEL, SHORT_SPAN_DAYS
 
 REFERENCE_OPERATIONS = Path(__file__).parent / "neo4j_graphql" / "operations.graphql"
 NODE_LABELS = ["Actor", "EquipmentType", "Asset", "Location", "Source", "Report", "Event"]
@@ -185,10 +186,13 @@ def _window(subjects: Subjects) -> Variables:
 
 
 def _typed_window(variables: Variables) -> dict[str, Any]:
+    """The window as instants, and the earliest start a short event overlapping it can have."""
+    start = instant(variables["from"])
     return {
         **variables,
-        "from": instant(variables["from"]),
+        "from": start,
         "to": instant(variables["to"]),
+        "earliest": start - timedelta(days=SHORT_SPAN_DAYS),
         "node_labels": NODE_LABELS,
     }
 
@@ -244,6 +248,17 @@ def _event_detail(e: str) -> str:
 _OVERLAPS = "(e.start IS NULL OR e.start <= $to) AND (e.end IS NULL OR e.end >= $from)"
 
 
+def _in_window(pattern: str, where: str, then: str) -> str:
+    """Events of `pattern` (binding `e`) overlapping [$from, $to], by the schema's documented
+    way: events of at most SHORT_SPAN_DAYS start within [$earliest, $to] (a seek of the start
+    index), the others carry LONG_SPAN_LABEL and are matched apart. `then` ends each branch."""
+    return (
+        f"CALL () {{ MATCH {pattern} WHERE e.start >= $earliest AND e.start <= $to "
+        f"AND e.end >= $from AND {where} {then} "
+        f"UNION MATCH {pattern} WHERE e:`{LONG_SPAN_LABEL}` AND {_OVERLAPS} AND {where} {then} }} "
+    )
+
+
 # ---- events_page ---------------------------------------------------------------------------
 
 EVENTS_PAGE = Operation(
@@ -258,8 +273,12 @@ query EventsPage($type: EventType!, $from: String!, $to: String!) {{
   }}
 }}""",
     floor=(
-        f"MATCH (e:Event) WHERE e.type = $type AND {_OVERLAPS} AND NOT e:Retracted "
-        f"WITH e ORDER BY e.start, e.id LIMIT {PAGE_SIZE} "
+        _in_window(
+            "(e:Event)",
+            "e.type = $type AND NOT e:Retracted",
+            f"RETURN e ORDER BY e.start, e.id LIMIT {PAGE_SIZE}",
+        )
+        + f"WITH e ORDER BY e.start, e.id LIMIT {PAGE_SIZE} "
         f"RETURN {_event_detail('e')} AS event"
     ),
     variables=lambda s, _: {"type": s.probes.event_type, **_window(s)},
@@ -281,9 +300,8 @@ query Timeline($entity: ID!, $from: String!, $to: String!) {
   }
 }""",
     floor=(
-        "MATCH (:Actor {id: $entity})<-[:INVOLVES]-(e:Event) "
-        f"WHERE {_OVERLAPS} AND NOT e:Retracted "
-        "WITH DISTINCT e ORDER BY e.start, e.id "
+        _in_window("(:Actor {id: $entity})<-[:INVOLVES]-(e:Event)", "NOT e:Retracted", "RETURN e")
+        + "WITH e ORDER BY e.start, e.id "
         "RETURN 'Event:' + e.id AS id, e.name AS name, e.type AS type, "
         "{start: toString(e.start), end: toString(e.end), precision: e.time_precision} AS time"
     ),
