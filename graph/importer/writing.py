@@ -2,13 +2,17 @@
 
 Each record is classified against the graph by its content hash: new records are created,
 changed ones replaced in place (their properties, their outgoing edges and their claims), and
-unchanged ones not touched at all. Writing takes two passes, nodes first, then edges, claims and
-finally the content hash, so a record only counts as unchanged once all of it is written: an
-import in batch mode that stopped half-way picks up where it stopped when run again.
+unchanged ones not touched at all. Writing takes two passes, nodes first, then edges and claims.
+In batch mode the content hash is set last, in its own pass, so a record only counts as
+unchanged once all of it is written: an import that stopped half-way picks up where it stopped
+when run again. In one transaction everything commits together, so the hash goes with the node.
 
 Two imports of overlapping data at once leave no duplicates: nodes are MERGEd under the
 uniqueness constraints, and a record's edges are deleted and re-created under its node's lock.
-Labels and relationship types are interpolated only from the ontology, values are parameters.
+In one transaction, only nodes that existed before their MERGE (changed records, or records
+another import created meanwhile) have edges and claims to delete; the MERGE reports them.
+Labels and relationship types come only from the ontology (interpolated, or as parameters of
+`$(…)`); values are parameters.
 """
 
 from collections import Counter
@@ -247,10 +251,14 @@ _READ_HASHES = (
 )
 _UPSERT_NODES = (
     "UNWIND $rows AS row "
-    "MERGE (n:`{label}` {{id: row.id}}) "
-    "WITH n, row, coalesce(n.created_at, $now) AS created "
-    "SET n = row.props, n.created_at = created, n.updated_at = $now{times}"
+    "MERGE (n:`{label}` {{id: row.id}}) ON CREATE SET n.created_at = $now "
+    "WITH n, row, n.created_at AS created, coalesce(n.created_at <> $now, true) AS existed "
+    "SET n = row.props, n.created_at = coalesce(created, $now), n.updated_at = $now{times} "
+    "WITH n, existed {then}"
+    "WITH n WHERE existed RETURN n.id AS id"
 )
+"""Upserts nodes and returns the ids of those that existed before (not created by this MERGE:
+`created_at` is `$now` only on nodes it created)."""
 TIME_PROPERTIES = {
     "Event": ("start", "end"),
     "Report": ("published_start", "published_end"),
@@ -266,8 +274,10 @@ _DELETE_OWNED_CLAIMS = (
 _CREATE_EDGES = (
     "UNWIND $rows AS row "
     "MATCH (a:`{source}` {{id: row.from}}) MATCH (b:`{target}` {{id: row.to}}) "
-    "CREATE (a)-[r:`{type}`]->(b) SET r = row.props"
+    "CREATE (a)-[r:$(row.type)]->(b) SET r = row.props"
 )
+"""One statement per pair of labels, the type a parameter: fewer statements for Neo4j to plan
+(each costs it 30-130 ms, more than writing a few thousand edges)."""
 _CREATE_CLAIMS = (
     "UNWIND $rows AS row "
     "MATCH (owner:`{label}` {{id: row.owner}}) MATCH (s:Source {{id: row.source}}) "
@@ -317,9 +327,11 @@ def _classify(tx: ManagedTransaction, items: list[Item], outcome: Outcome) -> li
     return to_write
 
 
-def _node_row(item: Item, times: tuple[str, ...]) -> dict[str, Any]:
+def _node_row(item: Item, times: tuple[str, ...], with_hash: bool) -> dict[str, Any]:
     props = node_properties(item)
     texts = {key: props.pop(key).isoformat() for key in times if key in props}
+    if with_hash:
+        props["content_hash"] = item.content_hash
     return {"id": item.record.id, "props": props, "times": texts}
 
 
@@ -327,44 +339,61 @@ def _upsert_nodes(label: str) -> str:
     times = "".join(
         f", n.`{key}` = datetime(row.times.`{key}`)" for key in TIME_PROPERTIES.get(label, ())
     )
-    statement = _UPSERT_NODES.format(label=label, times=times)
-    return f"{statement} {mark_long_span('n')}" if label == "Event" else statement
+    then = f"CALL (n) {{ {mark_long_span('n')} }} " if label == "Event" else ""
+    return _UPSERT_NODES.format(label=label, times=times, then=then)
 
 
-def _write_nodes(tx: ManagedTransaction, items: list[Item], now: datetime) -> None:
+def _write_nodes(
+    tx: ManagedTransaction, items: list[Item], now: datetime, with_hash: bool
+) -> set[str]:
+    """Upsert the nodes (with their content hash if `with_hash`); the ids that existed."""
+    results = []
     for label, group in _by_label(items):
         times = TIME_PROPERTIES.get(label, ())
-        rows = [_node_row(item, times) for item in group]
+        rows = [_node_row(item, times, with_hash) for item in group]
         for chunk in _chunks(rows):
-            tx.run(_upsert_nodes(label), rows=chunk, now=now)
+            results.append(tx.run(_upsert_nodes(label), rows=chunk, now=now))
+    # Read only once all are sent: Neo4j works on one chunk while the next is being built.
+    return {row["id"] for result in results for row in result}
 
 
-def _write_links(tx: ManagedTransaction, items: list[Item], plan: Plan, now: datetime) -> None:
-    """Replace each record's outgoing edges and claims, then mark it complete with its hash."""
+def _write_links(
+    tx: ManagedTransaction,
+    items: list[Item],
+    plan: Plan,
+    now: datetime,
+    existed: set[str] | None = None,
+) -> None:
+    """Replace each record's outgoing edges and claims. Only the `existed` nodes can have any
+    (None: any node may, as in batch mode, where the hash is then set last to mark a record
+    complete; otherwise it was set with the node)."""
     for label, group in _by_label(items):
         ids = [item.record.id for item in group]
+        if existed is not None:
+            ids = [record_id for record_id in ids if record_id in existed]
         owned = _owned_edge_types(label)
         for chunk in _chunks(ids):
             if owned:
                 tx.run(_DELETE_OWNED_EDGES.format(label=label, types=owned), ids=chunk)
             if label in ("Event", "Relation"):
                 tx.run(_DELETE_OWNED_CLAIMS.format(label=label), ids=chunk)
-        edges: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        edges: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for item in group:
             for edge_type, source, source_id, target, target_id, props in edges_of(item, plan):
-                edges.setdefault((edge_type, source, target), []).append(
-                    {"from": source_id, "to": target_id, "props": props}
+                edges.setdefault((source, target), []).append(
+                    {"type": edge_type, "from": source_id, "to": target_id, "props": props}
                 )
-        for (edge_type, source, target), rows in edges.items():
-            query = _CREATE_EDGES.format(source=source, target=target, type=edge_type)
+        for (source, target), rows in edges.items():
+            query = _CREATE_EDGES.format(source=source, target=target)
             for chunk in _chunks(rows):
                 tx.run(query, rows=chunk)
         claims = [row for item in group for row in claim_rows(item, plan)]
         for chunk in _chunks(claims):
             tx.run(_CREATE_CLAIMS.format(label=label), rows=chunk, now=now)
-        hashes = [{"id": item.record.id, "hash": item.content_hash} for item in group]
-        for chunk in _chunks(hashes):
-            tx.run(_SET_HASHES.format(label=label), rows=chunk)
+        if existed is None:
+            hashes = [{"id": item.record.id, "hash": item.content_hash} for item in group]
+            for chunk in _chunks(hashes):
+                tx.run(_SET_HASHES.format(label=label), rows=chunk)
 
 
 def write_plan(
@@ -407,15 +436,15 @@ def _write_all(tx: ManagedTransaction, plan: Plan) -> Outcome:
     outcome = Outcome()
     now = datetime.now(UTC)
     written = _classify(tx, plan.items, outcome)
-    _write_nodes(tx, written, now)
-    _write_links(tx, written, plan, now)
+    existed = _write_nodes(tx, written, now, with_hash=True)
+    _write_links(tx, written, plan, now, existed)
     return outcome
 
 
 def _write_node_batch(tx: ManagedTransaction, batch: list[Item]) -> tuple[Outcome, list[Item]]:
     outcome = Outcome()
     written = _classify(tx, batch, outcome)
-    _write_nodes(tx, written, datetime.now(UTC))
+    _write_nodes(tx, written, datetime.now(UTC), with_hash=False)
     return outcome, written
 
 
