@@ -43,7 +43,7 @@ WRITE_ORDER = (
     "Event",
     "Relation",
 )
-ROWS_PER_QUERY = 2000
+ROWS_PER_QUERY = 10_000
 
 
 @dataclass
