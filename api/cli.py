@@ -454,7 +454,14 @@ def serve(
         f"eventgraph API on http://{host}:{port}/graphql (GraphiQL), "
         f"/health and /ready; Neo4j at {settings.bolt_uri}"
     )
-    uvicorn.run(create_app(settings), host=host, port=port, loop="uvloop", http="httptools")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        access_log=settings.access_log,
+    )
 
 
 def main() -> None:

@@ -52,6 +52,7 @@ class OurServer:
         env = settings_environment(self.settings)
         env["EVENTGRAPH_PRODUCTION"] = "true"
         env["EVENTGRAPH_ANONYMOUS_READ"] = "false"
+        env["EVENTGRAPH_ACCESS_LOG"] = "false"  # as Apollo: no line per request
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("wb") as log:
             self._process = subprocess.Popen(
