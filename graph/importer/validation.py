@@ -176,10 +176,13 @@ def _references(item: Item) -> list[tuple[str, tuple[str, ...], PathKey]]:
     return refs
 
 
-_FIND_IDS = "UNWIND $ids AS id MATCH (n:`{label}` {{id: id}}) RETURN n.id AS id"
+_FIND_IDS = (
+    "UNWIND $ids AS id MATCH (n:`{label}` {{id: id}}) USING INDEX n:`{label}`(id) RETURN n.id AS id"
+)
 _FIND_SIMILAR = "MATCH (n:`{label}`) WHERE n.id STARTS WITH $prefix RETURN n.id AS id LIMIT 200"
 _SOURCE_RELIABILITY = (
-    "UNWIND $ids AS id MATCH (s:Source {id: id}) RETURN s.id AS id, s.reliability AS reliability"
+    "UNWIND $ids AS id MATCH (s:Source {id: id}) USING INDEX s:Source(id) "
+    "RETURN s.id AS id, s.reliability AS reliability"
 )
 
 
