@@ -177,7 +177,8 @@ def _references(item: Item) -> list[tuple[str, tuple[str, ...], PathKey]]:
 
 
 _FIND_IDS = (
-    "UNWIND $ids AS id MATCH (n:`{label}` {{id: id}}) USING INDEX n:`{label}`(id) RETURN n.id AS id"
+    "UNWIND ${ids} AS id MATCH (n:`{label}` {{id: id}}) USING INDEX n:`{label}`(id) "
+    "RETURN '{label}' AS label, n.id AS id"
 )
 _FIND_SIMILAR = "MATCH (n:`{label}`) WHERE n.id STARTS WITH $prefix RETURN n.id AS id LIMIT 200"
 _SOURCE_RELIABILITY = (
@@ -190,15 +191,20 @@ def _graph_labels(
     driver: Driver, database: str, references: set[str], entities: set[str]
 ) -> dict[str, set[str]]:
     """Under which labels the graph already holds the `references` (any label a reference
-    may point at) and the `entities` (entity labels only: the shared id space)."""
+    may point at) and the `entities` (entity labels only: the shared id space). One round trip
+    for every label (a mutation recording one event: 8 round trips were ~40 ms of its ~70)."""
     found: dict[str, set[str]] = defaultdict(set)
-    for label in CHECKED_LABELS:
+    branches, params = [], {}
+    for index, label in enumerate(CHECKED_LABELS):
         ids = references | entities if label in ontology.ENTITY_LABELS else references
-        if not ids:
-            continue
-        query = _FIND_IDS.format(label=label)
-        for row in driver.execute_query(query, ids=sorted(ids), database_=database)[0]:
-            found[row["id"]].add(label)
+        if ids:
+            branches.append(_FIND_IDS.format(label=label, ids=f"ids{index}"))
+            params[f"ids{index}"] = sorted(ids)
+    if not branches:
+        return found
+    query = "CALL () { " + " UNION ALL ".join(branches) + " } RETURN label, id"
+    for row in driver.execute_query(query, params, database_=database)[0]:
+        found[row["id"]].add(row["label"])
     return found
 
 
