@@ -121,6 +121,7 @@ def _import_figures(measurement: ImportMeasurement) -> dict[str, Any]:
         "seconds": measurement.seconds,
         "events_per_s": measurement.events_per_s,
         "peak_rss_mib": measurement.peak_rss_mib,
+        "batch_size": measurement.batch_size,
     }
 
 
