@@ -37,11 +37,19 @@ def _bearer(request: HTTPConnection) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def _cached(token: str) -> tuple[bool, TokenInfo | None]:
+    """(True, what the token was found to be) when it was checked less than TOKEN_CACHE_S ago."""
+    cached = _cache.get(token)
+    if cached and time.monotonic() - cached[0] < TOKEN_CACHE_S:
+        return True, cached[1]
+    return False, None
+
+
 def _verified(driver: Driver, settings: Settings, token: str) -> TokenInfo | None:
     now = time.monotonic()
-    cached = _cache.get(token)
-    if cached and now - cached[0] < TOKEN_CACHE_S:
-        return cached[1]
+    known, cached = _cached(token)
+    if known:
+        return cached
     info = verify_token(driver, settings.neo4j_database, token)
     if len(_cache) > 10_000:
         _cache.clear()
@@ -64,7 +72,9 @@ async def identify_token(connection: HTTPConnection, token: str | None, needed: 
         raise AuthError(
             401, f"this needs a {needed.value} token: send Authorization: Bearer <token>"
         )
-    info = await run_in_threadpool(_verified, connection.app.state.driver, settings, token)
+    known, info = _cached(token)  # most requests: no thread hop, no round trip
+    if not known:
+        info = await run_in_threadpool(_verified, connection.app.state.driver, settings, token)
     if info is None:
         raise AuthError(401, "the token is unknown or revoked")
     if not info.role.allows(needed):
