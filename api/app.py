@@ -25,7 +25,7 @@ from api.graphql.fast import FastRouter
 from api.graphql.live import EventFeed
 from api.graphql.schema import schema
 from graph import __version__
-from graph.driver import open_driver, server_info
+from graph.driver import open_async_driver, open_driver, server_info
 from graph.errors import Unavailable
 from graph.schema import apply_schema
 from graph.settings import Settings, get_settings
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = app_settings
         app.state.driver = open_driver(app_settings)
+        app.state.async_driver = open_async_driver(app_settings)
         app.state.schema_applied = False
         app.state.event_feed = EventFeed(app.state.driver, app_settings.neo4j_database)
         if app_settings.anonymous_read:
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             app.state.driver.close()
+            await app.state.async_driver.close()
 
     app = FastAPI(
         title="eventgraph",

@@ -3,6 +3,7 @@ one Cypher round trip per root field; auth; the exported SDL."""
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,50 @@ class CountingDriver:
         return getattr(self._driver, name)
 
 
+class CountingAsyncSession:
+    """An async session of the real driver, counting into its CountingDriver."""
+
+    def __init__(self, session: Any, owner: CountingDriver) -> None:
+        self._session, self._owner = session, owner
+
+    async def run(self, *args: Any, **kwargs: Any) -> Any:
+        self._owner.statements += 1
+        return await self._session.run(*args, **kwargs)
+
+    async def __aenter__(self) -> "CountingAsyncSession":
+        await self._session.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self._session.__aexit__(*exc)
+
+
+class CountingAsyncDriver:
+    """The real async driver (the fast path's), counting into a CountingDriver."""
+
+    def __init__(self, driver: Any, owner: CountingDriver) -> None:
+        self._driver, self._owner = driver, owner
+
+    def session(self, *args: Any, **kwargs: Any) -> CountingAsyncSession:
+        return CountingAsyncSession(self._driver.session(*args, **kwargs), self._owner)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._driver, name)
+
+
+@contextmanager
+def counting_statements(app: Any) -> Iterator[CountingDriver]:
+    """Count every statement the app sends to Neo4j, through either of its drivers."""
+    state = app.state
+    counting = CountingDriver(state.driver)
+    async_driver = state.async_driver
+    state.driver, state.async_driver = counting, CountingAsyncDriver(async_driver, counting)
+    try:
+        yield counting
+    finally:
+        state.driver, state.async_driver = counting._driver, async_driver
+
+
 HUNDRED_FLIGHTS = """\
 events:
 """ + "".join(
@@ -150,12 +195,8 @@ def test_a_100_event_page_costs_one_round_trip(
     feed.write_text(HUNDRED_FLIGHTS)
     import_paths(driver, settings.neo4j_database, [feed], max_bytes=2**24)
     app = story_client.app
-    counting = CountingDriver(app.state.driver)  # type: ignore[attr-defined]
-    app.state.driver = counting  # type: ignore[attr-defined]
-    try:
+    with counting_statements(app) as counting:
         data = _ask(story_client, PAGE_OF_100, fast=fast)["data"]["events"]
-    finally:
-        app.state.driver = counting._driver  # type: ignore[attr-defined]
     assert data["totalCount"] == 100
     assert len(data["nodes"]) == 100
     assert all(

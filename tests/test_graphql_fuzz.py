@@ -25,7 +25,7 @@ from api.graphql.schema import schema
 from graph.importer import import_paths
 from graph.settings import PROJECT_ROOT, Settings
 from tests.conftest import wipe
-from tests.test_graphql import CountingDriver
+from tests.test_graphql import CountingDriver, counting_statements
 
 VALID_EXAMPLES = 200
 """Per path (fast, standard): these reach Neo4j, about 0.1 s each."""
@@ -183,13 +183,8 @@ def test_malformed_requests_are_refused_with_a_code(story_client: TestClient) ->
 @pytest.fixture
 def counted(story_client: TestClient) -> Iterator[tuple[TestClient, CountingDriver]]:
     """The story client with its driver counting the statements sent to Neo4j."""
-    app: Any = story_client.app
-    real = app.state.driver
-    app.state.driver = counting = CountingDriver(real)
-    try:
+    with counting_statements(story_client.app) as counting:
         yield story_client, counting
-    finally:
-        app.state.driver = real
 
 
 def test_a_megabyte_query_is_refused_before_neo4j(

@@ -13,7 +13,7 @@ from api.app import create_app
 from api.graphql.schema import schema
 from graph.importer import import_paths
 from graph.settings import PROJECT_ROOT, Settings
-from tests.test_graphql import CountingDriver
+from tests.test_graphql import counting_statements
 
 
 @pytest.fixture(scope="module")
@@ -452,14 +452,9 @@ def test_each_relationship_query_costs_one_round_trip(story_client: TestClient, 
         '{ coInvolvement(a: "Actor:russia", b: "Actor:iran") { claims { report { name } } } }',
         WEEKLY,
     ]
-    app = story_client.app
-    counting = CountingDriver(app.state.driver)  # type: ignore[attr-defined]
-    app.state.driver = counting  # type: ignore[attr-defined]
-    try:
+    with counting_statements(story_client.app) as counting:
         for query in queries:
             before = counting.statements
             body = _ask(story_client, query, fast)
             assert "errors" not in body, body
             assert counting.statements == before + 1, query
-    finally:
-        app.state.driver = counting._driver  # type: ignore[attr-defined]

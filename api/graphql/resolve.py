@@ -12,8 +12,14 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from neo4j import READ_ACCESS, Driver, Query
-from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired
+from neo4j import READ_ACCESS, AsyncDriver, Driver, Query
+from neo4j.exceptions import (
+    ClientError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from graph import __version__, queries
 from graph.errors import InvalidData, Problem, Unavailable
@@ -83,25 +89,6 @@ def event_filter(raw: Any) -> EventFilter:
         min_credibility=_get(raw, "minCredibility", "min_credibility"),
         source=_get(raw, "source"),
     )
-
-
-def _run(driver: Driver, database: str, statement: Statement, timeout: float) -> Any:
-    """One statement in a read session, without retries: when Neo4j is away the client hears
-    so at once (GRAPH_STORE_UNAVAILABLE) instead of after a retry loop."""
-    try:
-        with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
-            return session.run(Query(statement.cypher, timeout=timeout), statement.params).single()
-    except (ServiceUnavailable, SessionExpired) as error:
-        raise Unavailable(
-            f"Neo4j does not answer ({error.message or type(error).__name__})"
-        ) from None
-    except ClientError as error:
-        if (error.code or "").startswith("Neo.ClientError.Transaction.TransactionTimedOut"):
-            raise QueryTimedOut(
-                f"the query took longer than {timeout:g} s: ask for less (fewer nested lists, "
-                "a smaller page or window)"
-            ) from None
-        raise
 
 
 class QueryTimedOut(Exception):
@@ -226,16 +213,45 @@ def plan_root(selection: Selection, tag: bool) -> RootPlan:
 
 
 def run_plan(driver: Driver, database: str, plan: RootPlan, timeout: float) -> Any:
-    """Run a compiled root field: at most one round trip to Neo4j."""
+    """Run a compiled root field: at most one round trip to Neo4j, in a read session without
+    retries (when Neo4j is away the client hears so at once, not after a retry loop)."""
     if plan.statement is None:
         return plan.finish(None)
     try:
-        record = _run(driver, database, plan.statement, timeout)
-    except ClientError as error:
+        with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
+            query = Query(plan.statement.cypher, timeout=timeout)
+            record = session.run(query, plan.statement.params).single()
+    except (Neo4jError, DriverError) as error:
+        raise _translated(error, plan, timeout) from None
+    return plan.finish(record)
+
+
+async def run_plan_async(driver: AsyncDriver, database: str, plan: RootPlan, timeout: float) -> Any:
+    """`run_plan` on the event loop (the fast path)."""
+    if plan.statement is None:
+        return plan.finish(None)
+    try:
+        async with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
+            query = Query(plan.statement.cypher, timeout=timeout)
+            record = await (await session.run(query, plan.statement.params)).single()
+    except (Neo4jError, DriverError) as error:
+        raise _translated(error, plan, timeout) from None
+    return plan.finish(record)
+
+
+def _translated(error: Exception, plan: RootPlan, timeout: float) -> Exception:
+    """The driver's error as eventgraph tells it (unchanged when it is none of ours)."""
+    if isinstance(error, ServiceUnavailable | SessionExpired):
+        return Unavailable(f"Neo4j does not answer ({error.message or type(error).__name__})")
+    code = error.code if isinstance(error, ClientError) else None
+    if (code or "").startswith("Neo.ClientError.Transaction.TransactionTimedOut"):
+        return QueryTimedOut(
+            f"the query took longer than {timeout:g} s: ask for less (fewer nested lists, "
+            "a smaller page or window)"
+        )
+    if plan.field == "search" and code == "Neo.ClientError.Procedure.ProcedureCallFailed":
         # The full-text index parses `text` (Lucene syntax: `OR`, quotes, `*`, `~`).
-        if plan.field != "search" or error.code != "Neo.ClientError.Procedure.ProcedureCallFailed":
-            raise
-        raise InvalidData(
+        return InvalidData(
             [
                 Problem(
                     "search",
@@ -244,8 +260,8 @@ def run_plan(driver: Driver, database: str, plan: RootPlan, timeout: float) -> A
                     "use words, quotes in pairs, OR/AND between words, a trailing *",
                 )
             ]
-        ) from None
-    return plan.finish(record)
+        )
+    return error
 
 
 def resolve_root(
