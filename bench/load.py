@@ -27,6 +27,8 @@ Call = Callable[[int], Awaitable[None]]
 """One request; the number is unique per call (writes use it for fresh ids). Raises on error."""
 
 REQUEST_TIMEOUT_S = 60.0
+IDLE_CONNECTION_S = 2.0
+"""How long the client keeps an idle connection: less than the servers' keep-alive (5 s)."""
 KEPT_ERRORS = 5
 
 
@@ -133,7 +135,9 @@ class GraphQLClient:
 
     async def __aenter__(self) -> "GraphQLClient":
         self._session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=0),
+            # Both servers close a connection idle for 5 s (uvicorn's and Node's default); the
+            # client must drop it first, or a request may meet the close (connection reset).
+            connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=IDLE_CONNECTION_S),
             timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S),
         )
         return self
