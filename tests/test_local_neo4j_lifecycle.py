@@ -81,6 +81,16 @@ def test_start_status_and_start_again(env: dict[str, str]) -> None:
     assert "already running" in output
 
 
+def test_transaction_logs_are_kept_to_a_bounded_size(env: dict[str, str]) -> None:
+    """Not Neo4j's two days of logs, which repeated imports grew by gigabytes an hour."""
+    with open_driver(_settings(env)) as driver:
+        records = driver.execute_query(
+            "SHOW SETTINGS YIELD name, value "
+            "WHERE name = 'db.tx_log.rotation.retention_policy' RETURN value"
+        )[0]
+    assert [record["value"] for record in records] == ["512M size"]
+
+
 LOOPBACK = {"0100007F", "0000000000000000FFFF00000100007F", "00000000000000000000000001000000"}
 """127.0.0.1 and ::1 as /proc/net/tcp{,6} spell them (v4, v4-mapped v6, v6)."""
 

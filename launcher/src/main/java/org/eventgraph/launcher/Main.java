@@ -22,6 +22,9 @@ import org.neo4j.io.ByteUnit;
  * needs no store recovery.
  */
 public final class Main {
+    /** How much of the transaction logs to keep beyond what recovery needs. */
+    private static final String TX_LOG_RETENTION = "512M size";
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -64,6 +67,10 @@ public final class Main {
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.parse(pageCache))
                 .setConfig(GraphDatabaseSettings.shutdown_transaction_end_timeout, Duration.ofSeconds(10))
+                // Neo4j keeps two days of transaction logs by default, for backups this local
+                // instance never takes: repeated imports and wipes grew them by gigabytes an hour.
+                // Recovery needs only the logs since the last checkpoint, which are always kept.
+                .setConfig(GraphDatabaseSettings.keep_logical_logs, TX_LOG_RETENTION)
                 .build();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("eventgraph-launcher: shutting down");
