@@ -28,7 +28,8 @@ MANIFEST = "manifest.json"
 
 @dataclass(frozen=True)
 class Probes:
-    """What the query benchmark asks about, chosen the same way at every scale."""
+    """What the query benchmark asks about, chosen the same way at every scale: written to the
+    manifest (`manifest.json`), read back from it by the query benchmark."""
 
     actor: str
     actor_a: str
@@ -39,6 +40,11 @@ class Probes:
     window_to: str
     search_text: str
     event_type: str = "flight"
+
+    @classmethod
+    def from_manifest(cls, manifest: dict[str, Any]) -> "Probes":
+        probes = manifest["probes"]
+        return cls(**{name: str(probes[name]) for name in cls.__dataclass_fields__})
 
 
 def probes_of(world: World) -> Probes:

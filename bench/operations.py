@@ -33,6 +33,7 @@ from graphql import (
 from graphql.language import Visitor
 from neo4j import AsyncDriver, Driver, Record
 
+from bench.dataset import Probes
 from bench.reference import search_hits
 from graph import ontology
 from graph.ontology import LONG_SPAN_LABEL, SHORT_SPAN_DAYS
@@ -61,26 +62,6 @@ PATHS = 10
 
 
 # ---- what the operations are asked about ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Probes:
-    """The dataset's probes (`manifest.json`): the nodes and window the operations ask about."""
-
-    actor: str
-    actor_a: str
-    actor_b: str
-    place: str
-    site: str
-    window_from: str
-    window_to: str
-    search_text: str
-    event_type: str
-
-    @classmethod
-    def from_manifest(cls, manifest: dict[str, Any]) -> "Probes":
-        probes = manifest["probes"]
-        return cls(**{name: str(probes[name]) for name in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,8 @@ def _header(results: dict[str, Any]) -> list[str]:
         "`BENCH_SCALES=10k,100k,1m make bench` adds the 1M scale, `BENCH_ARGS='--duration 10'` "
         "passes options to `python -m bench`, see `--help`). It starts its own Neo4j "
         "(`BENCH_NEO4J_PORT`, default 7699; `BENCH_NEO4J_HOME`, default `var/bench/neo4j`; "
-        "memory from `EVENTGRAPH_NEO4J_HEAP` and `EVENTGRAPH_NEO4J_PAGECACHE`), caches the "
+        "heap from `EVENTGRAPH_NEO4J_HEAP`, default 2g; page cache from "
+        "`EVENTGRAPH_NEO4J_PAGECACHE`, default 4g here, so the 1M store fits), caches the "
         "datasets in `var/bench/data/`, and rewrites this file and its JSON.",
         "",
     ]

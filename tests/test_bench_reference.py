@@ -21,7 +21,8 @@ from neo4j import Driver
 
 from api.app import create_app
 from bench import operations
-from bench.operations import Operation, Probes, Subjects, pick_subjects, reference_documents
+from bench.dataset import Probes
+from bench.operations import Operation, Subjects, pick_subjects, reference_documents
 from bench.our_server import free_port
 from bench.reference import (
     APOC_POM,
