@@ -39,6 +39,21 @@ def _next(ws: Any) -> dict[str, Any]:
         assert message["type"] not in ("error", "complete"), message
 
 
+RECORD_EVENT = """mutation($input: EventInput!) { recordEvent(input: $input) { key } }"""
+
+
+def recorded_flight(key: str, day: str) -> dict[str, object]:
+    """A flight as the recordEvent mutation takes it: the Russian air force, seen on one day."""
+    return {
+        "key": key,
+        "type": "flight",
+        "name": f"Flight {key}",
+        "time": {"start": day, "precision": "day"},
+        "participants": [{"role": "operator", "ref": "russian-air-force"}],
+        "claims": [{"source": "flightradar24", "credibility": 2, "paraphrase": "Seen."}],
+    }
+
+
 def test_events_from_mutations_and_imports_reach_subscribers(
     driver: Driver, settings: Settings, tmp_path: Path
 ) -> None:
@@ -60,22 +75,16 @@ def test_events_from_mutations_and_imports_reach_subscribers(
             }
         )
 
-        mutation = """mutation($input: EventInput!) { recordEvent(input: $input) { key } }"""
-        flight = {
-            "key": "live-flight",
-            "type": "flight",
-            "name": "Live flight",
-            "time": {"start": "2025-11-03", "precision": "day"},
-            "participants": [{"role": "operator", "ref": "russian-air-force"}],
-            "claims": [{"source": "flightradar24", "credibility": 2, "paraphrase": "Seen."}],
-        }
         # An attack first: the subscriber asked for flights only, so it must not hear of it.
         feed = tmp_path / "attack.yaml"
         feed.write_text(ATTACK)
         import_paths(driver, settings.neo4j_database, [feed], max_bytes=2**24)
         answer = client.post(
             "/graphql",
-            json={"query": mutation, "variables": {"input": flight}},
+            json={
+                "query": RECORD_EVENT,
+                "variables": {"input": recorded_flight("live-flight", "2025-11-03")},
+            },
             headers={"Authorization": f"Bearer {editor}"},
         )
         assert "errors" not in answer.json(), answer.json()
@@ -124,15 +133,7 @@ def test_a_browser_authenticates_in_connection_init(driver: Driver, settings: Se
     reader = create_token(driver, settings.neo4j_database, Role.READER, "ws-reader")
     editor = create_token(driver, settings.neo4j_database, Role.EDITOR, "ws-editor")
     app = create_app(settings.model_copy(update={"anonymous_read": False}))
-    record = """mutation($input: EventInput!) { recordEvent(input: $input) { key } }"""
-    flight = {
-        "key": "ws-flight",
-        "type": "flight",
-        "name": "Flight recorded over a WebSocket",
-        "time": {"start": "2025-11-04", "precision": "day"},
-        "participants": [{"role": "operator", "ref": "russian-air-force"}],
-        "claims": [{"source": "flightradar24", "credibility": 2, "paraphrase": "Seen."}],
-    }
+    flight = recorded_flight("ws-flight", "2025-11-04")
     with TestClient(app) as client:
         for payload in ({}, {"Authorization": "Bearer not-a-token"}):
             with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
@@ -151,7 +152,7 @@ def test_a_browser_authenticates_in_connection_init(driver: Driver, settings: Se
                     {
                         "id": "w",
                         "type": "subscribe",
-                        "payload": {"query": record, "variables": {"input": flight}},
+                        "payload": {"query": RECORD_EVENT, "variables": {"input": flight}},
                     }
                 )
                 answer = ws.receive_json()
