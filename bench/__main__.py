@@ -237,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         for name, events in args.scale_list:
             scales.append(run_scale(settings, driver, name, events, args, say))
+    # Run in any order (largest first fails fast), reported smallest first: growth is against it.
+    scales.sort(key=lambda scale: int(scale["events"]))
     results = {
         "started": began.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
