@@ -373,9 +373,9 @@ query Paths($from: ID!, $to: ID!) {{
     floor=(
         "MATCH (a:Actor {id: $from}) WHERE NOT a:Retracted "
         "MATCH (b:Actor {id: $to}) WHERE NOT b:Retracted "
-        "MATCH p = ALL SHORTEST (a)(()-[:" + _FOLLOWED + "|FROM|TO]-(x) "
-        "  WHERE NOT x:Retracted AND (NOT x:Relation OR x.type IN $relation_types))"
-        f"{{1,{MAX_HOPS}}}(b) "
+        "MATCH p = allShortestPaths((a)-[:" + _FOLLOWED + f"|FROM|TO*1..{MAX_HOPS}]-(b)) "
+        "WHERE all(x IN nodes(p) WHERE NOT x:Retracted "
+        "  AND (NOT x:Relation OR x.type IN $relation_types)) "
         f"WITH p ORDER BY [n IN nodes(p) | n.id] LIMIT {PATHS} "
         "CALL (p) { WITH nodes(p) AS ns, relationships(p) AS rs "
         "  UNWIND range(0, size(rs) - 1) AS i WITH ns, rs, i WHERE NOT ns[i]:Relation "

@@ -318,7 +318,11 @@ def paths(
     tag: bool = False,
 ) -> Statement:
     """All shortest undirected paths (at most `first`, in order of their nodes' ids) between two
-    nodes over the followed types, each as its shown nodes and relationships."""
+    nodes over the followed types, each as its shown nodes and relationships.
+
+    `allShortestPaths`, not GQL's `ALL SHORTEST` with a quantified pattern: in Neo4j 5.26 the
+    latter took 40 s for two actors of the 1M-event benchmark who share 11,065 events, where
+    this bidirectional search, its node predicates checked as it expands, took 0.25 s."""
     _bounded("paths", "maxHops", max_hops, 1, MAX_HOPS)
     _bounded("paths", "first", first, 1, MAX_PATHS)
     f = followed(types)
@@ -339,8 +343,8 @@ def paths(
     cypher = (
         f"MATCH (start:`{from_label}` {{id: {c.param(from_key)}}}) WHERE NOT start:Retracted "
         f"MATCH (goal:`{to_label}` {{id: {c.param(to_key)}}}) WHERE NOT goal:Retracted "
-        f"MATCH p = ALL SHORTEST (start)(()-[:{step}]-(x) WHERE {' AND '.join(inner)})"
-        f"{{1,{max_hops}}}(goal) "
+        f"MATCH p = allShortestPaths((start)-[:{step}*1..{max_hops}]-(goal)) "
+        f"WHERE all(x IN nodes(p) WHERE {' AND '.join(inner)}) "
         f"WITH p ORDER BY [n IN nodes(p) | n.id] LIMIT {c.param(first)} "
         f"CALL (p) {{ {_path_relationships(c, selection)} }} "
         f"RETURN collect({_object(selection, 'Path', fields)}) AS result"
