@@ -102,6 +102,10 @@ EVENT = NodeLabel(
     time_properties=("start", "end", "updated_at"),
     is_entity=False,
 )
+RETRACTED_LABEL = "Retracted"
+"""A second label on events taken out of normal queries (`retractEvent`), kept for audit.
+Every read the API compiles leaves them out through `graph.projection.not_retracted`."""
+
 LONG_SPAN_LABEL = "LongSpan"
 """Carried by the events whose time is open at either end or spans more than SHORT_SPAN_DAYS.
 Every other event overlapping a window [from, to] starts within [from - SHORT_SPAN_DAYS, to],

@@ -90,6 +90,12 @@ Expr = Callable[[Compiler, str, Selection], str]
 """Builds the Cypher expression of one field, given the variable of the object it is on."""
 
 
+def not_retracted(v: str) -> str:
+    """The condition that node `v` is not retracted: the one way compiled reads leave out what
+    `retractEvent` took back (`ontology.RETRACTED_LABEL`)."""
+    return f"NOT {v}:`{ontology.RETRACTED_LABEL}`"
+
+
 def _prop(name: str) -> Expr:
     return lambda c, v, s: f"{v}.`{name}`"
 
@@ -109,11 +115,16 @@ def _constant(value: str) -> Expr:
     return lambda c, v, s: f"'{value}'"
 
 
-def _value_object(fields: dict[str, Expr]) -> Expr:
-    """A nested object computed from the same node (time spans, points)."""
+def _value_object(typename: str, fields: dict[str, Expr]) -> Expr:
+    """A nested object computed from the same node (time spans, points) of GraphQL type
+    `typename` (what `__typename` answers inside it)."""
 
     def build(c: Compiler, v: str, s: Selection) -> str:
-        entries = [f"`{child.key}`: {fields[child.name](c, v, child)}" for child in s.children]
+        entries = [
+            f"`{child.key}`: "
+            + (f"'{typename}'" if child.name == "__typename" else fields[child.name](c, v, child))
+            for child in s.children
+        ]
         return "{" + ", ".join(entries) + "}"
 
     return build
@@ -137,7 +148,8 @@ def _related(pattern: str, target: tuple[str, ...], many: bool) -> Expr:
         path = pattern.replace("(v)", f"({v})").replace("(t)", f"({t})")
         # Aliased: `RETURN t {…}` names its column `t`, and ORDER BY would read the map's `id`.
         collected = (
-            f"COLLECT {{ MATCH {path} WHERE {labels} RETURN {shape} AS item ORDER BY {t}.id }}"
+            f"COLLECT {{ MATCH {path} WHERE ({labels}) AND {not_retracted(t)} "
+            f"RETURN {shape} AS item ORDER BY {t}.id }}"
         )
         return collected if many else f"head({collected})"
 
@@ -172,35 +184,38 @@ def _map(c: Compiler, v: str, type_name: str, children: tuple[Selection, ...], t
 # ---- the field table --------------------------------------------------------------------------
 
 _TIME = _value_object(
+    "TimeSpan",
     {
         "start": _text("start"),
         "end": _text("end"),
         "precision": _prop("time_precision"),
         "yearAssumed": _prop("year_assumed"),
         "note": _prop("time_note"),
-    }
+    },
 )
 _PUBLISHED = _null_unless(
     "published_precision",
     _value_object(
+        "TimeSpan",
         {
             "start": _text("published_start"),
             "end": _text("published_end"),
             "precision": _prop("published_precision"),
             "yearAssumed": _prop("published_year_assumed"),
             "note": _prop("published_note"),
-        }
+        },
     ),
 )
 _POINT = _null_unless(
     "point",
     _value_object(
+        "GeoPoint",
         {
             "latitude": lambda c, v, s: f"{v}.point.y",
             "longitude": lambda c, v, s: f"{v}.point.x",
             "precision": _prop("point_precision"),
             "uncertaintyKm": _prop("point_uncertainty_km"),
-        }
+        },
     ),
 )
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from graph.errors import InvalidData, Problem
 from graph.ontology import LONG_SPAN_LABEL, SHORT_SPAN_DAYS
-from graph.projection import NODE_TYPES, Compiler, Selection, project
+from graph.projection import NODE_TYPES, Compiler, Selection, not_retracted, project
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 50
@@ -42,7 +42,7 @@ def node(selection: Selection, global_id: str, tag: bool = False) -> Statement:
     c = Compiler(type_tags=tag)
     shape = project(c, "n", selection, (label,))
     cypher = (
-        f"OPTIONAL MATCH (n:`{label}` {{id: {c.param(key)}}}) WHERE NOT n:Retracted "
+        f"OPTIONAL MATCH (n:`{label}` {{id: {c.param(key)}}}) WHERE {not_retracted('n')} "
         f"RETURN CASE WHEN n IS NULL THEN null ELSE {shape} END AS result"
     )
     return Statement(cypher, c.params)
@@ -174,7 +174,7 @@ def _window_match(
 
 
 def _event_conditions(c: Compiler, f: EventFilter, e: str) -> list[str]:
-    where = [f"NOT {e}:Retracted"]
+    where = [not_retracted(e)]
     if f.types:
         where.append(f"{e}.type IN {c.param(list(f.types))}")
     if f.text:
@@ -318,12 +318,13 @@ def search(selection: Selection, text: str, limit: int, tag: bool = False) -> St
     node_sel = next((ch for ch in selection.children if ch.name == "node"), None)
     score_keys = [ch.key for ch in selection.children if ch.name == "score"]
     entries = [f"`{key}`: score" for key in score_keys]
+    entries += [f"`{ch.key}`: 'SearchHit'" for ch in selection.children if ch.name == "__typename"]
     if node_sel is not None:
         entries.append(f"`{node_sel.key}`: {project(c, 'node', node_sel, NODE_TYPES)}")
     cypher = (
         "CALL db.index.fulltext.queryNodes('entity_names', "
         f"{c.param(text)}, {{limit: {c.param(limit)}}}) YIELD node, score "
-        "WHERE NOT node:Retracted "
+        f"WHERE {not_retracted('node')} "
         f"RETURN collect({{{', '.join(entries) or '_: null'}}}) AS result"
     )
     return Statement(cypher, c.params)
@@ -354,7 +355,7 @@ def timeline(
 
 
 _RECENT_EVENTS = (
-    "MATCH (e:Event) WHERE e.updated_at > $since AND NOT e:Retracted "
+    f"MATCH (e:Event) WHERE e.updated_at > $since AND {not_retracted('e')} "
     "RETURN e.id AS key, e.updated_at AS at ORDER BY at LIMIT 1000"
 )
 

@@ -34,7 +34,7 @@ from typing import Any
 
 from graph import ontology
 from graph.errors import InvalidData, Problem
-from graph.projection import FIELDS, NODE_TYPES, Compiler, Selection, project
+from graph.projection import FIELDS, NODE_TYPES, Compiler, Selection, not_retracted, project
 from graph.queries import EventFilter, Statement, _event_conditions, event_match, parse_global_id
 
 MAX_DEPTH = 3
@@ -141,7 +141,7 @@ _GLOBAL_ID = FIELDS["Event"]["id"]
 def _relation_ok(
     c: Compiler, rel: str, f: Followed, start: datetime | None, end: datetime | None
 ) -> str:
-    where = [f"NOT {rel}:Retracted", f"{rel}.type IN {c.param(list(f.relations))}"]
+    where = [not_retracted(rel), f"{rel}.type IN {c.param(list(f.relations))}"]
     if end is not None:
         where.append(f"({rel}.since IS NULL OR {rel}.since <= {c.param(end)})")
     if start is not None:
@@ -152,7 +152,7 @@ def _relation_ok(
 def _node_ok(c: Compiler, n: str, start: datetime | None, end: datetime | None) -> str:
     """Not retracted; an event only when it overlaps the window."""
     event = " AND ".join(_event_conditions(c, EventFilter(start=start, end=end), n)[1:])
-    return f"NOT {n}:Retracted" + (f" AND (NOT {n}:Event OR ({event}))" if event else "")
+    return not_retracted(n) + (f" AND (NOT {n}:Event OR ({event}))" if event else "")
 
 
 def _relationship(c: Compiler, s: Selection, a: str, b: str, kind: str, role: str, rel: str) -> str:
@@ -230,7 +230,7 @@ def neighborhood(
     # Enough distinct neighbours to fill what is left and see that more exist.
     step_limit = c.param(2 * MAX_NODES + 1)
     parts = [
-        f"MATCH (root:`{label}` {{id: {c.param(key)}}}) WHERE NOT root:Retracted",
+        f"MATCH (root:`{label}` {{id: {c.param(key)}}}) WHERE {not_retracted('root')}",
         "WITH root, [root] AS seen, [root] AS frontier, false AS cut",
     ]
     hops = []
@@ -333,7 +333,7 @@ def paths(
     c = Compiler(type_tags=tag)
     stored = [*f.edges, *(RELATION_EDGES if f.relations else ())]
     step = "|".join(f"`{name}`" for name in stored)
-    inner = ["NOT x:Retracted"]
+    inner = [not_retracted("x")]
     if f.relations:
         inner.append(f"(NOT x:Relation OR x.type IN {c.param(list(f.relations))})")
     fields = {
@@ -341,8 +341,9 @@ def paths(
         "relationships": lambda child: f"edges.`{child.key}`",
     }
     cypher = (
-        f"MATCH (start:`{from_label}` {{id: {c.param(from_key)}}}) WHERE NOT start:Retracted "
-        f"MATCH (goal:`{to_label}` {{id: {c.param(to_key)}}}) WHERE NOT goal:Retracted "
+        f"MATCH (start:`{from_label}` {{id: {c.param(from_key)}}}) "
+        f"WHERE {not_retracted('start')} "
+        f"MATCH (goal:`{to_label}` {{id: {c.param(to_key)}}}) WHERE {not_retracted('goal')} "
         f"MATCH p = allShortestPaths((start)-[:{step}*1..{max_hops}]-(goal)) "
         f"WHERE all(x IN nodes(p) WHERE {' AND '.join(inner)}) "
         f"WITH p ORDER BY [n IN nodes(p) | n.id] LIMIT {c.param(first)} "

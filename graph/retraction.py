@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 from neo4j import Driver
 
 from graph.errors import InvalidData, NotFound, Problem
+from graph.ontology import RETRACTED_LABEL
 
-RETRACTED_LABEL = "Retracted"
 _RETRACT = (
     f"MATCH (e:Event {{id: $key}}) SET e:{RETRACTED_LABEL}, e.retracted_at = $now, "
     "e.retracted_by = $who, e.retraction_reason = $reason RETURN e.id AS id"

@@ -361,3 +361,32 @@ def test_compiled_plans_are_cached_per_document_and_variables(story_client: Test
     assert again == two
     assert len(two["data"]["events"]["nodes"]) == 2
     assert len(three["data"]["events"]["nodes"]) == 3
+
+
+TYPENAMES_EVERYWHERE = """{
+  events(filter: {types: [flight]}, first: 2) {
+    __typename totalCount pageInfo { __typename hasNextPage }
+    edges { __typename cursor node { __typename id time { __typename start precision }
+      participants { __typename role entity { __typename ... on Actor { name } } }
+      destination { __typename ... on Asset { name } ... on Location { name } }
+      claims { __typename paraphrase source { __typename name }
+        report { __typename name published { __typename start } } } } }
+  }
+  node(id: "Location:hmeimim") { __typename ... on Location { point { __typename latitude } } }
+  search(text: "Hmeimim", first: 2) { __typename score node { __typename id } }
+}"""
+
+
+def test_every_type_answers_its_typename_on_both_paths(story_client: TestClient) -> None:
+    """Apollo Client and urql add `__typename` to every selection set (time and point too)."""
+    standard = _ask(story_client, TYPENAMES_EVERYWHERE, fast=False)
+    assert "errors" not in standard, standard
+    answered = schema.fast_answers
+    fast = _ask(story_client, TYPENAMES_EVERYWHERE, fast=True)
+    assert schema.fast_answers == answered + 1
+    assert fast == standard
+    event = standard["data"]["events"]["edges"][0]["node"]
+    assert event["time"]["__typename"] == "TimeSpan"
+    assert event["participants"][0]["__typename"] == "Participation"
+    assert event["claims"][0]["__typename"] == "Claim"
+    assert standard["data"]["search"][0]["__typename"] == "SearchHit"
