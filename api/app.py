@@ -22,6 +22,7 @@ from api.auth import AuthError, identify
 from api.cypher import router as cypher_router
 from api.deps import DriverDep, SettingsDep
 from api.graphql.fast import FastRouter
+from api.graphql.http import names_an_operation
 from api.graphql.live import EventFeed
 from api.graphql.schema import schema
 from graph import __version__
@@ -45,12 +46,12 @@ def _ensure_schema(app: FastAPI) -> None:
 
 
 def _asks_for_graphiql(connection: HTTPConnection) -> bool:
-    """A GET without a query is the GraphiQL page: no data, so no token (browsers cannot send
-    one when opening a page; GraphiQL sends it with each query)."""
+    """A GET without a query (nor a persisted query's hash) is the GraphiQL page: no data, so
+    no token (browsers cannot send one when opening a page; GraphiQL sends it with each query)."""
     return (
         connection.scope["type"] == "http"
         and connection.scope["method"] == "GET"
-        and "query" not in connection.query_params
+        and not names_an_operation(connection.query_params)
     )
 
 

@@ -46,9 +46,11 @@ from api.graphql.http import (
     GRAPHQL_RESPONSE_JSON,
     RequestRefused,
     is_request_error,
+    names_an_operation,
     read_operations,
     response_media_type,
 )
+from api.graphql.persisted import PersistedQueries, PersistedQueryRefused
 from api.graphql.resolve import (
     ROOT_FIELDS,
     QueryTimedOut,
@@ -250,7 +252,19 @@ EXAMPLE_QUERY = """# eventgraph: the Hmeimim airlift of October 2025 (the seed s
 
 class FastRouter(GraphQLRouter[Any, Any]):
     """Strawberry's FastAPI router speaking the GraphQL-over-HTTP spec (`api/graphql/http.py`),
-    serialising with orjson; every error gets a code. WebSockets and GraphiQL go to strawberry."""
+    serialising with orjson; every error gets a code; persisted queries (APQ) by hash
+    (`api/graphql/persisted.py`). WebSockets and GraphiQL go to strawberry."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.persisted_queries = PersistedQueries()
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """Strawberry's rule (a GET without `query` that accepts HTML), except that a GET with
+        `extensions` (a persisted query's hash, no `query`) is an operation."""
+        return super().should_render_graphql_ide(request) and not names_an_operation(
+            request.query_params
+        )
 
     @property
     def graphql_ide_html(self) -> str:
@@ -295,10 +309,13 @@ class FastRouter(GraphQLRouter[Any, Any]):
         try:
             operations = await read_operations(request)
             if isinstance(operations, list):
-                body: Any = [
-                    (await self._answer(request, each, context, root_value, media_type))[0]
-                    for each in operations
-                ]
+                body: Any = []
+                for each in operations:
+                    try:
+                        answer = await self._answer(request, each, context, root_value, media_type)
+                    except PersistedQueryRefused as refusal:  # that operation's answer only
+                        answer = refusal.body(), refusal.status
+                    body.append(answer[0])
                 status = 200
             else:
                 body, status = await self._answer(
@@ -328,6 +345,7 @@ class FastRouter(GraphQLRouter[Any, Any]):
         media_type: str,
     ) -> tuple[dict[str, Any], int]:
         """One operation's response body and HTTP status."""
+        operation = self.persisted_queries.resolve(operation)
         get = request.method == "GET"
         allowed = {HTTPOperation.QUERY} if get else {HTTPOperation.QUERY, HTTPOperation.MUTATION}
         try:

@@ -2,7 +2,9 @@
 
 - POST with `Content-Type: application/json` (else 415), or GET with `query`, `operationName`,
   and `variables` / `extensions` as JSON text in the URL. Mutations only over POST: a GET
-  mutation is a 405 with `Allow: POST`.
+  mutation is a 405 with `Allow: POST`. An operation whose `extensions` hold a
+  `persistedQuery` may leave `query` out (`api/graphql/persisted.py`); so a GET is an
+  operation when it has `query` or `extensions` (GraphiQL otherwise).
 - A POST body may be a JSON array of at most `MAX_BATCH` operations, answered in order.
 - Bodies over `MAX_BODY_BYTES` and documents over `MAX_QUERY_CHARS` are refused (413) before
   anything is parsed, so a huge query never reaches the parser, the caches or Neo4j.
@@ -16,6 +18,7 @@
   `UNSUPPORTED_MEDIA_TYPE` (415), `BATCH_TOO_LARGE` (400).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +71,17 @@ def response_media_type(accept: str | None) -> str:
     wanted = named.get(GRAPHQL_RESPONSE_JSON, 0.0)
     json = named.get(JSON, named.get("application/*", named.get("*/*", 0.0)))
     return GRAPHQL_RESPONSE_JSON if wanted > 0 and wanted >= json else JSON
+
+
+def asks_by_hash(extensions: object) -> bool:
+    """True when an operation's `extensions` carry a `persistedQuery` (APQ)."""
+    return isinstance(extensions, dict) and "persistedQuery" in extensions
+
+
+def names_an_operation(query_params: Mapping[str, str]) -> bool:
+    """A GET whose URL holds `query` or `extensions` (a persisted query's hash) asks for an
+    operation, with a token like any read; any other GET is the GraphiQL page."""
+    return "query" in query_params or "extensions" in query_params
 
 
 async def read_operations(request: Request) -> GraphQLRequestData | list[GraphQLRequestData]:
@@ -145,19 +159,21 @@ def _json_param(text: str | None, name: str) -> Any:
 def _operation(item: object) -> GraphQLRequestData:
     if not isinstance(item, dict):
         raise RequestRefused(400, "an operation is a JSON object with a `query` string")
-    query = item.get("query")
-    if not isinstance(query, str) or not query:
+    query, extensions = item.get("query"), item.get("extensions")
+    if not isinstance(extensions, dict | None):
+        raise RequestRefused(400, "`extensions` must be a JSON object or null")
+    if query is None and asks_by_hash(extensions):
+        pass  # the document comes from the persisted queries, by its hash
+    elif not isinstance(query, str) or not query:
         raise RequestRefused(400, "`query` is missing: it must be a string holding the document")
-    if len(query) > MAX_QUERY_CHARS:
+    elif len(query) > MAX_QUERY_CHARS:
         raise _too_large("the query", MAX_QUERY_CHARS, "characters")
     operation_name = item.get("operationName")
     if not isinstance(operation_name, str | None):
         raise RequestRefused(400, "`operationName` must be a string or null")
-    variables, extensions = item.get("variables"), item.get("extensions")
+    variables = item.get("variables")
     if not isinstance(variables, dict | None):
         raise RequestRefused(400, "`variables` must be a JSON object or null")
-    if not isinstance(extensions, dict | None):
-        raise RequestRefused(400, "`extensions` must be a JSON object or null")
     return GraphQLRequestData(
         query=query, variables=variables, operation_name=operation_name, extensions=extensions
     )
