@@ -26,6 +26,10 @@ BROWSER_STAMP := var/browser/.version-$(BROWSER_VERSION)
 # lock file changed (npm ci empties node_modules, stamp included).
 AUDIT := tests/graphql_http_audit
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed-$(shell cksum < $(AUDIT)/package-lock.json | cut -d' ' -f1)
+# The GraphQL clients frontends use (Apollo Client, urql, graphql-ws), run by tests/test_clients.py;
+# installed the same way.
+CLIENTS := tests/clients
+CLIENTS_STAMP := $(CLIENTS)/node_modules/.installed-$(shell cksum < $(CLIENTS)/package-lock.json | cut -d' ' -f1)
 
 .PHONY: run test setup test-setup lint typecheck stop browser bench
 
@@ -38,11 +42,16 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,bench]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
-test-setup: setup $(AUDIT_STAMP)
+test-setup: setup $(AUDIT_STAMP) $(CLIENTS_STAMP)
 
 $(AUDIT_STAMP): $(AUDIT)/package.json $(AUDIT)/package-lock.json
 	@command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed for the tests (the GraphQL-over-HTTP audit)."; exit 2; }
 	npm ci --prefix $(AUDIT) --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(CLIENTS_STAMP): $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed for the tests (the GraphQL clients)."; exit 2; }
+	npm ci --prefix $(CLIENTS) --no-audit --no-fund --loglevel=error
 	@touch $@
 
 run: setup

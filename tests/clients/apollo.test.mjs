@@ -1,0 +1,212 @@
+// Apollo Client 4 against the live server: relay-style paging through every page, normalised
+// entities, `time` and `point` with the __typename Apollo adds, a mutation, and automatic
+// persisted queries through PersistedQueryLink (over POST and over GET).
+import assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
+import { test } from 'node:test';
+
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, gql } from '@apollo/client';
+import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
+import { relayStylePagination } from '@apollo/client/utilities';
+
+import {
+  ATTACK_ID,
+  EDITOR,
+  HMEIMIM_ID,
+  HMEIMIM_POINT,
+  HTTP_URL,
+  READER,
+  allEventKeys,
+  flightInput,
+  recordingFetch,
+  uniqueKey,
+} from './live.mjs';
+
+function cache() {
+  return new InMemoryCache({
+    typePolicies: { Query: { fields: { events: relayStylePagination(['filter', 'orderBy']) } } },
+  });
+}
+
+function client({ token = READER, link } = {}) {
+  return new ApolloClient({
+    cache: cache(),
+    link: link ?? new HttpLink({ uri: HTTP_URL, headers: { authorization: `Bearer ${token}` } }),
+  });
+}
+
+const EVENTS_PAGE = gql`
+  query EventsPage($first: Int!, $after: String) {
+    events(first: $first, after: $after) {
+      totalCount
+      edges { cursor node { id key name } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+
+test('fetchMore walks every page of events into one relay-style list', async () => {
+  const expected = await allEventKeys();
+  const apollo = client();
+  const watched = apollo.watchQuery({ query: EVENTS_PAGE, variables: { first: 2 } });
+  const first = await new Promise((resolve, reject) => {
+    const subscription = watched.subscribe({
+      next: (result) => {
+        if (result.data) {
+          subscription.unsubscribe();
+          resolve(result.data);
+        }
+      },
+      error: reject,
+    });
+  });
+  assert.equal(first.events.edges.length, 2);
+  let pageInfo = first.events.pageInfo;
+  let pages = 1;
+  while (pageInfo.hasNextPage) {
+    const more = await watched.fetchMore({ variables: { after: pageInfo.endCursor } });
+    pageInfo = more.data.events.pageInfo;
+    pages += 1;
+    assert.ok(pages <= expected.length, 'paging does not end');
+  }
+  const merged = apollo.readQuery({ query: EVENTS_PAGE, variables: { first: 2 } });
+  const keys = merged.events.edges.map((edge) => edge.node.key);
+  assert.equal(pages, Math.ceil(expected.length / 2));
+  assert.equal(new Set(keys).size, keys.length, 'an event arrived twice');
+  assert.deepEqual([...keys].sort(), [...expected].sort());
+  assert.equal(merged.events.totalCount, expected.length);
+});
+
+test('the same node from two queries is one entity in the cache, by id', async () => {
+  const apollo = client();
+  const byId = await apollo.query({
+    query: gql`query Attack($id: ID!) { node(id: $id) { id ... on Event { name } } }`,
+    variables: { id: ATTACK_ID },
+  });
+  const listed = await apollo.query({
+    query: gql`{ events(filter: {types: [attack]}) { edges { node { id type } } } }`,
+  });
+  assert.equal(byId.data.node.__typename, 'Event');
+  assert.ok(listed.data.events.edges.some((edge) => edge.node.id === ATTACK_ID));
+  const ref = apollo.cache.identify({ __typename: 'Event', id: ATTACK_ID });
+  assert.equal(ref, `Event:${ATTACK_ID}`);
+  const entries = Object.keys(apollo.cache.extract()).filter((key) => key.includes(ATTACK_ID));
+  assert.deepEqual(entries, [ref]);
+  const entity = apollo.cache.extract()[ref];
+  assert.equal(entity.name, 'Rebel attack on Hmeimim air base'); // from the first query
+  assert.equal(entity.type, 'attack'); // from the second
+});
+
+test('time and point come back with the __typename Apollo adds to every selection', async () => {
+  const { data } = await client().query({
+    query: gql`
+      query TimeAndPoint($place: ID!) {
+        events(filter: {types: [attack]}) {
+          edges { node { id time { start end precision yearAssumed } } }
+        }
+        place: node(id: $place) {
+          id
+          ... on Location { name point { latitude longitude precision uncertaintyKm } }
+        }
+      }
+    `,
+    variables: { place: HMEIMIM_ID },
+  });
+  const attack = data.events.edges.find((edge) => edge.node.id === ATTACK_ID).node;
+  assert.equal(attack.time.__typename, 'TimeSpan');
+  assert.equal(attack.time.precision, 'interval');
+  assert.ok(attack.time.start.startsWith('2025-10-01'), attack.time.start);
+  assert.equal(attack.time.yearAssumed, true);
+  assert.equal(data.place.__typename, 'Location');
+  assert.equal(data.place.point.__typename, 'GeoPoint');
+  assert.equal(data.place.point.latitude, HMEIMIM_POINT.latitude);
+  assert.equal(data.place.point.longitude, HMEIMIM_POINT.longitude);
+});
+
+test('recordEvent with an editor token answers with the event and its time', async () => {
+  const apollo = client({ token: EDITOR });
+  const key = uniqueKey('apollo-flight');
+  const { data } = await apollo.mutate({
+    mutation: gql`
+      mutation Record($input: EventInput!) {
+        recordEvent(input: $input) { id key name time { start end precision } }
+      }
+    `,
+    variables: { input: flightInput(key, '2025-11-05') },
+  });
+  assert.equal(data.recordEvent.id, `Event:${key}`);
+  assert.equal(data.recordEvent.time.__typename, 'TimeSpan');
+  assert.equal(data.recordEvent.time.precision, 'day');
+  assert.ok(data.recordEvent.time.start.startsWith('2025-11-05'), data.recordEvent.time.start);
+  const ref = apollo.cache.identify({ __typename: 'Event', id: `Event:${key}` });
+  assert.equal(apollo.cache.extract()[ref].key, key);
+
+  const reader = await client().query({
+    query: gql`query Recorded($id: ID!) { node(id: $id) { id ... on Event { name } } }`,
+    variables: { id: `Event:${key}` },
+  });
+  assert.equal(reader.data.node.name, `Flight ${key}`);
+});
+
+function sha256(text) {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function persistedClient(options = {}) {
+  const recorder = recordingFetch();
+  const link = ApolloLink.from([
+    new PersistedQueryLink({ sha256, ...options }),
+    new HttpLink({ uri: HTTP_URL, headers: { authorization: `Bearer ${READER}` }, fetch: recorder.fetch }),
+  ]);
+  return { apollo: client({ link }), sent: recorder.sent };
+}
+
+/** A document the server has never seen (a fresh alias), so its first request must miss. */
+function freshQuery() {
+  const alias = `attack_${randomUUID().replace(/-/g, '')}`;
+  return gql`query Fresh($id: ID!) { ${alias}: node(id: $id) { id ... on Event { name } } }`;
+}
+
+test('persisted queries: a hash-only miss, the registering request, then hash only', async () => {
+  const query = freshQuery();
+  const first = persistedClient();
+  const answer = await first.apollo.query({ query, variables: { id: ATTACK_ID } });
+  assert.equal(Object.values(answer.data)[0].name, 'Rebel attack on Hmeimim air base');
+  assert.equal(first.sent.length, 2);
+  const [miss, register] = first.sent;
+  assert.equal(miss.method, 'POST');
+  assert.equal(miss.body.query, undefined);
+  const hash = miss.body.extensions.persistedQuery.sha256Hash;
+  assert.equal(miss.body.extensions.persistedQuery.version, 1);
+  assert.equal(register.body.query.length > 0, true);
+  assert.equal(sha256(register.body.query), hash);
+  assert.equal(register.body.extensions.persistedQuery.sha256Hash, hash);
+
+  const second = persistedClient(); // another client: its own cache, so it asks the server
+  const again = await second.apollo.query({ query, variables: { id: ATTACK_ID } });
+  assert.deepEqual(again.data, answer.data);
+  assert.equal(second.sent.length, 1);
+  assert.equal(second.sent[0].body.query, undefined);
+  assert.equal(second.sent[0].body.extensions.persistedQuery.sha256Hash, hash);
+});
+
+test('persisted queries over GET (useGETForHashedQueries): the hash in the URL', async () => {
+  const query = freshQuery();
+  const first = persistedClient({ useGETForHashedQueries: true });
+  const answer = await first.apollo.query({ query, variables: { id: ATTACK_ID } });
+  assert.equal(Object.values(answer.data)[0].name, 'Rebel attack on Hmeimim air base');
+  const [miss, register] = first.sent;
+  assert.equal(first.sent.length, 2);
+  assert.equal(miss.method, 'GET');
+  assert.equal(miss.url.searchParams.get('query'), null);
+  const extensions = JSON.parse(miss.url.searchParams.get('extensions'));
+  assert.equal(register.method, 'POST');
+  assert.equal(sha256(register.body.query), extensions.persistedQuery.sha256Hash);
+
+  const second = persistedClient({ useGETForHashedQueries: true });
+  const again = await second.apollo.query({ query, variables: { id: ATTACK_ID } });
+  assert.deepEqual(again.data, answer.data);
+  assert.equal(second.sent.length, 1);
+  assert.equal(second.sent[0].method, 'GET');
+  assert.equal(second.sent[0].url.searchParams.get('query'), null);
+});

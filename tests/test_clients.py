@@ -1,0 +1,154 @@
+"""The clients frontend developers reach for, against a live server over the seed story with
+anonymous read off: Apollo Client 4, urql and graphql-ws (Node, `node --test` in tests/clients/,
+packages pinned by its package-lock.json) and Python's gql over HTTP and graphql-transport-ws."""
+
+import asyncio
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from gql import Client, GraphQLRequest
+from gql.transport.aiohttp import AIOHTTPTransport
+from gql.transport.websockets import WebsocketsTransport
+from neo4j import Driver
+
+from api.app import create_app
+from graph.importer import import_paths
+from graph.settings import PROJECT_ROOT, Settings
+from graph.tokens import Role, create_token
+from tests.conftest import wipe
+from tests.helpers import served
+
+CLIENTS = PROJECT_ROOT / "tests" / "clients"
+SEED_FLIGHTS = {f"hmeimim-2025-an124-flight-{n}" for n in (1, 2, 3)}
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    http_url: str
+    ws_url: str
+    reader: str
+    editor: str
+
+
+@pytest.fixture(scope="module")
+def live(driver: Driver, settings: Settings) -> Iterator[LiveServer]:
+    """The app served on a free port over the seed story, anonymous read off, with tokens."""
+    database = settings.neo4j_database
+    wipe(driver, database)
+    import_paths(driver, database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
+    reader = create_token(driver, database, Role.READER, "clients-reader")
+    editor = create_token(driver, database, Role.EDITOR, "clients-editor")
+    with served(create_app(settings.model_copy(update={"anonymous_read": False}))) as base:
+        yield LiveServer(
+            f"{base}/graphql", base.replace("http://", "ws://") + "/graphql", reader, editor
+        )
+
+
+@pytest.mark.parametrize("client", ["apollo", "urql", "graphql-ws"])
+def test_javascript_client(live: LiveServer, client: str) -> None:
+    node = shutil.which("node")
+    assert node, "Node.js 20+ is needed for this test"
+    assert (CLIENTS / "node_modules" / "@apollo" / "client").is_dir(), (
+        "the client packages are not installed: run `make test-setup`"
+    )
+    finished = subprocess.run(
+        [node, "--test", "--test-reporter=spec", str(CLIENTS / f"{client}.test.mjs")],
+        env={
+            **os.environ,
+            "EVENTGRAPH_HTTP_URL": live.http_url,
+            "EVENTGRAPH_WS_URL": live.ws_url,
+            "EVENTGRAPH_READER_TOKEN": live.reader,
+            "EVENTGRAPH_EDITOR_TOKEN": live.editor,
+            "NO_COLOR": "1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert finished.returncode == 0, f"{client} failed:\n{finished.stdout}\n{finished.stderr}"
+    assert "fail 0" in finished.stdout, finished.stdout
+
+
+def test_gql_query_over_http_validated_against_the_served_schema(live: LiveServer) -> None:
+    """gql introspects the schema first and checks the query against it before sending."""
+    transport = AIOHTTPTransport(
+        url=live.http_url, headers={"Authorization": f"Bearer {live.reader}"}
+    )
+    client = Client(transport=transport, fetch_schema_from_transport=True)
+    request = GraphQLRequest(
+        "query Flights($types: [EventType!]) {"
+        " events(filter: {types: $types}) { totalCount nodes { key time { start precision } } } }",
+        variable_values={"types": ["flight"]},
+    )
+    result = client.execute(request)
+    keys = {event["key"] for event in result["events"]["nodes"]}
+    assert keys >= SEED_FLIGHTS
+    assert result["events"]["totalCount"] == len(keys)
+    assert client.schema is not None and client.schema.get_type("TimeSpan") is not None
+
+
+SUBSCRIBE = """subscription Recorded($filter: EventFilter) {
+  eventRecorded(filter: $filter) { key type time { __typename start precision } }
+}"""
+RECORD = "mutation($input: EventInput!) { recordEvent(input: $input) { key } }"
+
+
+async def _record_until_heard(live: LiveServer, marker: str, recorded: list[str]) -> None:
+    """Record a new flight every two seconds (the server starts listening once it has the
+    subscribe message, and polls the graph about every second) until cancelled."""
+    headers = {"Authorization": f"Bearer {live.editor}"}
+    async with httpx.AsyncClient(headers=headers, timeout=10) as http:
+        for attempt in range(15):
+            key = f"{marker}-{attempt}"
+            flight = {
+                "key": key,
+                "type": "flight",
+                "name": f"Flight {marker} {attempt}",
+                "time": {"start": "2025-11-08", "precision": "day"},
+                "participants": [{"role": "operator", "ref": "russian-air-force"}],
+                "claims": [{"source": "flightradar24", "credibility": 2, "paraphrase": "Seen."}],
+            }
+            answer = await http.post(
+                live.http_url, json={"query": RECORD, "variables": {"input": flight}}
+            )
+            assert "errors" not in answer.json(), answer.json()
+            recorded.append(key)
+            await asyncio.sleep(2)
+
+
+async def _first_event(live: LiveServer, marker: str, recorded: list[str]) -> dict[str, Any]:
+    transport = WebsocketsTransport(
+        url=live.ws_url,
+        init_payload={"Authorization": f"Bearer {live.reader}"},
+        subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+    )
+    async with Client(transport=transport) as session:
+        request = GraphQLRequest(
+            SUBSCRIBE, variable_values={"filter": {"types": ["flight"], "text": marker}}
+        )
+        recording = asyncio.create_task(_record_until_heard(live, marker, recorded))
+        try:
+            async with asyncio.timeout(40):
+                async for result in session.subscribe(request):
+                    return result["eventRecorded"]  # type: ignore[no-any-return]
+        finally:
+            recording.cancel()
+    raise AssertionError("the subscription ended without an event")
+
+
+def test_gql_subscription_over_graphql_transport_ws(live: LiveServer) -> None:
+    marker = f"gql-{uuid.uuid4().hex[:8]}"
+    recorded: list[str] = []
+    event = asyncio.run(_first_event(live, marker, recorded))
+    assert event["key"] in recorded
+    assert event["type"] == "flight"
+    assert event["time"]["__typename"] == "TimeSpan"
+    assert event["time"]["start"].startswith("2025-11-08")
