@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.spans import mark_long_span
+from graph.spans import mark_long_span, set_relation_bounds
 
 ROWS_PER_TRANSACTION = 10_000
 _MICROSECOND = "duration({microseconds: 1})"
@@ -140,7 +140,8 @@ RELATIONS = _batched(
     "WITH n, row "
     f"{_entity('source', 'row.from', _ENTITIES)} "
     f"{_entity('target', 'row.to', _ENTITIES)} "
-    "CREATE (n)-[:FROM]->(source) CREATE (n)-[:TO]->(target)"
+    "CREATE (n)-[:FROM]->(source) CREATE (n)-[:TO]->(target) "
+    f"WITH n CALL (n) {{ {set_relation_bounds('n')} }}"
 )
 EVENTS = _batched(
     "MERGE (n:Event {id: row.id}) "

@@ -37,6 +37,7 @@ from bench.dataset import Probes
 from bench.reference import search_hits
 from graph import ontology
 from graph.ontology import LONG_SPAN_LABEL, SHORT_SPAN_DAYS
+from graph.projection import time_order
 
 REFERENCE_OPERATIONS = Path(__file__).parent / "neo4j_graphql" / "operations.graphql"
 NODE_LABELS = ["Actor", "EquipmentType", "Asset", "Location", "Source", "Report", "Event"]
@@ -273,7 +274,7 @@ query EventsPage($type: EventType!, $from: String!, $to: String!) {{
 
 TIMELINE = Operation(
     name="timeline",
-    what="events involving an actor in the window, by start",
+    what="events involving an actor in the window, in time order",
     graphql="""
 query Timeline($entity: ID!, $from: String!, $to: String!) {
   timeline(entity: $entity, window: {from: $from, to: $to}) {
@@ -282,7 +283,7 @@ query Timeline($entity: ID!, $from: String!, $to: String!) {
 }""",
     floor=(
         _in_window("(:Actor {id: $entity})<-[:INVOLVES]-(e:Event)", "NOT e:Retracted", "RETURN e")
-        + "WITH e ORDER BY e.start, e.id "
+        + f"WITH e ORDER BY {time_order('e')} "
         "RETURN 'Event:' + e.id AS id, e.name AS name, e.type AS type, "
         "{start: toString(e.start), end: toString(e.end), precision: e.time_precision} AS time"
     ),

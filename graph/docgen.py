@@ -89,7 +89,12 @@ def data_model_markdown() -> str:
         "A relation is a `(:Relation {type, since, until})` node, `(:Relation)-[:FROM]->(a)`",
         "and `(:Relation)-[:TO]->(b)`, so that the claims which make it can point at it. `since`",
         "is the first instant of the partial time it was given as, `until` the last; either may",
-        "be open.",
+        "be open. Each keeps its precision (`since_precision`, `until_precision`: `exact`, `day`,",
+        "`month` or `year`) and the other end of the time it was given as: `since_end`, the last",
+        'instant of it, and `until_start`, the first. "Since 2015" is `since`',
+        "2015-01-01T00:00:00Z, `since_end` 2015-12-31T23:59:59.999999Z, `since_precision` `year`;",
+        "queries over windows use `since` and `until` alone. (Graphs imported before schema",
+        "version 3 get `since_end`/`until_start` when the schema is applied.)",
         "",
         _table(
             ("type", "from", "to", "meaning"),
@@ -130,7 +135,16 @@ def data_model_markdown() -> str:
         " the source did not give; `time_note` says in words how the time is known.",
         "- Place precision: "
         + ", ".join(f"`{p.value}`" for p in ontology.PlacePrecision)
-        + ". Points are WGS-84 (`point.y` latitude, `point.x` longitude).",
+        + ". Points are WGS-84 (`point.y` latitude, `point.x` longitude). A point's"
+        " `point_uncertainty_km` is how far the place may lie from it; where it is missing,"
+        " the point's precision gives the radius: "
+        + ", ".join(f"`{p.value}` {km:g} km" for p, km in ontology.PLACE_RADIUS_KM.items())
+        + "; "
+        + ", ".join(
+            f"`{p.value}`" for p in ontology.PlacePrecision if p not in ontology.PLACE_RADIUS_KM
+        )
+        + " none (never within any distance). `near` counts a place only when all of that"
+        " disc is within the distance.",
         "",
         "## Constraints and indexes",
         "",

@@ -349,6 +349,19 @@ class PlacePrecision(StrEnum):
     REGION = "region"
 
 
+PLACE_RADIUS_KM: dict[PlacePrecision, float] = {
+    PlacePrecision.EXACT: 0.1,
+    PlacePrecision.SITE: 2.0,
+    PlacePrecision.CITY: 15.0,
+    PlacePrecision.DISTRICT: 30.0,
+    PlacePrecision.PROVINCE: 100.0,
+    PlacePrecision.COUNTRY: 500.0,
+}
+"""How far (km) a point of this precision may lie from where the place really is, when the
+point gives no `uncertainty_km` of its own: what `near` adds to the distance. A region has no
+radius: a place known only to a region is never within any distance of a point."""
+
+
 # ---- relationship types in the graph ---------------------------------------------------------
 
 

@@ -96,6 +96,12 @@ def not_retracted(v: str) -> str:
     return f"NOT {v}:`{ontology.RETRACTED_LABEL}`"
 
 
+def time_order(v: str) -> str:
+    """ORDER BY items putting events `v` in time order: start ascending, an open start first;
+    then end ascending, an open end last; then id (so events sharing a start keep one order)."""
+    return f"{v}.start IS NOT NULL, {v}.start, {v}.end IS NULL, {v}.end, {v}.id"
+
+
 def _prop(name: str) -> Expr:
     return lambda c, v, s: f"{v}.`{name}`"
 
@@ -206,6 +212,26 @@ _PUBLISHED = _null_unless(
         },
     ),
 )
+
+
+def _bound(start: str, end: str, precision: str) -> Expr:
+    """One bound of a relation (`since` or `until`) as the TimeSpan it was given as: "since
+    2015" is all of 2015, at year precision (graph/spans.py stores both ends)."""
+    return _null_unless(
+        precision,
+        _value_object(
+            "TimeSpan",
+            {
+                "start": _text(start),
+                "end": _text(end),
+                "precision": _prop(precision),
+                "yearAssumed": lambda c, v, s: "false",
+                "note": lambda c, v, s: "null",
+            },
+        ),
+    )
+
+
 _POINT = _null_unless(
     "point",
     _value_object(
@@ -331,8 +357,8 @@ FIELDS: dict[str, dict[str, Expr]] = {
         "key": _prop("id"),
         "type": _prop("type"),
         "description": _prop("description"),
-        "since": _text("since"),
-        "until": _text("until"),
+        "since": _bound("since", "since_end", "since_precision"),
+        "until": _bound("until_start", "until", "until_precision"),
         "from": _related("(v)-[:FROM]->(t)", ENTITY_TYPES, many=False),
         "to": _related("(v)-[:TO]->(t)", ENTITY_TYPES, many=False),
         "claims": _claims,

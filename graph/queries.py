@@ -10,11 +10,20 @@ import base64
 import binascii
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from graph.errors import InvalidData, Problem
-from graph.ontology import LONG_SPAN_LABEL, SHORT_SPAN_DAYS
-from graph.projection import NODE_TYPES, Compiler, Selection, not_retracted, project
+from graph.ontology import LONG_SPAN_LABEL, PLACE_RADIUS_KM, SHORT_SPAN_DAYS
+from graph.projection import (
+    NODE_TYPES,
+    PLACE_TYPES,
+    Compiler,
+    Selection,
+    not_retracted,
+    project,
+    time_order,
+)
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 50
@@ -102,6 +111,15 @@ def page_window(
     return start, first if first is not None else DEFAULT_PAGE
 
 
+class Sourcing(StrEnum):
+    """Whose word a fact rests on: every one of its claims from an anonymous source, every one
+    from a named source, or any."""
+
+    ANY = "ANY"
+    ANONYMOUS_ONLY = "ANONYMOUS_ONLY"
+    NAMED_ONLY = "NAMED_ONLY"
+
+
 @dataclass(frozen=True)
 class EventFilter:
     types: tuple[str, ...] = ()
@@ -116,10 +134,24 @@ class EventFilter:
     min_reliability: str | None = None
     min_credibility: int | None = None
     source: str | None = None
+    origin: str | None = None
+    destination: str | None = None
+    sourcing: Sourcing = Sourcing.ANY
 
 
 PLACE_HOPS = 8
 """How deep places nest (site in town in province in country …) for `at` filters."""
+PLACE_EDGES = {
+    "at": "OCCURRED_AT|ORIGIN|DESTINATION",
+    "origin": "ORIGIN",
+    "destination": "DESTINATION",
+}
+"""Per place filter of `EventFilter`, the edges from an event to the place it names."""
+
+
+def _place_filter(f: EventFilter) -> tuple[str, str] | None:
+    """The first place filter set (its field name and place id), the one to start from."""
+    return next(((name, getattr(f, name)) for name in PLACE_EDGES if getattr(f, name)), None)
 
 
 def event_match(
@@ -140,14 +172,16 @@ def event_match(
             # Both ways in are open to the planner: from the entity, or through the window.
             return _window_match(c, rest, e, order, limit, pattern)
         anchor = f"MATCH {pattern} WITH DISTINCT {e}"
-    elif f.at:
-        label, key = parse_global_id(f.at)
+    elif place := _place_filter(f):
+        name, global_id = place
+        label, key = parse_global_id(global_id)
         anchor = (
             f"MATCH (:`{label}` {{id: {c.param(key)}}})<-[:LOCATED_AT|WITHIN*0..{PLACE_HOPS}]-"
             f"(place) WITH DISTINCT place "
-            f"MATCH (place)<-[:OCCURRED_AT|ORIGIN|DESTINATION]-({e}:Event) WITH DISTINCT {e}"
+            f"MATCH (place)<-[:{PLACE_EDGES[name]}]-({e}:Event) WITH DISTINCT {e}"
         )
-        rest = replace(f, at=None)
+        cleared: dict[str, Any] = {name: None}
+        rest = replace(f, **cleared)
     elif f.start is not None:
         return _window_match(c, f, e, order, limit, f"({e}:Event)")
     else:
@@ -189,37 +223,71 @@ def _event_conditions(c: Compiler, f: EventFilter, e: str) -> list[str]:
         where.append(f"EXISTS {{ ({e})-[:INVOLVES{role}]->(:`{label}` {{id: {c.param(key)}}}) }}")
     elif f.role:
         where.append(f"EXISTS {{ ({e})-[:INVOLVES {{role: {c.param(f.role)}}}]->() }}")
-    if f.at:
-        label, key = parse_global_id(f.at)
-        place = c.param(key)
-        where.append(
-            f"EXISTS {{ MATCH ({e})-[:OCCURRED_AT|ORIGIN|DESTINATION]->(p) "
-            f"WHERE (p:`{label}` AND p.id = {place}) "
-            f"OR EXISTS {{ (p)-[:LOCATED_AT|WITHIN*1..{PLACE_HOPS}]->"
-            f"(:`{label}` {{id: {place}}}) }} }}"
-        )
-    if f.near:
-        lat, lon, km = f.near
-        here = f"point({{latitude: {c.param(lat)}, longitude: {c.param(lon)}}})"
-        where.append(
-            f"EXISTS {{ MATCH ({e})-[:OCCURRED_AT|ORIGIN|DESTINATION]->(p) "
-            "OPTIONAL MATCH (p)-[:LOCATED_AT]->(l:Location) "
-            f"WITH coalesce(p.point, l.point) AS pt WHERE point.distance(pt, {here}) <= "
-            f"{c.param(km * 1000.0)} }}"
-        )
-    if f.min_reliability or f.min_credibility or f.source:
-        conditions = []
-        if f.min_reliability:
-            conditions.append(f"c.reliability <= {c.param(f.min_reliability)}")
-        if f.min_credibility:
-            conditions.append(f"toInteger(c.credibility) <= {c.param(f.min_credibility)}")
-        if f.source:
-            _, source_key = parse_global_id(f.source)
-            conditions.append(
-                f"EXISTS {{ (c)-[:SOURCED_FROM]->(:Source {{id: {c.param(source_key)}}}) }}"
+    for name, edges in PLACE_EDGES.items():
+        if global_id := getattr(f, name):
+            label, key = parse_global_id(global_id)
+            place = c.param(key)
+            where.append(
+                f"EXISTS {{ MATCH ({e})-[:{edges}]->(p) "
+                f"WHERE (p:`{label}` AND p.id = {place}) "
+                f"OR EXISTS {{ (p)-[:LOCATED_AT|WITHIN*1..{PLACE_HOPS}]->"
+                f"(:`{label}` {{id: {place}}}) }} }}"
             )
+    if f.near:
+        where.append(_near(c, e, *f.near))
+    where += claim_conditions(c, e, f.min_reliability, f.min_credibility, f.source, f.sourcing)
+    return where
+
+
+def _near(c: Compiler, e: str, lat: float, lon: float, km: float) -> str:
+    """Event `e` has a place whose whole uncertainty disc lies within `km` of the point: its
+    distance plus its radius (`point_uncertainty_km`, else `ontology.PLACE_RADIUS_KM` for the
+    point's precision; none for a region) is at most `km`. An asset without a point of its own
+    stands at its location's."""
+    here = f"point({{latitude: {c.param(lat)}, longitude: {c.param(lon)}}})"
+    radii = c.param({precision.value: km for precision, km in PLACE_RADIUS_KM.items()})
+    return (
+        f"EXISTS {{ MATCH ({e})-[:OCCURRED_AT|ORIGIN|DESTINATION]->(p) "
+        "OPTIONAL MATCH (p)-[:LOCATED_AT]->(l:Location) "
+        "WITH CASE WHEN p.point IS NULL THEN l ELSE p END AS w "
+        f"WHERE point.distance(w.point, {here}) + 1000.0 * "
+        f"coalesce(w.point_uncertainty_km, {radii}[w.point_precision]) <= "
+        f"{c.param(km * 1000.0)} }}"
+    )
+
+
+def claim_conditions(
+    c: Compiler,
+    v: str,
+    min_reliability: str | None,
+    min_credibility: int | None,
+    source: str | None,
+    sourcing: Sourcing,
+) -> list[str]:
+    """Conditions on the claims of `v` (an event or a relation). The grading and `source` hold
+    for one claim together (at least one claim from that source is at least this reliable AND
+    this credible); `sourcing` looks at every claim's source."""
+    where = []
+    conditions = []
+    if min_reliability:
+        conditions.append(f"c.reliability <= {c.param(min_reliability)}")
+    if min_credibility:
+        conditions.append(f"toInteger(c.credibility) <= {c.param(min_credibility)}")
+    if source:
+        _, source_key = parse_global_id(source)
+        conditions.append(
+            f"EXISTS {{ (c)-[:SOURCED_FROM]->(:Source {{id: {c.param(source_key)}}}) }}"
+        )
+    if conditions:
         where.append(
-            f"EXISTS {{ MATCH ({e})<-[:SUPPORTS]-(c:Claim) WHERE {' AND '.join(conditions)} }}"
+            f"EXISTS {{ MATCH ({v})<-[:SUPPORTS]-(c:Claim) WHERE {' AND '.join(conditions)} }}"
+        )
+    if sourcing is not Sourcing.ANY:
+        other = "NOT " if sourcing is Sourcing.ANONYMOUS_ONLY else ""
+        where.append(
+            f"EXISTS {{ ({v})<-[:SUPPORTS]-(:Claim) }} AND NOT EXISTS {{ "
+            f"MATCH ({v})<-[:SUPPORTS]-(:Claim)-[:SOURCED_FROM]->(s:Source) "
+            f"WHERE {other}coalesce(s.anonymous, false) }}"
         )
     return where
 
@@ -337,21 +405,75 @@ def timeline(
     end: datetime | None,
     tag: bool = False,
 ) -> Statement:
-    """Events involving an entity (or at a place), in time order."""
+    """Events an entity takes part in (any role) and, for a place (a Location or an Asset),
+    the events at it as `EventFilter.at` finds them, each once, in time order (`time_order`)."""
     label, _ = parse_global_id(global_id)
-    at_place = label == "Location"
-    f = EventFilter(
-        start=start,
-        end=end,
-        at=global_id if at_place else None,
-        involving=None if at_place else global_id,
-    )
+    ways = [EventFilter(start=start, end=end, involving=global_id)]
+    if label in PLACE_TYPES:
+        ways.append(EventFilter(start=start, end=end, at=global_id))
     c = Compiler(type_tags=tag)
+    union = " UNION ".join(f"{event_match(c, f)} RETURN e" for f in ways)
     cypher = (
-        f"CALL () {{ {event_match(c, f)} WITH e ORDER BY e.start ASC, e.id ASC "
+        f"CALL () {{ CALL () {{ {union} }} WITH e ORDER BY {time_order('e')} "
         f"RETURN collect({project(c, 'e', selection, ('Event',))}) AS result }} RETURN result"
     )
     return Statement(cypher, c.params)
+
+
+# ---- relations -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RelationFilter:
+    types: tuple[str, ...] = ()
+    from_: str | None = None
+    to: str | None = None
+    involving: str | None = None
+    """Either end."""
+    start: datetime | None = None
+    end: datetime | None = None
+    min_reliability: str | None = None
+    min_credibility: int | None = None
+    source: str | None = None
+    sourcing: Sourcing = Sourcing.ANY
+
+
+RELATION_ORDER = "r.since IS NOT NULL, r.since, r.id"
+"""Relations by when they began (an open `since` first), then key."""
+
+
+def relation_match(c: Compiler, f: RelationFilter, r: str = "r") -> str:
+    """A clause binding `r` to the relations that pass the filter, starting from the entity at
+    an end it names, else from every relation."""
+    ends = (("FROM", f.from_), ("TO", f.to), ("FROM|TO", f.involving))
+    where = [not_retracted(r)]
+    anchor = None
+    for edges, global_id in ends:
+        if not global_id:
+            continue
+        label, key = parse_global_id(global_id)
+        entity = f"(:`{label}` {{id: {c.param(key)}}})"
+        if anchor is None:
+            anchor = f"MATCH {entity}<-[:{edges}]-({r}:Relation) WITH DISTINCT {r}"
+        else:
+            where.append(f"EXISTS {{ ({r})-[:{edges}]->{entity} }}")
+    if f.types:
+        where.append(f"{r}.type IN {c.param(list(f.types))}")
+    if f.end is not None:
+        where.append(f"({r}.since IS NULL OR {r}.since <= {c.param(f.end)})")
+    if f.start is not None:
+        where.append(f"({r}.until IS NULL OR {r}.until >= {c.param(f.start)})")
+    where += claim_conditions(c, r, f.min_reliability, f.min_credibility, f.source, f.sourcing)
+    return f"{anchor or f'MATCH ({r}:Relation)'} WHERE {' AND '.join(where)}"
+
+
+def relations_connection(
+    selection: Selection, f: RelationFilter, skip: int, limit: int, tag: bool = False
+) -> Statement:
+    """A Relay connection over relations, in `RELATION_ORDER`."""
+    c = Compiler(type_tags=tag)
+    match = relation_match(c, f)
+    return _connection(c, selection, "Relation", "r", match, RELATION_ORDER, skip, limit)
 
 
 _RECENT_EVENTS = (

@@ -14,11 +14,12 @@ from neo4j import Driver
 
 from graph.errors import Conflict
 from graph.ontology import LABELS
-from graph.spans import MARK_ALL_LONG_SPANS
+from graph.spans import MARK_ALL_LONG_SPANS, SET_ALL_RELATION_BOUNDS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bump when the set of constraints and indexes changes meaning (not for additions alone), or
-when stored data needs a migration (MIGRATIONS). 2: events carry `:LongSpan`."""
+when stored data needs a migration (MIGRATIONS). 2: events carry `:LongSpan`; 3: relations
+carry `since_end` and `until_start`."""
 
 FULLTEXT_INDEX = "entity_names"
 SCHEMA_NODE_LABEL = "EventGraphSchema"
@@ -128,6 +129,7 @@ _RECORD_VERSION = (
 )
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (2, "events labelled :LongSpan", MARK_ALL_LONG_SPANS),
+    (3, "relations' since_end and until_start", SET_ALL_RELATION_BOUNDS),
 )
 """(schema version, what it does, batched Cypher): run once on a graph recorded below it.
 Each is idempotent, so a run cut short is simply run again."""

@@ -1,7 +1,8 @@
-"""Keeping `:LongSpan` (see `ontology.LONG_SPAN_LABEL`) in step with events' times.
+"""Derived time properties kept in step with what was imported: events' `:LongSpan` (see
+`ontology.LONG_SPAN_LABEL`) and the far ends of relations' `since`/`until`.
 
-One Cypher fragment, used by the importer after it writes events and by the schema migration
-that labels events imported before the label existed.
+Each is one Cypher fragment, used by the importer after it writes the nodes and by the schema
+migration that fills it in on graphs imported before it existed.
 """
 
 from graph.ontology import LONG_SPAN_LABEL, SHORT_SPAN_DAYS
@@ -24,3 +25,36 @@ MARK_ALL_LONG_SPANS = (
 )
 """Label every event in the graph (the migration to schema version 2); batched, so it fits a
 graph of any size."""
+
+
+_UNIT = {"year": "years", "month": "months", "day": "days"}
+"""Partial-time precisions that cover a calendar unit (an exact bound covers one instant)."""
+
+
+def _unit_end(node: str, prop: str) -> str:
+    """The last instant of the calendar unit that `node.prop` (its first instant) starts."""
+    lengths = " ".join(
+        f"WHEN '{precision}' THEN duration({{{unit}: 1}})" for precision, unit in _UNIT.items()
+    )
+    return (
+        f"CASE WHEN {node}.`{prop}_precision` IN {list(_UNIT)} "
+        f"THEN {node}.`{prop}` + CASE {node}.`{prop}_precision` {lengths} END "
+        f"- duration({{nanoseconds: 1000}}) ELSE {node}.`{prop}` END"
+    )
+
+
+def set_relation_bounds(node: str) -> str:
+    """A clause setting `since_end` (the last instant of the time `since` was given as) and
+    `until_start` (the first of `until`'s) on the Relation `node`, from the stored instants and
+    their precisions: "since 2015" is `since` 2015-01-01, `since_end` 2015-12-31T23:59:59.999999."""
+    return (
+        f"SET {node}.since_end = {_unit_end(node, 'since')}, "
+        f"{node}.until_start = CASE WHEN {node}.until_precision IN {list(_UNIT)} "
+        f"THEN datetime.truncate({node}.until_precision, {node}.until) ELSE {node}.until END"
+    )
+
+
+SET_ALL_RELATION_BOUNDS = (
+    f"MATCH (n:Relation) CALL (n) {{ {set_relation_bounds('n')} }} IN TRANSACTIONS OF 10000 ROWS"
+)
+"""Fill in `since_end`/`until_start` on every relation (the migration to schema version 3)."""

@@ -231,6 +231,10 @@ def test_timeline_lists_the_actors_events_in_the_same_order(story: Story) -> Non
     variables = operations.TIMELINE.variables(story.subjects, "")
     (actor,) = _reference(story, "Timeline", variables)["actors"]
     reference = [_event_reference(event) for event in actor["events"]]
+    # A timeline puts open starts first; @neo4j/graphql's sort can only put nulls last.
+    reference = [e for e in reference if e["start"] is None] + [
+        e for e in reference if e["start"] is not None
+    ]
     assert len(ours) >= 10
     assert any(event["start"] is None for event in ours)  # an open start overlaps the window
     assert reference == ours

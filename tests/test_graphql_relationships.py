@@ -64,7 +64,7 @@ def _refused(client: TestClient, query: str) -> str:
 
 
 EDGE = """fragment Edge on GraphRelationship {
-  id type from to role relation { key since until } claims { source { name } credibility }
+  id type from to role relation { key since { start end precision } until { start } } claims { source { name } credibility }
 }
 """
 
@@ -99,7 +99,12 @@ def test_a_relation_shows_as_one_relationship_with_its_claims(story_client: Test
     assert operates["type"] == "operates"
     assert operates["from"] == "Actor:russian-armed-forces"
     assert operates["to"] == "Asset:hmeimim-air-base"
-    assert operates["relation"]["since"] == "2015-01-01T00:00:00Z"
+    assert operates["relation"]["since"] == {
+        "start": "2015-01-01T00:00:00Z",
+        "end": "2015-12-31T23:59:59.999999Z",
+        "precision": "year",
+    }
+    assert operates["relation"]["until"] is None
     assert sorted((c["source"]["name"], c["credibility"]) for c in operates["claims"]) == [
         ("Bloomberg", 2),
         ("eventgraph editors", 1),

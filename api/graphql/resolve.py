@@ -24,7 +24,14 @@ from neo4j.exceptions import (
 from graph import __version__, queries
 from graph.errors import InvalidData, Problem, Unavailable
 from graph.projection import Selection
-from graph.queries import EventFilter, Statement, encode_cursor, page_window
+from graph.queries import (
+    EventFilter,
+    RelationFilter,
+    Sourcing,
+    Statement,
+    encode_cursor,
+    page_window,
+)
 from graph.timespan import TimeError, bounds
 
 ENTITY_LISTS = {
@@ -37,7 +44,16 @@ ENTITY_LISTS = {
 }
 RELATIONSHIP_FIELDS = ("neighborhood", "paths", "coInvolvement", "activity")
 ROOT_FIELDS = frozenset(
-    {"version", "node", "events", "search", "timeline", *ENTITY_LISTS, *RELATIONSHIP_FIELDS}
+    {
+        "version",
+        "node",
+        "events",
+        "relations",
+        "search",
+        "timeline",
+        *ENTITY_LISTS,
+        *RELATIONSHIP_FIELDS,
+    }
 )
 
 
@@ -88,6 +104,25 @@ def event_filter(raw: Any) -> EventFilter:
         min_reliability=_get(raw, "minReliability", "min_reliability"),
         min_credibility=_get(raw, "minCredibility", "min_credibility"),
         source=_get(raw, "source"),
+        origin=_get(raw, "origin"),
+        destination=_get(raw, "destination"),
+        sourcing=Sourcing(_get(raw, "sourcing") or Sourcing.ANY),
+    )
+
+
+def relation_filter(raw: Any) -> RelationFilter:
+    window = _get(raw, "window")
+    return RelationFilter(
+        types=tuple(_get(raw, "types") or ()),
+        from_=_get(raw, "from", "from_"),
+        to=_get(raw, "to"),
+        involving=_get(raw, "involving"),
+        start=_instant(_get(window, "from", "from_"), "filter.window.from", last=False),
+        end=_instant(_get(window, "to"), "filter.window.to", last=True),
+        min_reliability=_get(raw, "minReliability", "min_reliability"),
+        min_credibility=_get(raw, "minCredibility", "min_credibility"),
+        source=_get(raw, "source"),
+        sourcing=Sourcing(_get(raw, "sourcing") or Sourcing.ANY),
     )
 
 
@@ -160,7 +195,7 @@ def plan_root(selection: Selection, tag: bool) -> RootPlan:
     if name == "node":
         statement = queries.node(selection, selection.arg("id"), tag)
         return RootPlan(name, statement, lambda record: record["result"] if record else None)
-    if name == "events" or name in ENTITY_LISTS:
+    if name in ("events", "relations") or name in ENTITY_LISTS:
         skip, limit = page_window(
             selection.arg("first"),
             selection.arg("after"),
@@ -171,6 +206,10 @@ def plan_root(selection: Selection, tag: bool) -> RootPlan:
             order = _plain(selection.arg("orderBy")) or "START_ASC"
             statement = queries.events_connection(
                 selection, event_filter(selection.arg("filter")), order, skip, limit, tag
+            )
+        elif name == "relations":
+            statement = queries.relations_connection(
+                selection, relation_filter(selection.arg("filter")), skip, limit, tag
             )
         else:
             raw = selection.arg("filter")
@@ -183,7 +222,7 @@ def plan_root(selection: Selection, tag: bool) -> RootPlan:
                 limit,
                 tag,
             )
-        label = "Event" if name == "events" else ENTITY_LISTS[name]
+        label = {"events": "Event", "relations": "Relation"}.get(name) or ENTITY_LISTS[name]
         return RootPlan(
             name,
             statement,

@@ -28,6 +28,7 @@ from api.graphql.types import (
     EventType,
     LocationKind,
     Node,
+    RelationType,
     Reliability,
     ReportKind,
     RoleName,
@@ -38,7 +39,7 @@ from api.graphql.types import (
     Event as EventNode,
 )
 from graph import __version__, queries
-from graph.queries import DEFAULT_PAGE, MAX_PAGE
+from graph.queries import DEFAULT_PAGE, MAX_PAGE, Sourcing
 from graph.settings import Settings
 
 
@@ -55,11 +56,24 @@ class Window:
     to: str | None = strawberry.field(default=None, description="e.g. 2025-10 (to its end)")
 
 
-@strawberry.input(description="Within `km` of a WGS-84 point.")
+@strawberry.input(
+    description="Within `km` of a WGS-84 point: a place only when its whole uncertainty disc "
+    "is (distance + its point's `uncertaintyKm`, else a radius for its precision, ≤ km)."
+)
 class Near:
     latitude: float
     longitude: float
     km: float
+
+
+SourcingEnum = strawberry.enum(
+    Sourcing,
+    name="Sourcing",
+    description="Whose word it rests on: ANONYMOUS_ONLY (every claim from an anonymous source), "
+    "NAMED_ONLY (every claim from a named one), ANY.",
+)
+MIN_RELIABILITY = "At least one claim this reliable (A best); with minCredibility, the same claim."
+MIN_CREDIBILITY = "At least one claim this credible (1 best); with minReliability, the same claim."
 
 
 @strawberry.input(description="Every given condition must hold.")
@@ -74,14 +88,42 @@ class EventFilter:
     at: strawberry.ID | None = strawberry.field(
         default=None, description="A place (Location or Asset) id; places nested inside count."
     )
+    origin: strawberry.ID | None = strawberry.field(
+        default=None, description="Starting at this place (Location or Asset) or inside it."
+    )
+    destination: strawberry.ID | None = strawberry.field(
+        default=None, description="Going to this place (Location or Asset) or inside it."
+    )
     near: Near | None = None
     min_reliability: Reliability | None = strawberry.field(
-        default=None, description="At least one claim this reliable (A best)."
+        default=None, description=MIN_RELIABILITY
     )
-    min_credibility: int | None = strawberry.field(
-        default=None, description="At least one claim this credible (1 best)."
+    min_credibility: int | None = strawberry.field(default=None, description=MIN_CREDIBILITY)
+    source: strawberry.ID | None = strawberry.field(
+        default=None, description="A Source id: one claim from it (the graded one, if graded)."
     )
-    source: strawberry.ID | None = strawberry.field(default=None, description="A Source id.")
+    sourcing: SourcingEnum | None = None  # type: ignore[valid-type]
+
+
+@strawberry.input(description="Every given condition must hold.")
+class RelationFilter:
+    types: list[RelationType] | None = None
+    from_: strawberry.ID | None = strawberry.field(
+        default=None, name="from", description="The entity it is from (a node id)."
+    )
+    to: strawberry.ID | None = strawberry.field(default=None, description="The entity it is to.")
+    involving: strawberry.ID | None = strawberry.field(default=None, description="Either end.")
+    window: Window | None = strawberry.field(
+        default=None, description="Relations whose since–until overlaps it (open ends do)."
+    )
+    min_reliability: Reliability | None = strawberry.field(
+        default=None, description=MIN_RELIABILITY
+    )
+    min_credibility: int | None = strawberry.field(default=None, description=MIN_CREDIBILITY)
+    source: strawberry.ID | None = strawberry.field(
+        default=None, description="A Source id: one claim from it (the graded one, if graded)."
+    )
+    sourcing: SourcingEnum | None = None  # type: ignore[valid-type]
 
 
 def _kinds_filter(name: str, kind_enum: Any) -> type:
@@ -158,7 +200,11 @@ class Query(RelationshipQueries):
     async def search(self, info: Info, text: str, first: int | None = 20) -> list[SearchHit]:
         return await _root(info)  # type: ignore[no-any-return]
 
-    @strawberry.field(description="Events involving an entity (or at a place), in time order.")
+    @strawberry.field(
+        description="Events an entity takes part in (any role) and, for a place (Location or "
+        "Asset), events at it or at places inside it (as `events(filter: {at})`), each once; "
+        "in time order: start (an open start first), then end (an open end last), then id."
+    )
     async def timeline(
         self, info: Info, entity: strawberry.ID, window: Window | None = None
     ) -> list[EventNode]:
@@ -211,6 +257,7 @@ def _with_entity_lists(query: type) -> type:
         ("locations", LocationFilter, types.Location),
         ("sources", SourceFilter, types.Source),
         ("reports", ReportFilter, types.Report),
+        ("relations", RelationFilter, types.Relation),
     ):
         setattr(query, field_name, _entity_list(filter_type, node_type))
     return query

@@ -223,8 +223,10 @@ class Relation(Node):
     key = row(str)
     type = row(RelationType)
     description = row(str | None)
-    since = row(DateTime | None)
-    until = row(DateTime | None)
+    since = row(
+        TimeSpan | None, "When it began, as precisely as known (all of 2015: 'since 2015')."
+    )
+    until = row(TimeSpan | None, "When it ended, as precisely as known (null: open).")
     from_ = strawberry.field(resolver=from_row, graphql_type=Entity | None, name="from")
     to = row(Entity | None)
     claims = row(list[Claim])

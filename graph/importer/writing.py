@@ -29,7 +29,7 @@ from graph import ontology
 from graph.errors import Conflict
 from graph.importer.validation import Item, Plan, claim_id_of, claims_of
 from graph.records import Actor, Asset, EquipmentType, Event, Location, Relation, Report, Source
-from graph.spans import mark_long_span
+from graph.spans import mark_long_span, set_relation_bounds
 from graph.timespan import bounds
 
 Progress = Callable[[int], None]
@@ -352,7 +352,10 @@ def _upsert_nodes(label: str) -> str:
     times = "".join(
         f", n.`{key}` = datetime(row.times.`{key}`)" for key in TIME_PROPERTIES.get(label, ())
     )
-    then = f"CALL (n) {{ {mark_long_span('n')} }} " if label == "Event" else ""
+    then = {
+        "Event": f"CALL (n) {{ {mark_long_span('n')} }} ",
+        "Relation": f"CALL (n) {{ {set_relation_bounds('n')} }} ",
+    }.get(label, "")
     return _UPSERT_NODES.format(label=label, times=times, then=then)
 
 

@@ -97,9 +97,11 @@ NODE_PROPERTIES: dict[str, tuple[PropertySpec, ...]] = {
         _p("type", STRING, "relation type (operates, part_of, supports …)"),
         _p("description", STRING, "what the relation is"),
         _p("since", DATETIME, "first instant of the time it was given as"),
-        _p("since_precision", STRING, "precision of `since`"),
+        _p("since_end", DATETIME, "last instant of the time `since` was given as"),
+        _p("since_precision", STRING, "precision of `since` (exact, day, month or year)"),
+        _p("until_start", DATETIME, "first instant of the time `until` was given as"),
         _p("until", DATETIME, "last instant of the time it was given as"),
-        _p("until_precision", STRING, "precision of `until`"),
+        _p("until_precision", STRING, "precision of `until` (exact, day, month or year)"),
         *IMPORTED,
     ),
     "Claim": (
