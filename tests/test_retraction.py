@@ -15,11 +15,12 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from api.app import create_app
-from graph.importer import import_paths
+from graph.importer import import_paths, import_records
 from graph.retraction import retract_event
 from graph.settings import PROJECT_ROOT, Settings
 from tests.conftest import wipe
 from tests.test_graphql import _ask
+from tests.test_graphql_subscriptions import _next
 
 FLIGHT = "hmeimim-2025-an124-flight-3"
 RETRACTED = (FLIGHT, "rt-parent", "rt-ended")
@@ -249,3 +250,52 @@ def test_both_paths_agree_after_retraction(
     client, _ = answers
     for query, _compared in CASES.values():
         assert _read(client, query, fast=True) == _read(client, query, fast=False)
+
+
+def _flight(key: str, name: str) -> tuple[str, dict[str, Any]]:
+    time = {"start": "2025-11-03", "precision": "day"}
+    claims = [{"source": "wire", "credibility": 2, "paraphrase": "Seen."}]
+    return "events", {"id": key, "type": "flight", "name": name, "time": time, "claims": claims}
+
+
+def test_a_retracted_event_is_not_delivered_to_subscribers(
+    driver: Driver, settings: Settings
+) -> None:
+    """A retracted event that changes again (a re-import moves its `updated_at`) stays out of
+    `eventRecorded`; the next event recorded is the first one the subscriber hears of."""
+    database = settings.neo4j_database
+    wipe(driver, database)
+    wire = ("sources", {"id": "wire", "name": "Wire", "kind": "news_outlet", "reliability": "B"})
+    import_records(driver, database, [wire, _flight("taken-back", "A flight")], "test")
+    retract_event(driver, database, "taken-back", "Test: a duplicate.", "tester")
+    app = create_app(settings.model_copy(update={"anonymous_read": True}))
+    with (
+        TestClient(app) as client,
+        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        ws.send_json({"type": "connection_init"})
+        assert ws.receive_json()["type"] == "connection_ack"
+        subscription = "subscription { eventRecorded(filter: {types: [flight]}) { key } }"
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": subscription}})
+        import_records(driver, database, [_flight("taken-back", "A flight, renamed")], "test")
+        import_records(driver, database, [_flight("kept", "Another flight")], "test")
+        assert _next(ws) == {"key": "kept"}
+        ws.send_json({"id": "1", "type": "complete"})
+    changed = driver.execute_query(
+        "MATCH (e:Event {id: 'taken-back'}) RETURN e.name AS name", database_=database
+    )[0]
+    assert changed[0]["name"] == "A flight, renamed", "the retracted event did not change"
+
+
+def test_no_read_spells_the_retracted_label_itself() -> None:
+    """Cypher reaches `:Retracted` only through `not_retracted` (and the label constant), so no
+    read can leave it out in its own way, or forget it in a copy."""
+    spelled = [
+        f"{path.relative_to(PROJECT_ROOT)}:{number}"
+        for folder in ("graph", "api")
+        for path in sorted((PROJECT_ROOT / folder).rglob("*.py"))
+        if path.name != "ontology.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "Retracted" in line
+    ]
+    assert spelled == []

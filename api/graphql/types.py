@@ -196,7 +196,7 @@ class Participation:
 
 TIME_ORDER = (
     "In time order: `start` ascending, an open (unknown) start first; then `end` ascending, "
-    "an open end last; then `key`. Retracted events are left out."
+    "an open end last; then `key`. Events taken back by `retractEvent` are left out."
 )
 """How nested event lists are ordered (`graph.projection.time_order`)."""
 _Events = list[Annotated["Event", strawberry.lazy("api.graphql.types")]]
