@@ -8,6 +8,7 @@ exactly as before, minus the retracted events, with its counts down by as many.
 """
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from api.app import create_app
+from graph.exporting import dump_document, export_document
 from graph.importer import import_paths, import_records
 from graph.retraction import retract_event
 from graph.settings import PROJECT_ROOT, Settings
@@ -299,3 +301,26 @@ def test_no_read_spells_the_retracted_label_itself() -> None:
         if "Retracted" in line
     ]
     assert spelled == []
+
+
+def test_an_export_leaves_retracted_events_and_references_to_them_out(
+    driver: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """Exported without its retraction, an event would come back as an ordinary one; so it is
+    not exported, nor is the airlift's `ends` pointing at it, and the export imports cleanly."""
+    database = settings.neo4j_database
+    wipe(driver, database)
+    import_paths(driver, database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
+    for key in (FLIGHT, "hmeimim-2025-flight-hiatus"):
+        retract_event(driver, database, key, "Test: taken back.", "tester")
+    exported = export_document(driver, database)
+    events = {event["id"]: event for event in exported["events"]}
+    assert FLIGHT not in events and "hmeimim-2025-flight-hiatus" not in events
+    assert "ends" not in events["hmeimim-2025-airlift"]
+    text = dump_document(exported, "yaml")
+    assert FLIGHT not in text
+    backup = tmp_path / "backup.yaml"
+    backup.write_text(text, encoding="utf-8")
+    wipe(driver, database)
+    import_paths(driver, database, [backup], max_bytes=2**24)
+    assert export_document(driver, database) == exported
