@@ -4,6 +4,11 @@ The export is canonical (records sorted by id, fields in the format's order, def
 out), so export → wipe → import → export gives the same bytes. A slice by time window or by
 entity takes the matching events and relations plus everything they reference, so it imports
 on its own into an empty graph.
+
+Retracted events are left out, with their claims and every reference to them (another event's
+`part_of`, `about`, `ends`): the native format has no way to say an event was retracted, and an
+event exported without that would come back as an ordinary one on import. So an export holds
+what the API shows; the retracted events and who retracted them stay in the graph only.
 """
 
 import json
@@ -18,16 +23,20 @@ from neo4j.time import DateTime
 
 from graph.errors import NotFound
 from graph.ontology import TimePrecision
+from graph.projection import not_retracted
 from graph.records import FORMAT_VERSION, RECORD_TYPES, Record
 from graph.timespan import render, render_bound
 
-_NODES = "MATCH (n:`{label}`) RETURN n {{.*}} AS props"
+_NODES = "MATCH (n:`{label}`) WHERE " + not_retracted("n") + " RETURN n {{.*}} AS props"
 _EDGES = (
-    "MATCH (n:`{label}`)-[r]->(m) WHERE NOT m:Claim "
-    "RETURN n.id AS owner, type(r) AS type, m.id AS target, properties(r) AS props"
+    "MATCH (n:`{label}`)-[r]->(m) WHERE NOT m:Claim AND "
+    + not_retracted("n")
+    + " AND "
+    + not_retracted("m")
+    + " RETURN n.id AS owner, type(r) AS type, m.id AS target, properties(r) AS props"
 )
 _CLAIMS = (
-    "MATCH (c:Claim)-[:SUPPORTS]->(owner) "
+    "MATCH (c:Claim)-[:SUPPORTS]->(owner) WHERE " + not_retracted("owner") + " "
     "OPTIONAL MATCH (c)-[:SOURCED_FROM]->(s:Source) OPTIONAL MATCH (c)-[:IN_REPORT]->(r:Report) "
     "RETURN owner.id AS owner, c {.*} AS props, s.id AS source, r.id AS report"
 )

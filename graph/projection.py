@@ -97,9 +97,16 @@ def not_retracted(v: str) -> str:
 
 
 def time_order(v: str) -> str:
-    """ORDER BY items putting events `v` in time order: start ascending, an open start first;
-    then end ascending, an open end last; then id (so events sharing a start keep one order)."""
-    return f"{v}.start IS NOT NULL, {v}.start, {v}.end IS NULL, {v}.end, {v}.id"
+    """The ORDER BY items that list events `v` in time order: `start` ascending with an open
+    (null) start first, since an unknown start may be the earliest; then `end` ascending with an
+    open end last; then `id`, so ties always come back in one order. Cypher sorts nulls last in
+    ascending order, hence the `IS [NOT] NULL` keys (false sorts before true)."""
+    return f"{v}.start IS NOT NULL, {v}.start ASC, {v}.end IS NULL, {v}.end ASC, {v}.id ASC"
+
+
+def by_id(v: str) -> str:
+    """The ORDER BY items that list nodes `v` by key."""
+    return f"{v}.id ASC"
 
 
 def _prop(name: str) -> Expr:
@@ -140,9 +147,14 @@ def _null_unless(guard: str, inner: Expr) -> Expr:
     return lambda c, v, s: f"CASE WHEN {v}.`{guard}` IS NULL THEN null ELSE {inner(c, v, s)} END"
 
 
-def _related(pattern: str, target: tuple[str, ...], many: bool) -> Expr:
-    """Nodes reached by `pattern` (written from `(v)` to `(t)`), as a list (ordered by id) or
-    the first one."""
+def _related(
+    pattern: str,
+    target: tuple[str, ...],
+    many: bool,
+    order: Callable[[str], str] = by_id,
+) -> Expr:
+    """Nodes reached by `pattern` (written from `(v)` to `(t)`), retracted ones left out, as a
+    list (in `order`) or the first one."""
 
     def build(c: Compiler, v: str, s: Selection) -> str:
         t = c.var("n")
@@ -155,11 +167,16 @@ def _related(pattern: str, target: tuple[str, ...], many: bool) -> Expr:
         # Aliased: `RETURN t {…}` names its column `t`, and ORDER BY would read the map's `id`.
         collected = (
             f"COLLECT {{ MATCH {path} WHERE ({labels}) AND {not_retracted(t)} "
-            f"RETURN {shape} AS item ORDER BY {t}.id }}"
+            f"RETURN {shape} AS item ORDER BY {order(t)} }}"
         )
         return collected if many else f"head({collected})"
 
     return build
+
+
+def _events(pattern: str) -> Expr:
+    """Events reached by `pattern`, in time order (`time_order`)."""
+    return _related(pattern, ("Event",), many=True, order=time_order)
 
 
 def project(c: Compiler, v: str, s: Selection, types: tuple[str, ...]) -> str:
@@ -346,10 +363,10 @@ FIELDS: dict[str, dict[str, Expr]] = {
         "at": _related("(v)-[:OCCURRED_AT]->(t)", PLACE_TYPES, many=True),
         "origin": _related("(v)-[:ORIGIN]->(t)", PLACE_TYPES, many=False),
         "destination": _related("(v)-[:DESTINATION]->(t)", PLACE_TYPES, many=False),
-        "partOf": _related("(v)-[:PART_OF]->(t)", ("Event",), many=True),
-        "parts": _related("(v)<-[:PART_OF]-(t)", ("Event",), many=True),
-        "about": _related("(v)-[:ABOUT]->(t)", ("Event",), many=True),
-        "ends": _related("(v)-[:ENDS]->(t)", ("Event",), many=True),
+        "partOf": _events("(v)-[:PART_OF]->(t)"),
+        "parts": _events("(v)<-[:PART_OF]-(t)"),
+        "about": _events("(v)-[:ABOUT]->(t)"),
+        "ends": _events("(v)-[:ENDS]->(t)"),
         "claims": _claims,
     },
     "Relation": {

@@ -61,7 +61,11 @@ def nodes_by_keys(
     selection: Selection, label: str, keys: list[str], tag: bool = False
 ) -> Statement:
     """The `label` nodes with these keys, in the keys' order, shaped as `selection` asks (what a
-    mutation returns: one statement however many nodes it wrote)."""
+    mutation returns: one statement however many nodes it wrote).
+
+    The nodes themselves come back even when retracted (`recordEvent` under a retracted key
+    writes it and it stays retracted; the mutation answers for what it wrote), but the related
+    events nested in them leave retracted ones out, as everywhere."""
     if label not in NODE_TYPES:
         raise InvalidData([Problem("label", label, "is not a node label")])
     c = Compiler(type_tags=tag)

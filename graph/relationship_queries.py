@@ -356,10 +356,14 @@ def paths(
 def _path_relationships(c: Compiler, selection: Selection) -> str:
     """`edges`: the shown relationships of path `p` in order, one list per `relationships`
     selection. A Relation node between ns[i] and ns[i + 2] shows as one relationship from its
-    FROM end to its TO end."""
+    FROM end to its TO end. Without a `relationships` selection, one row of nothing: the
+    UNWIND below would otherwise give each path once per relationship."""
+    selections = _child(selection, "relationships")
+    if not selections:
+        return "RETURN null AS edges"
     shapes = ", ".join(
         f"`{s.key}`: collect({_relationship(c, s, 'a', 'b', 'kind', 'role', 'rel')})"
-        for s in _child(selection, "relationships")
+        for s in selections
     )
     return (
         "WITH nodes(p) AS ns, relationships(p) AS rs "

@@ -94,6 +94,73 @@ def test_every_cookbook_query_answers_what_the_doc_says(
     assert result.truncated is False
 
 
+RETRACTED_STORY = """
+eventgraph: 1
+events:
+  - id: doc-test-retracted-flight
+    name: Retracted flight (doc test)
+    aliases: [Ruslan run]
+    type: flight
+    time: {start: 2025-10-25, precision: day}
+    destination: latakia-airport
+    participants:
+      - {role: operator, ref: russia}
+      - {role: aircraft, ref: an-124-100}
+    part_of: [hmeimim-2025-airlift]
+    ends: [hmeimim-2025-flight-hiatus]
+    claims:
+      - {source: src-analysts, credibility: "4", paraphrase: Another An-124 flight.}
+  - id: doc-test-retracted-statement
+    name: Retracted statement (doc test)
+    type: statement
+    time: {start: 2025-10-28, precision: day}
+    participants:
+      - {role: speaker, ref: russia}
+      - {role: addressee, ref: turkey}
+      - {role: subject, ref: syria-state}
+      - {role: subject, ref: syrian-rebels}
+    about: [hmeimim-2025-airlift]
+    claims:
+      - {source: bloomberg, credibility: "3", paraphrase: A word to Ankara.}
+"""
+"""Two events built to show up in every cookbook answer that reaches events, then retracted."""
+
+NO_EVENTS = {
+    "operator-of-an-asset",
+    "claims-about-an-event",
+    "place-chain",
+    "relations-of-an-actor",
+    "full-text-index",
+}
+"""Entries the two events cannot reach: relations, places, the index, one event's own claims."""
+
+
+def test_the_cookbook_leaves_retracted_events_out(
+    story: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    from graph.retraction import retract_event
+
+    extra = tmp_path / "retracted.yaml"
+    extra.write_text(RETRACTED_STORY, encoding="utf-8")
+    import_paths(story, settings.neo4j_database, [extra], max_bytes=2**20)
+
+    def answers() -> dict[str, list[list[str]]]:
+        return {
+            entry.name: [
+                [text_of(value) for value in row]
+                for row in run_read_query(story, settings, entry.query).rows
+            ]
+            for entry in cookbook()
+        }
+
+    before = answers()
+    reached = {entry.name for entry in cookbook() if before[entry.name] != entry.rows}
+    assert reached == {entry.name for entry in cookbook()} - NO_EVENTS
+    for key in ("doc-test-retracted-flight", "doc-test-retracted-statement"):
+        retract_event(story, settings.neo4j_database, key, "Doc test: taken back.", "tester")
+    assert answers() == {entry.name: entry.rows for entry in cookbook()}
+
+
 # ---- the schema -----------------------------------------------------------------------------
 
 

@@ -337,6 +337,14 @@ def test_paths_respect_max_hops_and_refuse_bad_bounds(story_client: TestClient) 
     assert "is the same node as `from`" in _refused(story_client, same)
 
 
+def test_paths_come_once_each_without_their_relationships(story_client: TestClient) -> None:
+    """Asking only for `nodes` gave every path once per relationship on it (each twice here)."""
+    query = """{ paths(from: "EquipmentType:an-124-100", to: "Asset:latakia-airport") {
+      nodes { id } } }"""
+    via = [path["nodes"][1]["id"] for path in _data(story_client, query)["paths"]]
+    assert via == [f"Event:hmeimim-2025-an124-flight-{n}" for n in (1, 2, 3)]
+
+
 # ---- coInvolvement --------------------------------------------------------------------------------
 
 

@@ -4,7 +4,8 @@ One poller per process asks Neo4j every POLL_S seconds for events whose `updated
 (range-indexed). The graph is the bus: mutations of this process, imports from the command line,
 other API processes and replicas all reach every open map the same way, once each. The poller
 runs only while someone listens, and starts from the newest `updated_at` in the graph, so clocks
-of other machines do not matter.
+of other machines do not matter. Retracted events are never delivered, even when they change
+again: `recent_event_keys` and `events_by_keys` leave them out.
 """
 
 import asyncio

@@ -194,6 +194,14 @@ class Participation:
     entity = row(Entity)
 
 
+TIME_ORDER = (
+    "In time order: `start` ascending, an open (unknown) start first; then `end` ascending, "
+    "an open end last; then `key`. Events taken back by `retractEvent` are left out."
+)
+"""How nested event lists are ordered (`graph.projection.time_order`)."""
+_Events = list[Annotated["Event", strawberry.lazy("api.graphql.types")]]
+
+
 @strawberry.type(
     description="Something that happened, with its time, places, participants, claims."
 )
@@ -210,10 +218,10 @@ class Event(Node):
     at = row(list[Place])
     origin = row(Place | None)
     destination = row(Place | None)
-    part_of = row(list[Annotated["Event", strawberry.lazy("api.graphql.types")]])
-    parts = row(list[Annotated["Event", strawberry.lazy("api.graphql.types")]])
-    about = row(list[Annotated["Event", strawberry.lazy("api.graphql.types")]])
-    ends = row(list[Annotated["Event", strawberry.lazy("api.graphql.types")]])
+    part_of = row(_Events, "Larger events this is part of. " + TIME_ORDER)
+    parts = row(_Events, "Events that are part of this one. " + TIME_ORDER)
+    about = row(_Events, "Events this statement or assessment is about. " + TIME_ORDER)
+    ends = row(_Events, "Events this one ends. " + TIME_ORDER)
     claims = row(list[Claim])
 
 
