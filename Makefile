@@ -27,9 +27,18 @@ BROWSER_STAMP := var/browser/.version-$(BROWSER_VERSION)
 AUDIT := tests/graphql_http_audit
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed-$(shell cksum < $(AUDIT)/package-lock.json | cut -d' ' -f1)
 
-.PHONY: run test setup test-setup lint typecheck stop browser bench
+# GraphiQL (/graphql) and Swagger UI (/docs) are served from this machine: their npm packages,
+# pinned by api/ui/package-lock.json, go into api/ui/node_modules (git-ignored). Without npm the
+# set-up goes on and those pages say how to install them.
+UI := api/ui
+UI_STAMP := $(UI)/node_modules/.installed-$(shell cksum < $(UI)/package-lock.json | cut -d' ' -f1)
 
-setup: $(STAMP)
+# Debian's Chromium, for the browser tests (tests/test_graphiql_browser.py, driven by Playwright).
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test setup test-setup ui lint typecheck stop browser bench
+
+setup: $(STAMP) ui
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.11 on PATH)."; exit 2; }
@@ -38,12 +47,29 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,bench]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
-test-setup: setup $(AUDIT_STAMP)
+ui:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(UI_STAMP); else \
+		echo "npm not found: GraphiQL and /docs stay off until Node.js 20+ with npm is installed and make setup runs again."; fi
+
+$(UI_STAMP): $(UI)/package.json $(UI)/package-lock.json
+	npm ci --prefix $(UI) --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test-setup: setup $(AUDIT_STAMP) $(UI_STAMP) $(CHROMIUM)
 
 $(AUDIT_STAMP): $(AUDIT)/package.json $(AUDIT)/package-lock.json
 	@command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed for the tests (the GraphQL-over-HTTP audit)."; exit 2; }
 	npm ci --prefix $(AUDIT) --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# Installed only when missing, as root: we run as root here and in CI; elsewhere through sudo.
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then as_root=; elif command -v sudo >/dev/null; then as_root=sudo; else \
+		echo "Chromium is needed for the browser tests: install Debian's chromium package as root."; exit 2; fi; \
+	command -v apt-get >/dev/null || { echo "Chromium is needed for the browser tests ($(CHROMIUM)): no apt-get here to install it."; exit 2; }; \
+	$$as_root apt-get update -q && \
+	$$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+	@test -x $@ || { echo "apt-get installed no $@"; exit 2; }
 
 run: setup
 	@$(MAKE) --no-print-directory browser || echo "Neo4j Browser not fetched (no Maven Central?): /browser stays off."

@@ -1,13 +1,18 @@
-"""Running the real `eventgraph` console script, and finding free ports."""
+"""Running the real `eventgraph` console script, serving the app, and finding free ports."""
 
 import os
 import socket
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
     from neo4j import Driver
 
 EVENTGRAPH = Path(sys.executable).parent / "eventgraph"
@@ -17,6 +22,27 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@contextmanager
+def served(app: "FastAPI") -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, as `eventgraph serve` runs it, in a
+    thread; yields its base URL (`http://127.0.0.1:PORT`)."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def run_cli(

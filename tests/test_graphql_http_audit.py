@@ -4,18 +4,15 @@ package pinned in tests/graphql_http_audit/) against the real app served by uvic
 import json
 import shutil
 import subprocess
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from neo4j import Driver
 
 from api.app import create_app
 from graph.settings import PROJECT_ROOT, Settings
-from tests.helpers import free_port
+from tests.helpers import served
 
 AUDIT = PROJECT_ROOT / "tests" / "graphql_http_audit"
 
@@ -24,19 +21,8 @@ AUDIT = PROJECT_ROOT / "tests" / "graphql_http_audit"
 def served_url(driver: Driver, settings: Settings) -> Iterator[str]:
     """The app on a free loopback port, as `eventgraph serve` runs it (anonymous read on)."""
     app = create_app(settings.model_copy(update={"anonymous_read": True}))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}/graphql"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with served(app) as base:
+        yield f"{base}/graphql"
 
 
 def test_graphql_over_http_audit_passes_without_errors_or_warnings(served_url: str) -> None:
