@@ -32,13 +32,14 @@ AUDIT_STAMP := $(AUDIT)/node_modules/.installed-$(shell cksum < $(AUDIT)/package
 # set-up goes on and those pages say how to install them.
 UI := api/ui
 UI_STAMP := $(UI)/node_modules/.installed-$(shell cksum < $(UI)/package-lock.json | cut -d' ' -f1)
+NPM := $(shell command -v npm)
 
 # Debian's Chromium, for the browser tests (tests/test_graphiql_browser.py, driven by Playwright).
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test setup test-setup ui lint typecheck stop browser bench
+.PHONY: run test setup test-setup no-ui lint typecheck stop browser bench
 
-setup: $(STAMP) ui
+setup: $(STAMP) $(if $(NPM),$(UI_STAMP),no-ui)
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.11 on PATH)."; exit 2; }
@@ -47,11 +48,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,bench]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
-ui:
-	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(UI_STAMP); else \
-		echo "npm not found: GraphiQL and /docs stay off until Node.js 20+ with npm is installed and make setup runs again."; fi
+no-ui:
+	@echo "npm not found: GraphiQL and /docs say how to install them (Node.js 20+ with npm, then make setup)."
 
 $(UI_STAMP): $(UI)/package.json $(UI)/package-lock.json
+	@test -n "$(NPM)" || { echo "Node.js 20+ with npm is needed for GraphiQL and /docs (and their tests)."; exit 2; }
 	npm ci --prefix $(UI) --no-audit --no-fund --loglevel=error
 	@touch $@
 

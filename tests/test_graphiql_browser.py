@@ -15,6 +15,7 @@ import pytest
 from neo4j import Driver
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect, sync_playwright
 
+from api import graphiql, static
 from api.app import create_app
 from api.graphiql import EXAMPLE_QUERY
 from graph.importer import import_paths
@@ -103,6 +104,7 @@ def closed_server(story: Driver, settings: Settings) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: run `make test-setup`"
+    assert not static.missing(tuple(static.ASSETS)), "the UI files are missing: run `make setup`"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield chromium
@@ -149,7 +151,22 @@ def test_graphiql_runs_the_example_offline(open_server: str, page: tuple[Page, W
     shown = _result(browser_page, '"totalCount": 6')
     assert shown == _ask(open_server, EXAMPLE_QUERY)  # what the API itself answers
     names = {node["name"] for node in shown["data"]["events"]["nodes"]}
-    assert FLIGHT_NAMES <= names
+    assert names >= FLIGHT_NAMES
+    assert watch.outside == []
+    assert watch.errors == []
+
+
+def test_an_example_that_looks_like_script_stays_text(
+    open_server: str, page: tuple[Page, Watch], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bug that left the page blank: backticks in the example ended a script's string."""
+    hostile = "# `Authorization` ${window.pwned = 1} </script><script>window.pwned = 2</script> <!--\n{ version }\n"
+    monkeypatch.setattr(graphiql, "EXAMPLE_QUERY", hostile)
+    browser_page, watch = page
+    browser_page.goto(f"{open_server}/graphql")
+    browser_page.wait_for_selector(QUERY_EDITOR, timeout=20_000)
+    assert _editor_text(browser_page, QUERY_EDITOR) == hostile
+    assert browser_page.evaluate("window.pwned") is None
     assert watch.outside == []
     assert watch.errors == []
 
@@ -177,7 +194,7 @@ def test_graphiql_sends_the_typed_token_and_subscribes_with_it(
     browser_page.click(".graphiql-execute-button")
     shown = _result(browser_page, '"totalCount"')
     assert shown == _ask(closed_server, EXAMPLE_QUERY, reader)
-    assert FLIGHT_NAMES <= {node["name"] for node in shown["data"]["events"]["nodes"]}
+    assert {node["name"] for node in shown["data"]["events"]["nodes"]} >= FLIGHT_NAMES
 
     # A subscription goes over graphql-transport-ws, the typed token in `connection_init`.
     browser_page.click(QUERY_EDITOR)
@@ -195,7 +212,9 @@ def test_graphiql_sends_the_typed_token_and_subscribes_with_it(
         recorded = _ask(closed_server, RECORD_EVENT, editor, input=flight)
         assert "errors" not in recorded, recorded
         heard = _result(browser_page, "graphiql-flight")
-        assert heard == {"data": {"eventRecorded": {"key": "graphiql-flight", "name": flight["name"]}}}
+        assert heard == {
+            "data": {"eventRecorded": {"key": "graphiql-flight", "name": flight["name"]}}
+        }
     finally:
         story.execute_query(
             "MATCH (e:Event {id: $key}) OPTIONAL MATCH (c:Claim)-[:SUPPORTS]->(e) DETACH DELETE c, e",
@@ -206,7 +225,9 @@ def test_graphiql_sends_the_typed_token_and_subscribes_with_it(
     assert watch.errors == []
 
 
-def test_swagger_ui_shows_the_operations_offline(open_server: str, page: tuple[Page, Watch]) -> None:
+def test_swagger_ui_shows_the_operations_offline(
+    open_server: str, page: tuple[Page, Watch]
+) -> None:
     browser_page, watch = page
     browser_page.goto(f"{open_server}/docs")
     operations = browser_page.locator(".opblock-summary-path")
