@@ -67,6 +67,15 @@ _MISSING = """<!doctype html>
 """
 
 
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+"""The browser holds the page to this: files from this server only, no inline script (the
+config block is data, never run), queries and WebSockets to this server only."""
+
+
 def json_for_html(value: object) -> str:
     """JSON that is inert inside a `<script>` block: `<`, `>` and `&` as `\\u` escapes, so
     neither `</script>` nor `<!--` in a string can end or change the block."""
@@ -85,4 +94,5 @@ def graphiql_page(endpoint: str) -> HTMLResponse:
     config = {"endpoint": endpoint, "query": EXAMPLE_QUERY}
     styles = "\n".join(f'<link rel="stylesheet" href="{static.url(n)}">' for n in STYLES)
     scripts = "\n".join(f'<script src="{static.url(n)}"></script>' for n in (*SCRIPTS, OWN_SCRIPT))
-    return HTMLResponse(_PAGE.format(styles=styles, config=json_for_html(config), scripts=scripts))
+    page = _PAGE.format(styles=styles, config=json_for_html(config), scripts=scripts)
+    return HTMLResponse(page, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY})
