@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import uvicorn
+
 if TYPE_CHECKING:
     from fastapi import FastAPI
     from neo4j import Driver
@@ -26,10 +28,8 @@ def free_port() -> int:
 
 @contextmanager
 def served(app: "FastAPI") -> Iterator[str]:
-    """The app served by uvicorn on a free loopback port, as `eventgraph serve` runs it, in a
-    thread; yields its base URL (`http://127.0.0.1:PORT`)."""
-    import uvicorn
-
+    """The app served by uvicorn on a free loopback port, as `eventgraph serve` runs it; yields
+    `http://127.0.0.1:PORT`."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

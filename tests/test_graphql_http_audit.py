@@ -20,8 +20,7 @@ AUDIT = PROJECT_ROOT / "tests" / "graphql_http_audit"
 @pytest.fixture(scope="module")
 def served_url(driver: Driver, settings: Settings) -> Iterator[str]:
     """The app on a free loopback port, as `eventgraph serve` runs it (anonymous read on)."""
-    app = create_app(settings.model_copy(update={"anonymous_read": True}))
-    with served(app) as base:
+    with served(create_app(settings.model_copy(update={"anonymous_read": True}))) as base:
         yield f"{base}/graphql"
 
 
