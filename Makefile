@@ -31,9 +31,19 @@ AUDIT_STAMP := $(AUDIT)/node_modules/.installed-$(shell cksum < $(AUDIT)/package
 CLIENTS := tests/clients
 CLIENTS_STAMP := $(CLIENTS)/node_modules/.installed-$(shell cksum < $(CLIENTS)/package-lock.json | cut -d' ' -f1)
 
-.PHONY: run test setup test-setup lint typecheck stop browser bench
+# GraphiQL (/graphql) and Swagger UI (/docs) are served from this machine: their npm packages,
+# pinned by api/ui/package-lock.json, go into api/ui/node_modules (git-ignored). Without npm the
+# set-up goes on and those pages say how to install them.
+UI := api/ui
+UI_STAMP := $(UI)/node_modules/.installed-$(shell cksum < $(UI)/package-lock.json | cut -d' ' -f1)
+NPM := $(shell command -v npm)
 
-setup: $(STAMP)
+# Debian's Chromium, for the browser tests (tests/test_graphiql_browser.py, driven by Playwright).
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test setup test-setup no-ui lint typecheck stop browser bench
+
+setup: $(STAMP) $(if $(NPM),$(UI_STAMP),no-ui)
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.11 on PATH)."; exit 2; }
@@ -42,7 +52,15 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,bench]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
-test-setup: setup $(AUDIT_STAMP) $(CLIENTS_STAMP)
+no-ui:
+	@echo "npm not found: GraphiQL and /docs say how to install them (Node.js 20+ with npm, then make setup)."
+
+$(UI_STAMP): $(UI)/package.json $(UI)/package-lock.json
+	@test -n "$(NPM)" || { echo "Node.js 20+ with npm is needed for GraphiQL and /docs (and their tests)."; exit 2; }
+	npm ci --prefix $(UI) --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test-setup: setup $(AUDIT_STAMP) $(CLIENTS_STAMP) $(UI_STAMP) $(CHROMIUM)
 
 $(AUDIT_STAMP): $(AUDIT)/package.json $(AUDIT)/package-lock.json
 	@command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed for the tests (the GraphQL-over-HTTP audit)."; exit 2; }
@@ -53,6 +71,15 @@ $(CLIENTS_STAMP): $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
 	@command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed for the tests (the GraphQL clients)."; exit 2; }
 	npm ci --prefix $(CLIENTS) --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# Installed only when missing, as root: we run as root here and in CI; elsewhere through sudo.
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then as_root=; elif command -v sudo >/dev/null; then as_root=sudo; else \
+		echo "Chromium is needed for the browser tests: install Debian's chromium package as root."; exit 2; fi; \
+	command -v apt-get >/dev/null || { echo "Chromium is needed for the browser tests ($(CHROMIUM)): no apt-get here to install it."; exit 2; }; \
+	$$as_root apt-get update -q && \
+	$$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+	@test -x $@ || { echo "apt-get installed no $@"; exit 2; }
 
 run: setup
 	@$(MAKE) --no-print-directory browser || echo "Neo4j Browser not fetched (no Maven Central?): /browser stays off."

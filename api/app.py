@@ -18,6 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.requests import HTTPConnection
 
+from api import static, swagger
 from api.auth import AuthError, identify
 from api.cypher import router as cypher_router
 from api.deps import DriverDep, SettingsDep
@@ -85,6 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="eventgraph",
         version=__version__,
         lifespan=lifespan,
+        docs_url=None,  # FastAPI's loads Swagger UI from a CDN: api/swagger.py serves it from here
+        redoc_url=None,
     )
 
     @app.exception_handler(HTTPException)
@@ -146,4 +149,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "Accept"],
         )
     app.include_router(cypher_router)
+    app.include_router(static.router)
+    app.include_router(swagger.router)
     return app

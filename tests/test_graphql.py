@@ -324,7 +324,7 @@ def test_variables_fragments_and_directives_fast_equals_standard(
 
 
 def test_graphiql_example_query_answers(story_client: TestClient) -> None:
-    from api.graphql.fast import EXAMPLE_QUERY
+    from api.graphiql import EXAMPLE_QUERY
 
     body = _ask(story_client, EXAMPLE_QUERY, fast=True)
     assert "errors" not in body, body

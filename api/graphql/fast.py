@@ -31,7 +31,7 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
@@ -42,6 +42,7 @@ from strawberry.types.graphql import OperationType as HTTPOperation
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth import AuthError, bearer_in, identify_token
+from api.graphiql import graphiql_page
 from api.graphql.http import (
     GRAPHQL_RESPONSE_JSON,
     RequestRefused,
@@ -232,28 +233,11 @@ class FastSchema(strawberry.Schema):
         return ExecutionResult(data=None if null_root else data, errors=errors or None)
 
 
-EXAMPLE_QUERY = """# eventgraph: the Hmeimim airlift of October 2025 (the seed story).
-# Send `Authorization: Bearer <token>` in Headers below unless anonymous read is on.
-# More questions, with answers: docs/graphql.md. Run with Ctrl-Enter.
-{
-  events(filter: {types: [flight]}, first: 10) {
-    totalCount
-    nodes {
-      name
-      time { start end precision yearAssumed note }
-      participants { role entity { ... on Actor { name } ... on EquipmentType { name } } }
-      destination { ... on Asset { name } ... on Location { name } }
-      claims { source { name anonymous } reliability credibility paraphrase }
-    }
-  }
-}
-"""
-
-
 class FastRouter(GraphQLRouter[Any, Any]):
     """Strawberry's FastAPI router speaking the GraphQL-over-HTTP spec (`api/graphql/http.py`),
     serialising with orjson; every error gets a code; persisted queries (APQ) by hash
-    (`api/graphql/persisted.py`). WebSockets and GraphiQL go to strawberry."""
+    (`api/graphql/persisted.py`). WebSockets go to strawberry; GraphiQL is our own page
+    (`api/graphiql.py`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -266,16 +250,9 @@ class FastRouter(GraphQLRouter[Any, Any]):
             request.query_params
         )
 
-    @property
-    def graphql_ide_html(self) -> str:
-        """Strawberry's GraphiQL page, opening on a question about the seed story."""
-        html = super().graphql_ide_html
-        start = html.find("const EXAMPLE_QUERY = `")
-        end = html.find("`;", start)
-        if start < 0 or end < 0:
-            return html
-        head = start + len("const EXAMPLE_QUERY = `")
-        return html[:head] + EXAMPLE_QUERY + html[end:]
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """Our own GraphiQL page (`api/graphiql.py`), its files served from this machine."""
+        return graphiql_page(request.url.path)
 
     async def on_ws_connect(self, context: Any) -> UnsetType | dict[str, object] | None:
         """A WebSocket without an Authorization header authenticates in `connection_init`:
