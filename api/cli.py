@@ -70,6 +70,11 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
+        except OSError as error:
+            if os.environ.get("EVENTGRAPH_DEBUG") or error.filename is None:
+                raise
+            say_error(_file_problem(error))
+            raise typer.Exit(1) from None
         except Exception as error:
             if os.environ.get("EVENTGRAPH_DEBUG"):
                 raise
@@ -80,6 +85,18 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _file_problem(error: OSError) -> str:
+    """`missing.cypher: no such file` from an `OSError` (no errno names or Python types)."""
+    reason = (error.strerror or str(error)).lower()
+    if isinstance(error, IsADirectoryError):
+        reason = "is a folder, not a file"
+    elif isinstance(error, FileNotFoundError):
+        reason = "no such file or folder"
+    elif isinstance(error, PermissionError):
+        reason = "permission denied"
+    return f"{error.filename}: {reason}"
 
 
 def _local_only(settings: Settings) -> bool:
@@ -367,7 +384,14 @@ def _cypher_text(query: str | None, file: Path | None) -> str:
         say_error("give the query as an argument, `-` for standard input, or --file PATH")
         raise typer.Exit(2)
     if file is not None:
-        return file.read_text(encoding="utf-8")
+        try:
+            return file.read_text(encoding="utf-8")
+        except OSError as error:
+            say_error(f"--file {_file_problem(error)}")
+            raise typer.Exit(2) from None
+        except UnicodeDecodeError as error:
+            say_error(f"--file {file}: byte {error.object[error.start]:#04x} is not UTF-8")
+            raise typer.Exit(2) from None
     return sys.stdin.read() if query == "-" else str(query)
 
 
