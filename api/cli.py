@@ -20,7 +20,7 @@ from typer.core import TyperArgument, TyperCommand
 
 from graph import __version__, local_neo4j
 from graph.driver import open_driver, server_info
-from graph.errors import EventGraphError, InvalidData, Problem
+from graph.errors import EventGraphError, InvalidData, LocalNeo4jError, Problem
 from graph.exporting import dump_document, export_document
 from graph.importer import ImportSummary, import_paths
 from graph.schema import apply_schema
@@ -545,6 +545,32 @@ def cypher(
             f"Only the first {len(result.rows)} rows are shown: the result has more "
             "(EVENTGRAPH_CYPHER_MAX_ROWS). Narrow the query or add LIMIT."
         )
+
+
+@app.command(
+    "cypher-shell",
+    cls=InWords,
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+@reports_errors
+def cypher_shell(ctx: typer.Context) -> None:
+    """Neo4j's cypher-shell on the configured Neo4j (fetched once); other arguments go to it.
+
+    E.g. `eventgraph cypher-shell --format plain < queries.cypher`; its own help:
+    `eventgraph cypher-shell -- --help`. It can write: it is Neo4j's shell, not
+    `eventgraph cypher`.
+    """
+    from graph.cypher_shell import command_and_environment
+
+    settings = get_settings()
+    if settings.uses_local_neo4j and local_neo4j.running_launcher(settings) is None:
+        raise LocalNeo4jError(
+            f"the local Neo4j is not running on {settings.bolt_uri}: `eventgraph neo4j start`"
+        )
+    with err.status("Preparing cypher-shell (fetched from Maven Central the first time)…"):
+        command, environment = command_and_environment(settings, list(ctx.args))
+    sys.stdout.flush()
+    os.execve(command[0], command, environment)  # noqa: S606 (the shell owns the terminal, Ctrl-C)
 
 
 @app.command("graphql-schema", cls=InWords)
