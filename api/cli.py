@@ -11,6 +11,7 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from neo4j.exceptions import Neo4jError
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -20,7 +21,7 @@ from typer.core import TyperArgument, TyperCommand
 
 from graph import __version__, local_neo4j
 from graph.driver import open_driver, server_info
-from graph.errors import EventGraphError, InvalidData, LocalNeo4jError, Problem
+from graph.errors import EventGraphError, InvalidData, LocalNeo4jError
 from graph.exporting import dump_document, export_document
 from graph.importer import ImportSummary, import_paths
 from graph.schema import apply_schema
@@ -139,6 +140,9 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
+        except ValidationError as error:  # only the settings are validated outside the importer
+            say_error(_settings_problem(error))
+            raise typer.Exit(2) from None
         except OSError as error:
             if os.environ.get("EVENTGRAPH_DEBUG") or error.filename is None:
                 raise
@@ -154,6 +158,22 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _settings_problem(error: ValidationError) -> str:
+    """`EVENTGRAPH_NEO4J_PORT: must be a whole number, not 'abc'`, for each bad setting."""
+    from graph.importer.wording import in_words
+
+    said = []
+    for detail in error.errors(include_url=False):
+        name = ".".join(str(part) for part in detail["loc"])
+        reason, suggestion = in_words(detail, name)
+        said.append(f"{name}: {reason}" + (f" ({suggestion})" if suggestion else ""))
+    return (
+        "a setting (environment variable or .env) has a value eventgraph cannot use: "
+        + "; ".join(said)
+        + ". The settings are in the README."
+    )
 
 
 def _file_problem(error: OSError) -> str:
@@ -423,7 +443,8 @@ def export(
     settings = get_settings()
     chosen = format_ or ("json" if path is not None and path.suffix.lower() == ".json" else "yaml")
     if chosen not in ("yaml", "json"):
-        raise InvalidData([Problem("--format", "format", f"'{chosen}' is not yaml or json")])
+        say_error(f"--format must be yaml or json, not '{chosen}'")
+        raise typer.Exit(2)
     window = [
         _window_bound(name, value) for name, value in (("--since", since), ("--until", until))
     ]
@@ -445,7 +466,8 @@ def _window_bound(option: str, value: str | None) -> datetime | None:
     try:
         low, high, _ = bounds(value)
     except TimeError as error:
-        raise InvalidData([Problem(option, option.lstrip("-"), str(error))]) from None
+        say_error(f"{option}: {error}")
+        raise typer.Exit(2) from None
     return low if option == "--since" else high
 
 

@@ -60,3 +60,29 @@ def test_writing_where_no_folder_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: {target}: no such file or folder"
     assert "bug" not in result.stderr
+
+
+def test_a_bad_setting_is_named_in_words() -> None:
+    result = run_cli(
+        "neo4j",
+        "status",
+        env={"EVENTGRAPH_NEO4J_PORT": "abc", "EVENTGRAPH_ANONYMOUS_READ": "maybe"},
+    )
+    assert result.returncode == 2
+    message = result.stderr
+    assert "EVENTGRAPH_NEO4J_PORT: must be a whole number, not 'abc'" in message
+    assert "EVENTGRAPH_ANONYMOUS_READ: must be true or false, not 'maybe'" in message
+    assert "bug" not in message and "Input should" not in message
+
+
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        (["--since", "garbage"], "error: --since: 'garbage' is not a time"),
+        (["--format", "xml"], "error: --format must be yaml or json, not 'xml'"),
+    ],
+)
+def test_export_usage_mistakes(arguments: list[str], said: str) -> None:
+    result = run_cli("export", *arguments)
+    assert result.returncode == 2
+    assert result.stderr.startswith(said), result.stderr

@@ -144,8 +144,8 @@ for _kind in (
     _WORDS[_kind] = lambda d, got, field: f"{got} is not a date (YYYY-MM-DD, e.g. 2025-10-26)"
 
 
-def _reason(detail: ErrorDetails, field: str) -> tuple[str, str | None]:
-    """(reason, suggestion) for one error."""
+def in_words(detail: ErrorDetails, field: str) -> tuple[str, str | None]:
+    """(reason, suggestion) for one pydantic error about `field`."""
     kind = detail["type"]
     got = shown(detail.get("input"))
     if kind == "value_error":  # our own validators' messages: already ours, maybe with a hint
@@ -202,6 +202,6 @@ def record_problems(raw: RawRecord, errors: list[ErrorDetails]) -> list[Problem]
             wanted = _TIME if union <= _TIME_TAGS else "a value of another kind"
             reason, suggestion = f"must be {wanted}, not {got}", None
         else:
-            reason, suggestion = _reason(details[0][0], field)
+            reason, suggestion = in_words(details[0][0], field)
         problems.append(Problem(raw.where(path), raw.field(path), reason, suggestion))
     return problems
