@@ -133,7 +133,7 @@ def read_all(paths: list[Path], max_bytes: int) -> ReadResult:
 
 def _unreadable(file: Path, error: OSError) -> Problem:
     reason = "permission denied" if isinstance(error, PermissionError) else error.strerror
-    return Problem(str(file), "file", f"cannot be read: {reason or error}")
+    return Problem(str(file), "file", f"cannot be read: {(reason or str(error)).lower()}")
 
 
 def _decode(file: Path, problems: list[Problem]) -> str | None:
