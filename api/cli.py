@@ -164,15 +164,16 @@ def _settings_problem(error: ValidationError) -> str:
     """`EVENTGRAPH_NEO4J_PORT: must be a whole number, not 'abc'`, for each bad setting."""
     from graph.importer.wording import in_words
 
+    described = {str(f.validation_alias): f.description for f in Settings.model_fields.values()}
     said = []
     for detail in error.errors(include_url=False):
         name = ".".join(str(part) for part in detail["loc"])
         reason, suggestion = in_words(detail, name)
-        said.append(f"{name}: {reason}" + (f" ({suggestion})" if suggestion else ""))
+        hint = suggestion or described.get(name)
+        said.append(f"{name}: {reason}" + (f" ({hint.rstrip('.')})" if hint else ""))
     return (
         "a setting (environment variable or .env) has a value eventgraph cannot use: "
         + "; ".join(said)
-        + ". The settings are in the README."
     )
 
 
