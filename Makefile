@@ -1,4 +1,5 @@
-# Two commands: `make run` sets everything up and serves; `make test` runs the checks and tests.
+# Two commands: `make run` sets everything up and serves (on PORT=…, else EVENTGRAPH_PORT, else
+# 8000); `make test` runs the checks and tests.
 # `make bench` measures (docs/benchmarks.md; BENCH_SCALES=10k,100k,1m for the opt-in 1M scale).
 # Everything they need is installed here, into .venv and var/ (both git-ignored).
 
@@ -86,7 +87,7 @@ run: setup
 	$(BIN)/eventgraph neo4j start
 	$(BIN)/eventgraph schema apply
 	$(BIN)/eventgraph import seeds/
-	EVENTGRAPH_ANONYMOUS_READ=$${EVENTGRAPH_ANONYMOUS_READ:-true} $(BIN)/eventgraph serve
+	EVENTGRAPH_ANONYMOUS_READ=$${EVENTGRAPH_ANONYMOUS_READ:-true} $(BIN)/eventgraph serve $(if $(PORT),--port $(PORT))
 
 lint: setup
 	$(BIN)/ruff check .

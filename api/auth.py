@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from neo4j import Driver
 from starlette.requests import HTTPConnection
 
+from graph.errors import a_or_an
 from graph.settings import Settings
 from graph.tokens import Role, TokenInfo, verify_token
 
@@ -70,7 +71,8 @@ async def identify_token(connection: HTTPConnection, token: str | None, needed: 
         if needed is Role.READER and settings.anonymous_read:
             return ANONYMOUS
         raise AuthError(
-            401, f"this needs a {needed.value} token: send Authorization: Bearer <token>"
+            401,
+            f"this needs {a_or_an(needed.value)} token: send Authorization: Bearer <token>",
         )
     known, info = _cached(token)  # most requests: no thread hop, no round trip
     if not known:
@@ -78,7 +80,11 @@ async def identify_token(connection: HTTPConnection, token: str | None, needed: 
     if info is None:
         raise AuthError(401, "the token is unknown or revoked")
     if not info.role.allows(needed):
-        raise AuthError(403, f"a {info.role.value} token cannot do this: it needs {needed.value}")
+        raise AuthError(
+            403,
+            f"{a_or_an(info.role.value)} token cannot do this: it needs {a_or_an(needed.value)} "
+            "token",
+        )
     return info
 
 

@@ -11,14 +11,17 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from neo4j.exceptions import Neo4jError
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
+from typer._click import Context, HelpFormatter  # typer's own copy of click
+from typer.core import TyperArgument, TyperCommand
 
-from graph import local_neo4j
+from graph import __version__, local_neo4j
 from graph.driver import open_driver, server_info
-from graph.errors import EventGraphError, InvalidData, Problem
+from graph.errors import EventGraphError, InvalidData, LocalNeo4jError
 from graph.exporting import dump_document, export_document
 from graph.importer import ImportSummary, import_paths
 from graph.schema import apply_schema
@@ -29,25 +32,92 @@ from graph.tokens import Role, create_token, list_tokens, revoke_token
 P = ParamSpec("P")
 R = TypeVar("R")
 
+
+class InWords(TyperCommand):
+    """A command whose help names arguments by their metavar (`PATH...`), never by a Python
+    type (`<list[Path]>`); options get theirs from `metavar=`, flags show none."""
+
+    def _argument_name(self, argument: TyperArgument) -> str:
+        name = argument.metavar or (argument.name or "").upper()
+        return name + ("..." if argument.nargs != 1 else "")
+
+    def collect_usage_pieces(self, ctx: Context) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = self._argument_name(param)
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def format_options(self, ctx: Context, formatter: HelpFormatter) -> None:
+        arguments: list[tuple[str, str]] = []
+        options: list[tuple[str, str]] = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if isinstance(param, TyperArgument):
+                arguments.append((self._argument_name(param), record[1]))
+            else:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+"""`-h` as `--help`, for every command (sub-commands inherit it)."""
+
 app = typer.Typer(
     help="eventgraph: a knowledge-graph event tracker on Neo4j.",
     no_args_is_help=True,
+    rich_markup_mode=None,  # plain help: the rich one prints every option's Python type
+    context_settings=HELP_OPTIONS,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
 neo4j_app = typer.Typer(
-    help="Run the local Neo4j (unused when NEO4J_URI is set).", no_args_is_help=True
+    help="Run the local Neo4j (unused when NEO4J_URI is set).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 schema_app = typer.Typer(
-    help="Constraints and indexes derived from the ontology.", no_args_is_help=True
+    help="Constraints and indexes derived from the ontology.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
-token_app = typer.Typer(help="API tokens (stored hashed in the graph).", no_args_is_help=True)
+token_app = typer.Typer(
+    help="API tokens (stored hashed in the graph).", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(schema_app, name="schema")
 app.add_typer(token_app, name="token")
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        out.print(f"eventgraph {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the eventgraph version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """eventgraph: a knowledge-graph event tracker on Neo4j."""
 
 
 def say_error(message: str) -> None:
@@ -70,6 +140,14 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
+        except ValidationError as error:  # only the settings are validated outside the importer
+            say_error(_settings_problem(error))
+            raise typer.Exit(2) from None
+        except OSError as error:
+            if os.environ.get("EVENTGRAPH_DEBUG") or error.filename is None:
+                raise
+            say_error(_file_problem(error))
+            raise typer.Exit(1) from None
         except Exception as error:
             if os.environ.get("EVENTGRAPH_DEBUG"):
                 raise
@@ -82,6 +160,35 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def _settings_problem(error: ValidationError) -> str:
+    """`EVENTGRAPH_NEO4J_PORT: must be a whole number, not 'abc'`, for each bad setting."""
+    from graph.importer.wording import in_words
+
+    described = {str(f.validation_alias): f.description for f in Settings.model_fields.values()}
+    said = []
+    for detail in error.errors(include_url=False):
+        name = ".".join(str(part) for part in detail["loc"])
+        reason, suggestion = in_words(detail, name)
+        hint = suggestion or described.get(name)
+        said.append(f"{name}: {reason}" + (f" ({hint.rstrip('.')})" if hint else ""))
+    return (
+        "a setting (environment variable or .env) has a value eventgraph cannot use: "
+        + "; ".join(said)
+    )
+
+
+def _file_problem(error: OSError) -> str:
+    """`missing.cypher: no such file` from an `OSError` (no errno names or Python types)."""
+    reason = (error.strerror or str(error)).lower()
+    if isinstance(error, IsADirectoryError):
+        reason = "is a folder, not a file"
+    elif isinstance(error, FileNotFoundError):
+        reason = "no such file or folder"
+    elif isinstance(error, PermissionError):
+        reason = "permission denied"
+    return f"{error.filename}: {reason}"
+
+
 def _local_only(settings: Settings) -> bool:
     if settings.uses_local_neo4j:
         return True
@@ -91,7 +198,7 @@ def _local_only(settings: Settings) -> bool:
     return False
 
 
-@neo4j_app.command("start")
+@neo4j_app.command("start", cls=InWords)
 @reports_errors
 def neo4j_start() -> None:
     """Build the launcher once, start the local Neo4j in the background, wait until Bolt answers."""
@@ -109,7 +216,7 @@ def neo4j_start() -> None:
     )
 
 
-@neo4j_app.command("stop")
+@neo4j_app.command("stop", cls=InWords)
 @reports_errors
 def neo4j_stop() -> None:
     """Stop the local Neo4j and wait for its clean shutdown."""
@@ -122,7 +229,7 @@ def neo4j_stop() -> None:
         out.print("Neo4j is not running; nothing to do.")
 
 
-@neo4j_app.command("status")
+@neo4j_app.command("status", cls=InWords)
 @reports_errors
 def neo4j_status() -> None:
     """Print the URI, the Neo4j version and whether it is up (exit code 3 when down)."""
@@ -140,7 +247,7 @@ def neo4j_status() -> None:
     out.print("status:  up")
 
 
-@schema_app.command("apply")
+@schema_app.command("apply", cls=InWords)
 @reports_errors
 def schema_apply() -> None:
     """Create the missing constraints and indexes (safe to run again)."""
@@ -156,13 +263,16 @@ def schema_apply() -> None:
     )
 
 
-@token_app.command("create")
+@token_app.command("create", cls=InWords)
 @reports_errors
 def token_create(
     role: Annotated[
-        Role, typer.Option(help="reader reads; editor also writes; admin also manages.")
+        Role,
+        typer.Option(metavar="ROLE", help="reader reads; editor also writes; admin also manages."),
     ],
-    name: Annotated[str | None, typer.Option(help="A name to recognise it by.")] = None,
+    name: Annotated[
+        str | None, typer.Option(metavar="NAME", help="A name to recognise it by.")
+    ] = None,
 ) -> None:
     """Create a token and print it (once: only its hash is kept)."""
     settings = get_settings()
@@ -176,9 +286,11 @@ def token_create(
     out.print(token)
 
 
-@token_app.command("revoke")
+@token_app.command("revoke", cls=InWords)
 @reports_errors
-def token_revoke(ref: Annotated[str, typer.Argument(help="The token's id or name.")]) -> None:
+def token_revoke(
+    ref: Annotated[str, typer.Argument(metavar="ID", help="The token's id or name.")],
+) -> None:
     """Revoke a token (takes effect within seconds in running servers)."""
     settings = get_settings()
     with open_driver(settings) as driver:
@@ -187,7 +299,7 @@ def token_revoke(ref: Annotated[str, typer.Argument(help="The token's id or name
     out.print(f"Token {token_id} revoked.")
 
 
-@token_app.command("list")
+@token_app.command("list", cls=InWords)
 @reports_errors
 def token_list() -> None:
     """The tokens: id, name, role, created, revoked (never the secret)."""
@@ -207,13 +319,20 @@ def token_list() -> None:
     out.print(table)
 
 
-@app.command("import")
+@app.command("import", cls=InWords)
 @reports_errors
 def import_(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.yaml, .json, .csv).")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(metavar="PATH", help="Files or folders (.yaml, .json, .csv)."),
+    ],
     batch_size: Annotated[
         int | None,
-        typer.Option(min=1, help="Commit every N records (for very large feeds); re-run resumes."),
+        typer.Option(
+            min=1,
+            metavar="N",
+            help="Commit every N records (for very large feeds); re-run resumes.",
+        ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -291,30 +410,42 @@ def _print_summary(summary: ImportSummary) -> None:
         )
 
 
-@app.command("export")
+@app.command("export", cls=InWords)
 @reports_errors
 def export(
     path: Annotated[
-        Path | None, typer.Argument(help="File to write; standard output if absent.")
+        Path | None,
+        typer.Argument(metavar="PATH", help="File to write; standard output if absent."),
     ] = None,
     format_: Annotated[
-        str, typer.Option("--format", help="yaml or json (default: from the file name, else yaml).")
+        str,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="yaml or json (default: from the file name, else yaml).",
+        ),
     ] = "",
     since: Annotated[
-        str | None, typer.Option(help="Only events and relations from this time on (2025-10-01).")
+        str | None,
+        typer.Option(
+            metavar="TIME", help="Only events and relations from this time on (2025-10-01)."
+        ),
     ] = None,
     until: Annotated[
-        str | None, typer.Option(help="Only events and relations up to this time.")
+        str | None,
+        typer.Option(metavar="TIME", help="Only events and relations up to this time."),
     ] = None,
     entity: Annotated[
-        str | None, typer.Option(help="Only events and relations involving this id.")
+        str | None,
+        typer.Option(metavar="ID", help="Only events and relations involving this id."),
     ] = None,
 ) -> None:
     """Write the graph, or a slice of it, in the native format (re-importable as is)."""
     settings = get_settings()
     chosen = format_ or ("json" if path is not None and path.suffix.lower() == ".json" else "yaml")
     if chosen not in ("yaml", "json"):
-        raise InvalidData([Problem("--format", "format", f"'{chosen}' is not yaml or json")])
+        say_error(f"--format must be yaml or json, not '{chosen}'")
+        raise typer.Exit(2)
     window = [
         _window_bound(name, value) for name, value in (("--since", since), ("--until", until))
     ]
@@ -336,7 +467,8 @@ def _window_bound(option: str, value: str | None) -> datetime | None:
     try:
         low, high, _ = bounds(value)
     except TimeError as error:
-        raise InvalidData([Problem(option, option.lstrip("-"), str(error))]) from None
+        say_error(f"{option}: {error}")
+        raise typer.Exit(2) from None
     return low if option == "--since" else high
 
 
@@ -367,28 +499,40 @@ def _cypher_text(query: str | None, file: Path | None) -> str:
         say_error("give the query as an argument, `-` for standard input, or --file PATH")
         raise typer.Exit(2)
     if file is not None:
-        return file.read_text(encoding="utf-8")
+        try:
+            return file.read_text(encoding="utf-8")
+        except OSError as error:
+            say_error(f"--file {_file_problem(error)}")
+            raise typer.Exit(2) from None
+        except UnicodeDecodeError as error:
+            say_error(f"--file {file}: byte {error.object[error.start]:#04x} is not UTF-8")
+            raise typer.Exit(2) from None
     return sys.stdin.read() if query == "-" else str(query)
 
 
-@app.command("cypher")
+@app.command("cypher", cls=InWords)
 @reports_errors
 def cypher(
     query: Annotated[
-        str | None, typer.Argument(help="The query; `-` reads it from standard input.")
+        str | None,
+        typer.Argument(metavar="QUERY", help="The query; `-` reads it from standard input."),
     ] = None,
     file: Annotated[
-        Path | None, typer.Option("--file", "-f", help="Read the query from this file.")
+        Path | None,
+        typer.Option("--file", "-f", metavar="FILE", help="Read the query from this file."),
     ] = None,
     param: Annotated[
         list[str] | None,
         typer.Option(
             "--param",
             "-p",
+            metavar="NAME=VALUE",
             help="name=value for $name (value read as JSON if it parses, else text); repeatable.",
         ),
     ] = None,
-    format_: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    format_: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="table, json or csv.")
+    ] = "table",
 ) -> None:
     """Run one read-only Cypher query (writes, LOAD CSV and admin commands are refused)."""
     import csv
@@ -426,10 +570,38 @@ def cypher(
         )
 
 
-@app.command("graphql-schema")
+@app.command(
+    "cypher-shell",
+    cls=InWords,
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+@reports_errors
+def cypher_shell(ctx: typer.Context) -> None:
+    """Neo4j's cypher-shell on the configured Neo4j (fetched once); other arguments go to it.
+
+    E.g. `eventgraph cypher-shell --format plain < queries.cypher`; its own help:
+    `eventgraph cypher-shell -- --help`. It can write: it is Neo4j's shell, not
+    `eventgraph cypher`.
+    """
+    from graph.cypher_shell import command_and_environment
+
+    settings = get_settings()
+    if settings.uses_local_neo4j and local_neo4j.running_launcher(settings) is None:
+        raise LocalNeo4jError(
+            f"the local Neo4j is not running on {settings.bolt_uri}: `eventgraph neo4j start`"
+        )
+    with err.status("Preparing cypher-shell (fetched from Maven Central the first time)…"):
+        command, environment = command_and_environment(settings, list(ctx.args))
+    sys.stdout.flush()
+    os.execve(command[0], command, environment)  # noqa: S606 (the shell owns the terminal, Ctrl-C)
+
+
+@app.command("graphql-schema", cls=InWords)
 @reports_errors
 def graphql_schema(
-    path: Annotated[Path, typer.Argument(help="Where to write the SDL.")] = Path("schema.graphql"),
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="Where to write the SDL.")] = Path(
+        "schema.graphql"
+    ),
 ) -> None:
     """Write the GraphQL schema (SDL) that the API serves; CI checks it is current."""
     from api.graphql.schema import schema
@@ -438,30 +610,36 @@ def graphql_schema(
     out.print(f"Wrote {path}.")
 
 
-@app.command("serve")
+@app.command("serve", cls=InWords)
 @reports_errors
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str, typer.Option(metavar="ADDRESS", help="Interface to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int,
+        typer.Option(
+            min=1, max=65535, metavar="PORT", envvar="EVENTGRAPH_PORT", help="Port to listen on."
+        ),
+    ] = 8000,
 ) -> None:
-    """Serve the HTTP API: /graphql (GraphiQL in a browser), /health and /ready."""
-    import uvicorn
-
+    """Serve the HTTP API: /graphql (GraphiQL in a browser), /cypher, /docs, /ready, /health."""
+    from api import serving
     from api.app import create_app
 
     settings = get_settings()
-    out.print(
-        f"eventgraph API on http://{host}:{port}/graphql (GraphiQL), "
-        f"/health and /ready; Neo4j at {settings.bolt_uri}"
-    )
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        loop="uvloop",
-        http="httptools",
-        access_log=settings.access_log,
-    )
+    sock = serving.bind(host, port)  # before anything starts: a port in use is one clear error
+    base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+    def announce() -> None:
+        listed = serving.routes(base, settings)
+        width = max(len(url) for url, _ in listed)
+        lines = [f"eventgraph {__version__} serves (Neo4j at {settings.bolt_uri}):"]
+        lines += [f"  {url:<{width}}  {what}" for url, what in listed]
+        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.flush()  # seen at once even when standard output is a pipe
+
+    serving.serve(create_app(settings), sock, settings, announce)
 
 
 def main() -> None:

@@ -18,6 +18,11 @@ Messages name the URI, never the password.
 from dataclasses import dataclass
 
 
+def a_or_an(noun: str) -> str:
+    """`noun` with its indefinite article, for messages: "an editor", "a reader", "an Actor"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 class EventGraphError(Exception):
     """Base of every error eventgraph reports to a user."""
 
@@ -49,12 +54,14 @@ class Problem:
     where: str
     """File and line, or record path, e.g. `seeds/story.yaml:42` or `events[3]`."""
     field: str
+    """The field at fault; when it is `where` itself (an argument: `id`), it is said once."""
     reason: str
     suggestion: str | None = None
 
     def __str__(self) -> str:
         hint = f" ({self.suggestion})" if self.suggestion else ""
-        return f"{self.where}: {self.field}: {self.reason}{hint}"
+        place = self.where if self.field in ("", self.where) else f"{self.where}: {self.field}"
+        return f"{place}: {self.reason}{hint}"
 
 
 class InvalidData(EventGraphError):

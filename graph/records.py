@@ -29,9 +29,10 @@ from graph.timespan import Span, TimeError, canonical, span
 
 FORMAT_VERSION = 1
 
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$"
 Id = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$"),
+    StringConstraints(pattern=ID_PATTERN),
     Field(description="Stable identifier: letters, digits and . _ : / - (at most 200)."),
 ]
 PartialTime = Annotated[

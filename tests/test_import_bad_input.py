@@ -122,7 +122,7 @@ def test_reference_to_a_node_already_in_the_graph_is_fine(
 
 def test_role_played_by_the_wrong_label(seeded: Driver, settings: Settings, tmp_path: Path) -> None:
     path = _file(tmp_path, "bad.yaml", BASE + _event(role="aircraft"))
-    _rejects(seeded, settings, path, "'russia' is a Actor, but this needs Asset or EquipmentType")
+    _rejects(seeded, settings, path, "'russia' is an Actor, but this needs Asset or EquipmentType")
 
 
 def test_unknown_role_and_field(seeded: Driver, settings: Settings, tmp_path: Path) -> None:
@@ -324,8 +324,9 @@ def test_cli_reports_problems_without_a_traceback(
     path = _file(tmp_path, "bad.yaml", BASE + _event(type="flihgt", ref="rusia"))
     result = run_cli("import", str(path))
     assert result.returncode == 1
-    assert "1 problem(s), nothing was written" in result.stderr
+    assert "2 problem(s), nothing was written" in result.stderr  # the field and the reference
     assert "did you mean 'flight'?" in result.stderr
+    assert "did you mean 'russia'?" in result.stderr
     assert "rejected: Event 1" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -362,3 +363,151 @@ def test_hostile_names_are_stored_byte_identical(
     assert len(stored) == len(HOSTILE)
     for i, name in enumerate(HOSTILE):
         assert stored[f"hostile-{i}"] == (name, [name])
+
+
+# ---- every problem in one round, in eventgraph's words -------------------------------------
+
+
+def test_field_problems_and_unknown_references_are_reported_together(
+    seeded: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    text = """\
+    actors:
+      - {id: bad id, name: Somebody, kind: state}
+      - {id: iran, name: Iran, kind: state, anonymous: maybe}
+    sources:
+      - {id: tass, name: TASS}
+    locations:
+      - {id: pole, name: Pole, kind: site, point: {lat: 95, lon: 0, precision: site}}
+    assets:
+      - {id: an-124, name: An-124, kind: aircraft, located_at: nowhere}
+    events:
+      - id: flight-2
+        type: flihgt
+        name: ''
+        time: {start: [2025], precision: day}
+        participants: [{role: operator, ref: rusia}]
+        claims: []
+      - id: flight-3
+        type: flight
+        name: Another flight
+        time: {start: 2025-10-24, precision: day}
+        claims: [{source: bloomberg, credibility: 2, paraphrase: A flight}]
+    """
+    path = _file(tmp_path, "bad.yaml", text)
+    message = _rejects(
+        seeded,
+        settings,
+        path,
+        "10 problem(s)",
+        # eight fields
+        "actors[0].id: 'bad id' is not an id",
+        "actors[1].anonymous: must be true or false, not 'maybe'",
+        "sources[0].kind: is required",
+        "locations[0].point.lat: must be at most 90, not 95",
+        "events[0].type: 'flihgt' is not a known event type",
+        "events[0].name: must not be empty",
+        "events[0].time.start: must be a year, month, day or instant",
+        "events[0].claims: needs at least one claim",
+        # two references, one in a record whose fields are wrong too
+        "assets[0].located_at: unknown location 'nowhere'",
+        "events[0].participants[0].ref: unknown actor 'rusia'",
+    )
+    assert "did you mean 'russia'?" in message
+
+
+PYDANTIC_PHRASES = (
+    "after validation",
+    "Input should",
+    "Field required",
+    "For further information",
+    "String should",
+    "Value error",
+    "valid dictionary",
+    "unable to parse",
+    "pydantic",
+    "Tuple",
+)
+BAD_RECORDS: list[tuple[str, dict[str, object]]] = [
+    ("actors", {"name": "No id", "kind": "state"}),
+    ("actors", {"id": 7, "name": ["a list"], "kind": "state", "aliases": "one"}),
+    ("actors", {"id": "x" * 300, "name": "Long id", "kind": "stat"}),
+    ("actors", {"id": "a", "name": "A", "kind": "state", "anonymous": "sometimes", "extra": 1}),
+    ("locations", {"id": "l", "name": "L", "kind": "site", "point": "35,38"}),
+    (
+        "locations",
+        {"id": "l2", "name": "L", "kind": "site", "point": {"lat": "north", "lon": -200}},
+    ),
+    (
+        "locations",
+        {
+            "id": "l3",
+            "name": "L",
+            "kind": "site",
+            "point": {"lat": 1, "lon": 1, "precision": "site", "uncertainty_km": -1},
+        },
+    ),
+    ("sources", {"id": "s", "name": "S", "kind": "news_outlet", "reliability": "b"}),
+    ("reports", {"id": "r", "name": "R", "kind": "article", "published": {"start": 2025}}),
+    (
+        "events",
+        {
+            "id": "e",
+            "type": "flight",
+            "name": "E",
+            "time": "yesterday",
+            "participants": ["russia", {"role": "operator"}],
+            "at": "hmeimim",
+            "claims": [
+                {"source": "s", "credibility": 9, "paraphrase": "", "reported_on": "soon"},
+                "a claim",
+            ],
+        },
+    ),
+    ("events", {"id": "e2", "type": "flight", "name": "E", "time": {"start": {"y": 1}}}),
+    (
+        "relations",
+        {
+            "id": "rel",
+            "type": "allied_with",
+            "from": "a",
+            "to": "b",
+            "since": [2025],
+            "claims": [{"source": "s", "credibility": "2", "paraphrase": "p", "reliability": "b"}],
+        },
+    ),
+]
+
+
+def test_no_message_is_in_the_validation_library_s_words(
+    seeded: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    import json
+
+    document: dict[str, list[dict[str, object]]] = {}
+    for collection, record in BAD_RECORDS:
+        document.setdefault(collection, []).append(record)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(InvalidData) as caught:
+        _import(seeded, settings, path)
+    problems = caught.value.problems
+    named = {problem.field.split(".")[0].split("[")[0] for problem in problems}
+    assert named >= {"actors", "locations", "sources", "reports", "events", "relations"}
+    for problem in problems:
+        text = str(problem)
+        assert not any(phrase in text for phrase in PYDANTIC_PHRASES), text
+        assert text.startswith(f"{path}: {problem.field}: "), text
+    fields = [problem.field for problem in problems]
+    assert len(fields) == len(set(fields)), f"a field is reported twice: {fields}"
+    assert "events[0].claims: needs at least one claim" not in str(caught.value)
+
+
+def test_unreadable_file_is_a_problem_not_a_crash(
+    seeded: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    # a file that exists but cannot be read, whoever runs the tests (root reads any mode 000
+    # file): Linux answers reading /proc/self/mem from its start with an I/O error
+    path = tmp_path / "unreadable.yaml"
+    path.symlink_to("/proc/self/mem")
+    _rejects(seeded, settings, path, "unreadable.yaml: file: cannot be read: input/output error")

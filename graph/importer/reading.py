@@ -103,7 +103,11 @@ def read_all(paths: list[Path], max_bytes: int) -> ReadResult:
     files, result.problems = discover(paths)
     for file in files:
         result.files.append(file)
-        size = file.stat().st_size
+        try:
+            size = file.stat().st_size
+        except OSError as error:
+            result.problems.append(_unreadable(file, error))
+            continue
         if size > max_bytes:
             result.problems.append(
                 Problem(
@@ -127,8 +131,17 @@ def read_all(paths: list[Path], max_bytes: int) -> ReadResult:
     return result
 
 
+def _unreadable(file: Path, error: OSError) -> Problem:
+    reason = "permission denied" if isinstance(error, PermissionError) else error.strerror
+    return Problem(str(file), "file", f"cannot be read: {(reason or str(error)).lower()}")
+
+
 def _decode(file: Path, problems: list[Problem]) -> str | None:
-    raw = file.read_bytes()
+    try:
+        raw = file.read_bytes()
+    except OSError as error:
+        problems.append(_unreadable(file, error))
+        return None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -8,35 +8,28 @@ a node already in the graph; which labels it may point at comes from the ontolog
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 
 from neo4j import Driver
 from pydantic import ValidationError
 
 from graph import ontology
-from graph.errors import Problem
+from graph.errors import Problem, a_or_an
 from graph.importer.reading import Attachment, PathKey, RawRecord
+from graph.importer.references import Reference, references
+from graph.importer.wording import field_path, record_problems, suggest
 from graph.records import (
-    RECORD_TYPES,
     RECORD_TYPES_BY_COLLECTION,
-    SUGGESTION,
-    Asset,
     ClaimSpec,
     Event,
-    Location,
     Record,
     Relation,
-    Report,
     Source,
 )
 
+CLAIMING = ("events", "relations")
+"""Collections whose records carry claims."""
 CHECKED_LABELS = (*ontology.ENTITY_LABELS, "Event", "Source", "Report")
 """Labels a reference can point at."""
-_ALL_FIELDS = sorted(
-    {name for model in RECORD_TYPES for name in model.model_fields}
-    | {"from", "start", "end", "precision", "year_assumed", "note", "lat", "lon", "role", "ref"}
-    | set(ClaimSpec.model_fields)
-)
 
 
 @dataclass(frozen=True)
@@ -51,6 +44,22 @@ class Item:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "label", self.record.label.name)
+
+
+@dataclass(frozen=True)
+class Faulty:
+    """A record whose fields are wrong: still checked for references and claims, so one
+    report lists every problem of a file."""
+
+    raw: RawRecord
+    label: str
+    paths: tuple[PathKey, ...]
+    """The fields found wrong (their references are not checked again)."""
+
+    @property
+    def id(self) -> str | None:
+        value = self.raw.data.get("id")
+        return value if isinstance(value, str) else None
 
 
 def claims_of(record: Record) -> tuple[ClaimSpec, ...]:
@@ -76,43 +85,6 @@ def content_hash(record: Record) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
-def _suggest(value: object, choices: list[str]) -> str | None:
-    close = get_close_matches(str(value), choices, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
-
-
-def _pydantic_problems(raw: RawRecord, error: ValidationError) -> list[Problem]:
-    problems = []
-    for detail in error.errors(include_url=False):
-        loc: PathKey = tuple(detail["loc"])
-        loc = tuple(
-            part for part in loc if not (isinstance(part, str) and part.startswith("function-"))
-        )
-        kind = detail["type"]
-        suggestion = None
-        reason = detail["msg"]
-        if kind == "enum":
-            allowed = [
-                v.strip("'")
-                for v in str(detail.get("ctx", {}).get("expected", ""))
-                .replace(" or ", ", ")
-                .split(", ")
-            ]
-            suggestion = _suggest(detail["input"], allowed)
-            reason = f"'{detail['input']}' is not one of: {', '.join(allowed)}"
-        elif kind == "extra_forbidden":
-            reason = "is not a field of this record"
-            suggestion = _suggest(loc[-1], _ALL_FIELDS) if loc else None
-        elif kind == "missing":
-            reason = "is required"
-        elif kind == "value_error":
-            reason = reason.removeprefix("Value error, ")
-            reason, _, close = reason.partition(SUGGESTION)
-            suggestion = f"did you mean {close}" if close else None
-        problems.append(Problem(raw.where(loc), raw.field(loc), reason, suggestion))
-    return problems
-
-
 def _attach(records: list[RawRecord], attachments: list[Attachment], plan: Plan) -> None:
     """Put CSV participants and claims into the events and relations they name."""
     owners: dict[str, RawRecord] = {}
@@ -127,7 +99,7 @@ def _attach(records: list[RawRecord], attachments: list[Attachment], plan: Plan)
                     attachment.where(),
                     "event" if attachment.field == "participants" else "target",
                     f"'{attachment.target}' is not an event or relation of this import",
-                    _suggest(attachment.target, list(owners))
+                    suggest(attachment.target, list(owners))
                     or "import its events.csv / relations.csv in the same run",
                 )
             )
@@ -135,45 +107,6 @@ def _attach(records: list[RawRecord], attachments: list[Attachment], plan: Plan)
         items = owner.data.setdefault(attachment.field, [])
         if isinstance(items, list):
             items.append(attachment.item)
-
-
-def _references(item: Item) -> list[tuple[str, tuple[str, ...], PathKey]]:
-    """(id, labels it may have, path of the field) for every reference the record makes."""
-    record = item.record
-    refs: list[tuple[str, tuple[str, ...], PathKey]] = []
-    if isinstance(record, Asset):
-        if record.located_at:
-            refs.append((record.located_at, ("Location",), ("located_at",)))
-        if record.instance_of:
-            refs.append((record.instance_of, ("EquipmentType",), ("instance_of",)))
-    elif isinstance(record, Location) and record.within:
-        refs.append((record.within, ("Location",), ("within",)))
-    elif isinstance(record, Source) and record.actor:
-        refs.append((record.actor, ("Actor",), ("actor",)))
-    elif isinstance(record, Report) and record.publisher:
-        refs.append((record.publisher, ("Source",), ("publisher",)))
-    elif isinstance(record, Event):
-        for index, place in enumerate(record.at):
-            refs.append((place, ontology.PLACE_LABELS, ("at", index)))
-        for name in ("origin", "destination"):
-            place = getattr(record, name)
-            if place:
-                refs.append((place, ontology.PLACE_LABELS, (name,)))
-        for index, participant in enumerate(record.participants):
-            role = ontology.ROLES_BY_NAME[participant.role]
-            refs.append((participant.ref, role.labels, ("participants", index, "ref")))
-        for name in ("part_of", "about", "ends"):
-            for index, other in enumerate(getattr(record, name)):
-                refs.append((other, ("Event",), (name, index)))
-    elif isinstance(record, Relation):
-        relation_type = ontology.RELATION_TYPES_BY_NAME[record.type]
-        refs.append((record.from_, relation_type.from_labels, ("from",)))
-        refs.append((record.to, relation_type.to_labels, ("to",)))
-    for index, claim in enumerate(claims_of(record)):
-        refs.append((claim.source, ("Source",), ("claims", index, "source")))
-        if claim.report:
-            refs.append((claim.report, ("Report",), ("claims", index, "report")))
-    return refs
 
 
 _FIND_IDS = (
@@ -211,16 +144,23 @@ def _graph_labels(
 def validate(
     records: list[RawRecord], attachments: list[Attachment], driver: Driver, database: str
 ) -> Plan:
-    """Check every record; the plan carries problems instead of raising, so all are reported."""
+    """Check every record; the plan carries problems instead of raising, so all are reported.
+
+    A record with wrong fields is still checked for references, id clashes and claims: a file
+    with 8 wrong fields and 2 unknown references gets one report of 10 problems."""
     plan = Plan()
     _attach(records, attachments, plan)
     first_seen: dict[tuple[str, str], Item] = {}
+    faulty: list[Faulty] = []
     for raw in records:
         model = RECORD_TYPES_BY_COLLECTION[raw.collection]
         try:
             record = model.model_validate(raw.data)
         except ValidationError as error:
-            plan.problems.extend(_pydantic_problems(raw, error))
+            details = error.errors(include_url=False)
+            plan.problems.extend(record_problems(raw, details))
+            paths = tuple(field_path(detail["loc"]) for detail in details)
+            faulty.append(Faulty(raw, model.label.name, paths))
             plan.rejected[model.label.name] += 1
             continue
         item = Item(record, raw, content_hash(record))
@@ -240,41 +180,59 @@ def validate(
                 )
             )
             plan.rejected[item.label] += 1
-    _check_references(plan, driver, database)
+    _check_references(plan, faulty, driver, database)
     return plan
 
 
-def _check_references(plan: Plan, driver: Driver, database: str) -> None:
+Checked = Item | Faulty
+"""A record whose references are checked: valid, or with wrong fields."""
+
+
+def _id_of(entry: Checked) -> str | None:
+    return entry.record.id if isinstance(entry, Item) else entry.id
+
+
+def _check_references(plan: Plan, faulty: list[Faulty], driver: Driver, database: str) -> None:
+    entries: list[Checked] = [*plan.items, *faulty]
     defined: dict[str, set[str]] = defaultdict(set)
-    for item in plan.items:
-        defined[item.record.id].add(item.label)
-    entity_ids = {i.record.id for i in plan.items if i.record.label.is_entity}
-    all_refs = [(item, ref) for item in plan.items for ref in _references(item)]
+    for entry in entries:
+        if (entry_id := _id_of(entry)) is not None:
+            defined[entry_id].add(entry.label)
+    entity_labels = set(ontology.ENTITY_LABELS)
+    entity_ids = {
+        entry_id
+        for entry in entries
+        if entry.label in entity_labels and (entry_id := _id_of(entry)) is not None
+    }
+    all_refs: list[tuple[Checked, Reference]] = [
+        (item, ref) for item in plan.items for ref in references(item.raw)
+    ]
+    all_refs.extend((entry, ref) for entry in faulty for ref in references(entry.raw, entry.paths))
     unresolved = {ref_id for _, (ref_id, _, _) in all_refs if ref_id not in defined}
     in_graph = _graph_labels(driver, database, unresolved, entity_ids)
     bad: set[int] = set()
     allowed_sets: dict[tuple[str, ...], frozenset[str]] = {}
 
-    entity_labels = set(ontology.ENTITY_LABELS)
-    for item in plan.items:
-        if not item.record.label.is_entity:
+    for entry in entries:
+        entry_id = _id_of(entry)
+        if entry.label not in entity_labels or entry_id is None:
             continue
-        here = defined[item.record.id] & entity_labels
-        there = (in_graph.get(item.record.id, set()) & entity_labels) - {item.label}
-        clash = (here - {item.label}) | there
+        here = defined[entry_id] & entity_labels
+        there = (in_graph.get(entry_id, set()) & entity_labels) - {entry.label}
+        clash = (here - {entry.label}) | there
         if clash:
             plan.problems.append(
                 Problem(
-                    item.raw.where(("id",)),
-                    item.raw.field(("id",)),
-                    f"'{item.record.id}' is already a {' and '.join(sorted(clash))}; actors, "
+                    entry.raw.where(("id",)),
+                    entry.raw.field(("id",)),
+                    f"'{entry_id}' is already {a_or_an(' and '.join(sorted(clash)))}; actors, "
                     "assets, equipment types and locations share one id space",
-                    f"give this {item.label.lower()} another id",
+                    f"give this {entry.label.lower()} another id",
                 )
             )
-            bad.add(id(item))
+            bad.add(id(entry))
 
-    for item, (ref_id, allowed, path) in all_refs:
+    for entry, (ref_id, allowed, path) in all_refs:
         labels = defined.get(ref_id) or in_graph.get(ref_id, set())
         allowed_set = allowed_sets.get(allowed)
         if allowed_set is None:
@@ -286,20 +244,21 @@ def _check_references(plan: Plan, driver: Driver, database: str) -> None:
             continue
         wanted = " or ".join(allowed)
         if labels:
-            reason = f"'{ref_id}' is a {' and '.join(sorted(labels))}, but this needs {wanted}"
+            found = a_or_an(" and ".join(sorted(labels)))
+            reason = f"'{ref_id}' is {found}, but this needs {wanted}"
             suggestion = None
         else:
             reason = f"unknown {wanted.lower()} '{ref_id}': neither in these files nor in the graph"
-            suggestion = _suggest(ref_id, _candidates(plan, allowed, ref_id, driver, database))
+            suggestion = suggest(ref_id, _candidates(plan, allowed, ref_id, driver, database))
         plan.problems.append(
-            Problem(item.raw.where(path), item.raw.field(path), reason, suggestion)
+            Problem(entry.raw.where(path), entry.raw.field(path), reason, suggestion)
         )
-        bad.add(id(item))
+        bad.add(id(entry))
 
     for item in plan.items:
         if item.record.label.is_entity:
             plan.label_of.setdefault(item.record.id, item.label)
-    _resolve_claims(plan, driver, database, bad)
+    _resolve_claims(plan, faulty, driver, database, bad)
     for item in plan.items:
         if id(item) in bad:
             plan.rejected[item.label] += 1
@@ -316,42 +275,70 @@ def _candidates(
     return names
 
 
-def _resolve_claims(plan: Plan, driver: Driver, database: str, bad: set[int]) -> None:
+def _claims(entry: Checked) -> list[tuple[int, ClaimSpec]]:
+    """The claims of a record, by index; of a faulty record, those that are themselves valid."""
+    if isinstance(entry, Item):
+        return list(enumerate(claims_of(entry.record)))
+    given = entry.raw.data.get("claims") if entry.raw.collection in CLAIMING else None
+    if not isinstance(given, list | tuple):
+        return []
+    claims = []
+    for index, data in enumerate(given):
+        if any(path[:2] == ("claims", index) for path in entry.paths):
+            continue
+        try:
+            claims.append((index, ClaimSpec.model_validate(data)))
+        except ValidationError:
+            continue
+    return claims
+
+
+def _resolve_claims(
+    plan: Plan, faulty: list[Faulty], driver: Driver, database: str, bad: set[int]
+) -> None:
     """Fill in each claim's reliability (its own or its source's) and check claim ids."""
     source_reliability: dict[str, str | None] = {
         item.record.id: (item.record.reliability.value if item.record.reliability else None)
         for item in plan.items
         if isinstance(item.record, Source)
     }
+    entries: list[Checked] = [*plan.items, *faulty]
+    owners = [
+        (entry, owner, claims)
+        for entry in entries
+        if (claims := _claims(entry)) and (owner := _id_of(entry)) is not None
+    ]
     wanted = {
         claim.source
-        for item in plan.items
-        for claim in claims_of(item.record)
+        for _, _, claims in owners
+        for _, claim in claims
         if claim.reliability is None and claim.source not in source_reliability
     }
     if wanted:
         rows = driver.execute_query(_SOURCE_RELIABILITY, ids=sorted(wanted), database_=database)[0]
         source_reliability.update({row["id"]: row["reliability"] for row in rows})
-    claim_ids: dict[str, tuple[Item, int]] = {}
+    claim_ids: dict[str, tuple[Checked, int]] = {}
     """Claim id → where it was last seen (formatted only for a problem: most imports have none)."""
-    for item in plan.items:
-        for index, claim in enumerate(claims_of(item.record)):
+    for entry, owner, claims in owners:
+        raw = entry.raw
+        for index, claim in claims:
             reliability = claim.reliability.value if claim.reliability else None
             reliability = reliability or source_reliability.get(claim.source)
             if reliability is None:
                 if claim.source in source_reliability:
                     plan.problems.append(
                         Problem(
-                            item.raw.where(("claims", index)),
-                            item.raw.field(("claims", index, "reliability")),
+                            raw.where(("claims", index)),
+                            raw.field(("claims", index, "reliability")),
                             f"is required: source '{claim.source}' has no default grading",
                             "give the claim a reliability A–F, or the source one",
                         )
                     )
-                    bad.add(id(item))
+                    bad.add(id(entry))
                 continue
-            plan.claim_reliability[(item.record.id, index)] = reliability
-            claim_id = claim_id_of(item.record.id, index, claim)
+            if isinstance(entry, Item):
+                plan.claim_reliability[(owner, index)] = reliability
+            claim_id = claim_id_of(owner, index, claim)
             earlier = claim_ids.get(claim_id)
             if earlier is not None:
                 other, other_index = earlier
@@ -361,13 +348,13 @@ def _resolve_claims(plan: Plan, driver: Driver, database: str, bad: set[int]) ->
                 )
                 plan.problems.append(
                     Problem(
-                        item.raw.where(("claims", index)),
-                        item.raw.field(("claims", index, "id")),
+                        raw.where(("claims", index)),
+                        raw.field(("claims", index, "id")),
                         f"claim id '{claim_id}' is used twice (also at {place})",
                     )
                 )
-                bad.add(id(item))
-            claim_ids[claim_id] = (item, index)
+                bad.add(id(entry))
+            claim_ids[claim_id] = (entry, index)
 
 
 def claim_id_of(owner: str, index: int, claim: ClaimSpec) -> str:

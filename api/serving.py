@@ -1,0 +1,83 @@
+"""`eventgraph serve`: bind the port first, then run uvicorn, then say where it serves.
+
+The socket is bound before anything starts, so a port in use is one clear error (and no
+banner, no Neo4j connection); the banner is printed once uvicorn has started the app on it.
+"""
+
+import errno
+import socket
+from collections.abc import Callable
+
+import uvicorn
+from fastapi import FastAPI
+
+from api.browser import BROWSER_ROOT
+from graph.errors import EventGraphError
+from graph.settings import Settings
+
+
+class PortUnavailable(EventGraphError):
+    """The address `serve` should listen on is taken or not this machine's."""
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening-ready socket on host:port, or `PortUnavailable` saying what to do."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except socket.gaierror:
+        raise PortUnavailable(f"cannot listen on {host}: not a host name or address") from None
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise PortUnavailable(
+                f"port {port} on {host} is in use by another program: stop it, or serve on "
+                "another port (--port, EVENTGRAPH_PORT, or `make run PORT=…`)"
+            ) from None
+        if error.errno == errno.EACCES:
+            raise PortUnavailable(
+                f"port {port} on {host} needs privileges this user lacks: use one above 1023"
+            ) from None
+        reason = error.strerror or str(error)
+        raise PortUnavailable(f"cannot listen on {host}:{port}: {reason.lower()}") from None
+    return sock
+
+
+def routes(base: str, settings: Settings) -> list[tuple[str, str]]:
+    """(URL, what it is) for every route a person opens or a probe calls."""
+    listed = [
+        (f"{base}/graphql", "GraphQL" if settings.production else "GraphQL, GraphiQL in a browser"),
+        (f"{base}/cypher", "read-only Cypher (POST, reader token)"),
+    ]
+    if (BROWSER_ROOT / "index.html").is_file():
+        listed.append((f"{base}/browser", "Neo4j Browser, from this machine only"))
+    listed += [
+        (f"{base}/docs", "the HTTP API's reference"),
+        (f"{base}/ready", "200 once Neo4j answers"),
+        (f"{base}/health", "200 while the process runs"),
+    ]
+    return listed
+
+
+class _AnnouncingServer(uvicorn.Server):
+    """uvicorn's server that calls `announce` once the app has started on its socket."""
+
+    def __init__(self, config: uvicorn.Config, announce: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._announce = announce
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and not self.should_exit:
+            self._announce()
+
+
+def serve(
+    app: FastAPI, sock: socket.socket, settings: Settings, announce: Callable[[], None]
+) -> None:
+    """Run `app` on the bound `sock` until Ctrl-C; `announce` once it answers."""
+    config = uvicorn.Config(app, loop="uvloop", http="httptools", access_log=settings.access_log)
+    _AnnouncingServer(config, announce).run(sockets=[sock])
