@@ -19,6 +19,7 @@ from api.auth import ReaderDep
 from api.browser import router as browser_router
 from api.deps import DriverDep, SettingsDep
 from graph.errors import Refused, Unavailable
+from graph.importer.wording import in_words
 from graph.power import run_read_query
 from graph.power.console import is_timeout
 from graph.power.guard import MAX_QUERY_CHARS
@@ -43,10 +44,12 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 
 
 def _invalid_body(error: ValidationError) -> str:
-    problems = [
-        f"{'.'.join(str(part) for part in problem['loc']) or 'body'}: {problem['msg']}"
-        for problem in error.errors()
-    ]
+    """Each problem of the body in our words (never pydantic's), naming its field."""
+    problems = []
+    for problem in error.errors():
+        field = ".".join(str(part) for part in problem["loc"]) or "body"
+        reason, suggestion = in_words(problem, field)
+        problems.append(f"{field}: {reason}" + (f" ({suggestion})" if suggestion else ""))
     return "; ".join(problems)
 
 

@@ -86,3 +86,26 @@ def test_export_usage_mistakes(arguments: list[str], said: str) -> None:
     result = run_cli("export", *arguments)
     assert result.returncode == 2
     assert result.stderr.startswith(said), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ({"query": 5}, "query"),
+        ({}, "query"),
+        ({"query": "RETURN 1", "parameters": []}, "parameters"),
+    ],
+    ids=["query-not-text", "no-query", "parameters-not-a-map"],
+)
+def test_a_bad_cypher_body_is_told_in_our_words(
+    clean_graph: Driver, settings: Settings, body: dict[str, object], named: str
+) -> None:
+    from tests.test_import_bad_input import PYDANTIC_PHRASES
+
+    anonymous = settings.model_copy(update={"anonymous_read": True})
+    with TestClient(create_app(anonymous)) as client:
+        answer = client.post("/cypher", json=body)
+    assert answer.status_code == 400
+    message = answer.json()["error"]["message"]
+    assert f"{named}:" in message, message
+    assert not any(phrase in message for phrase in PYDANTIC_PHRASES), message

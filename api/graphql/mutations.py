@@ -34,6 +34,7 @@ from api.graphql.types import (
     TimePrecision,
 )
 from graph import queries
+from graph.errors import a_or_an
 from graph.importer import import_records
 from graph.retraction import retract_event
 from graph.settings import Settings
@@ -174,7 +175,9 @@ async def _editor(info: Info) -> TokenInfo:
     if isinstance(request, WebSocket) and "authorization" not in request.headers:
         if caller is None or not caller.role.allows(Role.EDITOR):
             role = caller.role.value if caller is not None else "anonymous"
-            raise AuthError(403, f"a {role} connection cannot do this: it needs editor")
+            raise AuthError(
+                403, f"{a_or_an(role)} connection cannot do this: it needs an editor token"
+            )
         return caller  # type: ignore[no-any-return]
     return await identify(request, Role.EDITOR)
 
