@@ -12,7 +12,7 @@ message leaks — for anything else. The fast path applies the same limits (`LIM
 
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 from graphql import (
     DocumentNode,
@@ -107,16 +107,12 @@ class StoredDataChecks(StrawberryGraphQLCoreExecutionContext):
                 return_type, field_details_list, info, path, result, position_context
             )
         except (GraphQLError, TypeError, ValueError) as error:
-            if isinstance(error, GraphQLError) and error.path is not None:
-                raise  # a child field's error, located already: graphql-core propagates it
-            raise StoredDataInvalid(
-                info.parent_type.name, info.field_name, return_type, result
-            ) from error
+            _raise_told(error, return_type, info, result)
         if self.is_awaitable(completed):
-            return self._checked_later(completed, return_type, info, result)
+            return self._completed_later(completed, return_type, info, result)
         return completed
 
-    async def _checked_later(
+    async def _completed_later(
         self,
         completed: Any,
         return_type: GraphQLOutputType,
@@ -126,11 +122,17 @@ class StoredDataChecks(StrawberryGraphQLCoreExecutionContext):
         try:
             return await completed
         except (GraphQLError, TypeError, ValueError) as error:
-            if isinstance(error, GraphQLError) and error.path is not None:
-                raise
-            raise StoredDataInvalid(
-                info.parent_type.name, info.field_name, return_type, result
-            ) from error
+            _raise_told(error, return_type, info, result)
+
+
+def _raise_told(
+    error: Exception, return_type: GraphQLOutputType, info: "GraphQLResolveInfo[Any]", result: Any
+) -> NoReturn:
+    """Raise a completion error as the client should hear it: a child field's error, located
+    already, as it is (graphql-core propagates it); this field's value as `StoredDataInvalid`."""
+    if isinstance(error, GraphQLError) and error.path is not None:
+        raise error
+    raise StoredDataInvalid(info.parent_type.name, info.field_name, return_type, result) from error
 
 
 def error_code(error: GraphQLError) -> str:
