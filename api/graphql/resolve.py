@@ -2,8 +2,9 @@
 
 `plan_root` compiles a root field into a `RootPlan` (its statement and how to shape the one
 record it returns); `run_plan` runs it. The standard path does both per resolver call
-(`resolve_root`, with type tags, so graphql-core can complete abstract types); the fast path
-caches plans per document and variables and runs them without tags.
+(`resolve_root`); the fast path caches plans per document and variables. Both compile with type
+tags: graphql-core completes abstract types by them, and the fast path's shaping
+(`api/graphql/shaping.py`) does the same.
 """
 
 from collections.abc import Callable

@@ -3,16 +3,29 @@
 Every GraphQL error leaves with `extensions.code`: `BAD_USER_INPUT` for input eventgraph refuses
 (with eventgraph's own message), `GRAPH_STORE_UNAVAILABLE` when Neo4j is away,
 `GRAPHQL_VALIDATION_FAILED` for queries the schema refuses, `TIMEOUT` when Neo4j stopped the
-statement at the per-request timeout, and `INTERNAL_SERVER_ERROR` — with
-the message masked, so no stack trace, Cypher text or driver message leaks — for anything else.
-The fast path applies the same limits (`LIMIT_RULES`, `MAX_TOKENS`) before it runs anything.
+statement at the per-request timeout, `STORED_DATA_INVALID` when a stored value breaks the
+schema's promise (a node written through Bolt by another tool: see `StoredDataInvalid`), and
+`INTERNAL_SERVER_ERROR` — with the message masked, so no stack trace, Cypher text or driver
+message leaks — for anything else. The fast path applies the same limits (`LIMIT_RULES`,
+`MAX_TOKENS`) before it runs anything.
 """
 
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
-from graphql import DocumentNode, FieldNode, GraphQLError
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    get_named_type,
+    is_list_type,
+    is_non_null_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.pyutils import Path
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
@@ -24,6 +37,7 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.auth import AuthError
 from api.graphql.resolve import QueryTimedOut
@@ -38,6 +52,89 @@ LIMIT_RULES = (depth_rule(MAX_DEPTH, None), aliases_rule(MAX_ALIASES))
 MASKED_MESSAGE = "Internal error: the request could not be answered."
 
 
+class StoredDataInvalid(Exception):
+    """A stored value the schema's type cannot hold: a required field with nothing stored, a
+    kind outside its enum, a list that is not a list, a name that is not a string. Import
+    validation keeps such values out, so they come from nodes written around it."""
+
+    def __init__(self, parent: str, field: str, expected: GraphQLOutputType, value: Any) -> None:
+        self.parent, self.field, self.value = parent, field, value
+        named = get_named_type(expected).name
+        article = "an" if named[0] in "AEIOU" else "a"
+        if value is None:
+            wrong = f"nothing is stored where the schema promises {article} {named}"
+        elif is_list_type(expected) or (
+            is_non_null_type(expected) and is_list_type(expected.of_type)
+        ):
+            wrong = f"the stored value {_shown(value)} is not a list of {named}"
+        else:
+            wrong = f"the stored value {_shown(value)} is not {article} {named}"
+        super().__init__(
+            f"{parent}.{field}: {wrong} (written outside eventgraph's import); "
+            "fix the node in the graph"
+        )
+
+
+def _shown(value: Any) -> str:
+    """A stored value as the message names it: short, and never a whole map."""
+    if isinstance(value, dict):
+        return "(an object)"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class StoredDataChecks(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's execution, telling values that do not fit their field's type as
+    `StoredDataInvalid` (with the parent type and field) instead of its own TypeError or
+    GraphQLError, which the client would only see masked. graphql-core still locates the error
+    and propagates null to the nearest nullable parent, as the spec says."""
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: "GraphQLResolveInfo[Any]",
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        if isinstance(result, Exception):  # a resolver's error, not a stored value
+            return super().complete_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+        try:
+            completed = super().complete_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+        except (GraphQLError, TypeError, ValueError) as error:
+            _raise_told(error, return_type, info, result)
+        if self.is_awaitable(completed):
+            return self._completed_later(completed, return_type, info, result)
+        return completed
+
+    async def _completed_later(
+        self,
+        completed: Any,
+        return_type: GraphQLOutputType,
+        info: "GraphQLResolveInfo[Any]",
+        result: Any,
+    ) -> Any:
+        try:
+            return await completed
+        except (GraphQLError, TypeError, ValueError) as error:
+            _raise_told(error, return_type, info, result)
+
+
+def _raise_told(
+    error: Exception, return_type: GraphQLOutputType, info: "GraphQLResolveInfo[Any]", result: Any
+) -> NoReturn:
+    """Raise a completion error as the client should hear it: a child field's error, located
+    already, as it is (graphql-core propagates it); this field's value as `StoredDataInvalid`."""
+    if isinstance(error, GraphQLError) and error.path is not None:
+        raise error
+    raise StoredDataInvalid(info.parent_type.name, info.field_name, return_type, result) from error
+
+
 def error_code(error: GraphQLError) -> str:
     original = error.original_error
     if original is None:
@@ -48,6 +145,8 @@ def error_code(error: GraphQLError) -> str:
         return "GRAPH_STORE_UNAVAILABLE"
     if isinstance(original, QueryTimedOut):
         return "TIMEOUT"
+    if isinstance(original, StoredDataInvalid):
+        return "STORED_DATA_INVALID"
     if isinstance(original, InvalidData | EventGraphError):
         return "BAD_USER_INPUT"
     return "INTERNAL_SERVER_ERROR"
@@ -76,6 +175,9 @@ def coded(error: GraphQLError) -> GraphQLError:
     elif isinstance(original, Unavailable):
         message = "graph store unavailable: " + str(original)
     elif isinstance(original, NotFound | QueryTimedOut):
+        message = str(original)
+    elif isinstance(original, StoredDataInvalid):
+        log.warning("stored data breaks the schema at %s: %s", error.path, original)
         message = str(original)
     elif code == "INTERNAL_SERVER_ERROR":
         log.error("GraphQL error masked for the client", exc_info=original)
