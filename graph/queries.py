@@ -211,12 +211,24 @@ def _window_match(
     )
 
 
+def _lower(value: str) -> str:
+    """`value` as lower-case text, null when it is not text-like: a node written by another tool
+    through Bolt (a number, a list as `name`) then fails the match instead of the statement."""
+    return f"toLower(toStringOrNull({value}))"
+
+
+def _as_list(value: str) -> str:
+    """A property that should hold a list, as one: a lone value (another tool's `aliases:
+    'x'`, or null) as a one-item list."""
+    return f"CASE WHEN {value} IS :: LIST<ANY> THEN {value} ELSE [{value}] END"
+
+
 def _event_conditions(c: Compiler, f: EventFilter, e: str) -> list[str]:
     where = [not_retracted(e)]
     if f.types:
         where.append(f"{e}.type IN {c.param(list(f.types))}")
     if f.text:
-        where.append(f"toLower({e}.name) CONTAINS toLower({c.param(f.text)})")
+        where.append(f"{_lower(f'{e}.name')} CONTAINS toLower({c.param(f.text)})")
     if f.end is not None:
         where.append(f"({e}.start IS NULL OR {e}.start <= {c.param(f.end)})")
     if f.start is not None:
@@ -338,8 +350,8 @@ def entities_connection(
     if text:
         needle = c.param(text)
         where.append(
-            f"(toLower(e.name) CONTAINS toLower({needle}) OR "
-            f"any(a IN coalesce(e.aliases, []) WHERE toLower(a) CONTAINS toLower({needle})))"
+            f"({_lower('e.name')} CONTAINS toLower({needle}) OR "
+            f"any(a IN {_as_list('e.aliases')} WHERE {_lower('a')} CONTAINS toLower({needle})))"
         )
     match = f"MATCH (e:`{label}`) WHERE {' AND '.join(where)}"
     return _connection(c, selection, label, "e", match, "e.name ASC, e.id ASC", skip, limit)

@@ -436,3 +436,25 @@ def test_fields_answer_in_the_order_asked(client: TestClient, query: str, expect
     data = _ordered(fast)
     assert data[0][0] == "data" and len(data) == 1, fast
     assert _matches(data[0][1], expected), fast
+
+
+@pytest.mark.parametrize(
+    ("query", "keys"),
+    [
+        ('{ actors(filter: {text: "42"}) { nodes { key } } }', ["numbered"]),
+        ('{ actors(filter: {text: "listy group"}) { nodes { key } } }', ["listy"]),
+        ('{ events(filter: {text: "odd"}) { totalCount } }', None),
+    ],
+    ids=["number-as-name", "alias-as-one-string", "event-text"],
+)
+def test_text_filters_read_past_nodes_of_other_tools(
+    client: TestClient, query: str, keys: list[str] | None
+) -> None:
+    """A number as `name` or one string as `aliases` (written through Bolt) is read as text:
+    the filter matches or skips it, never fails the statement."""
+    fast, standard, _ = _both(client, query)
+    assert fast == standard
+    answer = json.loads(standard)
+    assert "errors" not in answer, answer
+    if keys is not None:
+        assert [node["key"] for node in answer["data"]["actors"]["nodes"]] == keys
