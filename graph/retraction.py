@@ -7,6 +7,9 @@ from neo4j import Driver
 from graph.errors import InvalidData, NotFound, Problem
 from graph.ontology import RETRACTED_LABEL
 
+RETRACTION_PROPERTIES = ("retracted_at", "retracted_by", "retraction_reason")
+"""Who took an event back, when and why: kept when the event is recorded again (the importer
+replaces every other property), so the audit survives a re-import."""
 _RETRACT = (
     f"MATCH (e:Event {{id: $key}}) SET e:{RETRACTED_LABEL}, e.retracted_at = $now, "
     "e.retracted_by = $who, e.retraction_reason = $reason RETURN e.id AS id"

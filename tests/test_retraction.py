@@ -290,6 +290,30 @@ def test_a_retracted_event_is_not_delivered_to_subscribers(
     assert changed[0]["name"] == "A flight, renamed", "the retracted event did not change"
 
 
+def test_recording_a_retracted_event_again_keeps_who_retracted_it_and_why(
+    driver: Driver, settings: Settings
+) -> None:
+    """A re-import replaces an event's properties; the retraction's audit is not one of them."""
+    database = settings.neo4j_database
+    wipe(driver, database)
+    wire = ("sources", {"id": "wire", "name": "Wire", "kind": "news_outlet", "reliability": "B"})
+    import_records(driver, database, [wire, _flight("taken-back", "A flight")], "test")
+    when = retract_event(driver, database, "taken-back", "Test: a duplicate.", "tester")
+    import_records(driver, database, [_flight("taken-back", "A flight, renamed")], "test")
+    stored = driver.execute_query(
+        "MATCH (e:Event {id: 'taken-back'}) RETURN e.name AS name, labels(e) AS labels, "
+        "e.retracted_at AS at, e.retracted_by AS by, e.retraction_reason AS reason",
+        database_=database,
+    )[0][0]
+    assert stored["name"] == "A flight, renamed"
+    assert "Retracted" in stored["labels"]
+    assert (stored["at"].to_native(), stored["by"], stored["reason"]) == (
+        when,
+        "tester",
+        "Test: a duplicate.",
+    )
+
+
 SPELLED_LABEL = re.compile(r"""[:`'"]Retracted\b""")
 """The label as Cypher or a label list would spell it (`e:Retracted`, `'Retracted'` …)."""
 

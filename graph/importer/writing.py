@@ -29,6 +29,7 @@ from graph import ontology
 from graph.errors import Conflict
 from graph.importer.validation import Item, Plan, claim_id_of, claims_of
 from graph.records import Actor, Asset, EquipmentType, Event, Location, Relation, Report, Source
+from graph.retraction import RETRACTION_PROPERTIES
 from graph.spans import mark_long_span, set_relation_bounds
 from graph.timespan import bounds
 
@@ -256,8 +257,10 @@ _READ_HASHES = (
 _UPSERT_NODES = (
     "UNWIND $rows AS row "
     "MERGE (n:`{label}` {{id: row.id}}) ON CREATE SET n.created_at = $now "
-    "WITH n, row, n.created_at AS created, coalesce(n.created_at <> $now, true) AS existed "
-    "SET n = row.props, n.created_at = coalesce(created, $now), n.updated_at = $now{times} "
+    "WITH n, row, n.created_at AS created, coalesce(n.created_at <> $now, true) AS existed, "
+    f"n {{{{{', '.join('.' + name for name in RETRACTION_PROPERTIES)}}}}} AS retraction "
+    "SET n = row.props, n += retraction, "
+    "n.created_at = coalesce(created, $now), n.updated_at = $now{times} "
     "WITH n, existed {then}"
     "WITH n WHERE existed RETURN n.id AS id"
 )
