@@ -26,9 +26,6 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     is_non_null_type,
-    parse,
-    specified_rules,
-    validate,
 )
 from graphql.execution.values import get_variable_values
 from starlette.requests import Request
@@ -44,6 +41,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth import AuthError, bearer_in, identify_token
 from api.graphiql import graphiql_page
+from api.graphql.checking import DocumentChecks
 from api.graphql.http import (
     GRAPHQL_RESPONSE_JSON,
     RequestRefused,
@@ -60,7 +58,7 @@ from api.graphql.resolve import (
     plan_root,
     run_plan_async,
 )
-from api.graphql.safety import LIMIT_RULES, MAX_TOKENS, StoredDataChecks, coded
+from api.graphql.safety import StoredDataChecks, coded
 from api.graphql.selection import Context, to_selection
 from api.graphql.shaping import Nonconforming, Shape, shaper
 from graph.errors import Unavailable
@@ -103,18 +101,16 @@ class FastSchema(strawberry.Schema):
         super().__init__(*args, **kwargs)
         self._plans: OrderedDict[bytes, tuple[_PlannedField, ...]] = OrderedDict()
         self._plans_lock = threading.Lock()
+        self.checks = DocumentChecks(self._schema)
+        """Parsed and validated documents, for both paths (`api/graphql/checking.py`)."""
+
+    def _checked(self, query: str) -> DocumentNode | None:
+        """The parsed document if it was checked and may run, else None (the standard path
+        reports why). Never checks it here, on the event loop: `execute` did, off it."""
+        checked = self.checks.cached(query)
+        return checked.document if checked is not None and checked.runnable else None
 
     @lru_cache(maxsize=512)  # noqa: B019 (one schema per process; the cache is the point)
-    def _checked(self, query: str) -> DocumentNode | None:
-        """The parsed document if it is valid, else None (the standard path reports why)."""
-        try:
-            document = parse(query, max_tokens=MAX_TOKENS)
-        except GraphQLError:
-            return None
-        rules = [*specified_rules, *LIMIT_RULES]
-        return None if validate(self._schema, document, rules) else document
-
-    @lru_cache(maxsize=512)  # noqa: B019
     def _operation(self, query: str, name: str | None) -> _Operation | None:
         """The operation to run if the fast path can answer it: a query whose root fields are
         all compiled ones, without directives on them."""
@@ -153,6 +149,7 @@ class FastSchema(strawberry.Schema):
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
         if self.fast_path_enabled and query and isinstance(context_value, dict):
+            await self.checks.checked(query)  # off the event loop when new; then cached
             result = await self._fast(query, variable_values or {}, context_value, operation_name)
             if result is not None:
                 type(self).fast_answers += 1
@@ -185,6 +182,8 @@ class FastSchema(strawberry.Schema):
             if cached is not None:
                 self._plans.move_to_end(cache_key)
                 return cached
+        if self._checked(query) is None:  # not checked (yet), or refused: never cached as such
+            return None
         operation = self._operation(query, name)
         if operation is None:
             return None

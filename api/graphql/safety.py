@@ -2,12 +2,14 @@
 
 Every GraphQL error leaves with `extensions.code`: `BAD_USER_INPUT` for input eventgraph refuses
 (with eventgraph's own message), `GRAPH_STORE_UNAVAILABLE` when Neo4j is away,
-`GRAPHQL_VALIDATION_FAILED` for queries the schema refuses, `TIMEOUT` when Neo4j stopped the
+`GRAPHQL_VALIDATION_FAILED` for queries the schema refuses, `QUERY_TOO_COMPLEX` for documents
+over the size or cost limit (`api/graphql/cost.py`, checked before any other rule, and off the
+event loop: `api/graphql/checking.py`), `TIMEOUT` when Neo4j stopped the
 statement at the per-request timeout, `STORED_DATA_INVALID` when a stored value breaks the
 schema's promise (a node written through Bolt by another tool: see `StoredDataInvalid`), and
 `INTERNAL_SERVER_ERROR` — with the message masked, so no stack trace, Cypher text or driver
-message leaks — for anything else. The fast path applies the same limits (`LIMIT_RULES`,
-`MAX_TOKENS`) before it runs anything.
+message leaks — for anything else. Both paths take their documents, checked against the same
+limits, from `DocumentChecks`.
 """
 
 import logging
@@ -26,29 +28,17 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
-from strawberry.extensions import (
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
-from strawberry.extensions.max_aliases import create_validator as aliases_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.extensions import MaskErrors, MaxTokensLimiter, SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.auth import AuthError
+from api.graphql.checking import CheckedDocuments
+from api.graphql.cost import MAX_TOKENS as MAX_TOKENS  # persisted.py reads it here
 from api.graphql.resolve import QueryTimedOut
 from graph.errors import EventGraphError, InvalidData, NotFound, Unavailable
 
 log = logging.getLogger("eventgraph.graphql")
 
-MAX_DEPTH = 12
-MAX_ALIASES = 30
-MAX_TOKENS = 4000
-LIMIT_RULES = (depth_rule(MAX_DEPTH, None), aliases_rule(MAX_ALIASES))
 MASKED_MESSAGE = "Internal error: the request could not be answered."
 
 
@@ -137,8 +127,9 @@ def _raise_told(
 
 def error_code(error: GraphQLError) -> str:
     original = error.original_error
-    if original is None:
-        return "GRAPHQL_VALIDATION_FAILED"
+    if original is None:  # a request error: ours say which (QUERY_TOO_COMPLEX)
+        told = (error.extensions or {}).get("code")
+        return told if isinstance(told, str) else "GRAPHQL_VALIDATION_FAILED"
     if isinstance(original, AuthError):
         return "UNAUTHENTICATED" if original.status == 401 else "FORBIDDEN"
     if isinstance(original, Unavailable):
@@ -228,14 +219,12 @@ def _field_nodes(document: DocumentNode) -> Iterator[FieldNode]:
 
 
 def extensions() -> list[Any]:
-    """Factories, so every request gets fresh extension state (strawberry keeps the parser and
-    validation caches at module level, shared by every request)."""
+    """Factories, so every request gets fresh extension state. The checked documents are the
+    schema's (`FastSchema.checks`), shared by every request and both paths; the token limit
+    stays for strawberry's own parse of a document the checks could not parse."""
     return [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
+        CheckedDocuments,
         ErrorCodes,
         NoIntrospectionInProduction,
     ]

@@ -1,0 +1,147 @@
+"""Parsing and validating a document, once, off the event loop, within a time budget.
+
+Both GraphQL paths (the fast path and strawberry's `execute` and `subscribe`, through the
+`CheckedDocuments` extension) get a document from `DocumentChecks`: parsed with `MAX_TOKENS`,
+measured by `api/graphql/cost.py` (linear in the document), and only when it is within every
+limit validated by graphql-core's rules, some of which are quadratic in the fields of a name.
+A document not seen before is checked in a worker thread; if that takes longer than
+`CHECK_BUDGET_S`, the request is refused (`QUERY_TOO_COMPLEX`) and the event loop — `/health`,
+every other request — never waits for it. The verdict, whatever it is, is cached by document.
+"""
+
+import asyncio
+import threading
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Collection, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    parse,
+    specified_rules,
+    validate,
+)
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+from api.graphql.cost import MAX_TOKENS, TOO_COMPLEX, refusals
+
+CHECK_BUDGET_S = 1.0
+"""How long checking one new document may take before the request is refused. The limits
+refuse hostile documents in milliseconds; a valid document of 4,000 tokens validates in about
+0.1 s on a loaded two-core machine."""
+CACHE_SIZE = 512
+
+RULES: tuple[type[ASTValidationRule], ...] = (
+    *specified_rules,
+    MaybeNullValidationRule,
+    OneOfInputValidationRule,
+)
+"""graphql-core's rules and the two strawberry adds to them, as strawberry validates."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A document's verdict: parsed (or not) and its errors (none when it may run)."""
+
+    document: DocumentNode | None
+    errors: tuple[GraphQLError, ...] = ()
+
+    @property
+    def runnable(self) -> bool:
+        return self.document is not None and not self.errors
+
+
+class DocumentChecks:
+    """Checked documents of one schema, by their text (LRU)."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        rules: Collection[type[ASTValidationRule]] = RULES,
+        budget_s: float = CHECK_BUDGET_S,
+    ) -> None:
+        self._schema = schema
+        self._rules = rules
+        self._budget_s = budget_s
+        self._cache: OrderedDict[str, Checked] = OrderedDict()
+        self._lock = threading.Lock()
+        # Two threads of their own: a slow check never takes the threads Neo4j calls run in.
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="graphql-check")
+
+    def cached(self, query: str) -> Checked | None:
+        """The verdict, if this document was checked already (never checks it here)."""
+        with self._lock:
+            checked = self._cache.get(query)
+            if checked is not None:
+                self._cache.move_to_end(query)
+            return checked
+
+    def check(self, query: str) -> Checked:
+        """Parse, measure, validate (blocking: call it from a worker thread), and cache."""
+        checked = self.cached(query)
+        if checked is not None:
+            return checked
+        try:
+            document = parse(query, max_tokens=MAX_TOKENS)
+        except GraphQLError as error:
+            checked = Checked(None, (error,))
+        else:
+            refused = refusals(self._schema, document)
+            errors = refused or validate(self._schema, document, self._rules)
+            checked = Checked(document, tuple(errors))
+        with self._lock:
+            self._cache[query] = checked
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return checked
+
+    async def checked(self, query: str) -> Checked:
+        """The verdict, checked in a worker thread unless cached; a refusal (with the document
+        unparsed) if checking takes longer than the budget. The check goes on, and its verdict
+        is cached for the next request."""
+        checked = self.cached(query)
+        if checked is not None:
+            return checked
+        running = asyncio.get_running_loop().run_in_executor(self._pool, self.check, query)
+        try:
+            return await asyncio.wait_for(asyncio.shield(running), self._budget_s)
+        except TimeoutError:
+            return Checked(None, (over_budget(self._budget_s),))
+
+
+def over_budget(budget_s: float) -> GraphQLError:
+    return GraphQLError(
+        f"the document took longer than {budget_s:g} s to check, so it is refused: "
+        "send fewer fields or fragments",
+        extensions={"code": TOO_COMPLEX},
+    )
+
+
+class CheckedDocuments(SchemaExtension):
+    """Strawberry's parse and validation steps, answered from the schema's `DocumentChecks`
+    (in place of strawberry's parser and validation caches and its limiters)."""
+
+    checked: Checked | None = None
+
+    async def on_parse(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        checks = getattr(context.schema, "checks", None)
+        if isinstance(checks, DocumentChecks) and context.query and not context.graphql_document:
+            self.checked = await checks.checked(context.query)
+            # Unparsed (a syntax error, or over the budget): strawberry's own parse, which is
+            # linear, tells a syntax error as before; the budget is told at validation.
+            context.graphql_document = self.checked.document
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if self.checked is not None and context.pre_execution_errors is None:
+            # Errors set here are what the client gets; an empty list skips validating again.
+            context.pre_execution_errors = list(self.checked.errors)
+        yield
