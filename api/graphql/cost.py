@@ -60,7 +60,7 @@ once, as graphql-core collects them): its overlapping-fields rule compares them 
 500 copies of `partOf { key }` took it 1.9 s."""
 MAX_COST = 1_000_000
 """Estimated values in an answer (see the module docstring): 500 events with 50 fields each
-cost about 25,000, 500 events with ten participants' names each about 10,000."""
+cost about 25,000, 500 events with ten participants' names each about 11,000."""
 ASSUMED_LIST = 10
 """The size estimated for a list of objects that takes no page size (`participants`, `claims`)."""
 SATURATED = 10**18

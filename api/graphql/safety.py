@@ -22,6 +22,7 @@ from graphql import (
     GraphQLError,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLSyntaxError,
     get_named_type,
     is_list_type,
     is_non_null_type,
@@ -128,6 +129,8 @@ def _raise_told(
 def error_code(error: GraphQLError) -> str:
     original = error.original_error
     if original is None:  # a request error: ours say which (QUERY_TOO_COMPLEX)
+        if isinstance(error, GraphQLSyntaxError):
+            return "GRAPHQL_PARSE_FAILED"
         told = (error.extensions or {}).get("code")
         return told if isinstance(told, str) else "GRAPHQL_VALIDATION_FAILED"
     if isinstance(original, AuthError):
