@@ -5,6 +5,7 @@ banner, no Neo4j connection); the banner is printed once uvicorn has started the
 """
 
 import errno
+import gc
 import socket
 from collections.abc import Callable
 
@@ -72,6 +73,11 @@ class _AnnouncingServer(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if self.started and not self.should_exit:
+            # What start-up built (modules, the schema, the ontology) lives as long as the
+            # process: out of the collector's sight, a full collection — in whichever thread
+            # triggers it, a document's check included — no longer holds the event loop for
+            # 100–200 ms walking it (docs/reliability.md).
+            gc.freeze()
             self._announce()
 
 
