@@ -27,6 +27,9 @@ from graph.projection import (
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 50
+MAX_OFFSET = 2**31 - 1
+"""The largest offset a cursor may name: beyond any result eventgraph pages through, and well
+inside what Neo4j's SKIP takes (a 64-bit integer)."""
 RELIABILITY_ORDER = "ABCDEF"
 
 
@@ -84,16 +87,25 @@ def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
 
 
-def decode_cursor(cursor: str) -> int:
+def decode_cursor(cursor: str, argument: str = "after") -> int:
+    """The offset a cursor names; `InvalidData` for one eventgraph did not give (not base64,
+    another kind, a negative or out-of-range offset)."""
     try:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
         kind, _, number = text.partition(":")
-        if kind != "o":
+        if kind != "o" or not number.isdigit() or int(number) > MAX_OFFSET:
             raise ValueError(text)
         return int(number)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidData(
-            [Problem("after/before", "cursor", f"'{cursor}' is not a cursor")]
+            [
+                Problem(
+                    argument,
+                    argument,
+                    f"'{cursor[:60]}' is not a cursor eventgraph gave",
+                    "pass a cursor from `edges.cursor` or `pageInfo`",
+                )
+            ]
         ) from None
 
 
@@ -106,10 +118,10 @@ def page_window(
             raise InvalidData([Problem(name, name, f"must be between 0 and {MAX_PAGE}")])
     start = decode_cursor(after) + 1 if after else 0
     if before is not None:
-        end = decode_cursor(before)
+        end = decode_cursor(before, "before")
         if last is not None:
-            return max(start, end - last), min(last, end - start)
-        return start, min(end - start, first if first is not None else DEFAULT_PAGE)
+            return max(start, end - last), max(0, min(last, end - start))
+        return start, max(0, min(end - start, first if first is not None else DEFAULT_PAGE))
     if last is not None and first is None:
         raise InvalidData([Problem("last", "last", "needs `before` (or use first/after)")])
     return start, first if first is not None else DEFAULT_PAGE
@@ -255,11 +267,27 @@ def _event_conditions(c: Compiler, f: EventFilter, e: str) -> list[str]:
     return where
 
 
+def checked_near(lat: float, lon: float, km: float) -> None:
+    """`InvalidData` naming each part of `near` that is off the globe or negative."""
+    problems = [
+        Problem("filter.near", name, reason)
+        for name, wrong, reason in (
+            ("latitude", not -90 <= lat <= 90, "must be between -90 and 90"),
+            ("longitude", not -180 <= lon <= 180, "must be between -180 and 180"),
+            ("km", not km >= 0, "must be 0 or more"),
+        )
+        if wrong
+    ]
+    if problems:
+        raise InvalidData(problems)
+
+
 def _near(c: Compiler, e: str, lat: float, lon: float, km: float) -> str:
     """Event `e` has a place whose whole uncertainty disc lies within `km` of the point: its
     distance plus its radius (`point_uncertainty_km`, else `ontology.PLACE_RADIUS_KM` for the
     point's precision; none for a region) is at most `km`. An asset without a point of its own
     stands at its location's."""
+    checked_near(lat, lon, km)
     here = f"point({{latitude: {c.param(lat)}, longitude: {c.param(lon)}}})"
     radii = c.param({precision.value: km for precision, km in PLACE_RADIUS_KM.items()})
     return (

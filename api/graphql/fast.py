@@ -63,7 +63,7 @@ from api.graphql.resolve import (
 from api.graphql.safety import LIMIT_RULES, MAX_TOKENS, StoredDataChecks, coded
 from api.graphql.selection import Context, to_selection
 from api.graphql.shaping import Nonconforming, Shape, shaper
-from graph.errors import Unavailable
+from graph.errors import QueryTooLarge, Unavailable
 from graph.tokens import Role
 
 
@@ -242,7 +242,7 @@ class FastSchema(strawberry.Schema):
         for field in plans:
             try:
                 value = await run_plan_async(driver, database, field.plan, timeout)
-            except (Unavailable, QueryTimedOut) as error:
+            except (Unavailable, QueryTimedOut, QueryTooLarge) as error:
                 located = GraphQLError(
                     str(error), nodes=list(field.nodes), path=[field.key], original_error=error
                 )

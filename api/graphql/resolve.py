@@ -23,7 +23,8 @@ from neo4j.exceptions import (
 )
 
 from graph import __version__, queries
-from graph.errors import InvalidData, Problem, Unavailable
+from graph.driver import is_memory_limit
+from graph.errors import InvalidData, Problem, QueryTooLarge, Unavailable
 from graph.projection import Selection
 from graph.queries import (
     EventFilter,
@@ -282,7 +283,9 @@ async def run_plan_async(driver: AsyncDriver, database: str, plan: RootPlan, tim
 def _translated(error: Exception, plan: RootPlan, timeout: float) -> Exception:
     """The driver's error as eventgraph tells it (unchanged when it is none of ours)."""
     if isinstance(error, ServiceUnavailable | SessionExpired):
-        return Unavailable(f"Neo4j does not answer ({error.message or type(error).__name__})")
+        return Unavailable("Neo4j does not answer: the graph store is away or restarting")
+    if isinstance(error, Neo4jError) and is_memory_limit(error):
+        return QueryTooLarge()
     code = error.code if isinstance(error, ClientError) else None
     if (code or "").startswith("Neo.ClientError.Transaction.TransactionTimedOut"):
         return QueryTimedOut(

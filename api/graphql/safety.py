@@ -3,7 +3,8 @@
 Every GraphQL error leaves with `extensions.code`: `BAD_USER_INPUT` for input eventgraph refuses
 (with eventgraph's own message), `GRAPH_STORE_UNAVAILABLE` when Neo4j is away,
 `GRAPHQL_VALIDATION_FAILED` for queries the schema refuses, `TIMEOUT` when Neo4j stopped the
-statement at the per-request timeout, `STORED_DATA_INVALID` when a stored value breaks the
+statement at the per-request timeout, `QUERY_TOO_LARGE` when it stopped it for the memory it
+needed (never retried), `STORED_DATA_INVALID` when a stored value breaks the
 schema's promise (a node written through Bolt by another tool: see `StoredDataInvalid`), and
 `INTERNAL_SERVER_ERROR` — with the message masked, so no stack trace, Cypher text or driver
 message leaks — for anything else. The fast path applies the same limits (`LIMIT_RULES`,
@@ -11,6 +12,7 @@ message leaks — for anything else. The fast path applies the same limits (`LIM
 """
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any, NoReturn
 
@@ -41,7 +43,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.auth import AuthError
 from api.graphql.resolve import QueryTimedOut
-from graph.errors import EventGraphError, InvalidData, NotFound, Unavailable
+from graph.errors import EventGraphError, InvalidData, NotFound, QueryTooLarge, Unavailable
 
 log = logging.getLogger("eventgraph.graphql")
 
@@ -50,6 +52,9 @@ MAX_ALIASES = 30
 MAX_TOKENS = 4000
 LIMIT_RULES = (depth_rule(MAX_DEPTH, None), aliases_rule(MAX_ALIASES))
 MASKED_MESSAGE = "Internal error: the request could not be answered."
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+"""graphql-core's hint in validation and coercion messages ("Did you mean 'events'?"): it names
+fields, arguments, types and enum values, which production mode keeps to itself."""
 
 
 class StoredDataInvalid(Exception):
@@ -139,12 +144,18 @@ def error_code(error: GraphQLError) -> str:
     original = error.original_error
     if original is None:
         return "GRAPHQL_VALIDATION_FAILED"
+    if error.path is None and not isinstance(original, EventGraphError | AuthError):
+        # Before execution, only variables are coerced: graphql-core's message names the
+        # variable and what is wrong with its value (a string for an Int, an unknown enum).
+        return "BAD_USER_INPUT"
     if isinstance(original, AuthError):
         return "UNAUTHENTICATED" if original.status == 401 else "FORBIDDEN"
     if isinstance(original, Unavailable):
         return "GRAPH_STORE_UNAVAILABLE"
     if isinstance(original, QueryTimedOut):
         return "TIMEOUT"
+    if isinstance(original, QueryTooLarge):
+        return "QUERY_TOO_LARGE"
     if isinstance(original, StoredDataInvalid):
         return "STORED_DATA_INVALID"
     if isinstance(original, InvalidData | EventGraphError):
@@ -162,11 +173,14 @@ class ErrorCodes(MaskErrors):
         )
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        return [coded(error) for error in errors]
+        context = self.execution_context.context
+        production = isinstance(context, dict) and bool(context.get("production"))
+        return [coded(error, production) for error in errors]
 
 
-def coded(error: GraphQLError) -> GraphQLError:
-    """The error as the client sees it: eventgraph's own message or a masked one, and a code."""
+def coded(error: GraphQLError, production: bool = False) -> GraphQLError:
+    """The error as the client sees it: eventgraph's own message or a masked one, and a code;
+    in production mode without graphql-core's "Did you mean …" hints."""
     code = error_code(error)
     message = error.message
     original = error.original_error
@@ -176,12 +190,16 @@ def coded(error: GraphQLError) -> GraphQLError:
         message = "graph store unavailable: " + str(original)
     elif isinstance(original, NotFound | QueryTimedOut):
         message = str(original)
+    elif isinstance(original, QueryTooLarge):
+        message = original.reason
     elif isinstance(original, StoredDataInvalid):
         log.warning("stored data breaks the schema at %s: %s", error.path, original)
         message = str(original)
     elif code == "INTERNAL_SERVER_ERROR":
         log.error("GraphQL error masked for the client", exc_info=original)
         message = MASKED_MESSAGE
+    if production:
+        message = _SUGGESTION.sub("", message)
     return GraphQLError(
         message,
         nodes=error.nodes,
