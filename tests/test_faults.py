@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from neo4j import Driver
 
 import api.auth
@@ -193,3 +194,34 @@ def test_a_query_over_the_memory_limit_is_told_once_unretried(
     assert result.returncode == 1
     assert "the query needed more memory than Neo4j allows: ask for less" in result.stderr
     assert "retried" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("path", "shape"), [("/boom", "error"), ("/graphql/boom", "errors")], ids=["http", "graphql"]
+)
+def test_an_error_no_route_answered_is_json_with_a_request_id(
+    driver: Driver, settings: Settings, caplog: pytest.LogCaptureFixture, path: str, shape: str
+) -> None:
+    app = create_app(settings)
+
+    async def boom() -> None:
+        raise RuntimeError("internal detail the client must not see")
+
+    app.add_api_route(path, boom)
+    with (
+        TestClient(app, raise_server_exceptions=False) as client,
+        caplog.at_level(logging.ERROR, logger="eventgraph"),
+    ):
+        response = client.get(path)
+    assert response.status_code == 500
+    assert "internal detail" not in response.text
+    body = response.json()
+    if shape == "error":
+        assert body["error"]["code"] == "EventGraph.Internal"
+        message = body["error"]["message"]
+    else:
+        assert body["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+        message = body["errors"][0]["message"]
+    request_id = message.rsplit("request id ", 1)[1].rstrip(")")
+    logged = [r for r in caplog.records if request_id in r.getMessage()]
+    assert logged and logged[0].exc_info is not None  # the traceback, under the same id
