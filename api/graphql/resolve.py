@@ -283,7 +283,7 @@ async def run_plan_async(driver: AsyncDriver, database: str, plan: RootPlan, tim
 def _translated(error: Exception, plan: RootPlan, timeout: float) -> Exception:
     """The driver's error as eventgraph tells it (unchanged when it is none of ours)."""
     if isinstance(error, ServiceUnavailable | SessionExpired):
-        return Unavailable("Neo4j does not answer: the graph store is away or restarting")
+        return Unavailable("Neo4j does not answer (it is away or restarting)")
     if isinstance(error, Neo4jError) and is_memory_limit(error):
         return QueryTooLarge()
     code = error.code if isinstance(error, ClientError) else None

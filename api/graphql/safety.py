@@ -144,9 +144,9 @@ def error_code(error: GraphQLError) -> str:
     original = error.original_error
     if original is None:
         return "GRAPHQL_VALIDATION_FAILED"
-    if error.path is None and not isinstance(original, EventGraphError | AuthError):
-        # Before execution, only variables are coerced: graphql-core's message names the
-        # variable and what is wrong with its value (a string for an Int, an unknown enum).
+    if isinstance(original, GraphQLError) and error.path is None:
+        # A variable that does not coerce (a string for an Int, an unknown enum value):
+        # graphql-core wraps the scalar's error in one naming the variable and where in it.
         return "BAD_USER_INPUT"
     if isinstance(original, AuthError):
         return "UNAUTHENTICATED" if original.status == 401 else "FORBIDDEN"
