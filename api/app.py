@@ -46,8 +46,10 @@ def _ensure_schema(app: FastAPI) -> None:
     if app.state.schema_applied:
         return
     settings: Settings = app.state.settings
-    server_info(app.state.driver, settings)
-    apply_schema(app.state.driver, settings.neo4j_database)
+    server_info(app.state.driver, settings)  # fast: the requests' driver, one attempt
+    # Applying the schema is no request: it may ride out a transient error, as the CLI does.
+    with open_driver(settings) as setup_driver:
+        apply_schema(setup_driver, settings.neo4j_database)
     app.state.schema_applied = True
 
 
