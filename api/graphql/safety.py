@@ -40,6 +40,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.auth import AuthError
+from api.graphql.limits import AnswerTooLarge
 from api.graphql.resolve import QueryTimedOut
 from graph.errors import EventGraphError, InvalidData, NotFound, Unavailable
 
@@ -145,6 +146,8 @@ def error_code(error: GraphQLError) -> str:
         return "GRAPH_STORE_UNAVAILABLE"
     if isinstance(original, QueryTimedOut):
         return "TIMEOUT"
+    if isinstance(original, AnswerTooLarge):
+        return "ANSWER_TOO_LARGE"
     if isinstance(original, StoredDataInvalid):
         return "STORED_DATA_INVALID"
     if isinstance(original, InvalidData | EventGraphError):
@@ -174,7 +177,7 @@ def coded(error: GraphQLError) -> GraphQLError:
         message = "; ".join(str(problem) for problem in original.problems)
     elif isinstance(original, Unavailable):
         message = "graph store unavailable: " + str(original)
-    elif isinstance(original, NotFound | QueryTimedOut):
+    elif isinstance(original, NotFound | QueryTimedOut | AnswerTooLarge):
         message = str(original)
     elif isinstance(original, StoredDataInvalid):
         log.warning("stored data breaks the schema at %s: %s", error.path, original)
