@@ -78,7 +78,7 @@ def _ask(client: TestClient, query: str, fast: bool, variables: Any = None) -> d
 
 def _refused(client: TestClient, query: str, code: str, variables: Any = None) -> str:
     """The one error both paths answer, with no data at all; its message."""
-    messages = []
+    messages: list[str] = []
     for fast in (True, False):
         body = _ask(client, query, fast, variables)
         assert body.get("data") is None, str(body)[:300]

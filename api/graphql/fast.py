@@ -158,7 +158,12 @@ class FastSchema(strawberry.Schema):
             # One deadline and one answer budget for all root fields (`api/graphql/limits.py`).
             limits = operation_limits(context_value["request"].app.state.settings)
             context_value[LIMITS_KEY] = limits
-        if self.fast_path_enabled and query and isinstance(context_value, dict) and limits is not None:
+        if (
+            self.fast_path_enabled
+            and query
+            and isinstance(context_value, dict)
+            and limits is not None
+        ):
             result = await self._fast(query, variable_values or {}, context_value, operation_name)
             if result is not None:
                 type(self).fast_answers += 1
