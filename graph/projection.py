@@ -62,6 +62,8 @@ class Compiler:
     counter: int = 0
     type_tags: bool = False
     """Add `__label` to abstract-typed maps (the standard GraphQL path resolves types from it)."""
+    capped: bool = True
+    """Cap nested lists at MAX_NESTED_LIST (`_at_most`); off for what a mutation wrote."""
 
     traversals: int = 0
     nesting: int = 0
@@ -158,6 +160,8 @@ def _at_most(c: Compiler, s: Selection, subquery: str) -> str:
     """A nested list from a COLLECT `subquery` body (a MATCH … RETURN … ORDER BY), collected up
     to MAX_NESTED_LIST + 1 items, or the TOO_MANY marker when it reaches that. Without the
     LIMIT a hub's lists grow without bound (a hub actor's events times their participants)."""
+    if not c.capped:
+        return f"COLLECT {{ {subquery} }}"
     items = c.var("items")
     marker = f"[{{{TOO_MANY}: {c.param(s.key)}}}]"
     return (

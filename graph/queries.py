@@ -65,10 +65,12 @@ def nodes_by_keys(
 
     The nodes themselves come back even when retracted (`recordEvent` under a retracted key
     writes it and it stays retracted; the mutation answers for what it wrote), but the related
-    events nested in them leave retracted ones out, as everywhere."""
+    events nested in them leave retracted ones out, as everywhere. Their nested lists are not
+    capped (`Compiler.capped`): the answer says what was written, never an ANSWER_TOO_LARGE for
+    a write that took place."""
     if label not in NODE_TYPES:
         raise InvalidData([Problem("label", label, "is not a node label")])
-    c = Compiler(type_tags=tag)
+    c = Compiler(type_tags=tag, capped=False)
     shape = project(c, "n", selection, (label,))
     cypher = (
         f"CALL () {{ UNWIND {c.param(keys)} AS key MATCH (n:`{label}` {{id: key}}) "
