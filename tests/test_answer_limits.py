@@ -15,6 +15,7 @@ from api.graphql.schema import schema
 from graph.projection import MAX_NESTED_LIST
 from graph.queries import MAX_PAGE
 from graph.settings import Settings
+from graph.tokens import Role, create_token
 
 HUB_EVENTS = 3000
 OTHERS = 5
@@ -36,6 +37,9 @@ CREATE (e)-[:INVOLVES {role: 'participant', position: 0}]->(hub)
 CREATE (e)-[:INVOLVES {role: 'participant', position: 1}]->(other)
 """
 CROWDS = """
+MERGE (s:Source {id: 'wire'})
+  SET s.name = 'Wire', s.kind = 'news_outlet', s.anonymous = false, s.reliability = 'B'
+WITH count(*) AS sources
 UNWIND [['crowd-fits', $cap], ['crowd-over', $cap + 1]] AS crowd
 CREATE (e:Event {id: crowd[0], name: crowd[0], type: 'deployment', time_precision: 'day',
                  year_assumed: false, start: datetime('2019-01-01T00:00:00Z'),
@@ -170,3 +174,39 @@ def test_all_root_fields_share_one_deadline(
     assert body["data"] is None  # `events` is non-null: its null reaches the root
     assert {error["extensions"]["code"] for error in body["errors"]} == {"TIMEOUT"}
     assert "took longer than 2 s in all" in body["errors"][-1]["message"]
+
+
+def test_subscribers_and_editors_see_a_crowded_event_as_the_limits_say(
+    hub_client: TestClient, driver: Driver, settings: Settings
+) -> None:
+    """A subscription's batch is bounded as a query is (refused with the code); the mutation
+    that wrote the event answers for all it wrote (its read-back is not capped)."""
+    editor = create_token(driver, settings.neo4j_database, Role.EDITOR, "limits-editor")
+    crowd = [{"role": "participant", "ref": f"crowd-{i}"} for i in range(1, MAX_NESTED_LIST + 2)]
+    event = {
+        "key": "crowd-live",
+        "type": "deployment",
+        "name": "A crowded event",
+        "time": {"start": "2026-01-01", "precision": "day"},
+        "participants": crowd,
+        "claims": [{"source": "wire", "credibility": 2, "paraphrase": "Seen."}],
+    }
+    subscribe = "subscription { eventRecorded { key participants { role } } }"
+    with hub_client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init"})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": subscribe}})
+        written = hub_client.post(
+            "/graphql",
+            json={
+                "query": "mutation($input: EventInput!) "
+                "{ recordEvent(input: $input) { key participants { role } } }",
+                "variables": {"input": event},
+            },
+            headers={"Authorization": f"Bearer {editor}"},
+        ).json()
+        assert len(written["data"]["recordEvent"]["participants"]) == MAX_NESTED_LIST + 1
+        message = ws.receive_json()
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert [error["extensions"]["code"] for error in errors] == ["ANSWER_TOO_LARGE"], message
+    assert "`participants` holds more than" in errors[0]["message"]
