@@ -68,10 +68,12 @@ def nodes_by_keys(
 
     The nodes themselves come back even when retracted (`recordEvent` under a retracted key
     writes it and it stays retracted; the mutation answers for what it wrote), but the related
-    events nested in them leave retracted ones out, as everywhere."""
+    events nested in them leave retracted ones out, as everywhere. Their nested lists are not
+    capped (`Compiler.capped`): the answer says what was written, never an ANSWER_TOO_LARGE for
+    a write that took place."""
     if label not in NODE_TYPES:
         raise InvalidData([Problem("label", label, "is not a node label")])
-    c = Compiler(type_tags=tag)
+    c = Compiler(type_tags=tag, capped=False)
     shape = project(c, "n", selection, (label,))
     cypher = (
         f"CALL () {{ UNWIND {c.param(keys)} AS key MATCH (n:`{label}` {{id: key}}) "
@@ -447,21 +449,21 @@ def timeline(
     global_id: str,
     start: datetime | None,
     end: datetime | None,
+    skip: int,
+    limit: int,
     tag: bool = False,
 ) -> Statement:
-    """Events an entity takes part in (any role) and, for a place (a Location or an Asset),
-    the events at it as `EventFilter.at` finds them, each once, in time order (`time_order`)."""
+    """A Relay connection over the events an entity takes part in (any role) and, for a place
+    (a Location or an Asset), the events at it as `EventFilter.at` finds them, each once, in
+    time order (`time_order`). Paged: a hub's timeline holds thousands of events."""
     label, _ = parse_global_id(global_id)
     ways = [EventFilter(start=start, end=end, involving=global_id)]
     if label in PLACE_TYPES:
         ways.append(EventFilter(start=start, end=end, at=global_id))
     c = Compiler(type_tags=tag)
     union = " UNION ".join(f"{event_match(c, f)} RETURN e" for f in ways)
-    cypher = (
-        f"CALL () {{ CALL () {{ {union} }} WITH e ORDER BY {time_order('e')} "
-        f"RETURN collect({project(c, 'e', selection, ('Event',))}) AS result }} RETURN result"
-    )
-    return Statement(cypher, c.params)
+    match = f"CALL () {{ {union} }}"
+    return _connection(c, selection, "Event", "e", match, time_order("e"), skip, limit)
 
 
 # ---- relations -----------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.auth import AuthError
+from api.graphql.limits import AnswerTooLarge
 from api.graphql.resolve import QueryTimedOut
 from graph.errors import EventGraphError, InvalidData, NotFound, QueryTooLarge, Unavailable
 
@@ -156,6 +157,8 @@ def error_code(error: GraphQLError) -> str:
         return "TIMEOUT"
     if isinstance(original, QueryTooLarge):
         return "QUERY_TOO_LARGE"
+    if isinstance(original, AnswerTooLarge):
+        return "ANSWER_TOO_LARGE"
     if isinstance(original, StoredDataInvalid):
         return "STORED_DATA_INVALID"
     if isinstance(original, InvalidData | EventGraphError):
@@ -188,7 +191,7 @@ def coded(error: GraphQLError, production: bool = False) -> GraphQLError:
         message = "; ".join(str(problem) for problem in original.problems)
     elif isinstance(original, Unavailable):
         message = "graph store unavailable: " + str(original)
-    elif isinstance(original, NotFound | QueryTimedOut):
+    elif isinstance(original, NotFound | QueryTimedOut | AnswerTooLarge):
         message = str(original)
     elif isinstance(original, QueryTooLarge):
         message = original.reason
