@@ -3,10 +3,13 @@
 The driver is opened once in the lifespan and closed on shutdown. It connects lazily, so the
 API starts and keeps running while Neo4j is down; `/ready` tells, and the driver reconnects by
 itself when Neo4j is back. The schema is applied at start-up, or by the first `/ready` that
-finds Neo4j answering if it was away then.
+finds Neo4j answering if it was away then. The drivers make one attempt per request
+(`graph.driver`), so Neo4j away answers 503 (or GraphQL's GRAPH_STORE_UNAVAILABLE) within a
+second; any error no route answered is a JSON 500 naming a request id, logged with its traceback.
 """
 
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,11 +23,13 @@ from starlette.requests import HTTPConnection
 
 from api import static, swagger
 from api.auth import AuthError, identify
+from api.cypher import UNAVAILABLE
 from api.cypher import router as cypher_router
 from api.deps import DriverDep, SettingsDep
 from api.graphql.fast import FastRouter
 from api.graphql.http import names_an_operation
 from api.graphql.live import EventFeed
+from api.graphql.safety import MASKED_MESSAGE
 from api.graphql.schema import schema
 from graph import __version__
 from graph.driver import open_async_driver, open_driver, server_info
@@ -41,8 +46,10 @@ def _ensure_schema(app: FastAPI) -> None:
     if app.state.schema_applied:
         return
     settings: Settings = app.state.settings
-    server_info(app.state.driver, settings)
-    apply_schema(app.state.driver, settings.neo4j_database)
+    server_info(app.state.driver, settings)  # fast: the requests' driver, one attempt
+    # Applying the schema is no request: it may ride out a transient error, as the CLI does.
+    with open_driver(settings) as setup_driver:
+        apply_schema(setup_driver, settings.neo4j_database)
     app.state.schema_applied = True
 
 
@@ -56,6 +63,16 @@ def _asks_for_graphiql(connection: HTTPConnection) -> bool:
     )
 
 
+def _shaped(request: Request, status: int, graphql_code: str, code: str, message: str) -> Response:
+    """An error in the shape of its route: GraphQL's `errors` on /graphql, else `{error}`."""
+    if request.url.path.startswith("/graphql"):
+        if graphql_code == "GRAPH_STORE_UNAVAILABLE":
+            message = "graph store unavailable: " + message
+        errors = [{"message": message, "extensions": {"code": graphql_code}}]
+        return JSONResponse({"errors": errors}, status_code=status)
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app around one settings object (the environment's unless given)."""
     app_settings = settings or get_settings()
@@ -63,8 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = app_settings
-        app.state.driver = open_driver(app_settings)
-        app.state.async_driver = open_async_driver(app_settings)
+        app.state.driver = open_driver(app_settings, for_requests=True)
+        app.state.async_driver = open_async_driver(app_settings, for_requests=True)
         app.state.schema_applied = False
         app.state.event_feed = EventFeed(app.state.driver, app_settings.neo4j_database)
         if app_settings.anonymous_read:
@@ -98,6 +115,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         code = {401: "UNAUTHENTICATED", 403: "FORBIDDEN"}.get(error.status_code, "BAD_REQUEST")
         body = {"errors": [{"message": str(error.detail), "extensions": {"code": code}}]}
         return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+
+    @app.exception_handler(Unavailable)
+    async def unavailable(request: Request, error: Unavailable) -> Response:
+        """Neo4j away while checking a token (or anywhere a route did not answer it): 503."""
+        return _shaped(request, 503, "GRAPH_STORE_UNAVAILABLE", UNAVAILABLE, str(error))
+
+    @app.exception_handler(Exception)
+    async def last_resort(request: Request, error: Exception) -> Response:
+        """No plain-text 500: the client gets the JSON shape and an id to quote; the log gets
+        the traceback under the same id."""
+        request_id = uuid.uuid4().hex[:12]
+        log.error("unanswered error in request %s %s", request_id, request.url.path,
+                  exc_info=error)  # fmt: skip
+        message = f"{MASKED_MESSAGE} (request id {request_id})"
+        return _shaped(request, 500, "INTERNAL_SERVER_ERROR", "EventGraph.Internal", message)
 
     @app.get("/health")
     async def health() -> dict[str, str]:

@@ -1,7 +1,8 @@
 """Who is asking: bearer tokens (graph/tokens.py) and the anonymous-read setting.
 
 `require(Role.EDITOR)` is a FastAPI dependency; `identify` is the same check for code that is
-not a route (the GraphQL context). Verified tokens are cached for a few seconds, so a request
+not a route (the GraphQL context). Both raise `Unavailable` when Neo4j cannot be asked.
+Verified tokens are cached for a few seconds, so a request
 costs no extra round trip to Neo4j and a revoked token stops working within TOKEN_CACHE_S.
 """
 
@@ -14,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from neo4j import Driver
 from starlette.requests import HTTPConnection
 
+from graph.driver import answering
 from graph.errors import a_or_an
 from graph.settings import Settings
 from graph.tokens import Role, TokenInfo, verify_token
@@ -51,7 +53,8 @@ def _verified(driver: Driver, settings: Settings, token: str) -> TokenInfo | Non
     known, cached = _cached(token)
     if known:
         return cached
-    info = verify_token(driver, settings.neo4j_database, token)
+    with answering(settings):  # Neo4j away: `Unavailable` (503), never a 500
+        info = verify_token(driver, settings.neo4j_database, token)
     if len(_cache) > 10_000:
         _cache.clear()
     _cache[token] = (now, info)

@@ -1,6 +1,7 @@
 """The `eventgraph` command line: run the local Neo4j, apply the schema, serve the API."""
 
 import functools
+import logging
 import os
 import sys
 import time
@@ -642,8 +643,16 @@ def serve(
     serving.serve(create_app(settings), sock, settings, announce)
 
 
+def _quiet_driver() -> None:
+    """The driver warns on its `neo4j` logger each time it retries a transaction ("will be
+    retried in …"): that is its business, not the user's; what failed is said once, in our
+    words, when it gives up."""
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
+
+
 def main() -> None:
     """Console-script entry point."""
+    _quiet_driver()
     try:
         app()
     except KeyboardInterrupt:

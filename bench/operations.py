@@ -277,21 +277,22 @@ TIMELINE = Operation(
     what="events involving an actor in the window, in time order",
     graphql="""
 query Timeline($entity: ID!, $from: String!, $to: String!) {
-  timeline(entity: $entity, window: {from: $from, to: $to}) {
-    id name type time { start end precision }
+  timeline(entity: $entity, window: {from: $from, to: $to}, first: 500) {
+    nodes { id name type time { start end precision } }
   }
 }""",
     floor=(
         _in_window("(:Actor {id: $entity})<-[:INVOLVES]-(e:Event)", "NOT e:Retracted", "RETURN e")
         + f"WITH e ORDER BY {time_order('e')} "
         "RETURN 'Event:' + e.id AS id, e.name AS name, e.type AS type, "
-        "{start: toString(e.start), end: toString(e.end), precision: e.time_precision} AS time"
+        "{start: toString(e.start), end: toString(e.end), precision: e.time_precision} AS time "
+        "LIMIT 500"
     ),
     variables=lambda s, _: {"entity": s.probes.actor, **_window(s)},
     reference="Timeline",
     global_ids={"entity": "Actor"},
     floor_params=_typed_window,
-    floor_answer=lambda records, _: [record.data() for record in records],
+    floor_answer=lambda records, _: {"nodes": [record.data() for record in records]},
 )
 
 

@@ -1,18 +1,31 @@
-"""One Neo4j driver per process (and its async twin for the event loop), and the check that
-tells a user why Neo4j does not answer."""
+"""One Neo4j driver per process (and its async twin for the event loop), the check that
+tells a user why Neo4j does not answer, and the one place driver errors become ours.
+
+The API opens its drivers `for_requests`: a request makes one attempt and waits at most
+REQUEST_CONNECTION_TIMEOUT_S for a connection, so when Neo4j is away the client hears so
+within a second instead of after the driver's retry loop. The CLI keeps the retries (a long
+import may ride out a leader switch or a brief restart).
+"""
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 
-from graph.errors import AuthenticationFailed, Unavailable
+from graph.errors import AuthenticationFailed, QueryTooLarge, Unavailable
 from graph.settings import Settings
 
 CONNECTION_TIMEOUT_S = 5.0
 """How long a connection attempt may take: commands must fail fast when Neo4j is away."""
+REQUEST_CONNECTION_TIMEOUT_S = 0.8
+"""The same for a request: a client waiting on a dead Neo4j should hear so within a second."""
+MEMORY_CODE_PARTS = ("MemoryPoolOutOfMemoryError", "OutOfMemoryError", "MemoryLimit")
+"""Neo4j codes (transient ones, which the driver would retry) that mean a query needed more
+memory than Neo4j allows it: retrying only makes the client wait longer for the same answer."""
 
 
 @dataclass(frozen=True)
@@ -24,27 +37,63 @@ class ServerInfo:
     edition: str
 
 
-def _options(settings: Settings) -> dict[str, Any]:
-    """What both drivers are opened with."""
+def _options(settings: Settings, for_requests: bool) -> dict[str, Any]:
+    """What both drivers are opened with: the CLI's with retries, the API's with none (a managed
+    transaction makes one attempt when the retry budget is 0: the budget's clock starts after
+    the first failure)."""
+    timeout = REQUEST_CONNECTION_TIMEOUT_S if for_requests else CONNECTION_TIMEOUT_S
     return {
         "auth": (settings.neo4j_user, settings.neo4j_password.get_secret_value()),
-        "connection_timeout": CONNECTION_TIMEOUT_S,
-        "connection_acquisition_timeout": CONNECTION_TIMEOUT_S,
-        "max_transaction_retry_time": 10.0,
+        "connection_timeout": timeout,
+        "connection_acquisition_timeout": timeout,
+        "max_transaction_retry_time": 0.0 if for_requests else 10.0,
         "user_agent": "eventgraph",
         "notifications_min_severity": "OFF",
     }
 
 
-def open_driver(settings: Settings) -> Driver:
+def open_driver(settings: Settings, *, for_requests: bool = False) -> Driver:
     """Open the process's driver; it connects lazily and re-connects by itself."""
-    return GraphDatabase.driver(settings.bolt_uri, **_options(settings))
+    return GraphDatabase.driver(settings.bolt_uri, **_options(settings, for_requests))
 
 
-def open_async_driver(settings: Settings) -> AsyncDriver:
+def open_async_driver(settings: Settings, *, for_requests: bool = False) -> AsyncDriver:
     """The same connection for code on an event loop (the GraphQL fast path): no worker thread
     per request, which cost ~0.6 ms of a 1–2 ms lookup."""
-    return AsyncGraphDatabase.driver(settings.bolt_uri, **_options(settings))
+    return AsyncGraphDatabase.driver(settings.bolt_uri, **_options(settings, for_requests))
+
+
+def is_memory_limit(error: Neo4jError) -> bool:
+    """True when Neo4j stopped the query for the memory it needed."""
+    return any(part in (error.code or "") for part in MEMORY_CODE_PARTS)
+
+
+def store_error(error: Exception, settings: Settings) -> Exception:
+    """A driver error as eventgraph tells it: `Unavailable` when Neo4j is away or the connection
+    broke, `AuthenticationFailed`, `QueryTooLarge` for the memory limit; any other error
+    unchanged (the caller knows what the rest mean for it)."""
+    if isinstance(error, AuthError):
+        return AuthenticationFailed(
+            f"Neo4j at {settings.bolt_uri} refused user '{settings.neo4j_user}': "
+            f"{error.message}. Check NEO4J_USER and NEO4J_PASSWORD."
+        )
+    if isinstance(error, Neo4jError) and is_memory_limit(error):
+        return QueryTooLarge()
+    if isinstance(error, DriverError | OSError) and not isinstance(error, Neo4jError):
+        return Unavailable(unreachable_message(settings, error))
+    return error
+
+
+@contextmanager
+def answering(settings: Settings) -> Iterator[None]:
+    """Run a block that talks to Neo4j, raising `store_error`'s translation of what fails."""
+    try:
+        yield
+    except (Neo4jError, DriverError, OSError) as error:
+        translated = store_error(error, settings)
+        if translated is error:
+            raise
+        raise translated from None
 
 
 _SERVER_INFO = (
@@ -63,13 +112,8 @@ def server_info(driver: Driver, settings: Settings) -> ServerInfo:
             database=settings.neo4j_database, default_access_mode="READ"
         ) as session:
             record = session.run(_SERVER_INFO).single(strict=True)
-    except AuthError as error:
-        raise AuthenticationFailed(
-            f"Neo4j at {settings.bolt_uri} refused user '{settings.neo4j_user}': "
-            f"{error.message}. Check NEO4J_USER and NEO4J_PASSWORD."
-        ) from None
-    except (ServiceUnavailable, DriverError, OSError) as error:
-        raise Unavailable(unreachable_message(settings, error)) from None
+    except (AuthError, ServiceUnavailable, DriverError, OSError) as error:
+        raise store_error(error, settings) from None
     except Neo4jError as error:
         raise Unavailable(
             f"Neo4j at {settings.bolt_uri} answered with an error: {error.code}: {error.message}"

@@ -9,7 +9,8 @@
     ├── NotFound                    a referenced node does not exist
     ├── Conflict                    the graph already holds something incompatible
     └── Refused                     a Cypher query that is not read-only, invalid or too slow;
-                                    carries Neo4j's status code or eventgraph's own
+        │                           carries Neo4j's status code or eventgraph's own
+        └── QueryTooLarge           Neo4j stopped a query that needed more memory than allowed
 
 `api/` maps these to HTTP statuses, GraphQL error codes and CLI exit codes in one place each.
 Messages name the URI, never the password.
@@ -93,3 +94,14 @@ class Refused(EventGraphError):
         self.code = code
         self.reason = reason
         super().__init__(f"{reason} ({code})")
+
+
+class QueryTooLarge(Refused):
+    """Neo4j stopped the query for needing more memory than it allows a transaction
+    (`db.memory.transaction.max`, the memory pool): asking again would fail again, so it is
+    told at once, never retried."""
+
+    CODE = "EventGraph.Refused.QueryTooLarge"
+
+    def __init__(self) -> None:
+        super().__init__(self.CODE, "the query needed more memory than Neo4j allows: ask for less")

@@ -45,6 +45,13 @@ MAX_TRAVERSALS = 12
 """Related-node fields (each a COLLECT subquery) per root field."""
 MAX_NESTING = 3
 """How deep related-node fields may nest inside one another."""
+MAX_NESTED_LIST = 200
+"""Most items a nested list (participants, claims, `at`, `parts`, `contains`…) may hold. Neo4j
+collects at most one more; a list that reaches it becomes one `TOO_MANY` marker, which the API
+refuses (ANSWER_TOO_LARGE) rather than cut the list short without saying so."""
+TOO_MANY = "__too_many"
+"""The key of the marker that stands for a nested list over MAX_NESTED_LIST; its value is the
+list's response key."""
 
 
 @dataclass
@@ -55,6 +62,8 @@ class Compiler:
     counter: int = 0
     type_tags: bool = False
     """Add `__label` to abstract-typed maps (the standard GraphQL path resolves types from it)."""
+    capped: bool = True
+    """Cap nested lists at MAX_NESTED_LIST (`_at_most`); off for what a mutation wrote."""
 
     traversals: int = 0
     nesting: int = 0
@@ -147,6 +156,20 @@ def _null_unless(guard: str, inner: Expr) -> Expr:
     return lambda c, v, s: f"CASE WHEN {v}.`{guard}` IS NULL THEN null ELSE {inner(c, v, s)} END"
 
 
+def _at_most(c: Compiler, s: Selection, subquery: str) -> str:
+    """A nested list from a COLLECT `subquery` body (a MATCH … RETURN … ORDER BY), collected up
+    to MAX_NESTED_LIST + 1 items, or the TOO_MANY marker when it reaches that. Without the
+    LIMIT a hub's lists grow without bound (a hub actor's events times their participants)."""
+    if not c.capped:
+        return f"COLLECT {{ {subquery} }}"
+    items = c.var("items")
+    marker = f"[{{{TOO_MANY}: {c.param(s.key)}}}]"
+    return (
+        f"head([{items} IN [COLLECT {{ {subquery} LIMIT {MAX_NESTED_LIST + 1} }}] | "
+        f"CASE WHEN size({items}) > {MAX_NESTED_LIST} THEN {marker} ELSE {items} END])"
+    )
+
+
 def _related(
     pattern: str,
     target: tuple[str, ...],
@@ -165,11 +188,11 @@ def _related(
         labels = " OR ".join(f"{t}:`{label}`" for label in target)
         path = pattern.replace("(v)", f"({v})").replace("(t)", f"({t})")
         # Aliased: `RETURN t {…}` names its column `t`, and ORDER BY would read the map's `id`.
-        collected = (
-            f"COLLECT {{ MATCH {path} WHERE ({labels}) AND {not_retracted(t)} "
-            f"RETURN {shape} AS item ORDER BY {order(t)} }}"
+        subquery = (
+            f"MATCH {path} WHERE ({labels}) AND {not_retracted(t)} "
+            f"RETURN {shape} AS item ORDER BY {order(t)}"
         )
-        return collected if many else f"head({collected})"
+        return _at_most(c, s, subquery) if many else f"head(COLLECT {{ {subquery} LIMIT 1 }})"
 
     return build
 
@@ -276,9 +299,11 @@ def _participants(c: Compiler, v: str, s: Selection) -> str:
         elif child.name == "__typename":
             entries.append(f"`{child.key}`: 'Participation'")
     c.nesting -= 1
-    return (
-        f"COLLECT {{ MATCH ({v})-[{r}:INVOLVES]->({t}) "
-        f"RETURN {{{', '.join(entries)}}} ORDER BY {r}.position }}"
+    return _at_most(
+        c,
+        s,
+        f"MATCH ({v})-[{r}:INVOLVES]->({t}) "
+        f"RETURN {{{', '.join(entries)}}} AS item ORDER BY {r}.position",
     )
 
 
@@ -305,9 +330,11 @@ def _claims(c: Compiler, v: str, s: Selection) -> str:
         else:
             entries.append(f"`{child.key}`: {FIELDS['Claim'][child.name](c, claim, child)}")
     c.nesting -= 1
-    return (
-        f"COLLECT {{ MATCH ({v})<-[:SUPPORTS]-({claim}:Claim) "
-        f"RETURN {claim} {{{', '.join(entries)}}} AS item ORDER BY {claim}.position }}"
+    return _at_most(
+        c,
+        s,
+        f"MATCH ({v})<-[:SUPPORTS]-({claim}:Claim) "
+        f"RETURN {claim} {{{', '.join(entries)}}} AS item ORDER BY {claim}.position",
     )
 
 

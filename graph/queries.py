@@ -27,6 +27,9 @@ from graph.projection import (
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 50
+MAX_OFFSET = 2**31 - 1
+"""The largest offset a cursor may name: beyond any result eventgraph pages through, and well
+inside what Neo4j's SKIP takes (a 64-bit integer)."""
 RELIABILITY_ORDER = "ABCDEF"
 
 
@@ -65,10 +68,12 @@ def nodes_by_keys(
 
     The nodes themselves come back even when retracted (`recordEvent` under a retracted key
     writes it and it stays retracted; the mutation answers for what it wrote), but the related
-    events nested in them leave retracted ones out, as everywhere."""
+    events nested in them leave retracted ones out, as everywhere. Their nested lists are not
+    capped (`Compiler.capped`): the answer says what was written, never an ANSWER_TOO_LARGE for
+    a write that took place."""
     if label not in NODE_TYPES:
         raise InvalidData([Problem("label", label, "is not a node label")])
-    c = Compiler(type_tags=tag)
+    c = Compiler(type_tags=tag, capped=False)
     shape = project(c, "n", selection, (label,))
     cypher = (
         f"CALL () {{ UNWIND {c.param(keys)} AS key MATCH (n:`{label}` {{id: key}}) "
@@ -84,16 +89,25 @@ def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
 
 
-def decode_cursor(cursor: str) -> int:
+def decode_cursor(cursor: str, argument: str = "after") -> int:
+    """The offset a cursor names; `InvalidData` for one eventgraph did not give (not base64,
+    another kind, a negative or out-of-range offset)."""
     try:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
         kind, _, number = text.partition(":")
-        if kind != "o":
+        if kind != "o" or not number.isdigit() or int(number) > MAX_OFFSET:
             raise ValueError(text)
         return int(number)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidData(
-            [Problem("after/before", "cursor", f"'{cursor}' is not a cursor")]
+            [
+                Problem(
+                    argument,
+                    argument,
+                    f"'{cursor[:60]}' is not a cursor eventgraph gave",
+                    "pass a cursor from `edges.cursor` or `pageInfo`",
+                )
+            ]
         ) from None
 
 
@@ -106,10 +120,10 @@ def page_window(
             raise InvalidData([Problem(name, name, f"must be between 0 and {MAX_PAGE}")])
     start = decode_cursor(after) + 1 if after else 0
     if before is not None:
-        end = decode_cursor(before)
+        end = decode_cursor(before, "before")
         if last is not None:
-            return max(start, end - last), min(last, end - start)
-        return start, min(end - start, first if first is not None else DEFAULT_PAGE)
+            return max(start, end - last), max(0, min(last, end - start))
+        return start, max(0, min(end - start, first if first is not None else DEFAULT_PAGE))
     if last is not None and first is None:
         raise InvalidData([Problem("last", "last", "needs `before` (or use first/after)")])
     return start, first if first is not None else DEFAULT_PAGE
@@ -255,11 +269,27 @@ def _event_conditions(c: Compiler, f: EventFilter, e: str) -> list[str]:
     return where
 
 
+def checked_near(lat: float, lon: float, km: float) -> None:
+    """`InvalidData` naming each part of `near` that is off the globe or negative."""
+    problems = [
+        Problem("filter.near", name, reason)
+        for name, wrong, reason in (
+            ("latitude", not -90 <= lat <= 90, "must be between -90 and 90"),
+            ("longitude", not -180 <= lon <= 180, "must be between -180 and 180"),
+            ("km", not km >= 0, "must be 0 or more"),
+        )
+        if wrong
+    ]
+    if problems:
+        raise InvalidData(problems)
+
+
 def _near(c: Compiler, e: str, lat: float, lon: float, km: float) -> str:
     """Event `e` has a place whose whole uncertainty disc lies within `km` of the point: its
     distance plus its radius (`point_uncertainty_km`, else `ontology.PLACE_RADIUS_KM` for the
     point's precision; none for a region) is at most `km`. An asset without a point of its own
     stands at its location's."""
+    checked_near(lat, lon, km)
     here = f"point({{latitude: {c.param(lat)}, longitude: {c.param(lon)}}})"
     radii = c.param({precision.value: km for precision, km in PLACE_RADIUS_KM.items()})
     return (
@@ -419,21 +449,21 @@ def timeline(
     global_id: str,
     start: datetime | None,
     end: datetime | None,
+    skip: int,
+    limit: int,
     tag: bool = False,
 ) -> Statement:
-    """Events an entity takes part in (any role) and, for a place (a Location or an Asset),
-    the events at it as `EventFilter.at` finds them, each once, in time order (`time_order`)."""
+    """A Relay connection over the events an entity takes part in (any role) and, for a place
+    (a Location or an Asset), the events at it as `EventFilter.at` finds them, each once, in
+    time order (`time_order`). Paged: a hub's timeline holds thousands of events."""
     label, _ = parse_global_id(global_id)
     ways = [EventFilter(start=start, end=end, involving=global_id)]
     if label in PLACE_TYPES:
         ways.append(EventFilter(start=start, end=end, at=global_id))
     c = Compiler(type_tags=tag)
     union = " UNION ".join(f"{event_match(c, f)} RETURN e" for f in ways)
-    cypher = (
-        f"CALL () {{ CALL () {{ {union} }} WITH e ORDER BY {time_order('e')} "
-        f"RETURN collect({project(c, 'e', selection, ('Event',))}) AS result }} RETURN result"
-    )
-    return Statement(cypher, c.params)
+    match = f"CALL () {{ {union} }}"
+    return _connection(c, selection, "Event", "e", match, time_order("e"), skip, limit)
 
 
 # ---- relations -----------------------------------------------------------------------------

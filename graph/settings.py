@@ -126,7 +126,17 @@ class Settings(BaseSettings):
         default=10.0,
         gt=0,
         validation_alias="EVENTGRAPH_GRAPHQL_TIMEOUT_S",
-        description="Per-request timeout passed to Neo4j for GraphQL queries.",
+        description="Seconds one GraphQL request may take in Neo4j: every root field of an "
+        "operation shares this deadline from the request's start; fields it leaves no time "
+        "for are not run and answer TIMEOUT.",
+    )
+    max_answer_nodes: int = Field(
+        default=20_000,
+        ge=1,
+        le=10_000_000,
+        validation_alias="EVENTGRAPH_MAX_ANSWER_NODES",
+        description="Most objects (events, entities, participations, time spans…) one GraphQL "
+        "answer may hold; a bigger answer is refused whole with ANSWER_TOO_LARGE.",
     )
 
     production: bool = Field(

@@ -227,7 +227,7 @@ def test_events_page_lists_the_same_events_with_participants_places_and_claims(
 
 
 def test_timeline_lists_the_actors_events_in_the_same_order(story: Story) -> None:
-    ours = [_event_ours(event) for event in _ours(story, operations.TIMELINE)]
+    ours = [_event_ours(event) for event in _ours(story, operations.TIMELINE)["nodes"]]
     variables = operations.TIMELINE.variables(story.subjects, "")
     (actor,) = _reference(story, "Timeline", variables)["actors"]
     reference = [_event_reference(event) for event in actor["events"]]

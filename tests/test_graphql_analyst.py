@@ -93,17 +93,19 @@ def _keys(items: list[dict[str, Any]]) -> list[str]:
 def test_a_places_timeline_holds_the_events_at_it(client: TestClient) -> None:
     data = _data(
         client,
-        '{ t: timeline(entity: "Asset:latakia-airport") { key } '
+        '{ t: timeline(entity: "Asset:latakia-airport") { nodes { key } } '
         'e: events(filter: {at: "Asset:latakia-airport"}) { nodes { key } } }',
     )
-    assert _keys(data["t"]) == _keys(data["e"]["nodes"]) != []
+    assert _keys(data["t"]["nodes"]) == _keys(data["e"]["nodes"]) != []
 
 
 def test_the_bases_timeline_holds_what_happened_there_and_what_it_took_part_in(
     client: TestClient,
 ) -> None:
     keys = _keys(
-        _data(client, '{ timeline(entity: "Asset:hmeimim-air-base") { key } }')["timeline"]
+        _data(client, '{ timeline(entity: "Asset:hmeimim-air-base") { nodes { key } } }')[
+            "timeline"
+        ]["nodes"]
     )
     # At it: the airlift's destination, the defence and the hiatus; the attack is both at the
     # base and aimed at it (target), and comes once; the statements are about it (subject).
@@ -120,12 +122,12 @@ def test_the_bases_timeline_holds_what_happened_there_and_what_it_took_part_in(
 def test_a_timeline_is_in_time_order_open_start_first_open_end_last(client: TestClient) -> None:
     data = _data(
         client,
-        '{ mine: timeline(entity: "Actor:t-actor") { key } '
-        'raf: timeline(entity: "Actor:russian-air-force") { key } }',
+        '{ mine: timeline(entity: "Actor:t-actor") { nodes { key } } '
+        'raf: timeline(entity: "Actor:russian-air-force") { nodes { key } } }',
     )
-    assert _keys(data["mine"]) == ["t-open-start", "t-day", "t-month", "t-open-end"]
+    assert _keys(data["mine"]["nodes"]) == ["t-open-start", "t-day", "t-month", "t-open-end"]
     # Two legs started on 26 October: the one-day leg ends first, so it comes first.
-    assert _keys(data["raf"]) == [
+    assert _keys(data["raf"]["nodes"]) == [
         "hmeimim-2025-airlift",
         "hmeimim-2025-il62m-leg-libya-latakia",
         "hmeimim-2025-il62m-leg-latakia-moscow-oblast",

@@ -109,8 +109,8 @@ CASES: dict[str, Case] = {
         lambda d: {"hits": [_key(hit["node"]["id"]) for hit in d["search"]]},
     ),
     "timeline": (
-        '{ timeline(entity: "Actor:russia") { key } }',
-        lambda d: {"timeline": [event["key"] for event in d["timeline"]]},
+        '{ timeline(entity: "Actor:russia") { nodes { key } } }',
+        lambda d: {"timeline": [event["key"] for event in d["timeline"]["nodes"]]},
     ),
     "parts": (
         '{ airlift: node(id: "Event:hmeimim-2025-airlift") { ... on Event { key parts { key } } } }',

@@ -50,18 +50,19 @@ from api.graphql.http import (
     read_operations,
     response_media_type,
 )
-from api.graphql.persisted import PersistedQueries, PersistedQueryRefused
-from api.graphql.resolve import (
-    ROOT_FIELDS,
-    QueryTimedOut,
-    RootPlan,
-    plan_root,
-    run_plan_async,
+from api.graphql.limits import (
+    LIMITS_KEY,
+    AnswerTooLarge,
+    limits_of,
+    operation_limits,
+    run_field_async,
 )
+from api.graphql.persisted import PersistedQueries, PersistedQueryRefused
+from api.graphql.resolve import ROOT_FIELDS, QueryTimedOut, RootPlan, plan_root
 from api.graphql.safety import StoredDataChecks, coded
 from api.graphql.selection import Context, to_selection
 from api.graphql.shaping import Nonconforming, Shape, shaper
-from graph.errors import Unavailable
+from graph.errors import QueryTooLarge, Unavailable
 from graph.tokens import Role
 
 
@@ -148,13 +149,26 @@ class FastSchema(strawberry.Schema):
         allowed_operation_types: Any = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
-        if self.fast_path_enabled and query and isinstance(context_value, dict):
+        limits = None
+        if isinstance(context_value, dict) and "request" in context_value:
+            # One deadline and one answer budget for all root fields (`api/graphql/limits.py`).
+            limits = operation_limits(context_value["request"].app.state.settings)
+            context_value[LIMITS_KEY] = limits
+        if (
+            self.fast_path_enabled
+            and query
+            and isinstance(context_value, dict)
+            and limits is not None
+        ):
             await self.checks.checked(query)  # off the event loop when new; then cached
             result = await self._fast(query, variable_values or {}, context_value, operation_name)
             if result is not None:
                 type(self).fast_answers += 1
                 return result
-        return await super().execute(
+            if limits.refusal is not None:
+                return self._refused(limits.refusal)
+            limits.recount()
+        result = await super().execute(
             query,
             variable_values,
             context_value,
@@ -162,6 +176,16 @@ class FastSchema(strawberry.Schema):
             operation_name,
             allowed_operation_types,
             operation_extensions,
+        )
+        if limits is not None and limits.refusal is not None:
+            return self._refused(limits.refusal)  # no partial data
+        return result
+
+    @staticmethod
+    def _refused(refusal: AnswerTooLarge) -> ExecutionResult:
+        """The answer of an operation whose answer went over its budget: that error alone."""
+        return ExecutionResult(
+            data=None, errors=[coded(GraphQLError(str(refusal), original_error=refusal))]
         )
 
     def _planned(
@@ -229,19 +253,17 @@ class FastSchema(strawberry.Schema):
         if plans is None:
             return None
         app = context["request"].app
-        settings = app.state.settings
-        driver, database, timeout = (
-            app.state.async_driver,
-            settings.neo4j_database,
-            settings.graphql_timeout_s,
-        )
+        driver, database = app.state.async_driver, app.state.settings.neo4j_database
+        limits = limits_of(context)
         data: dict[str, Any] = {}
         errors: list[GraphQLError] = []
         null_root = False
         for field in plans:
             try:
-                value = await run_plan_async(driver, database, field.plan, timeout)
-            except (Unavailable, QueryTimedOut) as error:
+                value = await run_field_async(limits, driver, database, field.plan)
+            except AnswerTooLarge:
+                return None  # `execute` answers the refusal
+            except (Unavailable, QueryTimedOut, QueryTooLarge) as error:
                 located = GraphQLError(
                     str(error), nodes=list(field.nodes), path=[field.key], original_error=error
                 )

@@ -3,7 +3,8 @@
 Writes go through the importer's own validation and writer (`graph.importer.import_records`),
 so the API accepts exactly what an import accepts, with the same problems on the same field
 paths, and is idempotent on the client-supplied keys. References (`locatedAt`, participants'
-`ref`, claims' `source` …) are native keys, as in the import format.
+`ref`, claims' `source` …) are native keys, as in the import format. Neo4j away answers
+`Unavailable` at once (the API's driver makes one attempt; `graph.driver.answering` says so).
 """
 
 import asyncio
@@ -34,6 +35,7 @@ from api.graphql.types import (
     TimePrecision,
 )
 from graph import queries
+from graph.driver import answering
 from graph.errors import a_or_an
 from graph.importer import import_records
 from graph.retraction import retract_event
@@ -189,15 +191,18 @@ async def _write(info: Info, collection: str, items: list[Any], label: str) -> l
     settings: Settings = request.app.state.settings
     driver = request.app.state.driver
     records = [(collection, native(item)) for item in items]
-    await asyncio.to_thread(import_records, driver, settings.neo4j_database, records, "mutation")
     raw = info._raw_info
     context = Context(raw.schema, raw.fragments, raw.variable_values)
     selection = to_selection(context, str(raw.path.key), list(raw.field_nodes), raw.parent_type)
     statement = queries.nodes_by_keys(selection, label, [item.key for item in items], tag=True)
-    records_out, _, _ = await asyncio.to_thread(
-        driver.execute_query, statement.cypher, statement.params,
-        database_=settings.neo4j_database,
-    )  # fmt: skip
+    with answering(settings):
+        await asyncio.to_thread(
+            import_records, driver, settings.neo4j_database, records, "mutation"
+        )
+        records_out, _, _ = await asyncio.to_thread(
+            driver.execute_query, statement.cypher, statement.params,
+            database_=settings.neo4j_database,
+        )  # fmt: skip
     return records_out[0]["result"]  # type: ignore[no-any-return]
 
 
@@ -232,9 +237,10 @@ class Mutation:
         request = info.context["request"]
         caller = await _editor(info)
         settings: Settings = request.app.state.settings
-        done = await asyncio.to_thread(
-            retract_event, request.app.state.driver, settings.neo4j_database, key, reason,
-            caller.name,
-        )  # fmt: skip
+        with answering(settings):
+            done = await asyncio.to_thread(
+                retract_event, request.app.state.driver, settings.neo4j_database, key, reason,
+                caller.name,
+            )  # fmt: skip
         return Retraction(key=key, reason=reason, retracted_by=caller.name,
                           retracted_at=done.isoformat().replace("+00:00", "Z"))  # fmt: skip

@@ -1,8 +1,9 @@
 """Root fields: one compiled statement each, run once, shaped into the response.
 
 `plan_root` compiles a root field into a `RootPlan` (its statement and how to shape the one
-record it returns); `run_plan` runs it. The standard path does both per resolver call
-(`resolve_root`); the fast path caches plans per document and variables. Both compile with type
+record it returns); `run_plan` runs it. The standard path does both per resolver call; the fast
+path caches plans per document and variables; both run them within the operation's limits
+(`api/graphql/limits.py`). Both compile with type
 tags: graphql-core completes abstract types by them, and the fast path's shaping
 (`api/graphql/shaping.py`) does the same.
 """
@@ -23,7 +24,8 @@ from neo4j.exceptions import (
 )
 
 from graph import __version__, queries
-from graph.errors import InvalidData, Problem, Unavailable
+from graph.driver import is_memory_limit
+from graph.errors import InvalidData, Problem, QueryTooLarge, Unavailable
 from graph.projection import Selection
 from graph.queries import (
     EventFilter,
@@ -196,7 +198,7 @@ def plan_root(selection: Selection, tag: bool) -> RootPlan:
     if name == "node":
         statement = queries.node(selection, selection.arg("id"), tag)
         return RootPlan(name, statement, lambda record: record["result"] if record else None)
-    if name in ("events", "relations") or name in ENTITY_LISTS:
+    if name in ("events", "relations", "timeline") or name in ENTITY_LISTS:
         skip, limit = page_window(
             selection.arg("first"),
             selection.arg("after"),
@@ -207,6 +209,17 @@ def plan_root(selection: Selection, tag: bool) -> RootPlan:
             order = _plain(selection.arg("orderBy")) or "START_ASC"
             statement = queries.events_connection(
                 selection, event_filter(selection.arg("filter")), order, skip, limit, tag
+            )
+        elif name == "timeline":
+            window = selection.arg("window")
+            statement = queries.timeline(
+                selection,
+                selection.arg("entity"),
+                _instant(_get(window, "from", "from_"), "window.from", last=False),
+                _instant(_get(window, "to"), "window.to", last=True),
+                skip,
+                limit,
+                tag,
             )
         elif name == "relations":
             statement = queries.relations_connection(
@@ -223,7 +236,9 @@ def plan_root(selection: Selection, tag: bool) -> RootPlan:
                 limit,
                 tag,
             )
-        label = {"events": "Event", "relations": "Relation"}.get(name) or ENTITY_LISTS[name]
+        label = {"events": "Event", "timeline": "Event", "relations": "Relation"}.get(
+            name
+        ) or ENTITY_LISTS[name]
         return RootPlan(
             name,
             statement,
@@ -234,16 +249,6 @@ def plan_root(selection: Selection, tag: bool) -> RootPlan:
     if name == "search":
         limit = min(int(selection.arg("first") or 20), queries.MAX_PAGE)
         statement = queries.search(selection, selection.arg("text"), limit, tag)
-        return RootPlan(name, statement, lambda record: record["result"])
-    if name == "timeline":
-        window = selection.arg("window")
-        statement = queries.timeline(
-            selection,
-            selection.arg("entity"),
-            _instant(_get(window, "from", "from_"), "window.from", last=False),
-            _instant(_get(window, "to"), "window.to", last=True),
-            tag,
-        )
         return RootPlan(name, statement, lambda record: record["result"])
     if name in RELATIONSHIP_FIELDS:
         from api.graphql.relationships import plan_relationship  # it builds on this module
@@ -282,7 +287,9 @@ async def run_plan_async(driver: AsyncDriver, database: str, plan: RootPlan, tim
 def _translated(error: Exception, plan: RootPlan, timeout: float) -> Exception:
     """The driver's error as eventgraph tells it (unchanged when it is none of ours)."""
     if isinstance(error, ServiceUnavailable | SessionExpired):
-        return Unavailable(f"Neo4j does not answer ({error.message or type(error).__name__})")
+        return Unavailable("Neo4j does not answer (it is away or restarting)")
+    if isinstance(error, Neo4jError) and is_memory_limit(error):
+        return QueryTooLarge()
     code = error.code if isinstance(error, ClientError) else None
     if (code or "").startswith("Neo.ClientError.Transaction.TransactionTimedOut"):
         return QueryTimedOut(
@@ -302,10 +309,3 @@ def _translated(error: Exception, plan: RootPlan, timeout: float) -> Exception:
             ]
         )
     return error
-
-
-def resolve_root(
-    driver: Driver, database: str, selection: Selection, tag: bool, timeout: float
-) -> Any:
-    """The response value of one root field."""
-    return run_plan(driver, database, plan_root(selection, tag), timeout)

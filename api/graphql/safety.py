@@ -5,7 +5,8 @@ Every GraphQL error leaves with `extensions.code`: `BAD_USER_INPUT` for input ev
 `GRAPHQL_VALIDATION_FAILED` for queries the schema refuses, `QUERY_TOO_COMPLEX` for documents
 over the size or cost limit (`api/graphql/cost.py`, checked before any other rule, and off the
 event loop: `api/graphql/checking.py`), `TIMEOUT` when Neo4j stopped the
-statement at the per-request timeout, `STORED_DATA_INVALID` when a stored value breaks the
+statement at the per-request timeout, `QUERY_TOO_LARGE` when it stopped it for the memory it
+needed (never retried), `STORED_DATA_INVALID` when a stored value breaks the
 schema's promise (a node written through Bolt by another tool: see `StoredDataInvalid`), and
 `INTERNAL_SERVER_ERROR` — with the message masked, so no stack trace, Cypher text or driver
 message leaks — for anything else. Both paths take their documents, checked against the same
@@ -13,6 +14,7 @@ limits, from `DocumentChecks`.
 """
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any, NoReturn
 
@@ -35,12 +37,16 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from api.auth import AuthError
 from api.graphql.checking import CheckedDocuments
 from api.graphql.cost import MAX_TOKENS as MAX_TOKENS  # persisted.py reads it here
+from api.graphql.limits import AnswerTooLarge
 from api.graphql.resolve import QueryTimedOut
-from graph.errors import EventGraphError, InvalidData, NotFound, Unavailable
+from graph.errors import EventGraphError, InvalidData, NotFound, QueryTooLarge, Unavailable
 
 log = logging.getLogger("eventgraph.graphql")
 
 MASKED_MESSAGE = "Internal error: the request could not be answered."
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+"""graphql-core's hint in validation and coercion messages ("Did you mean 'events'?"): it names
+fields, arguments, types and enum values, which production mode keeps to itself."""
 
 
 class StoredDataInvalid(Exception):
@@ -133,12 +139,20 @@ def error_code(error: GraphQLError) -> str:
             return "GRAPHQL_PARSE_FAILED"
         told = (error.extensions or {}).get("code")
         return told if isinstance(told, str) else "GRAPHQL_VALIDATION_FAILED"
+    if isinstance(original, GraphQLError) and error.path is None:
+        # A variable that does not coerce (a string for an Int, an unknown enum value):
+        # graphql-core wraps the scalar's error in one naming the variable and where in it.
+        return "BAD_USER_INPUT"
     if isinstance(original, AuthError):
         return "UNAUTHENTICATED" if original.status == 401 else "FORBIDDEN"
     if isinstance(original, Unavailable):
         return "GRAPH_STORE_UNAVAILABLE"
     if isinstance(original, QueryTimedOut):
         return "TIMEOUT"
+    if isinstance(original, QueryTooLarge):
+        return "QUERY_TOO_LARGE"
+    if isinstance(original, AnswerTooLarge):
+        return "ANSWER_TOO_LARGE"
     if isinstance(original, StoredDataInvalid):
         return "STORED_DATA_INVALID"
     if isinstance(original, InvalidData | EventGraphError):
@@ -156,11 +170,14 @@ class ErrorCodes(MaskErrors):
         )
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        return [coded(error) for error in errors]
+        context = self.execution_context.context
+        production = isinstance(context, dict) and bool(context.get("production"))
+        return [coded(error, production) for error in errors]
 
 
-def coded(error: GraphQLError) -> GraphQLError:
-    """The error as the client sees it: eventgraph's own message or a masked one, and a code."""
+def coded(error: GraphQLError, production: bool = False) -> GraphQLError:
+    """The error as the client sees it: eventgraph's own message or a masked one, and a code;
+    in production mode without graphql-core's "Did you mean …" hints."""
     code = error_code(error)
     message = error.message
     original = error.original_error
@@ -168,14 +185,18 @@ def coded(error: GraphQLError) -> GraphQLError:
         message = "; ".join(str(problem) for problem in original.problems)
     elif isinstance(original, Unavailable):
         message = "graph store unavailable: " + str(original)
-    elif isinstance(original, NotFound | QueryTimedOut):
+    elif isinstance(original, NotFound | QueryTimedOut | AnswerTooLarge):
         message = str(original)
+    elif isinstance(original, QueryTooLarge):
+        message = original.reason
     elif isinstance(original, StoredDataInvalid):
         log.warning("stored data breaks the schema at %s: %s", error.path, original)
         message = str(original)
     elif code == "INTERNAL_SERVER_ERROR":
         log.error("GraphQL error masked for the client", exc_info=original)
         message = MASKED_MESSAGE
+    if production:
+        message = _SUGGESTION.sub("", message)
     return GraphQLError(
         message,
         nodes=error.nodes,

@@ -9,14 +9,16 @@ from collections.abc import AsyncGenerator
 from enum import Enum
 from typing import Any
 
+import neo4j
 import strawberry
 from graphql import FieldNode, GraphQLObjectType
 from strawberry.types import Info
 
 from api.graphql.fast import FastSchema
+from api.graphql.limits import limits_of, operation_limits, run_field
 from api.graphql.mutations import Mutation
 from api.graphql.relationships import RelationshipQueries
-from api.graphql.resolve import event_filter, resolve_root
+from api.graphql.resolve import event_filter, plan_root
 from api.graphql.safety import extensions
 from api.graphql.selection import Context, to_selection
 from api.graphql.types import (
@@ -151,7 +153,8 @@ ReportFilter = _kinds_filter("ReportFilter", ReportKind)
 
 async def _root(info: Info) -> Any:
     """Build this root field's selection from the raw query and resolve it in one statement
-    (in a worker thread: the driver blocks, the event loop must not)."""
+    (in a worker thread: the driver blocks, the event loop must not), within the operation's
+    deadline and answer budget."""
     raw = info._raw_info
     context = Context(raw.schema, raw.fragments, raw.variable_values)
     key = raw.path.key
@@ -160,13 +163,14 @@ async def _root(info: Info) -> Any:
     selection = to_selection(context, str(key), nodes, parent)
     request = info.context["request"]
     settings: Settings = request.app.state.settings
+    limits = limits_of(info.context)
+    limits.remaining()  # a field the operation has no time (or room) left for is not started
     return await asyncio.to_thread(
-        resolve_root,
+        run_field,
+        limits,
         request.app.state.driver,
         settings.neo4j_database,
-        selection,
-        True,
-        settings.graphql_timeout_s,
+        plan_root(selection, True),
     )
 
 
@@ -203,11 +207,19 @@ class Query(RelationshipQueries):
     @strawberry.field(
         description="Events an entity takes part in (any role) and, for a place (Location or "
         "Asset), events at it or at places inside it (as `events(filter: {at})`), each once; "
-        "in time order: start (an open start first), then end (an open end last), then id."
+        "in time order: start (an open start first), then end (an open end last), then id; "
+        "paged (Relay). " + PAGE
     )
     async def timeline(
-        self, info: Info, entity: strawberry.ID, window: Window | None = None
-    ) -> list[EventNode]:
+        self,
+        info: Info,
+        entity: strawberry.ID,
+        window: Window | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> EventConnection:
         return await _root(info)  # type: ignore[no-any-return]
 
 
@@ -281,12 +293,15 @@ class Subscription:
         wanted = event_filter(filter)
         async for keys in connection.app.state.event_feed.subscribe():
             statement = queries.events_by_keys(selection, wanted, keys, tag=True)
+            # Each batch is answered as one operation: its own deadline and answer budget.
+            limits = operation_limits(settings)
             records, _, _ = await asyncio.to_thread(
                 driver.execute_query,
-                statement.cypher,
+                neo4j.Query(statement.cypher, timeout=limits.remaining()),
                 statement.params,
                 database_=settings.neo4j_database,
             )
+            limits.take(records[0]["result"])
             for event in records[0]["result"]:
                 yield event
 

@@ -4,7 +4,9 @@
    schema commands, CALL { } IN TRANSACTIONS, or procedures off the allow-list.
 2. Neo4j plans it (`EXPLAIN`, which runs nothing) and the plan must be read-only.
 3. It runs in a READ transaction, which Neo4j itself refuses to let write, with a timeout Neo4j
-   enforces: a runaway query is terminated on the server, not merely abandoned by us.
+   enforces: a runaway query is terminated on the server, not merely abandoned by us. Each
+   transaction is attempted once (explicit, not managed): a query Neo4j stopped for time or
+   memory would only fail again, and a client should hear at once that Neo4j is away.
 4. Rows are pulled lazily (`fetch_size`) and the pull stops at `max_rows + 1`: a result of a
    million rows costs the API at most one batch beyond the cap, and says `truncated`.
 """
@@ -13,17 +15,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from neo4j import READ_ACCESS, Driver, ManagedTransaction, unit_of_work
-from neo4j.exceptions import (
-    AuthError,
-    DriverError,
-    Neo4jError,
-    ServiceUnavailable,
-    SessionExpired,
-)
+from neo4j import READ_ACCESS, Driver, Transaction
+from neo4j.exceptions import DriverError, Neo4jError
 
-from graph.driver import unreachable_message
-from graph.errors import AuthenticationFailed, Refused, Unavailable
+from graph.driver import store_error
+from graph.errors import Refused
 from graph.power.guard import check_plan, checked_text
 from graph.power.values import JsonValue, to_json
 from graph.settings import Settings
@@ -70,14 +66,12 @@ def _unshifted(message: str) -> str:
     return _POSITION.sub(shift, message)
 
 
-def _plan(tx: ManagedTransaction, query: str, parameters: dict[str, Any]) -> None:
+def _plan(tx: Transaction, query: str, parameters: dict[str, Any]) -> None:
     summary = tx.run(EXPLAIN_PREFIX + query, parameters).consume()
     check_plan(summary.query_type, summary.plan)
 
 
-def _rows(
-    tx: ManagedTransaction, query: str, parameters: dict[str, Any], max_rows: int
-) -> CypherResult:
+def _rows(tx: Transaction, query: str, parameters: dict[str, Any], max_rows: int) -> CypherResult:
     result = tx.run(query, parameters)
     columns = list(result.keys())
     rows: list[list[JsonValue]] = []
@@ -96,30 +90,26 @@ def run_read_query(
     text = checked_text(query, database)
     params = dict(parameters or {})
     timeout = settings.cypher_timeout_s
-    # Both transactions carry the timeout to Neo4j (unit_of_work is Query(timeout=…) for
-    # managed transactions): the server terminates the query when it runs out.
-    planned = unit_of_work(timeout=timeout)(_plan)
-    fetched = unit_of_work(timeout=timeout)(_rows)
     try:
         with driver.session(
             database=database,
             default_access_mode=READ_ACCESS,
             fetch_size=min(FETCH_SIZE, settings.cypher_max_rows + 1),
         ) as session:
-            session.execute_read(planned, text, params)
-            # The text is the user's own query, which is the point of this feature; it reached
-            # here only after the guard and Neo4j's plan both said it only reads.
-            return session.execute_read(fetched, text, params, settings.cypher_max_rows)
-    except AuthError as error:
-        raise AuthenticationFailed(
-            f"Neo4j at {settings.bolt_uri} refused user '{settings.neo4j_user}': "
-            f"{error.message}. Check NEO4J_USER and NEO4J_PASSWORD."
-        ) from None
-    except Neo4jError as error:
+            # Both transactions carry the timeout to Neo4j: the server terminates the query
+            # when it runs out.
+            with session.begin_transaction(timeout=timeout) as tx:
+                _plan(tx, text, params)
+            with session.begin_transaction(timeout=timeout) as tx:
+                # The text is the user's own query, which is the point of this feature; it
+                # reached here only after the guard and Neo4j's plan both said it only reads.
+                return _rows(tx, text, params, settings.cypher_max_rows)
+    except (Neo4jError, DriverError, OSError) as error:
+        translated = store_error(error, settings)
+        if translated is not error or not isinstance(error, Neo4jError):
+            raise translated from None
         code = error.code or "Neo.DatabaseError.General.UnknownError"
         message = _unshifted(error.message or str(error))
         if any(part in code for part in TIMEOUT_CODE_PARTS):
             message = f"the query ran longer than {timeout:g} s and Neo4j stopped it. {message}"
         raise Refused(code, message.strip()) from None
-    except (ServiceUnavailable, SessionExpired, DriverError, OSError) as error:
-        raise Unavailable(unreachable_message(settings, error)) from None

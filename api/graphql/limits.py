@@ -1,0 +1,146 @@
+"""What one GraphQL operation may spend: one deadline and one answer budget, shared by its root
+fields.
+
+`FastSchema.execute` makes an `OperationLimits` per operation and puts it in the request
+context, so both paths (the fast one runs root fields one after the other, graphql-core runs
+them concurrently) draw on the same clock and the same budget:
+
+- the deadline starts when the operation does (`EVENTGRAPH_GRAPHQL_TIMEOUT_S`); each statement
+  gets the time that is left as its Neo4j timeout, and a field with none left is not started
+  (`QueryTimedOut`, code TIMEOUT);
+- the budget counts the objects of the answer as each root field's record is read
+  (`EVENTGRAPH_MAX_ANSWER_NODES`); a nested list over `MAX_NESTED_LIST` arrives as a marker.
+  Either refuses the whole operation (`AnswerTooLarge`, code ANSWER_TOO_LARGE, no data) and
+  the fields not yet run are not started.
+"""
+
+import threading
+import time
+from typing import Any, NoReturn
+
+from neo4j import AsyncDriver, Driver
+
+from api.graphql.resolve import QueryTimedOut, RootPlan, run_plan, run_plan_async
+from graph.projection import MAX_NESTED_LIST, TOO_MANY
+from graph.settings import Settings
+
+LIMITS_KEY = "eventgraph_limits"
+"""Where the operation's limits live in the request context."""
+
+
+class AnswerTooLarge(Exception):
+    """The answer would hold more than an operation may return."""
+
+
+class OperationLimits:
+    """The deadline and the answer budget of one operation."""
+
+    def __init__(self, timeout_s: float, max_nodes: int) -> None:
+        self.timeout_s = timeout_s
+        self.max_nodes = max_nodes
+        self._ends_at = time.monotonic() + timeout_s
+        self._nodes = 0
+        self._lock = threading.Lock()  # the standard path counts from worker threads
+        self.refusal: AnswerTooLarge | None = None
+        """Set once the answer went over: the operation then answers this error alone."""
+
+    def timed_out(self) -> QueryTimedOut:
+        return QueryTimedOut(
+            f"the request took longer than {self.timeout_s:g} s in all: ask for less "
+            "(fewer root fields or nested lists, a smaller page or window)"
+        )
+
+    def remaining(self) -> float:
+        """Seconds left for the next statement; QueryTimedOut (the field is not started) when
+        none are, AnswerTooLarge when the answer was already refused."""
+        if self.refusal is not None:
+            raise self.refusal
+        left = self._ends_at - time.monotonic()
+        if left <= 0:
+            raise self.timed_out()
+        return left
+
+    def take(self, value: Any) -> None:
+        """Count one root field's value against the budget (AnswerTooLarge when it goes over)."""
+        try:
+            nodes = _objects(value)
+        except AnswerTooLarge as refusal:
+            self._refuse(refusal)
+        with self._lock:
+            self._nodes += nodes
+            if self._nodes > self.max_nodes:
+                self._refuse(
+                    AnswerTooLarge(
+                        f"the answer holds more than {self.max_nodes} objects "
+                        "(EVENTGRAPH_MAX_ANSWER_NODES): ask for smaller pages (`first`), "
+                        "fewer aliases or fewer nested lists"
+                    )
+                )
+
+    def recount(self) -> None:
+        """Empty the budget (the standard path answers again what the fast path left to it);
+        the deadline runs on."""
+        with self._lock:
+            self._nodes = 0
+
+    def _refuse(self, refusal: AnswerTooLarge) -> NoReturn:
+        """Refuse the operation (the first refusal is the one it answers)."""
+        if self.refusal is None:
+            self.refusal = refusal
+        raise self.refusal
+
+
+def run_field(limits: OperationLimits, driver: Driver, database: str, plan: RootPlan) -> Any:
+    """Run one root field within the operation's limits (the standard path, in a thread)."""
+    try:
+        value = run_plan(driver, database, plan, limits.remaining())
+    except QueryTimedOut:
+        raise limits.timed_out() from None
+    limits.take(value)
+    return value
+
+
+async def run_field_async(
+    limits: OperationLimits, driver: AsyncDriver, database: str, plan: RootPlan
+) -> Any:
+    """`run_field` on the event loop (the fast path)."""
+    try:
+        value = await run_plan_async(driver, database, plan, limits.remaining())
+    except QueryTimedOut:
+        raise limits.timed_out() from None
+    limits.take(value)
+    return value
+
+
+def _objects(value: Any) -> int:
+    """The objects (maps) in a value; AnswerTooLarge at a nested list's TOO_MANY marker."""
+    count = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if TOO_MANY in item:
+                raise AnswerTooLarge(
+                    f"`{item[TOO_MANY]}` holds more than {MAX_NESTED_LIST} items, the most a "
+                    "nested list may hold: page them with a root field (`events` with a "
+                    "filter, `timeline`)"
+                )
+            count += 1
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
+def limits_of(context: dict[str, Any]) -> OperationLimits:
+    """The operation's limits from the request context (`FastSchema.execute` puts them there);
+    fresh ones from the settings for a resolver run outside it."""
+    limits = context.get(LIMITS_KEY)
+    if isinstance(limits, OperationLimits):
+        return limits
+    return operation_limits(context["request"].app.state.settings)
+
+
+def operation_limits(settings: Settings) -> OperationLimits:
+    """Fresh limits for one operation, from now."""
+    return OperationLimits(settings.graphql_timeout_s, settings.max_answer_nodes)
