@@ -241,7 +241,10 @@ def test_generated_queries_answer_the_same_bytes_on_both_paths(client: TestClien
     ask()
     assert tally["asked"] >= EXAMPLES
     assert tally["fast"] > tally["asked"] // 2, tally  # the fast path answered most
-    assert tally["fallbacks"] >= 10, tally  # and the broken nodes were met
+    # and the broken nodes were met: how often depends on what the schema lets hypothesis
+    # generate (22 of 500 once, 8 after timeline became a connection); the plain tests below
+    # meet every broken node on purpose
+    assert tally["fallbacks"] >= 5, tally
     assert tally["timeouts"] + tally["racy"] < tally["asked"] // 10, tally
 
 
