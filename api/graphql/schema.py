@@ -74,12 +74,31 @@ SourcingEnum = strawberry.enum(
     description="Whose word it rests on: ANONYMOUS_ONLY (every claim from an anonymous source), "
     "NAMED_ONLY (every claim from a named one), ANY.",
 )
-MIN_RELIABILITY = "At least one claim this reliable (A best); with minCredibility, the same claim."
-MIN_CREDIBILITY = "At least one claim this credible (1 best); with minReliability, the same claim."
+
+
+@strawberry.input(description="What the claims of an event or relation rest on.")
+class ClaimConditions:
+    """The grading and sourcing conditions events and relations share (one set of fields, one
+    meaning: `graph.queries.claim_conditions`)."""
+
+    min_reliability: Reliability | None = strawberry.field(
+        default=None,
+        description="At least one claim this reliable (A best); with minCredibility, "
+        "the same claim.",
+    )
+    min_credibility: int | None = strawberry.field(
+        default=None,
+        description="At least one claim this credible (1 best); with minReliability, "
+        "the same claim.",
+    )
+    source: strawberry.ID | None = strawberry.field(
+        default=None, description="A Source id: one claim from it (the graded one, if graded)."
+    )
+    sourcing: SourcingEnum | None = None  # type: ignore[valid-type]
 
 
 @strawberry.input(description="Every given condition must hold.")
-class EventFilter:
+class EventFilter(ClaimConditions):
     types: list[EventType] | None = None
     text: str | None = strawberry.field(default=None, description="In the event's name.")
     window: Window | None = None
@@ -97,18 +116,10 @@ class EventFilter:
         default=None, description="Going to this place (Location or Asset) or inside it."
     )
     near: Near | None = None
-    min_reliability: Reliability | None = strawberry.field(
-        default=None, description=MIN_RELIABILITY
-    )
-    min_credibility: int | None = strawberry.field(default=None, description=MIN_CREDIBILITY)
-    source: strawberry.ID | None = strawberry.field(
-        default=None, description="A Source id: one claim from it (the graded one, if graded)."
-    )
-    sourcing: SourcingEnum | None = None  # type: ignore[valid-type]
 
 
 @strawberry.input(description="Every given condition must hold.")
-class RelationFilter:
+class RelationFilter(ClaimConditions):
     types: list[RelationType] | None = None
     from_: strawberry.ID | None = strawberry.field(
         default=None, name="from", description="The entity it is from (a node id)."
@@ -118,14 +129,6 @@ class RelationFilter:
     window: Window | None = strawberry.field(
         default=None, description="Relations whose since–until overlaps it (open ends do)."
     )
-    min_reliability: Reliability | None = strawberry.field(
-        default=None, description=MIN_RELIABILITY
-    )
-    min_credibility: int | None = strawberry.field(default=None, description=MIN_CREDIBILITY)
-    source: strawberry.ID | None = strawberry.field(
-        default=None, description="A Source id: one claim from it (the graded one, if graded)."
-    )
-    sourcing: SourcingEnum | None = None  # type: ignore[valid-type]
 
 
 def _kinds_filter(name: str, kind_enum: Any) -> type:
