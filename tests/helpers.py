@@ -9,12 +9,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
 if TYPE_CHECKING:
+    import httpx
     from fastapi import FastAPI
+    from fastapi.testclient import TestClient
     from neo4j import Driver
 
 EVENTGRAPH = Path(sys.executable).parent / "eventgraph"
@@ -43,6 +45,37 @@ def served(app: "FastAPI") -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def eventgraph_serve(env: dict[str, str], *args: str) -> Iterator["subprocess.Popen[str]"]:
+    """The real `eventgraph serve ARGS` with the test environment plus `env`, its banner on
+    `stdout` (read it: the first line comes once the port answers); stopped at the end."""
+    with subprocess.Popen(
+        [str(EVENTGRAPH), "serve", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, **env},
+    ) as server:
+        try:
+            assert server.stdout is not None
+            yield server
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def ask(client: "TestClient", query: str, fast: bool, **extra: Any) -> "httpx.Response":
+    """POST a GraphQL operation with the fast path on or off (off: the standard path answers)."""
+    from api.graphql.schema import schema
+
+    schema.fast_path_enabled = fast
+    try:
+        response: httpx.Response = client.post("/graphql", json={"query": query, **extra})
+        return response
+    finally:
+        schema.fast_path_enabled = True
 
 
 def run_cli(

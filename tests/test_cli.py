@@ -1,9 +1,7 @@
 """The `eventgraph` console script as a new user meets it: version, help in words, `serve`."""
 
-import os
 import re
 import socket
-import subprocess
 
 import httpx
 import pytest
@@ -11,7 +9,7 @@ from typer.main import get_command
 
 from api.cli import app
 from graph import __version__
-from tests.helpers import EVENTGRAPH, free_port, run_cli
+from tests.helpers import eventgraph_serve, free_port, run_cli
 
 
 def _commands() -> list[list[str]]:
@@ -54,42 +52,22 @@ def _get(url: str) -> int:
 
 def test_serve_announces_every_route_once_it_answers() -> None:
     port = free_port()
-    with subprocess.Popen(
-        [str(EVENTGRAPH), "serve", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "EVENTGRAPH_ACCESS_LOG": "false"},
-    ) as server:
-        try:
-            assert server.stdout is not None
-            first = server.stdout.readline()
-            assert first.startswith(f"eventgraph {__version__} serves"), first
-            assert _get(f"http://127.0.0.1:{port}/health") == 200  # bound and serving already
-            lines = [server.stdout.readline() for _ in range(5)]
-            for path in ("/graphql", "/cypher", "/docs", "/ready", "/health"):
-                assert any(f"http://127.0.0.1:{port}{path} " in line for line in lines), lines
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with eventgraph_serve({"EVENTGRAPH_ACCESS_LOG": "false"}, "--port", str(port)) as server:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        assert first.startswith(f"eventgraph {__version__} serves"), first
+        assert _get(f"http://127.0.0.1:{port}/health") == 200  # bound and serving already
+        lines = [server.stdout.readline() for _ in range(5)]
+        for path in ("/graphql", "/cypher", "/docs", "/ready", "/health"):
+            assert any(f"http://127.0.0.1:{port}{path} " in line for line in lines), lines
 
 
 def test_serve_reads_its_port_from_the_environment() -> None:
     port = free_port()
-    with subprocess.Popen(
-        [str(EVENTGRAPH), "serve"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "EVENTGRAPH_PORT": str(port)},
-    ) as server:
-        try:
-            assert server.stdout is not None
-            server.stdout.readline()
-            assert _get(f"http://127.0.0.1:{port}/health") == 200
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with eventgraph_serve({"EVENTGRAPH_PORT": str(port)}) as server:
+        assert server.stdout is not None
+        server.stdout.readline()
+        assert _get(f"http://127.0.0.1:{port}/health") == 200
 
 
 def test_serve_on_a_port_in_use_is_one_error_and_no_banner() -> None:

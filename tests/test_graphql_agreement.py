@@ -32,6 +32,7 @@ from graph.importer import import_paths
 from graph.queries import encode_cursor
 from graph.settings import PROJECT_ROOT, Settings
 from tests.conftest import wipe
+from tests.helpers import ask
 
 EXAMPLES = 500
 
@@ -189,20 +190,12 @@ def client(driver: Driver, settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
-def _post(client: TestClient, query: str, fast: bool) -> Any:
-    schema.fast_path_enabled = fast
-    try:
-        return client.post("/graphql", json={"query": query})
-    finally:
-        schema.fast_path_enabled = True
-
-
 def _both(client: TestClient, query: str) -> tuple[str, str, bool]:
     """(fast text, standard text, whether the fast path answered it itself)."""
     answered = schema.fast_answers
-    fast = _post(client, query, fast=True)
+    fast = ask(client, query, fast=True)
     by_fast = schema.fast_answers > answered
-    standard = _post(client, query, fast=False)
+    standard = ask(client, query, fast=False)
     assert fast.status_code == standard.status_code == 200, (fast.text, standard.text)
     return fast.text, standard.text, by_fast
 

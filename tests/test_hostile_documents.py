@@ -7,7 +7,6 @@ generated documents with named fragments and aliases are answered or refused, ne
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import time
@@ -29,7 +28,7 @@ from api.graphql.schema import schema
 from graph.importer import import_paths
 from graph.settings import PROJECT_ROOT, Settings
 from tests.conftest import wipe
-from tests.helpers import EVENTGRAPH, free_port
+from tests.helpers import ask, eventgraph_serve, free_port
 
 REFUSED_WITHIN_S = 1.0
 """A bound, not a benchmark: before the fix these took from 0.4 s to over 10 minutes."""
@@ -75,14 +74,6 @@ def client(app_settings: Settings) -> Iterator[TestClient]:
         yield client
 
 
-def _post(client: TestClient, query: str, fast: bool) -> Any:
-    schema.fast_path_enabled = fast
-    try:
-        return client.post("/graphql", json={"query": query})
-    finally:
-        schema.fast_path_enabled = True
-
-
 def test_the_fan_out_documents_are_small() -> None:
     assert len(fan_out(10, 9)) < 800  # the 696-byte document that froze the API, give or take
     assert all(len(query) < 100_000 for query, _ in HOSTILE.values())  # under the size limit
@@ -95,7 +86,7 @@ def test_hostile_documents_are_refused_at_once(
 ) -> None:
     query += f" # {time.monotonic_ns()}"  # a document never seen: checked, not cached
     started = time.monotonic()
-    response = _post(client, query, fast)
+    response = ask(client, query, fast)
     took = time.monotonic() - started
     assert response.status_code == 200, response.text
     body = response.json()
@@ -118,7 +109,7 @@ def test_hostile_documents_are_refused_at_once(
 )
 def test_broken_or_deep_fragments_are_told_not_crashed(client: TestClient, query: str) -> None:
     for fast in (True, False):
-        response = _post(client, query, fast)
+        response = ask(client, query, fast)
         assert response.status_code == 200, response.text
         body = response.json()
         assert body["data"] is None or body.get("errors") is None, body
@@ -128,11 +119,11 @@ def test_broken_or_deep_fragments_are_told_not_crashed(client: TestClient, query
 
 
 def test_the_refusal_names_the_estimate_and_the_limit(client: TestClient) -> None:
-    body = _post(client, COSTLY_LISTS, fast=True).json()
+    body = ask(client, COSTLY_LISTS, fast=True).json()
     message = body["errors"][0]["message"]
     assert "estimated cost is 1,056,001" in message, message  # 1 + 500 × (2 + 10 × (1 + …))
     assert f"{MAX_COST:,}" in message, message
-    body = _post(client, fan_out(10, 9), fast=True).json()
+    body = ask(client, fan_out(10, 9), fast=True).json()
     assert "111,111,113 fields" in body["errors"][0]["message"], body
 
 
@@ -142,7 +133,7 @@ def test_a_refused_document_never_reaches_neo4j(client: TestClient) -> None:
     with counting_statements(client.app) as counting:
         for query, _ in HOSTILE.values():
             for fast in (True, False):
-                _post(client, query, fast)
+                ask(client, query, fast)
     assert counting.statements == 0
 
 
@@ -169,7 +160,7 @@ def test_many_fields_of_one_name_are_refused_before_graphql_core_compares_them(
     query = "{ events(first: 1) { nodes { " + "partOf { key } " * 500 + "} } }"
     for fast in (True, False):
         started = time.monotonic()
-        body = _post(client, query + f" # {time.monotonic_ns()}", fast).json()
+        body = ask(client, query + f" # {time.monotonic_ns()}", fast).json()
         assert time.monotonic() - started < REFUSED_WITHIN_S
         assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX", body
         assert "one field 500 times" in body["errors"][0]["message"], body
@@ -228,27 +219,18 @@ def test_health_answers_while_documents_are_checked(app_settings: Settings) -> N
         f"{misspelt} # {tag} {i}" for i in range(6)
     ]
     port = free_port()
-    with subprocess.Popen(
-        [str(EVENTGRAPH), "serve", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "EVENTGRAPH_ANONYMOUS_READ": "true", "EVENTGRAPH_ACCESS_LOG": "false"},
-    ) as server:
-        try:
-            assert server.stdout is not None
-            assert "serves" in server.stdout.readline()  # once it answers
-            client = subprocess.run(
-                [sys.executable, "-c", CLIENT],
-                input=json.dumps([f"http://127.0.0.1:{port}", documents]),
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=True,
-            )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    quiet = {"EVENTGRAPH_ANONYMOUS_READ": "true", "EVENTGRAPH_ACCESS_LOG": "false"}
+    with eventgraph_serve(quiet, "--port", str(port)) as server:
+        assert server.stdout is not None
+        assert "serves" in server.stdout.readline()  # once it answers
+        client = subprocess.run(
+            [sys.executable, "-c", CLIENT],
+            input=json.dumps([f"http://127.0.0.1:{port}", documents]),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
     seen = json.loads(client.stdout)
     assert seen["answers"] == [200] * len(documents)
     assert seen["health"], "no /health request was in flight with them"
@@ -347,13 +329,13 @@ def test_generated_documents_with_fragments_and_aliases(client: TestClient, fast
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     @given(document=GENERATED, data=st.data())
-    def ask(document: graphql.DocumentNode, data: st.DataObject) -> None:
+    def send(document: graphql.DocumentNode, data: st.DataObject) -> None:
         query = _named_and_aliased(document, data.draw)
         note(query)
         if "fragment " in query:
             with_fragments.append(query)
         assert not graphql.validate(schema._schema, graphql.parse(query)), query
-        response = _post(client, query, fast)
+        response = ask(client, query, fast)
         assert response.status_code < 500, response.text
         assert "Traceback" not in response.text
         body = response.json()
@@ -362,7 +344,7 @@ def test_generated_documents_with_fragments_and_aliases(client: TestClient, fast
         if not body.get("errors"):
             assert body["data"], body
 
-    ask()
+    send()
     assert len(with_fragments) > 10, "hardly any generated document had a named fragment"
     if fast:
         assert schema.fast_answers > answered, "the fast path answered none of them"
