@@ -24,7 +24,15 @@ import {
 
 function cache() {
   return new InMemoryCache({
-    typePolicies: { Query: { fields: { events: relayStylePagination(['filter', 'orderBy']) } } },
+    typePolicies: {
+      Query: {
+        fields: {
+          events: relayStylePagination(['filter', 'orderBy']),
+          timeline: relayStylePagination(['entity', 'window']),
+          relations: relayStylePagination(['filter']),
+        },
+      },
+    },
   });
 }
 
@@ -75,6 +83,54 @@ test('fetchMore walks every page of events into one relay-style list', async () 
   assert.equal(new Set(keys).size, keys.length, 'an event arrived twice');
   assert.deepEqual([...keys].sort(), [...expected].sort());
   assert.equal(merged.events.totalCount, expected.length);
+});
+
+const TIMELINE_PAGE = gql`
+  query TimelinePage($entity: ID!, $first: Int!, $after: String) {
+    timeline(entity: $entity, first: $first, after: $after) {
+      totalCount
+      edges { cursor node { id key time { start end precision } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+
+test('fetchMore walks a place timeline (a connection) page by page, in time order', async () => {
+  const entity = 'Asset:hmeimim-air-base';
+  const whole = await client().query({ query: TIMELINE_PAGE, variables: { entity, first: 500 } });
+  const expected = whole.data.timeline.edges.map((edge) => edge.node.key);
+  assert.ok(expected.length > 2, 'the air base has a timeline of several events');
+  const apollo = client();
+  const variables = { entity, first: 2 };
+  let page = (await apollo.query({ query: TIMELINE_PAGE, variables })).data.timeline;
+  const watched = apollo.watchQuery({ query: TIMELINE_PAGE, variables });
+  while (page.pageInfo.hasNextPage) {
+    const more = await watched.fetchMore({ variables: { after: page.pageInfo.endCursor } });
+    page = more.data.timeline;
+  }
+  const merged = apollo.readQuery({ query: TIMELINE_PAGE, variables }).timeline;
+  assert.deepEqual(merged.edges.map((edge) => edge.node.key), expected); // same order, once each
+  assert.equal(merged.totalCount, expected.length);
+  assert.equal(merged.edges[0].node.time.__typename, 'TimeSpan');
+});
+
+test('relations filtered by type answer through the cache with their time spans', async () => {
+  const { data } = await client().query({
+    query: gql`
+      {
+        relations(filter: {involving: "Actor:russia"}, first: 50) {
+          totalCount
+          nodes { id type since { start precision } from { ... on Actor { id name } } }
+        }
+      }
+    `,
+  });
+  assert.ok(data.relations.totalCount > 0);
+  assert.equal(data.relations.nodes.length, data.relations.totalCount);
+  for (const relation of data.relations.nodes) {
+    assert.equal(relation.__typename, 'Relation');
+    if (relation.since) assert.equal(relation.since.__typename, 'TimeSpan');
+  }
 });
 
 test('the same node from two queries is one entity in the cache, by id', async () => {
