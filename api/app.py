@@ -21,22 +21,22 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.requests import HTTPConnection
 
-from api import static, swagger
-from api.auth import AuthError, identify
-from api.cypher import UNAVAILABLE
-from api.cypher import router as cypher_router
-from api.deps import DriverDep, SettingsDep
-from api.graphql.fast import FastRouter
-from api.graphql.http import names_an_operation
-from api.graphql.live import EventFeed
-from api.graphql.safety import MASKED_MESSAGE
-from api.graphql.schema import schema
-from graph import __version__
-from graph.driver import open_async_driver, open_driver, server_info
-from graph.errors import Unavailable
-from graph.schema import apply_schema
-from graph.settings import Settings, get_settings
-from graph.tokens import Role
+from eventgraph.api import static, swagger
+from eventgraph.api.auth import AuthError, identify
+from eventgraph.api.cypher import UNAVAILABLE
+from eventgraph.api.cypher import router as cypher_router
+from eventgraph.api.deps import DriverDep, SettingsDep
+from eventgraph.api.graphql.fast import FastRouter
+from eventgraph.api.graphql.http import names_an_operation
+from eventgraph.api.graphql.live import EventFeed
+from eventgraph.api.graphql.safety import MASKED_MESSAGE
+from eventgraph.api.graphql.schema import schema
+from eventgraph.graph import __version__
+from eventgraph.graph.driver import open_async_driver, open_driver, server_info
+from eventgraph.graph.errors import Unavailable
+from eventgraph.graph.schema import apply_schema
+from eventgraph.graph.settings import Settings, get_settings
+from eventgraph.graph.tokens import Role
 
 log = logging.getLogger("eventgraph")
 

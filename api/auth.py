@@ -15,10 +15,10 @@ from fastapi.concurrency import run_in_threadpool
 from neo4j import Driver
 from starlette.requests import HTTPConnection
 
-from graph.driver import answering
-from graph.errors import a_or_an
-from graph.settings import Settings
-from graph.tokens import Role, TokenInfo, verify_token
+from eventgraph.graph.driver import answering
+from eventgraph.graph.errors import a_or_an
+from eventgraph.graph.settings import Settings
+from eventgraph.graph.tokens import Role, TokenInfo, verify_token
 
 TOKEN_CACHE_S = 5.0
 ANONYMOUS = TokenInfo(id="anonymous", name="anonymous", role=Role.READER)

@@ -13,8 +13,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse
 
-from api.deps import SettingsDep
-from graph.settings import PROJECT_ROOT
+from eventgraph.api.deps import SettingsDep
+from eventgraph.graph.settings import PROJECT_ROOT
 
 BROWSER_ROOT = PROJECT_ROOT / "var" / "browser" / "browser"
 """Where `make browser` unpacks the web app (the jar's `browser/` folder)."""

@@ -20,15 +20,15 @@ from rich.text import Text
 from typer._click import Context, HelpFormatter  # typer's own copy of click
 from typer.core import TyperArgument, TyperCommand
 
-from graph import __version__, local_neo4j
-from graph.driver import open_driver, server_info
-from graph.errors import EventGraphError, InvalidData, LocalNeo4jError
-from graph.exporting import dump_document, export_document
-from graph.importer import ImportSummary, import_paths
-from graph.schema import apply_schema
-from graph.settings import Settings, get_settings
-from graph.timespan import TimeError, bounds
-from graph.tokens import Role, create_token, list_tokens, revoke_token
+from eventgraph.graph import __version__, local_neo4j
+from eventgraph.graph.driver import open_driver, server_info
+from eventgraph.graph.errors import EventGraphError, InvalidData, LocalNeo4jError
+from eventgraph.graph.exporting import dump_document, export_document
+from eventgraph.graph.importer import ImportSummary, import_paths
+from eventgraph.graph.schema import apply_schema
+from eventgraph.graph.settings import Settings, get_settings
+from eventgraph.graph.timespan import TimeError, bounds
+from eventgraph.graph.tokens import Role, create_token, list_tokens, revoke_token
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -163,7 +163,7 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 def _settings_problem(error: ValidationError) -> str:
     """`EVENTGRAPH_NEO4J_PORT: must be a whole number, not 'abc'`, for each bad setting."""
-    from graph.importer.wording import in_words
+    from eventgraph.graph.importer.wording import in_words
 
     described = {str(f.validation_alias): f.description for f in Settings.model_fields.values()}
     said = []
@@ -539,8 +539,8 @@ def cypher(
     import csv
     import json
 
-    from graph.power import run_read_query
-    from graph.power.values import text_of
+    from eventgraph.graph.power import run_read_query
+    from eventgraph.graph.power.values import text_of
 
     if format_ not in _CYPHER_FORMATS:
         say_error(f"--format must be one of {', '.join(_CYPHER_FORMATS)}, not '{format_}'")
@@ -584,7 +584,7 @@ def cypher_shell(ctx: typer.Context) -> None:
     `eventgraph cypher-shell -- --help`. It can write: it is Neo4j's shell, not
     `eventgraph cypher`.
     """
-    from graph.cypher_shell import command_and_environment
+    from eventgraph.graph.cypher_shell import command_and_environment
 
     settings = get_settings()
     if settings.uses_local_neo4j and local_neo4j.running_launcher(settings) is None:
@@ -605,7 +605,7 @@ def graphql_schema(
     ),
 ) -> None:
     """Write the GraphQL schema (SDL) that the API serves; CI checks it is current."""
-    from api.graphql.schema import schema
+    from eventgraph.api.graphql.schema import schema
 
     path.write_text(schema.as_str() + "\n", encoding="utf-8")
     out.print(f"Wrote {path}.")
@@ -625,8 +625,8 @@ def serve(
     ] = 8000,
 ) -> None:
     """Serve the HTTP API: /graphql (GraphiQL in a browser), /cypher, /docs, /ready, /health."""
-    from api import serving
-    from api.app import create_app
+    from eventgraph.api import serving
+    from eventgraph.api.app import create_app
 
     settings = get_settings()
     sock = serving.bind(host, port)  # before anything starts: a port in use is one clear error

@@ -15,14 +15,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
-from api.auth import ReaderDep
-from api.browser import router as browser_router
-from api.deps import DriverDep, SettingsDep
-from graph.errors import Refused, Unavailable
-from graph.importer.wording import in_words
-from graph.power import run_read_query
-from graph.power.console import is_timeout
-from graph.power.guard import MAX_QUERY_CHARS
+from eventgraph.api.auth import ReaderDep
+from eventgraph.api.browser import router as browser_router
+from eventgraph.api.deps import DriverDep, SettingsDep
+from eventgraph.graph.errors import Refused, Unavailable
+from eventgraph.graph.importer.wording import in_words
+from eventgraph.graph.power import run_read_query
+from eventgraph.graph.power.console import is_timeout
+from eventgraph.graph.power.guard import MAX_QUERY_CHARS
 
 INVALID_REQUEST = "EventGraph.Request.Invalid"
 UNAVAILABLE = "EventGraph.Neo4j.Unavailable"

@@ -5,7 +5,7 @@ from typing import Annotated, cast
 from fastapi import Depends, Request
 from neo4j import Driver
 
-from graph.settings import Settings
+from eventgraph.graph.settings import Settings
 
 
 def get_driver(request: Request) -> Driver:

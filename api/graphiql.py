@@ -12,7 +12,7 @@ from html import escape
 import orjson
 from starlette.responses import HTMLResponse
 
-from api import static
+from eventgraph.api import static
 
 EXAMPLE_QUERY = """# eventgraph: the Hmeimim airlift of October 2025 (the seed story).
 # Send `Authorization: Bearer <token>` in Headers below unless anonymous read is on.

@@ -12,9 +12,9 @@ from collections.abc import Callable
 import uvicorn
 from fastapi import FastAPI
 
-from api.browser import BROWSER_ROOT
-from graph.errors import EventGraphError
-from graph.settings import Settings
+from eventgraph.api.browser import BROWSER_ROOT
+from eventgraph.graph.errors import EventGraphError
+from eventgraph.graph.settings import Settings
 
 
 class PortUnavailable(EventGraphError):

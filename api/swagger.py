@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
-from api import static
+from eventgraph.api import static
 
 ASSETS = ("swagger-ui.js", "swagger-ui.css", "swagger-favicon.png")
 

@@ -30,10 +30,10 @@ from bench.our_server import OurServer
 from bench.query_benchmark import SIDES, LoadPlan, measure_queries
 from bench.reference import ReferenceServer, install_apoc
 from bench.report import render
-from graph import local_neo4j
-from graph.driver import open_driver, server_info
-from graph.settings import PROJECT_ROOT, Settings
-from graph.tokens import Role, create_token
+from eventgraph.graph import local_neo4j
+from eventgraph.graph.driver import open_driver, server_info
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.tokens import Role, create_token
 
 SCALES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 DEFAULT_SCALES = "10k,100k"

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from neo4j import Driver
 
-from graph.ontology import EDGE_TYPES, LABELS
-from graph.schema import SCHEMA_NODE_LABEL, apply_schema
+from eventgraph.graph.ontology import EDGE_TYPES, LABELS
+from eventgraph.graph.schema import SCHEMA_NODE_LABEL, apply_schema
 
 BENCHMARK_MARKER = "EventGraphBenchmark"
 """Marks a database as the benchmark's: it may be emptied."""

@@ -19,9 +19,9 @@ from typing import Any
 
 import orjson
 
-from graph.importer.reading import CSV_TABLES, LIST_SEPARATOR
-from graph.ontology import LABELS_BY_NAME
-from graph.records import FORMAT_VERSION
+from eventgraph.graph.importer.reading import CSV_TABLES, LIST_SEPARATOR
+from eventgraph.graph.ontology import LABELS_BY_NAME
+from eventgraph.graph.records import FORMAT_VERSION
 
 Record = dict[str, Any]
 EVENTS_PER_FILE = 20_000

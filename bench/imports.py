@@ -40,8 +40,8 @@ from neo4j.exceptions import ClientError
 from bench.database import GraphCounts, empty_database, graph_counts
 from bench.dataset import read_manifest
 from bench.load_csv import ROWS_PER_TRANSACTION, load_steps
-from graph.driver import open_driver
-from graph.settings import Settings
+from eventgraph.graph.driver import open_driver
+from eventgraph.graph.settings import Settings
 
 EVENTGRAPH = Path(sys.executable).parent / "eventgraph"
 ONE_TRANSACTION_MAX_EVENTS = 25_000

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.spans import mark_long_span, set_relation_bounds
+from eventgraph.graph.spans import mark_long_span, set_relation_bounds
 
 ROWS_PER_TRANSACTION = 10_000
 _MICROSECOND = "duration({microseconds: 1})"

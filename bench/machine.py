@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from graph.settings import PROJECT_ROOT
+from eventgraph.graph.settings import PROJECT_ROOT
 
 REFERENCE_PACKAGES = PROJECT_ROOT / "bench" / "neo4j_graphql" / "node_modules"
 

@@ -35,9 +35,9 @@ from neo4j import AsyncDriver, Driver, Record
 
 from bench.dataset import Probes
 from bench.reference import search_hits
-from graph import ontology
-from graph.ontology import LONG_SPAN_LABEL, SHORT_SPAN_DAYS
-from graph.projection import time_order
+from eventgraph.graph import ontology
+from eventgraph.graph.ontology import LONG_SPAN_LABEL, SHORT_SPAN_DAYS
+from eventgraph.graph.projection import time_order
 
 REFERENCE_OPERATIONS = Path(__file__).parent / "neo4j_graphql" / "operations.graphql"
 NODE_LABELS = ["Actor", "EquipmentType", "Asset", "Location", "Source", "Report", "Event"]

@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-from graph.settings import Settings
+from eventgraph.graph.settings import Settings
 
 EVENTGRAPH = Path(sys.executable).parent / "eventgraph"
 READY_TIMEOUT_S = 60.0

@@ -21,7 +21,7 @@ from bench.load import (
     variables_source,
 )
 from bench.operations import OPERATIONS, Operation, Subjects, reference_documents
-from graph.settings import Settings
+from eventgraph.graph.settings import Settings
 
 SIDES = ("ours", "floor", "reference")
 Progress = Callable[[str], None]

@@ -27,9 +27,9 @@ from neo4j import Driver
 from neo4j.exceptions import ClientError
 
 from bench.our_server import free_port
-from graph.errors import EventGraphError, SetupError
-from graph.java import find_maven
-from graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.errors import EventGraphError, SetupError
+from eventgraph.graph.java import find_maven
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "neo4j_graphql"
 APOC_POM = REFERENCE_DIR / "apoc" / "pom.xml"

@@ -14,9 +14,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from graph.errors import SetupError
-from graph.java import find_jdk, find_maven
-from graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.errors import SetupError
+from eventgraph.graph.java import find_jdk, find_maven
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
 
 CACHE = PROJECT_ROOT / "var" / "cypher-shell"
 MAIN_CLASS = "org.neo4j.shell.Main"

@@ -16,8 +16,8 @@ from typing import Any
 from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 
-from graph.errors import AuthenticationFailed, QueryTooLarge, Unavailable
-from graph.settings import Settings
+from eventgraph.graph.errors import AuthenticationFailed, QueryTooLarge, Unavailable
+from eventgraph.graph.settings import Settings
 
 CONNECTION_TIMEOUT_S = 5.0
 """How long a connection attempt may take: commands must fail fast when Neo4j is away."""

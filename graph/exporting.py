@@ -21,11 +21,11 @@ import yaml
 from neo4j import Driver
 from neo4j.time import DateTime
 
-from graph.errors import NotFound
-from graph.ontology import TimePrecision
-from graph.projection import not_retracted
-from graph.records import FORMAT_VERSION, RECORD_TYPES, Record
-from graph.timespan import render, render_bound
+from eventgraph.graph.errors import NotFound
+from eventgraph.graph.ontology import TimePrecision
+from eventgraph.graph.projection import not_retracted
+from eventgraph.graph.records import FORMAT_VERSION, RECORD_TYPES, Record
+from eventgraph.graph.timespan import render, render_bound
 
 _NODES = "MATCH (n:`{label}`) WHERE " + not_retracted("n") + " RETURN n {{.*}} AS props"
 _EDGES = (

@@ -7,8 +7,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.errors import SetupError
-from graph.settings import Settings
+from eventgraph.graph.errors import SetupError
+from eventgraph.graph.settings import Settings
 
 _VERSION_LINE = re.compile(r'version "(\d+)(?:\.(\d+))?')
 

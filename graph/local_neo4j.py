@@ -20,10 +20,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from graph.driver import ServerInfo, open_driver, server_info
-from graph.errors import LocalNeo4jError, Unavailable
-from graph.java import Jdk, find_jdk, find_maven
-from graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.driver import ServerInfo, open_driver, server_info
+from eventgraph.graph.errors import LocalNeo4jError, Unavailable
+from eventgraph.graph.java import Jdk, find_jdk, find_maven
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
 
 LAUNCHER_SOURCES = PROJECT_ROOT / "launcher"
 MAIN_CLASS = "org.eventgraph.launcher.Main"

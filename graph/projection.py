@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph import ontology
-from graph.errors import InvalidData, Problem
+from eventgraph.graph import ontology
+from eventgraph.graph.errors import InvalidData, Problem
 
 ENTITY_TYPES = ontology.ENTITY_LABELS
 PLACE_TYPES = ontology.PLACE_LABELS

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from graph.errors import InvalidData, Problem
-from graph.ontology import LONG_SPAN_LABEL, PLACE_RADIUS_KM, SHORT_SPAN_DAYS
-from graph.projection import (
+from eventgraph.graph.errors import InvalidData, Problem
+from eventgraph.graph.ontology import LONG_SPAN_LABEL, PLACE_RADIUS_KM, SHORT_SPAN_DAYS
+from eventgraph.graph.projection import (
     NODE_TYPES,
     PLACE_TYPES,
     Compiler,

@@ -23,9 +23,9 @@ from pydantic import (
 )
 from pydantic_core import CoreSchema, core_schema
 
-from graph import ontology
-from graph.ontology import Credibility, PlacePrecision, Reliability, TimePrecision
-from graph.timespan import Span, TimeError, canonical, span
+from eventgraph.graph import ontology
+from eventgraph.graph.ontology import Credibility, PlacePrecision, Reliability, TimePrecision
+from eventgraph.graph.timespan import Span, TimeError, canonical, span
 
 FORMAT_VERSION = 1
 

@@ -32,10 +32,23 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from graph import ontology
-from graph.errors import InvalidData, Problem
-from graph.projection import FIELDS, NODE_TYPES, Compiler, Selection, not_retracted, project
-from graph.queries import EventFilter, Statement, _event_conditions, event_match, parse_global_id
+from eventgraph.graph import ontology
+from eventgraph.graph.errors import InvalidData, Problem
+from eventgraph.graph.projection import (
+    FIELDS,
+    NODE_TYPES,
+    Compiler,
+    Selection,
+    not_retracted,
+    project,
+)
+from eventgraph.graph.queries import (
+    EventFilter,
+    Statement,
+    _event_conditions,
+    event_match,
+    parse_global_id,
+)
 
 MAX_DEPTH = 3
 MAX_NODES = 500

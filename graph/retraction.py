@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 from neo4j import Driver
 
-from graph.errors import InvalidData, NotFound, Problem
-from graph.ontology import RETRACTED_LABEL
+from eventgraph.graph.errors import InvalidData, NotFound, Problem
+from eventgraph.graph.ontology import RETRACTED_LABEL
 
 RETRACTION_PROPERTIES = ("retracted_at", "retracted_by", "retraction_reason")
 """Who took an event back, when and why: kept when the event is recorded again (the importer

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 from neo4j import Driver
 
-from graph.errors import Conflict
-from graph.ontology import LABELS
-from graph.spans import MARK_ALL_LONG_SPANS, SET_ALL_RELATION_BOUNDS
+from eventgraph.graph.errors import Conflict
+from eventgraph.graph.ontology import LABELS
+from eventgraph.graph.spans import MARK_ALL_LONG_SPANS, SET_ALL_RELATION_BOUNDS
 
 SCHEMA_VERSION = 3
 """Bump when the set of constraints and indexes changes meaning (not for additions alone), or

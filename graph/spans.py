@@ -5,7 +5,7 @@ Each is one Cypher fragment, used by the importer after it writes the nodes and 
 migration that fills it in on graphs imported before it existed.
 """
 
-from graph.ontology import LONG_SPAN_LABEL, SHORT_SPAN_DAYS
+from eventgraph.graph.ontology import LONG_SPAN_LABEL, SHORT_SPAN_DAYS
 
 
 def mark_long_span(node: str) -> str:

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from neo4j import Driver
 
-from graph.errors import InvalidData, NotFound, Problem
+from eventgraph.graph.errors import InvalidData, NotFound, Problem
 
 TOKEN_LABEL = "ApiToken"  # noqa: S105 (a label, not a secret)
 

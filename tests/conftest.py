@@ -11,10 +11,10 @@ from collections.abc import Iterator
 import pytest
 from neo4j import Driver
 
-from graph import local_neo4j
-from graph.driver import open_driver
-from graph.schema import SCHEMA_NODE_LABEL, apply_schema
-from graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph import local_neo4j
+from eventgraph.graph.driver import open_driver
+from eventgraph.graph.schema import SCHEMA_NODE_LABEL, apply_schema
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
 
 if not os.environ.get("NEO4J_URI"):
     os.environ.setdefault("EVENTGRAPH_NEO4J_PORT", "7688")

@@ -68,7 +68,7 @@ def eventgraph_serve(env: dict[str, str], *args: str) -> Iterator["subprocess.Po
 
 def ask(client: "TestClient", query: str, fast: bool, **extra: Any) -> "httpx.Response":
     """POST a GraphQL operation with the fast path on or off (off: the standard path answers)."""
-    from api.graphql.schema import schema
+    from eventgraph.api.graphql.schema import schema
 
     schema.fast_path_enabled = fast
     try:

@@ -10,12 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from api.app import create_app
-from api.graphql.schema import schema
-from graph.projection import MAX_NESTED_LIST
-from graph.queries import MAX_PAGE
-from graph.settings import Settings
-from graph.tokens import Role, create_token
+from eventgraph.api.app import create_app
+from eventgraph.api.graphql.schema import schema
+from eventgraph.graph.projection import MAX_NESTED_LIST
+from eventgraph.graph.queries import MAX_PAGE
+from eventgraph.graph.settings import Settings
+from eventgraph.graph.tokens import Role, create_token
 
 HUB_EVENTS = 3000
 OTHERS = 5

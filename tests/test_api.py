@@ -6,10 +6,10 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from api import static
-from api.app import create_app
-from graph import __version__
-from graph.settings import Settings
+from eventgraph.api import static
+from eventgraph.api.app import create_app
+from eventgraph.graph import __version__
+from eventgraph.graph.settings import Settings
 
 
 def test_health_ready_and_graphql_version(driver: Driver, settings: Settings) -> None:

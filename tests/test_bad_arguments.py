@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from api.app import create_app
-from api.graphql.schema import schema
-from graph.settings import Settings
+from eventgraph.api.app import create_app
+from eventgraph.api.graphql.schema import schema
+from eventgraph.graph.settings import Settings
 
 
 def _cursor(text: str) -> str:

@@ -9,8 +9,8 @@ from neo4j import Driver
 from bench.database import graph_content, graph_counts
 from bench.dataset import generate, read_manifest
 from bench.imports import measure_eventgraph_import, measure_load_csv
-from graph.ontology import LONG_SPAN_LABEL
-from graph.settings import Settings
+from eventgraph.graph.ontology import LONG_SPAN_LABEL
+from eventgraph.graph.settings import Settings
 from tests.conftest import wipe
 from tests.helpers import run_cli
 

@@ -19,7 +19,6 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from api.app import create_app
 from bench import operations
 from bench.dataset import Probes
 from bench.operations import Operation, Subjects, pick_subjects, reference_documents
@@ -32,11 +31,12 @@ from bench.reference import (
     install_apoc,
     search_hits,
 )
-from graph import local_neo4j
-from graph.driver import open_driver
-from graph.importer import import_paths
-from graph.schema import apply_schema
-from graph.settings import PROJECT_ROOT, Settings
+from eventgraph.api.app import create_app
+from eventgraph.graph import local_neo4j
+from eventgraph.graph.driver import open_driver
+from eventgraph.graph.importer import import_paths
+from eventgraph.graph.schema import apply_schema
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from tests.conftest import claim_for_tests, wipe
 
 pytestmark = pytest.mark.lifecycle

@@ -14,7 +14,7 @@ import pytest
 
 from bench.__main__ import main
 from bench.operations import OPERATIONS
-from graph.settings import PROJECT_ROOT
+from eventgraph.graph.settings import PROJECT_ROOT
 from tests.helpers import free_port
 
 pytestmark = pytest.mark.lifecycle

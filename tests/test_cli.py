@@ -7,8 +7,8 @@ import httpx
 import pytest
 from typer.main import get_command
 
-from api.cli import app
-from graph import __version__
+from eventgraph.api.cli import app
+from eventgraph.graph import __version__
 from tests.helpers import eventgraph_serve, free_port, run_cli
 
 

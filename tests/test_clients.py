@@ -18,10 +18,10 @@ from gql.transport.aiohttp import AIOHTTPTransport
 from gql.transport.websockets import WebsocketsTransport
 from neo4j import Driver
 
-from api.app import create_app
-from graph.importer import import_paths
-from graph.settings import PROJECT_ROOT, Settings
-from graph.tokens import Role, create_token
+from eventgraph.api.app import create_app
+from eventgraph.graph.importer import import_paths
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.tokens import Role, create_token
 from tests.conftest import wipe
 from tests.helpers import served
 

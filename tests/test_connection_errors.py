@@ -3,8 +3,8 @@
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from api.app import create_app
-from graph.settings import Settings
+from eventgraph.api.app import create_app
+from eventgraph.graph.settings import Settings
 from tests.helpers import free_port, run_cli
 
 WRONG_PASSWORD = "not-the-password-4711"

@@ -2,8 +2,8 @@
 
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from graph.settings import Settings
+from eventgraph.api.app import create_app
+from eventgraph.graph.settings import Settings
 
 PREFLIGHT = {
     "Access-Control-Request-Method": "POST",

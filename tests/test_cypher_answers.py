@@ -13,13 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from api.app import create_app
-from graph.driver import open_driver
-from graph.errors import Refused, Unavailable
-from graph.importer import import_paths
-from graph.power import run_read_query
-from graph.settings import PROJECT_ROOT, Settings
-from graph.tokens import Role, create_token
+from eventgraph.api.app import create_app
+from eventgraph.graph.driver import open_driver
+from eventgraph.graph.errors import Refused, Unavailable
+from eventgraph.graph.importer import import_paths
+from eventgraph.graph.power import run_read_query
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.tokens import Role, create_token
 from tests.helpers import free_port, graph_checksum, run_cli
 
 MILLION_ROWS = "UNWIND range(1, 1000000) AS x RETURN x"

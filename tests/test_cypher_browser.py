@@ -11,9 +11,9 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from api import browser
-from api.app import create_app
-from graph.settings import Settings
+from eventgraph.api import browser
+from eventgraph.api.app import create_app
+from eventgraph.graph.settings import Settings
 
 LOOPBACK = ("127.0.0.1", 50000)
 ELSEWHERE = ("192.0.2.10", 50000)

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
-from graph.importer import import_paths
-from graph.power import run_read_query
-from graph.power.values import text_of
-from graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.importer import import_paths
+from eventgraph.graph.power import run_read_query
+from eventgraph.graph.power.values import text_of
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
 
 CYPHER_DOC = (PROJECT_ROOT / "docs" / "cypher.md").read_text(encoding="utf-8")
 
@@ -138,7 +138,7 @@ NO_EVENTS = {
 def test_the_cookbook_leaves_retracted_events_out(
     story: Driver, settings: Settings, tmp_path: Path
 ) -> None:
-    from graph.retraction import retract_event
+    from eventgraph.graph.retraction import retract_event
 
     extra = tmp_path / "retracted.yaml"
     extra.write_text(RETRACTED_STORY, encoding="utf-8")

@@ -13,12 +13,12 @@ from fastapi.testclient import TestClient
 from neo4j import READ_ACCESS, Driver
 from neo4j.exceptions import ClientError
 
-from api.app import create_app
-from graph.errors import Refused
-from graph.importer import import_paths
-from graph.power import guard, run_read_query
-from graph.settings import PROJECT_ROOT, Settings
-from graph.tokens import Role, create_token
+from eventgraph.api.app import create_app
+from eventgraph.graph.errors import Refused
+from eventgraph.graph.importer import import_paths
+from eventgraph.graph.power import guard, run_read_query
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.tokens import Role, create_token
 from tests.helpers import graph_checksum, run_cli
 
 WRITE, SCHEMA, ADMIN = guard.WRITE, guard.SCHEMA, guard.ADMIN

@@ -2,8 +2,8 @@
 
 from neo4j import Driver
 
-from graph.cypher_shell import command_and_environment, shell_dir
-from graph.settings import Settings
+from eventgraph.graph.cypher_shell import command_and_environment, shell_dir
+from eventgraph.graph.settings import Settings
 from tests.helpers import EVENTGRAPH
 
 

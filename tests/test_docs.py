@@ -4,8 +4,8 @@ import re
 
 from typer.main import get_command
 
-from api.cli import app
-from graph.settings import PROJECT_ROOT, Settings
+from eventgraph.api.cli import app
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
 
 README = (PROJECT_ROOT / "README.md").read_text()
 
@@ -31,16 +31,16 @@ def test_quick_start_is_two_commands() -> None:
 
 
 def test_generated_docs_match_the_ontology() -> None:
-    from graph.docgen import generated
+    from eventgraph.graph.docgen import generated
 
     for path, text in generated().items():
         assert path.read_text(encoding="utf-8") == text, (
-            f"{path.name} is out of date: run `.venv/bin/python -m graph.docgen`"
+            f"{path.name} is out of date: run `.venv/bin/python -m eventgraph.graph.docgen`"
         )
 
 
 def test_every_csv_table_and_column_is_documented() -> None:
-    from graph.importer.reading import CSV_TABLES
+    from eventgraph.graph.importer.reading import CSV_TABLES
 
     importing = (PROJECT_ROOT / "docs" / "importing.md").read_text().split("## CSV tables")[1]
     for table, columns in CSV_TABLES.items():
@@ -53,7 +53,7 @@ def test_every_csv_table_and_column_is_documented() -> None:
 
 
 def test_every_native_collection_is_documented() -> None:
-    from graph.records import RECORD_TYPES
+    from eventgraph.graph.records import RECORD_TYPES
 
     importing = (PROJECT_ROOT / "docs" / "importing.md").read_text()
     for model in RECORD_TYPES:

@@ -9,11 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from api.app import create_app
-from graph.importer import import_paths
-from graph.ontology import LONG_SPAN_LABEL
-from graph.schema import apply_schema
-from graph.settings import Settings
+from eventgraph.api.app import create_app
+from eventgraph.graph.importer import import_paths
+from eventgraph.graph.ontology import LONG_SPAN_LABEL
+from eventgraph.graph.schema import apply_schema
+from eventgraph.graph.settings import Settings
 from tests.conftest import wipe
 
 # (key, start, end): None is an open end. Days of 2025.

@@ -20,14 +20,14 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-import api.auth
-from api.app import create_app
 from bench.our_server import free_port
-from graph import local_neo4j
-from graph.driver import open_driver
-from graph.schema import apply_schema
-from graph.settings import Settings
-from graph.tokens import Role, create_token
+from eventgraph.api import auth as api_auth
+from eventgraph.api.app import create_app
+from eventgraph.graph import local_neo4j
+from eventgraph.graph.driver import open_driver
+from eventgraph.graph.schema import apply_schema
+from eventgraph.graph.settings import Settings
+from eventgraph.graph.tokens import Role, create_token
 from tests.conftest import claim_for_tests, wipe
 from tests.helpers import run_cli, served
 
@@ -130,7 +130,7 @@ def _kill(settings: Settings) -> None:
 def test_neo4j_away_answers_fast_in_shape_then_comes_back(
     server: Server, way: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(api.auth, "TOKEN_CACHE_S", 3600.0)  # "cached" stays cached meanwhile
+    monkeypatch.setattr(api_auth, "TOKEN_CACHE_S", 3600.0)  # "cached" stays cached meanwhile
     database = server.settings.neo4j_database
     cached = create_token(server.driver, database, Role.EDITOR)
     fresh = create_token(server.driver, database, Role.EDITOR)  # never used while Neo4j is up

@@ -25,12 +25,12 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from api import graphiql, static
-from api.app import create_app
-from api.graphiql import EXAMPLE_QUERY
-from graph.importer import import_paths
-from graph.settings import PROJECT_ROOT, Settings
-from graph.tokens import Role, create_token
+from eventgraph.api import graphiql, static
+from eventgraph.api.app import create_app
+from eventgraph.api.graphiql import EXAMPLE_QUERY
+from eventgraph.graph.importer import import_paths
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.tokens import Role, create_token
 from tests.conftest import wipe
 from tests.helpers import served
 from tests.test_graphql_subscriptions import RECORD_EVENT, recorded_flight

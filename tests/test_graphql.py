@@ -12,11 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from api.app import create_app
-from api.graphql.schema import schema
-from graph.importer import import_paths
-from graph.settings import PROJECT_ROOT, Settings
-from graph.tokens import Role, create_token
+from eventgraph.api.app import create_app
+from eventgraph.api.graphql.schema import schema
+from eventgraph.graph.importer import import_paths
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.tokens import Role, create_token
 
 DOC = PROJECT_ROOT / "docs" / "graphql.md"
 DOCUMENTED = [
@@ -333,7 +333,7 @@ def test_variables_fragments_and_directives_fast_equals_standard(
 
 
 def test_graphiql_example_query_answers(story_client: TestClient) -> None:
-    from api.graphiql import EXAMPLE_QUERY
+    from eventgraph.api.graphiql import EXAMPLE_QUERY
 
     body = _ask(story_client, EXAMPLE_QUERY, fast=True)
     assert "errors" not in body, body

@@ -26,11 +26,11 @@ from hypothesis import strategies as st
 from hypothesis_graphql import queries
 from neo4j import Driver
 
-from api.app import create_app
-from api.graphql.schema import schema
-from graph.importer import import_paths
-from graph.queries import encode_cursor
-from graph.settings import PROJECT_ROOT, Settings
+from eventgraph.api.app import create_app
+from eventgraph.api.graphql.schema import schema
+from eventgraph.graph.importer import import_paths
+from eventgraph.graph.queries import encode_cursor
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from tests.conftest import wipe
 from tests.helpers import ask
 

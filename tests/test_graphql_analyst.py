@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from graph import ontology
-from graph.importer import import_paths
-from graph.schema import SCHEMA_NODE_LABEL, apply_schema
-from graph.settings import Settings
+from eventgraph.graph import ontology
+from eventgraph.graph.importer import import_paths
+from eventgraph.graph.schema import SCHEMA_NODE_LABEL, apply_schema
+from eventgraph.graph.settings import Settings
 from tests.test_graphql_relationships import _data, _refused, story_client
 
 __all__ = ["story_client"]

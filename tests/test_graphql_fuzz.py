@@ -19,12 +19,12 @@ from hypothesis import strategies as st
 from hypothesis_graphql import Mode, queries
 from neo4j import Driver
 
-from api.app import create_app
-from api.graphql.cost import TOO_COMPLEX
-from api.graphql.http import GRAPHQL_RESPONSE_JSON, JSON, MAX_BATCH, MAX_QUERY_CHARS
-from api.graphql.schema import schema
-from graph.importer import import_paths
-from graph.settings import PROJECT_ROOT, Settings
+from eventgraph.api.app import create_app
+from eventgraph.api.graphql.cost import TOO_COMPLEX
+from eventgraph.api.graphql.http import GRAPHQL_RESPONSE_JSON, JSON, MAX_BATCH, MAX_QUERY_CHARS
+from eventgraph.api.graphql.schema import schema
+from eventgraph.graph.importer import import_paths
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from tests.conftest import wipe
 from tests.test_graphql import CountingDriver, counting_statements
 

@@ -4,9 +4,9 @@ production mode without GraphiQL and introspection, Neo4j away at once."""
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from api.app import create_app
-from api.graphql.schema import schema
-from graph.settings import Settings
+from eventgraph.api.app import create_app
+from eventgraph.api.graphql.schema import schema
+from eventgraph.graph.settings import Settings
 from tests.helpers import free_port
 
 

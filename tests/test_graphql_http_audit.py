@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from neo4j import Driver
 
-from api.app import create_app
-from graph.settings import PROJECT_ROOT, Settings
+from eventgraph.api.app import create_app
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from tests.helpers import served
 
 AUDIT = PROJECT_ROOT / "tests" / "graphql_http_audit"

@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from api.app import create_app
-from api.graphql.schema import schema
-from graph.importer import import_records
-from graph.settings import Settings
+from eventgraph.api.app import create_app
+from eventgraph.api.graphql.schema import schema
+from eventgraph.graph.importer import import_records
+from eventgraph.graph.settings import Settings
 
 QUERY = """{
   node(id: "Event:flight") {
@@ -128,8 +128,8 @@ def test_nested_events_come_in_time_order(clean_graph: Driver, settings: Setting
 
 
 def test_the_airlift_lists_its_parts_in_time_order(clean_graph: Driver, settings: Settings) -> None:
-    from graph.importer import import_paths
-    from graph.settings import PROJECT_ROOT
+    from eventgraph.graph.importer import import_paths
+    from eventgraph.graph.settings import PROJECT_ROOT
 
     import_paths(clean_graph, settings.neo4j_database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
     client = TestClient(create_app(settings.model_copy(update={"anonymous_read": True})))

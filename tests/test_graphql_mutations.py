@@ -7,10 +7,10 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from api.app import create_app
-from graph.importer import import_paths
-from graph.settings import PROJECT_ROOT, Settings
-from graph.tokens import Role, create_token
+from eventgraph.api.app import create_app
+from eventgraph.graph.importer import import_paths
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.tokens import Role, create_token
 from tests.conftest import wipe
 from tests.helpers import graph_checksum
 

@@ -10,12 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from api.app import create_app
-from api.graphql.http import MAX_BATCH
-from api.graphql.persisted import PersistedQueries
-from graph.importer import import_paths
-from graph.settings import PROJECT_ROOT, Settings
-from graph.tokens import Role, create_token
+from eventgraph.api.app import create_app
+from eventgraph.api.graphql.http import MAX_BATCH
+from eventgraph.api.graphql.persisted import PersistedQueries
+from eventgraph.graph.importer import import_paths
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.tokens import Role, create_token
 from tests.conftest import wipe
 
 FLIGHTS = "{ events(filter: {types: [flight]}) { totalCount nodes { key } } }"

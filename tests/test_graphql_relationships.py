@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from api.app import create_app
-from api.graphql.schema import schema
-from graph.importer import import_paths
-from graph.settings import PROJECT_ROOT, Settings
+from eventgraph.api.app import create_app
+from eventgraph.api.graphql.schema import schema
+from eventgraph.graph.importer import import_paths
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from tests.test_graphql import counting_statements
 
 

@@ -7,10 +7,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from api.app import create_app
-from graph.importer import import_paths
-from graph.settings import PROJECT_ROOT, Settings
-from graph.tokens import Role, create_token
+from eventgraph.api.app import create_app
+from eventgraph.graph.importer import import_paths
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.tokens import Role, create_token
 from tests.conftest import wipe
 
 SUBSCRIBE = """subscription($filter: EventFilter) {

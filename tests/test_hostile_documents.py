@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 from hypothesis_graphql import queries
 from neo4j import Driver
 
-from api.app import create_app
-from api.graphql.checking import DocumentChecks
-from api.graphql.cost import MAX_COST, TOO_COMPLEX
-from api.graphql.schema import schema
-from graph.importer import import_paths
-from graph.settings import PROJECT_ROOT, Settings
+from eventgraph.api.app import create_app
+from eventgraph.api.graphql.checking import DocumentChecks
+from eventgraph.api.graphql.cost import MAX_COST, TOO_COMPLEX
+from eventgraph.api.graphql.schema import schema
+from eventgraph.graph.importer import import_paths
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from tests.conftest import wipe
 from tests.helpers import ask, eventgraph_serve, free_port
 

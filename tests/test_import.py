@@ -6,9 +6,9 @@ from pathlib import Path
 import yaml
 from neo4j import Driver
 
-from graph.exporting import dump_document, export_document
-from graph.importer import ImportSummary, import_paths
-from graph.settings import Settings
+from eventgraph.graph.exporting import dump_document, export_document
+from eventgraph.graph.importer import ImportSummary, import_paths
+from eventgraph.graph.settings import Settings
 from tests.conftest import wipe
 
 STORY = """\

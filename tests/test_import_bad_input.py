@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
-from graph.errors import InvalidData
-from graph.importer import import_paths
-from graph.settings import Settings
+from eventgraph.graph.errors import InvalidData
+from eventgraph.graph.importer import import_paths
+from eventgraph.graph.settings import Settings
 from tests.helpers import graph_checksum, run_cli
 
 BASE = """\

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from graph.driver import open_driver
-from graph.local_neo4j import running_launcher, state_file
-from graph.settings import Settings
+from eventgraph.api.app import create_app
+from eventgraph.graph.driver import open_driver
+from eventgraph.graph.local_neo4j import running_launcher, state_file
+from eventgraph.graph.settings import Settings
 from tests.conftest import claim_for_tests
 from tests.helpers import free_port, run_cli
 

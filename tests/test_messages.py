@@ -6,10 +6,10 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from api.app import create_app
-from api.graphql.schema import schema
-from graph.settings import Settings
-from graph.tokens import Role, create_token
+from eventgraph.api.app import create_app
+from eventgraph.api.graphql.schema import schema
+from eventgraph.graph.settings import Settings
+from eventgraph.graph.tokens import Role, create_token
 from tests.helpers import run_cli
 
 

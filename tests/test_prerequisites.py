@@ -4,8 +4,8 @@ import os
 import socket
 from pathlib import Path
 
-from graph.java import find_jdk, required_java
-from graph.settings import Settings
+from eventgraph.graph.java import find_jdk, required_java
+from eventgraph.graph.settings import Settings
 from tests.helpers import free_port, run_cli
 
 

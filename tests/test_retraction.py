@@ -16,11 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from api.app import create_app
-from graph.exporting import dump_document, export_document
-from graph.importer import import_paths, import_records
-from graph.retraction import retract_event
-from graph.settings import PROJECT_ROOT, Settings
+from eventgraph.api.app import create_app
+from eventgraph.graph.exporting import dump_document, export_document
+from eventgraph.graph.importer import import_paths, import_records
+from eventgraph.graph.retraction import retract_event
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from tests.conftest import wipe
 from tests.test_graphql import _ask
 from tests.test_graphql_subscriptions import _next

@@ -3,10 +3,10 @@
 import pytest
 from neo4j import Driver
 
-from graph.errors import Conflict
-from graph.ontology import LABELS
-from graph.schema import SCHEMA_VERSION, applied_version, apply_schema, schema_items
-from graph.settings import Settings
+from eventgraph.graph.errors import Conflict
+from eventgraph.graph.ontology import LABELS
+from eventgraph.graph.schema import SCHEMA_VERSION, applied_version, apply_schema, schema_items
+from eventgraph.graph.settings import Settings
 
 
 def _names(driver: Driver, show: str) -> set[str]:

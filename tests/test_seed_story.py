@@ -4,8 +4,8 @@ sources, no time is more precise than the article, and re-importing changes noth
 import pytest
 from neo4j import Driver
 
-from graph.importer import import_paths
-from graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.importer import import_paths
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
 
 SEEDS = PROJECT_ROOT / "seeds"
 

@@ -29,7 +29,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
-from api.graphql.cost import MAX_TOKENS, TOO_COMPLEX, refusals
+from eventgraph.api.graphql.cost import MAX_TOKENS, TOO_COMPLEX, refusals
 
 CHECK_BUDGET_S = 1.0
 """How long checking one new document may take before the request is refused. The limits

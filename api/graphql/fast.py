@@ -39,10 +39,10 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType as HTTPOperation
 from strawberry.types.unset import UNSET, UnsetType
 
-from api.auth import AuthError, bearer_in, identify_token
-from api.graphiql import graphiql_page
-from api.graphql.checking import DocumentChecks
-from api.graphql.http import (
+from eventgraph.api.auth import AuthError, bearer_in, identify_token
+from eventgraph.api.graphiql import graphiql_page
+from eventgraph.api.graphql.checking import DocumentChecks
+from eventgraph.api.graphql.http import (
     GRAPHQL_RESPONSE_JSON,
     RequestRefused,
     is_request_error,
@@ -50,20 +50,20 @@ from api.graphql.http import (
     read_operations,
     response_media_type,
 )
-from api.graphql.limits import (
+from eventgraph.api.graphql.limits import (
     LIMITS_KEY,
     AnswerTooLarge,
     limits_of,
     operation_limits,
     run_field_async,
 )
-from api.graphql.persisted import PersistedQueries, PersistedQueryRefused
-from api.graphql.resolve import ROOT_FIELDS, QueryTimedOut, RootPlan, plan_root
-from api.graphql.safety import StoredDataChecks, coded
-from api.graphql.selection import Context, to_selection
-from api.graphql.shaping import Nonconforming, Shape, shaper
-from graph.errors import QueryTooLarge, Unavailable
-from graph.tokens import Role
+from eventgraph.api.graphql.persisted import PersistedQueries, PersistedQueryRefused
+from eventgraph.api.graphql.resolve import ROOT_FIELDS, QueryTimedOut, RootPlan, plan_root
+from eventgraph.api.graphql.safety import StoredDataChecks, coded
+from eventgraph.api.graphql.selection import Context, to_selection
+from eventgraph.api.graphql.shaping import Nonconforming, Shape, shaper
+from eventgraph.graph.errors import QueryTooLarge, Unavailable
+from eventgraph.graph.tokens import Role
 
 
 @dataclass(frozen=True)

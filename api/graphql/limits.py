@@ -20,9 +20,9 @@ from typing import Any, NoReturn
 
 from neo4j import AsyncDriver, Driver
 
-from api.graphql.resolve import QueryTimedOut, RootPlan, run_plan, run_plan_async
-from graph.projection import MAX_NESTED_LIST, TOO_MANY
-from graph.settings import Settings
+from eventgraph.api.graphql.resolve import QueryTimedOut, RootPlan, run_plan, run_plan_async
+from eventgraph.graph.projection import MAX_NESTED_LIST, TOO_MANY
+from eventgraph.graph.settings import Settings
 
 LIMITS_KEY = "eventgraph_limits"
 """Where the operation's limits live in the request context."""

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from neo4j import Driver
 
-from graph.queries import recent_event_keys
+from eventgraph.graph.queries import recent_event_keys
 
 log = logging.getLogger("eventgraph.live")
 

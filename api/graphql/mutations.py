@@ -16,9 +16,9 @@ import strawberry
 from starlette.websockets import WebSocket
 from strawberry.types import Info
 
-from api.auth import AuthError, identify
-from api.graphql.selection import Context, to_selection
-from api.graphql.types import (
+from eventgraph.api.auth import AuthError, identify
+from eventgraph.api.graphql.selection import Context, to_selection
+from eventgraph.api.graphql.types import (
     Actor,
     ActorKind,
     Asset,
@@ -34,13 +34,13 @@ from api.graphql.types import (
     SourceKind,
     TimePrecision,
 )
-from graph import queries
-from graph.driver import answering
-from graph.errors import a_or_an
-from graph.importer import import_records
-from graph.retraction import retract_event
-from graph.settings import Settings
-from graph.tokens import Role, TokenInfo
+from eventgraph.graph import queries
+from eventgraph.graph.driver import answering
+from eventgraph.graph.errors import a_or_an
+from eventgraph.graph.importer import import_records
+from eventgraph.graph.retraction import retract_event
+from eventgraph.graph.settings import Settings
+from eventgraph.graph.tokens import Role, TokenInfo
 
 
 @strawberry.input

@@ -25,8 +25,8 @@ from typing import Any
 from graphql import GraphQLError, parse
 from strawberry.http import GraphQLRequestData
 
-from api.graphql.http import RequestRefused, asks_by_hash
-from api.graphql.safety import MAX_TOKENS
+from eventgraph.api.graphql.http import RequestRefused, asks_by_hash
+from eventgraph.api.graphql.safety import MAX_TOKENS
 
 PERSISTED_QUERY_VERSION = 1
 MAX_PERSISTED_QUERIES = 1000

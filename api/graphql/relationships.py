@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from api.graphql.resolve import RootPlan, _get, _instant, _plain
-from api.graphql.types import (
+from eventgraph.api.graphql.resolve import RootPlan, _get, _instant, _plain
+from eventgraph.api.graphql.types import (
     Claim,
     DateTime,
     Event,
@@ -27,14 +27,14 @@ from api.graphql.types import (
     from_row,
     row,
 )
-from graph import relationship_queries as rq
-from graph.errors import InvalidData, Problem
-from graph.projection import Selection
+from eventgraph.graph import relationship_queries as rq
+from eventgraph.graph.errors import InvalidData, Problem
+from eventgraph.graph.projection import Selection
 
 if TYPE_CHECKING:
-    from api.graphql.schema import Window
+    from eventgraph.api.graphql.schema import Window
 
-LazyWindow = Annotated["Window", strawberry.lazy("api.graphql.schema")]
+LazyWindow = Annotated["Window", strawberry.lazy("eventgraph.api.graphql.schema")]
 """The schema module's `Window` input (that module imports this one)."""
 
 
@@ -113,7 +113,7 @@ class Activity:
 
 async def _answer(info: Info) -> Any:
     """Resolve a root field as every other one is (`_root`: one statement, off the event loop)."""
-    from api.graphql.schema import _root  # the schema module imports this one
+    from eventgraph.api.graphql.schema import _root  # the schema module imports this one
 
     return await _root(info)
 

@@ -23,11 +23,11 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
-from graph import __version__, queries
-from graph.driver import is_memory_limit
-from graph.errors import InvalidData, Problem, QueryTooLarge, Unavailable
-from graph.projection import Selection
-from graph.queries import (
+from eventgraph.graph import __version__, queries
+from eventgraph.graph.driver import is_memory_limit
+from eventgraph.graph.errors import InvalidData, Problem, QueryTooLarge, Unavailable
+from eventgraph.graph.projection import Selection
+from eventgraph.graph.queries import (
     EventFilter,
     RelationFilter,
     Sourcing,
@@ -35,7 +35,7 @@ from graph.queries import (
     encode_cursor,
     page_window,
 )
-from graph.timespan import TimeError, bounds
+from eventgraph.graph.timespan import TimeError, bounds
 
 ENTITY_LISTS = {
     "actors": "Actor",
@@ -251,7 +251,9 @@ def plan_root(selection: Selection, tag: bool) -> RootPlan:
         statement = queries.search(selection, selection.arg("text"), limit, tag)
         return RootPlan(name, statement, lambda record: record["result"])
     if name in RELATIONSHIP_FIELDS:
-        from api.graphql.relationships import plan_relationship  # it builds on this module
+        from eventgraph.api.graphql.relationships import (
+            plan_relationship,  # it builds on this module
+        )
 
         return plan_relationship(selection, tag)
     raise InvalidData([Problem(name, name, "is not a field eventgraph can answer")])

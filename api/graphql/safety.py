@@ -34,12 +34,18 @@ from graphql.pyutils import Path
 from strawberry.extensions import MaskErrors, MaxTokensLimiter, SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from api.auth import AuthError
-from api.graphql.checking import CheckedDocuments
-from api.graphql.cost import MAX_TOKENS as MAX_TOKENS  # persisted.py reads it here
-from api.graphql.limits import AnswerTooLarge
-from api.graphql.resolve import QueryTimedOut
-from graph.errors import EventGraphError, InvalidData, NotFound, QueryTooLarge, Unavailable
+from eventgraph.api.auth import AuthError
+from eventgraph.api.graphql.checking import CheckedDocuments
+from eventgraph.api.graphql.cost import MAX_TOKENS as MAX_TOKENS  # persisted.py reads it here
+from eventgraph.api.graphql.limits import AnswerTooLarge
+from eventgraph.api.graphql.resolve import QueryTimedOut
+from eventgraph.graph.errors import (
+    EventGraphError,
+    InvalidData,
+    NotFound,
+    QueryTooLarge,
+    Unavailable,
+)
 
 log = logging.getLogger("eventgraph.graphql")
 

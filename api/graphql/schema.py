@@ -14,14 +14,14 @@ import strawberry
 from graphql import FieldNode, GraphQLObjectType
 from strawberry.types import Info
 
-from api.graphql.fast import FastSchema
-from api.graphql.limits import limits_of, operation_limits, run_field
-from api.graphql.mutations import Mutation
-from api.graphql.relationships import RelationshipQueries
-from api.graphql.resolve import event_filter, plan_root
-from api.graphql.safety import extensions
-from api.graphql.selection import Context, to_selection
-from api.graphql.types import (
+from eventgraph.api.graphql.fast import FastSchema
+from eventgraph.api.graphql.limits import limits_of, operation_limits, run_field
+from eventgraph.api.graphql.mutations import Mutation
+from eventgraph.api.graphql.relationships import RelationshipQueries
+from eventgraph.api.graphql.resolve import event_filter, plan_root
+from eventgraph.api.graphql.safety import extensions
+from eventgraph.api.graphql.selection import Context, to_selection
+from eventgraph.api.graphql.types import (
     NODE_CLASSES,
     ActorKind,
     AssetKind,
@@ -37,12 +37,12 @@ from api.graphql.types import (
     SearchHit,
     SourceKind,
 )
-from api.graphql.types import (
+from eventgraph.api.graphql.types import (
     Event as EventNode,
 )
-from graph import __version__, queries
-from graph.queries import DEFAULT_PAGE, MAX_PAGE, Sourcing
-from graph.settings import Settings
+from eventgraph.graph import __version__, queries
+from eventgraph.graph.queries import DEFAULT_PAGE, MAX_PAGE, Sourcing
+from eventgraph.graph.settings import Settings
 
 
 @strawberry.enum(description="How to order events.")
@@ -241,7 +241,7 @@ def _entity_list(filter_type: type, node_type: type) -> Any:
 
 
 def _connection_of(node_type: type) -> type:
-    from api.graphql.types import PageInfo, row
+    from eventgraph.api.graphql.types import PageInfo, row
 
     name = node_type.__name__
     edge = strawberry.type(
@@ -263,7 +263,7 @@ def _connection_of(node_type: type) -> type:
 
 
 def _with_entity_lists(query: type) -> type:
-    from api.graphql import types
+    from eventgraph.api.graphql import types
 
     for field_name, filter_type, node_type in (
         ("actors", ActorFilter, types.Actor),

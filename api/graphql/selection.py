@@ -22,7 +22,7 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values, get_directive_values
 from graphql.type import GraphQLIncludeDirective, GraphQLSkipDirective
 
-from graph.projection import Selection
+from eventgraph.graph.projection import Selection
 
 
 class Context:

@@ -32,7 +32,7 @@ from graphql import (
     is_non_null_type,
 )
 
-from graph.projection import Selection
+from eventgraph.graph.projection import Selection
 
 Shape = Callable[[Any], Any]
 """Turns one compiled value into its response value (raises `Nonconforming`)."""

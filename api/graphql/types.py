@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from graph import ontology
+from eventgraph.graph import ontology
 
 
 def from_row(root: Any, info: Info) -> Any:
@@ -130,8 +130,8 @@ class Location(Node):
     description = row(str | None)
     kind = row(LocationKind)
     point = row(GeoPoint | None)
-    within = row(Annotated["Location", strawberry.lazy("api.graphql.types")] | None)
-    contains = row(list[Annotated["Location", strawberry.lazy("api.graphql.types")]])
+    within = row(Annotated["Location", strawberry.lazy("eventgraph.api.graphql.types")] | None)
+    contains = row(list[Annotated["Location", strawberry.lazy("eventgraph.api.graphql.types")]])
 
 
 @strawberry.type(description="An installation or an individual airframe, ship or vehicle.")
@@ -199,7 +199,7 @@ TIME_ORDER = (
     "an open end last; then `key`. Events taken back by `retractEvent` are left out."
 )
 """How nested event lists are ordered (`graph.projection.time_order`)."""
-_Events = list[Annotated["Event", strawberry.lazy("api.graphql.types")]]
+_Events = list[Annotated["Event", strawberry.lazy("eventgraph.api.graphql.types")]]
 
 
 @strawberry.type(

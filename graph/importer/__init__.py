@@ -14,10 +14,10 @@ from typing import Any
 
 from neo4j import Driver
 
-from graph.errors import InvalidData
-from graph.importer.reading import RawRecord, read_all
-from graph.importer.validation import validate
-from graph.importer.writing import Outcome, write_plan
+from eventgraph.graph.errors import InvalidData
+from eventgraph.graph.importer.reading import RawRecord, read_all
+from eventgraph.graph.importer.validation import validate
+from eventgraph.graph.importer.writing import Outcome, write_plan
 
 
 @dataclass

@@ -16,8 +16,8 @@ from typing import Any, ClassVar
 
 import yaml
 
-from graph.errors import Problem
-from graph.records import RECORD_TYPES_BY_COLLECTION
+from eventgraph.graph.errors import Problem
+from eventgraph.graph.records import RECORD_TYPES_BY_COLLECTION
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
 PathKey = tuple[str | int, ...]

@@ -8,8 +8,8 @@ role) is left out, as its field problem already says what is wrong.
 
 from typing import Any
 
-from graph import ontology
-from graph.importer.reading import PathKey, RawRecord
+from eventgraph.graph import ontology
+from eventgraph.graph.importer.reading import PathKey, RawRecord
 
 Reference = tuple[str, tuple[str, ...], PathKey]
 """(id, labels it may have, path of the field)."""

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from neo4j import Driver
 from pydantic import ValidationError
 
-from graph import ontology
-from graph.errors import Problem, a_or_an
-from graph.importer.reading import Attachment, PathKey, RawRecord
-from graph.importer.references import Reference, references
-from graph.importer.wording import field_path, record_problems, suggest
-from graph.records import (
+from eventgraph.graph import ontology
+from eventgraph.graph.errors import Problem, a_or_an
+from eventgraph.graph.importer.reading import Attachment, PathKey, RawRecord
+from eventgraph.graph.importer.references import Reference, references
+from eventgraph.graph.importer.wording import field_path, record_problems, suggest
+from eventgraph.graph.records import (
     RECORD_TYPES_BY_COLLECTION,
     ClaimSpec,
     Event,

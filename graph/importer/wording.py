@@ -13,9 +13,9 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from graph.errors import Problem
-from graph.importer.reading import PathKey, RawRecord
-from graph.records import (
+from eventgraph.graph.errors import Problem
+from eventgraph.graph.importer.reading import PathKey, RawRecord
+from eventgraph.graph.records import (
     ID_PATTERN,
     RECORD_TYPES,
     SUGGESTION,

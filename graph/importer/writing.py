@@ -25,13 +25,22 @@ from neo4j import Driver, ManagedTransaction
 from neo4j.exceptions import ConstraintError
 from neo4j.spatial import WGS84Point
 
-from graph import ontology
-from graph.errors import Conflict
-from graph.importer.validation import Item, Plan, claim_id_of, claims_of
-from graph.records import Actor, Asset, EquipmentType, Event, Location, Relation, Report, Source
-from graph.retraction import RETRACTION_PROPERTIES
-from graph.spans import mark_long_span, set_relation_bounds
-from graph.timespan import bounds
+from eventgraph.graph import ontology
+from eventgraph.graph.errors import Conflict
+from eventgraph.graph.importer.validation import Item, Plan, claim_id_of, claims_of
+from eventgraph.graph.records import (
+    Actor,
+    Asset,
+    EquipmentType,
+    Event,
+    Location,
+    Relation,
+    Report,
+    Source,
+)
+from eventgraph.graph.retraction import RETRACTION_PROPERTIES
+from eventgraph.graph.spans import mark_long_span, set_relation_bounds
+from eventgraph.graph.timespan import bounds
 
 Progress = Callable[[int], None]
 WRITE_ORDER = (

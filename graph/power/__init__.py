@@ -9,6 +9,6 @@
 `run_read_query`; every rule lives here, once.
 """
 
-from graph.power.console import CypherResult, run_read_query
+from eventgraph.graph.power.console import CypherResult, run_read_query
 
 __all__ = ["CypherResult", "run_read_query"]

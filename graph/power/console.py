@@ -18,11 +18,11 @@ from typing import Any
 from neo4j import READ_ACCESS, Driver, Transaction
 from neo4j.exceptions import DriverError, Neo4jError
 
-from graph.driver import store_error
-from graph.errors import Refused
-from graph.power.guard import check_plan, checked_text
-from graph.power.values import JsonValue, to_json
-from graph.settings import Settings
+from eventgraph.graph.driver import store_error
+from eventgraph.graph.errors import Refused
+from eventgraph.graph.power.guard import check_plan, checked_text
+from eventgraph.graph.power.values import JsonValue, to_json
+from eventgraph.graph.settings import Settings
 
 EXPLAIN_PREFIX = "EXPLAIN\n"
 """On a line of its own, so Neo4j's line and column numbers need only the line shifted back."""

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from graph.errors import Refused
+from eventgraph.graph.errors import Refused
 
 # ---- codes ---------------------------------------------------------------------------------
 

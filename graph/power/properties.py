@@ -9,7 +9,7 @@ writer nor this list can change alone.
 
 from dataclasses import dataclass
 
-from graph.ontology import LONG_SPAN_LABEL, RETRACTED_LABEL, SHORT_SPAN_DAYS
+from eventgraph.graph.ontology import LONG_SPAN_LABEL, RETRACTED_LABEL, SHORT_SPAN_DAYS
 
 
 @dataclass(frozen=True)
