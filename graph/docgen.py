@@ -1,5 +1,5 @@
 """Generate `docs/data-model.md`, `docs/eventgraph.schema.json` and the schema part of
-`docs/cypher.md` from the ontology.
+`docs/cypher.md` from the ontology and the model (`graph/model.py`).
 
 Run `python -m eventgraph.graph.docgen` after changing the ontology; a test fails while they differ.
 `docs/cypher.md` is hand-written around one generated block between SCHEMA_BEGIN and SCHEMA_END.
@@ -8,8 +8,7 @@ Run `python -m eventgraph.graph.docgen` after changing the ontology; a test fail
 import json
 from pathlib import Path
 
-from eventgraph.graph import ontology
-from eventgraph.graph.power.properties import BOOKKEEPING_LABELS, EDGE_PROPERTIES, NODE_PROPERTIES
+from eventgraph.graph import model, ontology
 from eventgraph.graph.records import import_json_schema
 from eventgraph.graph.schema import schema_items
 from eventgraph.graph.settings import PROJECT_ROOT
@@ -28,8 +27,70 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     return "\n".join(lines)
 
 
+_SPECIAL_MEANINGS = {
+    "point": "a WGS-84 point: `lat`, `lon`, `precision`, `uncertainty_km`",
+    "time": "when it happened: `start`, `end`, `precision`, `year_assumed`, `note`",
+    "published": "when it was published: `start`, `end`, `precision`, `year_assumed`, `note`",
+    "since": "when it began (a partial time: 2015, 2015-10, an instant)",
+    "until": "when it ended (a partial time)",
+    "participants": "entities in roles: `role`, `ref` (see Participant roles)",
+    "claims": "the sources' graded claims (at least one): `source`, `report`, `reliability`, "
+    "`credibility`, `paraphrase`, `reported_on`, `id`",
+}
+"""What the data model page says of each special part (`graph.model.Special`)."""
+
+
+def _field_row(part: model.Field) -> tuple[str, ...]:
+    if isinstance(part, model.Prop):
+        kind = part.type.name
+        graphql = part.graphql_name
+        required = "yes" if part.required else "—"
+        meaning = part.meaning
+    elif isinstance(part, model.Link):
+        kind = ("ids of " if part.many else "id of ") + " or ".join(part.targets)
+        kind += f" (`{part.edge}`)"
+        graphql = part.graphql_name
+        required = "yes" if part.required else "—"
+        meaning = part.meaning or "—"
+    else:
+        kind = "—"
+        graphql = model.camel(part.name)
+        required = "yes" if part.name in ("time", "claims") else "—"
+        meaning = _SPECIAL_MEANINGS[part.name]
+    return (f"`{part.name}`", f"`{graphql}`", kind, required, meaning)
+
+
+def _properties_section() -> list[str]:
+    parts = [
+        "## Records and their fields",
+        "",
+        "What each record holds, in the order of the native format (graph/model.py), with its",
+        "GraphQL field. Plain properties are stored on the node under the same name; links are",
+        "relationships to other records, given by id; the rest are parts with a shape of their",
+        "own.",
+        "",
+    ]
+    for shape in model.SHAPES:
+        reverse = ", ".join(
+            f"`{r.graphql_name}` (`{r.edge}` from {' or '.join(r.targets)})" for r in shape.reverse
+        )
+        parts += [
+            f"### `{shape.label.collection}` ({shape.label.name})",
+            "",
+            _table(
+                ("field", "GraphQL", "type", "required", "meaning"),
+                [_field_row(part) for part in shape.fields],
+            ),
+            "",
+        ]
+        if reverse:
+            parts += [f"GraphQL also follows the other way: {reverse}.", ""]
+    return parts
+
+
 def data_model_markdown() -> str:
-    """The data model page, entirely derived from `graph/ontology.py` and `graph/schema.py`."""
+    """The data model page, derived from `graph/ontology.py`, `graph/model.py` and
+    `graph/schema.py`."""
     parts = [
         "# The data model",
         "",
@@ -56,6 +117,7 @@ def data_model_markdown() -> str:
             ],
         ),
         "",
+        *_properties_section(),
         "## Event types",
         "",
         "Codes for interchange: ACLED event type / sub-type, CAMEO event code, PLOVER event",
@@ -174,7 +236,7 @@ def _label_section(label: ontology.NodeLabel) -> list[str]:
         "",
         _table(
             ("property", "type", "meaning"),
-            [(f"`{p.name}`", p.type, p.meaning) for p in NODE_PROPERTIES[label.name]],
+            [(f"`{p.name}`", p.cypher, p.meaning) for p in model.node_properties(label.name)],
         ),
         "",
     ]
@@ -202,7 +264,9 @@ def cypher_schema_markdown() -> str:
                     f"`{edge.name}`",
                     ", ".join(edge.from_labels),
                     ", ".join(edge.to_labels),
-                    ", ".join(f"`{p.name}` {p.type}" for p in EDGE_PROPERTIES.get(edge.name, ()))
+                    ", ".join(
+                        f"`{p.name}` {p.cypher}" for p in model.EDGE_PROPERTIES.get(edge.name, ())
+                    )
                     or "—",
                     edge.description,
                 )
@@ -234,7 +298,7 @@ def cypher_schema_markdown() -> str:
         "",
         _table(
             ("label", "what it holds"),
-            [(f"`{name}`", meaning) for name, meaning in BOOKKEEPING_LABELS.items()],
+            [(f"`{name}`", meaning) for name, meaning in model.BOOKKEEPING_LABELS.items()],
         ),
         "",
         SCHEMA_END,
