@@ -27,7 +27,7 @@ A record's fields are of three sorts:
 """
 
 import keyword
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from eventgraph.graph import ontology
@@ -272,7 +272,12 @@ def _time_span(
 
 ACTOR = Shape(
     ontology.ACTOR,
-    (*NAMED, kind(ACTOR_KIND), anonymous("unnamed in the source ('a Russian military official')")),
+    (
+        replace(KEY, graphql_doc="The id in the native format."),  # the first type says it once
+        *NAMED[1:],
+        kind(ACTOR_KIND),
+        anonymous("unnamed in the source ('a Russian military official')"),
+    ),
 )
 EQUIPMENT_TYPE = Shape(ontology.EQUIPMENT_TYPE, (*NAMED, kind(EQUIPMENT_KIND)))
 ASSET = Shape(

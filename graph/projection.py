@@ -6,8 +6,9 @@ projection keyed by the response key (aliases included), each list of related no
 comprehension, each union a CASE over labels. One root field thus costs one round trip whatever
 the page size and nesting, and the rows come back ready to serialise.
 
-The field table (`FIELDS`) is the one place that says how a GraphQL field reads the graph; the
-schema types in `api/graphql/types.py` are checked against it by a test. Labels, relationship
+The field table (`FIELDS`) is the one place that says how a GraphQL field reads the graph,
+derived from the model (`graph/model.py`); `tests/test_graphql.py` checks the schema types in
+`api/graphql/types.py` against it. Labels, relationship
 types and property names reach Cypher text only from this table; argument values are always
 parameters.
 """
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from eventgraph.graph import ontology
+from eventgraph.graph import model, ontology
 from eventgraph.graph.errors import InvalidData, Problem
 
 ENTITY_TYPES = ontology.ENTITY_LABELS
@@ -338,75 +339,50 @@ def _claims(c: Compiler, v: str, s: Selection) -> str:
     )
 
 
-_NAMED: dict[str, Expr] = {
-    "id": _global_id,
-    "key": _prop("id"),
-    "name": _prop("name"),
-    "aliases": lambda c, v, s: f"coalesce({v}.aliases, [])",
-    "description": _prop("description"),
+def _plain(prop: model.Prop) -> Expr:
+    if prop.name == "id":
+        return _prop("id")
+    if prop.type.many:
+        return lambda c, v, s: f"coalesce({v}.`{prop.name}`, [])"
+    return _prop(prop.name)
+
+
+def _linked(link: model.Link | model.Reverse) -> Expr:
+    """The records a link reaches: outgoing for a `Link`, incoming for a `Reverse`; events in
+    time order, the rest by key."""
+    arrow = f"-[:`{link.edge}`]->" if isinstance(link, model.Link) else f"<-[:`{link.edge}`]-"
+    order = time_order if link.targets == ("Event",) else by_id
+    return _related(f"(v){arrow}(t)", link.targets, link.many, order)
+
+
+_SPECIALS: dict[str, Expr] = {
+    "time": _TIME,
+    "published": _PUBLISHED,
+    "point": _POINT,
+    "since": _bound("since", "since_end", "since_precision"),
+    "until": _bound("until_start", "until", "until_precision"),
+    "participants": _participants,
+    "claims": _claims,
 }
+"""How each special part (`graph.model.Special`) reads the graph, by its name."""
+
+
+def _fields_of(shape: model.Shape) -> dict[str, Expr]:
+    fields: dict[str, Expr] = {"id": _global_id}
+    for part in shape.fields:
+        if isinstance(part, model.Prop):
+            fields[part.graphql_name] = _plain(part)
+        elif isinstance(part, model.Link):
+            fields[part.graphql_name] = _linked(part)
+        else:
+            fields[model.camel(part.name)] = _SPECIALS[part.name]
+    for reverse in shape.reverse:
+        fields[reverse.graphql_name] = _linked(reverse)
+    return fields
+
 
 FIELDS: dict[str, dict[str, Expr]] = {
-    "Actor": {**_NAMED, "kind": _prop("kind"), "anonymous": _prop("anonymous")},
-    "EquipmentType": {**_NAMED, "kind": _prop("kind")},
-    "Asset": {
-        **_NAMED,
-        "kind": _prop("kind"),
-        "registration": _prop("registration"),
-        "locatedAt": _related("(v)-[:LOCATED_AT]->(t)", ("Location",), many=False),
-        "instanceOf": _related("(v)-[:INSTANCE_OF]->(t)", ("EquipmentType",), many=False),
-    },
-    "Location": {
-        **_NAMED,
-        "kind": _prop("kind"),
-        "point": _POINT,
-        "within": _related("(v)-[:WITHIN]->(t)", ("Location",), many=False),
-        "contains": _related("(v)<-[:WITHIN]-(t)", ("Location",), many=True),
-    },
-    "Source": {
-        **_NAMED,
-        "kind": _prop("kind"),
-        "anonymous": _prop("anonymous"),
-        "reliability": _prop("reliability"),
-        "reliabilityNote": _prop("reliability_note"),
-        "actor": _related("(v)-[:IS_ACTOR]->(t)", ("Actor",), many=False),
-    },
-    "Report": {
-        "id": _global_id,
-        "key": _prop("id"),
-        "name": _prop("name"),
-        "kind": _prop("kind"),
-        "url": _prop("url"),
-        "description": _prop("description"),
-        "published": _PUBLISHED,
-        "publisher": _related("(v)-[:PUBLISHED_BY]->(t)", ("Source",), many=False),
-    },
-    "Event": {
-        **_NAMED,
-        "type": _prop("type"),
-        "time": _TIME,
-        "placePrecision": _prop("place_precision"),
-        "participants": _participants,
-        "at": _related("(v)-[:OCCURRED_AT]->(t)", PLACE_TYPES, many=True),
-        "origin": _related("(v)-[:ORIGIN]->(t)", PLACE_TYPES, many=False),
-        "destination": _related("(v)-[:DESTINATION]->(t)", PLACE_TYPES, many=False),
-        "partOf": _events("(v)-[:PART_OF]->(t)"),
-        "parts": _events("(v)<-[:PART_OF]-(t)"),
-        "about": _events("(v)-[:ABOUT]->(t)"),
-        "ends": _events("(v)-[:ENDS]->(t)"),
-        "claims": _claims,
-    },
-    "Relation": {
-        "id": _global_id,
-        "key": _prop("id"),
-        "type": _prop("type"),
-        "description": _prop("description"),
-        "since": _bound("since", "since_end", "since_precision"),
-        "until": _bound("until_start", "until", "until_precision"),
-        "from": _related("(v)-[:FROM]->(t)", ENTITY_TYPES, many=False),
-        "to": _related("(v)-[:TO]->(t)", ENTITY_TYPES, many=False),
-        "claims": _claims,
-    },
+    **{shape.label.name: _fields_of(shape) for shape in model.SHAPES},
     "Claim": {
         "key": _prop("id"),
         "reliability": _prop("reliability"),
@@ -415,6 +391,9 @@ FIELDS: dict[str, dict[str, Expr]] = {
         "reportedOn": _text("reported_on"),
     },
 }
+"""Per GraphQL type, how each of its fields reads the graph: derived from the model
+(`graph/model.py`) but for a claim's own fields. `tests/test_graphql.py` checks it against the
+GraphQL types."""
 
 NODE_TYPES = (
     "Actor",

@@ -10,11 +10,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from graphql import GraphQLNonNull
 from neo4j import Driver
 
 from eventgraph.api.app import create_app
 from eventgraph.api.graphql.schema import schema
+from eventgraph.graph import model
 from eventgraph.graph.importer import import_paths
+from eventgraph.graph.projection import FIELDS
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from eventgraph.graph.tokens import Role, create_token
 
@@ -245,6 +248,39 @@ def test_schema_graphql_is_exported_and_current() -> None:
     assert exported == schema.as_str() + "\n", (
         "schema.graphql drifted: run `eventgraph graphql-schema`"
     )
+
+
+def _graphql_type(name: str) -> Any:
+    return schema._schema.get_type(name)
+
+
+def test_every_graphql_field_reads_the_graph_through_the_field_table() -> None:
+    # A claim's source and report are projected by the claims list itself (projection._claims).
+    nested = {"Claim": {"source", "report"}}
+    for type_name, table in FIELDS.items():
+        fields = set(_graphql_type(type_name).fields)
+        assert fields == set(table) | nested.get(type_name, set()), (
+            f"{type_name}: the schema and FIELDS differ"
+        )
+
+
+def test_graphql_types_and_inputs_carry_every_plain_property_of_the_model() -> None:
+    inputs = {"Actor", "Asset", "Location", "Source", "Event"}
+    for shape in model.SHAPES:
+        label = shape.label.name
+        output = _graphql_type(label).fields
+        given = _graphql_type(f"{label}Input").fields if label in inputs else {}
+        for prop in shape.props:
+            name = prop.graphql_name
+            nullable = not (prop.required or prop.type.many or prop.type is model.FLAG)
+            assert name in output, f"{label}.{name} is not in the GraphQL type"
+            assert isinstance(output[name].type, GraphQLNonNull) != nullable, f"{label}.{name}"
+            if given:
+                assert name in given, f"{label}Input lacks {name}"
+        for link in shape.links:
+            assert link.graphql_name in output, f"{label}.{link.graphql_name}"
+            if given:
+                assert link.graphql_name in given, f"{label}Input lacks {link.graphql_name}"
 
 
 def _deep(depth: int) -> str:

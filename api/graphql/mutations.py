@@ -5,6 +5,9 @@ so the API accepts exactly what an import accepts, with the same problems on the
 paths, and is idempotent on the client-supplied keys. References (`locatedAt`, participants'
 `ref`, claims' `source` …) are native keys, as in the import format. Neo4j away answers
 `Unavailable` at once (the API's driver makes one attempt; `graph.driver.answering` says so).
+
+The inputs' plain fields and links come from the model (`graph/model.py`, through `input_of`);
+the classes here write only the special parts (time, point, participants, claims).
 """
 
 import asyncio
@@ -20,21 +23,17 @@ from eventgraph.api.auth import AuthError, identify
 from eventgraph.api.graphql.selection import Context, to_selection
 from eventgraph.api.graphql.types import (
     Actor,
-    ActorKind,
     Asset,
-    AssetKind,
     Event,
-    EventType,
     Location,
-    LocationKind,
     PlacePrecision,
     Reliability,
     RoleName,
     Source,
-    SourceKind,
     TimePrecision,
+    input_of,
 )
-from eventgraph.graph import queries
+from eventgraph.graph import model, queries
 from eventgraph.graph.driver import answering
 from eventgraph.graph.errors import a_or_an
 from eventgraph.graph.importer import import_records
@@ -78,68 +77,35 @@ class ParticipantInput:
 
 
 @strawberry.input
+@input_of(model.ACTOR)
 class ActorInput:
-    key: str
-    name: str
-    kind: ActorKind
-    aliases: list[str] = strawberry.field(default_factory=list)
-    description: str | None = None
-    anonymous: bool = False
+    pass
 
 
 @strawberry.input
+@input_of(model.ASSET)
 class AssetInput:
-    key: str
-    name: str
-    kind: AssetKind
-    aliases: list[str] = strawberry.field(default_factory=list)
-    description: str | None = None
-    located_at: str | None = None
-    instance_of: str | None = None
-    registration: str | None = None
+    pass
 
 
 @strawberry.input
+@input_of(model.LOCATION)
 class LocationInput:
-    key: str
-    name: str
-    kind: LocationKind
-    aliases: list[str] = strawberry.field(default_factory=list)
-    description: str | None = None
-    within: str | None = None
     point: PointInput | None = None
 
 
 @strawberry.input
+@input_of(model.SOURCE)
 class SourceInput:
-    key: str
-    name: str
-    kind: SourceKind
-    aliases: list[str] = strawberry.field(default_factory=list)
-    description: str | None = None
-    anonymous: bool = False
-    actor: str | None = None
-    reliability: Reliability | None = None
-    reliability_note: str | None = None
+    pass
 
 
 @strawberry.input
+@input_of(model.EVENT, after={"type": "key"})
 class EventInput:
-    key: str
-    type: EventType
-    name: str
     time: TimeInput
     claims: list[ClaimInput]
-    aliases: list[str] = strawberry.field(default_factory=list)
-    description: str | None = None
-    place_precision: PlacePrecision | None = None
-    at: list[str] = strawberry.field(default_factory=list)
-    origin: str | None = None
-    destination: str | None = None
     participants: list[ParticipantInput] = strawberry.field(default_factory=list)
-    part_of: list[str] = strawberry.field(default_factory=list)
-    about: list[str] = strawberry.field(default_factory=list)
-    ends: list[str] = strawberry.field(default_factory=list)
 
 
 @strawberry.type(description="An event taken out of normal queries, kept for audit.")
