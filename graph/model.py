@@ -293,6 +293,7 @@ ASSET = Shape(
             meaning="An EquipmentType id (airframes).",
         ),
         Prop("registration", TEXT, "tail or hull number of one airframe or ship"),
+        Prop("icao24", TEXT, "Mode-S hex address of an airframe, 6 hex digits"),
     ),
 )
 LOCATION = Shape(

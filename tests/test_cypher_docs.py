@@ -210,7 +210,7 @@ equipment_types:
   - {id: doc-test-an-124, name: An-124 (doc test), kind: aircraft_type}
 assets:
   - {id: doc-test-airframe, name: Airframe (doc test), kind: aircraft,
-     instance_of: doc-test-an-124, registration: RA-82000}
+     instance_of: doc-test-an-124, registration: RA-82000, icao24: 15205a}
 sources:
   - {id: doc-test-source, name: Source (doc test), kind: news_outlet, description: A test.,
      reliability: C}

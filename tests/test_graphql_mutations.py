@@ -12,7 +12,7 @@ from eventgraph.graph.importer import import_paths
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from eventgraph.graph.tokens import Role, create_token
 from tests.conftest import wipe
-from tests.helpers import graph_checksum
+from tests.helpers import ask, graph_checksum
 
 RECORD = """
 mutation Record($input: EventInput!) {
@@ -200,3 +200,25 @@ def test_upserted_nodes_come_back_in_input_order(
     )
     assert "errors" not in body, body
     assert body["data"]["upsertActors"] == [{"key": key, "name": key.upper()} for key in keys]
+
+
+def test_an_airframe_keeps_its_icao24_address_on_both_paths(
+    client: tuple[TestClient, dict[str, str]],
+) -> None:
+    """A property declared once in graph/model.py reaches the mutation input and the type."""
+    test_client, tokens = client
+    airframe = {"key": "api-ra-82038", "name": "RA-82038", "kind": "aircraft", "icao24": "15205a"}
+    body = _post(
+        test_client,
+        "mutation($a: [AssetInput!]!) { upsertAssets(input: $a) { key icao24 registration } }",
+        {"a": [airframe]},
+        tokens["editor"],
+    )
+    assert "errors" not in body, body
+    assert body["data"]["upsertAssets"] == [
+        {"key": "api-ra-82038", "icao24": "15205a", "registration": None}
+    ]
+    query = '{ node(id: "Asset:api-ra-82038") { ... on Asset { icao24 } } }'
+    for fast in (True, False):
+        read = ask(test_client, query, fast).json()
+        assert read == {"data": {"node": {"icao24": "15205a"}}}, (fast, read)
