@@ -62,7 +62,7 @@ def _field_row(part: model.Field) -> tuple[str, ...]:
     else:
         kind = "—"
         graphql = model.camel(part.name)
-        required = "yes" if part.name in ("time", "claims") else "—"
+        required = "yes" if part.required else "—"
         meaning = _SPECIAL_MEANINGS[part.name]
     return (f"`{part.name}`", f"`{graphql}`", kind, required, meaning)
 
@@ -343,8 +343,7 @@ _FORMAT_SPECIALS = {
 def _format_field(part: model.Field) -> tuple[bool, str]:
     """(required, how the fields table names it)."""
     if isinstance(part, model.Special):
-        text = _FORMAT_SPECIALS[part.name]
-        return text.startswith("**"), text
+        return part.required, _FORMAT_SPECIALS[part.name]
     required = part.required
     text = f"**{part.name}**" if required else part.name
     if isinstance(part, model.Link) and not part.by_relation_type and len(part.targets) == 1:

@@ -180,6 +180,7 @@ class Special:
     """The node properties it is stored as."""
     columns: tuple[str, ...] = ()
     """Its CSV columns (participants and claims have tables of their own)."""
+    required: bool = False
 
 
 Field = Prop | Link | Special
@@ -200,10 +201,6 @@ class Shape:
     @property
     def links(self) -> tuple[Link, ...]:
         return tuple(f for f in self.fields if isinstance(f, Link))
-
-    @property
-    def specials(self) -> tuple[Special, ...]:
-        return tuple(f for f in self.fields if isinstance(f, Special))
 
     def stored(self) -> tuple[GraphProperty, ...]:
         """Every property a node of this label can carry, bookkeeping included."""
@@ -253,7 +250,7 @@ def anonymous(meaning: str) -> Prop:
     return Prop("anonymous", FLAG, meaning)
 
 
-CLAIMS = Special("claims")
+CLAIMS = Special("claims", required=True)
 """The claims that report an event or relation (`(:Claim)-[:SUPPORTS]->`), one at least."""
 
 
@@ -355,7 +352,9 @@ EVENT = Shape(
     (
         *NAMED,
         Prop("type", EVENT_TYPE, "event type (flight, attack, statement …)", required=True),
-        Special("time", _TIME, ("start", "end", "precision", "year_assumed", "time_note")),
+        Special(
+            "time", _TIME, ("start", "end", "precision", "year_assumed", "time_note"), required=True
+        ),
         Prop("place_precision", PLACE_PRECISION, "how precisely the place is known"),
         Link(
             "at",

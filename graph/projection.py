@@ -8,9 +8,8 @@ the page size and nesting, and the rows come back ready to serialise.
 
 The field table (`FIELDS`) is the one place that says how a GraphQL field reads the graph,
 derived from the model (`graph/model.py`); `tests/test_graphql.py` checks the schema types in
-`api/graphql/types.py` against it. Labels, relationship
-types and property names reach Cypher text only from this table; argument values are always
-parameters.
+`api/graphql/types.py` against it. Labels, relationship types and property names reach Cypher
+text only from this table; argument values are always parameters.
 """
 
 from collections.abc import Callable
@@ -198,11 +197,6 @@ def _related(
     return build
 
 
-def _events(pattern: str) -> Expr:
-    """Events reached by `pattern`, in time order (`time_order`)."""
-    return _related(pattern, ("Event",), many=True, order=time_order)
-
-
 def project(c: Compiler, v: str, s: Selection, types: tuple[str, ...]) -> str:
     """The map projection of node `v` for selection `s`; a CASE when it may have several types."""
     if len(types) == 1 and not s.by_type:
@@ -340,8 +334,7 @@ def _claims(c: Compiler, v: str, s: Selection) -> str:
 
 
 def _plain(prop: model.Prop) -> Expr:
-    if prop.name == "id":
-        return _prop("id")
+    """A plain property; an absent list reads as an empty one."""
     if prop.type.many:
         return lambda c, v, s: f"coalesce({v}.`{prop.name}`, [])"
     return _prop(prop.name)
