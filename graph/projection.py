@@ -6,8 +6,10 @@ projection keyed by the response key (aliases included), each list of related no
 comprehension, each union a CASE over labels. One root field thus costs one round trip whatever
 the page size and nesting, and the rows come back ready to serialise.
 
-The field table (`FIELDS`) is the one place that says how a GraphQL field reads the graph; the
-schema types in `api/graphql/types.py` are checked against it by a test. Labels, relationship
+The field table (`FIELDS`) is the one place that says how a field reads the graph; it and every
+`Selection` use the model's names (`reliability_note`, `part_of`), which the API maps from its
+own (`reliabilityNote`, `partOf`); `__typename` never reaches it: the API answers that itself.
+The schema types in `api/graphql/types.py` are checked against it by a test. Labels, relationship
 types and property names reach Cypher text only from this table; argument values are always
 parameters.
 """
@@ -25,7 +27,8 @@ PLACE_TYPES = ontology.PLACE_LABELS
 
 @dataclass(frozen=True)
 class Selection:
-    """One selected field: its response key, schema name, arguments and sub-selections.
+    """One selected field: its response key, the model's name for it, its arguments (by the
+    model's names, plain values: text, numbers, lists, maps) and its sub-selections.
 
     `by_type` holds the sub-selections of an abstract field (union or interface) per concrete
     type; plain object fields use `children`.
@@ -137,16 +140,11 @@ def _constant(value: str) -> Expr:
     return lambda c, v, s: f"'{value}'"
 
 
-def _value_object(typename: str, fields: dict[str, Expr]) -> Expr:
-    """A nested object computed from the same node (time spans, points) of GraphQL type
-    `typename` (what `__typename` answers inside it)."""
+def _value_object(fields: dict[str, Expr]) -> Expr:
+    """A nested object computed from the same node (time spans, points)."""
 
     def build(c: Compiler, v: str, s: Selection) -> str:
-        entries = [
-            f"`{child.key}`: "
-            + (f"'{typename}'" if child.name == "__typename" else fields[child.name](c, v, child))
-            for child in s.children
-        ]
+        entries = [f"`{child.key}`: {fields[child.name](c, v, child)}" for child in s.children]
         return "{" + ", ".join(entries) + "}"
 
     return build
@@ -216,38 +214,31 @@ def project(c: Compiler, v: str, s: Selection, types: tuple[str, ...]) -> str:
 
 def _map(c: Compiler, v: str, type_name: str, children: tuple[Selection, ...], tag: bool) -> str:
     table = FIELDS[type_name]
-    entries = []
-    for child in children:
-        if child.name == "__typename":
-            entries.append(f"`{child.key}`: '{type_name}'")
-        else:
-            entries.append(f"`{child.key}`: {table[child.name](c, v, child)}")
+    entries = [f"`{child.key}`: {table[child.name](c, v, child)}" for child in children]
     if c.type_tags:
         entries.append(f"__label: '{type_name}'")
-    return f"{v} {{{', '.join(entries)}}}"
+    return f"{v} {{{', '.join(entries)}}}" if entries else "{}"
 
 
 # ---- the field table --------------------------------------------------------------------------
 
 _TIME = _value_object(
-    "TimeSpan",
     {
         "start": _text("start"),
         "end": _text("end"),
         "precision": _prop("time_precision"),
-        "yearAssumed": _prop("year_assumed"),
+        "year_assumed": _prop("year_assumed"),
         "note": _prop("time_note"),
     },
 )
 _PUBLISHED = _null_unless(
     "published_precision",
     _value_object(
-        "TimeSpan",
         {
             "start": _text("published_start"),
             "end": _text("published_end"),
             "precision": _prop("published_precision"),
-            "yearAssumed": _prop("published_year_assumed"),
+            "year_assumed": _prop("published_year_assumed"),
             "note": _prop("published_note"),
         },
     ),
@@ -260,12 +251,11 @@ def _bound(start: str, end: str, precision: str) -> Expr:
     return _null_unless(
         precision,
         _value_object(
-            "TimeSpan",
             {
                 "start": _text(start),
                 "end": _text(end),
                 "precision": _prop(precision),
-                "yearAssumed": lambda c, v, s: "false",
+                "year_assumed": lambda c, v, s: "false",
                 "note": lambda c, v, s: "null",
             },
         ),
@@ -275,12 +265,11 @@ def _bound(start: str, end: str, precision: str) -> Expr:
 _POINT = _null_unless(
     "point",
     _value_object(
-        "GeoPoint",
         {
             "latitude": lambda c, v, s: f"{v}.point.y",
             "longitude": lambda c, v, s: f"{v}.point.x",
             "precision": _prop("point_precision"),
-            "uncertaintyKm": _prop("point_uncertainty_km"),
+            "uncertainty_km": _prop("point_uncertainty_km"),
         },
     ),
 )
@@ -296,8 +285,6 @@ def _participants(c: Compiler, v: str, s: Selection) -> str:
             entries.append(f"`{child.key}`: {r}.role")
         elif child.name == "entity":
             entries.append(f"`{child.key}`: {project(c, t, child, ENTITY_TYPES)}")
-        elif child.name == "__typename":
-            entries.append(f"`{child.key}`: 'Participation'")
     c.nesting -= 1
     return _at_most(
         c,
@@ -325,8 +312,6 @@ def _claims(c: Compiler, v: str, s: Selection) -> str:
                 f"`{child.key}`: head([({claim})-[:IN_REPORT]->({rep}:Report) | "
                 f"{_map(c, rep, 'Report', child.children, tag=False)}])"
             )
-        elif child.name == "__typename":
-            entries.append(f"`{child.key}`: 'Claim'")
         else:
             entries.append(f"`{child.key}`: {FIELDS['Claim'][child.name](c, claim, child)}")
     c.nesting -= 1
@@ -353,8 +338,8 @@ FIELDS: dict[str, dict[str, Expr]] = {
         **_NAMED,
         "kind": _prop("kind"),
         "registration": _prop("registration"),
-        "locatedAt": _related("(v)-[:LOCATED_AT]->(t)", ("Location",), many=False),
-        "instanceOf": _related("(v)-[:INSTANCE_OF]->(t)", ("EquipmentType",), many=False),
+        "located_at": _related("(v)-[:LOCATED_AT]->(t)", ("Location",), many=False),
+        "instance_of": _related("(v)-[:INSTANCE_OF]->(t)", ("EquipmentType",), many=False),
     },
     "Location": {
         **_NAMED,
@@ -368,7 +353,7 @@ FIELDS: dict[str, dict[str, Expr]] = {
         "kind": _prop("kind"),
         "anonymous": _prop("anonymous"),
         "reliability": _prop("reliability"),
-        "reliabilityNote": _prop("reliability_note"),
+        "reliability_note": _prop("reliability_note"),
         "actor": _related("(v)-[:IS_ACTOR]->(t)", ("Actor",), many=False),
     },
     "Report": {
@@ -385,12 +370,12 @@ FIELDS: dict[str, dict[str, Expr]] = {
         **_NAMED,
         "type": _prop("type"),
         "time": _TIME,
-        "placePrecision": _prop("place_precision"),
+        "place_precision": _prop("place_precision"),
         "participants": _participants,
         "at": _related("(v)-[:OCCURRED_AT]->(t)", PLACE_TYPES, many=True),
         "origin": _related("(v)-[:ORIGIN]->(t)", PLACE_TYPES, many=False),
         "destination": _related("(v)-[:DESTINATION]->(t)", PLACE_TYPES, many=False),
-        "partOf": _events("(v)-[:PART_OF]->(t)"),
+        "part_of": _events("(v)-[:PART_OF]->(t)"),
         "parts": _events("(v)<-[:PART_OF]-(t)"),
         "about": _events("(v)-[:ABOUT]->(t)"),
         "ends": _events("(v)-[:ENDS]->(t)"),
@@ -412,7 +397,7 @@ FIELDS: dict[str, dict[str, Expr]] = {
         "reliability": _prop("reliability"),
         "credibility": lambda c, v, s: f"toInteger({v}.credibility)",
         "paraphrase": _prop("paraphrase"),
-        "reportedOn": _text("reported_on"),
+        "reported_on": _text("reported_on"),
     },
 }
 
