@@ -345,7 +345,7 @@ ORDERS = {
 def events_connection(
     selection: Selection, f: EventFilter, order: str, skip: int, limit: int, tag: bool = False
 ) -> Statement:
-    """A Relay connection over events: totalCount, pageInfo, edges {cursor node}, nodes."""
+    """A Relay connection over events: total_count, page_info, edges {cursor node}, nodes."""
     c = Compiler(type_tags=tag)
     enough = c.param(skip + limit + 1)
     return _connection(
@@ -395,7 +395,7 @@ def _connection(
     limit: int,
     page_match: str | None = None,
 ) -> Statement:
-    """`match` binds `e` to every node of the connection (for `totalCount`); `page_match`, when
+    """`match` binds `e` to every node of the connection (for `total_count`); `page_match`, when
     given, to a superset of the page (the first skip + limit + 1 in `order`)."""
     wanted = {child.name for child in selection.children}
     node_sel = next((ch for ch in selection.children if ch.name == "nodes"), None)
