@@ -34,6 +34,7 @@ from eventgraph.api.graphql.schema import schema
 from eventgraph.graph import __version__
 from eventgraph.graph.driver import open_async_driver, open_driver, server_info
 from eventgraph.graph.errors import Unavailable
+from eventgraph.graph.executor import Executor
 from eventgraph.graph.schema import apply_schema
 from eventgraph.graph.settings import Settings, get_settings
 from eventgraph.graph.tokens import Role
@@ -73,8 +74,10 @@ def _shaped(request: Request, status: int, graphql_code: str, code: str, message
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app around one settings object (the environment's unless given)."""
+def create_app(settings: Settings | None = None, *, graphql_fast_path: bool = True) -> FastAPI:
+    """Build the app around one settings object (the environment's unless given).
+    `graphql_fast_path=False` answers every GraphQL operation on the standard path (the tests
+    hold the fast path to it)."""
     app_settings = settings or get_settings()
 
     @asynccontextmanager
@@ -83,7 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.driver = open_driver(app_settings, for_requests=True)
         app.state.async_driver = open_async_driver(app_settings, for_requests=True)
         app.state.schema_applied = False
-        app.state.event_feed = EventFeed(app.state.driver, app_settings.neo4j_database)
+        app.state.executor = Executor(app_settings, app.state.driver, app.state.async_driver)
+        app.state.event_feed = EventFeed(app.state.executor)
         if app_settings.anonymous_read:
             log.warning(
                 "Anonymous read is ON (EVENTGRAPH_ANONYMOUS_READ): anyone who can reach "
@@ -106,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # FastAPI's loads Swagger UI from a CDN: api/swagger.py serves it from here
         redoc_url=None,
     )
+    app.state.graphql_fast_path = graphql_fast_path
 
     @app.exception_handler(HTTPException)
     async def graphql_shaped_http_errors(request: Request, error: HTTPException) -> Response:

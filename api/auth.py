@@ -12,11 +12,10 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from neo4j import Driver
 from starlette.requests import HTTPConnection
 
-from eventgraph.graph.driver import answering
 from eventgraph.graph.errors import a_or_an
+from eventgraph.graph.executor import Executor
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, TokenInfo, verify_token
 
@@ -48,13 +47,12 @@ def _cached(token: str) -> tuple[bool, TokenInfo | None]:
     return False, None
 
 
-def _verified(driver: Driver, settings: Settings, token: str) -> TokenInfo | None:
+def _verified(executor: Executor, token: str) -> TokenInfo | None:
     now = time.monotonic()
     known, cached = _cached(token)
     if known:
         return cached
-    with answering(settings):  # Neo4j away: `Unavailable` (503), never a 500
-        info = verify_token(driver, settings.neo4j_database, token)
+    info = executor.call(verify_token, token)  # Neo4j away: `Unavailable` (503), never a 500
     if len(_cache) > 10_000:
         _cache.clear()
     _cache[token] = (now, info)
@@ -79,7 +77,7 @@ async def identify_token(connection: HTTPConnection, token: str | None, needed: 
         )
     known, info = _cached(token)  # most requests: no thread hop, no round trip
     if not known:
-        info = await run_in_threadpool(_verified, connection.app.state.driver, settings, token)
+        info = await run_in_threadpool(_verified, connection.app.state.executor, token)
     if info is None:
         raise AuthError(401, "the token is unknown or revoked")
     if not info.role.allows(needed):

@@ -105,3 +105,8 @@ class QueryTooLarge(Refused):
 
     def __init__(self) -> None:
         super().__init__(self.CODE, "the query needed more memory than Neo4j allows: ask for less")
+
+
+class QueryTimedOut(Exception):
+    """Neo4j stopped a statement at its timeout, or the operation had no time left to start one
+    (`EVENTGRAPH_GRAPHQL_TIMEOUT_S`)."""

@@ -6,8 +6,10 @@ projection keyed by the response key (aliases included), each list of related no
 comprehension, each union a CASE over labels. One root field thus costs one round trip whatever
 the page size and nesting, and the rows come back ready to serialise.
 
-The field table (`FIELDS`) is the one place that says how a GraphQL field reads the graph,
-derived from the model (`graph/model.py`); `tests/test_graphql.py` checks the schema types in
+The field table (`FIELDS`) is the one place that says how a field reads the graph, derived from
+the model (`graph/model.py`); it and every `Selection` use the model's names (`reliability_note`,
+`part_of`), which the API maps from its own (`reliabilityNote`, `partOf`); `__typename` never
+reaches it: the API answers that itself. `tests/test_graphql.py` checks the schema types in
 `api/graphql/types.py` against it. Labels, relationship types and property names reach Cypher
 text only from this table; argument values are always parameters.
 """
@@ -25,7 +27,8 @@ PLACE_TYPES = ontology.PLACE_LABELS
 
 @dataclass(frozen=True)
 class Selection:
-    """One selected field: its response key, schema name, arguments and sub-selections.
+    """One selected field: its response key, the model's name for it, its arguments (by the
+    model's names, plain values: text, numbers, lists, maps) and its sub-selections.
 
     `by_type` holds the sub-selections of an abstract field (union or interface) per concrete
     type; plain object fields use `children`.
@@ -137,16 +140,11 @@ def _constant(value: str) -> Expr:
     return lambda c, v, s: f"'{value}'"
 
 
-def _value_object(typename: str, fields: dict[str, Expr]) -> Expr:
-    """A nested object computed from the same node (time spans, points) of GraphQL type
-    `typename` (what `__typename` answers inside it)."""
+def _value_object(fields: dict[str, Expr]) -> Expr:
+    """A nested object computed from the same node (time spans, points)."""
 
     def build(c: Compiler, v: str, s: Selection) -> str:
-        entries = [
-            f"`{child.key}`: "
-            + (f"'{typename}'" if child.name == "__typename" else fields[child.name](c, v, child))
-            for child in s.children
-        ]
+        entries = [f"`{child.key}`: {fields[child.name](c, v, child)}" for child in s.children]
         return "{" + ", ".join(entries) + "}"
 
     return build
@@ -211,38 +209,31 @@ def project(c: Compiler, v: str, s: Selection, types: tuple[str, ...]) -> str:
 
 def _map(c: Compiler, v: str, type_name: str, children: tuple[Selection, ...], tag: bool) -> str:
     table = FIELDS[type_name]
-    entries = []
-    for child in children:
-        if child.name == "__typename":
-            entries.append(f"`{child.key}`: '{type_name}'")
-        else:
-            entries.append(f"`{child.key}`: {table[child.name](c, v, child)}")
+    entries = [f"`{child.key}`: {table[child.name](c, v, child)}" for child in children]
     if c.type_tags:
         entries.append(f"__label: '{type_name}'")
-    return f"{v} {{{', '.join(entries)}}}"
+    return f"{v} {{{', '.join(entries)}}}" if entries else "{}"
 
 
 # ---- the field table --------------------------------------------------------------------------
 
 _TIME = _value_object(
-    "TimeSpan",
     {
         "start": _text("start"),
         "end": _text("end"),
         "precision": _prop("time_precision"),
-        "yearAssumed": _prop("year_assumed"),
+        "year_assumed": _prop("year_assumed"),
         "note": _prop("time_note"),
     },
 )
 _PUBLISHED = _null_unless(
     "published_precision",
     _value_object(
-        "TimeSpan",
         {
             "start": _text("published_start"),
             "end": _text("published_end"),
             "precision": _prop("published_precision"),
-            "yearAssumed": _prop("published_year_assumed"),
+            "year_assumed": _prop("published_year_assumed"),
             "note": _prop("published_note"),
         },
     ),
@@ -255,12 +246,11 @@ def _bound(start: str, end: str, precision: str) -> Expr:
     return _null_unless(
         precision,
         _value_object(
-            "TimeSpan",
             {
                 "start": _text(start),
                 "end": _text(end),
                 "precision": _prop(precision),
-                "yearAssumed": lambda c, v, s: "false",
+                "year_assumed": lambda c, v, s: "false",
                 "note": lambda c, v, s: "null",
             },
         ),
@@ -270,12 +260,11 @@ def _bound(start: str, end: str, precision: str) -> Expr:
 _POINT = _null_unless(
     "point",
     _value_object(
-        "GeoPoint",
         {
             "latitude": lambda c, v, s: f"{v}.point.y",
             "longitude": lambda c, v, s: f"{v}.point.x",
             "precision": _prop("point_precision"),
-            "uncertaintyKm": _prop("point_uncertainty_km"),
+            "uncertainty_km": _prop("point_uncertainty_km"),
         },
     ),
 )
@@ -291,8 +280,6 @@ def _participants(c: Compiler, v: str, s: Selection) -> str:
             entries.append(f"`{child.key}`: {r}.role")
         elif child.name == "entity":
             entries.append(f"`{child.key}`: {project(c, t, child, ENTITY_TYPES)}")
-        elif child.name == "__typename":
-            entries.append(f"`{child.key}`: 'Participation'")
     c.nesting -= 1
     return _at_most(
         c,
@@ -320,8 +307,6 @@ def _claims(c: Compiler, v: str, s: Selection) -> str:
                 f"`{child.key}`: head([({claim})-[:IN_REPORT]->({rep}:Report) | "
                 f"{_map(c, rep, 'Report', child.children, tag=False)}])"
             )
-        elif child.name == "__typename":
-            entries.append(f"`{child.key}`: 'Claim'")
         else:
             entries.append(f"`{child.key}`: {FIELDS['Claim'][child.name](c, claim, child)}")
     c.nesting -= 1
@@ -364,13 +349,13 @@ def _fields_of(shape: model.Shape) -> dict[str, Expr]:
     fields: dict[str, Expr] = {"id": _global_id}
     for part in shape.fields:
         if isinstance(part, model.Prop):
-            fields[part.graphql_name] = _plain(part)
+            fields[part.graphql or part.name] = _plain(part)
         elif isinstance(part, model.Link):
-            fields[part.graphql_name] = _linked(part)
+            fields[part.name] = _linked(part)
         else:
-            fields[model.camel(part.name)] = _SPECIALS[part.name]
+            fields[part.name] = _SPECIALS[part.name]
     for reverse in shape.reverse:
-        fields[reverse.graphql_name] = _linked(reverse)
+        fields[reverse.name] = _linked(reverse)
     return fields
 
 
@@ -381,7 +366,7 @@ FIELDS: dict[str, dict[str, Expr]] = {
         "reliability": _prop("reliability"),
         "credibility": lambda c, v, s: f"toInteger({v}.credibility)",
         "paraphrase": _prop("paraphrase"),
-        "reportedOn": _text("reported_on"),
+        "reported_on": _text("reported_on"),
     },
 }
 """Per GraphQL type, how each of its fields reads the graph: derived from the model

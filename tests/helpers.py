@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import uvicorn
 
@@ -66,16 +66,22 @@ def eventgraph_serve(env: dict[str, str], *args: str) -> Iterator["subprocess.Po
             server.wait(timeout=30)
 
 
+@contextmanager
+def graphql_path(client: "TestClient", fast: bool) -> Iterator[None]:
+    """The fast path on or off in the app `client` serves (off: the standard path answers)."""
+    app = cast("FastAPI", client.app)
+    app.state.graphql_fast_path = fast
+    try:
+        yield
+    finally:
+        app.state.graphql_fast_path = True
+
+
 def ask(client: "TestClient", query: str, fast: bool, **extra: Any) -> "httpx.Response":
     """POST a GraphQL operation with the fast path on or off (off: the standard path answers)."""
-    from eventgraph.api.graphql.schema import schema
-
-    schema.fast_path_enabled = fast
-    try:
+    with graphql_path(client, fast):
         response: httpx.Response = client.post("/graphql", json={"query": query, **extra})
         return response
-    finally:
-        schema.fast_path_enabled = True
 
 
 def run_cli(

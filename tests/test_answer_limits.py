@@ -13,9 +13,10 @@ from neo4j import Driver
 from eventgraph.api.app import create_app
 from eventgraph.api.graphql.schema import schema
 from eventgraph.graph.projection import MAX_NESTED_LIST
-from eventgraph.graph.queries import MAX_PAGE
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
+from eventgraph.graph.translate.queries import MAX_PAGE
+from tests.helpers import graphql_path
 
 HUB_EVENTS = 3000
 OTHERS = 5
@@ -71,11 +72,8 @@ def hub_client(driver: Driver, settings: Settings) -> Iterator[TestClient]:
 
 
 def _ask(client: TestClient, query: str, fast: bool, variables: Any = None) -> dict[str, Any]:
-    schema.fast_path_enabled = fast
-    try:
+    with graphql_path(client, fast):
         response = client.post("/graphql", json={"query": query, "variables": variables or {}})
-    finally:
-        schema.fast_path_enabled = True
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 

@@ -20,6 +20,7 @@ from eventgraph.graph.importer import import_paths
 from eventgraph.graph.projection import FIELDS
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from eventgraph.graph.tokens import Role, create_token
+from tests.helpers import graphql_path
 
 DOC = PROJECT_ROOT / "docs" / "graphql.md"
 DOCUMENTED = [
@@ -46,11 +47,8 @@ def _ask(client: TestClient, query: str, fast: bool, **extra: Any) -> dict[str, 
 
 def _ask_text(client: TestClient, query: str, fast: bool, **extra: Any) -> str:
     """The response body as sent, on the fast path or the standard path."""
-    schema.fast_path_enabled = fast
-    try:
+    with graphql_path(client, fast):
         response = client.post("/graphql", json={"query": query, **extra})
-    finally:
-        schema.fast_path_enabled = True
     assert response.status_code == 200, response.text
     return str(response.text)
 
@@ -157,15 +155,15 @@ class CountingAsyncDriver:
 
 @contextmanager
 def counting_statements(app: Any) -> Iterator[CountingDriver]:
-    """Count every statement the app sends to Neo4j, through either of its drivers."""
-    state = app.state
-    counting = CountingDriver(state.driver)
-    async_driver = state.async_driver
-    state.driver, state.async_driver = counting, CountingAsyncDriver(async_driver, counting)
+    """Count every statement the app sends to Neo4j, through either driver of its executor."""
+    executor = app.state.executor
+    counting = CountingDriver(executor.driver)
+    async_driver = executor.async_driver
+    executor.driver, executor.async_driver = counting, CountingAsyncDriver(async_driver, counting)
     try:
         yield counting
     finally:
-        state.driver, state.async_driver = counting._driver, async_driver
+        executor.driver, executor.async_driver = counting._driver, async_driver
 
 
 HUNDRED_FLIGHTS = """\
@@ -312,11 +310,8 @@ def test_hostile_queries_are_refused_with_a_code(
     story_client: TestClient, query: str, needle: str
 ) -> None:
     for fast in (True, False):
-        schema.fast_path_enabled = fast
-        try:
+        with graphql_path(story_client, fast):
             response = story_client.post("/graphql", json={"query": query})
-        finally:
-            schema.fast_path_enabled = True
         assert response.status_code < 500
         body = response.json()
         assert body.get("data") in (None, {}) or body["data"].get("events") is None

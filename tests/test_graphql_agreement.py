@@ -29,8 +29,8 @@ from neo4j import Driver
 from eventgraph.api.app import create_app
 from eventgraph.api.graphql.schema import schema
 from eventgraph.graph.importer import import_paths
-from eventgraph.graph.queries import encode_cursor
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.translate.queries import encode_cursor
 from tests.conftest import wipe
 from tests.helpers import ask
 

@@ -26,6 +26,7 @@ from eventgraph.api.graphql.schema import schema
 from eventgraph.graph.importer import import_paths
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from tests.conftest import wipe
+from tests.helpers import graphql_path
 from tests.test_graphql import CountingDriver, counting_statements
 
 VALID_EXAMPLES = 200
@@ -92,11 +93,8 @@ def _errors(response: Any) -> list[dict[str, Any]]:
 
 def _post(client: TestClient, query: str, accept: str, fast: bool) -> Any:
     note(f"query ({accept}, fast path {'on' if fast else 'off'}):\n{query}")
-    schema.fast_path_enabled = fast
-    try:
+    with graphql_path(client, fast):
         return client.post("/graphql", json={"query": query}, headers={"Accept": accept})
-    finally:
-        schema.fast_path_enabled = True
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["fast-path", "standard-path"])

@@ -13,6 +13,7 @@ from eventgraph.api.app import create_app
 from eventgraph.api.graphql.schema import schema
 from eventgraph.graph.importer import import_paths
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from tests.helpers import graphql_path
 from tests.test_graphql import counting_statements
 
 
@@ -28,11 +29,8 @@ def story_client(driver: Driver, settings: Settings) -> Iterator[TestClient]:
 
 
 def _ask(client: TestClient, query: str, fast: bool) -> dict[str, Any]:
-    schema.fast_path_enabled = fast
-    try:
+    with graphql_path(client, fast):
         response = client.post("/graphql", json={"query": query})
-    finally:
-        schema.fast_path_enabled = True
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 

@@ -43,7 +43,7 @@ from graphql import (
     is_list_type,
 )
 
-from eventgraph.graph.queries import DEFAULT_PAGE, MAX_PAGE
+from eventgraph.graph.translate.queries import DEFAULT_PAGE, MAX_PAGE
 
 MAX_DEPTH = 12
 """Nested fields with selections (introspection fields not counted)."""

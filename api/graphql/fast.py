@@ -58,12 +58,12 @@ from eventgraph.api.graphql.limits import (
     run_field_async,
 )
 from eventgraph.api.graphql.persisted import PersistedQueries, PersistedQueryRefused
-from eventgraph.api.graphql.resolve import ROOT_FIELDS, QueryTimedOut, RootPlan, plan_root
 from eventgraph.api.graphql.safety import StoredDataChecks, coded
-from eventgraph.api.graphql.selection import Context, to_selection
+from eventgraph.api.graphql.selection import Context, model_name, to_asked
 from eventgraph.api.graphql.shaping import Nonconforming, Shape, shaper
-from eventgraph.graph.errors import QueryTooLarge, Unavailable
+from eventgraph.graph.errors import QueryTimedOut, QueryTooLarge, Unavailable
 from eventgraph.graph.tokens import Role
+from eventgraph.graph.translate.plans import ROOT_FIELDS, RootPlan, plan_root
 
 
 @dataclass(frozen=True)
@@ -86,9 +86,9 @@ class _PlannedField:
 
 
 class FastSchema(strawberry.Schema):
-    """A strawberry schema whose `execute` takes the fast path when it can."""
+    """A strawberry schema whose `execute` takes the fast path when it can (and the app it
+    serves has it on: `app.state.graphql_fast_path`, set by `create_app`)."""
 
-    fast_path_enabled = True
     fast_answers = 0
     """How many operations the fast path answered (the tests check it is really taken)."""
     fast_fallbacks = 0
@@ -123,7 +123,7 @@ class FastSchema(strawberry.Schema):
         if len(chosen) != 1 or chosen[0].operation is not OperationType.QUERY:
             return None
         fields = chosen[0].selection_set.selections
-        if not all(isinstance(f, FieldNode) and f.name.value in ROOT_FIELDS for f in fields):
+        if not all(isinstance(f, FieldNode) and self._compiled(f.name.value) for f in fields):
             return None
         if any(getattr(f, "directives", None) for f in fields):
             return None
@@ -138,6 +138,12 @@ class FastSchema(strawberry.Schema):
             )
         grouped = tuple((key, tuple(nodes)) for key, nodes in by_key.items())
         return _Operation(chosen[0], grouped, fragments)
+
+    def _compiled(self, name: str) -> bool:
+        """Whether the compiler answers this root field (by its GraphQL name)."""
+        query_type = self._schema.query_type
+        definition = query_type.fields.get(name) if query_type is not None else None
+        return definition is not None and model_name(definition, name) in ROOT_FIELDS
 
     async def execute(
         self,
@@ -154,12 +160,7 @@ class FastSchema(strawberry.Schema):
             # One deadline and one answer budget for all root fields (`api/graphql/limits.py`).
             limits = operation_limits(context_value["request"].app.state.settings)
             context_value[LIMITS_KEY] = limits
-        if (
-            self.fast_path_enabled
-            and query
-            and isinstance(context_value, dict)
-            and limits is not None
-        ):
+        if query and isinstance(context_value, dict) and limits is not None and _on(context_value):
             await self.checks.checked(query)  # off the event loop when new; then cached
             result = await self._fast(query, variable_values or {}, context_value, operation_name)
             if result is not None:
@@ -221,15 +222,16 @@ class FastSchema(strawberry.Schema):
         planned = []
         try:
             for key, nodes in operation.fields:
-                selection = to_selection(context, key, list(nodes), query_type)
-                field_type = query_type.fields[selection.name].type
+                asked = to_asked(context, key, list(nodes), query_type)
+                assert asked.selection is not None  # `_operation` took compiled fields only
+                field_type = query_type.fields[asked.name].type
                 planned.append(
                     _PlannedField(
                         key,
                         nodes,
-                        plan_root(selection, tag=True),
+                        plan_root(asked.selection, tag=True),
                         not is_non_null_type(field_type),
-                        shaper(self._schema, selection, field_type),
+                        shaper(self._schema, asked, field_type),
                     )
                 )
         except Exception:  # refused arguments: the standard path reports them as it does
@@ -252,15 +254,14 @@ class FastSchema(strawberry.Schema):
         plans = self._planned(query, variables, name)
         if plans is None:
             return None
-        app = context["request"].app
-        driver, database = app.state.async_driver, app.state.settings.neo4j_database
+        executor = context["request"].app.state.executor
         limits = limits_of(context)
         data: dict[str, Any] = {}
         errors: list[GraphQLError] = []
         null_root = False
         for field in plans:
             try:
-                value = await run_field_async(limits, driver, database, field.plan)
+                value = await run_field_async(limits, executor, field.plan)
             except AnswerTooLarge:
                 return None  # `execute` answers the refusal
             except (Unavailable, QueryTimedOut, QueryTooLarge) as error:
@@ -279,6 +280,12 @@ class FastSchema(strawberry.Schema):
                 type(self).fast_fallbacks += 1
                 return None
         return ExecutionResult(data=None if null_root else data, errors=errors or None)
+
+
+def _on(context: dict[str, Any]) -> bool:
+    """Whether the app serving this request takes the fast path (on unless it was created
+    without: `create_app(graphql_fast_path=False)`, the tests' way to ask the standard path)."""
+    return bool(getattr(context["request"].app.state, "graphql_fast_path", True))
 
 
 class FastRouter(GraphQLRouter[Any, Any]):

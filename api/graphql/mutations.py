@@ -4,7 +4,7 @@ Writes go through the importer's own validation and writer (`graph.importer.impo
 so the API accepts exactly what an import accepts, with the same problems on the same field
 paths, and is idempotent on the client-supplied keys. References (`locatedAt`, participants'
 `ref`, claims' `source` …) are native keys, as in the import format. Neo4j away answers
-`Unavailable` at once (the API's driver makes one attempt; `graph.driver.answering` says so).
+`Unavailable` at once (the executor's policy: `graph/executor.py`).
 
 The inputs' plain fields and links come from the model (`graph/model.py`, through `input_of`);
 the classes here write only the special parts (time, point, participants, claims).
@@ -20,7 +20,7 @@ from starlette.websockets import WebSocket
 from strawberry.types import Info
 
 from eventgraph.api.auth import AuthError, identify
-from eventgraph.api.graphql.selection import Context, to_selection
+from eventgraph.api.graphql.selection import selection_of
 from eventgraph.api.graphql.types import (
     Actor,
     Asset,
@@ -33,13 +33,13 @@ from eventgraph.api.graphql.types import (
     TimePrecision,
     input_of,
 )
-from eventgraph.graph import model, queries
-from eventgraph.graph.driver import answering
+from eventgraph.graph import model
 from eventgraph.graph.errors import a_or_an
+from eventgraph.graph.executor import Executor
 from eventgraph.graph.importer import import_records
 from eventgraph.graph.retraction import retract_event
-from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, TokenInfo
+from eventgraph.graph.translate import queries
 
 
 @strawberry.input
@@ -152,24 +152,15 @@ async def _editor(info: Info) -> TokenInfo:
 
 async def _write(info: Info, collection: str, items: list[Any], label: str) -> list[Any]:
     """Check the caller is an editor, write through the importer, return the nodes as asked."""
-    request = info.context["request"]
     await _editor(info)
-    settings: Settings = request.app.state.settings
-    driver = request.app.state.driver
+    executor: Executor = info.context["request"].app.state.executor
     records = [(collection, native(item)) for item in items]
-    raw = info._raw_info
-    context = Context(raw.schema, raw.fragments, raw.variable_values)
-    selection = to_selection(context, str(raw.path.key), list(raw.field_nodes), raw.parent_type)
+    selection = selection_of(info)
     statement = queries.nodes_by_keys(selection, label, [item.key for item in items], tag=True)
-    with answering(settings):
-        await asyncio.to_thread(
-            import_records, driver, settings.neo4j_database, records, "mutation"
-        )
-        records_out, _, _ = await asyncio.to_thread(
-            driver.execute_query, statement.cypher, statement.params,
-            database_=settings.neo4j_database,
-        )  # fmt: skip
-    return records_out[0]["result"]  # type: ignore[no-any-return]
+    await asyncio.to_thread(executor.call, import_records, records, "mutation")
+    written = await executor.read_one_async(statement, after_write=True)
+    assert written is not None  # the statement collects: always one record
+    return written["result"]  # type: ignore[no-any-return]
 
 
 @strawberry.type
@@ -200,13 +191,8 @@ class Mutation:
         description="Take an event out of normal queries, kept for audit (editor)."
     )
     async def retract_event(self, info: Info, key: str, reason: str) -> Retraction:
-        request = info.context["request"]
         caller = await _editor(info)
-        settings: Settings = request.app.state.settings
-        with answering(settings):
-            done = await asyncio.to_thread(
-                retract_event, request.app.state.driver, settings.neo4j_database, key, reason,
-                caller.name,
-            )  # fmt: skip
+        executor: Executor = info.context["request"].app.state.executor
+        done = await asyncio.to_thread(executor.call, retract_event, key, reason, caller.name)
         return Retraction(key=key, reason=reason, retracted_by=caller.name,
                           retracted_at=done.isoformat().replace("+00:00", "Z"))  # fmt: skip

@@ -38,11 +38,11 @@ from eventgraph.api.auth import AuthError
 from eventgraph.api.graphql.checking import CheckedDocuments
 from eventgraph.api.graphql.cost import MAX_TOKENS as MAX_TOKENS  # persisted.py reads it here
 from eventgraph.api.graphql.limits import AnswerTooLarge
-from eventgraph.api.graphql.resolve import QueryTimedOut
 from eventgraph.graph.errors import (
     EventGraphError,
     InvalidData,
     NotFound,
+    QueryTimedOut,
     QueryTooLarge,
     Unavailable,
 )
