@@ -15,6 +15,7 @@ from neo4j import Driver
 
 from eventgraph.api.app import create_app
 from eventgraph.api.graphql.schema import schema
+from eventgraph.api.graphql.selection import model_name
 from eventgraph.graph import model
 from eventgraph.graph.importer import import_paths
 from eventgraph.graph.projection import FIELDS
@@ -256,7 +257,8 @@ def test_every_graphql_field_reads_the_graph_through_the_field_table() -> None:
     # A claim's source and report are projected by the claims list itself (projection._claims).
     nested = {"Claim": {"source", "report"}}
     for type_name, table in FIELDS.items():
-        fields = set(_graphql_type(type_name).fields)
+        graphql_fields = _graphql_type(type_name).fields
+        fields = {model_name(field, name) for name, field in graphql_fields.items()}
         assert fields == set(table) | nested.get(type_name, set()), (
             f"{type_name}: the schema and FIELDS differ"
         )
