@@ -20,16 +20,14 @@ from typing import Any, NoReturn
 
 from neo4j import AsyncDriver, Driver
 
-from eventgraph.api.graphql.resolve import QueryTimedOut, RootPlan, run_plan, run_plan_async
+from eventgraph.api.errors import AnswerTooLarge
+from eventgraph.api.graphql.resolve import RootPlan, run_plan, run_plan_async
+from eventgraph.graph.errors import QueryTimedOut
 from eventgraph.graph.projection import MAX_NESTED_LIST, TOO_MANY
 from eventgraph.graph.settings import Settings
 
 LIMITS_KEY = "eventgraph_limits"
 """Where the operation's limits live in the request context."""
-
-
-class AnswerTooLarge(Exception):
-    """The answer would hold more than an operation may return."""
 
 
 class OperationLimits:

@@ -25,7 +25,7 @@ from neo4j.exceptions import (
 
 from eventgraph.graph import __version__, queries
 from eventgraph.graph.driver import is_memory_limit
-from eventgraph.graph.errors import InvalidData, Problem, QueryTooLarge, Unavailable
+from eventgraph.graph.errors import InvalidData, Problem, QueryTimedOut, QueryTooLarge, Unavailable
 from eventgraph.graph.projection import Selection
 from eventgraph.graph.queries import (
     EventFilter,
@@ -127,10 +127,6 @@ def relation_filter(raw: Any) -> RelationFilter:
         source=_get(raw, "source"),
         sourcing=Sourcing(_get(raw, "sourcing") or Sourcing.ANY),
     )
-
-
-class QueryTimedOut(Exception):
-    """Neo4j stopped the statement at the per-request timeout (`EVENTGRAPH_GRAPHQL_TIMEOUT_S`)."""
 
 
 def _connection(
