@@ -78,8 +78,7 @@ def _shaped(request: Request, error: BaseException, message: str | None = None) 
     """An error in the shape of its route, as the table says: GraphQL's `errors` on /graphql,
     else `{error: {code, message}}`."""
     if request.url.path.startswith("/graphql"):
-        body = graphql_body(error if isinstance(error, EventGraphError) else EventGraphError(),
-                            message)  # fmt: skip
+        body = graphql_body(error, message)
     else:
         told = user_message(error) if message is None else message
         body = {"error": {"code": route_code(error), "message": told}}
@@ -158,7 +157,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await run_in_threadpool(_ensure_schema, app)
             info = await run_in_threadpool(server_info, driver, settings)
         except Unavailable as error:
-            return JSONResponse({"status": "unavailable", "reason": str(error)}, status_code=503)
+            body = {"status": "unavailable", "reason": str(error)}
+            return JSONResponse(body, status_code=answer_of(error).http)
         return JSONResponse({"status": "ready", "neo4j": info.version, "uri": info.uri})
 
     async def graphql_context(connection: HTTPConnection) -> dict[str, Any]:

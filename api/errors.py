@@ -150,7 +150,6 @@ INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 GRAPH_STORE_UNAVAILABLE = "GRAPH_STORE_UNAVAILABLE"
-"""The prefix of its GraphQL message too, in words: "graph store unavailable: …"."""
 
 
 @dataclass(frozen=True)
@@ -179,7 +178,8 @@ ERRORS: dict[type[EventGraphError], Answer] = {
         "not base64 —, page size, time, reference, `near` off the globe or a negative `km`, a "
         "`search` text the full-text index cannot parse; for imports and mutations, every "
         "problem with its field path), or a variable does not coerce (a string for an `Int`, "
-        "an enum value that does not exist); the message names the argument or variable",
+        "an enum value that does not exist: a request error, so 400 / 200 as the first rows); "
+        "the message names the argument or variable",
     ),
     NotFound: Answer(
         "NOT_FOUND", 404, "EventGraph.NotFound", Exit.NOT_FOUND,
@@ -346,7 +346,7 @@ def graphql_message(error: BaseException) -> str:
     return message
 
 
-def graphql_body(error: EventGraphError, message: str | None = None) -> dict[str, Any]:
+def graphql_body(error: BaseException, message: str | None = None) -> dict[str, Any]:
     """A GraphQL answer holding this error alone: `{"errors": [{message, extensions.code}]}`."""
     told = graphql_message(error) if message is None else message
     return {"errors": [{"message": told, "extensions": {"code": answer_of(error).graphql}}]}
