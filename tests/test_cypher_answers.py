@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from eventgraph.api.app import create_app
+from eventgraph.api.errors import Exit
 from eventgraph.graph.driver import open_driver
 from eventgraph.graph.errors import Refused, Unavailable
 from eventgraph.graph.importer import import_paths
@@ -307,7 +308,7 @@ def test_cli_says_when_rows_were_cut_off(story: Driver) -> None:
 def test_cli_errors_are_one_line_with_the_neo4j_code(story: Driver) -> None:
     before = graph_checksum(story)
     answer = run_cli("cypher", "RETURN nosuchfunction(1)")
-    assert answer.returncode == 1
+    assert answer.returncode == Exit.REFUSED
     assert "Neo.ClientError.Statement.SyntaxError" in answer.stderr
     assert "Traceback" not in answer.stderr
     timed_out = run_cli(
@@ -315,7 +316,7 @@ def test_cli_errors_are_one_line_with_the_neo4j_code(story: Driver) -> None:
         "UNWIND range(1, 1000000000) AS x RETURN count(x)",
         env={"EVENTGRAPH_CYPHER_TIMEOUT_S": "1"},
     )
-    assert timed_out.returncode == 1
+    assert timed_out.returncode == Exit.TIMED_OUT
     assert "longer than 1 s" in " ".join(timed_out.stderr.split())
     assert graph_checksum(story) == before
 

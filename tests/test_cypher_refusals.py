@@ -14,6 +14,7 @@ from neo4j import READ_ACCESS, Driver
 from neo4j.exceptions import ClientError
 
 from eventgraph.api.app import create_app
+from eventgraph.api.errors import Exit
 from eventgraph.graph.errors import Refused
 from eventgraph.graph.importer import import_paths
 from eventgraph.graph.power import guard, run_read_query
@@ -216,12 +217,12 @@ def test_post_cypher_refuses_them_with_400(story: Driver, settings: Settings) ->
     assert graph_checksum(story) == before
 
 
-def test_eventgraph_cypher_refuses_them_with_exit_code_1(story: Driver) -> None:
+def test_eventgraph_cypher_refuses_them_with_the_refused_exit_code(story: Driver) -> None:
     before = graph_checksum(story)
     for query, code, parameters in FOR_HTTP_AND_CLI:
         params = [f"--param={name}={json.dumps(value)}" for name, value in parameters.items()]
         answer = run_cli("cypher", *params, query)
-        assert answer.returncode == 1, (query, answer.stdout, answer.stderr)
+        assert answer.returncode == Exit.REFUSED, (query, answer.stdout, answer.stderr)
         assert answer.stderr.startswith("error: "), answer.stderr
         assert f"({code})" in " ".join(answer.stderr.split()), (query, answer.stderr)
         assert answer.stdout == ""

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
+from eventgraph.api.errors import Exit
 from eventgraph.graph.errors import InvalidData
 from eventgraph.graph.importer import import_paths
 from eventgraph.graph.settings import Settings
@@ -323,7 +324,7 @@ def test_cli_reports_problems_without_a_traceback(
 ) -> None:
     path = _file(tmp_path, "bad.yaml", BASE + _event(type="flihgt", ref="rusia"))
     result = run_cli("import", str(path))
-    assert result.returncode == 1
+    assert result.returncode == Exit.INVALID_INPUT
     assert "2 problem(s), nothing was written" in result.stderr  # the field and the reference
     assert "did you mean 'flight'?" in result.stderr
     assert "did you mean 'russia'?" in result.stderr

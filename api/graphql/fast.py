@@ -39,12 +39,20 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType as HTTPOperation
 from strawberry.types.unset import UNSET, UnsetType
 
-from eventgraph.api.auth import AuthError, bearer_in, identify_token
+from eventgraph.api.auth import bearer_in, identify_token
+from eventgraph.api.errors import (
+    GRAPHQL_PARSE_FAILED,
+    GRAPHQL_VALIDATION_FAILED,
+    AnswerTooLarge,
+    AuthError,
+    MethodNotAllowed,
+    PersistedQueryRefused,
+    RequestRefused,
+)
 from eventgraph.api.graphiql import graphiql_page
 from eventgraph.api.graphql.checking import DocumentChecks
 from eventgraph.api.graphql.http import (
     GRAPHQL_RESPONSE_JSON,
-    RequestRefused,
     is_request_error,
     names_an_operation,
     read_operations,
@@ -52,12 +60,11 @@ from eventgraph.api.graphql.http import (
 )
 from eventgraph.api.graphql.limits import (
     LIMITS_KEY,
-    AnswerTooLarge,
     limits_of,
     operation_limits,
     run_field_async,
 )
-from eventgraph.api.graphql.persisted import PersistedQueries, PersistedQueryRefused
+from eventgraph.api.graphql.persisted import PersistedQueries
 from eventgraph.api.graphql.safety import StoredDataChecks, coded
 from eventgraph.api.graphql.selection import Context, model_name, to_asked
 from eventgraph.api.graphql.shaping import Nonconforming, Shape, shaper
@@ -392,14 +399,11 @@ class FastRouter(GraphQLRouter[Any, Any]):
             )
         except InvalidOperationTypeError as error:
             if get and error.operation_type is HTTPOperation.MUTATION:
-                raise RequestRefused(
-                    405,
-                    "mutations are not allowed over GET: send them with POST",
-                    "METHOD_NOT_ALLOWED",
-                    {"Allow": "POST"},
+                raise MethodNotAllowed(
+                    "mutations are not allowed over GET: send them with POST", {"Allow": "POST"}
                 ) from None
             raise RequestRefused(
-                400, "subscriptions are served over WebSocket (graphql-transport-ws) only"
+                "subscriptions are served over WebSocket (graphql-transport-ws) only"
             ) from None
         except CannotGetOperationTypeError as error:
             result = ExecutionResult(data=None, errors=[GraphQLError(error.as_http_error_reason())])
@@ -415,7 +419,5 @@ class FastRouter(GraphQLRouter[Any, Any]):
             extensions = error.setdefault("extensions", {})
             if "code" not in extensions:
                 syntax = str(error.get("message", "")).startswith("Syntax Error")
-                extensions["code"] = (
-                    "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
-                )
+                extensions["code"] = GRAPHQL_PARSE_FAILED if syntax else GRAPHQL_VALIDATION_FAILED
         return response

@@ -18,6 +18,7 @@ import threading
 import time
 from typing import Any, NoReturn
 
+from eventgraph.api.errors import AnswerTooLarge
 from eventgraph.graph.errors import QueryTimedOut
 from eventgraph.graph.executor import Executor
 from eventgraph.graph.projection import MAX_NESTED_LIST, TOO_MANY
@@ -26,10 +27,6 @@ from eventgraph.graph.translate.plans import RootPlan
 
 LIMITS_KEY = "eventgraph_limits"
 """Where the operation's limits live in the request context."""
-
-
-class AnswerTooLarge(Exception):
-    """The answer would hold more than an operation may return."""
 
 
 class OperationLimits:

@@ -19,7 +19,8 @@ import strawberry
 from starlette.websockets import WebSocket
 from strawberry.types import Info
 
-from eventgraph.api.auth import AuthError, identify
+from eventgraph.api.auth import identify
+from eventgraph.api.errors import Forbidden
 from eventgraph.api.graphql.selection import selection_of
 from eventgraph.api.graphql.types import (
     Actor,
@@ -143,9 +144,7 @@ async def _editor(info: Info) -> TokenInfo:
     if isinstance(request, WebSocket) and "authorization" not in request.headers:
         if caller is None or not caller.role.allows(Role.EDITOR):
             role = caller.role.value if caller is not None else "anonymous"
-            raise AuthError(
-                403, f"{a_or_an(role)} connection cannot do this: it needs an editor token"
-            )
+            raise Forbidden(f"{a_or_an(role)} connection cannot do this: it needs an editor token")
         return caller  # type: ignore[no-any-return]
     return await identify(request, Role.EDITOR)
 
