@@ -15,6 +15,7 @@ from neo4j import Driver
 from eventgraph.api.app import create_app
 from eventgraph.api.graphql.schema import schema
 from eventgraph.graph.settings import Settings
+from tests.graph_store import wipe
 
 
 def _cursor(text: str) -> str:
@@ -58,8 +59,6 @@ BAD = [
 
 @pytest.fixture(scope="module")
 def client(driver: Driver, settings: Settings) -> Iterator[TestClient]:
-    from tests.conftest import wipe
-
     wipe(driver, settings.neo4j_database)
     with TestClient(create_app(settings.model_copy(update={"anonymous_read": True}))) as client:
         yield client

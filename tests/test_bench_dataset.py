@@ -11,7 +11,7 @@ from bench.dataset import generate, read_manifest
 from bench.imports import measure_eventgraph_import, measure_load_csv
 from eventgraph.graph.ontology import LONG_SPAN_LABEL
 from eventgraph.graph.settings import Settings
-from tests.conftest import wipe
+from tests.graph_store import wipe
 from tests.helpers import run_cli
 
 EVENTS = 200
