@@ -14,6 +14,7 @@ from neo4j import Driver
 
 from eventgraph.api.app import create_app
 from eventgraph.graph.settings import Settings
+from tests.graph_store import wipe
 from tests.helpers import graphql_path
 
 
@@ -58,8 +59,6 @@ BAD = [
 
 @pytest.fixture(scope="module")
 def client(driver: Driver, settings: Settings) -> Iterator[TestClient]:
-    from tests.conftest import wipe
-
     wipe(driver, settings.neo4j_database)
     with TestClient(create_app(settings.model_copy(update={"anonymous_read": True}))) as client:
         yield client

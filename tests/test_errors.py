@@ -46,7 +46,7 @@ from eventgraph.graph.errors import (
 from eventgraph.graph.importer import import_paths
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from eventgraph.graph.tokens import Role, create_token
-from tests.conftest import wipe
+from tests.graph_store import wipe
 from tests.helpers import free_port, run_cli
 
 NOT_USER_FACING = {"Nonconforming", "TimeError"}

@@ -29,7 +29,7 @@ from eventgraph.graph.driver import open_driver
 from eventgraph.graph.schema import apply_schema
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
-from tests.conftest import claim_for_tests, wipe
+from tests.graph_store import claim_for_tests, wipe
 from tests.helpers import run_cli, served
 
 BOUND_S = 1.5

@@ -119,11 +119,7 @@ def test_nested_events_come_in_time_order(clean_graph: Driver, settings: Setting
     ]
 
 
-def test_the_airlift_lists_its_parts_in_time_order(clean_graph: Driver, settings: Settings) -> None:
-    from eventgraph.graph.importer import import_paths
-    from eventgraph.graph.settings import PROJECT_ROOT
-
-    import_paths(clean_graph, settings.neo4j_database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
+def test_the_airlift_lists_its_parts_in_time_order(seed_story: Driver, settings: Settings) -> None:
     client = TestClient(create_app(settings.model_copy(update={"anonymous_read": True})))
     query = '{ node(id: "Event:hmeimim-2025-airlift") { ... on Event { parts { key } } } }'
     parts = [part["key"] for part in _ask_both(client, query)["node"]["parts"]]

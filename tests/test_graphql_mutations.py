@@ -8,10 +8,8 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from eventgraph.api.app import create_app
-from eventgraph.graph.importer import import_paths
-from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
-from tests.conftest import wipe
 from tests.helpers import ask, graph_checksum
 
 RECORD = """
@@ -42,11 +40,14 @@ FLIGHT = {
 
 
 @pytest.fixture(scope="module")
-def client(driver: Driver, settings: Settings) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    wipe(driver, settings.neo4j_database)
-    import_paths(driver, settings.neo4j_database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
+def client(
+    story_to_extend: Driver, settings: Settings
+) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """A client over the seed story, which the tests write to in turn (one reads what another
+    recorded), and a token for each role."""
+    database = settings.neo4j_database
     tokens = {
-        role.value: create_token(driver, settings.neo4j_database, role, f"mutations-{role.value}")
+        role.value: create_token(story_to_extend, database, role, f"mutations-{role.value}")
         for role in Role
     }
     with TestClient(

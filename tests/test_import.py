@@ -9,7 +9,7 @@ from neo4j import Driver
 from eventgraph.graph.exporting import dump_document, export_document
 from eventgraph.graph.importer import ImportSummary, import_paths
 from eventgraph.graph.settings import Settings
-from tests.conftest import wipe
+from tests.graph_store import wipe
 
 STORY = """\
 eventgraph: 1

@@ -11,7 +11,7 @@ from eventgraph.api.errors import Exit
 from eventgraph.graph.errors import InvalidData
 from eventgraph.graph.importer import import_paths
 from eventgraph.graph.settings import Settings
-from tests.helpers import graph_checksum, run_cli
+from tests.helpers import PYDANTIC_PHRASES, graph_checksum, run_cli
 
 BASE = """\
 eventgraph: 1
@@ -417,18 +417,6 @@ def test_field_problems_and_unknown_references_are_reported_together(
     assert "did you mean 'russia'?" in message
 
 
-PYDANTIC_PHRASES = (
-    "after validation",
-    "Input should",
-    "Field required",
-    "For further information",
-    "String should",
-    "Value error",
-    "valid dictionary",
-    "unable to parse",
-    "pydantic",
-    "Tuple",
-)
 BAD_RECORDS: list[tuple[str, dict[str, object]]] = [
     ("actors", {"name": "No id", "kind": "state"}),
     ("actors", {"id": 7, "name": ["a list"], "kind": "state", "aliases": "one"}),

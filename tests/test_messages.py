@@ -9,7 +9,7 @@ from neo4j import Driver
 from eventgraph.api.app import create_app
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
-from tests.helpers import run_cli
+from tests.helpers import PYDANTIC_PHRASES, run_cli
 
 
 @pytest.mark.parametrize("fast", [True, False])
@@ -95,8 +95,6 @@ def test_export_usage_mistakes(arguments: list[str], said: str) -> None:
 def test_a_bad_cypher_body_is_told_in_our_words(
     clean_graph: Driver, settings: Settings, body: dict[str, object], named: str
 ) -> None:
-    from tests.test_import_bad_input import PYDANTIC_PHRASES
-
     anonymous = settings.model_copy(update={"anonymous_read": True})
     with TestClient(create_app(anonymous)) as client:
         answer = client.post("/cypher", json=body)

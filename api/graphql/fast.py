@@ -96,12 +96,6 @@ class FastSchema(strawberry.Schema):
     """A strawberry schema whose `execute` takes the fast path when it can (and the app it
     serves has it on: `app.state.graphql_fast_path`, set by `create_app`)."""
 
-    fast_answers = 0
-    """How many operations the fast path answered (the tests check it is really taken)."""
-    fast_fallbacks = 0
-    """How many it left to the standard path because a row broke the schema."""
-    plans_compiled = 0
-    """How many (document, variables) plans it compiled (the tests check the cache is used)."""
     PLAN_CACHE_SIZE = 2048
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -171,7 +165,6 @@ class FastSchema(strawberry.Schema):
             await self.checks.checked(query)  # off the event loop when new; then cached
             result = await self._fast(query, variable_values or {}, context_value, operation_name)
             if result is not None:
-                type(self).fast_answers += 1
                 return result
             if limits.refusal is not None:
                 return self._refused(limits.refusal)
@@ -244,7 +237,6 @@ class FastSchema(strawberry.Schema):
         except Exception:  # refused arguments: the standard path reports them as it does
             return None
         plans = tuple(planned)
-        type(self).plans_compiled += 1
         with self._plans_lock:
             self._plans[cache_key] = plans
             if len(self._plans) > self.PLAN_CACHE_SIZE:
@@ -284,7 +276,6 @@ class FastSchema(strawberry.Schema):
             try:
                 data[field.key] = field.shape(value)
             except Nonconforming:
-                type(self).fast_fallbacks += 1
                 return None
         return ExecutionResult(data=None if null_root else data, errors=errors or None)
 
