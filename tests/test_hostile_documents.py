@@ -26,6 +26,8 @@ from eventgraph.api.graphql.checking import DocumentChecks
 from eventgraph.api.graphql.cost import MAX_COST, TOO_COMPLEX
 from eventgraph.api.graphql.schema import schema
 from eventgraph.graph.importer import import_paths
+from eventgraph.graph.projection import MAX_NESTED_LIST
+from eventgraph.graph.queries import MAX_PAGE
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from tests.conftest import wipe
 from tests.helpers import ask, eventgraph_serve, free_port
@@ -121,7 +123,8 @@ def test_broken_or_deep_fragments_are_told_not_crashed(client: TestClient, query
 def test_the_refusal_names_the_estimate_and_the_limit(client: TestClient) -> None:
     body = ask(client, COSTLY_LISTS, fast=True).json()
     message = body["errors"][0]["message"]
-    assert "estimated cost is 1,056,001" in message, message  # 1 + 500 × (2 + 10 × (1 + …))
+    parts = 1 + MAX_NESTED_LIST * (1 + MAX_NESTED_LIST * (1 + MAX_NESTED_LIST * 2))
+    assert f"estimated cost is {1 + MAX_PAGE * (1 + parts):,}" in message, message
     assert f"{MAX_COST:,}" in message, message
     body = ask(client, fan_out(10, 9), fast=True).json()
     assert "111,111,113 fields" in body["errors"][0]["message"], body
