@@ -15,7 +15,7 @@ from graphql import FieldNode, GraphQLObjectType
 from strawberry.types import Info
 
 from eventgraph.api.graphql.fast import FastSchema
-from eventgraph.api.graphql.limits import limits_of, operation_limits, run_field
+from eventgraph.api.graphql.limits import limits_of, operation_limits, run_field_in_turn
 from eventgraph.api.graphql.mutations import Mutation
 from eventgraph.api.graphql.relationships import RelationshipQueries
 from eventgraph.api.graphql.resolve import event_filter, plan_root
@@ -157,7 +157,7 @@ ReportFilter = _kinds_filter("ReportFilter", ReportKind)
 async def _root(info: Info) -> Any:
     """Build this root field's selection from the raw query and resolve it in one statement
     (in a worker thread: the driver blocks, the event loop must not), within the operation's
-    deadline and answer budget."""
+    deadline and answer budget, one root field at a time."""
     raw = info._raw_info
     context = Context(raw.schema, raw.fragments, raw.variable_values)
     key = raw.path.key
@@ -168,8 +168,7 @@ async def _root(info: Info) -> Any:
     settings: Settings = request.app.state.settings
     limits = limits_of(info.context)
     limits.remaining()  # a field the operation has no time (or room) left for is not started
-    return await asyncio.to_thread(
-        run_field,
+    return await run_field_in_turn(
         limits,
         request.app.state.driver,
         settings.neo4j_database,
