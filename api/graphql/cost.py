@@ -73,7 +73,7 @@ once, as graphql-core collects them): its overlapping-fields rule compares them 
 500 copies of `partOf { key }` took it 1.9 s."""
 MAX_COST = 2_500_000
 """The most values an answer may hold, every list at its cap (see the module docstring): 500
-events with 50 fields each cost about 25,000; with their participants' names about 400,000; a
+events with 50 fields each cost about 25,000; with their participants' names about 300,000; a
 neighbourhood's 2,000 relationships with their claims about 2,000,000. One answer of this many
 values takes the API about 450 MB while it is read (docs/reliability.md)."""
 CAPPED_LISTS: dict[tuple[str, str], int] = {
