@@ -31,6 +31,7 @@ from eventgraph.graph.schema import apply_schema
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
 from tests.conftest import claim_for_tests, wipe
+from tests.crowded import CROWD, widest
 from tests.helpers import run_cli, served
 
 BOUND_S = 1.5
@@ -238,8 +239,6 @@ def test_a_graphql_query_over_the_memory_limit_is_told_once_unretried(
     needs more memory than a 512 MB Neo4j gives its transactions: GraphQL says so with
     QUERY_TOO_LARGE, in our words, after the one attempt (before, the driver retried it for
     13.5–19.2 s), on both paths."""
-    from tests.test_answer_memory import CROWD, widest
-
     database = server.settings.neo4j_database
     server.driver.execute_query(
         CROWD, {"members": MAX_NESTED_LIST, "events": MAX_PAGE}, database_=database
