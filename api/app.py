@@ -5,7 +5,9 @@ API starts and keeps running while Neo4j is down; `/ready` tells, and the driver
 itself when Neo4j is back. The schema is applied at start-up, or by the first `/ready` that
 finds Neo4j answering if it was away then. The drivers make one attempt per request
 (`graph.driver`), so Neo4j away answers 503 (or GraphQL's GRAPH_STORE_UNAVAILABLE) within a
-second; any error no route answered is a JSON 500 naming a request id, logged with its traceback.
+second. An error of eventgraph's tree that a route raises answers as api/errors.py's table says,
+in the shape of its route; any other error is a JSON 500 naming a request id, logged with its
+traceback.
 """
 
 import logging
@@ -22,10 +24,19 @@ from fastapi.responses import JSONResponse
 from starlette.requests import HTTPConnection
 
 from eventgraph.api import static, swagger
-from eventgraph.api.auth import AuthError, identify
-from eventgraph.api.cypher import UNAVAILABLE
+from eventgraph.api.auth import identify
 from eventgraph.api.cypher import router as cypher_router
 from eventgraph.api.deps import DriverDep, SettingsDep
+from eventgraph.api.errors import (
+    AuthError,
+    answer_of,
+    graphql_body,
+    graphql_code_for_status,
+    http_headers,
+    is_internal,
+    route_code,
+    user_message,
+)
 from eventgraph.api.graphql.fast import FastRouter
 from eventgraph.api.graphql.http import names_an_operation
 from eventgraph.api.graphql.live import EventFeed
@@ -33,7 +44,8 @@ from eventgraph.api.graphql.safety import MASKED_MESSAGE
 from eventgraph.api.graphql.schema import schema
 from eventgraph.graph import __version__
 from eventgraph.graph.driver import open_async_driver, open_driver, server_info
-from eventgraph.graph.errors import Unavailable
+from eventgraph.graph.errors import EventGraphError, Unavailable
+from eventgraph.graph.executor import Executor
 from eventgraph.graph.schema import apply_schema
 from eventgraph.graph.settings import Settings, get_settings
 from eventgraph.graph.tokens import Role
@@ -63,18 +75,21 @@ def _asks_for_graphiql(connection: HTTPConnection) -> bool:
     )
 
 
-def _shaped(request: Request, status: int, graphql_code: str, code: str, message: str) -> Response:
-    """An error in the shape of its route: GraphQL's `errors` on /graphql, else `{error}`."""
+def _shaped(request: Request, error: BaseException, message: str | None = None) -> Response:
+    """An error in the shape of its route, as the table says: GraphQL's `errors` on /graphql,
+    else `{error: {code, message}}`."""
     if request.url.path.startswith("/graphql"):
-        if graphql_code == "GRAPH_STORE_UNAVAILABLE":
-            message = "graph store unavailable: " + message
-        errors = [{"message": message, "extensions": {"code": graphql_code}}]
-        return JSONResponse({"errors": errors}, status_code=status)
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+        body = graphql_body(error, message)
+    else:
+        told = user_message(error) if message is None else message
+        body = {"error": {"code": route_code(error), "message": told}}
+    return JSONResponse(body, status_code=answer_of(error).http, headers=http_headers(error))
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app around one settings object (the environment's unless given)."""
+def create_app(settings: Settings | None = None, *, graphql_fast_path: bool = True) -> FastAPI:
+    """Build the app around one settings object (the environment's unless given).
+    `graphql_fast_path=False` answers every GraphQL operation on the standard path (the tests
+    hold the fast path to it)."""
     app_settings = settings or get_settings()
 
     @asynccontextmanager
@@ -83,7 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.driver = open_driver(app_settings, for_requests=True)
         app.state.async_driver = open_async_driver(app_settings, for_requests=True)
         app.state.schema_applied = False
-        app.state.event_feed = EventFeed(app.state.driver, app_settings.neo4j_database)
+        app.state.executor = Executor(app_settings, app.state.driver, app.state.async_driver)
+        app.state.event_feed = EventFeed(app.state.executor)
         if app_settings.anonymous_read:
             log.warning(
                 "Anonymous read is ON (EVENTGRAPH_ANONYMOUS_READ): anyone who can reach "
@@ -106,20 +122,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # FastAPI's loads Swagger UI from a CDN: api/swagger.py serves it from here
         redoc_url=None,
     )
+    app.state.graphql_fast_path = graphql_fast_path
 
     @app.exception_handler(HTTPException)
     async def graphql_shaped_http_errors(request: Request, error: HTTPException) -> Response:
-        """401/403 on /graphql read as GraphQL errors (message and code), like every other."""
+        """FastAPI's own HTTP errors on /graphql read as GraphQL errors, like every other."""
         if not request.url.path.startswith("/graphql"):
             return await http_exception_handler(request, error)
-        code = {401: "UNAUTHENTICATED", 403: "FORBIDDEN"}.get(error.status_code, "BAD_REQUEST")
+        code = graphql_code_for_status(error.status_code)
         body = {"errors": [{"message": str(error.detail), "extensions": {"code": code}}]}
         return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
-    @app.exception_handler(Unavailable)
-    async def unavailable(request: Request, error: Unavailable) -> Response:
-        """Neo4j away while checking a token (or anywhere a route did not answer it): 503."""
-        return _shaped(request, 503, "GRAPH_STORE_UNAVAILABLE", UNAVAILABLE, str(error))
+    @app.exception_handler(EventGraphError)
+    async def told(request: Request, error: EventGraphError) -> Response:
+        """An error of the tree (a token refused, Neo4j away while checking it, a `/cypher`
+        query refused …): its status, code and message from the table."""
+        if is_internal(error):
+            return await last_resort(request, error)
+        return _shaped(request, error)
 
     @app.exception_handler(Exception)
     async def last_resort(request: Request, error: Exception) -> Response:
@@ -128,8 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         request_id = uuid.uuid4().hex[:12]
         log.error("unanswered error in request %s %s", request_id, request.url.path,
                   exc_info=error)  # fmt: skip
-        message = f"{MASKED_MESSAGE} (request id {request_id})"
-        return _shaped(request, 500, "INTERNAL_SERVER_ERROR", "EventGraph.Internal", message)
+        return _shaped(request, error, f"{MASKED_MESSAGE} (request id {request_id})")
 
     @app.get("/health")
     async def health() -> dict[str, str]:
@@ -143,7 +162,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await run_in_threadpool(_ensure_schema, app)
             info = await run_in_threadpool(server_info, driver, settings)
         except Unavailable as error:
-            return JSONResponse({"status": "unavailable", "reason": str(error)}, status_code=503)
+            body = {"status": "unavailable", "reason": str(error)}
+            return JSONResponse(body, status_code=answer_of(error).http)
         return JSONResponse({"status": "ready", "neo4j": info.version, "uri": info.uri})
 
     async def graphql_context(connection: HTTPConnection) -> dict[str, Any]:
@@ -158,9 +178,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             caller = await identify(connection, Role.READER)
         except AuthError as error:
-            if isinstance(connection, WebSocket):
-                raise WebSocketException(code=4401, reason=str(error)) from None
-            raise HTTPException(error.status, str(error), {"WWW-Authenticate": "Bearer"}) from None
+            if isinstance(connection, WebSocket):  # 4401, 4403: the HTTP status in 4xxx
+                raise WebSocketException(4000 + answer_of(error).http, str(error)) from None
+            raise  # answered by `told`, from the table
         return {"caller": caller, "production": app_settings.production}
 
     app.include_router(

@@ -1,7 +1,8 @@
 """Who is asking: bearer tokens (graph/tokens.py) and the anonymous-read setting.
 
 `require(Role.EDITOR)` is a FastAPI dependency; `identify` is the same check for code that is
-not a route (the GraphQL context). Both raise `Unavailable` when Neo4j cannot be asked.
+not a route (the GraphQL context). Both raise `Unauthenticated` or `Forbidden` (answered as
+api/errors.py's table says), and `Unavailable` when Neo4j cannot be asked.
 Verified tokens are cached for a few seconds, so a request
 costs no extra round trip to Neo4j and a revoked token stops working within TOKEN_CACHE_S.
 """
@@ -10,13 +11,13 @@ import time
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from neo4j import Driver
 from starlette.requests import HTTPConnection
 
-from eventgraph.graph.driver import answering
+from eventgraph.api.errors import Forbidden, Unauthenticated
 from eventgraph.graph.errors import a_or_an
+from eventgraph.graph.executor import Executor
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, TokenInfo, verify_token
 
@@ -24,14 +25,6 @@ TOKEN_CACHE_S = 5.0
 ANONYMOUS = TokenInfo(id="anonymous", name="anonymous", role=Role.READER)
 
 _cache: dict[str, tuple[float, TokenInfo | None]] = {}
-
-
-class AuthError(Exception):
-    """Missing, unknown or insufficient credentials: `status` is 401 or 403."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def _bearer(request: HTTPConnection) -> str | None:
@@ -48,13 +41,12 @@ def _cached(token: str) -> tuple[bool, TokenInfo | None]:
     return False, None
 
 
-def _verified(driver: Driver, settings: Settings, token: str) -> TokenInfo | None:
+def _verified(executor: Executor, token: str) -> TokenInfo | None:
     now = time.monotonic()
     known, cached = _cached(token)
     if known:
         return cached
-    with answering(settings):  # Neo4j away: `Unavailable` (503), never a 500
-        info = verify_token(driver, settings.neo4j_database, token)
+    info = executor.call(verify_token, token)  # Neo4j away: `Unavailable` (503), never a 500
     if len(_cache) > 10_000:
         _cache.clear()
     _cache[token] = (now, info)
@@ -62,7 +54,7 @@ def _verified(driver: Driver, settings: Settings, token: str) -> TokenInfo | Non
 
 
 async def identify(request: HTTPConnection, needed: Role) -> TokenInfo:
-    """The caller, if allowed to act as `needed`; else `AuthError` (401 or 403)."""
+    """The caller, if allowed to act as `needed`; else `Unauthenticated` or `Forbidden`."""
     return await identify_token(request, _bearer(request), needed)
 
 
@@ -73,18 +65,16 @@ async def identify_token(connection: HTTPConnection, token: str | None, needed: 
     if token is None:
         if needed is Role.READER and settings.anonymous_read:
             return ANONYMOUS
-        raise AuthError(
-            401,
-            f"this needs {a_or_an(needed.value)} token: send Authorization: Bearer <token>",
+        raise Unauthenticated(
+            f"this needs {a_or_an(needed.value)} token: send Authorization: Bearer <token>"
         )
     known, info = _cached(token)  # most requests: no thread hop, no round trip
     if not known:
-        info = await run_in_threadpool(_verified, connection.app.state.driver, settings, token)
+        info = await run_in_threadpool(_verified, connection.app.state.executor, token)
     if info is None:
-        raise AuthError(401, "the token is unknown or revoked")
+        raise Unauthenticated("the token is unknown or revoked")
     if not info.role.allows(needed):
-        raise AuthError(
-            403,
+        raise Forbidden(
             f"{a_or_an(info.role.value)} token cannot do this: it needs {a_or_an(needed.value)} "
             "token",
         )
@@ -108,11 +98,7 @@ def require(needed: Role) -> Callable[[Request], object]:
     """A dependency that lets the request through only for `needed` or a higher role."""
 
     async def dependency(request: Request) -> TokenInfo:
-        try:
-            return await identify(request, needed)
-        except AuthError as error:
-            headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
-            raise HTTPException(error.status, str(error), headers=headers) from None
+        return await identify(request, needed)
 
     return dependency
 

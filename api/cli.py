@@ -1,4 +1,8 @@
-"""The `eventgraph` command line: run the local Neo4j, apply the schema, serve the API."""
+"""The `eventgraph` command line: run the local Neo4j, apply the schema, serve the API.
+
+Every error ends the command with one message and the exit code api/errors.py's table gives it
+(`Exit`): the same kinds as the HTTP statuses and GraphQL codes of the API.
+"""
 
 import functools
 import logging
@@ -20,6 +24,7 @@ from rich.text import Text
 from typer._click import Context, HelpFormatter  # typer's own copy of click
 from typer.core import TyperArgument, TyperCommand
 
+from eventgraph.api.errors import Exit, answer_of
 from eventgraph.graph import __version__, local_neo4j
 from eventgraph.graph.driver import open_driver, server_info
 from eventgraph.graph.errors import EventGraphError, InvalidData, LocalNeo4jError
@@ -127,7 +132,7 @@ def say_error(message: str) -> None:
 
 
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn an `EventGraphError` into one clear message and its exit code, never a traceback."""
+    """Turn an error into one clear message and its exit code (`Exit`), never a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -135,20 +140,20 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except EventGraphError as error:
             say_error(str(error))
-            raise typer.Exit(error.exit_code) from None
+            raise typer.Exit(answer_of(error).exit) from None
         except Neo4jError as error:
             say_error(f"Neo4j refused: {error.code}: {error.message}")
-            raise typer.Exit(1) from None
+            raise typer.Exit(Exit.FAILED) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except ValidationError as error:  # only the settings are validated outside the importer
             say_error(_settings_problem(error))
-            raise typer.Exit(2) from None
+            raise typer.Exit(Exit.USAGE) from None
         except OSError as error:
             if os.environ.get("EVENTGRAPH_DEBUG") or error.filename is None:
                 raise
             say_error(_file_problem(error))
-            raise typer.Exit(1) from None
+            raise typer.Exit(Exit.FAILED) from None
         except Exception as error:
             if os.environ.get("EVENTGRAPH_DEBUG"):
                 raise
@@ -156,7 +161,7 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
                 f"unexpected {type(error).__name__}: {error}. This is a bug; run again with "
                 "EVENTGRAPH_DEBUG=1 for the traceback and report it."
             )
-            raise typer.Exit(1) from None
+            raise typer.Exit(Exit.FAILED) from None
 
     return wrapper
 
@@ -243,7 +248,7 @@ def neo4j_status() -> None:
     if status.server is None:
         out.print("status:  down")
         out.print(f"reason:  {status.reason}", soft_wrap=True)
-        raise typer.Exit(3)
+        raise typer.Exit(Exit.UNAVAILABLE)
     out.print(f"version: Neo4j {status.server.version} {status.server.edition}")
     out.print("status:  up")
 
@@ -380,7 +385,7 @@ def import_(
                         f"{label} {n}" for label, n in sorted(invalid.rejected.items())
                     )
                     err.print(f"rejected: {rejected}", soft_wrap=True)
-                raise typer.Exit(1) from None
+                raise typer.Exit(answer_of(invalid).exit) from None
     _print_summary(summary)
 
 
@@ -446,7 +451,7 @@ def export(
     chosen = format_ or ("json" if path is not None and path.suffix.lower() == ".json" else "yaml")
     if chosen not in ("yaml", "json"):
         say_error(f"--format must be yaml or json, not '{chosen}'")
-        raise typer.Exit(2)
+        raise typer.Exit(Exit.USAGE)
     window = [
         _window_bound(name, value) for name, value in (("--since", since), ("--until", until))
     ]
@@ -469,7 +474,7 @@ def _window_bound(option: str, value: str | None) -> datetime | None:
         low, high, _ = bounds(value)
     except TimeError as error:
         say_error(f"{option}: {error}")
-        raise typer.Exit(2) from None
+        raise typer.Exit(Exit.USAGE) from None
     return low if option == "--since" else high
 
 
@@ -487,7 +492,7 @@ def _cypher_parameters(pairs: list[str]) -> dict[str, object]:
         name, equals, raw = pair.partition("=")
         if not equals or not name.strip():
             say_error(f"--param '{pair}' is not name=value")
-            raise typer.Exit(2)
+            raise typer.Exit(Exit.USAGE)
         try:
             parameters[name.strip()] = json.loads(raw)
         except ValueError:
@@ -498,16 +503,16 @@ def _cypher_parameters(pairs: list[str]) -> dict[str, object]:
 def _cypher_text(query: str | None, file: Path | None) -> str:
     if (query is None) == (file is None):
         say_error("give the query as an argument, `-` for standard input, or --file PATH")
-        raise typer.Exit(2)
+        raise typer.Exit(Exit.USAGE)
     if file is not None:
         try:
             return file.read_text(encoding="utf-8")
         except OSError as error:
             say_error(f"--file {_file_problem(error)}")
-            raise typer.Exit(2) from None
+            raise typer.Exit(Exit.USAGE) from None
         except UnicodeDecodeError as error:
             say_error(f"--file {file}: byte {error.object[error.start]:#04x} is not UTF-8")
-            raise typer.Exit(2) from None
+            raise typer.Exit(Exit.USAGE) from None
     return sys.stdin.read() if query == "-" else str(query)
 
 
@@ -544,7 +549,7 @@ def cypher(
 
     if format_ not in _CYPHER_FORMATS:
         say_error(f"--format must be one of {', '.join(_CYPHER_FORMATS)}, not '{format_}'")
-        raise typer.Exit(2)
+        raise typer.Exit(Exit.USAGE)
     text = _cypher_text(query, file)
     parameters = _cypher_parameters(param or [])
     settings = get_settings()

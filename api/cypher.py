@@ -1,10 +1,11 @@
 """`POST /cypher`: a power user's read-only Cypher over HTTP, for reader tokens.
 
-Every rule (what may run, the timeout, the row cap) lives in graph/power; this module maps its
-outcome to HTTP: 200 with `{columns, rows, truncated}`; `{error: {code, message}}` with 400 for a
-refused or invalid query, 504 when Neo4j stopped it for running too long, 503 when Neo4j does not
-answer. Never a stack trace. It also serves Neo4j Browser at /browser when `make browser` has
-fetched it (api/browser.py).
+Every rule (what may run, the timeout, the row cap) lives in graph/power; this module answers
+200 with `{columns, rows, truncated}`. Its errors (a refused or invalid query, one Neo4j stopped
+for running too long, Neo4j away, a missing token) are the tree's, answered by the app as
+`{error: {code, message}}` with the status api/errors.py's table gives: 400, 504, 503, 401 …
+Never a stack trace. It also serves Neo4j Browser at /browser when `make browser` has fetched it
+(api/browser.py).
 """
 
 import json
@@ -18,14 +19,11 @@ from pydantic import BaseModel, Field, ValidationError
 from eventgraph.api.auth import ReaderDep
 from eventgraph.api.browser import router as browser_router
 from eventgraph.api.deps import DriverDep, SettingsDep
-from eventgraph.graph.errors import Refused, Unavailable
+from eventgraph.api.errors import ERRORS, Forbidden, RequestRefused, Unauthenticated
+from eventgraph.graph.errors import QueryTimedOut, Refused, Unavailable
 from eventgraph.graph.importer.wording import in_words
 from eventgraph.graph.power import run_read_query
-from eventgraph.graph.power.console import is_timeout
 from eventgraph.graph.power.guard import MAX_QUERY_CHARS
-
-INVALID_REQUEST = "EventGraph.Request.Invalid"
-UNAVAILABLE = "EventGraph.Neo4j.Unavailable"
 
 
 class CypherRequest(BaseModel):
@@ -37,10 +35,6 @@ class CypherRequest(BaseModel):
     parameters: dict[str, Any] = Field(
         default_factory=dict, description="Values for the query's `$parameters`."
     )
-
-
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
 def _invalid_body(error: ValidationError) -> str:
@@ -57,10 +51,8 @@ router = APIRouter(tags=["cypher"])
 router.include_router(browser_router)
 
 _ERRORS = {
-    400: {"description": "Refused or invalid query: `{error: {code, message}}`"},
-    401: {"description": "No token, or an unknown or revoked one"},
-    503: {"description": "Neo4j does not answer"},
-    504: {"description": "Neo4j stopped the query when it ran out of time"},
+    ERRORS[kind].http: {"description": f"`{{error: {{code, message}}}}`: {ERRORS[kind].when}"}
+    for kind in (Refused, Unauthenticated, Forbidden, Unavailable, QueryTimedOut)
 }
 
 
@@ -82,14 +74,6 @@ async def run_cypher(
         body = CypherRequest.model_validate(json.loads(await request.body()))
     except (ValueError, UnicodeDecodeError) as error:
         message = _invalid_body(error) if isinstance(error, ValidationError) else str(error)
-        message = f"the body must be JSON {{query, parameters}}: {message}"
-        return _error(400, INVALID_REQUEST, message)
-    try:
-        result = await run_in_threadpool(
-            run_read_query, driver, settings, body.query, body.parameters
-        )
-    except Refused as refused:
-        return _error(504 if is_timeout(refused) else 400, refused.code, refused.reason)
-    except Unavailable as unavailable:
-        return _error(503, UNAVAILABLE, str(unavailable))
+        raise RequestRefused(f"the body must be JSON {{query, parameters}}: {message}") from None
+    result = await run_in_threadpool(run_read_query, driver, settings, body.query, body.parameters)
     return JSONResponse(result.as_json())

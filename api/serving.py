@@ -13,12 +13,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from eventgraph.api.browser import BROWSER_ROOT
-from eventgraph.graph.errors import EventGraphError
+from eventgraph.api.errors import PortUnavailable
 from eventgraph.graph.settings import Settings
-
-
-class PortUnavailable(EventGraphError):
-    """The address `serve` should listen on is taken or not this machine's."""
 
 
 def bind(host: str, port: int) -> socket.socket:

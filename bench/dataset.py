@@ -19,7 +19,7 @@ import orjson
 from bench.dataset_files import EVENTS_PER_FILE, DatasetWriter
 from bench.event_stream import EventStream
 from bench.reports import build_reports
-from bench.world import BURST_WEEKS, World, build_world
+from bench.world import BENCHMARK_WORLD, BURST_WEEKS, World, WorldSize, build_world
 
 GENERATOR_VERSION = 2
 """Bumped whenever the same seed would give different files (a cached dataset is stale)."""
@@ -74,13 +74,19 @@ def _clear(out: Path) -> None:
                     file.unlink()
 
 
-def generate(events: int, seed: int, out: Path, progress: bool = False) -> dict[str, Any]:
-    """Write the dataset and return its manifest."""
+def generate(
+    events: int,
+    seed: int,
+    out: Path,
+    progress: bool = False,
+    world_size: WorldSize = BENCHMARK_WORLD,
+) -> dict[str, Any]:
+    """Write the dataset and return its manifest (a smaller world is for tests only)."""
     if events < 1:
         raise ValueError("a dataset needs at least one event")
     started = time.monotonic()
     _clear(out)
-    world = build_world(seed)
+    world = build_world(seed, world_size)
     reports = build_reports(world, events, seed)
     writer = DatasetWriter(out)
     writer.write_world(

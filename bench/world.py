@@ -25,22 +25,58 @@ BURSTS = 4
 BURST_WEEKS = 4
 """A burst window is four weeks: a quiet first week, then three weeks of build-up."""
 
-COUNTRIES = 40
-PROVINCES_PER_COUNTRY = 8  # 320 provinces
-CITIES = 800
-SITES = 840  # 40 + 320 + 800 + 840 = 2000 locations
-UNITS = 160
-ARMED_GROUPS = 150
-ORGANISATIONS = 60
-PERSONS = 470  # 40 states + 40 governments + 80 armed forces + the above = 1000 actors
-AIR_BASES = 300
-AIRPORTS = 100
-NAVAL_BASES = 60
-PORTS = 90
-MILITARY_BASES = 100
-AIRFRAMES = 3700
-SHIPS = 650  # 5000 assets
-SOURCES = 200
+
+@dataclass(frozen=True)
+class WorldSize:
+    """How many places, actors, assets and sources the world holds."""
+
+    countries: int = 40
+    provinces_per_country: int = 8  # 320 provinces
+    cities: int = 800
+    sites: int = 840  # 40 + 320 + 800 + 840 = 2000 locations
+    units: int = 160
+    armed_groups: int = 150
+    organisations: int = 60
+    persons: int = 470  # 40 states + 40 governments + 80 armed forces + the above = 1000 actors
+    air_bases: int = 300
+    airports: int = 100
+    naval_bases: int = 60
+    ports: int = 90
+    military_bases: int = 100
+    airframes: int = 3700
+    ships: int = 650  # 5000 assets
+    sources_per_kind: tuple[tuple[str, int], ...] = (
+        ("news_outlet", 80),
+        ("data_service", 20),
+        ("official", 40),
+        ("person", 30),
+        ("organisation", 15),
+        ("social_media", 15),
+    )  # 200 sources
+
+
+BENCHMARK_WORLD = WorldSize()
+"""The benchmark's world, at every scale."""
+SMALL_WORLD = WorldSize(
+    countries=4,
+    provinces_per_country=4,
+    cities=40,
+    sites=60,
+    units=8,
+    armed_groups=6,
+    organisations=3,
+    persons=40,
+    air_bases=24,
+    airports=8,
+    naval_bases=4,
+    ports=6,
+    military_bases=6,
+    airframes=60,
+    ships=12,
+    sources_per_kind=tuple((kind, 2) for kind, _ in BENCHMARK_WORLD.sources_per_kind),
+)
+"""A world of every kind of record but few of each, for tests of what the generator writes
+and how it imports, not of how big it is."""
 
 _AIRCRAFT_FAMILIES = ("An", "Il", "Tu", "Y", "C", "KC", "Su", "MiG", "Ka", "Mi")
 _SHIP_CLASSES = ("frigate", "corvette", "landing ship", "tanker", "cargo ship")
@@ -110,16 +146,16 @@ class World:
     search_text: str = ""
 
 
-def build_world(seed: int) -> World:
+def build_world(seed: int, size: WorldSize = BENCHMARK_WORLD) -> World:
     """The fixed world for a seed: the same seed, the same world, whatever the event count."""
     rng = random.Random(f"eventgraph-bench/world/{seed}")
     names = NamePool(rng)
     world = World()
-    _places(world, rng, names)
-    _actors(world, rng, names)
+    _places(world, rng, names, size)
+    _actors(world, rng, names, size)
     _equipment(world, rng, names)
-    _assets(world, rng, names)
-    _sources(world, rng, names)
+    _assets(world, rng, names, size)
+    _sources(world, rng, names, size)
     _relations(world, rng)
     _bursts(world, rng)
     return world
@@ -154,9 +190,9 @@ def _add(world: World, collection: list[Record], record: Record) -> None:
     world.name_of[record["id"]] = record["name"]
 
 
-def _places(world: World, rng: random.Random, names: NamePool) -> None:
+def _places(world: World, rng: random.Random, names: NamePool, size: WorldSize) -> None:
     provinces: list[tuple[str, float, float]] = []
-    for c in range(COUNTRIES):
+    for c in range(size.countries):
         lat = 10 + (c // 8) * 8 + rng.uniform(1, 7)
         lon = -5 + (c % 8) * 10 + rng.uniform(1, 9)
         name = names.take(2)
@@ -172,8 +208,8 @@ def _places(world: World, rng: random.Random, names: NamePool) -> None:
                 "point": _point(lat, lon, "country", 300.0),
             },
         )
-        for p in range(PROVINCES_PER_COUNTRY):
-            number = c * PROVINCES_PER_COUNTRY + p
+        for p in range(size.provinces_per_country):
+            number = c * size.provinces_per_country + p
             province = f"province-{number:04d}"
             plat, plon = lat + rng.uniform(-3, 3), lon + rng.uniform(-4, 4)
             record: Record = {
@@ -186,8 +222,8 @@ def _places(world: World, rng: random.Random, names: NamePool) -> None:
             _add(world, world.locations, record)
             provinces.append((province, plat, plon))
     for kind, count, pool, precision, km in (
-        ("city", CITIES, world.cities, "city", 10.0),
-        ("site", SITES, world.sites, "site", 1.0),
+        ("city", size.cities, world.cities, "city", 10.0),
+        ("site", size.sites, world.sites, "site", 1.0),
     ):
         for n in range(count):
             province, plat, plon = provinces[n % len(provinces)]
@@ -211,7 +247,7 @@ def _places(world: World, rng: random.Random, names: NamePool) -> None:
             pool.append(place)
 
 
-def _actors(world: World, rng: random.Random, names: NamePool) -> None:
+def _actors(world: World, rng: random.Random, names: NamePool, size: WorldSize) -> None:
     countries = [r for r in world.locations if r["kind"] == "country"]
     for c, country in enumerate(countries):
         state, government = f"state-{c:03d}", f"government-{c:03d}"
@@ -246,8 +282,8 @@ def _actors(world: World, rng: random.Random, names: NamePool) -> None:
         world.navies.append(navy)
         world.units_of[air_force] = []
         world.units_of[navy] = []
-    for n in range(UNITS):
-        force = (world.air_forces if n % 3 else world.navies)[n % COUNTRIES]
+    for n in range(size.units):
+        force = (world.air_forces if n % 3 else world.navies)[n % size.countries]
         what = "Transport Aviation Regiment" if force.startswith("air") else "Naval Brigade"
         unit = f"unit-{n:04d}"
         _add(
@@ -260,7 +296,7 @@ def _actors(world: World, rng: random.Random, names: NamePool) -> None:
             },
         )
         world.units_of[force].append(unit)
-    for n in range(ARMED_GROUPS):
+    for n in range(size.armed_groups):
         group = f"group-{n:04d}"
         style = rng.choice(("Brigade", "Front", "Liberation Army", "Movement", "Guards"))
         _add(
@@ -269,7 +305,7 @@ def _actors(world: World, rng: random.Random, names: NamePool) -> None:
             {"id": group, "name": f"{names.take(2)} {style}", "kind": "armed_group"},
         )
         world.armed_groups.append(group)
-    for n in range(ORGANISATIONS):
+    for n in range(size.organisations):
         organisation = f"organisation-{n:03d}"
         style = rng.choice(("Institute", "Monitor", "Observatory", "Centre for Security Studies"))
         _add(
@@ -282,7 +318,7 @@ def _actors(world: World, rng: random.Random, names: NamePool) -> None:
     surnames = [names.take(2) for _ in range(200)]
     surname_of = Skewed(surnames, exponent=0.4)
     used: dict[str, int] = {}
-    for n in range(PERSONS):
+    for n in range(size.persons):
         person = f"person-{n:04d}"
         if n % 7 == 3:
             country_name = world.name_of[rng.choice(world.states)]
@@ -332,18 +368,18 @@ def _equipment(world: World, rng: random.Random, names: NamePool) -> None:
             _add(world, world.equipment_types, record)
 
 
-def _assets(world: World, rng: random.Random, names: NamePool) -> None:
+def _assets(world: World, rng: random.Random, names: NamePool, size: WorldSize) -> None:
     location_name = {r["id"]: r["name"] for r in world.locations}
     free = {
         "site": rng.sample(world.sites, len(world.sites)),
         "city": rng.sample(world.cities, len(world.cities)),
     }
     for kind, prefix, count, where, label in (
-        ("air_base", "air-base", AIR_BASES, "site", "Air Base"),
-        ("airport", "airport", AIRPORTS, "city", "International Airport"),
-        ("naval_base", "naval-base", NAVAL_BASES, "site", "Naval Base"),
-        ("port", "port", PORTS, "city", "Port"),
-        ("military_base", "military-base", MILITARY_BASES, "site", "Garrison"),
+        ("air_base", "air-base", size.air_bases, "site", "Air Base"),
+        ("airport", "airport", size.airports, "city", "International Airport"),
+        ("naval_base", "naval-base", size.naval_bases, "site", "Naval Base"),
+        ("port", "port", size.ports, "city", "Port"),
+        ("military_base", "military-base", size.military_bases, "site", "Garrison"),
     ):
         for n in range(count):
             place = free[where].pop()
@@ -359,8 +395,8 @@ def _assets(world: World, rng: random.Random, names: NamePool) -> None:
             _add(world, world.assets, record)
             (world.airfields if kind in ("air_base", "airport") else world.bases).append(asset)
     ship_types = [r["id"] for r in world.equipment_types if r["kind"] == "ship_type"]
-    for n in range(AIRFRAMES):
-        force = world.air_forces[n % COUNTRIES]
+    for n in range(size.airframes):
+        force = world.air_forces[n % size.countries]
         equipment = world.aircraft_types[rng.randrange(len(world.aircraft_types))]
         country = int(force.rsplit("-", 1)[1])
         registration = f"{chr(65 + country // 26)}{chr(65 + country % 26)}-{10000 + n:05d}"
@@ -378,7 +414,7 @@ def _assets(world: World, rng: random.Random, names: NamePool) -> None:
         )
         world.airframes_of.setdefault(force, []).append(asset)
         world.type_of[asset] = equipment
-    for n in range(SHIPS):
+    for n in range(size.ships):
         equipment = ship_types[n % len(ship_types)]
         asset = f"ship-{n:04d}"
         _add(
@@ -396,17 +432,9 @@ def _assets(world: World, rng: random.Random, names: NamePool) -> None:
         world.type_of[asset] = equipment
 
 
-def _sources(world: World, rng: random.Random, names: NamePool) -> None:
-    kinds = (
-        ("news_outlet", 80),
-        ("data_service", 20),
-        ("official", 40),
-        ("person", 30),
-        ("organisation", 15),
-        ("social_media", 15),
-    )
+def _sources(world: World, rng: random.Random, names: NamePool, size: WorldSize) -> None:
     n = 0
-    for kind, count in kinds:
+    for kind, count in size.sources_per_kind:
         for _ in range(count):
             source = f"source-{n:03d}"
             grade = rng.choices("ABCDEF", weights=(1, 5, 5, 3, 1, 2))[0]

@@ -1,15 +1,16 @@
-"""Generate `docs/data-model.md`, `docs/eventgraph.schema.json` and the schema part of
-`docs/cypher.md` from the ontology.
+"""Generate `docs/data-model.md`, `docs/eventgraph.schema.json`, the schema part of
+`docs/cypher.md` and the two field tables of `docs/importing.md` from the ontology and the
+model (`graph/model.py`).
 
 Run `python -m eventgraph.graph.docgen` after changing the ontology; a test fails while they differ.
-`docs/cypher.md` is hand-written around one generated block between SCHEMA_BEGIN and SCHEMA_END.
+`docs/cypher.md` and `docs/importing.md` are hand-written around generated blocks, each between
+a BEGIN and an END line.
 """
 
 import json
 from pathlib import Path
 
-from eventgraph.graph import ontology
-from eventgraph.graph.power.properties import BOOKKEEPING_LABELS, EDGE_PROPERTIES, NODE_PROPERTIES
+from eventgraph.graph import model, ontology
 from eventgraph.graph.records import import_json_schema
 from eventgraph.graph.schema import schema_items
 from eventgraph.graph.settings import PROJECT_ROOT
@@ -18,8 +19,13 @@ DOCS = PROJECT_ROOT / "docs"
 DATA_MODEL = DOCS / "data-model.md"
 JSON_SCHEMA = DOCS / "eventgraph.schema.json"
 CYPHER = DOCS / "cypher.md"
+IMPORTING = DOCS / "importing.md"
 SCHEMA_BEGIN = "<!-- BEGIN generated schema: `python -m eventgraph.graph.docgen`, do not edit -->"
 SCHEMA_END = "<!-- END generated schema -->"
+FIELDS_BEGIN = "<!-- BEGIN generated fields: `python -m eventgraph.graph.docgen`, do not edit -->"
+FIELDS_END = "<!-- END generated fields -->"
+COLUMNS_BEGIN = "<!-- BEGIN generated columns: `python -m eventgraph.graph.docgen`, do not edit -->"
+COLUMNS_END = "<!-- END generated columns -->"
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
@@ -28,8 +34,70 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     return "\n".join(lines)
 
 
+_SPECIAL_MEANINGS = {
+    "point": "a WGS-84 point: `lat`, `lon`, `precision`, `uncertainty_km`",
+    "time": "when it happened: `start`, `end`, `precision`, `year_assumed`, `note`",
+    "published": "when it was published: `start`, `end`, `precision`, `year_assumed`, `note`",
+    "since": "when it began (a partial time: 2015, 2015-10, an instant)",
+    "until": "when it ended (a partial time)",
+    "participants": "entities in roles: `role`, `ref` (see Participant roles)",
+    "claims": "the sources' graded claims (at least one): `source`, `report`, `reliability`, "
+    "`credibility`, `paraphrase`, `reported_on`, `id`",
+}
+"""What the data model page says of each special part (`graph.model.Special`)."""
+
+
+def _field_row(part: model.Field) -> tuple[str, ...]:
+    if isinstance(part, model.Prop):
+        kind = part.type.name
+        graphql = part.graphql_name
+        required = "yes" if part.required else "—"
+        meaning = part.meaning
+    elif isinstance(part, model.Link):
+        kind = ("ids of " if part.many else "id of ") + " or ".join(part.targets)
+        kind += f" (`{part.edge}`)"
+        graphql = part.graphql_name
+        required = "yes" if part.required else "—"
+        meaning = part.meaning or "—"
+    else:
+        kind = "—"
+        graphql = model.camel(part.name)
+        required = "yes" if part.required else "—"
+        meaning = _SPECIAL_MEANINGS[part.name]
+    return (f"`{part.name}`", f"`{graphql}`", kind, required, meaning)
+
+
+def _properties_section() -> list[str]:
+    parts = [
+        "## Records and their fields",
+        "",
+        "What each record holds, in the order of the native format (graph/model.py), with its",
+        "GraphQL field. Plain properties are stored on the node under the same name; links are",
+        "relationships to other records, given by id; the rest are parts with a shape of their",
+        "own.",
+        "",
+    ]
+    for shape in model.SHAPES:
+        reverse = ", ".join(
+            f"`{r.graphql_name}` (`{r.edge}` from {' or '.join(r.targets)})" for r in shape.reverse
+        )
+        parts += [
+            f"### `{shape.label.collection}` ({shape.label.name})",
+            "",
+            _table(
+                ("field", "GraphQL", "type", "required", "meaning"),
+                [_field_row(part) for part in shape.fields],
+            ),
+            "",
+        ]
+        if reverse:
+            parts += [f"GraphQL also follows the other way: {reverse}.", ""]
+    return parts
+
+
 def data_model_markdown() -> str:
-    """The data model page, entirely derived from `graph/ontology.py` and `graph/schema.py`."""
+    """The data model page, derived from `graph/ontology.py`, `graph/model.py` and
+    `graph/schema.py`."""
     parts = [
         "# The data model",
         "",
@@ -56,6 +124,7 @@ def data_model_markdown() -> str:
             ],
         ),
         "",
+        *_properties_section(),
         "## Event types",
         "",
         "Codes for interchange: ACLED event type / sub-type, CAMEO event code, PLOVER event",
@@ -174,7 +243,7 @@ def _label_section(label: ontology.NodeLabel) -> list[str]:
         "",
         _table(
             ("property", "type", "meaning"),
-            [(f"`{p.name}`", p.type, p.meaning) for p in NODE_PROPERTIES[label.name]],
+            [(f"`{p.name}`", p.cypher, p.meaning) for p in model.node_properties(label.name)],
         ),
         "",
     ]
@@ -202,7 +271,9 @@ def cypher_schema_markdown() -> str:
                     f"`{edge.name}`",
                     ", ".join(edge.from_labels),
                     ", ".join(edge.to_labels),
-                    ", ".join(f"`{p.name}` {p.type}" for p in EDGE_PROPERTIES.get(edge.name, ()))
+                    ", ".join(
+                        f"`{p.name}` {p.cypher}" for p in model.EDGE_PROPERTIES.get(edge.name, ())
+                    )
                     or "—",
                     edge.description,
                 )
@@ -234,7 +305,7 @@ def cypher_schema_markdown() -> str:
         "",
         _table(
             ("label", "what it holds"),
-            [(f"`{name}`", meaning) for name, meaning in BOOKKEEPING_LABELS.items()],
+            [(f"`{name}`", meaning) for name, meaning in model.BOOKKEEPING_LABELS.items()],
         ),
         "",
         SCHEMA_END,
@@ -242,13 +313,87 @@ def cypher_schema_markdown() -> str:
     return "\n".join(parts)
 
 
+def _replaced(text: str, begin: str, end: str, block: str, name: str) -> str:
+    """`text` with the block between the lines `begin` and `end` replaced by `block`."""
+    head, found_begin, rest = text.partition(begin)
+    _, found_end, tail = rest.partition(end)
+    if not found_begin or not found_end:
+        raise ValueError(f"{name} lacks the lines {begin!r} … {end!r}")
+    return head + begin + "\n" + block + "\n" + end + tail
+
+
 def with_generated_schema(text: str) -> str:
     """docs/cypher.md's text with its generated block replaced by the current one."""
-    head, begin, rest = text.partition(SCHEMA_BEGIN)
-    _, end, tail = rest.partition(SCHEMA_END)
-    if not begin or not end:
-        raise ValueError(f"{CYPHER.name} lacks the lines {SCHEMA_BEGIN!r} … {SCHEMA_END!r}")
-    return head + cypher_schema_markdown() + tail
+    block = cypher_schema_markdown().removeprefix(SCHEMA_BEGIN + "\n").removesuffix(SCHEMA_END)
+    return _replaced(text, SCHEMA_BEGIN, SCHEMA_END, block.removesuffix("\n"), CYPHER.name)
+
+
+_FORMAT_SPECIALS = {
+    "point": "point {**lat**, **lon**, **precision**, uncertainty_km}",
+    "time": "**time**",
+    "published": "published (a time)",
+    "since": "since",
+    "until": "until",
+    "participants": "participants [{**role**, **ref**}]",
+    "claims": "**claims** (at least one)",
+}
+"""How the fields table of docs/importing.md names each special part."""
+
+
+def _format_field(part: model.Field) -> tuple[bool, str]:
+    """(required, how the fields table names it)."""
+    if isinstance(part, model.Special):
+        return part.required, _FORMAT_SPECIALS[part.name]
+    required = part.required
+    text = f"**{part.name}**" if required else part.name
+    if isinstance(part, model.Link) and not part.by_relation_type and len(part.targets) == 1:
+        text += f" ({part.targets[0]})"
+    if isinstance(part, model.Prop) and part.type in _TYPE_HINTS:
+        text += f" ({_TYPE_HINTS[part.type]})"
+    return required, text
+
+
+_TYPE_HINTS = {model.RELIABILITY: "A–F"}
+_CLAIM_FIELDS = (
+    "**source**, **credibility** (1–6), **paraphrase**, report, reliability (A–F, else the "
+    "source's), reported_on (a date), id (else `<owner id>/claim-<n>`)"
+)
+
+
+def importing_fields_markdown() -> str:
+    """The table of native-format collections and their fields (required ones first)."""
+    rows: list[tuple[str, ...]] = []
+    for shape in model.SHAPES:
+        named = sorted((_format_field(part) for part in shape.fields), key=lambda f: not f[0])
+        rows.append((f"`{shape.label.collection}`", ", ".join(text for _, text in named)))
+    rows.append(("claims (inside events and relations)", _CLAIM_FIELDS))
+    return _table(("collection", "fields (required in bold)"), rows)
+
+
+def importing_columns_markdown() -> str:
+    """The table of CSV tables and their columns."""
+    from eventgraph.graph.importer.reading import CSV_REQUIRED, CSV_TABLES
+
+    rows: list[tuple[str, ...]] = []
+    for table, columns in CSV_TABLES.items():
+        required = CSV_REQUIRED.get(table, ("id",))
+        cells = [f"**{c}**" for c in columns if c in required]
+        cells += [c for c in columns if c not in required]
+        rows.append((f"`{table}`", ", ".join(cells) + _CSV_NOTES.get(table, "")))
+    return _table(("table", "columns (required in bold)"), rows)
+
+
+_CSV_NOTES = {
+    "participants": " — one row per participant of an event in the same import",
+    "claims": " — one row per claim on an event or relation in the same import",
+}
+
+
+def with_generated_tables(text: str) -> str:
+    """docs/importing.md's text with its generated tables replaced by the current ones."""
+    fields, columns = importing_fields_markdown(), importing_columns_markdown()
+    text = _replaced(text, FIELDS_BEGIN, FIELDS_END, f"\n{fields}\n", IMPORTING.name)
+    return _replaced(text, COLUMNS_BEGIN, COLUMNS_END, f"\n{columns}\n", IMPORTING.name)
 
 
 def json_schema_text() -> str:
@@ -261,6 +406,7 @@ def generated() -> dict[Path, str]:
         DATA_MODEL: data_model_markdown(),
         JSON_SCHEMA: json_schema_text(),
         CYPHER: with_generated_schema(CYPHER.read_text(encoding="utf-8")),
+        IMPORTING: with_generated_tables(IMPORTING.read_text(encoding="utf-8")),
     }
 
 

@@ -1,5 +1,6 @@
 """One Neo4j driver per process (and its async twin for the event loop), the check that
-tells a user why Neo4j does not answer, and the one place driver errors become ours.
+tells a user why Neo4j does not answer, and the one place driver errors become ours
+(`store_error`, which the executor, `graph/executor.py`, applies to every statement).
 
 The API opens its drivers `for_requests`: a request makes one attempt and waits at most
 REQUEST_CONNECTION_TIMEOUT_S for a connection, so when Neo4j is away the client hears so
@@ -8,8 +9,6 @@ import may ride out a leader switch or a brief restart).
 """
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,18 +81,6 @@ def store_error(error: Exception, settings: Settings) -> Exception:
     if isinstance(error, DriverError | OSError) and not isinstance(error, Neo4jError):
         return Unavailable(unreachable_message(settings, error))
     return error
-
-
-@contextmanager
-def answering(settings: Settings) -> Iterator[None]:
-    """Run a block that talks to Neo4j, raising `store_error`'s translation of what fails."""
-    try:
-        yield
-    except (Neo4jError, DriverError, OSError) as error:
-        translated = store_error(error, settings)
-        if translated is error:
-            raise
-        raise translated from None
 
 
 _SERVER_INFO = (

@@ -1,19 +1,34 @@
-"""The errors eventgraph raises, each with a message a user can act on.
+"""The errors eventgraph reports, each with a message a user can act on: the whole tree.
 
     EventGraphError                 base: `str(error)` is the whole user-facing message
-    ├── SetupError                  a prerequisite is missing (Java, Maven): exit code 2
+    ├── SetupError                  a prerequisite is missing (Java, Maven)
     ├── LocalNeo4jError             the local Neo4j could not be started or stopped
+    ├── PortUnavailable             `eventgraph serve` cannot listen on its address   (api)
     ├── Unavailable                 Neo4j does not answer at the configured URI
     │   └── AuthenticationFailed    Neo4j answers but refuses the credentials
     ├── InvalidData                 input breaks the ontology; carries per-field problems
     ├── NotFound                    a referenced node does not exist
     ├── Conflict                    the graph already holds something incompatible
-    └── Refused                     a Cypher query that is not read-only, invalid or too slow;
-        │                           carries Neo4j's status code or eventgraph's own
-        └── QueryTooLarge           Neo4j stopped a query that needed more memory than allowed
+    ├── Refused                     a Cypher query that is not read-only or that Neo4j refused;
+    │   │                           carries Neo4j's status code or eventgraph's own
+    │   ├── QueryTooLarge           Neo4j stopped a query that needed more memory than allowed
+    │   └── QueryTimedOut           Neo4j stopped a query at its time limit, or none was left
+    ├── AuthError                   the caller's token                                 (api)
+    │   ├── Unauthenticated         no token, or an unknown or revoked one
+    │   └── Forbidden               a token without the role the request needs
+    ├── RequestRefused              not a request the endpoint executes: nothing ran   (api)
+    │   ├── BatchTooLarge           more operations in one POST than allowed
+    │   ├── MethodNotAllowed        a mutation over GET
+    │   ├── RequestTooLarge         a body or document over its size limit
+    │   ├── UnsupportedMediaType    a POST that is not JSON
+    │   └── PersistedQueryRefused   a persisted query's extension that cannot be honoured
+    │       └── PersistedQueryNotFound   its hash names no document this server knows
+    ├── AnswerTooLarge              a GraphQL answer over the operation's budget       (api)
+    └── StoredDataInvalid           a stored value breaks the GraphQL schema's promise  (api)
 
-`api/` maps these to HTTP statuses, GraphQL error codes and CLI exit codes in one place each.
-Messages name the URI, never the password.
+The classes marked (api) are the API's own and live in `api/errors.py`, which also holds the
+one table that maps every class to its HTTP status, GraphQL `extensions.code`, `/cypher` code
+and CLI exit code (docs/graphql.md shows it). Messages name the URI, never the password.
 """
 
 from dataclasses import dataclass
@@ -27,13 +42,9 @@ def a_or_an(noun: str) -> str:
 class EventGraphError(Exception):
     """Base of every error eventgraph reports to a user."""
 
-    exit_code = 1
-
 
 class SetupError(EventGraphError):
     """A tool eventgraph needs is missing or too old."""
-
-    exit_code = 2
 
 
 class LocalNeo4jError(EventGraphError):
@@ -105,3 +116,14 @@ class QueryTooLarge(Refused):
 
     def __init__(self) -> None:
         super().__init__(self.CODE, "the query needed more memory than Neo4j allows: ask for less")
+
+
+class QueryTimedOut(Refused):
+    """Neo4j stopped the statement at its timeout (`EVENTGRAPH_GRAPHQL_TIMEOUT_S`,
+    `EVENTGRAPH_CYPHER_TIMEOUT_S`), or the request had no time left to start it. `code` is
+    Neo4j's when Neo4j stopped it."""
+
+    CODE = "EventGraph.Refused.TimedOut"
+
+    def __init__(self, reason: str, code: str = CODE) -> None:
+        super().__init__(code, reason)

@@ -13,6 +13,7 @@ what the API shows; the retracted events and who retracted them stay in the grap
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,7 @@ import yaml
 from neo4j import Driver
 from neo4j.time import DateTime
 
+from eventgraph.graph import model
 from eventgraph.graph.errors import NotFound
 from eventgraph.graph.ontology import TimePrecision
 from eventgraph.graph.projection import not_retracted
@@ -40,7 +42,7 @@ _CLAIMS = (
     "OPTIONAL MATCH (c)-[:SOURCED_FROM]->(s:Source) OPTIONAL MATCH (c)-[:IN_REPORT]->(r:Report) "
     "RETURN owner.id AS owner, c {.*} AS props, s.id AS source, r.id AS report"
 )
-_MODEL_BY_LABEL = {model.label.name: model for model in RECORD_TYPES}
+_MODEL_BY_LABEL = {record.label.name: record for record in RECORD_TYPES}
 
 
 @dataclass
@@ -60,8 +62,8 @@ def _native(value: Any) -> Any:
 
 def read_snapshot(driver: Driver, database: str) -> Snapshot:
     snapshot = Snapshot()
-    for model in RECORD_TYPES:
-        label = model.label.name
+    for record_type in RECORD_TYPES:
+        label = record_type.label.name
         for row in driver.execute_query(_NODES.format(label=label), database_=database)[0]:
             props = {key: _native(value) for key, value in row["props"].items()}
             snapshot.nodes[label][props["id"]] = props
@@ -76,11 +78,6 @@ def _targets(snapshot: Snapshot, owner: str, edge_type: str) -> list[str]:
     edges = [edge for edge in snapshot.edges.get(owner, []) if edge["type"] == edge_type]
     edges.sort(key=lambda edge: (edge["props"].get("position", 0), edge["target"]))
     return [edge["target"] for edge in edges]
-
-
-def _one(snapshot: Snapshot, owner: str, edge_type: str) -> str | None:
-    targets = _targets(snapshot, owner, edge_type)
-    return targets[0] if targets else None
 
 
 def _claims(snapshot: Snapshot, owner: str) -> list[dict[str, Any]]:
@@ -113,82 +110,79 @@ def _time(props: dict[str, Any], prefix: str, precision_key: str) -> dict[str, A
     return time
 
 
+def _point(snapshot: Snapshot, node_id: str, props: dict[str, Any]) -> Any:
+    point = props.get("point")
+    if point is None:
+        return None
+    return {
+        "lat": point.y,
+        "lon": point.x,
+        "precision": props.get("point_precision"),
+        "uncertainty_km": props.get("point_uncertainty_km"),
+    }
+
+
+def _published(snapshot: Snapshot, node_id: str, props: dict[str, Any]) -> Any:
+    if not props.get("published_precision"):
+        return None
+    published = _time(props, "published_", "published_precision")
+    published["year_assumed"] = props.get("published_year_assumed", False)
+    published["note"] = props.get("published_note")
+    return published
+
+
+def _event_time(snapshot: Snapshot, node_id: str, props: dict[str, Any]) -> Any:
+    time = _time(props, "", "time_precision")
+    time["year_assumed"] = props.get("year_assumed", False)
+    time["note"] = props.get("time_note")
+    return time
+
+
+def _participants(snapshot: Snapshot, node_id: str, props: dict[str, Any]) -> Any:
+    return [
+        {"role": edge["props"]["role"], "ref": edge["target"]}
+        for edge in sorted(
+            snapshot.edges.get(node_id, []), key=lambda edge: edge["props"].get("position", 0)
+        )
+        if edge["type"] == "INVOLVES"
+    ]
+
+
+def _bound(name: str) -> Callable[[Snapshot, str, dict[str, Any]], Any]:
+    def read(snapshot: Snapshot, node_id: str, props: dict[str, Any]) -> Any:
+        if props.get(name) is None:
+            return None
+        return render_bound(props[name], TimePrecision(props[f"{name}_precision"]))
+
+    return read
+
+
+_SPECIALS: dict[str, Callable[[Snapshot, str, dict[str, Any]], Any]] = {
+    "point": _point,
+    "published": _published,
+    "time": _event_time,
+    "participants": _participants,
+    "claims": lambda snapshot, node_id, props: _claims(snapshot, node_id),
+    "since": _bound("since"),
+    "until": _bound("until"),
+}
+"""How each special part (`graph.model.Special`) is read back from the snapshot."""
+
+
 def record_of(snapshot: Snapshot, label: str, props: dict[str, Any]) -> dict[str, Any]:
     """The native-format record of one node."""
     node_id = props["id"]
-    data: dict[str, Any] = {
-        key: props.get(key) for key in ("id", "name", "kind", "aliases", "description")
-    }
-    if label in ("Actor", "Source"):
-        data["anonymous"] = props.get("anonymous", False)
-    if label == "Asset":
-        data.update(
-            located_at=_one(snapshot, node_id, "LOCATED_AT"),
-            instance_of=_one(snapshot, node_id, "INSTANCE_OF"),
-            registration=props.get("registration"),
-        )
-    if label == "Location":
-        data["within"] = _one(snapshot, node_id, "WITHIN")
-        point = props.get("point")
-        if point is not None:
-            data["point"] = {
-                "lat": point.y,
-                "lon": point.x,
-                "precision": props.get("point_precision"),
-                "uncertainty_km": props.get("point_uncertainty_km"),
-            }
-    if label == "Source":
-        data.update(
-            actor=_one(snapshot, node_id, "IS_ACTOR"),
-            reliability=props.get("reliability"),
-            reliability_note=props.get("reliability_note"),
-        )
-    if label == "Report":
-        data.update(publisher=_one(snapshot, node_id, "PUBLISHED_BY"), url=props.get("url"))
-        if props.get("published_precision"):
-            published = _time(props, "published_", "published_precision")
-            published["year_assumed"] = props.get("published_year_assumed", False)
-            published["note"] = props.get("published_note")
-            data["published"] = published
-    if label == "Event":
-        time = _time(props, "", "time_precision")
-        time["year_assumed"] = props.get("year_assumed", False)
-        time["note"] = props.get("time_note")
-        participants = [
-            {"role": edge["props"]["role"], "ref": edge["target"]}
-            for edge in sorted(
-                snapshot.edges.get(node_id, []), key=lambda edge: edge["props"].get("position", 0)
-            )
-            if edge["type"] == "INVOLVES"
-        ]
-        data.update(
-            type=props["type"],
-            time=time,
-            place_precision=props.get("place_precision"),
-            at=_targets(snapshot, node_id, "OCCURRED_AT"),
-            origin=_one(snapshot, node_id, "ORIGIN"),
-            destination=_one(snapshot, node_id, "DESTINATION"),
-            participants=participants,
-            part_of=_targets(snapshot, node_id, "PART_OF"),
-            about=_targets(snapshot, node_id, "ABOUT"),
-            ends=_targets(snapshot, node_id, "ENDS"),
-            claims=_claims(snapshot, node_id),
-        )
-    if label == "Relation":
-        data.update(
-            type=props["type"],
-            **{"from": _one(snapshot, node_id, "FROM")},
-            to=_one(snapshot, node_id, "TO"),
-            claims=_claims(snapshot, node_id),
-        )
-        if props.get("since") is not None:
-            data["since"] = render_bound(props["since"], TimePrecision(props["since_precision"]))
-        if props.get("until") is not None:
-            data["until"] = render_bound(props["until"], TimePrecision(props["until_precision"]))
-    model = _MODEL_BY_LABEL[label]
-    allowed = set(model.model_fields) | {"from"}
-    record: Record = model.model_validate(
-        {k: v for k, v in data.items() if k in allowed and v is not None}
+    data: dict[str, Any] = {}
+    for part in model.SHAPES_BY_LABEL[label].fields:
+        if isinstance(part, model.Prop):
+            data[part.name] = props.get(part.name)
+        elif isinstance(part, model.Link):
+            targets = _targets(snapshot, node_id, part.edge)
+            data[part.name] = targets if part.many else (targets[0] if targets else None)
+        else:
+            data[part.name] = _SPECIALS[part.name](snapshot, node_id, props)
+    record: Record = _MODEL_BY_LABEL[label].model_validate(
+        {k: v for k, v in data.items() if v is not None}
     )
     return record.model_dump(mode="json", by_alias=True, exclude_defaults=True)
 
@@ -264,8 +258,8 @@ def export_document(
         raise NotFound(f"no node with id '{entity}' to export around")
     selected = select(snapshot, since, until, entity)
     document: dict[str, Any] = {"eventgraph": FORMAT_VERSION}
-    for model in RECORD_TYPES:
-        label = model.label.name
+    for record_type in RECORD_TYPES:
+        label = record_type.label.name
         nodes = snapshot.nodes.get(label, {})
         records = [
             record_of(snapshot, label, nodes[node_id])
@@ -273,7 +267,7 @@ def export_document(
             if selected is None or node_id in selected
         ]
         if records:
-            document[model.label.collection] = records
+            document[record_type.label.collection] = records
     return document
 
 

@@ -1,9 +1,11 @@
 """The ontology, declared once: labels and their kinds, the event taxonomy, roles, relations.
 
-Everything else follows from this module: the Neo4j constraints and indexes (`graph/schema.py`),
-import validation and the import JSON Schema (`graph/records.py`), the GraphQL enums, and
-`docs/data-model.md` (a test keeps it in step). Names here are the allow-list: a label, a
-relationship type or a property name reaches Cypher text only if it is declared here.
+What a record of each label holds (its properties and links) is declared next to it, in
+`graph/model.py`. Everything else follows from these two modules: the Neo4j constraints and
+indexes (`graph/schema.py`), import validation and the import JSON Schema (`graph/records.py`),
+the GraphQL types and enums, and `docs/data-model.md` (a test keeps it in step). Names here and
+there are the allow-list: a label, a relationship type or a property name reaches Cypher text
+only if it is declared in one of them.
 """
 
 from dataclasses import dataclass
@@ -23,8 +25,6 @@ class NodeLabel:
     description: str
     kinds: tuple[str, ...] = ()
     """Allowed values of the `kind` property (the event label uses the event taxonomy)."""
-    searchable: tuple[str, ...] = ("name", "aliases")
-    """Properties in the full-text index over names and aliases."""
     time_properties: tuple[str, ...] = ()
     """Properties with a range index, for time-window queries."""
     point_property: str | None = None
@@ -90,7 +90,6 @@ REPORT = NodeLabel(
     "reports",
     "One publication: an article, a dataset release, a post.",
     kinds=("article", "dataset", "post", "statement", "document"),
-    searchable=("name",),
     is_entity=False,
 )
 EVENT = NodeLabel(
@@ -98,7 +97,6 @@ EVENT = NodeLabel(
     "events",
     "Something that happened, with a time interval and its precision, participants in roles, "
     "places, and the claims that report it.",
-    searchable=("name", "aliases"),
     time_properties=("start", "end", "updated_at"),
     is_entity=False,
 )
@@ -117,7 +115,6 @@ RELATION = NodeLabel(
     "relations",
     "A time-bounded, sourced claim that one entity stands in a relation to another (operates, "
     "part of, supports, depends on, opposes …); reified so its claims can point at it.",
-    searchable=(),
     time_properties=("since", "until"),
     is_entity=False,
 )
@@ -126,7 +123,6 @@ CLAIM = NodeLabel(
     "claims",
     "One source's claim, in one report, that an event happened or a relation holds, with the "
     "Admiralty grading and a paraphrase.",
-    searchable=(),
     is_entity=False,
 )
 

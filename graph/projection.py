@@ -6,17 +6,19 @@ projection keyed by the response key (aliases included), each list of related no
 comprehension, each union a CASE over labels. One root field thus costs one round trip whatever
 the page size and nesting, and the rows come back ready to serialise.
 
-The field table (`FIELDS`) is the one place that says how a GraphQL field reads the graph; the
-schema types in `api/graphql/types.py` are checked against it by a test. Labels, relationship
-types and property names reach Cypher text only from this table; argument values are always
-parameters.
+The field table (`FIELDS`) is the one place that says how a field reads the graph, derived from
+the model (`graph/model.py`); it and every `Selection` use the model's names (`reliability_note`,
+`part_of`), which the API maps from its own (`reliabilityNote`, `partOf`); `__typename` never
+reaches it: the API answers that itself. `tests/test_graphql.py` checks the schema types in
+`api/graphql/types.py` against it. Labels, relationship types and property names reach Cypher
+text only from this table; argument values are always parameters.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from eventgraph.graph import ontology
+from eventgraph.graph import model, ontology
 from eventgraph.graph.errors import InvalidData, Problem
 
 ENTITY_TYPES = ontology.ENTITY_LABELS
@@ -25,7 +27,8 @@ PLACE_TYPES = ontology.PLACE_LABELS
 
 @dataclass(frozen=True)
 class Selection:
-    """One selected field: its response key, schema name, arguments and sub-selections.
+    """One selected field: its response key, the model's name for it, its arguments (by the
+    model's names, plain values: text, numbers, lists, maps) and its sub-selections.
 
     `by_type` holds the sub-selections of an abstract field (union or interface) per concrete
     type; plain object fields use `children`.
@@ -137,16 +140,11 @@ def _constant(value: str) -> Expr:
     return lambda c, v, s: f"'{value}'"
 
 
-def _value_object(typename: str, fields: dict[str, Expr]) -> Expr:
-    """A nested object computed from the same node (time spans, points) of GraphQL type
-    `typename` (what `__typename` answers inside it)."""
+def _value_object(fields: dict[str, Expr]) -> Expr:
+    """A nested object computed from the same node (time spans, points)."""
 
     def build(c: Compiler, v: str, s: Selection) -> str:
-        entries = [
-            f"`{child.key}`: "
-            + (f"'{typename}'" if child.name == "__typename" else fields[child.name](c, v, child))
-            for child in s.children
-        ]
+        entries = [f"`{child.key}`: {fields[child.name](c, v, child)}" for child in s.children]
         return "{" + ", ".join(entries) + "}"
 
     return build
@@ -197,11 +195,6 @@ def _related(
     return build
 
 
-def _events(pattern: str) -> Expr:
-    """Events reached by `pattern`, in time order (`time_order`)."""
-    return _related(pattern, ("Event",), many=True, order=time_order)
-
-
 def project(c: Compiler, v: str, s: Selection, types: tuple[str, ...]) -> str:
     """The map projection of node `v` for selection `s`; a CASE when it may have several types."""
     if len(types) == 1 and not s.by_type:
@@ -216,38 +209,31 @@ def project(c: Compiler, v: str, s: Selection, types: tuple[str, ...]) -> str:
 
 def _map(c: Compiler, v: str, type_name: str, children: tuple[Selection, ...], tag: bool) -> str:
     table = FIELDS[type_name]
-    entries = []
-    for child in children:
-        if child.name == "__typename":
-            entries.append(f"`{child.key}`: '{type_name}'")
-        else:
-            entries.append(f"`{child.key}`: {table[child.name](c, v, child)}")
+    entries = [f"`{child.key}`: {table[child.name](c, v, child)}" for child in children]
     if c.type_tags:
         entries.append(f"__label: '{type_name}'")
-    return f"{v} {{{', '.join(entries)}}}"
+    return f"{v} {{{', '.join(entries)}}}" if entries else "{}"
 
 
 # ---- the field table --------------------------------------------------------------------------
 
 _TIME = _value_object(
-    "TimeSpan",
     {
         "start": _text("start"),
         "end": _text("end"),
         "precision": _prop("time_precision"),
-        "yearAssumed": _prop("year_assumed"),
+        "year_assumed": _prop("year_assumed"),
         "note": _prop("time_note"),
     },
 )
 _PUBLISHED = _null_unless(
     "published_precision",
     _value_object(
-        "TimeSpan",
         {
             "start": _text("published_start"),
             "end": _text("published_end"),
             "precision": _prop("published_precision"),
-            "yearAssumed": _prop("published_year_assumed"),
+            "year_assumed": _prop("published_year_assumed"),
             "note": _prop("published_note"),
         },
     ),
@@ -260,12 +246,11 @@ def _bound(start: str, end: str, precision: str) -> Expr:
     return _null_unless(
         precision,
         _value_object(
-            "TimeSpan",
             {
                 "start": _text(start),
                 "end": _text(end),
                 "precision": _prop(precision),
-                "yearAssumed": lambda c, v, s: "false",
+                "year_assumed": lambda c, v, s: "false",
                 "note": lambda c, v, s: "null",
             },
         ),
@@ -275,12 +260,11 @@ def _bound(start: str, end: str, precision: str) -> Expr:
 _POINT = _null_unless(
     "point",
     _value_object(
-        "GeoPoint",
         {
             "latitude": lambda c, v, s: f"{v}.point.y",
             "longitude": lambda c, v, s: f"{v}.point.x",
             "precision": _prop("point_precision"),
-            "uncertaintyKm": _prop("point_uncertainty_km"),
+            "uncertainty_km": _prop("point_uncertainty_km"),
         },
     ),
 )
@@ -296,8 +280,6 @@ def _participants(c: Compiler, v: str, s: Selection) -> str:
             entries.append(f"`{child.key}`: {r}.role")
         elif child.name == "entity":
             entries.append(f"`{child.key}`: {project(c, t, child, ENTITY_TYPES)}")
-        elif child.name == "__typename":
-            entries.append(f"`{child.key}`: 'Participation'")
     c.nesting -= 1
     return _at_most(
         c,
@@ -325,8 +307,6 @@ def _claims(c: Compiler, v: str, s: Selection) -> str:
                 f"`{child.key}`: head([({claim})-[:IN_REPORT]->({rep}:Report) | "
                 f"{_map(c, rep, 'Report', child.children, tag=False)}])"
             )
-        elif child.name == "__typename":
-            entries.append(f"`{child.key}`: 'Claim'")
         else:
             entries.append(f"`{child.key}`: {FIELDS['Claim'][child.name](c, claim, child)}")
     c.nesting -= 1
@@ -338,83 +318,60 @@ def _claims(c: Compiler, v: str, s: Selection) -> str:
     )
 
 
-_NAMED: dict[str, Expr] = {
-    "id": _global_id,
-    "key": _prop("id"),
-    "name": _prop("name"),
-    "aliases": lambda c, v, s: f"coalesce({v}.aliases, [])",
-    "description": _prop("description"),
+def _plain(prop: model.Prop) -> Expr:
+    """A plain property; an absent list reads as an empty one."""
+    if prop.type.many:
+        return lambda c, v, s: f"coalesce({v}.`{prop.name}`, [])"
+    return _prop(prop.name)
+
+
+def _linked(link: model.Link | model.Reverse) -> Expr:
+    """The records a link reaches: outgoing for a `Link`, incoming for a `Reverse`; events in
+    time order, the rest by key."""
+    arrow = f"-[:`{link.edge}`]->" if isinstance(link, model.Link) else f"<-[:`{link.edge}`]-"
+    order = time_order if link.targets == ("Event",) else by_id
+    return _related(f"(v){arrow}(t)", link.targets, link.many, order)
+
+
+_SPECIALS: dict[str, Expr] = {
+    "time": _TIME,
+    "published": _PUBLISHED,
+    "point": _POINT,
+    "since": _bound("since", "since_end", "since_precision"),
+    "until": _bound("until_start", "until", "until_precision"),
+    "participants": _participants,
+    "claims": _claims,
 }
+"""How each special part (`graph.model.Special`) reads the graph, by its name."""
+
+
+def _fields_of(shape: model.Shape) -> dict[str, Expr]:
+    fields: dict[str, Expr] = {"id": _global_id}
+    for part in shape.fields:
+        if isinstance(part, model.Prop):
+            fields[part.graphql or part.name] = _plain(part)
+        elif isinstance(part, model.Link):
+            fields[part.name] = _linked(part)
+        else:
+            fields[part.name] = _SPECIALS[part.name]
+    for reverse in shape.reverse:
+        fields[reverse.name] = _linked(reverse)
+    return fields
+
 
 FIELDS: dict[str, dict[str, Expr]] = {
-    "Actor": {**_NAMED, "kind": _prop("kind"), "anonymous": _prop("anonymous")},
-    "EquipmentType": {**_NAMED, "kind": _prop("kind")},
-    "Asset": {
-        **_NAMED,
-        "kind": _prop("kind"),
-        "registration": _prop("registration"),
-        "locatedAt": _related("(v)-[:LOCATED_AT]->(t)", ("Location",), many=False),
-        "instanceOf": _related("(v)-[:INSTANCE_OF]->(t)", ("EquipmentType",), many=False),
-    },
-    "Location": {
-        **_NAMED,
-        "kind": _prop("kind"),
-        "point": _POINT,
-        "within": _related("(v)-[:WITHIN]->(t)", ("Location",), many=False),
-        "contains": _related("(v)<-[:WITHIN]-(t)", ("Location",), many=True),
-    },
-    "Source": {
-        **_NAMED,
-        "kind": _prop("kind"),
-        "anonymous": _prop("anonymous"),
-        "reliability": _prop("reliability"),
-        "reliabilityNote": _prop("reliability_note"),
-        "actor": _related("(v)-[:IS_ACTOR]->(t)", ("Actor",), many=False),
-    },
-    "Report": {
-        "id": _global_id,
-        "key": _prop("id"),
-        "name": _prop("name"),
-        "kind": _prop("kind"),
-        "url": _prop("url"),
-        "description": _prop("description"),
-        "published": _PUBLISHED,
-        "publisher": _related("(v)-[:PUBLISHED_BY]->(t)", ("Source",), many=False),
-    },
-    "Event": {
-        **_NAMED,
-        "type": _prop("type"),
-        "time": _TIME,
-        "placePrecision": _prop("place_precision"),
-        "participants": _participants,
-        "at": _related("(v)-[:OCCURRED_AT]->(t)", PLACE_TYPES, many=True),
-        "origin": _related("(v)-[:ORIGIN]->(t)", PLACE_TYPES, many=False),
-        "destination": _related("(v)-[:DESTINATION]->(t)", PLACE_TYPES, many=False),
-        "partOf": _events("(v)-[:PART_OF]->(t)"),
-        "parts": _events("(v)<-[:PART_OF]-(t)"),
-        "about": _events("(v)-[:ABOUT]->(t)"),
-        "ends": _events("(v)-[:ENDS]->(t)"),
-        "claims": _claims,
-    },
-    "Relation": {
-        "id": _global_id,
-        "key": _prop("id"),
-        "type": _prop("type"),
-        "description": _prop("description"),
-        "since": _bound("since", "since_end", "since_precision"),
-        "until": _bound("until_start", "until", "until_precision"),
-        "from": _related("(v)-[:FROM]->(t)", ENTITY_TYPES, many=False),
-        "to": _related("(v)-[:TO]->(t)", ENTITY_TYPES, many=False),
-        "claims": _claims,
-    },
+    **{shape.label.name: _fields_of(shape) for shape in model.SHAPES},
     "Claim": {
         "key": _prop("id"),
         "reliability": _prop("reliability"),
         "credibility": lambda c, v, s: f"toInteger({v}.credibility)",
         "paraphrase": _prop("paraphrase"),
-        "reportedOn": _text("reported_on"),
+        "reported_on": _text("reported_on"),
     },
 }
+"""Per GraphQL type, how each of its fields reads the graph: derived from the model
+(`graph/model.py`) but for a claim's own fields. `tests/test_graphql.py` checks it against the
+GraphQL types."""
 
 NODE_TYPES = (
     "Actor",

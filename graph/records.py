@@ -18,12 +18,13 @@ from pydantic import (
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     StringConstraints,
+    create_model,
     field_validator,
     model_validator,
 )
 from pydantic_core import CoreSchema, core_schema
 
-from eventgraph.graph import ontology
+from eventgraph.graph import model, ontology
 from eventgraph.graph.ontology import Credibility, PlacePrecision, Reliability, TimePrecision
 from eventgraph.graph.timespan import Span, TimeError, canonical, span
 
@@ -83,17 +84,7 @@ class OneOf:
         return {"type": "string", "enum": list(self.values)}
 
 
-ActorKind = Annotated[str, OneOf("actor kind", ontology.ACTOR.kinds)]
-EquipmentKind = Annotated[str, OneOf("equipment kind", ontology.EQUIPMENT_TYPE.kinds)]
-AssetKind = Annotated[str, OneOf("asset kind", ontology.ASSET.kinds)]
-LocationKind = Annotated[str, OneOf("location kind", ontology.LOCATION.kinds)]
-SourceKind = Annotated[str, OneOf("source kind", ontology.SOURCE.kinds)]
-ReportKind = Annotated[str, OneOf("report kind", ontology.REPORT.kinds)]
-EventTypeName = Annotated[str, OneOf("event type", tuple(t.name for t in ontology.EVENT_TYPES))]
 RoleName = Annotated[str, OneOf("role", tuple(r.name for r in ontology.ROLES))]
-RelationTypeName = Annotated[
-    str, OneOf("relation type", tuple(r.name for r in ontology.RELATION_TYPES))
-]
 
 
 class Record(BaseModel):
@@ -103,12 +94,6 @@ class Record(BaseModel):
     label: ClassVar[ontology.NodeLabel]
 
     id: Id
-
-
-class Named(Record):
-    name: str = Field(min_length=1, description="What analysts call it.")
-    aliases: tuple[str, ...] = Field(default=(), description="Other names and spellings.")
-    description: str | None = None
 
 
 class TimeSpec(BaseModel):
@@ -183,108 +168,107 @@ class Participant(BaseModel):
     ref: Id = Field(description="Id of an actor, asset, equipment type or location.")
 
 
-class Actor(Named):
-    label = ontology.ACTOR
-    kind: ActorKind
-    anonymous: bool = Field(default=False, description="Unnamed in the source: 'an official'.")
-
-
-class EquipmentType(Named):
-    label = ontology.EQUIPMENT_TYPE
-    kind: EquipmentKind
-
-
-class Asset(Named):
-    label = ontology.ASSET
-    kind: AssetKind
-    located_at: Id | None = Field(default=None, description="A Location id.")
-    instance_of: Id | None = Field(default=None, description="An EquipmentType id (airframes).")
-    registration: str | None = Field(default=None, description="Tail number, hull number.")
-
-
-class Location(Named):
-    label = ontology.LOCATION
-    kind: LocationKind
-    within: Id | None = Field(default=None, description="The Location this one lies in.")
-    point: Point | None = None
-
-
-class Source(Named):
-    label = ontology.SOURCE
-    kind: SourceKind
-    anonymous: bool = False
-    actor: Id | None = Field(default=None, description="The Actor this source is (people).")
-    reliability: Reliability | None = Field(default=None, description="Its usual grading A–F.")
-    reliability_note: str | None = Field(default=None, description="Why that grading.")
-
-
-class Report(Record):
-    label = ontology.REPORT
-    name: str = Field(min_length=1, description="Title.")
-    kind: ReportKind
-    publisher: Id | None = Field(default=None, description="The Source that published it.")
-    published: TimeSpec | None = None
-    url: str | None = None
-    description: str | None = None
-
-
-class Event(Named):
-    label = ontology.EVENT
-    type: EventTypeName
-    time: TimeSpec
-    place_precision: PlacePrecision | None = None
-    at: tuple[Id, ...] = Field(default=(), description="Where it happened (Location or Asset).")
-    origin: Id | None = None
-    destination: Id | None = None
-    participants: tuple[Participant, ...] = ()
-    part_of: tuple[Id, ...] = Field(default=(), description="Larger events this is part of.")
-    about: tuple[Id, ...] = Field(default=(), description="Events a statement is about.")
-    ends: tuple[Id, ...] = Field(default=(), description="Events this one ends.")
-    claims: tuple[ClaimSpec, ...] = Field(min_length=1)
-
-
-class Relation(Record):
-    label = ontology.RELATION
-    type: RelationTypeName
-    from_: Id = Field(alias="from")
-    to: Id
-    since: PartialTime | None = None
-    until: PartialTime | None = None
-    description: str | None = None
-    claims: tuple[ClaimSpec, ...] = Field(min_length=1)
+class _RelationChecks(Record):
+    """A relation's `since` and `until`: partial times, the one not after the other."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    @field_validator("since", "until", mode="after")
+    @field_validator("since", "until", mode="after", check_fields=False)
     @classmethod
     def _canonical(cls, value: object) -> object:
         return _canonical_or_error(value)
 
     @model_validator(mode="after")
-    def _since_before_until(self) -> "Relation":
-        if self.since is None and self.until is None:
+    def _since_before_until(self) -> "_RelationChecks":
+        since, until = getattr(self, "since", None), getattr(self, "until", None)
+        if since is None and until is None:
             return self
         try:
-            span(self.since, self.until, TimePrecision.INTERVAL)
+            span(since, until, TimePrecision.INTERVAL)
         except TimeError as error:
             raise ValueError(str(error)) from None
         return self
 
 
-RECORD_TYPES: tuple[type[Record], ...] = (
-    Actor,
-    EquipmentType,
-    Asset,
-    Location,
-    Source,
-    Report,
-    Event,
-    Relation,
-)
-RECORD_TYPES_BY_COLLECTION = {model.label.collection: model for model in RECORD_TYPES}
+_SPECIALS: dict[str, tuple[Any, Any]] = {
+    "point": (Point | None, None),
+    "time": (TimeSpec, ...),
+    "published": (TimeSpec | None, None),
+    "since": (PartialTime | None, None),
+    "until": (PartialTime | None, None),
+    "participants": (tuple[Participant, ...], ()),
+    "claims": (tuple[ClaimSpec, ...], Field(min_length=1)),
+}
+"""The pydantic field of each special part (`graph.model.Special`), by its name."""
+_BASES: dict[str, type[Record]] = {"Relation": _RelationChecks}
 
 
-class Document(BaseModel):
+def _annotation(value_type: model.ValueType) -> Any:
+    if value_type is model.ID:
+        return Id
+    if value_type.enum is not None:
+        return value_type.enum
+    if value_type.choices:
+        return Annotated[str, OneOf(value_type.name, value_type.choices)]
+    if value_type.many:
+        return tuple[str, ...]
+    return bool if value_type is model.FLAG else str
+
+
+def _sentence(meaning: str) -> str:
+    return meaning[0].upper() + meaning[1:] + "."
+
+
+def _prop_field(prop: model.Prop) -> tuple[Any, Any]:
+    annotation = _annotation(prop.type)
+    if prop.type is model.ID:
+        return annotation, ...  # `Id` describes itself
+    if prop.required:
+        length = 1 if prop.type is model.TEXT else None
+        return annotation, Field(description=_sentence(prop.meaning), min_length=length)
+    if prop.default is None:
+        annotation = annotation | None
+    return annotation, Field(default=prop.default, description=_sentence(prop.meaning))
+
+
+def _link_field(link: model.Link) -> tuple[Any, Any]:
+    options: dict[str, Any] = {"alias": link.name} if link.python_name != link.name else {}
+    if link.meaning is not None:
+        options["description"] = link.meaning
+    if link.many:
+        return tuple[Id, ...], Field(default=(), **options)
+    if link.required:
+        return Id, Field(**options)
+    return Id | None, Field(default=None, **options)
+
+
+def _record_type(shape: model.Shape) -> type[Record]:
+    fields: dict[str, Any] = {}
+    for item in shape.fields:
+        if isinstance(item, model.Prop):
+            fields[item.name] = _prop_field(item)
+        elif isinstance(item, model.Link):
+            fields[item.python_name] = _link_field(item)
+        else:
+            fields[item.name] = _SPECIALS[item.name]
+    base = _BASES.get(shape.label.name, Record)
+    return _labelled(
+        create_model(shape.label.name, __base__=base, __module__=__name__, **fields), shape.label
+    )
+
+
+def _labelled(record_type: type[Record], label: ontology.NodeLabel) -> type[Record]:
+    record_type.label = label
+    return record_type
+
+
+RECORD_TYPES: tuple[type[Record], ...] = tuple(_record_type(shape) for shape in model.SHAPES)
+"""One import model per label, in the order of the native format."""
+RECORD_TYPES_BY_COLLECTION = {kind.label.collection: kind for kind in RECORD_TYPES}
+RECORD_TYPES_BY_LABEL = {kind.label.name: kind for kind in RECORD_TYPES}
+
+
+class _Document(BaseModel):
     """A whole native-format file; every collection is optional."""
 
     model_config = ConfigDict(extra="forbid")
@@ -293,14 +277,12 @@ class Document(BaseModel):
     assumptions: tuple[str, ...] = Field(
         default=(), description="What the data assumes that its sources do not say."
     )
-    actors: list[Actor] = []
-    equipment_types: list[EquipmentType] = []
-    assets: list[Asset] = []
-    locations: list[Location] = []
-    sources: list[Source] = []
-    reports: list[Report] = []
-    events: list[Event] = []
-    relations: list[Relation] = []
+
+
+_COLLECTIONS: dict[str, Any] = {kind.label.collection: (list[kind], []) for kind in RECORD_TYPES}  # type: ignore[valid-type]
+Document = create_model(
+    "Document", __base__=_Document, __doc__=_Document.__doc__, __module__=__name__, **_COLLECTIONS
+)
 
 
 def import_json_schema() -> dict[str, Any]:

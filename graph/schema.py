@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from neo4j import Driver
 
+from eventgraph.graph import model
 from eventgraph.graph.errors import Conflict
 from eventgraph.graph.ontology import LABELS
 from eventgraph.graph.spans import MARK_ALL_LONG_SPANS, SET_ALL_RELATION_BOUNDS
@@ -91,13 +92,13 @@ def schema_items() -> list[SchemaItem]:
             items.append(SchemaItem(f"{low}_{prop}_point", "POINT", (label.name,), (prop,)))
     # Bookkeeping outside the ontology: API tokens (graph/tokens.py).
     items.append(SchemaItem("apitoken_id_unique", "UNIQUENESS", ("ApiToken",), ("id",)))
-    searchable = sorted({prop for label in LABELS for prop in label.searchable})
+    searchable = model.searchable()
     items.append(
         SchemaItem(
             FULLTEXT_INDEX,
             "FULLTEXT",
-            tuple(label.name for label in LABELS if label.searchable),
-            tuple(searchable),
+            tuple(label.name for label in LABELS if label.name in searchable),
+            tuple(sorted({prop for props in searchable.values() for prop in props})),
         )
     )
     return items

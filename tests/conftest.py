@@ -3,54 +3,32 @@
 Unless NEO4J_URI is set, the tests use their own local Neo4j on port 7688 with data under
 `var/test/`, never the one `make run` serves. Whatever the server, the session refuses to wipe a
 database that holds data these tests did not create.
+
+The seed story (`seeds/`) is imported once and shared: `seed_story` for tests that only read
+it, `fresh_story` for a test that writes to it, `story_to_extend` for a module whose tests add
+facts of their own. Whoever writes says so; the story is imported again before the next reader
+(and whenever a module finds the graph changed, `tests/graph_store.py`).
 """
 
 import os
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 from neo4j import Driver
 
+from eventgraph.api.app import create_app
 from eventgraph.graph import local_neo4j
 from eventgraph.graph.driver import open_driver
-from eventgraph.graph.schema import SCHEMA_NODE_LABEL, apply_schema
+from eventgraph.graph.schema import apply_schema
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from tests.graph_store import SeedStory, claim_for_tests, wipe
 
 if not os.environ.get("NEO4J_URI"):
     os.environ.setdefault("EVENTGRAPH_NEO4J_PORT", "7688")
     os.environ.setdefault("EVENTGRAPH_NEO4J_HOME", str(PROJECT_ROOT / "var" / "test" / "neo4j"))
     os.environ.setdefault("EVENTGRAPH_NEO4J_HEAP", "1g")
     os.environ.setdefault("EVENTGRAPH_NEO4J_PAGECACHE", "256m")
-
-TEST_MARKER_LABEL = "EventGraphTestDatabase"
-"""Marks a database as created by the tests, so they may wipe it."""
-
-_KEEP = f"n:{TEST_MARKER_LABEL} OR n:{SCHEMA_NODE_LABEL}"
-
-
-def claim_for_tests(driver: Driver, database: str) -> None:
-    """Mark the database as the tests' own, or stop if it holds data the tests did not create."""
-    records = driver.execute_query(
-        f"OPTIONAL MATCH (m:{TEST_MARKER_LABEL}) WITH count(m) AS marked "
-        f"OPTIONAL MATCH (n) WHERE NOT ({_KEEP}) RETURN marked, count(n) AS foreign",
-        database_=database,
-    )[0]
-    marked, foreign = records[0]["marked"], records[0]["foreign"]
-    if not marked and foreign:
-        raise RuntimeError(
-            f"Refusing to run the tests: database '{database}' holds {foreign} nodes the tests did "
-            "not create. Point the tests at an empty or throwaway Neo4j."
-        )
-    driver.execute_query(f"MERGE (:{TEST_MARKER_LABEL} {{id: 'tests'}})", database_=database)
-
-
-def wipe(driver: Driver, database: str) -> None:
-    """Delete everything but the test marker and the schema record."""
-    with driver.session(database=database) as session:  # batches: a big graph fits no one tx
-        session.run(
-            f"MATCH (n) WHERE NOT ({_KEEP}) "
-            "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-        ).consume()
 
 
 @pytest.fixture(scope="session")
@@ -73,8 +51,53 @@ def driver(settings: Settings) -> Iterator[Driver]:
         yield session_driver
 
 
+@pytest.fixture(scope="session")
+def shared_story(driver: Driver, settings: Settings) -> SeedStory:
+    """The seed story's state in the test database (use the fixtures below)."""
+    return SeedStory(driver, settings.neo4j_database)
+
+
 @pytest.fixture
-def clean_graph(driver: Driver, settings: Settings) -> Driver:
+def clean_graph(driver: Driver, settings: Settings, shared_story: SeedStory) -> Driver:
     """The test driver over an empty graph."""
+    shared_story.spoil()
     wipe(driver, settings.neo4j_database)
     return driver
+
+
+@pytest.fixture(scope="module")
+def seed_story(driver: Driver, shared_story: SeedStory) -> Driver:
+    """The test driver over the seed story, for tests that only read it."""
+    shared_story.ensure()
+    return driver
+
+
+@pytest.fixture(autouse=True)
+def _seed_story_as_imported(request: pytest.FixtureRequest) -> None:
+    """Before each reader of `seed_story`: import it again if a test wrote to it since."""
+    if "seed_story" in request.fixturenames:
+        shared_story: SeedStory = request.getfixturevalue("shared_story")
+        shared_story.ensure(verify=False)
+
+
+@pytest.fixture
+def fresh_story(driver: Driver, shared_story: SeedStory) -> Iterator[Driver]:
+    """The test driver over the seed story, for one test that writes to it."""
+    shared_story.ensure()
+    yield driver
+    shared_story.spoil()
+
+
+@pytest.fixture(scope="module")
+def story_to_extend(driver: Driver, shared_story: SeedStory) -> Iterator[Driver]:
+    """The test driver over the seed story, for a module whose tests add to it as they go."""
+    shared_story.ensure()
+    yield driver
+    shared_story.spoil()
+
+
+@pytest.fixture(scope="module")
+def story_client(seed_story: Driver, settings: Settings) -> Iterator[TestClient]:
+    """A client of the app over the seed story, anonymous read on."""
+    with TestClient(create_app(settings.model_copy(update={"anonymous_read": True}))) as client:
+        yield client

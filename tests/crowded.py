@@ -5,7 +5,7 @@ import graphql
 
 from eventgraph.api.graphql.cost import MAX_ALIASES, MAX_COST, measure
 from eventgraph.api.graphql.schema import schema
-from eventgraph.graph.queries import MAX_PAGE
+from eventgraph.graph.translate.queries import MAX_PAGE
 
 CROWD = """
 UNWIND range(1, $members) AS i

@@ -1,4 +1,5 @@
-"""Running the real `eventgraph` console script, serving the app, and finding free ports."""
+"""Running the real `eventgraph` console script, serving the app, finding free ports, and asking
+the GraphQL API the way several test modules do."""
 
 import os
 import socket
@@ -9,7 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import uvicorn
 
@@ -66,16 +67,94 @@ def eventgraph_serve(env: dict[str, str], *args: str) -> Iterator["subprocess.Po
             server.wait(timeout=30)
 
 
+@contextmanager
+def graphql_path(client: "TestClient", fast: bool) -> Iterator[None]:
+    """The fast path on or off in the app `client` serves (off: the standard path answers)."""
+    app = cast("FastAPI", client.app)
+    app.state.graphql_fast_path = fast
+    try:
+        yield
+    finally:
+        app.state.graphql_fast_path = True
+
+
 def ask(client: "TestClient", query: str, fast: bool, **extra: Any) -> "httpx.Response":
     """POST a GraphQL operation with the fast path on or off (off: the standard path answers)."""
-    from eventgraph.api.graphql.schema import schema
-
-    schema.fast_path_enabled = fast
-    try:
+    with graphql_path(client, fast):
         response: httpx.Response = client.post("/graphql", json={"query": query, **extra})
         return response
-    finally:
-        schema.fast_path_enabled = True
+
+
+def agreed_data(client: "TestClient", query: str) -> dict[str, Any]:
+    """The answer's data, which both paths must give alike (and the fast path must really give)."""
+    from tests.counting import watching_fast_path
+
+    standard = _answer(ask(client, query, fast=False))
+    assert "errors" not in standard, standard
+    with watching_fast_path() as tally:
+        fast = _answer(ask(client, query, fast=True))
+    assert tally.answered == 1, "the fast path fell back to the standard path"
+    assert fast == standard
+    return standard["data"]  # type: ignore[no-any-return]
+
+
+def agreed_refusal(client: "TestClient", query: str) -> str:
+    """The error message, the same both ways, coded BAD_USER_INPUT, with nothing leaked."""
+    messages = []
+    for fast in (True, False):
+        body = _answer(ask(client, query, fast))
+        assert not any((body.get("data") or {}).values()), body
+        error = body["errors"][0]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+        assert "Traceback" not in str(body) and "MATCH" not in str(body)
+        message: str = error["message"]
+        messages.append(message)
+    assert messages[0] == messages[1]
+    return messages[0]
+
+
+def _answer(response: "httpx.Response") -> dict[str, Any]:
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+RECORD_EVENT = """mutation($input: EventInput!) { recordEvent(input: $input) { key } }"""
+
+
+def recorded_flight(key: str, day: str) -> dict[str, object]:
+    """A flight as the recordEvent mutation takes it: the Russian air force, seen on one day."""
+    return {
+        "key": key,
+        "type": "flight",
+        "name": f"Flight {key}",
+        "time": {"start": day, "precision": "day"},
+        "participants": [{"role": "operator", "ref": "russian-air-force"}],
+        "claims": [{"source": "flightradar24", "credibility": 2, "paraphrase": "Seen."}],
+    }
+
+
+def next_recorded(ws: Any) -> dict[str, Any]:
+    """The next event an `eventRecorded` subscription hears of, over graphql-transport-ws."""
+    while True:
+        message = ws.receive_json()
+        if message["type"] == "next":
+            return message["payload"]["data"]["eventRecorded"]  # type: ignore[no-any-return]
+        assert message["type"] not in ("error", "complete"), message
+
+
+PYDANTIC_PHRASES = (
+    "after validation",
+    "Input should",
+    "Field required",
+    "For further information",
+    "String should",
+    "Value error",
+    "valid dictionary",
+    "unable to parse",
+    "pydantic",
+    "Tuple",
+)
+"""Phrases of pydantic's own messages: a message to a user says what is wrong in our words."""
 
 
 def run_cli(

@@ -12,11 +12,13 @@ from neo4j import Driver
 
 from eventgraph.api.app import create_app
 from eventgraph.api.graphql.cost import MAX_COST
-from eventgraph.api.graphql.schema import schema
 from eventgraph.graph.projection import MAX_NESTED_LIST
-from eventgraph.graph.queries import MAX_PAGE
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
+from eventgraph.graph.translate.queries import MAX_PAGE
+from tests.counting import watching_fast_path
+from tests.graph_store import wipe
+from tests.helpers import graphql_path
 
 HUB_EVENTS = 3000
 OTHERS = 5
@@ -57,8 +59,6 @@ CREATE (e)-[:INVOLVES {role: 'participant', position: i}]->(a)
 def hub_client(driver: Driver, settings: Settings) -> Iterator[TestClient]:
     """A graph with one hub actor in HUB_EVENTS events (each with one other actor too) and two
     crowded events (MAX_NESTED_LIST participants and one more), built with one UNWIND each."""
-    from tests.conftest import wipe
-
     wipe(driver, settings.neo4j_database)
     params = {"events": HUB_EVENTS, "others": OTHERS, "cap": MAX_NESTED_LIST}
     driver.execute_query(HUB_GRAPH, params, database_=settings.neo4j_database)
@@ -72,11 +72,8 @@ def hub_client(driver: Driver, settings: Settings) -> Iterator[TestClient]:
 
 
 def _ask(client: TestClient, query: str, fast: bool, variables: Any = None) -> dict[str, Any]:
-    schema.fast_path_enabled = fast
-    try:
+    with graphql_path(client, fast):
         response = client.post("/graphql", json={"query": query, "variables": variables or {}})
-    finally:
-        schema.fast_path_enabled = True
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 
@@ -131,9 +128,9 @@ def test_an_answer_just_under_the_limit_is_given_both_ways_alike(hub_client: Tes
     for page, objects in ((HUB_PAGE, PAGE_OBJECTS), (LIGHT_PAGE, LIGHT_OBJECTS)):
         fits = MAX_NODES // objects
         standard = _ask(hub_client, _aliases(fits, page), fast=False)
-        answered = schema.fast_answers
-        fast = _ask(hub_client, _aliases(fits, page), fast=True)
-        assert schema.fast_answers == answered + 1
+        with watching_fast_path() as tally:
+            fast = _ask(hub_client, _aliases(fits, page), fast=True)
+        assert tally.answered == 1
         assert "errors" not in fast and fast == standard
         assert all(len(timeline["nodes"]) == MAX_PAGE for timeline in fast["data"].values())
     _refused(hub_client, _aliases(fits + 1, LIGHT_PAGE), "ANSWER_TOO_LARGE")

@@ -16,10 +16,10 @@ import pytest
 from neo4j import Driver
 
 from eventgraph.graph.projection import MAX_NESTED_LIST
-from eventgraph.graph.queries import MAX_PAGE
 from eventgraph.graph.settings import Settings
-from tests.conftest import wipe
+from eventgraph.graph.translate.queries import MAX_PAGE
 from tests.crowded import CROWD, widest
+from tests.graph_store import wipe
 from tests.helpers import eventgraph_serve, free_port
 
 MEMORY_BOUND_MB = 500

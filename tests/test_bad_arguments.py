@@ -13,8 +13,9 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from eventgraph.api.app import create_app
-from eventgraph.api.graphql.schema import schema
 from eventgraph.graph.settings import Settings
+from tests.graph_store import wipe
+from tests.helpers import graphql_path
 
 
 def _cursor(text: str) -> str:
@@ -58,8 +59,6 @@ BAD = [
 
 @pytest.fixture(scope="module")
 def client(driver: Driver, settings: Settings) -> Iterator[TestClient]:
-    from tests.conftest import wipe
-
     wipe(driver, settings.neo4j_database)
     with TestClient(create_app(settings.model_copy(update={"anonymous_read": True}))) as client:
         yield client
@@ -73,11 +72,8 @@ def production(driver: Driver, settings: Settings) -> Iterator[TestClient]:
 
 
 def _errors(client: TestClient, query: str, variables: Any, fast: bool) -> list[dict[str, Any]]:
-    schema.fast_path_enabled = fast
-    try:
+    with graphql_path(client, fast):
         response = client.post("/graphql", json={"query": query, "variables": variables})
-    finally:
-        schema.fast_path_enabled = True
     assert response.status_code == 200, response.text
     errors: list[dict[str, Any]] = response.json()["errors"]
     return errors
@@ -107,11 +103,8 @@ def test_a_before_cursor_ahead_of_after_is_an_empty_page(client: TestClient) -> 
         "{ totalCount nodes { id } } }"
     )
     for fast in (True, False):
-        schema.fast_path_enabled = fast
-        try:
+        with graphql_path(client, fast):
             body = client.post("/graphql", json={"query": query}).json()
-        finally:
-            schema.fast_path_enabled = True
         assert body == {"data": {"events": {"totalCount": 0, "nodes": []}}}
 
 

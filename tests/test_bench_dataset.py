@@ -9,9 +9,10 @@ from neo4j import Driver
 from bench.database import graph_content, graph_counts
 from bench.dataset import generate, read_manifest
 from bench.imports import measure_eventgraph_import, measure_load_csv
+from bench.world import SMALL_WORLD
 from eventgraph.graph.ontology import LONG_SPAN_LABEL
 from eventgraph.graph.settings import Settings
-from tests.conftest import wipe
+from tests.graph_store import wipe
 from tests.helpers import run_cli
 
 EVENTS = 200
@@ -21,6 +22,14 @@ EVENTS = 200
 def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dataset")
     generate(EVENTS, seed=7, out=out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def small_world_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same events in a small world: enough of every record to compare the imports."""
+    out = tmp_path_factory.mktemp("small-world")
+    generate(EVENTS, seed=7, out=out, world_size=SMALL_WORLD)
     return out
 
 
@@ -51,9 +60,9 @@ def test_the_world_stays_the_same_size_as_events_grow(dataset: Path, tmp_path: P
 
 
 def test_rewriting_a_smaller_dataset_leaves_no_extra_files(tmp_path: Path) -> None:
-    generate(25_000, seed=1, out=tmp_path)
+    generate(25_000, seed=1, out=tmp_path, world_size=SMALL_WORLD)
     assert len(list((tmp_path / "native").glob("events-*.json"))) == 2
-    generate(10, seed=1, out=tmp_path)
+    generate(10, seed=1, out=tmp_path, world_size=SMALL_WORLD)
     assert [p.name for p in (tmp_path / "native").glob("events-*.json")] == ["events-00001.json"]
     assert read_manifest(tmp_path)["events"] == 10
 
@@ -76,8 +85,9 @@ def test_probes_name_records_of_the_dataset(dataset: Path) -> None:
 
 
 def test_eventgraph_import_and_load_csv_build_the_same_graph(
-    dataset: Path, settings: Settings, driver: Driver
+    small_world_dataset: Path, settings: Settings, driver: Driver
 ) -> None:
+    dataset = small_world_dataset
     manifest = read_manifest(dataset)
     database = settings.neo4j_database
     try:

@@ -37,7 +37,7 @@ from eventgraph.graph.driver import open_driver
 from eventgraph.graph.importer import import_paths
 from eventgraph.graph.schema import apply_schema
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
-from tests.conftest import claim_for_tests, wipe
+from tests.graph_store import claim_for_tests, wipe
 
 pytestmark = pytest.mark.lifecycle
 

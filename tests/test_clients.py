@@ -19,10 +19,8 @@ from gql.transport.websockets import WebsocketsTransport
 from neo4j import Driver
 
 from eventgraph.api.app import create_app
-from eventgraph.graph.importer import import_paths
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from eventgraph.graph.tokens import Role, create_token
-from tests.conftest import wipe
 from tests.helpers import served
 
 CLIENTS = PROJECT_ROOT / "tests" / "clients"
@@ -38,11 +36,10 @@ class LiveServer:
 
 
 @pytest.fixture(scope="module")
-def live(driver: Driver, settings: Settings) -> Iterator[LiveServer]:
-    """The app served on a free port over the seed story, anonymous read off, with tokens."""
-    database = settings.neo4j_database
-    wipe(driver, database)
-    import_paths(driver, database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
+def live(story_to_extend: Driver, settings: Settings) -> Iterator[LiveServer]:
+    """The app served on a free port over the seed story (the clients record events in it),
+    anonymous read off, with tokens."""
+    driver, database = story_to_extend, settings.neo4j_database
     reader = create_token(driver, database, Role.READER, "clients-reader")
     editor = create_token(driver, database, Role.EDITOR, "clients-editor")
     with served(create_app(settings.model_copy(update={"anonymous_read": False}))) as base:

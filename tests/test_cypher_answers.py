@@ -14,11 +14,11 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from eventgraph.api.app import create_app
+from eventgraph.api.errors import Exit
 from eventgraph.graph.driver import open_driver
 from eventgraph.graph.errors import Refused, Unavailable
-from eventgraph.graph.importer import import_paths
 from eventgraph.graph.power import run_read_query
-from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
 from tests.helpers import free_port, graph_checksum, run_cli
 
@@ -26,14 +26,8 @@ MILLION_ROWS = "UNWIND range(1, 1000000) AS x RETURN x"
 
 
 @pytest.fixture
-def story(clean_graph: Driver, settings: Settings) -> Driver:
-    import_paths(clean_graph, settings.neo4j_database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
-    return clean_graph
-
-
-@pytest.fixture
-def reader(story: Driver, settings: Settings) -> dict[str, str]:
-    token = create_token(story, settings.neo4j_database, Role.READER, "cypher-tests")
+def reader(seed_story: Driver, settings: Settings) -> dict[str, str]:
+    token = create_token(seed_story, settings.neo4j_database, Role.READER, "cypher-tests")
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -52,7 +46,7 @@ def _post(
 
 
 def test_nodes_relationships_and_paths_are_typed_objects(
-    story: Driver, settings: Settings, reader: dict[str, str]
+    seed_story: Driver, settings: Settings, reader: dict[str, str]
 ) -> None:
     with TestClient(create_app(settings)) as client:
         answer = _post(
@@ -84,7 +78,7 @@ def test_nodes_relationships_and_paths_are_typed_objects(
 
 
 def test_times_and_points_are_plain_json(
-    story: Driver, settings: Settings, reader: dict[str, str]
+    seed_story: Driver, settings: Settings, reader: dict[str, str]
 ) -> None:
     with TestClient(create_app(settings)) as client:
         answer = _post(
@@ -111,7 +105,7 @@ def test_times_and_points_are_plain_json(
 
 
 def test_a_reader_token_is_needed_unless_anonymous_read_is_on(
-    story: Driver, settings: Settings, reader: dict[str, str]
+    seed_story: Driver, settings: Settings, reader: dict[str, str]
 ) -> None:
     body = {"query": "RETURN 1 AS one"}
     with TestClient(create_app(settings.model_copy(update={"anonymous_read": False}))) as client:
@@ -127,7 +121,7 @@ def test_a_reader_token_is_needed_unless_anonymous_read_is_on(
 
 
 def test_syntax_errors_say_where_in_the_users_query(
-    story: Driver, settings: Settings, reader: dict[str, str]
+    seed_story: Driver, settings: Settings, reader: dict[str, str]
 ) -> None:
     with TestClient(create_app(settings)) as client:
         answer = client.post("/cypher", json={"query": "MATCH (e:Event)\nRETRUN e"}, headers=reader)
@@ -184,7 +178,7 @@ def _running(driver: Driver, marker: str) -> list[str]:
     ids=["unwind-a-billion", "cartesian-product"],
 )
 def test_a_runaway_query_is_stopped_within_the_timeout_and_leaves_nothing_running(
-    story: Driver, settings: Settings, reader: dict[str, str], runaway: str
+    seed_story: Driver, settings: Settings, reader: dict[str, str], runaway: str
 ) -> None:
     marker = f"runaway-{uuid.uuid4().hex}"
     short = settings.model_copy(update={"cypher_timeout_s": 2.0})
@@ -197,19 +191,19 @@ def test_a_runaway_query_is_stopped_within_the_timeout_and_leaves_nothing_runnin
     assert "longer than 2 s" in answer.json()["error"]["message"]
     assert took < 2.0 + 3.0, f"stopped after {took:.1f} s"
     deadline = time.monotonic() + 5
-    while _running(story, marker) and time.monotonic() < deadline:
+    while _running(seed_story, marker) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _running(story, marker) == []
+    assert _running(seed_story, marker) == []
 
 
 def test_a_million_rows_come_back_capped_with_bounded_memory(
-    story: Driver, settings: Settings
+    seed_story: Driver, settings: Settings
 ) -> None:
     capped = settings.model_copy(update={"cypher_max_rows": 10_000})
     tracemalloc.start()
     try:
         started = time.monotonic()
-        result = run_read_query(story, capped, MILLION_ROWS)
+        result = run_read_query(seed_story, capped, MILLION_ROWS)
         took = time.monotonic() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -224,7 +218,7 @@ def test_a_million_rows_come_back_capped_with_bounded_memory(
 
 
 def test_the_http_answer_is_capped_too(
-    story: Driver, settings: Settings, reader: dict[str, str]
+    seed_story: Driver, settings: Settings, reader: dict[str, str]
 ) -> None:
     capped = settings.model_copy(update={"cypher_max_rows": 250})
     with TestClient(create_app(capped)) as client:
@@ -239,7 +233,7 @@ def test_the_http_answer_is_capped_too(
 # ---- the command line ----------------------------------------------------------------------
 
 
-def test_cli_prints_a_table_json_and_csv(story: Driver) -> None:
+def test_cli_prints_a_table_json_and_csv(seed_story: Driver) -> None:
     query = "MATCH (s:Source) WHERE s.reliability = $grade RETURN s.id AS id, s.anonymous AS anon ORDER BY id"
     table = run_cli("cypher", "--param", "grade=B", query)
     assert table.returncode == 0, table.stderr
@@ -255,7 +249,7 @@ def test_cli_prints_a_table_json_and_csv(story: Driver) -> None:
     assert list(csv.reader(io.StringIO(as_csv)))[:2] == [["id", "anon"], ["bloomberg", "false"]]
 
 
-def test_cli_parameters_are_json_when_they_parse(story: Driver) -> None:
+def test_cli_parameters_are_json_when_they_parse(seed_story: Driver) -> None:
     answer = run_cli(
         "cypher",
         "--format=json",
@@ -272,7 +266,7 @@ def test_cli_parameters_are_json_when_they_parse(story: Driver) -> None:
     assert json.loads(answer.stdout)["rows"] == [[11, ["iran", "turkey"], "hello world", True]]
 
 
-def test_cli_reads_the_query_from_stdin_or_a_file(story: Driver, tmp_path: Path) -> None:
+def test_cli_reads_the_query_from_stdin_or_a_file(seed_story: Driver, tmp_path: Path) -> None:
     import subprocess
 
     from tests.helpers import EVENTGRAPH
@@ -295,7 +289,7 @@ def test_cli_reads_the_query_from_stdin_or_a_file(story: Driver, tmp_path: Path)
     assert "give the query" in neither.stderr
 
 
-def test_cli_says_when_rows_were_cut_off(story: Driver) -> None:
+def test_cli_says_when_rows_were_cut_off(seed_story: Driver) -> None:
     answer = run_cli(
         "cypher", "--format", "csv", MILLION_ROWS, env={"EVENTGRAPH_CYPHER_MAX_ROWS": "5"}
     )
@@ -304,10 +298,10 @@ def test_cli_says_when_rows_were_cut_off(story: Driver) -> None:
     assert "Only the first 5 rows" in " ".join(answer.stderr.split())
 
 
-def test_cli_errors_are_one_line_with_the_neo4j_code(story: Driver) -> None:
-    before = graph_checksum(story)
+def test_cli_errors_are_one_line_with_the_neo4j_code(seed_story: Driver) -> None:
+    before = graph_checksum(seed_story)
     answer = run_cli("cypher", "RETURN nosuchfunction(1)")
-    assert answer.returncode == 1
+    assert answer.returncode == Exit.REFUSED
     assert "Neo.ClientError.Statement.SyntaxError" in answer.stderr
     assert "Traceback" not in answer.stderr
     timed_out = run_cli(
@@ -315,9 +309,9 @@ def test_cli_errors_are_one_line_with_the_neo4j_code(story: Driver) -> None:
         "UNWIND range(1, 1000000000) AS x RETURN count(x)",
         env={"EVENTGRAPH_CYPHER_TIMEOUT_S": "1"},
     )
-    assert timed_out.returncode == 1
+    assert timed_out.returncode == Exit.TIMED_OUT
     assert "longer than 1 s" in " ".join(timed_out.stderr.split())
-    assert graph_checksum(story) == before
+    assert graph_checksum(seed_story) == before
 
 
 def test_refused_is_an_eventgraph_error_with_a_code() -> None:

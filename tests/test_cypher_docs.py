@@ -69,12 +69,6 @@ def _names(cell: str) -> tuple[str, ...]:
 # ---- the cookbook ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def story(clean_graph: Driver, settings: Settings) -> Driver:
-    import_paths(clean_graph, settings.neo4j_database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
-    return clean_graph
-
-
 def test_the_cookbook_has_at_least_fifteen_distinct_questions() -> None:
     entries = cookbook()
     assert len(entries) >= 15
@@ -86,9 +80,9 @@ def test_the_cookbook_has_at_least_fifteen_distinct_questions() -> None:
 
 @pytest.mark.parametrize("entry", cookbook(), ids=lambda entry: entry.name)
 def test_every_cookbook_query_answers_what_the_doc_says(
-    story: Driver, settings: Settings, entry: CookbookEntry
+    seed_story: Driver, settings: Settings, entry: CookbookEntry
 ) -> None:
-    result = run_read_query(story, settings, entry.query)
+    result = run_read_query(seed_story, settings, entry.query)
     assert result.columns == entry.columns
     assert [[text_of(value) for value in row] for row in result.rows] == entry.rows
     assert result.truncated is False
@@ -136,19 +130,19 @@ NO_EVENTS = {
 
 
 def test_the_cookbook_leaves_retracted_events_out(
-    story: Driver, settings: Settings, tmp_path: Path
+    fresh_story: Driver, settings: Settings, tmp_path: Path
 ) -> None:
     from eventgraph.graph.retraction import retract_event
 
     extra = tmp_path / "retracted.yaml"
     extra.write_text(RETRACTED_STORY, encoding="utf-8")
-    import_paths(story, settings.neo4j_database, [extra], max_bytes=2**20)
+    import_paths(fresh_story, settings.neo4j_database, [extra], max_bytes=2**20)
 
     def answers() -> dict[str, list[list[str]]]:
         return {
             entry.name: [
                 [text_of(value) for value in row]
-                for row in run_read_query(story, settings, entry.query).rows
+                for row in run_read_query(fresh_story, settings, entry.query).rows
             ]
             for entry in cookbook()
         }
@@ -157,7 +151,7 @@ def test_the_cookbook_leaves_retracted_events_out(
     reached = {entry.name for entry in cookbook() if before[entry.name] != entry.rows}
     assert reached == {entry.name for entry in cookbook()} - NO_EVENTS
     for key in ("doc-test-retracted-flight", "doc-test-retracted-statement"):
-        retract_event(story, settings.neo4j_database, key, "Doc test: taken back.", "tester")
+        retract_event(fresh_story, settings.neo4j_database, key, "Doc test: taken back.", "tester")
     assert answers() == {entry.name: entry.rows for entry in cookbook()}
 
 
@@ -210,7 +204,7 @@ equipment_types:
   - {id: doc-test-an-124, name: An-124 (doc test), kind: aircraft_type}
 assets:
   - {id: doc-test-airframe, name: Airframe (doc test), kind: aircraft,
-     instance_of: doc-test-an-124, registration: RA-82000}
+     instance_of: doc-test-an-124, registration: RA-82000, icao24: 15205a}
 sources:
   - {id: doc-test-source, name: Source (doc test), kind: news_outlet, description: A test.,
      reliability: C}
@@ -231,11 +225,11 @@ relations:
 
 
 def test_node_and_relationship_properties_are_what_the_database_holds(
-    story: Driver, settings: Settings, tmp_path: Path
+    fresh_story: Driver, settings: Settings, tmp_path: Path
 ) -> None:
     extra = tmp_path / "every-optional-property.yaml"
     extra.write_text(EVERY_OPTIONAL_PROPERTY, encoding="utf-8")
-    import_paths(story, settings.neo4j_database, [extra], max_bytes=2**20)
+    import_paths(fresh_story, settings.neo4j_database, [extra], max_bytes=2**20)
 
     sections = re.findall(
         r"#### `(\w+)`\n\n.*?\n\n((?:\|.*\n)+)",
@@ -249,7 +243,7 @@ def test_node_and_relationship_properties_are_what_the_database_holds(
     documented_labels = {label for label, _ in sections}
     live = {
         (record["label"], record["property"], kind)
-        for record in story.execute_query(
+        for record in fresh_story.execute_query(
             "CALL db.schema.nodeTypeProperties() YIELD nodeLabels, propertyName, propertyTypes "
             "WHERE size(nodeLabels) = 1 AND propertyName IS NOT NULL "
             "RETURN nodeLabels[0] AS label, propertyName AS property, propertyTypes AS kinds"
@@ -264,7 +258,7 @@ def test_node_and_relationship_properties_are_what_the_database_holds(
         for row in doc_table("### Relationship types")
     }
     live_edges: dict[str, set[tuple[str, str]]] = {name: set() for name in edges}
-    for record in story.execute_query(
+    for record in fresh_story.execute_query(
         "CALL db.schema.relTypeProperties() YIELD relType, propertyName, propertyTypes "
         "WHERE propertyName IS NOT NULL RETURN relType, propertyName, propertyTypes"
     )[0]:

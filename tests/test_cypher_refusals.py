@@ -14,10 +14,10 @@ from neo4j import READ_ACCESS, Driver
 from neo4j.exceptions import ClientError
 
 from eventgraph.api.app import create_app
+from eventgraph.api.errors import Exit
 from eventgraph.graph.errors import Refused
-from eventgraph.graph.importer import import_paths
 from eventgraph.graph.power import guard, run_read_query
-from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
 from tests.helpers import graph_checksum, run_cli
 
@@ -152,12 +152,6 @@ FOR_HTTP_AND_CLI: list[Attempt] = [
 ]
 
 
-@pytest.fixture
-def story(clean_graph: Driver, settings: Settings) -> Driver:
-    import_paths(clean_graph, settings.neo4j_database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
-    return clean_graph
-
-
 def _refusals(driver: Driver, settings: Settings, attempts: list[Attempt]) -> list[str]:
     """Run every attempt; describe each one that was not refused as it should have been."""
     wrong = []
@@ -183,26 +177,26 @@ def test_there_are_more_than_forty_attempts() -> None:
     ids=["writes", "files-and-urls", "procedures", "schema-and-admin"],
 )
 def test_the_shared_runner_refuses_them_and_the_graph_is_unchanged(
-    story: Driver, settings: Settings, attempts: list[Attempt]
+    seed_story: Driver, settings: Settings, attempts: list[Attempt]
 ) -> None:
-    before = graph_checksum(story)
-    assert _refusals(story, settings, attempts) == []
-    assert graph_checksum(story) == before
-    constraints = story.execute_query("SHOW CONSTRAINTS YIELD name RETURN name")[0]
+    before = graph_checksum(seed_story)
+    assert _refusals(seed_story, settings, attempts) == []
+    assert graph_checksum(seed_story) == before
+    constraints = seed_story.execute_query("SHOW CONSTRAINTS YIELD name RETURN name")[0]
     assert "intruder" not in {record["name"] for record in constraints}
 
 
-def test_refusals_say_where(story: Driver, settings: Settings) -> None:
+def test_refusals_say_where(seed_story: Driver, settings: Settings) -> None:
     with pytest.raises(Refused) as refused:
-        run_read_query(story, settings, "MATCH (n:Actor)\nWITH n\n  DETACH DELETE n")
+        run_read_query(seed_story, settings, "MATCH (n:Actor)\nWITH n\n  DETACH DELETE n")
     assert refused.value.code == WRITE
     assert refused.value.reason.startswith("line 3, column 3: DETACH DELETE writes")
 
 
-def test_post_cypher_refuses_them_with_400(story: Driver, settings: Settings) -> None:
-    token = create_token(story, settings.neo4j_database, Role.READER, "refusals")
+def test_post_cypher_refuses_them_with_400(seed_story: Driver, settings: Settings) -> None:
+    token = create_token(seed_story, settings.neo4j_database, Role.READER, "refusals")
     with TestClient(create_app(settings)) as client:
-        before = graph_checksum(story)  # after start-up, which records the schema it applied
+        before = graph_checksum(seed_story)  # after start-up, which records the schema it applied
         for query, code, parameters in FOR_HTTP_AND_CLI:
             answer = client.post(
                 "/cypher",
@@ -213,19 +207,19 @@ def test_post_cypher_refuses_them_with_400(story: Driver, settings: Settings) ->
             error = answer.json()["error"]
             assert error["code"] == code, (query, error)
             assert "Traceback" not in error["message"]
-    assert graph_checksum(story) == before
+    assert graph_checksum(seed_story) == before
 
 
-def test_eventgraph_cypher_refuses_them_with_exit_code_1(story: Driver) -> None:
-    before = graph_checksum(story)
+def test_eventgraph_cypher_refuses_them_with_the_refused_exit_code(seed_story: Driver) -> None:
+    before = graph_checksum(seed_story)
     for query, code, parameters in FOR_HTTP_AND_CLI:
         params = [f"--param={name}={json.dumps(value)}" for name, value in parameters.items()]
         answer = run_cli("cypher", *params, query)
-        assert answer.returncode == 1, (query, answer.stdout, answer.stderr)
+        assert answer.returncode == Exit.REFUSED, (query, answer.stdout, answer.stderr)
         assert answer.stderr.startswith("error: "), answer.stderr
         assert f"({code})" in " ".join(answer.stderr.split()), (query, answer.stderr)
         assert answer.stdout == ""
-    assert graph_checksum(story) == before
+    assert graph_checksum(seed_story) == before
 
 
 # ---- the layers behind the text checks, each on its own --------------------------------------
@@ -258,16 +252,16 @@ def test_neo4js_plan_alone_is_enough_to_refuse(
 
 
 def test_the_read_transaction_alone_is_enough_to_refuse_writes(
-    story: Driver, settings: Settings
+    seed_story: Driver, settings: Settings
 ) -> None:
-    before = graph_checksum(story)
+    before = graph_checksum(seed_story)
     with (
-        story.session(database=settings.neo4j_database, default_access_mode=READ_ACCESS) as s,
+        seed_story.session(database=settings.neo4j_database, default_access_mode=READ_ACCESS) as s,
         pytest.raises(ClientError) as refused,
     ):
         s.execute_read(lambda tx: tx.run("MATCH (n) DETACH DELETE n").consume())
     assert refused.value.code == "Neo.ClientError.Statement.AccessMode"
-    assert graph_checksum(story) == before
+    assert graph_checksum(seed_story) == before
 
 
 # ---- and what looks like a write but is not ---------------------------------------------------
@@ -297,8 +291,8 @@ LOOKALIKES: list[tuple[str, dict[str, Any], list[list[Any]]]] = [
 ]
 
 
-def test_reads_that_merely_look_like_writes_run(story: Driver, settings: Settings) -> None:
-    before = graph_checksum(story)
+def test_reads_that_merely_look_like_writes_run(seed_story: Driver, settings: Settings) -> None:
+    before = graph_checksum(seed_story)
     for query, parameters, rows in LOOKALIKES:
-        assert run_read_query(story, settings, query, parameters).rows == rows, query
-    assert graph_checksum(story) == before
+        assert run_read_query(seed_story, settings, query, parameters).rows == rows, query
+    assert graph_checksum(seed_story) == before

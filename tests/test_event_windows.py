@@ -14,7 +14,7 @@ from eventgraph.graph.importer import import_paths
 from eventgraph.graph.ontology import LONG_SPAN_LABEL
 from eventgraph.graph.schema import apply_schema
 from eventgraph.graph.settings import Settings
-from tests.conftest import wipe
+from tests.graph_store import wipe
 
 # (key, start, end): None is an open end. Days of 2025.
 SPANS = [

@@ -23,15 +23,16 @@ from neo4j import Driver
 from bench.our_server import free_port
 from eventgraph.api import auth as api_auth
 from eventgraph.api.app import create_app
+from eventgraph.api.errors import Exit
 from eventgraph.graph import local_neo4j
 from eventgraph.graph.driver import open_driver
 from eventgraph.graph.projection import MAX_NESTED_LIST
-from eventgraph.graph.queries import MAX_PAGE
 from eventgraph.graph.schema import apply_schema
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
-from tests.conftest import claim_for_tests, wipe
+from eventgraph.graph.translate.queries import MAX_PAGE
 from tests.crowded import CROWD, widest
+from tests.graph_store import claim_for_tests, wipe
 from tests.helpers import run_cli, served
 
 BOUND_S = 1.5
@@ -196,7 +197,7 @@ def test_a_query_over_the_memory_limit_is_told_once_unretried(
         "EVENTGRAPH_NEO4J_HOME": str(server.settings.neo4j_home),
     }
     result = run_cli("cypher", BIG, env=environment, drop=("NEO4J_URI",))
-    assert result.returncode == 1
+    assert result.returncode == Exit.REFUSED
     assert "the query needed more memory than Neo4j allows: ask for less" in result.stderr
     assert "retried" not in result.stderr + result.stdout
 

@@ -28,12 +28,9 @@ from playwright.sync_api import (
 from eventgraph.api import graphiql, static
 from eventgraph.api.app import create_app
 from eventgraph.api.graphiql import EXAMPLE_QUERY
-from eventgraph.graph.importer import import_paths
-from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
-from tests.conftest import wipe
-from tests.helpers import served
-from tests.test_graphql_subscriptions import RECORD_EVENT, recorded_flight
+from tests.helpers import RECORD_EVENT, recorded_flight, served
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -105,21 +102,14 @@ class Watch:
 
 
 @pytest.fixture(scope="module")
-def story(driver: Driver, settings: Settings) -> Driver:
-    wipe(driver, settings.neo4j_database)
-    import_paths(driver, settings.neo4j_database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
-    return driver
-
-
-@pytest.fixture(scope="module")
-def open_server(story: Driver, settings: Settings) -> Iterator[str]:
+def open_server(story_to_extend: Driver, settings: Settings) -> Iterator[str]:
     """The API as `make run` serves it: anonymous read on."""
     with served(create_app(settings.model_copy(update={"anonymous_read": True}))) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
-def closed_server(story: Driver, settings: Settings) -> Iterator[str]:
+def closed_server(story_to_extend: Driver, settings: Settings) -> Iterator[str]:
     """The API with anonymous read off: reads need a reader token."""
     with served(create_app(settings.model_copy(update={"anonymous_read": False}))) as base:
         yield base
@@ -196,11 +186,11 @@ def test_an_example_that_looks_like_script_stays_text(
 
 
 def test_graphiql_sends_the_typed_token_and_subscribes_with_it(
-    closed_server: str, story: Driver, settings: Settings, page: tuple[Page, Watch]
+    closed_server: str, story_to_extend: Driver, settings: Settings, page: tuple[Page, Watch]
 ) -> None:
     browser_page, watch = page
-    reader = create_token(story, settings.neo4j_database, Role.READER, "graphiql-reader")
-    editor = create_token(story, settings.neo4j_database, Role.EDITOR, "graphiql-editor")
+    reader = create_token(story_to_extend, settings.neo4j_database, Role.READER, "graphiql-reader")
+    editor = create_token(story_to_extend, settings.neo4j_database, Role.EDITOR, "graphiql-editor")
     _open_graphiql(browser_page, closed_server)
 
     # Without a token the example is refused (and GraphiQL's schema fetch was, too).
@@ -243,7 +233,7 @@ def test_graphiql_sends_the_typed_token_and_subscribes_with_it(
                 break
         assert heard == {"data": {"eventRecorded": {"key": key, "name": f"Flight {key}"}}}
     finally:
-        story.execute_query(
+        story_to_extend.execute_query(
             "MATCH (e:Event) WHERE e.id IN $keys "
             "OPTIONAL MATCH (c:Claim)-[:SUPPORTS]->(e) DETACH DELETE c, e",
             keys=keys,

@@ -28,10 +28,9 @@ from neo4j import Driver
 
 from eventgraph.api.app import create_app
 from eventgraph.api.graphql.schema import schema
-from eventgraph.graph.importer import import_paths
-from eventgraph.graph.queries import encode_cursor
-from eventgraph.graph.settings import PROJECT_ROOT, Settings
-from tests.conftest import wipe
+from eventgraph.graph.settings import Settings
+from eventgraph.graph.translate.queries import encode_cursor
+from tests.counting import FastPathTally, watching_fast_path
 from tests.helpers import ask
 
 EXAMPLES = 500
@@ -180,24 +179,22 @@ class _Steered(graphql.Visitor):
 
 
 @pytest.fixture(scope="module")
-def client(driver: Driver, settings: Settings) -> Iterator[TestClient]:
-    wipe(driver, settings.neo4j_database)
-    import_paths(driver, settings.neo4j_database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
-    driver.execute_query(BROKEN, database_=settings.neo4j_database)
+def client(story_to_extend: Driver, settings: Settings) -> Iterator[TestClient]:
+    story_to_extend.execute_query(BROKEN, database_=settings.neo4j_database)
     # A short timeout, as in the fuzz tests: some valid nestings take Neo4j's planner seconds.
     app_settings = settings.model_copy(update={"anonymous_read": True, "graphql_timeout_s": 2.0})
     with TestClient(create_app(app_settings)) as test_client:
         yield test_client
 
 
-def _both(client: TestClient, query: str) -> tuple[str, str, bool]:
-    """(fast text, standard text, whether the fast path answered it itself)."""
-    answered = schema.fast_answers
-    fast = ask(client, query, fast=True)
-    by_fast = schema.fast_answers > answered
+def _both(client: TestClient, query: str) -> tuple[str, str, FastPathTally]:
+    """(fast text, standard text, what the fast path did when asked: answered it itself, or
+    left it to the standard path because a stored value broke the schema)."""
+    with watching_fast_path() as tally:
+        fast = ask(client, query, fast=True)
     standard = ask(client, query, fast=False)
     assert fast.status_code == standard.status_code == 200, (fast.text, standard.text)
-    return fast.text, standard.text, by_fast
+    return fast.text, standard.text, tally
 
 
 def _ordered(text: str) -> Any:
@@ -218,11 +215,11 @@ def test_generated_queries_answer_the_same_bytes_on_both_paths(client: TestClien
     def ask(document: graphql.DocumentNode, random: Random) -> None:
         query = graphql.print_ast(graphql.visit(document, _Steered(random)))
         note(query)
-        fallbacks = schema.fast_fallbacks
-        fast, standard, by_fast = _both(client, query)
+        fast, standard, watched = _both(client, query)
+        by_fast = watched.answered == 1
         tally["asked"] += 1
         tally["fast"] += by_fast
-        tally["fallbacks"] += schema.fast_fallbacks > fallbacks
+        tally["fallbacks"] += watched.fell_back > 0
         if '"TIMEOUT"' in fast or '"TIMEOUT"' in standard:
             tally["timeouts"] += 1  # Neo4j's planner, timed: the two runs may differ
             return
@@ -346,19 +343,18 @@ BROKEN_CASES = [
 def test_broken_data_answers_as_the_spec_says_on_both_paths(
     client: TestClient, query: str, error: dict[str, Any], data: Any
 ) -> None:
-    fallbacks = schema.fast_fallbacks
-    fast, standard, by_fast = _both(client, query)
+    fast, standard, watched = _both(client, query)
     assert fast == standard
     assert json.loads(standard) == {"data": data, "errors": [error]}
-    assert not by_fast and schema.fast_fallbacks == fallbacks + 1  # the standard path answered
+    assert not watched.answered and watched.fell_back == 1  # the standard path answered
 
 
 def test_an_integer_name_answers_as_graphql_core_writes_it(client: TestClient) -> None:
     """graphql-core writes an integer String as text; the fast path leaves that to it."""
-    fast, standard, by_fast = _both(
+    fast, standard, watched = _both(
         client, '{ node(id: "Actor:numbered") { ... on Actor { name } } }'
     )
-    assert not by_fast
+    assert not watched.answered
     assert fast == standard == '{"data":{"node":{"name":"42"}}}'
 
 
@@ -369,8 +365,8 @@ def test_a_float_stored_as_an_integer_answers_as_a_float_on_the_fast_path(
         '{ node(id: "Location:nowhere") { '
         "... on Location { point { uncertaintyKm precision latitude } } } }"
     )
-    fast, standard, by_fast = _both(client, query)
-    assert by_fast
+    fast, standard, watched = _both(client, query)
+    assert watched.answered
     assert fast == standard
     assert fast == (
         '{"data":{"node":{"point":{"uncertaintyKm":5.0,"precision":null,"latitude":35.5}}}}'
@@ -426,8 +422,8 @@ def _matches(answer: Any, expected: Any) -> bool:
 
 @pytest.mark.parametrize(("query", "expected"), ORDER_CASES)
 def test_fields_answer_in_the_order_asked(client: TestClient, query: str, expected: Any) -> None:
-    fast, standard, by_fast = _both(client, query)
-    assert by_fast
+    fast, standard, watched = _both(client, query)
+    assert watched.answered
     assert fast == standard
     data = _ordered(fast)
     assert data[0][0] == "data" and len(data) == 1, fast

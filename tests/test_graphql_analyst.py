@@ -1,5 +1,5 @@
 """The analyst's questions over the seed story (plus a few facts of its own, imported for the
-module and removed after): timelines at places and in time order, `near` that honours how
+module): timelines at places and in time order, `near` that honours how
 precisely a place is known, origin/destination and sourcing filters, grading on one claim, and
 the `relations` connection with its time spans. Every query runs both ways and must agree."""
 
@@ -11,13 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
+from eventgraph.api.app import create_app
 from eventgraph.graph import ontology
 from eventgraph.graph.importer import import_paths
 from eventgraph.graph.schema import SCHEMA_NODE_LABEL, apply_schema
 from eventgraph.graph.settings import Settings
-from tests.test_graphql_relationships import _data, _refused, story_client
-
-__all__ = ["story_client"]
+from tests.helpers import agreed_data, agreed_refusal
 
 EXTRA = """
 eventgraph: 1
@@ -71,16 +70,14 @@ relations:
 
 @pytest.fixture(scope="module")
 def client(
-    story_client: TestClient, driver: Driver, settings: Settings, tmp_path_factory: Any
+    story_to_extend: Driver, settings: Settings, tmp_path_factory: Any
 ) -> Iterator[TestClient]:
-    """The seed story and the facts above; those are removed afterwards."""
+    """The seed story and the facts above, anonymous read on."""
     path: Path = tmp_path_factory.mktemp("analyst") / "extra.yaml"
     path.write_text(EXTRA)
-    import_paths(driver, settings.neo4j_database, [path], max_bytes=2**20)
-    yield story_client
-    driver.execute_query(
-        "MATCH (n) WHERE n.id STARTS WITH 't-' DETACH DELETE n", database_=settings.neo4j_database
-    )
+    import_paths(story_to_extend, settings.neo4j_database, [path], max_bytes=2**20)
+    with TestClient(create_app(settings.model_copy(update={"anonymous_read": True}))) as client:
+        yield client
 
 
 def _keys(items: list[dict[str, Any]]) -> list[str]:
@@ -91,7 +88,7 @@ def _keys(items: list[dict[str, Any]]) -> list[str]:
 
 
 def test_a_places_timeline_holds_the_events_at_it(client: TestClient) -> None:
-    data = _data(
+    data = agreed_data(
         client,
         '{ t: timeline(entity: "Asset:latakia-airport") { nodes { key } } '
         'e: events(filter: {at: "Asset:latakia-airport"}) { nodes { key } } }',
@@ -103,7 +100,7 @@ def test_the_bases_timeline_holds_what_happened_there_and_what_it_took_part_in(
     client: TestClient,
 ) -> None:
     keys = _keys(
-        _data(client, '{ timeline(entity: "Asset:hmeimim-air-base") { nodes { key } } }')[
+        agreed_data(client, '{ timeline(entity: "Asset:hmeimim-air-base") { nodes { key } } }')[
             "timeline"
         ]["nodes"]
     )
@@ -120,7 +117,7 @@ def test_the_bases_timeline_holds_what_happened_there_and_what_it_took_part_in(
 
 
 def test_a_timeline_is_in_time_order_open_start_first_open_end_last(client: TestClient) -> None:
-    data = _data(
+    data = agreed_data(
         client,
         '{ mine: timeline(entity: "Actor:t-actor") { nodes { key } } '
         'raf: timeline(entity: "Actor:russian-air-force") { nodes { key } } }',
@@ -143,7 +140,7 @@ def _near(client: TestClient, lat: float, lon: float, km: float) -> list[str]:
         f"{{ events(filter: {{near: {{latitude: {lat}, longitude: {lon}, km: {km}}}}}) "
         "{ nodes { key } } }"
     )
-    return sorted(_keys(_data(client, query)["events"]["nodes"]))
+    return sorted(_keys(agreed_data(client, query)["events"]["nodes"]))
 
 
 def test_a_place_known_only_to_its_country_is_not_near_the_countrys_middle(
@@ -178,7 +175,7 @@ def test_without_an_uncertainty_the_points_precision_gives_the_radius(client: Te
 
 
 def test_destination_and_origin_tell_the_legs_apart(client: TestClient) -> None:
-    data = _data(
+    data = agreed_data(
         client,
         '{ to: events(filter: {destination: "Location:latakia-province"}) { nodes { key } } '
         'from: events(filter: {origin: "Location:latakia-province"}) { nodes { key } } '
@@ -196,7 +193,7 @@ def test_destination_and_origin_tell_the_legs_apart(client: TestClient) -> None:
 
 def test_sourcing_looks_at_every_claims_source(client: TestClient) -> None:
     shape = "{ totalCount nodes { key claims { source { anonymous } } } }"
-    data = _data(
+    data = agreed_data(
         client,
         f"{{ anonymous: events(filter: {{sourcing: ANONYMOUS_ONLY}}) {shape} "
         f"named: events(filter: {{sourcing: NAMED_ONLY}}) {shape} "
@@ -215,7 +212,7 @@ def test_sourcing_looks_at_every_claims_source(client: TestClient) -> None:
 def test_reliability_and_credibility_must_hold_for_the_same_claim(client: TestClient) -> None:
     def keys(grading: str) -> set[str]:
         query = f'{{ events(filter: {{text: "Open-ended", {grading}}}) {{ nodes {{ key }} }} }}'
-        return set(_keys(_data(client, query)["events"]["nodes"]))
+        return set(_keys(agreed_data(client, query)["events"]["nodes"]))
 
     # t-open-end has a B/4 claim and an F/2 claim, but no claim that is both B and 2.
     assert keys("minReliability: B") == keys("minCredibility: 2") == {"t-open-end"}
@@ -231,7 +228,7 @@ RELATION = (
 
 
 def test_relations_page_and_filter(client: TestClient) -> None:
-    data = _data(
+    data = agreed_data(
         client,
         "{ all: relations(first: 100) { totalCount nodes { key } } "
         "page: relations(first: 2) { totalCount pageInfo { hasNextPage endCursor } "
@@ -266,7 +263,7 @@ def test_relations_page_and_filter(client: TestClient) -> None:
 def test_relations_over_a_window_grading_and_sourcing(client: TestClient) -> None:
     def keys(condition: str) -> set[str]:
         query = f"{{ relations(filter: {{{condition}}}, first: 100) {{ nodes {{ key }} }} }}"
-        return set(_keys(_data(client, query)["relations"]["nodes"]))
+        return set(_keys(agreed_data(client, query)["relations"]["nodes"]))
 
     every = keys("")
     # Before 2015: the operation from Hmeimim had not begun; t-rel began in 2024.
@@ -300,14 +297,14 @@ def test_relation_bounds_are_spans_and_old_graphs_get_them(
             "precision": "day",
         },
     )
-    (relation,) = _data(client, query)["relations"]["nodes"]
+    (relation,) = agreed_data(client, query)["relations"]["nodes"]
     assert (relation["since"], relation["until"]) == expected
     # A graph written before schema version 3 lacks the far ends: applying the schema adds them.
     database = settings.neo4j_database
     driver.execute_query("MATCH (r:Relation) REMOVE r.since_end, r.until_start", database_=database)
     driver.execute_query(f"MATCH (s:{SCHEMA_NODE_LABEL}) SET s.version = 2", database_=database)
     assert "relations' since_end and until_start" in apply_schema(driver, database).migrated
-    (relation,) = _data(client, query)["relations"]["nodes"]
+    (relation,) = agreed_data(client, query)["relations"]["nodes"]
     assert (relation["since"], relation["until"]) == expected
 
 
@@ -318,7 +315,7 @@ def test_retracted_relations_are_left_out(
     retract = f"MATCH (r:Relation {{id: 't-rel'}}) SET r:`{ontology.RETRACTED_LABEL}`"
     driver.execute_query(retract, database_=settings.neo4j_database)
     try:
-        assert _data(client, query)["relations"] == {"totalCount": 0, "nodes": []}
+        assert agreed_data(client, query)["relations"] == {"totalCount": 0, "nodes": []}
     finally:
         driver.execute_query(
             f"MATCH (r:Relation {{id: 't-rel'}}) REMOVE r:`{ontology.RETRACTED_LABEL}`",
@@ -327,5 +324,5 @@ def test_retracted_relations_are_left_out(
 
 
 def test_a_relations_filter_refuses_what_is_not_a_node_id(client: TestClient) -> None:
-    message = _refused(client, '{ relations(filter: {from: "russia"}) { totalCount } }')
+    message = agreed_refusal(client, '{ relations(filter: {from: "russia"}) { totalCount } }')
     assert "russia" in message

@@ -5,9 +5,9 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from eventgraph.api.app import create_app
-from eventgraph.api.graphql.schema import schema
 from eventgraph.graph.settings import Settings
-from tests.helpers import free_port
+from tests.counting import watching_fast_path
+from tests.helpers import free_port, graphql_path
 
 
 def test_queries_over_get_for_http_caches(driver: Driver, settings: Settings) -> None:
@@ -87,15 +87,12 @@ def test_neo4j_away_is_a_coded_error_at_once(settings: Settings) -> None:
     }
     with TestClient(create_app(away)) as client:
         for query, (data, path) in cases.items():
-            schema.fast_path_enabled = False
-            try:
+            with graphql_path(client, False):
                 standard = client.post("/graphql", json={"query": query}).json()
-            finally:
-                schema.fast_path_enabled = True
-            answered = schema.fast_answers
-            body = client.post("/graphql", json={"query": query}).json()
+            with watching_fast_path() as tally:
+                body = client.post("/graphql", json={"query": query}).json()
             # The fast path answers it itself, as the standard path does, not trying twice.
-            assert schema.fast_answers == answered + 1
+            assert tally.answered == 1
             for answer in (body, standard):  # the drivers (sync, async) word it apiece
                 message = answer["errors"][0].pop("message")
                 assert message.startswith("graph store unavailable: Neo4j does not answer")

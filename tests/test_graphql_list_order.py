@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from eventgraph.api.app import create_app
-from eventgraph.api.graphql.schema import schema
 from eventgraph.graph.importer import import_records
 from eventgraph.graph.settings import Settings
+from tests.helpers import graphql_path
 
 QUERY = """{
   node(id: "Event:flight") {
@@ -58,12 +58,8 @@ def client(clean_graph: Driver, settings: Settings) -> TestClient:
 
 @pytest.mark.parametrize("fast", [True, False])
 def test_claims_by_position_and_related_nodes_by_key(client: TestClient, fast: bool) -> None:
-    schema.fast_path_enabled = fast
-    try:
-        with client:
-            body = client.post("/graphql", json={"query": QUERY}).json()
-    finally:
-        schema.fast_path_enabled = True
+    with graphql_path(client, fast), client:
+        body = client.post("/graphql", json={"query": QUERY}).json()
     event = body["data"]["node"]
     assert [claim["credibility"] for claim in event["claims"]] == [3, 1, 2]
     assert [part["name"] for part in event["partOf"]] == ["airlift-a", "airlift-b", "airlift-c"]
@@ -73,12 +69,8 @@ def _ask_both(client: TestClient, query: str) -> dict[str, Any]:
     """The answer, the same on both GraphQL paths."""
     answers = []
     for fast in (True, False):
-        schema.fast_path_enabled = fast
-        try:
-            with client:
-                body = client.post("/graphql", json={"query": query}).json()
-        finally:
-            schema.fast_path_enabled = True
+        with graphql_path(client, fast), client:
+            body = client.post("/graphql", json={"query": query}).json()
         assert "errors" not in body, body
         answers.append(body["data"])
     assert answers[0] == answers[1]
@@ -127,11 +119,7 @@ def test_nested_events_come_in_time_order(clean_graph: Driver, settings: Setting
     ]
 
 
-def test_the_airlift_lists_its_parts_in_time_order(clean_graph: Driver, settings: Settings) -> None:
-    from eventgraph.graph.importer import import_paths
-    from eventgraph.graph.settings import PROJECT_ROOT
-
-    import_paths(clean_graph, settings.neo4j_database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
+def test_the_airlift_lists_its_parts_in_time_order(seed_story: Driver, settings: Settings) -> None:
     client = TestClient(create_app(settings.model_copy(update={"anonymous_read": True})))
     query = '{ node(id: "Event:hmeimim-2025-airlift") { ... on Event { parts { key } } } }'
     parts = [part["key"] for part in _ask_both(client, query)["node"]["parts"]]

@@ -13,10 +13,8 @@ from neo4j import Driver
 from eventgraph.api.app import create_app
 from eventgraph.api.graphql.http import MAX_BATCH
 from eventgraph.api.graphql.persisted import PersistedQueries
-from eventgraph.graph.importer import import_paths
-from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
-from tests.conftest import wipe
 
 FLIGHTS = "{ events(filter: {types: [flight]}) { totalCount nodes { key } } }"
 SPEC = {"Accept": "application/graphql-response+json, application/json;q=0.9"}
@@ -31,11 +29,9 @@ def by_hash(query: str, version: object = 1) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def reader(driver: Driver, settings: Settings) -> str:
+def reader(seed_story: Driver, settings: Settings) -> str:
     """A reader token over the seed story."""
-    wipe(driver, settings.neo4j_database)
-    import_paths(driver, settings.neo4j_database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
-    return create_token(driver, settings.neo4j_database, Role.READER, "apq-reader")
+    return create_token(seed_story, settings.neo4j_database, Role.READER, "apq-reader")
 
 
 @pytest.fixture

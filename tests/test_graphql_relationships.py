@@ -1,7 +1,6 @@
 """Relationship queries over the seed story: neighbourhoods, shortest paths, co-involvement and
 activity, each asked both ways (fast path and standard path must agree), one round trip each."""
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,58 +8,16 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from eventgraph.api.app import create_app
-from eventgraph.api.graphql.schema import schema
 from eventgraph.graph.importer import import_paths
-from eventgraph.graph.settings import PROJECT_ROOT, Settings
-from tests.test_graphql import counting_statements
-
-
-@pytest.fixture(scope="module")
-def story_client(driver: Driver, settings: Settings) -> Iterator[TestClient]:
-    from tests.conftest import wipe
-
-    wipe(driver, settings.neo4j_database)
-    import_paths(driver, settings.neo4j_database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
-    app_settings = settings.model_copy(update={"anonymous_read": True})
-    with TestClient(create_app(app_settings)) as client:
-        yield client
+from eventgraph.graph.settings import Settings
+from tests.counting import counting_statements
+from tests.helpers import agreed_data, agreed_refusal, ask
 
 
 def _ask(client: TestClient, query: str, fast: bool) -> dict[str, Any]:
-    schema.fast_path_enabled = fast
-    try:
-        response = client.post("/graphql", json={"query": query})
-    finally:
-        schema.fast_path_enabled = True
+    response = ask(client, query, fast)
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
-
-
-def _data(client: TestClient, query: str) -> dict[str, Any]:
-    """The answer, which both paths must give alike (and the fast path must really give)."""
-    standard = _ask(client, query, fast=False)
-    assert "errors" not in standard, standard
-    answered = schema.fast_answers
-    fast = _ask(client, query, fast=True)
-    assert schema.fast_answers == answered + 1, "the fast path fell back to the standard path"
-    assert fast == standard
-    return standard["data"]  # type: ignore[no-any-return]
-
-
-def _refused(client: TestClient, query: str) -> str:
-    """The error message, the same both ways, coded BAD_USER_INPUT, with nothing leaked."""
-    messages = []
-    for fast in (True, False):
-        body = _ask(client, query, fast)
-        assert not any((body.get("data") or {}).values()), body
-        error = body["errors"][0]
-        assert error["extensions"]["code"] == "BAD_USER_INPUT", error
-        assert "Traceback" not in str(body) and "MATCH" not in str(body)
-        message: str = error["message"]
-        messages.append(message)
-    assert messages[0] == messages[1]
-    return messages[0]
 
 
 EDGE = """fragment Edge on GraphRelationship {
@@ -73,7 +30,7 @@ EDGE = """fragment Edge on GraphRelationship {
 
 
 def test_a_relation_shows_as_one_relationship_with_its_claims(story_client: TestClient) -> None:
-    data = _data(
+    data = agreed_data(
         story_client,
         EDGE
         + """{ neighborhood(id: "Actor:russian-air-force", depth: 2,
@@ -116,7 +73,7 @@ def test_a_relation_shows_as_one_relationship_with_its_claims(story_client: Test
 def test_the_bases_neighbourhood_holds_its_events_places_and_relations(
     story_client: TestClient,
 ) -> None:
-    data = _data(
+    data = agreed_data(
         story_client,
         EDGE
         + '{ neighborhood(id: "Asset:hmeimim-air-base") { nodes { id } relationships { ...Edge } } }',
@@ -144,7 +101,7 @@ def test_the_bases_neighbourhood_holds_its_events_places_and_relations(
 
 
 def test_a_window_leaves_out_events_outside_it(story_client: TestClient) -> None:
-    data = _data(
+    data = agreed_data(
         story_client,
         """{ neighborhood(id: "Asset:hmeimim-air-base", window: {from: "2025-11"}) {
                nodes { id } relationships { type } } }""",
@@ -164,7 +121,7 @@ def test_a_window_leaves_out_events_outside_it(story_client: TestClient) -> None
 
 
 def test_aliases_fragments_and_typenames_work_on_relationships(story_client: TestClient) -> None:
-    data = _data(
+    data = agreed_data(
         story_client,
         """fragment E on GraphRelationship { kind: type __typename }
            { around: neighborhood(id: "Actor:turkey") {
@@ -184,7 +141,9 @@ def test_aliases_fragments_and_typenames_work_on_relationships(story_client: Tes
 
 
 def test_depth_four_is_refused(story_client: TestClient) -> None:
-    message = _refused(story_client, '{ neighborhood(id: "Actor:russia", depth: 4) { truncated } }')
+    message = agreed_refusal(
+        story_client, '{ neighborhood(id: "Actor:russia", depth: 4) { truncated } }'
+    )
     assert message == "neighborhood: depth: must be between 1 and 3, not 4"
 
 
@@ -201,21 +160,21 @@ def test_types_outside_the_allow_list_are_refused(
     story_client: TestClient, types: str, needle: str
 ) -> None:
     query = f'{{ neighborhood(id: "Actor:russia", types: {types}) {{ truncated }} }}'
-    assert needle in _refused(story_client, query)
+    assert needle in agreed_refusal(story_client, query)
 
 
 def test_an_unknown_node_has_no_neighbourhood_and_a_relation_is_no_node(
     story_client: TestClient,
 ) -> None:
-    assert _data(story_client, '{ neighborhood(id: "Actor:nobody") { truncated } }') == {
+    assert agreed_data(story_client, '{ neighborhood(id: "Actor:nobody") { truncated } }') == {
         "neighborhood": None
     }
     query = '{ neighborhood(id: "Relation:hmeimim-2025-rel-forces-part-of-russia") { truncated } }'
-    assert "shown as a relationship" in _refused(story_client, query)
+    assert "shown as a relationship" in agreed_refusal(story_client, query)
 
 
 def test_a_big_neighbourhood_is_capped_and_says_so(
-    story_client: TestClient, driver: Driver, settings: Settings, tmp_path: Path
+    story_client: TestClient, fresh_story: Driver, settings: Settings, tmp_path: Path
 ) -> None:
     feed = tmp_path / "crowd.yaml"
     feed.write_text(
@@ -231,8 +190,8 @@ def test_a_big_neighbourhood_is_capped_and_says_so(
             for i in range(600)
         )
     )
-    import_paths(driver, settings.neo4j_database, [feed], max_bytes=2**24)
-    data = _data(
+    import_paths(fresh_story, settings.neo4j_database, [feed], max_bytes=2**24)
+    data = agreed_data(
         story_client,
         '{ neighborhood(id: "Actor:crowd-speaker") { truncated nodes { id } relationships { id } } }',
     )["neighborhood"]
@@ -246,7 +205,7 @@ def test_a_big_neighbourhood_is_capped_and_says_so(
 
 
 def test_turkey_reaches_hmeimim_through_the_signal(story_client: TestClient) -> None:
-    data = _data(
+    data = agreed_data(
         story_client,
         """{ all: paths(from: "Actor:turkey", to: "Asset:hmeimim-air-base") {
                nodes { id } relationships { type from to role } }
@@ -300,7 +259,7 @@ def test_turkey_reaches_hmeimim_through_the_signal(story_client: TestClient) -> 
 def test_paths_through_relations_show_each_relation_once_with_its_claims(
     story_client: TestClient,
 ) -> None:
-    data = _data(
+    data = agreed_data(
         story_client,
         EDGE
         + """{ paths(from: "Actor:russian-air-force", to: "Asset:hmeimim-air-base",
@@ -331,17 +290,17 @@ def test_paths_through_relations_show_each_relation_once_with_its_claims(
 
 def test_paths_respect_max_hops_and_refuse_bad_bounds(story_client: TestClient) -> None:
     query = '{ paths(from: "Actor:turkey", to: "Asset:hmeimim-air-base", maxHops: %d) { nodes { id } } }'
-    assert _data(story_client, query % 2) == {"paths": []}
-    assert "maxHops: must be between 1 and 6, not 7" in _refused(story_client, query % 7)
+    assert agreed_data(story_client, query % 2) == {"paths": []}
+    assert "maxHops: must be between 1 and 6, not 7" in agreed_refusal(story_client, query % 7)
     same = '{ paths(from: "Actor:turkey", to: "Actor:turkey") { nodes { id } } }'
-    assert "is the same node as `from`" in _refused(story_client, same)
+    assert "is the same node as `from`" in agreed_refusal(story_client, same)
 
 
 def test_paths_come_once_each_without_their_relationships(story_client: TestClient) -> None:
     """Asking only for `nodes` gave every path once per relationship on it (each twice here)."""
     query = """{ paths(from: "EquipmentType:an-124-100", to: "Asset:latakia-airport") {
       nodes { id } } }"""
-    via = [path["nodes"][1]["id"] for path in _data(story_client, query)["paths"]]
+    via = [path["nodes"][1]["id"] for path in agreed_data(story_client, query)["paths"]]
     assert via == [f"Event:hmeimim-2025-an124-flight-{n}" for n in (1, 2, 3)]
 
 
@@ -349,7 +308,7 @@ def test_paths_come_once_each_without_their_relationships(story_client: TestClie
 
 
 def test_co_involvement_lists_shared_events_in_time_order(story_client: TestClient) -> None:
-    data = _data(
+    data = agreed_data(
         story_client,
         """{ iran: coInvolvement(a: "Actor:russia", b: "Actor:iran") {
                key participants { role entity { ... on Actor { key } } } }
@@ -380,7 +339,7 @@ WEEKLY = """{ activity(place: "Location:latakia-province", bucket: WEEK,
 
 
 def test_weekly_activity_at_latakia_rises_in_late_october(story_client: TestClient) -> None:
-    data = _data(story_client, WEEKLY)["activity"]
+    data = agreed_data(story_client, WEEKLY)["activity"]
     assert data["bucket"] == "WEEK"
     buckets = data["buckets"]
     assert len(buckets) == 13
@@ -407,7 +366,7 @@ def test_weekly_activity_at_latakia_rises_in_late_october(story_client: TestClie
 
 
 def test_monthly_activity_shows_october_against_a_quiet_baseline(story_client: TestClient) -> None:
-    data = _data(
+    data = agreed_data(
         story_client,
         """{ activity(place: "Location:latakia-province", bucket: MONTH,
                       window: {from: "2025-08-15", to: "2025-11"}) {
@@ -423,7 +382,7 @@ def test_monthly_activity_shows_october_against_a_quiet_baseline(story_client: T
 
 
 def test_activity_of_an_entity_by_day_and_type(story_client: TestClient) -> None:
-    data = _data(
+    data = agreed_data(
         story_client,
         """{ activity(entity: "Actor:russian-air-force", bucket: DAY, types: [flight],
                       window: {from: "2025-10-24", to: "2025-10-31"}) {
@@ -449,7 +408,7 @@ def test_bad_activity_windows_are_refused(
     story_client: TestClient, arguments: str, needle: str
 ) -> None:
     query = f"{{ activity({arguments}) {{ buckets {{ count }} }} }}"
-    assert needle in _refused(story_client, query)
+    assert needle in agreed_refusal(story_client, query)
 
 
 # ---- cost -----------------------------------------------------------------------------------------

@@ -2,16 +2,15 @@
 and by imports (another path into the graph), filtered as it asked."""
 
 from pathlib import Path
-from typing import Any
 
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from eventgraph.api.app import create_app
 from eventgraph.graph.importer import import_paths
-from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
-from tests.conftest import wipe
+from tests.helpers import RECORD_EVENT, next_recorded, recorded_flight
 
 SUBSCRIBE = """subscription($filter: EventFilter) {
   eventRecorded(filter: $filter) { key name type participants { role entity { ... on Actor { key } } } }
@@ -31,34 +30,10 @@ events:
 """
 
 
-def _next(ws: Any) -> dict[str, Any]:
-    while True:
-        message = ws.receive_json()
-        if message["type"] == "next":
-            return message["payload"]["data"]["eventRecorded"]  # type: ignore[no-any-return]
-        assert message["type"] not in ("error", "complete"), message
-
-
-RECORD_EVENT = """mutation($input: EventInput!) { recordEvent(input: $input) { key } }"""
-
-
-def recorded_flight(key: str, day: str) -> dict[str, object]:
-    """A flight as the recordEvent mutation takes it: the Russian air force, seen on one day."""
-    return {
-        "key": key,
-        "type": "flight",
-        "name": f"Flight {key}",
-        "time": {"start": day, "precision": "day"},
-        "participants": [{"role": "operator", "ref": "russian-air-force"}],
-        "claims": [{"source": "flightradar24", "credibility": 2, "paraphrase": "Seen."}],
-    }
-
-
 def test_events_from_mutations_and_imports_reach_subscribers(
-    driver: Driver, settings: Settings, tmp_path: Path
+    fresh_story: Driver, settings: Settings, tmp_path: Path
 ) -> None:
-    wipe(driver, settings.neo4j_database)
-    import_paths(driver, settings.neo4j_database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
+    driver = fresh_story
     editor = create_token(driver, settings.neo4j_database, Role.EDITOR, "live-editor")
     app = create_app(settings.model_copy(update={"anonymous_read": True}))
     with (
@@ -88,7 +63,7 @@ def test_events_from_mutations_and_imports_reach_subscribers(
             headers={"Authorization": f"Bearer {editor}"},
         )
         assert "errors" not in answer.json(), answer.json()
-        event = _next(ws)
+        event = next_recorded(ws)
         assert event["key"] == "live-flight"
         assert event["participants"] == [
             {"role": "operator", "entity": {"key": "russian-air-force"}}
@@ -103,7 +78,7 @@ def test_events_from_mutations_and_imports_reach_subscribers(
             .replace("role: target, ref: hmeimim-air-base", "role: aircraft, ref: an-124-100")
         )
         import_paths(driver, settings.neo4j_database, [feed], max_bytes=2**24)
-        assert _next(ws)["key"] == "live-flight-2"
+        assert next_recorded(ws)["key"] == "live-flight-2"
         ws.send_json({"id": "1", "type": "complete"})
 
 
@@ -121,15 +96,16 @@ def test_subscriptions_need_a_reader(driver: Driver, settings: Settings) -> None
         ws.receive_json()
 
 
-def test_a_browser_authenticates_in_connection_init(driver: Driver, settings: Settings) -> None:
+def test_a_browser_authenticates_in_connection_init(
+    fresh_story: Driver, settings: Settings
+) -> None:
     """Browsers cannot put headers on a WebSocket: the token comes in `connection_init`, as the
     Apollo and graphql-ws clients send it. Without one (anonymous read off) the server closes
     with 4403 before any subscription; a reader token there cannot write over the socket."""
     import pytest
     from starlette.websockets import WebSocketDisconnect
 
-    wipe(driver, settings.neo4j_database)
-    import_paths(driver, settings.neo4j_database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
+    driver = fresh_story
     reader = create_token(driver, settings.neo4j_database, Role.READER, "ws-reader")
     editor = create_token(driver, settings.neo4j_database, Role.EDITOR, "ws-editor")
     app = create_app(settings.model_copy(update={"anonymous_read": False}))

@@ -9,7 +9,7 @@ from neo4j import Driver
 from eventgraph.graph.exporting import dump_document, export_document
 from eventgraph.graph.importer import ImportSummary, import_paths
 from eventgraph.graph.settings import Settings
-from tests.conftest import wipe
+from tests.graph_store import wipe
 
 STORY = """\
 eventgraph: 1
@@ -309,3 +309,35 @@ def test_two_concurrent_imports_of_overlapping_data_leave_no_duplicates(
         "MATCH (a)-[r]->(b) WITH a, type(r) AS t, b, count(*) AS copies WHERE copies > 1 RETURN count(*) AS n"
     )[0][0]["n"]
     assert edges == 0
+
+
+AIRFRAME = """\
+eventgraph: 1
+equipment_types:
+  - {id: il-76md, name: Il-76MD, kind: aircraft_type}
+assets:
+  - {id: ra-78830, name: RA-78830, kind: aircraft, instance_of: il-76md, registration: RA-78830, icao24: 1514a2}
+"""
+AIRFRAME_CSV = {
+    "equipment_types.csv": "id,name,kind\nil-76md,Il-76MD,aircraft_type\n",
+    "assets.csv": "id,name,kind,instance_of,registration,icao24\n"
+    "ra-78830,RA-78830,aircraft,il-76md,RA-78830,1514a2\n",
+}
+
+
+def test_an_airframe_icao24_address_is_imported_from_yaml_and_csv_and_exported(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """A property declared once in graph/model.py reaches the graph, CSV and the export."""
+    _import(clean_graph, settings, _story(tmp_path, AIRFRAME, "airframe.yaml"))
+    stored = clean_graph.execute_query("MATCH (a:Asset {id: 'ra-78830'}) RETURN a.icao24 AS hex")
+    assert stored[0][0]["hex"] == "1514a2"
+    from_yaml = _export(clean_graph, settings)
+    assert yaml.safe_load(from_yaml)["assets"][0]["icao24"] == "1514a2"
+    wipe(clean_graph, settings.neo4j_database)
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    for name, text in AIRFRAME_CSV.items():
+        (folder / name).write_text(text)
+    _import(clean_graph, settings, folder)
+    assert _export(clean_graph, settings) == from_yaml

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
+from eventgraph.api.errors import Exit
 from eventgraph.graph.errors import InvalidData
 from eventgraph.graph.importer import import_paths
 from eventgraph.graph.settings import Settings
-from tests.helpers import graph_checksum, run_cli
+from tests.helpers import PYDANTIC_PHRASES, graph_checksum, run_cli
 
 BASE = """\
 eventgraph: 1
@@ -323,7 +324,7 @@ def test_cli_reports_problems_without_a_traceback(
 ) -> None:
     path = _file(tmp_path, "bad.yaml", BASE + _event(type="flihgt", ref="rusia"))
     result = run_cli("import", str(path))
-    assert result.returncode == 1
+    assert result.returncode == Exit.INVALID_INPUT
     assert "2 problem(s), nothing was written" in result.stderr  # the field and the reference
     assert "did you mean 'flight'?" in result.stderr
     assert "did you mean 'russia'?" in result.stderr
@@ -416,18 +417,6 @@ def test_field_problems_and_unknown_references_are_reported_together(
     assert "did you mean 'russia'?" in message
 
 
-PYDANTIC_PHRASES = (
-    "after validation",
-    "Input should",
-    "Field required",
-    "For further information",
-    "String should",
-    "Value error",
-    "valid dictionary",
-    "unable to parse",
-    "pydantic",
-    "Tuple",
-)
 BAD_RECORDS: list[tuple[str, dict[str, object]]] = [
     ("actors", {"name": "No id", "kind": "state"}),
     ("actors", {"id": 7, "name": ["a list"], "kind": "state", "aliases": "one"}),

@@ -17,7 +17,7 @@ from eventgraph.api.app import create_app
 from eventgraph.graph.driver import open_driver
 from eventgraph.graph.local_neo4j import running_launcher, state_file
 from eventgraph.graph.settings import Settings
-from tests.conftest import claim_for_tests
+from tests.graph_store import claim_for_tests
 from tests.helpers import free_port, run_cli
 
 pytestmark = pytest.mark.lifecycle

@@ -7,21 +7,16 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from eventgraph.api.app import create_app
-from eventgraph.api.graphql.schema import schema
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
-from tests.helpers import run_cli
+from tests.helpers import PYDANTIC_PHRASES, run_cli
 
 
 @pytest.mark.parametrize("fast", [True, False])
 def test_a_bad_node_id_is_named_once(clean_graph: Driver, settings: Settings, fast: bool) -> None:
     anonymous = settings.model_copy(update={"anonymous_read": True})
-    schema.fast_path_enabled = fast
-    try:
-        with TestClient(create_app(anonymous)) as client:
-            body = client.post("/graphql", json={"query": '{ node(id: "garbage") { id } }'}).json()
-    finally:
-        schema.fast_path_enabled = True
+    with TestClient(create_app(anonymous, graphql_fast_path=fast)) as client:
+        body = client.post("/graphql", json={"query": '{ node(id: "garbage") { id } }'}).json()
     message = body["errors"][0]["message"]
     assert message.startswith("id: 'garbage' is not a node id"), message
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
@@ -100,8 +95,6 @@ def test_export_usage_mistakes(arguments: list[str], said: str) -> None:
 def test_a_bad_cypher_body_is_told_in_our_words(
     clean_graph: Driver, settings: Settings, body: dict[str, object], named: str
 ) -> None:
-    from tests.test_import_bad_input import PYDANTIC_PHRASES
-
     anonymous = settings.model_copy(update={"anonymous_read": True})
     with TestClient(create_app(anonymous)) as client:
         answer = client.post("/cypher", json=body)

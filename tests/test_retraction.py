@@ -21,9 +21,8 @@ from eventgraph.graph.exporting import dump_document, export_document
 from eventgraph.graph.importer import import_paths, import_records
 from eventgraph.graph.retraction import retract_event
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
-from tests.conftest import wipe
-from tests.test_graphql import _ask
-from tests.test_graphql_subscriptions import _next
+from tests.graph_store import wipe
+from tests.helpers import ask, next_recorded
 
 FLIGHT = "hmeimim-2025-an124-flight-3"
 RETRACTED = (FLIGHT, "rt-parent", "rt-ended")
@@ -193,15 +192,13 @@ Russia and the aircraft type and went to Latakia; all three are among all events
 
 @pytest.fixture(scope="module")
 def answers(
-    driver: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+    story_to_extend: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[TestClient, dict[tuple[str, bool], dict[str, Any]]]]:
     """A client over the story after the retractions, and every case's answer before them."""
-    wipe(driver, settings.neo4j_database)
+    driver = story_to_extend
     fixture = tmp_path_factory.mktemp("retraction") / "retraction.yaml"
     fixture.write_text(RETRACTION_FIXTURE, encoding="utf-8")
-    import_paths(
-        driver, settings.neo4j_database, [PROJECT_ROOT / "seeds", fixture], max_bytes=2**24
-    )
+    import_paths(driver, settings.neo4j_database, [fixture], max_bytes=2**24)
     with TestClient(create_app(settings.model_copy(update={"anonymous_read": True}))) as client:
         before = {
             (name, fast): _read(client, query, fast)
@@ -214,7 +211,9 @@ def answers(
 
 
 def _read(client: TestClient, query: str, fast: bool) -> dict[str, Any]:
-    body = _ask(client, query, fast=fast)
+    response = ask(client, query, fast=fast)
+    assert response.status_code == 200, response.text
+    body = response.json()
     assert "errors" not in body, body
     return body["data"]  # type: ignore[no-any-return]
 
@@ -262,12 +261,11 @@ def _flight(key: str, name: str) -> tuple[str, dict[str, Any]]:
 
 
 def test_a_retracted_event_is_not_delivered_to_subscribers(
-    driver: Driver, settings: Settings
+    clean_graph: Driver, settings: Settings
 ) -> None:
     """A retracted event that changes again (a re-import moves its `updated_at`) stays out of
     `eventRecorded`; the next event recorded is the first one the subscriber hears of."""
-    database = settings.neo4j_database
-    wipe(driver, database)
+    driver, database = clean_graph, settings.neo4j_database
     wire = ("sources", {"id": "wire", "name": "Wire", "kind": "news_outlet", "reliability": "B"})
     import_records(driver, database, [wire, _flight("taken-back", "A flight")], "test")
     retract_event(driver, database, "taken-back", "Test: a duplicate.", "tester")
@@ -282,7 +280,7 @@ def test_a_retracted_event_is_not_delivered_to_subscribers(
         ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": subscription}})
         import_records(driver, database, [_flight("taken-back", "A flight, renamed")], "test")
         import_records(driver, database, [_flight("kept", "Another flight")], "test")
-        assert _next(ws) == {"key": "kept"}
+        assert next_recorded(ws) == {"key": "kept"}
         ws.send_json({"id": "1", "type": "complete"})
     changed = driver.execute_query(
         "MATCH (e:Event {id: 'taken-back'}) RETURN e.name AS name", database_=database
@@ -291,11 +289,10 @@ def test_a_retracted_event_is_not_delivered_to_subscribers(
 
 
 def test_recording_a_retracted_event_again_keeps_who_retracted_it_and_why(
-    driver: Driver, settings: Settings
+    clean_graph: Driver, settings: Settings
 ) -> None:
     """A re-import replaces an event's properties; the retraction's audit is not one of them."""
-    database = settings.neo4j_database
-    wipe(driver, database)
+    driver, database = clean_graph, settings.neo4j_database
     wire = ("sources", {"id": "wire", "name": "Wire", "kind": "news_outlet", "reliability": "B"})
     import_records(driver, database, [wire, _flight("taken-back", "A flight")], "test")
     when = retract_event(driver, database, "taken-back", "Test: a duplicate.", "tester")
@@ -333,13 +330,11 @@ def test_no_read_spells_the_retracted_label_itself() -> None:
 
 
 def test_an_export_leaves_retracted_events_and_references_to_them_out(
-    driver: Driver, settings: Settings, tmp_path: Path
+    fresh_story: Driver, settings: Settings, tmp_path: Path
 ) -> None:
     """Exported without its retraction, an event would come back as an ordinary one; so it is
     not exported, nor is the airlift's `ends` pointing at it, and the export imports cleanly."""
-    database = settings.neo4j_database
-    wipe(driver, database)
-    import_paths(driver, database, [PROJECT_ROOT / "seeds"], max_bytes=2**24)
+    driver, database = fresh_story, settings.neo4j_database
     for key in (FLIGHT, "hmeimim-2025-flight-hiatus"):
         retract_event(driver, database, key, "Test: taken back.", "tester")
     exported = export_document(driver, database)

@@ -1,34 +1,30 @@
 """The seed story, imported as `make run` does: every fact of the article reads back with its
 sources, no time is more precise than the article, and re-importing changes nothing."""
 
-import pytest
 from neo4j import Driver
 
 from eventgraph.graph.importer import import_paths
-from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.settings import Settings
+from tests.graph_store import SEEDS
 
-SEEDS = PROJECT_ROOT / "seeds"
 
-
-@pytest.fixture
-def story(clean_graph: Driver, settings: Settings) -> Driver:
+def test_a_first_import_writes_every_record(clean_graph: Driver, settings: Settings) -> None:
     summary = import_paths(clean_graph, settings.neo4j_database, [SEEDS], max_bytes=2**24)
     assert summary.outcome.changed == summary.records
-    return clean_graph
 
 
 def _rows(driver: Driver, query: str, **params: object) -> list[dict[str, object]]:
     return [record.data() for record in driver.execute_query(query, params)[0]]
 
 
-def test_reimport_changes_nothing(story: Driver, settings: Settings) -> None:
-    again = import_paths(story, settings.neo4j_database, [SEEDS], max_bytes=2**24)
+def test_reimport_changes_nothing(fresh_story: Driver, settings: Settings) -> None:
+    again = import_paths(fresh_story, settings.neo4j_database, [SEEDS], max_bytes=2**24)
     assert again.outcome.changed == 0
 
 
-def test_three_an124_flights_are_three_events_known_only_to_an_interval(story: Driver) -> None:
+def test_three_an124_flights_are_three_events_known_only_to_an_interval(seed_story: Driver) -> None:
     rows = _rows(
-        story,
+        seed_story,
         "MATCH (f:Event {type: 'flight'})-[:INVOLVES {role: 'aircraft'}]->(:EquipmentType {id: 'an-124-100'}) "
         "MATCH (f)-[:PART_OF]->(a:Event {type: 'airlift'}) "
         "MATCH (f)-[:DESTINATION]->(:Asset {id: 'latakia-airport'}) "
@@ -46,9 +42,11 @@ def test_three_an124_flights_are_three_events_known_only_to_an_interval(story: D
         )
 
 
-def test_il62m_leg_from_libya_is_day_precise_and_returns_to_moscow_oblast(story: Driver) -> None:
+def test_il62m_leg_from_libya_is_day_precise_and_returns_to_moscow_oblast(
+    seed_story: Driver,
+) -> None:
     rows = _rows(
-        story,
+        seed_story,
         "MATCH (leg:Event)-[:INVOLVES {role: 'aircraft'}]->(:EquipmentType {id: 'il-62m'}) "
         "MATCH (leg)-[:INVOLVES {role: 'operator'}]->(op:Actor) "
         "MATCH (leg)-[:ORIGIN]->(o) MATCH (leg)-[:DESTINATION]->(d) "
@@ -68,13 +66,13 @@ def test_il62m_leg_from_libya_is_day_precise_and_returns_to_moscow_oblast(story:
     )
 
 
-def test_airlift_ends_a_hiatus_and_the_attack_was_repelled(story: Driver) -> None:
+def test_airlift_ends_a_hiatus_and_the_attack_was_repelled(seed_story: Driver) -> None:
     assert _rows(
-        story,
+        seed_story,
         "MATCH (:Event {type: 'airlift'})-[:ENDS]->(h:Event {type: 'hiatus'}) RETURN h.id AS id",
     )
     attack = _rows(
-        story,
+        seed_story,
         "MATCH (a:Event {type: 'attack'})-[:INVOLVES {role: 'perpetrator'}]->(p:Actor) "
         "MATCH (a)-[:INVOLVES {role: 'target'}]->(t:Asset) "
         "MATCH (d:Event {type: 'defence'})-[:PART_OF]->(a) "
@@ -93,9 +91,11 @@ def test_airlift_ends_a_hiatus_and_the_attack_was_repelled(story: Driver) -> Non
     ]
 
 
-def test_every_statement_has_an_anonymous_speaker_with_an_ungraded_source(story: Driver) -> None:
+def test_every_statement_has_an_anonymous_speaker_with_an_ungraded_source(
+    seed_story: Driver,
+) -> None:
     rows = _rows(
-        story,
+        seed_story,
         "MATCH (s:Event) WHERE s.type IN ['statement', 'comment_refusal'] "
         "MATCH (s)-[:INVOLVES {role: 'speaker'}]->(speaker:Actor) "
         "MATCH (s)<-[:SUPPORTS]-(c:Claim)-[:SOURCED_FROM]->(src:Source)-[:IS_ACTOR]->(speaker) "
@@ -115,18 +115,18 @@ def test_every_statement_has_an_anonymous_speaker_with_an_ungraded_source(story:
     assert {row["type"] for row in rows} == {"statement", "comment_refusal"}
 
 
-def test_signal_to_turkey_and_iran(story: Driver) -> None:
+def test_signal_to_turkey_and_iran(seed_story: Driver) -> None:
     rows = _rows(
-        story,
+        seed_story,
         "MATCH (s:Event {type: 'signal'})-[:INVOLVES {role: 'addressee'}]->(a:Actor) "
         "MATCH (s)-[:ABOUT]->(:Event {type: 'airlift'}) RETURN a.id AS id ORDER BY id",
     )
     assert [row["id"] for row in rows] == ["iran", "turkey"]
 
 
-def test_relations_are_time_bounded_and_sourced(story: Driver) -> None:
+def test_relations_are_time_bounded_and_sourced(seed_story: Driver) -> None:
     rows = _rows(
-        story,
+        seed_story,
         "MATCH (a)<-[:FROM]-(r:Relation {type: 'operates'})-[:TO]->(b:Asset {id: 'hmeimim-air-base'}) "
         "MATCH (r)<-[:SUPPORTS]-(c:Claim)-[:SOURCED_FROM]->(s:Source) "
         "RETURN a.id AS operator, r.since.year AS since, r.since_precision AS precision, "
@@ -136,14 +136,14 @@ def test_relations_are_time_bounded_and_sourced(story: Driver) -> None:
     assert (rows[0]["since"], rows[0]["precision"], rows[0]["until"]) == (2015, "year", None)
 
 
-def test_every_event_and_relation_has_graded_claims_in_the_report(story: Driver) -> None:
+def test_every_event_and_relation_has_graded_claims_in_the_report(seed_story: Driver) -> None:
     unsupported = _rows(
-        story,
+        seed_story,
         "MATCH (n) WHERE (n:Event OR n:Relation) AND NOT (n)<-[:SUPPORTS]-(:Claim) RETURN n.id AS id",
     )
     assert unsupported == []
     ungraded = _rows(
-        story,
+        seed_story,
         "MATCH (c:Claim) WHERE NOT c.reliability IN ['A','B','C','D','E','F'] "
         "OR NOT c.credibility IN ['1','2','3','4','5','6'] OR NOT (c)-[:SOURCED_FROM]->(:Source) "
         "RETURN c.id AS id",
@@ -151,9 +151,9 @@ def test_every_event_and_relation_has_graded_claims_in_the_report(story: Driver)
     assert ungraded == []
 
 
-def test_places_nest_and_have_points(story: Driver) -> None:
+def test_places_nest_and_have_points(seed_story: Driver) -> None:
     rows = _rows(
-        story,
+        seed_story,
         "MATCH path = (:Location {id: 'hmeimim'})-[:WITHIN*]->(country:Location {kind: 'country'}) "
         "MATCH (b:Asset {id: 'hmeimim-air-base'})-[:LOCATED_AT]->(site:Location) "
         "RETURN [n IN nodes(path) | n.id] AS chain, site.point.y AS lat, site.point.x AS lon",
@@ -162,10 +162,10 @@ def test_places_nest_and_have_points(story: Driver) -> None:
     assert 35.3 < rows[0]["lat"] < 35.5 and 35.8 < rows[0]["lon"] < 36.0  # type: ignore[operator]
 
 
-def test_full_text_finds_aliases(story: Driver) -> None:
+def test_full_text_finds_aliases(seed_story: Driver) -> None:
     for text, expected in (("Ruslan", "an-124-100"), ("Khmeimim", "hmeimim-air-base")):
         rows = _rows(
-            story,
+            seed_story,
             "CALL db.index.fulltext.queryNodes('entity_names', $text) YIELD node RETURN node.id AS id",
             text=text,
         )

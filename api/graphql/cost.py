@@ -50,8 +50,8 @@ from graphql import (
 )
 
 from eventgraph.graph.projection import MAX_NESTED_LIST
-from eventgraph.graph.queries import DEFAULT_PAGE, MAX_PAGE
-from eventgraph.graph.relationship_queries import (
+from eventgraph.graph.translate.queries import DEFAULT_PAGE, MAX_PAGE
+from eventgraph.graph.translate.relationships import (
     MAX_BUCKETS,
     MAX_HOPS,
     MAX_NODES,

@@ -39,12 +39,20 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType as HTTPOperation
 from strawberry.types.unset import UNSET, UnsetType
 
-from eventgraph.api.auth import AuthError, bearer_in, identify_token
+from eventgraph.api.auth import bearer_in, identify_token
+from eventgraph.api.errors import (
+    GRAPHQL_PARSE_FAILED,
+    GRAPHQL_VALIDATION_FAILED,
+    AnswerTooLarge,
+    AuthError,
+    MethodNotAllowed,
+    PersistedQueryRefused,
+    RequestRefused,
+)
 from eventgraph.api.graphiql import graphiql_page
 from eventgraph.api.graphql.checking import DocumentChecks
 from eventgraph.api.graphql.http import (
     GRAPHQL_RESPONSE_JSON,
-    RequestRefused,
     is_request_error,
     names_an_operation,
     read_operations,
@@ -52,18 +60,17 @@ from eventgraph.api.graphql.http import (
 )
 from eventgraph.api.graphql.limits import (
     LIMITS_KEY,
-    AnswerTooLarge,
     limits_of,
     operation_limits,
     run_field_async,
 )
-from eventgraph.api.graphql.persisted import PersistedQueries, PersistedQueryRefused
-from eventgraph.api.graphql.resolve import ROOT_FIELDS, QueryTimedOut, RootPlan, plan_root
+from eventgraph.api.graphql.persisted import PersistedQueries
 from eventgraph.api.graphql.safety import StoredDataChecks, coded
-from eventgraph.api.graphql.selection import Context, to_selection
+from eventgraph.api.graphql.selection import Context, model_name, to_asked
 from eventgraph.api.graphql.shaping import Nonconforming, Shape, shaper
-from eventgraph.graph.errors import QueryTooLarge, Unavailable
+from eventgraph.graph.errors import QueryTimedOut, QueryTooLarge, Unavailable
 from eventgraph.graph.tokens import Role
+from eventgraph.graph.translate.plans import ROOT_FIELDS, RootPlan, plan_root
 
 
 @dataclass(frozen=True)
@@ -86,15 +93,9 @@ class _PlannedField:
 
 
 class FastSchema(strawberry.Schema):
-    """A strawberry schema whose `execute` takes the fast path when it can."""
+    """A strawberry schema whose `execute` takes the fast path when it can (and the app it
+    serves has it on: `app.state.graphql_fast_path`, set by `create_app`)."""
 
-    fast_path_enabled = True
-    fast_answers = 0
-    """How many operations the fast path answered (the tests check it is really taken)."""
-    fast_fallbacks = 0
-    """How many it left to the standard path because a row broke the schema."""
-    plans_compiled = 0
-    """How many (document, variables) plans it compiled (the tests check the cache is used)."""
     PLAN_CACHE_SIZE = 2048
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -123,7 +124,7 @@ class FastSchema(strawberry.Schema):
         if len(chosen) != 1 or chosen[0].operation is not OperationType.QUERY:
             return None
         fields = chosen[0].selection_set.selections
-        if not all(isinstance(f, FieldNode) and f.name.value in ROOT_FIELDS for f in fields):
+        if not all(isinstance(f, FieldNode) and self._compiled(f.name.value) for f in fields):
             return None
         if any(getattr(f, "directives", None) for f in fields):
             return None
@@ -138,6 +139,12 @@ class FastSchema(strawberry.Schema):
             )
         grouped = tuple((key, tuple(nodes)) for key, nodes in by_key.items())
         return _Operation(chosen[0], grouped, fragments)
+
+    def _compiled(self, name: str) -> bool:
+        """Whether the compiler answers this root field (by its GraphQL name)."""
+        query_type = self._schema.query_type
+        definition = query_type.fields.get(name) if query_type is not None else None
+        return definition is not None and model_name(definition, name) in ROOT_FIELDS
 
     async def execute(
         self,
@@ -154,16 +161,10 @@ class FastSchema(strawberry.Schema):
             # One deadline and one answer budget for all root fields (`api/graphql/limits.py`).
             limits = operation_limits(context_value["request"].app.state.settings)
             context_value[LIMITS_KEY] = limits
-        if (
-            self.fast_path_enabled
-            and query
-            and isinstance(context_value, dict)
-            and limits is not None
-        ):
+        if query and isinstance(context_value, dict) and limits is not None and _on(context_value):
             await self.checks.checked(query)  # off the event loop when new; then cached
             result = await self._fast(query, variable_values or {}, context_value, operation_name)
             if result is not None:
-                type(self).fast_answers += 1
                 return result
             if limits.refusal is not None:
                 return self._refused(limits.refusal)
@@ -221,21 +222,21 @@ class FastSchema(strawberry.Schema):
         planned = []
         try:
             for key, nodes in operation.fields:
-                selection = to_selection(context, key, list(nodes), query_type)
-                field_type = query_type.fields[selection.name].type
+                asked = to_asked(context, key, list(nodes), query_type)
+                assert asked.selection is not None  # `_operation` took compiled fields only
+                field_type = query_type.fields[asked.name].type
                 planned.append(
                     _PlannedField(
                         key,
                         nodes,
-                        plan_root(selection, tag=True),
+                        plan_root(asked.selection, tag=True),
                         not is_non_null_type(field_type),
-                        shaper(self._schema, selection, field_type),
+                        shaper(self._schema, asked, field_type),
                     )
                 )
         except Exception:  # refused arguments: the standard path reports them as it does
             return None
         plans = tuple(planned)
-        type(self).plans_compiled += 1
         with self._plans_lock:
             self._plans[cache_key] = plans
             if len(self._plans) > self.PLAN_CACHE_SIZE:
@@ -252,15 +253,14 @@ class FastSchema(strawberry.Schema):
         plans = self._planned(query, variables, name)
         if plans is None:
             return None
-        app = context["request"].app
-        driver, database = app.state.async_driver, app.state.settings.neo4j_database
+        executor = context["request"].app.state.executor
         limits = limits_of(context)
         data: dict[str, Any] = {}
         errors: list[GraphQLError] = []
         null_root = False
         for field in plans:
             try:
-                value = await run_field_async(limits, driver, database, field.plan)
+                value = await run_field_async(limits, executor, field.plan)
             except AnswerTooLarge:
                 return None  # `execute` answers the refusal
             except (Unavailable, QueryTimedOut, QueryTooLarge) as error:
@@ -276,9 +276,14 @@ class FastSchema(strawberry.Schema):
             try:
                 data[field.key] = field.shape(value)
             except Nonconforming:
-                type(self).fast_fallbacks += 1
                 return None
         return ExecutionResult(data=None if null_root else data, errors=errors or None)
+
+
+def _on(context: dict[str, Any]) -> bool:
+    """Whether the app serving this request takes the fast path (on unless it was created
+    without: `create_app(graphql_fast_path=False)`, the tests' way to ask the standard path)."""
+    return bool(getattr(context["request"].app.state, "graphql_fast_path", True))
 
 
 class FastRouter(GraphQLRouter[Any, Any]):
@@ -385,14 +390,11 @@ class FastRouter(GraphQLRouter[Any, Any]):
             )
         except InvalidOperationTypeError as error:
             if get and error.operation_type is HTTPOperation.MUTATION:
-                raise RequestRefused(
-                    405,
-                    "mutations are not allowed over GET: send them with POST",
-                    "METHOD_NOT_ALLOWED",
-                    {"Allow": "POST"},
+                raise MethodNotAllowed(
+                    "mutations are not allowed over GET: send them with POST", {"Allow": "POST"}
                 ) from None
             raise RequestRefused(
-                400, "subscriptions are served over WebSocket (graphql-transport-ws) only"
+                "subscriptions are served over WebSocket (graphql-transport-ws) only"
             ) from None
         except CannotGetOperationTypeError as error:
             result = ExecutionResult(data=None, errors=[GraphQLError(error.as_http_error_reason())])
@@ -408,7 +410,5 @@ class FastRouter(GraphQLRouter[Any, Any]):
             extensions = error.setdefault("extensions", {})
             if "code" not in extensions:
                 syntax = str(error.get("message", "")).startswith("Syntax Error")
-                extensions["code"] = (
-                    "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
-                )
+                extensions["code"] = GRAPHQL_PARSE_FAILED if syntax else GRAPHQL_VALIDATION_FAILED
         return response

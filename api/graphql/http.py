@@ -14,18 +14,24 @@
   do not coerce: errors and no data) is a 400 without a `data` entry; anything else is a 200.
   With `application/json` every GraphQL answer is a 200, as before.
 - A request refused before it is executed gets `{"errors": [{"message", "extensions": {"code"}}]}`
-  with an HTTP status: `BAD_REQUEST` (400), `METHOD_NOT_ALLOWED` (405), `REQUEST_TOO_LARGE` (413),
-  `UNSUPPORTED_MEDIA_TYPE` (415), `BATCH_TOO_LARGE` (400).
+  with an HTTP status: a `RequestRefused` error, whose code and status are in api/errors.py's
+  table (`BAD_REQUEST` 400, `METHOD_NOT_ALLOWED` 405, `REQUEST_TOO_LARGE` 413 …).
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 from starlette.requests import Request
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
+
+from eventgraph.api.errors import (
+    BatchTooLarge,
+    RequestRefused,
+    RequestTooLarge,
+    UnsupportedMediaType,
+)
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
@@ -37,19 +43,6 @@ MAX_BODY_BYTES = 512 * 1024
 MAX_QUERY_CHARS = 100_000
 """A GraphQL document longer than this is refused before it is parsed (the token limit would
 refuse it too, but only after reading it, and the parse caches would keep it)."""
-
-
-@dataclass
-class RequestRefused(Exception):
-    """A request the endpoint will not execute, with the HTTP status and code it answers."""
-
-    status: int
-    message: str
-    code: str = "BAD_REQUEST"
-    headers: dict[str, str] = field(default_factory=dict)
-
-    def body(self) -> dict[str, Any]:
-        return {"errors": [{"message": self.message, "extensions": {"code": self.code}}]}
 
 
 def response_media_type(accept: str | None) -> str:
@@ -98,21 +91,15 @@ async def read_operations(request: Request) -> GraphQLRequestData | list[GraphQL
         )
     media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if media != JSON:
-        raise RequestRefused(
-            415,
-            "send the operation as JSON (Content-Type: application/json)",
-            "UNSUPPORTED_MEDIA_TYPE",
-        )
+        raise UnsupportedMediaType("send the operation as JSON (Content-Type: application/json)")
     payload = _parse_json(await _bounded_body(request), "the request body")
     if not isinstance(payload, list):
         return _operation(payload)
     if not payload:
-        raise RequestRefused(400, "the batch is empty: send at least one operation")
+        raise RequestRefused("the batch is empty: send at least one operation")
     if len(payload) > MAX_BATCH:
-        raise RequestRefused(
-            400,
-            f"a batch holds at most {MAX_BATCH} operations; this one holds {len(payload)}",
-            "BATCH_TOO_LARGE",
+        raise BatchTooLarge(
+            f"a batch holds at most {MAX_BATCH} operations; this one holds {len(payload)}"
         )
     return [_operation(item) for item in payload]
 
@@ -141,15 +128,15 @@ async def _bounded_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def _too_large(what: str, limit: int, unit: str) -> RequestRefused:
-    return RequestRefused(413, f"{what} is over {limit:,} {unit}", "REQUEST_TOO_LARGE")
+def _too_large(what: str, limit: int, unit: str) -> RequestTooLarge:
+    return RequestTooLarge(f"{what} is over {limit:,} {unit}")
 
 
 def _parse_json(text: str | bytes, what: str) -> Any:
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
-        raise RequestRefused(400, f"{what} is not valid JSON") from None
+        raise RequestRefused(f"{what} is not valid JSON") from None
 
 
 def _json_param(text: str | None, name: str) -> Any:
@@ -158,22 +145,22 @@ def _json_param(text: str | None, name: str) -> Any:
 
 def _operation(item: object) -> GraphQLRequestData:
     if not isinstance(item, dict):
-        raise RequestRefused(400, "an operation is a JSON object with a `query` string")
+        raise RequestRefused("an operation is a JSON object with a `query` string")
     query, extensions = item.get("query"), item.get("extensions")
     if not isinstance(extensions, dict | None):
-        raise RequestRefused(400, "`extensions` must be a JSON object or null")
+        raise RequestRefused("`extensions` must be a JSON object or null")
     if query is None and asks_by_hash(extensions):
         pass  # the document comes from the persisted queries, by its hash
     elif not isinstance(query, str) or not query:
-        raise RequestRefused(400, "`query` is missing: it must be a string holding the document")
+        raise RequestRefused("`query` is missing: it must be a string holding the document")
     elif len(query) > MAX_QUERY_CHARS:
         raise _too_large("the query", MAX_QUERY_CHARS, "characters")
     operation_name = item.get("operationName")
     if not isinstance(operation_name, str | None):
-        raise RequestRefused(400, "`operationName` must be a string or null")
+        raise RequestRefused("`operationName` must be a string or null")
     variables = item.get("variables")
     if not isinstance(variables, dict | None):
-        raise RequestRefused(400, "`variables` must be a JSON object or null")
+        raise RequestRefused("`variables` must be a JSON object or null")
     return GraphQLRequestData(
         query=query, variables=variables, operation_name=operation_name, extensions=extensions
     )

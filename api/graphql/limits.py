@@ -20,18 +20,15 @@ import threading
 import time
 from typing import Any, NoReturn
 
-from neo4j import AsyncDriver, Driver
-
-from eventgraph.api.graphql.resolve import QueryTimedOut, RootPlan, run_plan, run_plan_async
+from eventgraph.api.errors import AnswerTooLarge
+from eventgraph.graph.errors import QueryTimedOut
+from eventgraph.graph.executor import Executor
 from eventgraph.graph.projection import MAX_NESTED_LIST, TOO_MANY
 from eventgraph.graph.settings import Settings
+from eventgraph.graph.translate.plans import RootPlan
 
 LIMITS_KEY = "eventgraph_limits"
 """Where the operation's limits live in the request context."""
-
-
-class AnswerTooLarge(Exception):
-    """The answer would hold more than an operation may return."""
 
 
 class OperationLimits:
@@ -95,33 +92,29 @@ class OperationLimits:
         raise self.refusal
 
 
-def run_field(limits: OperationLimits, driver: Driver, database: str, plan: RootPlan) -> Any:
+def run_field(limits: OperationLimits, executor: Executor, plan: RootPlan) -> Any:
     """Run one root field within the operation's limits (the standard path, in a thread)."""
     try:
-        value = run_plan(driver, database, plan, limits.remaining())
+        value = plan.run(executor, limits.remaining())
     except QueryTimedOut:
         raise limits.timed_out() from None
     limits.take(value)
     return value
 
 
-async def run_field_in_turn(
-    limits: OperationLimits, driver: Driver, database: str, plan: RootPlan
-) -> Any:
+async def run_field_in_turn(limits: OperationLimits, executor: Executor, plan: RootPlan) -> Any:
     """`run_field` in a worker thread (the driver blocks), once no other root field of the
     operation runs: a field whose turn comes after the answer was refused, or after the
     deadline, is not started, and the records of two fields are never held at once."""
     async with limits.turn:
         limits.remaining()
-        return await asyncio.to_thread(run_field, limits, driver, database, plan)
+        return await asyncio.to_thread(run_field, limits, executor, plan)
 
 
-async def run_field_async(
-    limits: OperationLimits, driver: AsyncDriver, database: str, plan: RootPlan
-) -> Any:
+async def run_field_async(limits: OperationLimits, executor: Executor, plan: RootPlan) -> Any:
     """`run_field` on the event loop (the fast path)."""
     try:
-        value = await run_plan_async(driver, database, plan, limits.remaining())
+        value = await plan.run_async(executor, limits.remaining())
     except QueryTimedOut:
         raise limits.timed_out() from None
     limits.take(value)

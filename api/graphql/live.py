@@ -5,7 +5,7 @@ One poller per process asks Neo4j every POLL_S seconds for events whose `updated
 other API processes and replicas all reach every open map the same way, once each. The poller
 runs only while someone listens, and starts from the newest `updated_at` in the graph, so clocks
 of other machines do not matter. Retracted events are never delivered, even when they change
-again: `recent_event_keys` and `events_by_keys` leave them out.
+again: `graph.recent.recent_event_keys` and `events_by_keys` leave them out.
 """
 
 import asyncio
@@ -14,22 +14,19 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-from neo4j import Driver
-
-from eventgraph.graph.queries import recent_event_keys
+from eventgraph.graph.executor import Executor
+from eventgraph.graph.recent import NEWEST_UPDATE, recent_event_keys
 
 log = logging.getLogger("eventgraph.live")
 
 POLL_S = 1.0
-_NEWEST = "MATCH (e:Event) RETURN max(e.updated_at) AS at"
 
 
 class EventFeed:
     """Fans event keys out to subscribers; one poller per process."""
 
-    def __init__(self, driver: Driver, database: str) -> None:
-        self._driver = driver
-        self._database = database
+    def __init__(self, executor: Executor) -> None:
+        self._executor = executor
         self._subscribers: set[asyncio.Queue[list[str]]] = set()
         self._poller: asyncio.Task[None] | None = None
         self._since = datetime.now(UTC)
@@ -43,7 +40,7 @@ class EventFeed:
         queue: asyncio.Queue[list[str]] = asyncio.Queue()
         self._subscribers.add(queue)
         if self._poller is None or self._poller.done():
-            self._since = await asyncio.to_thread(self._newest)
+            self._since = await self._newest()
             self._poller = asyncio.create_task(self._poll())
         try:
             while True:
@@ -56,20 +53,16 @@ class EventFeed:
                     await self._poller
                 self._poller = None
 
-    def _newest(self) -> datetime:
-        records, _, _ = self._driver.execute_query(_NEWEST, database_=self._database)
-        newest = records[0]["at"] if records else None
+    async def _newest(self) -> datetime:
+        record = await self._executor.read_one_async(NEWEST_UPDATE)
+        newest = record["at"] if record else None
         return newest.to_native() if newest is not None else datetime(1, 1, 1, tzinfo=UTC)
 
     async def _poll(self) -> None:
         while True:
             await asyncio.sleep(POLL_S)
-            statement = recent_event_keys(self._since)
             try:
-                records, _, _ = await asyncio.to_thread(
-                    self._driver.execute_query, statement.cypher, statement.params,
-                    database_=self._database,
-                )  # fmt: skip
+                records = await self._executor.read_async(recent_event_keys(self._since))
             except Exception as error:  # Neo4j away: try again next round
                 log.warning("event feed: %s; retrying in %.0f s", error, POLL_S)
                 continue

@@ -4,7 +4,10 @@ Writes go through the importer's own validation and writer (`graph.importer.impo
 so the API accepts exactly what an import accepts, with the same problems on the same field
 paths, and is idempotent on the client-supplied keys. References (`locatedAt`, participants'
 `ref`, claims' `source` …) are native keys, as in the import format. Neo4j away answers
-`Unavailable` at once (the API's driver makes one attempt; `graph.driver.answering` says so).
+`Unavailable` at once (the executor's policy: `graph/executor.py`).
+
+The inputs' plain fields and links come from the model (`graph/model.py`, through `input_of`);
+the classes here write only the special parts (time, point, participants, claims).
 """
 
 import asyncio
@@ -16,31 +19,28 @@ import strawberry
 from starlette.websockets import WebSocket
 from strawberry.types import Info
 
-from eventgraph.api.auth import AuthError, identify
-from eventgraph.api.graphql.selection import Context, to_selection
+from eventgraph.api.auth import identify
+from eventgraph.api.errors import Forbidden
+from eventgraph.api.graphql.selection import selection_of
 from eventgraph.api.graphql.types import (
     Actor,
-    ActorKind,
     Asset,
-    AssetKind,
     Event,
-    EventType,
     Location,
-    LocationKind,
     PlacePrecision,
     Reliability,
     RoleName,
     Source,
-    SourceKind,
     TimePrecision,
+    input_of,
 )
-from eventgraph.graph import queries
-from eventgraph.graph.driver import answering
+from eventgraph.graph import model
 from eventgraph.graph.errors import a_or_an
+from eventgraph.graph.executor import Executor
 from eventgraph.graph.importer import import_records
 from eventgraph.graph.retraction import retract_event
-from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, TokenInfo
+from eventgraph.graph.translate import queries
 
 
 @strawberry.input
@@ -78,68 +78,35 @@ class ParticipantInput:
 
 
 @strawberry.input
+@input_of(model.ACTOR)
 class ActorInput:
-    key: str
-    name: str
-    kind: ActorKind
-    aliases: list[str] = strawberry.field(default_factory=list)
-    description: str | None = None
-    anonymous: bool = False
+    pass
 
 
 @strawberry.input
+@input_of(model.ASSET)
 class AssetInput:
-    key: str
-    name: str
-    kind: AssetKind
-    aliases: list[str] = strawberry.field(default_factory=list)
-    description: str | None = None
-    located_at: str | None = None
-    instance_of: str | None = None
-    registration: str | None = None
+    pass
 
 
 @strawberry.input
+@input_of(model.LOCATION)
 class LocationInput:
-    key: str
-    name: str
-    kind: LocationKind
-    aliases: list[str] = strawberry.field(default_factory=list)
-    description: str | None = None
-    within: str | None = None
     point: PointInput | None = None
 
 
 @strawberry.input
+@input_of(model.SOURCE)
 class SourceInput:
-    key: str
-    name: str
-    kind: SourceKind
-    aliases: list[str] = strawberry.field(default_factory=list)
-    description: str | None = None
-    anonymous: bool = False
-    actor: str | None = None
-    reliability: Reliability | None = None
-    reliability_note: str | None = None
+    pass
 
 
 @strawberry.input
+@input_of(model.EVENT, after={"type": "key"})
 class EventInput:
-    key: str
-    type: EventType
-    name: str
     time: TimeInput
     claims: list[ClaimInput]
-    aliases: list[str] = strawberry.field(default_factory=list)
-    description: str | None = None
-    place_precision: PlacePrecision | None = None
-    at: list[str] = strawberry.field(default_factory=list)
-    origin: str | None = None
-    destination: str | None = None
     participants: list[ParticipantInput] = strawberry.field(default_factory=list)
-    part_of: list[str] = strawberry.field(default_factory=list)
-    about: list[str] = strawberry.field(default_factory=list)
-    ends: list[str] = strawberry.field(default_factory=list)
 
 
 @strawberry.type(description="An event taken out of normal queries, kept for audit.")
@@ -177,33 +144,22 @@ async def _editor(info: Info) -> TokenInfo:
     if isinstance(request, WebSocket) and "authorization" not in request.headers:
         if caller is None or not caller.role.allows(Role.EDITOR):
             role = caller.role.value if caller is not None else "anonymous"
-            raise AuthError(
-                403, f"{a_or_an(role)} connection cannot do this: it needs an editor token"
-            )
+            raise Forbidden(f"{a_or_an(role)} connection cannot do this: it needs an editor token")
         return caller  # type: ignore[no-any-return]
     return await identify(request, Role.EDITOR)
 
 
 async def _write(info: Info, collection: str, items: list[Any], label: str) -> list[Any]:
     """Check the caller is an editor, write through the importer, return the nodes as asked."""
-    request = info.context["request"]
     await _editor(info)
-    settings: Settings = request.app.state.settings
-    driver = request.app.state.driver
+    executor: Executor = info.context["request"].app.state.executor
     records = [(collection, native(item)) for item in items]
-    raw = info._raw_info
-    context = Context(raw.schema, raw.fragments, raw.variable_values)
-    selection = to_selection(context, str(raw.path.key), list(raw.field_nodes), raw.parent_type)
+    selection = selection_of(info)
     statement = queries.nodes_by_keys(selection, label, [item.key for item in items], tag=True)
-    with answering(settings):
-        await asyncio.to_thread(
-            import_records, driver, settings.neo4j_database, records, "mutation"
-        )
-        records_out, _, _ = await asyncio.to_thread(
-            driver.execute_query, statement.cypher, statement.params,
-            database_=settings.neo4j_database,
-        )  # fmt: skip
-    return records_out[0]["result"]  # type: ignore[no-any-return]
+    await asyncio.to_thread(executor.call, import_records, records, "mutation")
+    written = await executor.read_one_async(statement, after_write=True)
+    assert written is not None  # the statement collects: always one record
+    return written["result"]  # type: ignore[no-any-return]
 
 
 @strawberry.type
@@ -234,13 +190,8 @@ class Mutation:
         description="Take an event out of normal queries, kept for audit (editor)."
     )
     async def retract_event(self, info: Info, key: str, reason: str) -> Retraction:
-        request = info.context["request"]
         caller = await _editor(info)
-        settings: Settings = request.app.state.settings
-        with answering(settings):
-            done = await asyncio.to_thread(
-                retract_event, request.app.state.driver, settings.neo4j_database, key, reason,
-                caller.name,
-            )  # fmt: skip
+        executor: Executor = info.context["request"].app.state.executor
+        done = await asyncio.to_thread(executor.call, retract_event, key, reason, caller.name)
         return Retraction(key=key, reason=reason, retracted_by=caller.name,
                           retracted_at=done.isoformat().replace("+00:00", "Z"))  # fmt: skip

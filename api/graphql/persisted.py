@@ -25,7 +25,8 @@ from typing import Any
 from graphql import GraphQLError, parse
 from strawberry.http import GraphQLRequestData
 
-from eventgraph.api.graphql.http import RequestRefused, asks_by_hash
+from eventgraph.api.errors import PersistedQueryNotFound, PersistedQueryRefused
+from eventgraph.api.graphql.http import asks_by_hash
 from eventgraph.api.graphql.safety import MAX_TOKENS
 
 PERSISTED_QUERY_VERSION = 1
@@ -35,17 +36,12 @@ MAX_PERSISTED_CHARS = 5_000_000
 """Characters of documents the store keeps, so even documents near `MAX_QUERY_CHARS` bound it
 to a few megabytes."""
 NOT_FOUND = "PersistedQueryNotFound"
-NOT_FOUND_CODE = "PERSISTED_QUERY_NOT_FOUND"
+"""The message of a miss, as Apollo's clients look for it."""
 
 
-class PersistedQueryRefused(RequestRefused):
-    """An operation's persisted-query extension cannot be honoured. In a batch it answers that
-    operation only, not the whole batch."""
-
-
-def _not_found() -> PersistedQueryRefused:
-    return PersistedQueryRefused(
-        200, NOT_FOUND, NOT_FOUND_CODE, {"Cache-Control": "private, no-cache, must-revalidate"}
+def _not_found() -> PersistedQueryNotFound:
+    return PersistedQueryNotFound(
+        NOT_FOUND, {"Cache-Control": "private, no-cache, must-revalidate"}
     )
 
 
@@ -82,7 +78,6 @@ class PersistedQueries:
             )
         if hashlib.sha256(operation.query.encode()).hexdigest() != sha256:
             raise PersistedQueryRefused(
-                400,
                 "`extensions.persistedQuery.sha256Hash` is not the SHA-256 of `query`: "
                 "hash the exact query text sent (hex, lower case)",
             )
@@ -108,19 +103,18 @@ def _hash_in(extension: Any) -> str:
     is not version 1 with a hex SHA-256."""
     if not isinstance(extension, dict):
         raise PersistedQueryRefused(
-            400, '`extensions.persistedQuery` must be {"version": 1, "sha256Hash": "<hex>"}'
+            '`extensions.persistedQuery` must be {"version": 1, "sha256Hash": "<hex>"}'
         )
     version = extension.get("version")
     if version != PERSISTED_QUERY_VERSION or isinstance(version, bool):
         raise PersistedQueryRefused(
-            400,
             f"persisted query version {version!r} is not supported: "
             f"send `extensions.persistedQuery.version: {PERSISTED_QUERY_VERSION}`",
         )
     sha256 = extension.get("sha256Hash")
     if not (isinstance(sha256, str) and len(sha256) == 64 and _is_hex(sha256)):
         raise PersistedQueryRefused(
-            400, "`extensions.persistedQuery.sha256Hash` must be a SHA-256 in 64 hex digits"
+            "`extensions.persistedQuery.sha256Hash` must be a SHA-256 in 64 hex digits"
         )
     return sha256.lower()
 

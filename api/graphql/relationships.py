@@ -1,21 +1,19 @@
 """Relationship queries in GraphQL: `neighborhood`, `paths`, `coInvolvement`, `activity`.
 
-Each root field runs one statement from `graph/relationship_queries.py` (which also says how
-reified relations are shown and how hops are counted). Neighbourhoods, paths and co-involvement
-come back from Neo4j already in the response shape; activity counts are turned into buckets,
-a baseline and z-scores here, keyed by response key like every other row, so both GraphQL
-paths (`plan_root`) return the same thing.
+The types and root fields only: each field is compiled like every other root field
+(`graph/translate/plans.py`, its statements in `graph/translate/relationships.py`, which also
+says how reified relations are shown and how hops are counted) and resolved by
+`standard.answer_root`.
 """
 
-from collections.abc import Callable
-from datetime import UTC, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
-from eventgraph.api.graphql.resolve import RootPlan, _get, _instant, _plain
+from eventgraph.api.graphql.inputs import Window
+from eventgraph.api.graphql.standard import answer_root
 from eventgraph.api.graphql.types import (
     Claim,
     DateTime,
@@ -27,15 +25,7 @@ from eventgraph.api.graphql.types import (
     from_row,
     row,
 )
-from eventgraph.graph import relationship_queries as rq
-from eventgraph.graph.errors import InvalidData, Problem
-from eventgraph.graph.projection import Selection
-
-if TYPE_CHECKING:
-    from eventgraph.api.graphql.schema import Window
-
-LazyWindow = Annotated["Window", strawberry.lazy("eventgraph.api.graphql.schema")]
-"""The schema module's `Window` input (that module imports this one)."""
+from eventgraph.graph.translate import relationships as rq
 
 
 @strawberry.type(
@@ -111,13 +101,6 @@ class Activity:
     baseline = row(ActivityBaseline)
 
 
-async def _answer(info: Info) -> Any:
-    """Resolve a root field as every other one is (`_root`: one statement, off the event loop)."""
-    from eventgraph.api.graphql.schema import _root  # the schema module imports this one
-
-    return await _root(info)
-
-
 @strawberry.type
 class RelationshipQueries:
     @strawberry.field(
@@ -132,9 +115,9 @@ class RelationshipQueries:
         id: strawberry.ID,
         depth: int = 1,
         types: list[str] | None = None,
-        window: LazyWindow | None = None,
+        window: Window | None = None,
     ) -> Subgraph | None:
-        return await _answer(info)  # type: ignore[no-any-return]
+        return await answer_root(info)  # type: ignore[no-any-return]
 
     @strawberry.field(
         description="All shortest undirected paths between two nodes (the first `first` in "
@@ -151,7 +134,7 @@ class RelationshipQueries:
         types: list[str] | None = None,
         first: int = rq.DEFAULT_PATHS,
     ) -> list[Path]:
-        return await _answer(info)  # type: ignore[no-any-return]
+        return await answer_root(info)  # type: ignore[no-any-return]
 
     @strawberry.field(
         description="Events involving both `a` and `b` (in any roles), in time order "
@@ -162,10 +145,10 @@ class RelationshipQueries:
         info: Info,
         a: strawberry.ID,
         b: strawberry.ID,
-        window: LazyWindow | None = None,
+        window: Window | None = None,
         first: int = 100,
     ) -> list[Event]:
-        return await _answer(info)  # type: ignore[no-any-return]
+        return await answer_root(info)  # type: ignore[no-any-return]
 
     @strawberry.field(
         description="Events per bucket over `window` (from and to both needed), involving "
@@ -176,128 +159,9 @@ class RelationshipQueries:
         self,
         info: Info,
         bucket: TimeBucket,
-        window: LazyWindow,
+        window: Window,
         entity: strawberry.ID | None = None,
         place: strawberry.ID | None = None,
         types: list[EventType] | None = None,
     ) -> Activity:
-        return await _answer(info)  # type: ignore[no-any-return]
-
-
-# ---- compiling (both GraphQL paths, through `plan_root`) ----------------------------------------
-
-
-def _window(selection: Selection) -> tuple[datetime | None, datetime | None]:
-    window = selection.arg("window")
-    return (
-        _instant(_get(window, "from", "from_"), "window.from", last=False),
-        _instant(_get(window, "to"), "window.to", last=True),
-    )
-
-
-def plan_relationship(selection: Selection, tag: bool) -> RootPlan:
-    """Compile one relationship root field."""
-    name = selection.name
-    start, end = _window(selection)
-    if name == "neighborhood":
-        statement = rq.neighborhood(
-            selection,
-            selection.arg("id"),
-            selection.arg("depth"),
-            selection.arg("types"),
-            start,
-            end,
-            tag,
-        )
-        return RootPlan(name, statement, lambda record: record["result"] if record else None)
-    if name == "paths":
-        statement = rq.paths(
-            selection,
-            selection.arg("from"),
-            selection.arg("to"),
-            selection.arg("maxHops"),
-            selection.arg("types"),
-            selection.arg("first"),
-            tag,
-        )
-        return RootPlan(name, statement, lambda record: record["result"] if record else [])
-    if name == "coInvolvement":
-        statement = rq.co_involvement(
-            selection,
-            selection.arg("a"),
-            selection.arg("b"),
-            start,
-            end,
-            selection.arg("first"),
-            tag,
-        )
-        return RootPlan(name, statement, lambda record: record["result"])
-    if name == "activity":
-        if start is None or end is None:
-            raise InvalidData([Problem("window", "window", "needs both `from` and `to`")])
-        unit = rq.Bucket(_plain(selection.arg("bucket")).lower())
-        plan = rq.activity_plan(unit, start, end)
-        statement = rq.activity(
-            plan,
-            selection.arg("entity"),
-            selection.arg("place"),
-            list(_plain(selection.arg("types")) or ()),
-        )
-        return RootPlan(
-            name,
-            statement,
-            lambda record: _activity(selection, rq.activity_counts(plan, record["result"])),
-        )
-    raise InvalidData([Problem(name, name, "is not a relationship query")])
-
-
-def _iso(instant: datetime) -> str:
-    """As Neo4j's `toString` writes a UTC instant (what every other DateTime field returns)."""
-    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _shape(
-    selection: Selection, typename: str, fields: dict[str, Callable[[Selection], Any]]
-) -> dict[str, Any]:
-    """A row keyed by response key; `fields` gives each field's value from its selection."""
-    return {
-        child.key: typename if child.name == "__typename" else fields[child.name](child)
-        for child in selection.children
-    }
-
-
-def _activity(selection: Selection, counts: rq.ActivityCounts) -> dict[str, Any]:
-    def bucket(item: rq.BucketCount) -> Callable[[Selection], dict[str, Any]]:
-        return lambda s: _shape(
-            s,
-            "ActivityBucket",
-            {
-                "start": lambda _: _iso(item.start),
-                "end": lambda _: _iso(item.end),
-                "count": lambda _: item.count,
-                "uncertain": lambda _: item.uncertain,
-                "zScore": lambda _: item.z_score,
-            },
-        )
-
-    baseline = counts.baseline
-    return _shape(
-        selection,
-        "Activity",
-        {
-            "bucket": lambda _: _plain(selection.arg("bucket")),
-            "buckets": lambda s: [bucket(item)(s) for item in counts.buckets],
-            "baseline": lambda s: _shape(
-                s,
-                "ActivityBaseline",
-                {
-                    "start": lambda _: _iso(baseline.start),
-                    "end": lambda _: _iso(baseline.end),
-                    "buckets": lambda _: baseline.buckets,
-                    "mean": lambda _: baseline.mean,
-                    "stddev": lambda _: baseline.stddev,
-                    "uncertainMean": lambda _: baseline.uncertain_mean,
-                },
-            ),
-        },
-    )
+        return await answer_root(info)  # type: ignore[no-any-return]

@@ -1,16 +1,14 @@
 """Safe by default: limits on depth, aliases and tokens, and errors with stable codes.
 
-Every GraphQL error leaves with `extensions.code`: `BAD_USER_INPUT` for input eventgraph refuses
-(with eventgraph's own message), `GRAPH_STORE_UNAVAILABLE` when Neo4j is away,
-`GRAPHQL_VALIDATION_FAILED` for queries the schema refuses, `QUERY_TOO_COMPLEX` for documents
-over the size or cost limit (`api/graphql/cost.py`, checked before any other rule, and off the
-event loop: `api/graphql/checking.py`), `TIMEOUT` when Neo4j stopped the
-statement at the per-request timeout, `QUERY_TOO_LARGE` when it stopped it for the memory it
-needed (never retried), `STORED_DATA_INVALID` when a stored value breaks the
-schema's promise (a node written through Bolt by another tool: see `StoredDataInvalid`), and
-`INTERNAL_SERVER_ERROR` — with the message masked, so no stack trace, Cypher text or driver
-message leaks — for anything else. Both paths take their documents, checked against the same
-limits, from `DocumentChecks`.
+Every GraphQL error leaves with `extensions.code`: an error of eventgraph's tree with the code
+and message api/errors.py's table gives it (`BAD_USER_INPUT`, `NOT_FOUND`, `CONFLICT`,
+`GRAPH_STORE_UNAVAILABLE`, `TIMEOUT`, `STORED_DATA_INVALID` when a stored value breaks the
+schema's promise — a node written through Bolt by another tool: see `StoredDataChecks` …),
+graphql-core's request errors as `GRAPHQL_PARSE_FAILED` or `GRAPHQL_VALIDATION_FAILED` (or the
+code our own checks gave, `QUERY_TOO_COMPLEX`: api/graphql/cost.py, checked before any other
+rule and off the event loop, api/graphql/checking.py), and `INTERNAL_SERVER_ERROR` — with the
+message masked, so no stack trace, Cypher text or driver message leaks — for anything else.
+Both paths take their documents, checked against the same limits, from `DocumentChecks`.
 """
 
 import logging
@@ -34,18 +32,18 @@ from graphql.pyutils import Path
 from strawberry.extensions import MaskErrors, MaxTokensLimiter, SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from eventgraph.api.auth import AuthError
+from eventgraph.api.errors import (
+    ERRORS,
+    GRAPHQL_PARSE_FAILED,
+    GRAPHQL_VALIDATION_FAILED,
+    INTERNAL_SERVER_ERROR,
+    StoredDataInvalid,
+    answer_of,
+    graphql_message,
+)
 from eventgraph.api.graphql.checking import CheckedDocuments
 from eventgraph.api.graphql.cost import MAX_TOKENS as MAX_TOKENS  # persisted.py reads it here
-from eventgraph.api.graphql.limits import AnswerTooLarge
-from eventgraph.api.graphql.resolve import QueryTimedOut
-from eventgraph.graph.errors import (
-    EventGraphError,
-    InvalidData,
-    NotFound,
-    QueryTooLarge,
-    Unavailable,
-)
+from eventgraph.graph.errors import EventGraphError, InvalidData
 
 log = logging.getLogger("eventgraph.graphql")
 
@@ -53,37 +51,6 @@ MASKED_MESSAGE = "Internal error: the request could not be answered."
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 """graphql-core's hint in validation and coercion messages ("Did you mean 'events'?"): it names
 fields, arguments, types and enum values, which production mode keeps to itself."""
-
-
-class StoredDataInvalid(Exception):
-    """A stored value the schema's type cannot hold: a required field with nothing stored, a
-    kind outside its enum, a list that is not a list, a name that is not a string. Import
-    validation keeps such values out, so they come from nodes written around it."""
-
-    def __init__(self, parent: str, field: str, expected: GraphQLOutputType, value: Any) -> None:
-        self.parent, self.field, self.value = parent, field, value
-        named = get_named_type(expected).name
-        article = "an" if named[0] in "AEIOU" else "a"
-        if value is None:
-            wrong = f"nothing is stored where the schema promises {article} {named}"
-        elif is_list_type(expected) or (
-            is_non_null_type(expected) and is_list_type(expected.of_type)
-        ):
-            wrong = f"the stored value {_shown(value)} is not a list of {named}"
-        else:
-            wrong = f"the stored value {_shown(value)} is not {article} {named}"
-        super().__init__(
-            f"{parent}.{field}: {wrong} (written outside eventgraph's import); "
-            "fix the node in the graph"
-        )
-
-
-def _shown(value: Any) -> str:
-    """A stored value as the message names it: short, and never a whole map."""
-    if isinstance(value, dict):
-        return "(an object)"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 class StoredDataChecks(StrawberryGraphQLCoreExecutionContext):
@@ -135,35 +102,44 @@ def _raise_told(
     already, as it is (graphql-core propagates it); this field's value as `StoredDataInvalid`."""
     if isinstance(error, GraphQLError) and error.path is not None:
         raise error
-    raise StoredDataInvalid(info.parent_type.name, info.field_name, return_type, result) from error
+    wrong = _what_is_wrong(return_type, result)
+    raise StoredDataInvalid(info.parent_type.name, info.field_name, wrong) from error
+
+
+def _what_is_wrong(expected: GraphQLOutputType, value: Any) -> str:
+    """Why a stored value is not of the field's type, in words."""
+    named = get_named_type(expected).name
+    article = "an" if named[0] in "AEIOU" else "a"
+    if value is None:
+        return f"nothing is stored where the schema promises {article} {named}"
+    if is_list_type(expected) or (is_non_null_type(expected) and is_list_type(expected.of_type)):
+        return f"the stored value {_shown(value)} is not a list of {named}"
+    return f"the stored value {_shown(value)} is not {article} {named}"
+
+
+def _shown(value: Any) -> str:
+    """A stored value as the message names it: short, and never a whole map."""
+    if isinstance(value, dict):
+        return "(an object)"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def error_code(error: GraphQLError) -> str:
+    """The error's `extensions.code`, from api/errors.py's table for an error of ours."""
     original = error.original_error
     if original is None:  # a request error: ours say which (QUERY_TOO_COMPLEX)
         if isinstance(error, GraphQLSyntaxError):
-            return "GRAPHQL_PARSE_FAILED"
+            return GRAPHQL_PARSE_FAILED
         told = (error.extensions or {}).get("code")
-        return told if isinstance(told, str) else "GRAPHQL_VALIDATION_FAILED"
+        return told if isinstance(told, str) else GRAPHQL_VALIDATION_FAILED
     if isinstance(original, GraphQLError) and error.path is None:
         # A variable that does not coerce (a string for an Int, an unknown enum value):
         # graphql-core wraps the scalar's error in one naming the variable and where in it.
-        return "BAD_USER_INPUT"
-    if isinstance(original, AuthError):
-        return "UNAUTHENTICATED" if original.status == 401 else "FORBIDDEN"
-    if isinstance(original, Unavailable):
-        return "GRAPH_STORE_UNAVAILABLE"
-    if isinstance(original, QueryTimedOut):
-        return "TIMEOUT"
-    if isinstance(original, QueryTooLarge):
-        return "QUERY_TOO_LARGE"
-    if isinstance(original, AnswerTooLarge):
-        return "ANSWER_TOO_LARGE"
-    if isinstance(original, StoredDataInvalid):
-        return "STORED_DATA_INVALID"
-    if isinstance(original, InvalidData | EventGraphError):
-        return "BAD_USER_INPUT"
-    return "INTERNAL_SERVER_ERROR"
+        return ERRORS[InvalidData].graphql
+    if isinstance(original, EventGraphError):
+        return answer_of(original).graphql
+    return INTERNAL_SERVER_ERROR
 
 
 class ErrorCodes(MaskErrors):
@@ -171,7 +147,7 @@ class ErrorCodes(MaskErrors):
 
     def __init__(self) -> None:
         super().__init__(
-            should_mask_error=lambda error: error_code(error) == "INTERNAL_SERVER_ERROR",
+            should_mask_error=lambda error: error_code(error) == INTERNAL_SERVER_ERROR,
             error_message=MASKED_MESSAGE,
         )
 
@@ -187,20 +163,13 @@ def coded(error: GraphQLError, production: bool = False) -> GraphQLError:
     code = error_code(error)
     message = error.message
     original = error.original_error
-    if isinstance(original, InvalidData):
-        message = "; ".join(str(problem) for problem in original.problems)
-    elif isinstance(original, Unavailable):
-        message = "graph store unavailable: " + str(original)
-    elif isinstance(original, NotFound | QueryTimedOut | AnswerTooLarge):
-        message = str(original)
-    elif isinstance(original, QueryTooLarge):
-        message = original.reason
-    elif isinstance(original, StoredDataInvalid):
-        log.warning("stored data breaks the schema at %s: %s", error.path, original)
-        message = str(original)
-    elif code == "INTERNAL_SERVER_ERROR":
+    if code == INTERNAL_SERVER_ERROR:
         log.error("GraphQL error masked for the client", exc_info=original)
         message = MASKED_MESSAGE
+    elif isinstance(original, EventGraphError):
+        if isinstance(original, StoredDataInvalid):
+            log.warning("stored data breaks the schema at %s: %s", error.path, original)
+        message = graphql_message(original)
     if production:
         message = _SUGGESTION.sub("", message)
     return GraphQLError(
@@ -231,7 +200,7 @@ class NoIntrospectionInProduction(SchemaExtension):
                     GraphQLError(
                         "introspection is off in production mode",
                         nodes=[node],
-                        extensions={"code": "GRAPHQL_VALIDATION_FAILED"},
+                        extensions={"code": GRAPHQL_VALIDATION_FAILED},
                     )
                 ]
                 return

@@ -1,10 +1,11 @@
 """The fast path's last step: a root field's compiled value as graphql-core would answer it.
 
 Neo4j hands map projections back in its own key order, and a row holds whatever the stored
-node holds. `shaper` compiles a root field's `Selection` and its GraphQL type, once per cached
+node holds. `shaper` compiles a root field's `Asked` tree and its GraphQL type, once per cached
 plan, into a function that rebuilds every object in selection order (the response order the
-GraphQL spec asks for; `Selection` merges duplicate keys and fragments as graphql-core does),
-drops the compiler's `__label` type tags, and checks each value against its type the way
+GraphQL spec asks for; `Asked` merges duplicate keys and fragments as graphql-core does),
+answers `__typename` (the compiler never sees it), drops the compiler's `__label` type tags,
+and checks each value against its type the way
 graphql-core serialises it: non-null, String and ID `str`, Boolean `bool`, Int a 32-bit `int`
 (not a bool), Float a finite `float` or an `int` turned into a float (as graphql-core does, so
 `5` answers `5.0`), enums a member's value, other scalars through their own serialiser, lists,
@@ -32,7 +33,7 @@ from graphql import (
     is_non_null_type,
 )
 
-from eventgraph.graph.projection import Selection
+from eventgraph.api.graphql.selection import TYPENAME, Asked
 
 Shape = Callable[[Any], Any]
 """Turns one compiled value into its response value (raises `Nonconforming`)."""
@@ -46,12 +47,12 @@ class Nonconforming(Exception):
     """A value its GraphQL type cannot hold: the standard path answers instead."""
 
 
-def shaper(schema: GraphQLSchema, selection: Selection, field_type: GraphQLOutputType) -> Shape:
+def shaper(schema: GraphQLSchema, selection: Asked, field_type: GraphQLOutputType) -> Shape:
     """The shaping function of one root field."""
     return _value(schema, selection, field_type)
 
 
-def _value(schema: GraphQLSchema, selection: Selection, field_type: GraphQLOutputType) -> Shape:
+def _value(schema: GraphQLSchema, selection: Asked, field_type: GraphQLOutputType) -> Shape:
     nullable = not is_non_null_type(field_type)
     named = field_type if nullable else field_type.of_type  # type: ignore[union-attr]
     if is_list_type(named):
@@ -81,18 +82,16 @@ def _list(item: Shape, nullable: bool) -> Shape:
 def _object(
     schema: GraphQLSchema,
     object_type: GraphQLObjectType,
-    children: tuple[Selection, ...],
+    children: tuple[Asked, ...],
     nullable: bool,
 ) -> Shape:
+    typename = object_type.name
     fields = tuple(
-        (
-            child.key,
-            _constant(object_type.name)
-            if child.name == "__typename"
-            else _value(schema, child, object_type.fields[child.name].type),
-        )
+        (child.key, _value(schema, child, object_type.fields[child.name].type))
         for child in children
+        if child.name != TYPENAME
     )
+    order = tuple((child.key, child.name == TYPENAME) for child in children)
 
     def shape(value: Any) -> Any:
         if type(value) is not dict:
@@ -100,18 +99,17 @@ def _object(
                 return None
             raise Nonconforming
         try:
-            return {key: field(value[key]) for key, field in fields}
+            shaped = {key: field(value[key]) for key, field in fields}
         except KeyError:  # a key the statement did not return
             raise Nonconforming from None
+        if len(shaped) == len(order):
+            return shaped
+        return {key: typename if meta else shaped[key] for key, meta in order}
 
     return shape
 
 
-def _constant(name: str) -> Shape:
-    return lambda _: name
-
-
-def _abstract(schema: GraphQLSchema, selection: Selection, nullable: bool) -> Shape:
+def _abstract(schema: GraphQLSchema, selection: Asked, nullable: bool) -> Shape:
     """A union or interface: the concrete type the row's tag names, with its sub-selection."""
     by_tag: dict[str, Shape] = {}
     for type_name, children in selection.by_type:

@@ -4,17 +4,24 @@ Objects are never built in Python: a root field runs one compiled Cypher stateme
 (`graph/projection.py`) whose rows already have the response shape, keyed by response key. So
 every field here reads its value with the one resolver `from_row`, and abstract types (the
 `Node` interface, the `Entity` and `Place` unions) recognise their members by the `__label` the
-compiler adds for this path. `tests/test_graphql_schema.py` checks these types against the
-compiler's field table and the exported `schema.graphql`.
+compiler adds for this path.
+
+A type's plain fields come from the model (`graph/model.py`, through `with_properties`); the
+fields written here are the rest: links to other nodes, time spans, points, participations and
+claims. `tests/test_graphql.py` checks these types against the model, the compiler's field
+table (`graph.projection.FIELDS`) and the exported `schema.graphql`.
 """
 
+import dataclasses
+from collections.abc import Callable
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
+from strawberry.types.field import StrawberryField
 
-from eventgraph.graph import ontology
+from eventgraph.graph import model, ontology
 
 
 def from_row(root: Any, info: Info) -> Any:
@@ -57,6 +64,115 @@ PlacePrecision = _enum(
     tuple(p.value for p in ontology.PlacePrecision),
     "How precisely a place is known.",
 )
+
+_PLAIN_TYPES: dict[model.ValueType, Any] = {
+    model.ID: str,
+    model.TEXT: str,
+    model.TEXTS: list[str],
+    model.FLAG: bool,
+    model.ACTOR_KIND: ActorKind,
+    model.EQUIPMENT_KIND: EquipmentKind,
+    model.ASSET_KIND: AssetKind,
+    model.LOCATION_KIND: LocationKind,
+    model.SOURCE_KIND: SourceKind,
+    model.REPORT_KIND: ReportKind,
+    model.EVENT_TYPE: EventType,
+    model.RELATION_TYPE: RelationType,
+    model.RELIABILITY: Reliability,
+    model.PLACE_PRECISION: PlacePrecision,
+}
+"""The GraphQL type of each value type of the model."""
+
+
+def plain_type(prop: model.Prop) -> Any:
+    """A plain property's GraphQL type: null where the import format lets it be absent
+    (lists and flags read as empty and false instead)."""
+    graphql_type = _PLAIN_TYPES[prop.type]
+    always = prop.required or prop.type.many or prop.type is model.FLAG
+    return graphql_type if always else graphql_type | None
+
+
+def _python_name(prop: model.Prop) -> str:
+    return prop.graphql or prop.name
+
+
+T = TypeVar("T", bound=type)
+
+
+def _rebuilt(
+    cls: T, fields: dict[str, Any], annotations: dict[str, Any], after: dict[str, str]
+) -> T:
+    """`cls` anew with `fields` (name → field or default) in that order, those named in `after`
+    moved to follow another (so `schema.graphql` keeps the order it has always had)."""
+    names = list(fields)
+    for name, anchor in after.items():
+        names.remove(name)
+        names.insert(names.index(anchor) + 1, name)
+    namespace = {
+        key: value
+        for key, value in vars(cls).items()
+        if key not in ("__dict__", "__weakref__", "__annotations__") and key not in fields
+    }
+    namespace["__annotations__"] = {n: annotations[n] for n in names if n in annotations}
+    namespace.update(
+        (name, fields[name]) for name in names if fields[name] is not dataclasses.MISSING
+    )
+    rebuilt: T = type(cls)(cls.__name__, cls.__bases__, namespace)
+    return rebuilt
+
+
+def with_properties(shape: model.Shape, after: dict[str, str] | None = None) -> Callable[[T], T]:
+    """Give a GraphQL type the plain properties of its label, ahead of the fields its class
+    writes (each read from the row by `from_row`)."""
+
+    def build(cls: T) -> T:
+        fields: dict[str, Any] = {
+            _python_name(prop): row(plain_type(prop), prop.graphql_doc) for prop in shape.props
+        }
+        fields.update(
+            (name, value) for name, value in vars(cls).items() if isinstance(value, StrawberryField)
+        )
+        return _rebuilt(cls, fields, {}, after or {})
+
+    return build
+
+
+def _input_field(part: model.Prop | model.Link) -> tuple[str, Any, Any]:
+    """(name, type, default) of a plain property or a link (given by key) in a mutation input."""
+    if isinstance(part, model.Prop):
+        name, graphql_type, many = _python_name(part), plain_type(part), part.type.many
+    else:
+        name, many = part.python_name, part.many
+        graphql_type = list[str] if many else (str if part.required else str | None)
+    if part.required:
+        return name, graphql_type, dataclasses.MISSING
+    if many:
+        return name, graphql_type, strawberry.field(default_factory=list)
+    return name, graphql_type, (False if graphql_type is bool else None)
+
+
+def input_of(shape: model.Shape, after: dict[str, str] | None = None) -> Callable[[T], T]:
+    """Give a mutation input the plain properties and links of its label; its class writes the
+    special parts. Required fields come first, each group in the model's order."""
+
+    def build(cls: T) -> T:
+        own = getattr(cls, "__annotations__", {})
+        entries: list[tuple[str, Any, Any]] = []
+        for part in shape.fields:
+            if not isinstance(part, model.Special):
+                entries.append(_input_field(part))
+            elif part.name in own:
+                default = vars(cls).get(part.name, dataclasses.MISSING)
+                entries.append((part.name, own[part.name], default))
+            else:
+                raise TypeError(f"{cls.__name__} lacks the model's `{part.name}`")
+        entries.sort(key=lambda entry: entry[2] is not dataclasses.MISSING)
+        fields = {name: default for name, _, default in entries}
+        annotations = {name: graphql_type for name, graphql_type, _ in entries}
+        return _rebuilt(cls, fields, annotations, after or {})
+
+    return build
+
 
 DateTime = strawberry.scalar(
     str,
@@ -102,33 +218,22 @@ class GeoPoint:
 
 @strawberry.type(description="A state, government, armed force, group or person (maybe unnamed).")
 @_tagged
+@with_properties(model.ACTOR)
 class Actor(Node):
-    key = row(str, "The id in the native format.")
-    name = row(str)
-    aliases = row(list[str])
-    description = row(str | None)
-    kind = row(ActorKind)
-    anonymous = row(bool)
+    pass
 
 
 @strawberry.type(description="A type of equipment (An-124-100 'Ruslan').")
 @_tagged
+@with_properties(model.EQUIPMENT_TYPE)
 class EquipmentType(Node):
-    key = row(str)
-    name = row(str)
-    aliases = row(list[str])
-    description = row(str | None)
-    kind = row(EquipmentKind)
+    pass
 
 
 @strawberry.type(description="A place; places nest (site → province → country).")
 @_tagged
+@with_properties(model.LOCATION)
 class Location(Node):
-    key = row(str)
-    name = row(str)
-    aliases = row(list[str])
-    description = row(str | None)
-    kind = row(LocationKind)
     point = row(GeoPoint | None)
     within = row(Annotated["Location", strawberry.lazy("eventgraph.api.graphql.types")] | None)
     contains = row(list[Annotated["Location", strawberry.lazy("eventgraph.api.graphql.types")]])
@@ -136,39 +241,23 @@ class Location(Node):
 
 @strawberry.type(description="An installation or an individual airframe, ship or vehicle.")
 @_tagged
+@with_properties(model.ASSET)
 class Asset(Node):
-    key = row(str)
-    name = row(str)
-    aliases = row(list[str])
-    description = row(str | None)
-    kind = row(AssetKind)
-    registration = row(str | None)
     located_at = row(Location | None)
     instance_of = row(EquipmentType | None)
 
 
 @strawberry.type(description="Who reports: an outlet, a data service, an (anonymous) person.")
 @_tagged
+@with_properties(model.SOURCE)
 class Source(Node):
-    key = row(str)
-    name = row(str)
-    aliases = row(list[str])
-    description = row(str | None)
-    kind = row(SourceKind)
-    anonymous = row(bool)
-    reliability = row(Reliability | None, "Its usual grading.")
-    reliability_note = row(str | None)
     actor = row(Actor | None, "The actor this source is.")
 
 
 @strawberry.type(description="One publication of a source.")
 @_tagged
+@with_properties(model.REPORT)
 class Report(Node):
-    key = row(str)
-    name = row(str)
-    kind = row(ReportKind)
-    url = row(str | None)
-    description = row(str | None)
     published = row(TimeSpan | None)
     publisher = row(Source | None)
 
@@ -206,14 +295,9 @@ _Events = list[Annotated["Event", strawberry.lazy("eventgraph.api.graphql.types"
     description="Something that happened, with its time, places, participants, claims."
 )
 @_tagged
+@with_properties(model.EVENT, after={"time": "type"})
 class Event(Node):
-    key = row(str)
-    name = row(str)
-    aliases = row(list[str])
-    description = row(str | None)
-    type = row(EventType)
     time = row(TimeSpan)
-    place_precision = row(PlacePrecision | None)
     participants = row(list[Participation])
     at = row(list[Place])
     origin = row(Place | None)
@@ -227,10 +311,8 @@ class Event(Node):
 
 @strawberry.type(description="A sourced, time-bounded relation between two entities.")
 @_tagged
+@with_properties(model.RELATION)
 class Relation(Node):
-    key = row(str)
-    type = row(RelationType)
-    description = row(str | None)
     since = row(
         TimeSpan | None, "When it began, as precisely as known (all of 2015: 'since 2015')."
     )

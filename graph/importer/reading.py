@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 import yaml
 
+from eventgraph.graph import model
 from eventgraph.graph.errors import Problem
 from eventgraph.graph.records import RECORD_TYPES_BY_COLLECTION
 
@@ -354,74 +355,7 @@ def _read_json(file: Path, text: str, result: ReadResult) -> None:
 LIST_SEPARATOR = ";"
 
 CSV_TABLES: dict[str, tuple[str, ...]] = {
-    "actors": ("id", "name", "kind", "aliases", "anonymous", "description"),
-    "equipment_types": ("id", "name", "kind", "aliases", "description"),
-    "assets": (
-        "id",
-        "name",
-        "kind",
-        "aliases",
-        "description",
-        "located_at",
-        "instance_of",
-        "registration",
-    ),
-    "locations": (
-        "id",
-        "name",
-        "kind",
-        "aliases",
-        "description",
-        "within",
-        "lat",
-        "lon",
-        "point_precision",
-        "uncertainty_km",
-    ),
-    "sources": (
-        "id",
-        "name",
-        "kind",
-        "aliases",
-        "description",
-        "anonymous",
-        "actor",
-        "reliability",
-        "reliability_note",
-    ),
-    "reports": (
-        "id",
-        "name",
-        "kind",
-        "publisher",
-        "url",
-        "description",
-        "published_start",
-        "published_end",
-        "published_precision",
-        "published_year_assumed",
-        "published_note",
-    ),
-    "events": (
-        "id",
-        "type",
-        "name",
-        "aliases",
-        "description",
-        "start",
-        "end",
-        "precision",
-        "year_assumed",
-        "time_note",
-        "place_precision",
-        "at",
-        "origin",
-        "destination",
-        "part_of",
-        "about",
-        "ends",
-    ),
-    "relations": ("id", "type", "from", "to", "since", "until", "description"),
+    **{shape.label.collection: shape.csv_columns() for shape in model.SHAPES},
     "participants": ("event", "role", "ref"),
     "claims": (
         "target",
@@ -474,13 +408,25 @@ def _number(value: str) -> float | str:
         return value
 
 
+_LIST_COLUMNS = frozenset(
+    field.name
+    for shape in model.SHAPES
+    for field in shape.fields
+    if (isinstance(field, model.Prop) and field.type.many)
+    or (isinstance(field, model.Link) and field.many)
+)
+_FLAG_COLUMNS = frozenset(
+    prop.name for shape in model.SHAPES for prop in shape.props if prop.type is model.FLAG
+)
+
+
 def _csv_record(table: str, cells: dict[str, str]) -> dict[str, Any]:
     """A CSV row in the shape of a native record."""
     data: dict[str, Any] = {}
     for key, value in cells.items():
-        if key in ("aliases", "at", "part_of", "about", "ends"):
+        if key in _LIST_COLUMNS:
             data[key] = _split(value)
-        elif key == "anonymous" or key.endswith("year_assumed"):
+        elif key in _FLAG_COLUMNS or key.endswith("year_assumed"):
             data[key] = _boolean(value)
         else:
             data[key] = value

@@ -8,29 +8,11 @@ role) is left out, as its field problem already says what is wrong.
 
 from typing import Any
 
-from eventgraph.graph import ontology
+from eventgraph.graph import model, ontology
 from eventgraph.graph.importer.reading import PathKey, RawRecord
 
 Reference = tuple[str, tuple[str, ...], PathKey]
 """(id, labels it may have, path of the field)."""
-
-_ONE: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    "assets": (("located_at", ("Location",)), ("instance_of", ("EquipmentType",))),
-    "locations": (("within", ("Location",)),),
-    "sources": (("actor", ("Actor",)),),
-    "reports": (("publisher", ("Source",)),),
-    "events": (("origin", ontology.PLACE_LABELS), ("destination", ontology.PLACE_LABELS)),
-}
-"""Fields holding one id, per collection."""
-_MANY: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    "events": (
-        ("at", ontology.PLACE_LABELS),
-        ("part_of", ("Event",)),
-        ("about", ("Event",)),
-        ("ends", ("Event",)),
-    ),
-}
-"""Fields holding a list of ids, per collection."""
 
 
 def _items(value: Any) -> list[tuple[int, Any]]:
@@ -45,13 +27,18 @@ def references(raw: RawRecord, faulty: tuple[PathKey, ...] = ()) -> list[Referen
     """Every reference `raw` makes, except those in or around the `faulty` field paths."""
     data = raw.data
     refs: list[Reference] = []
-    for name, labels in _ONE.get(raw.collection, ()):
-        if (value := _text(data.get(name))) is not None:
-            refs.append((value, labels, (name,)))
-    for name, labels in _MANY.get(raw.collection, ()):
-        for index, item in _items(data.get(name)):
+    links = [
+        link
+        for link in model.SHAPES_BY_COLLECTION[raw.collection].links
+        if not link.by_relation_type
+    ]
+    for link in links:
+        if not link.many and (value := _text(data.get(link.name))) is not None:
+            refs.append((value, link.targets, (link.name,)))
+    for link in links:
+        for index, item in _items(data.get(link.name)) if link.many else ():
             if (value := _text(item)) is not None:
-                refs.append((value, labels, (name, index)))
+                refs.append((value, link.targets, (link.name, index)))
     if raw.collection == "events":
         for index, participant in _items(data.get("participants")):
             if not isinstance(participant, dict):

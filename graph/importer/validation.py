@@ -17,14 +17,7 @@ from eventgraph.graph.errors import Problem, a_or_an
 from eventgraph.graph.importer.reading import Attachment, PathKey, RawRecord
 from eventgraph.graph.importer.references import Reference, references
 from eventgraph.graph.importer.wording import field_path, record_problems, suggest
-from eventgraph.graph.records import (
-    RECORD_TYPES_BY_COLLECTION,
-    ClaimSpec,
-    Event,
-    Record,
-    Relation,
-    Source,
-)
+from eventgraph.graph.records import RECORD_TYPES_BY_COLLECTION, ClaimSpec, Record
 
 CLAIMING = ("events", "relations")
 """Collections whose records carry claims."""
@@ -64,7 +57,8 @@ class Faulty:
 
 def claims_of(record: Record) -> tuple[ClaimSpec, ...]:
     """The claims of an event or relation; none for other records."""
-    return record.claims if isinstance(record, Event | Relation) else ()
+    claims: tuple[ClaimSpec, ...] = getattr(record, "claims", ())
+    return claims
 
 
 @dataclass
@@ -298,9 +292,9 @@ def _resolve_claims(
 ) -> None:
     """Fill in each claim's reliability (its own or its source's) and check claim ids."""
     source_reliability: dict[str, str | None] = {
-        item.record.id: (item.record.reliability.value if item.record.reliability else None)
+        item.record.id: _reliability_of(item.record)
         for item in plan.items
-        if isinstance(item.record, Source)
+        if item.label == ontology.SOURCE.name
     }
     entries: list[Checked] = [*plan.items, *faulty]
     owners = [
@@ -355,6 +349,12 @@ def _resolve_claims(
                 )
                 bad.add(id(entry))
             claim_ids[claim_id] = (entry, index)
+
+
+def _reliability_of(source: Record) -> str | None:
+    """A source's own grading, which its claims take when they give none."""
+    reliability: ontology.Reliability | None = getattr(source, "reliability", None)
+    return reliability.value if reliability else None
 
 
 def claim_id_of(owner: str, index: int, claim: ClaimSpec) -> str:

@@ -19,25 +19,16 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 from neo4j.exceptions import ConstraintError
 from neo4j.spatial import WGS84Point
 
-from eventgraph.graph import ontology
+from eventgraph.graph import model, ontology
 from eventgraph.graph.errors import Conflict
 from eventgraph.graph.importer.validation import Item, Plan, claim_id_of, claims_of
-from eventgraph.graph.records import (
-    Actor,
-    Asset,
-    EquipmentType,
-    Event,
-    Location,
-    Relation,
-    Report,
-    Source,
-)
 from eventgraph.graph.retraction import RETRACTION_PROPERTIES
 from eventgraph.graph.spans import mark_long_span, set_relation_bounds
 from eventgraph.graph.timespan import bounds
@@ -77,110 +68,81 @@ class Outcome:
 # ---- records to rows -----------------------------------------------------------------------
 
 
-def _named(record: Actor | EquipmentType | Asset | Location | Source | Event) -> dict[str, Any]:
+def _point(record: Any) -> dict[str, Any]:
+    point = record.point
+    if point is None:
+        return {}
     return {
-        "id": record.id,
-        "name": record.name,
-        "aliases": list(record.aliases),
-        "description": record.description,
+        "point": WGS84Point((point.lon, point.lat)),
+        "point_precision": point.precision.value,
+        "point_uncertainty_km": point.uncertainty_km,
     }
 
 
-def _actor(record: Actor) -> dict[str, Any]:
-    return {**_named(record), "kind": record.kind, "anonymous": record.anonymous}
-
-
-def _equipment_type(record: EquipmentType) -> dict[str, Any]:
-    return {**_named(record), "kind": record.kind}
-
-
-def _asset(record: Asset) -> dict[str, Any]:
-    return {**_named(record), "kind": record.kind, "registration": record.registration}
-
-
-def _location(record: Location) -> dict[str, Any]:
-    props = {**_named(record), "kind": record.kind}
-    if record.point is not None:
-        props["point"] = WGS84Point((record.point.lon, record.point.lat))
-        props["point_precision"] = record.point.precision.value
-        props["point_uncertainty_km"] = record.point.uncertainty_km
-    return props
-
-
-def _source(record: Source) -> dict[str, Any]:
+def _published(record: Any) -> dict[str, Any]:
+    if record.published is None:
+        return {}
+    published = record.published.resolved()
     return {
-        **_named(record),
-        "kind": record.kind,
-        "anonymous": record.anonymous,
-        "reliability": record.reliability.value if record.reliability else None,
-        "reliability_note": record.reliability_note,
+        "published_start": published.start,
+        "published_end": published.end,
+        "published_precision": published.precision.value,
+        "published_year_assumed": record.published.year_assumed,
+        "published_note": record.published.note,
     }
 
 
-def _report(record: Report) -> dict[str, Any]:
-    props: dict[str, Any] = {
-        "id": record.id,
-        "kind": record.kind,
-        "name": record.name,
-        "url": record.url,
-        "description": record.description,
-    }
-    if record.published is not None:
-        published = record.published.resolved()
-        props.update(
-            published_start=published.start,
-            published_end=published.end,
-            published_precision=published.precision.value,
-            published_year_assumed=record.published.year_assumed,
-            published_note=record.published.note,
-        )
-    return props
-
-
-def _event(record: Event) -> dict[str, Any]:
+def _time(record: Any) -> dict[str, Any]:
     when = record.time.resolved()
     return {
-        **_named(record),
-        "type": record.type,
         "start": when.start,
         "end": when.end,
         "time_precision": when.precision.value,
         "year_assumed": record.time.year_assumed,
         "time_note": record.time.note,
-        "place_precision": record.place_precision.value if record.place_precision else None,
     }
 
 
-def _relation(record: Relation) -> dict[str, Any]:
-    props: dict[str, Any] = {
-        "id": record.id,
-        "type": record.type,
-        "description": record.description,
-    }
-    if record.since is not None:
-        low, _, precision = bounds(record.since)
-        props.update(since=low, since_precision=precision.value)
-    if record.until is not None:
-        _, high, precision = bounds(record.until)
-        props.update(until=high, until_precision=precision.value)
-    return props
+def _since(record: Any) -> dict[str, Any]:
+    if record.since is None:
+        return {}
+    low, _, precision = bounds(record.since)
+    return {"since": low, "since_precision": precision.value}
 
 
-_PROPERTIES: dict[str, Callable[[Any], dict[str, Any]]] = {
-    "Actor": _actor,
-    "EquipmentType": _equipment_type,
-    "Asset": _asset,
-    "Location": _location,
-    "Source": _source,
-    "Report": _report,
-    "Event": _event,
-    "Relation": _relation,
+def _until(record: Any) -> dict[str, Any]:
+    if record.until is None:
+        return {}
+    _, high, precision = bounds(record.until)
+    return {"until": high, "until_precision": precision.value}
+
+
+_SPECIAL_PROPERTIES: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "point": _point,
+    "published": _published,
+    "time": _time,
+    "since": _since,
+    "until": _until,
 }
+"""The node properties of each special part that is stored on the node (by its name; the
+others are edges or claims). `since_end` and `until_start` are set in Cypher (graph/spans.py)."""
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    return list(value) if isinstance(value, tuple) else value
 
 
 def node_properties(item: Item) -> dict[str, Any]:
     """The properties a record's node carries (None values are simply not set)."""
-    props = _PROPERTIES[item.label](item.record)
+    record = item.record
+    props: dict[str, Any] = {}
+    for part in model.SHAPES_BY_LABEL[item.label].fields:
+        if isinstance(part, model.Prop):
+            props[part.name] = _stored(getattr(record, part.name))
+        elif isinstance(part, model.Special) and part.name in _SPECIAL_PROPERTIES:
+            props.update(_SPECIAL_PROPERTIES[part.name](record))
     return {key: value for key, value in props.items() if value is not None}
 
 
@@ -190,7 +152,8 @@ Edge = tuple[str, str, str, str, str, dict[str, Any]]
 
 def edges_of(item: Item, plan: Plan) -> list[Edge]:
     """The outgoing edges a record owns."""
-    record, label = item.record, item.label
+    record: Any = item.record
+    label = item.label
     out: list[Edge] = []
 
     def to(edge_type: str, target: str, target_label: str | None = None, **props: Any) -> None:
@@ -198,36 +161,15 @@ def edges_of(item: Item, plan: Plan) -> list[Edge]:
             (edge_type, label, record.id, target_label or plan.label_of[target], target, props)
         )
 
-    if isinstance(record, Asset):
-        if record.located_at:
-            to("LOCATED_AT", record.located_at, "Location")
-        if record.instance_of:
-            to("INSTANCE_OF", record.instance_of, "EquipmentType")
-    elif isinstance(record, Location) and record.within:
-        to("WITHIN", record.within, "Location")
-    elif isinstance(record, Source) and record.actor:
-        to("IS_ACTOR", record.actor, "Actor")
-    elif isinstance(record, Report) and record.publisher:
-        to("PUBLISHED_BY", record.publisher, "Source")
-    elif isinstance(record, Event):
-        for place in record.at:
-            to("OCCURRED_AT", place)
-        if record.origin:
-            to("ORIGIN", record.origin)
-        if record.destination:
-            to("DESTINATION", record.destination)
-        for position, participant in enumerate(record.participants):
-            to("INVOLVES", participant.ref, role=participant.role, position=position)
-        for edge_type, others in (
-            ("PART_OF", record.part_of),
-            ("ABOUT", record.about),
-            ("ENDS", record.ends),
-        ):
-            for other in others:
-                to(edge_type, other, "Event")
-    elif isinstance(record, Relation):
-        to("FROM", record.from_)
-        to("TO", record.to)
+    for part in model.SHAPES_BY_LABEL[label].fields:
+        if isinstance(part, model.Link):
+            value = getattr(record, part.python_name)
+            known = part.targets[0] if len(part.targets) == 1 else None
+            for target in value if part.many else (value,) if value else ():
+                to(part.edge, target, known)
+        elif isinstance(part, model.Special) and part.name == "participants":
+            for position, participant in enumerate(record.participants):
+                to("INVOLVES", participant.ref, role=participant.role, position=position)
     return out
 
 

@@ -19,7 +19,7 @@ from neo4j import READ_ACCESS, Driver, Transaction
 from neo4j.exceptions import DriverError, Neo4jError
 
 from eventgraph.graph.driver import store_error
-from eventgraph.graph.errors import Refused
+from eventgraph.graph.errors import QueryTimedOut, Refused
 from eventgraph.graph.power.guard import check_plan, checked_text
 from eventgraph.graph.power.values import JsonValue, to_json
 from eventgraph.graph.settings import Settings
@@ -43,11 +43,6 @@ class CypherResult:
     def as_json(self) -> dict[str, JsonValue]:
         rows: list[JsonValue] = [list(row) for row in self.rows]
         return {"columns": list(self.columns), "rows": rows, "truncated": self.truncated}
-
-
-def is_timeout(error: Refused) -> bool:
-    """True when Neo4j stopped the query because it ran out of time."""
-    return any(part in error.code for part in TIMEOUT_CODE_PARTS)
 
 
 _POSITION = re.compile(r"\(line (\d+), column (\d+) \(offset: (\d+)\)\)")
@@ -85,7 +80,8 @@ def _rows(tx: Transaction, query: str, parameters: dict[str, Any], max_rows: int
 def run_read_query(
     driver: Driver, settings: Settings, query: str, parameters: dict[str, Any] | None = None
 ) -> CypherResult:
-    """Check, plan and run one read-only query; `Refused` or `Unavailable` if it cannot run."""
+    """Check, plan and run one read-only query; `Refused` (`QueryTimedOut`, `QueryTooLarge`) or
+    `Unavailable` if it cannot run."""
     database = settings.neo4j_database
     text = checked_text(query, database)
     params = dict(parameters or {})
@@ -112,4 +108,5 @@ def run_read_query(
         message = _unshifted(error.message or str(error))
         if any(part in code for part in TIMEOUT_CODE_PARTS):
             message = f"the query ran longer than {timeout:g} s and Neo4j stopped it. {message}"
+            raise QueryTimedOut(message.strip(), code) from None
         raise Refused(code, message.strip()) from None

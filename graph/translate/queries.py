@@ -1,9 +1,11 @@
 """Root queries of the read API: whole Cypher statements around a compiled projection.
 
 Each function takes the root field's `Selection` and its arguments and returns one
-parameterised statement (`Statement`) that yields exactly one row with one column, `result`,
-holding the response value of that field. Connections count with `count()` in their own
-subquery (never by collecting every node) and page with SKIP/LIMIT over a stable order.
+parameterised statement (`Statement`) that yields exactly one row: for most, one column,
+`result`, holding the field's value; for connections `total` and `page`, which
+`translate/connection.py` wraps in the connection's envelope. Connections count with `count()`
+in their own subquery (never by collecting every node) and page with SKIP/LIMIT over a stable
+order.
 """
 
 import base64
@@ -14,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from eventgraph.graph.errors import InvalidData, Problem
+from eventgraph.graph.executor import Statement
 from eventgraph.graph.ontology import LONG_SPAN_LABEL, PLACE_RADIUS_KM, SHORT_SPAN_DAYS
 from eventgraph.graph.projection import (
     NODE_TYPES,
@@ -31,12 +34,6 @@ MAX_OFFSET = 2**31 - 1
 """The largest offset a cursor may name: beyond any result eventgraph pages through, and well
 inside what Neo4j's SKIP takes (a 64-bit integer)."""
 RELIABILITY_ORDER = "ABCDEF"
-
-
-@dataclass(frozen=True)
-class Statement:
-    cypher: str
-    params: dict[str, Any]
 
 
 def parse_global_id(global_id: str) -> tuple[str, str]:
@@ -348,7 +345,7 @@ ORDERS = {
 def events_connection(
     selection: Selection, f: EventFilter, order: str, skip: int, limit: int, tag: bool = False
 ) -> Statement:
-    """A Relay connection over events: totalCount, pageInfo, edges {cursor node}, nodes."""
+    """A Relay connection over events: total_count, page_info, edges {cursor node}, nodes."""
     c = Compiler(type_tags=tag)
     enough = c.param(skip + limit + 1)
     return _connection(
@@ -398,7 +395,7 @@ def _connection(
     limit: int,
     page_match: str | None = None,
 ) -> Statement:
-    """`match` binds `e` to every node of the connection (for `totalCount`); `page_match`, when
+    """`match` binds `e` to every node of the connection (for `total_count`); `page_match`, when
     given, to a superset of the page (the first skip + limit + 1 in `order`)."""
     wanted = {child.name for child in selection.children}
     node_sel = next((ch for ch in selection.children if ch.name == "nodes"), None)
@@ -412,7 +409,7 @@ def _connection(
     if edge_node is not None:
         shapes.append(f"`e_{edge_node.key}`: {project(c, e, edge_node, (label,))}")
     parts = []
-    if "totalCount" in wanted:
+    if "total_count" in wanted:
         parts.append(f"CALL () {{ {match} RETURN count({e}) AS total }}")
     else:
         parts.append("WITH null AS total")
@@ -432,7 +429,6 @@ def search(selection: Selection, text: str, limit: int, tag: bool = False) -> St
     node_sel = next((ch for ch in selection.children if ch.name == "node"), None)
     score_keys = [ch.key for ch in selection.children if ch.name == "score"]
     entries = [f"`{key}`: score" for key in score_keys]
-    entries += [f"`{ch.key}`: 'SearchHit'" for ch in selection.children if ch.name == "__typename"]
     if node_sel is not None:
         entries.append(f"`{node_sel.key}`: {project(c, 'node', node_sel, NODE_TYPES)}")
     cypher = (
@@ -441,7 +437,19 @@ def search(selection: Selection, text: str, limit: int, tag: bool = False) -> St
         f"WHERE {not_retracted('node')} "
         f"RETURN collect({{{', '.join(entries) or '_: null'}}}) AS result"
     )
-    return Statement(cypher, c.params)
+    return Statement(cypher, c.params, refusals=(_UNPARSABLE_SEARCH,))
+
+
+_UNPARSABLE_SEARCH = (
+    "Neo.ClientError.Procedure.ProcedureCallFailed",
+    Problem(
+        "search",
+        "text",
+        "is not a full-text query the index can parse",
+        "use words, quotes in pairs, OR/AND between words, a trailing *",
+    ),
+)
+"""The full-text index parses `text` (Lucene syntax: `OR`, quotes, `*`, `~`)."""
 
 
 def timeline(
@@ -520,17 +528,6 @@ def relations_connection(
     c = Compiler(type_tags=tag)
     match = relation_match(c, f)
     return _connection(c, selection, "Relation", "r", match, RELATION_ORDER, skip, limit)
-
-
-_RECENT_EVENTS = (
-    f"MATCH (e:Event) WHERE e.updated_at > $since AND {not_retracted('e')} "
-    "RETURN e.id AS key, e.updated_at AS at ORDER BY at LIMIT 1000"
-)
-
-
-def recent_event_keys(since: datetime) -> Statement:
-    """Events recorded or changed after `since` (by anyone: API, imports, other processes)."""
-    return Statement(_RECENT_EVENTS, {"since": since})
 
 
 def events_by_keys(

@@ -34,6 +34,7 @@ from typing import Any
 
 from eventgraph.graph import ontology
 from eventgraph.graph.errors import InvalidData, Problem
+from eventgraph.graph.executor import Statement
 from eventgraph.graph.projection import (
     FIELDS,
     NODE_TYPES,
@@ -42,9 +43,8 @@ from eventgraph.graph.projection import (
     not_retracted,
     project,
 )
-from eventgraph.graph.queries import (
+from eventgraph.graph.translate.queries import (
     EventFilter,
-    Statement,
     _event_conditions,
     event_match,
     parse_global_id,
@@ -169,7 +169,7 @@ def _node_ok(c: Compiler, n: str, start: datetime | None, end: datetime | None) 
 
 
 def _relationship(c: Compiler, s: Selection, a: str, b: str, kind: str, role: str, rel: str) -> str:
-    """The `GraphRelationship` map of one shown relationship.
+    """The map of one shown relationship.
 
     `a` and `b` are its end nodes (stored direction), `kind` and `role` expressions for its type
     and INVOLVES role, `rel` the Relation node it stands for (null for stored relationships).
@@ -195,10 +195,8 @@ def _relationship(c: Compiler, s: Selection, a: str, b: str, kind: str, role: st
         elif child.name == "relation":
             relation = project(c, rel, child, ("Relation",))
             value = f"CASE WHEN {rel} IS NULL THEN null ELSE {relation} END"
-        elif child.name == "__typename":
-            value = "'GraphRelationship'"
         else:
-            raise ValueError(f"GraphRelationship has no field {child.name}")
+            raise ValueError(f"a shown relationship has no field {child.name}")
         entries.append(f"`{child.key}`: {value}")
     return "{" + ", ".join(entries) + "}"
 
@@ -208,13 +206,11 @@ def _nodes(c: Compiler, s: Selection, nodes: str) -> str:
     return f"[{n} IN {nodes} | {project(c, n, s, NODE_TYPES)}]"
 
 
-def _object(s: Selection, typename: str, fields: dict[str, Callable[[Selection], str]]) -> str:
+def _object(s: Selection, fields: dict[str, Callable[[Selection], str]]) -> str:
     """A map keyed by response key; `fields` builds each field's expression from its selection."""
-    entries = []
-    for child in s.children:
-        value = f"'{typename}'" if child.name == "__typename" else fields[child.name](child)
-        entries.append(f"`{child.key}`: {value}")
-    return "{" + ", ".join(entries) + "}"
+    return (
+        "{" + ", ".join(f"`{child.key}`: {fields[child.name](child)}" for child in s.children) + "}"
+    )
 
 
 def _child(s: Selection, name: str) -> list[Selection]:
@@ -276,7 +272,7 @@ def neighborhood(
         "relationships": lambda child: f"[e IN edges[..{limit}] | e.`{child.key}`]",
         "truncated": lambda child: f"cut OR size(edges) > {limit}",
     }
-    parts.append(f"RETURN {_object(selection, 'Subgraph', fields)} AS result")
+    parts.append(f"RETURN {_object(selection, fields)} AS result")
     return Statement(" ".join(parts), c.params)
 
 
@@ -361,7 +357,7 @@ def paths(
         f"WHERE all(x IN nodes(p) WHERE {' AND '.join(inner)}) "
         f"WITH p ORDER BY [n IN nodes(p) | n.id] LIMIT {c.param(first)} "
         f"CALL (p) {{ {_path_relationships(c, selection)} }} "
-        f"RETURN collect({_object(selection, 'Path', fields)}) AS result"
+        f"RETURN collect({_object(selection, fields)}) AS result"
     )
     return Statement(cypher, c.params)
 

@@ -1,0 +1,133 @@
+"""The one way the API runs Cypher: sessions, transactions, timeouts, retries, and what a Neo4j
+that does not answer means to the caller.
+
+An `Executor` holds the process's drivers (`graph/driver.py` opens them) and runs `Statement`s,
+the parameterised statements the compiler (`graph/translate/`) and the other aggregates build:
+
+- reads run as one auto-commit query in a READ session, with the time the caller has left
+  (`timeout`) as Neo4j's transaction timeout; writes go through the graph functions that own
+  them (the importer, retraction), handed the driver by `call`;
+- retries are the drivers' business: the API's drivers are opened `for_requests` and make one
+  attempt, so a client hears at once that Neo4j is away instead of after a retry loop;
+- whatever fails is told one way (`translated`): Neo4j away or the connection broken is
+  `Unavailable` naming the URI and what to do, the memory limit `QueryTooLarge`, the timeout
+  `QueryTimedOut`, an error code the statement names in `refusals` `InvalidData`; any other
+  error is raised unchanged (the API masks it).
+"""
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from neo4j import READ_ACCESS, WRITE_ACCESS, AsyncDriver, Driver, Query, Record
+from neo4j.exceptions import DriverError, Neo4jError
+
+from eventgraph.graph.driver import store_error
+from eventgraph.graph.errors import InvalidData, Problem, QueryTimedOut
+from eventgraph.graph.settings import Settings
+
+T = TypeVar("T")
+
+TIMED_OUT_CODE = "Neo.ClientError.Transaction.TransactionTimedOut"
+"""The code (and prefix of the codes) Neo4j stops a statement with at its timeout."""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One parameterised Cypher statement: values only ever in `params`."""
+
+    cypher: str
+    params: dict[str, Any]
+    refusals: tuple[tuple[str, Problem], ...] = ()
+    """Neo4j error codes that mean the caller's input was refused, with the problem to tell
+    (the full-text index refusing a query it cannot parse)."""
+
+
+class Executor:
+    """Runs statements against one database for the API (both GraphQL paths, mutations,
+    subscriptions and the live feed)."""
+
+    def __init__(
+        self, settings: Settings, driver: Driver, async_driver: AsyncDriver | None = None
+    ) -> None:
+        self.settings = settings
+        self.driver = driver
+        self.async_driver = async_driver
+        self.database = settings.neo4j_database
+
+    def read(
+        self, statement: Statement, timeout: float | None = None, *, after_write: bool = False
+    ) -> list[Record]:
+        """Every record of a read statement (in a worker thread: the driver blocks).
+        `after_write` reads where writes go (a cluster's leader), so it sees what was written."""
+        try:
+            with self.driver.session(
+                database=self.database, default_access_mode=_access(after_write)
+            ) as session:
+                return list(session.run(Query(statement.cypher, timeout=timeout), statement.params))
+        except (Neo4jError, DriverError, OSError) as error:
+            raise self.translated(error, statement, timeout) from None
+
+    def read_one(
+        self, statement: Statement, timeout: float | None = None, *, after_write: bool = False
+    ) -> Record | None:
+        """The one record of a read statement (None when it returned none)."""
+        records = self.read(statement, timeout, after_write=after_write)
+        return records[0] if records else None
+
+    async def read_async(
+        self, statement: Statement, timeout: float | None = None, *, after_write: bool = False
+    ) -> list[Record]:
+        """`read` on the event loop: the async driver when there is one, else a worker thread."""
+        if self.async_driver is None:
+            return await asyncio.to_thread(
+                lambda: self.read(statement, timeout, after_write=after_write)
+            )
+        try:
+            async with self.async_driver.session(
+                database=self.database, default_access_mode=_access(after_write)
+            ) as session:
+                result = await session.run(
+                    Query(statement.cypher, timeout=timeout), statement.params
+                )
+                return [record async for record in result]
+        except (Neo4jError, DriverError, OSError) as error:
+            raise self.translated(error, statement, timeout) from None
+
+    async def read_one_async(
+        self, statement: Statement, timeout: float | None = None, *, after_write: bool = False
+    ) -> Record | None:
+        """`read_one` on the event loop."""
+        records = await self.read_async(statement, timeout, after_write=after_write)
+        return records[0] if records else None
+
+    def call(self, work: Callable[..., T], *args: Any) -> T:
+        """Run a graph function that takes (driver, database, *args) and owns its own
+        transactions (the importer's writer, retraction), its failures told as `read`'s."""
+        try:
+            return work(self.driver, self.database, *args)
+        except (Neo4jError, DriverError, OSError) as error:
+            translated = self.translated(error, None, None)
+            if translated is error:
+                raise
+            raise translated from None
+
+    def translated(
+        self, error: Exception, statement: Statement | None, timeout: float | None
+    ) -> Exception:
+        """The driver's error as eventgraph tells it (unchanged when it is none of ours)."""
+        code = error.code if isinstance(error, Neo4jError) else None
+        if timeout is not None and (code or "").startswith(TIMED_OUT_CODE):
+            return QueryTimedOut(
+                f"the query took longer than {timeout:g} s: ask for less (fewer nested lists, "
+                "a smaller page or window)"
+            )
+        for refused_code, problem in statement.refusals if statement is not None else ():
+            if code == refused_code:
+                return InvalidData([problem])
+        return store_error(error, self.settings)
+
+
+def _access(after_write: bool) -> str:
+    return WRITE_ACCESS if after_write else READ_ACCESS
