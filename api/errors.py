@@ -300,6 +300,10 @@ GRAPHQL_REQUEST_ERRORS: dict[str, str] = {
         "the document is over the expanded size, repeat or cost limit, or took over 1 s to "
         "check; the message names the figure and the limit"
     ),
+    "SERVER_BUSY": (
+        "more new documents are being checked than may wait for it (8): try again in a moment "
+        "(documents checked before are answered meanwhile)"
+    ),
 }
 """Codes of GraphQL request errors that graphql-core's checks and ours (api/graphql/cost.py)
 give before anything runs, with no exception of ours behind them: HTTP 400 with

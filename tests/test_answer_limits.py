@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from eventgraph.api.app import create_app
+from eventgraph.api.graphql.cost import MAX_COST
 from eventgraph.graph.projection import MAX_NESTED_LIST
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
@@ -100,23 +101,39 @@ HUB_PAGE = (
 PAGE_OBJECTS = 1 + MAX_PAGE * (1 + 1 + 2 * 2)
 """The objects in one HUB_PAGE: the connection; per event itself, its time, two participations
 and their entities."""
+LIGHT_PAGE = (
+    f'timeline(entity: "Actor:hub", first: {MAX_PAGE}) {{ nodes {{ key time {{ start }} }} }}'
+)
+LIGHT_OBJECTS = 1 + MAX_PAGE * 2
+"""The objects in one LIGHT_PAGE: the connection; per event itself and its time. Its cost is
+small (no nested list), so the answer budget, not the estimate, is what refuses many of them."""
 
 
-def test_the_amplification_request_is_refused_whole(hub_client: TestClient) -> None:
-    message = _refused(hub_client, _aliases(30, HUB_PAGE), "ANSWER_TOO_LARGE")
+def test_the_amplification_request_is_refused_before_neo4j_is_asked(
+    hub_client: TestClient,
+) -> None:
+    """The issue's request: 30 aliases of a hub's timeline with participants. Each page may
+    hold 500 events × 200 participations, so the estimate refuses it before any work."""
+    message = _refused(hub_client, _aliases(30, HUB_PAGE), "QUERY_TOO_COMPLEX")
+    assert "estimated cost is" in message and f"the limit is {MAX_COST:,}" in message
+
+
+def test_an_answer_over_the_budget_is_refused_whole(hub_client: TestClient) -> None:
+    message = _refused(hub_client, _aliases(30, LIGHT_PAGE), "ANSWER_TOO_LARGE")
     assert f"more than {MAX_NODES} objects" in message
     assert "EVENTGRAPH_MAX_ANSWER_NODES" in message
 
 
 def test_an_answer_just_under_the_limit_is_given_both_ways_alike(hub_client: TestClient) -> None:
-    fits = MAX_NODES // PAGE_OBJECTS
-    standard = _ask(hub_client, _aliases(fits, HUB_PAGE), fast=False)
-    with watching_fast_path() as tally:
-        fast = _ask(hub_client, _aliases(fits, HUB_PAGE), fast=True)
-    assert tally.answered == 1
-    assert "errors" not in fast and fast == standard
-    assert all(len(page["nodes"]) == MAX_PAGE for page in fast["data"].values())
-    _refused(hub_client, _aliases(fits + 1, HUB_PAGE), "ANSWER_TOO_LARGE")
+    for page, objects in ((HUB_PAGE, PAGE_OBJECTS), (LIGHT_PAGE, LIGHT_OBJECTS)):
+        fits = MAX_NODES // objects
+        standard = _ask(hub_client, _aliases(fits, page), fast=False)
+        with watching_fast_path() as tally:
+            fast = _ask(hub_client, _aliases(fits, page), fast=True)
+        assert tally.answered == 1
+        assert "errors" not in fast and fast == standard
+        assert all(len(timeline["nodes"]) == MAX_PAGE for timeline in fast["data"].values())
+    _refused(hub_client, _aliases(fits + 1, LIGHT_PAGE), "ANSWER_TOO_LARGE")
 
 
 def test_a_nested_list_over_its_cap_is_refused_naming_it(hub_client: TestClient) -> None:

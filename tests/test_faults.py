@@ -26,9 +26,12 @@ from eventgraph.api.app import create_app
 from eventgraph.api.errors import Exit
 from eventgraph.graph import local_neo4j
 from eventgraph.graph.driver import open_driver
+from eventgraph.graph.projection import MAX_NESTED_LIST
 from eventgraph.graph.schema import apply_schema
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
+from eventgraph.graph.translate.queries import MAX_PAGE
+from tests.crowded import CROWD, widest
 from tests.graph_store import claim_for_tests, wipe
 from tests.helpers import run_cli, served
 
@@ -57,6 +60,8 @@ def server(settings: Settings) -> Iterator[Server]:
             "neo4j_port": free_port(),
             "neo4j_heap": "512m",
             "neo4j_pagecache": "64m",
+            # A statement Neo4j stops for memory must get there before the deadline does.
+            "graphql_timeout_s": 60.0,
         }
     )
     local_neo4j.stop(own)  # one left running by an interrupted run holds a stale port
@@ -226,3 +231,50 @@ def test_an_error_no_route_answered_is_json_with_a_request_id(
     request_id = message.rsplit("request id ", 1)[1].rstrip(")")
     logged = [r for r in caplog.records if request_id in r.getMessage()]
     assert logged and logged[0].exc_info is not None  # the traceback, under the same id
+
+
+def test_a_graphql_query_over_the_memory_limit_is_told_once_unretried(
+    server: Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The widest answer the cost limit lets through, over events whose nested lists are full,
+    needs more memory than a 512 MB Neo4j gives its transactions: GraphQL says so with
+    QUERY_TOO_LARGE, in our words, after the one attempt (before, the driver retried it for
+    13.5–19.2 s), on both paths."""
+    database = server.settings.neo4j_database
+    server.driver.execute_query(
+        CROWD, {"members": MAX_NESTED_LIST, "events": MAX_PAGE}, database_=database
+    )
+    token = create_token(server.driver, database, Role.READER)
+    try:
+        for directive in ("", " @include(if: true)"):  # the fast path, then the standard one
+            started = time.monotonic()
+            with caplog.at_level(logging.WARNING, logger="neo4j"):
+                response = httpx.post(
+                    f"{server.url}/graphql",
+                    json={"query": widest(directive)},
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=90,
+                )
+            took = time.monotonic() - started
+            assert not [r for r in caplog.records if "retried" in r.getMessage()]
+            assert response.status_code == 200, response.text
+            assert not any(word in response.text for word in DRIVER_WORDS), response.text
+            body = response.json()
+            assert body["data"] is None
+            assert body["errors"] == [
+                {
+                    "message": "the query needed more memory than Neo4j allows: ask for less",
+                    "locations": body["errors"][0]["locations"],
+                    "path": ["events"],
+                    "extensions": {"code": "QUERY_TOO_LARGE"},
+                }
+            ]
+            print(f"\nQUERY_TOO_LARGE after {took:.1f} s")
+            assert took < MEMORY_REFUSED_WITHIN_S, f"told after {took:.1f} s"
+    finally:
+        wipe(server.driver, database)
+
+
+MEMORY_REFUSED_WITHIN_S = 30.0
+"""Once: the statement runs until Neo4j's memory pool stops it (2–12 s on a loaded two-core
+machine), never again."""

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import graphql
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, note, settings
@@ -22,10 +23,19 @@ from hypothesis_graphql import queries
 from neo4j import Driver
 
 from eventgraph.api.app import create_app
-from eventgraph.api.graphql.checking import DocumentChecks
+from eventgraph.api.graphql.checking import (
+    BUSY,
+    CHECK_THREADS,
+    CHECKS_WAITING,
+    RULES,
+    Checked,
+    DocumentChecks,
+)
 from eventgraph.api.graphql.cost import MAX_COST, TOO_COMPLEX
 from eventgraph.api.graphql.schema import schema
+from eventgraph.graph.projection import MAX_NESTED_LIST
 from eventgraph.graph.settings import Settings
+from eventgraph.graph.translate.queries import MAX_PAGE
 from tests.counting import counting_statements, watching_fast_path
 from tests.helpers import ask, eventgraph_serve, free_port
 
@@ -118,7 +128,8 @@ def test_broken_or_deep_fragments_are_told_not_crashed(client: TestClient, query
 def test_the_refusal_names_the_estimate_and_the_limit(client: TestClient) -> None:
     body = ask(client, COSTLY_LISTS, fast=True).json()
     message = body["errors"][0]["message"]
-    assert "estimated cost is 1,056,001" in message, message  # 1 + 500 × (2 + 10 × (1 + …))
+    parts = 1 + MAX_NESTED_LIST * (1 + MAX_NESTED_LIST * (1 + MAX_NESTED_LIST * 2))
+    assert f"estimated cost is {1 + MAX_PAGE * (1 + parts):,}" in message, message
     assert f"{MAX_COST:,}" in message, message
     body = ask(client, fan_out(10, 9), fast=True).json()
     assert "111,111,113 fields" in body["errors"][0]["message"], body
@@ -161,15 +172,33 @@ def test_many_fields_of_one_name_are_refused_before_graphql_core_compares_them(
         assert "one field 500 times" in body["errors"][0]["message"], body
 
 
+class SlowToCheck(graphql.ValidationRule):
+    """A rule that takes SLOW_S over every document: the stand-in for a document slow to check,
+    which the limits leave none of (it sleeps, as a check holding the interpreter would not)."""
+
+    def enter_document(self, *_: Any) -> None:
+        time.sleep(SLOW_S)
+
+
+SLOW_S = 0.6
+BUDGET_S = 0.2
+
+
+def _slow_checks() -> DocumentChecks:
+    return DocumentChecks(schema._schema, rules=(*RULES, SlowToCheck), budget_s=BUDGET_S)
+
+
 def test_a_check_over_its_budget_is_refused_and_its_verdict_kept() -> None:
     """Checking runs in a worker thread; past its budget the request is refused (the event
     loop does not wait), and the verdict the thread reaches is cached for the next request."""
-    checks = DocumentChecks(schema._schema, budget_s=0)  # no time at all: always over
-    query = graphql.get_introspection_query(descriptions=True)
+    checks = _slow_checks()
+    query = "{ version }"
+    started = time.monotonic()
     refused = asyncio.run(checks.checked(query))
+    assert time.monotonic() - started < SLOW_S
     assert refused.document is None
     assert refused.errors[0].extensions == {"code": "QUERY_TOO_COMPLEX"}
-    assert "took longer than 0 s to check" in refused.errors[0].message
+    assert f"took longer than {BUDGET_S:g} s to check" in refused.errors[0].message
     deadline = time.monotonic() + 30
     while checks.cached(query) is None:
         assert time.monotonic() < deadline, "the check never finished"
@@ -177,29 +206,93 @@ def test_a_check_over_its_budget_is_refused_and_its_verdict_kept() -> None:
     assert asyncio.run(checks.checked(query)).runnable
 
 
-CLIENT = """
+def test_checks_over_their_budget_cannot_pile_up() -> None:
+    """Threads cannot be stopped: slow checks fill both threads, the next documents wait for
+    one up to their budget (and are then neither checked nor cached), one more than may wait is
+    refused as busy at once, and a document checked before still answers from the cache."""
+    checks = _slow_checks()
+    known = "{ version __typename }"
+    checks.check(known)  # checked before (slowly, here): cached
+    documents = [f"{{ version }} # {i}" for i in range(CHECK_THREADS + CHECKS_WAITING + 1)]
+
+    async def at_once() -> tuple[list[tuple[Checked, float]], float]:
+        async def timed(query: str) -> tuple[Checked, float]:
+            started = time.monotonic()
+            verdict = await checks.checked(query)
+            return verdict, time.monotonic() - started
+
+        sent = [asyncio.create_task(timed(query)) for query in documents]
+        await asyncio.sleep(0)  # all of them in flight
+        started = time.monotonic()
+        assert (await checks.checked(known)).runnable
+        known_took = time.monotonic() - started
+        return list(await asyncio.gather(*sent)), known_took
+
+    answers, known_took = asyncio.run(at_once())
+    assert known_took < BUDGET_S  # the cache answers while the threads are taken
+    codes = [verdict.errors[0].extensions["code"] for verdict, _ in answers]  # type: ignore[index]
+    assert codes == ["QUERY_TOO_COMPLEX"] * (CHECK_THREADS + CHECKS_WAITING) + [BUSY]
+    busy, busy_took = answers[-1]
+    assert "try again" in busy.errors[0].message and busy_took < 0.05
+    assert all(took < BUDGET_S + 0.5 for _, took in answers)
+    time.sleep(2 * SLOW_S)  # the two started checks end; the waiting ones were never started
+    cached = [checks.cached(query) is not None for query in documents]
+    assert cached == [True] * CHECK_THREADS + [False] * (CHECKS_WAITING + 1)
+
+
+SENDER = """
 import json, sys, threading, time
 import httpx
-url, documents = json.load(sys.stdin)
-answers, health = [], []
-def send():
+url, documents, senders = json.load(sys.stdin)
+answers = []
+def send(mine):
     with httpx.Client(base_url=url, timeout=30) as sender:
-        for query in documents:
-            answers.append(sender.post("/graphql", json={"query": query}).status_code)
-with httpx.Client(base_url=url) as http:
-    http.get("/health")
-    sender = threading.Thread(target=send)
-    sender.start()
-    while sender.is_alive():
-        started = time.monotonic()
-        status = http.get("/health").status_code
-        health.append((status, time.monotonic() - started))
-        time.sleep(0.005)
-print(json.dumps({"answers": answers, "health": health}))
+        for query in mine:
+            started = time.monotonic()
+            response = sender.post("/graphql", json={"query": query})
+            codes = [e["extensions"]["code"] for e in response.json().get("errors") or ()]
+            answers.append((response.status_code, codes, time.monotonic() - started))
+threads = [threading.Thread(target=send, args=(documents[i::senders],)) for i in range(senders)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(json.dumps(answers))
 """
-"""The client, in a process of its own: one document in flight at a time, and `/health` asked
-meanwhile. The server is `eventgraph serve`, as it runs in production: what is timed is the
-server, not the test process and its threads."""
+"""The sender, in a process of its own: `senders` documents in flight at a time."""
+
+
+def _serve_and_send(documents: list[str], senders: int) -> tuple[list[Any], list[float]]:
+    """The answers (status, codes, seconds) and the seconds each `/health` took while
+    `eventgraph serve`, as it runs in production, was sent these documents `senders` at a time.
+    `/health` is asked from this process, which does nothing else meanwhile: what is timed is
+    the server, not the sender's threads."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    quiet = {"EVENTGRAPH_ANONYMOUS_READ": "true", "EVENTGRAPH_ACCESS_LOG": "false"}
+    health: list[float] = []
+    with eventgraph_serve(quiet, "--port", str(port)) as server, httpx.Client(base_url=url) as http:
+        assert server.stdout is not None
+        assert "serves" in server.stdout.readline()  # once it answers
+        http.get("/health")
+        with subprocess.Popen(
+            [sys.executable, "-c", SENDER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        ) as sender:
+            assert sender.stdin is not None and sender.stdout is not None
+            sender.stdin.write(json.dumps([url, documents, senders]))
+            sender.stdin.close()
+            while sender.poll() is None:
+                started = time.monotonic()
+                assert http.get("/health").status_code == 200
+                health.append(time.monotonic() - started)
+                time.sleep(0.005)
+            answers = json.loads(sender.stdout.read())
+            assert sender.returncode == 0
+    assert health, "no /health request was in flight with them"
+    return answers, health
 
 
 def test_health_answers_while_documents_are_checked(app_settings: Settings) -> None:
@@ -213,24 +306,29 @@ def test_health_answers_while_documents_are_checked(app_settings: Settings) -> N
     documents = [f"{query} # {tag} {i}" for i in range(3) for query in HOSTILE_QUERIES] + [
         f"{misspelt} # {tag} {i}" for i in range(6)
     ]
-    port = free_port()
-    quiet = {"EVENTGRAPH_ANONYMOUS_READ": "true", "EVENTGRAPH_ACCESS_LOG": "false"}
-    with eventgraph_serve(quiet, "--port", str(port)) as server:
-        assert server.stdout is not None
-        assert "serves" in server.stdout.readline()  # once it answers
-        client = subprocess.run(
-            [sys.executable, "-c", CLIENT],
-            input=json.dumps([f"http://127.0.0.1:{port}", documents]),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        )
-    seen = json.loads(client.stdout)
-    assert seen["answers"] == [200] * len(documents)
-    assert seen["health"], "no /health request was in flight with them"
-    assert all(status == 200 for status, _ in seen["health"])
-    slowest = max(took for _, took in seen["health"])
+    answers, health = _serve_and_send(documents, senders=1)
+    assert [status for status, _, _ in answers] == [200] * len(documents)
+    slowest = max(health)
+    assert slowest < 0.1, f"/health took {slowest * 1000:.0f} ms while documents were checked"
+
+
+def test_many_fan_out_documents_at_once_are_each_refused_quickly(app_settings: Settings) -> None:
+    """Eight clients at once, each sending 10^9 fan-out documents never seen before: each is
+    refused (too complex, or busy when more are being checked than may wait) within the bound,
+    and `/health` answers within 100 ms meanwhile."""
+    tag = time.monotonic_ns()
+    documents = [f"{fan_out(10, 10)} # {tag} {i}" for i in range(64)]
+    answers, health = _serve_and_send(documents, senders=8)
+    assert len(answers) == len(documents)
+    for status, codes, took in answers:
+        assert status == 200 and codes in (["QUERY_TOO_COMPLEX"], [BUSY]), codes
+        assert took < REFUSED_WITHIN_S, f"refused after {took:.2f} s"
+    slowest = max(health)
+    refused = sorted(took for _, _, took in answers)
+    print(
+        f"\n64 fan-out documents, 8 at once: refused in {refused[len(refused) // 2] * 1000:.0f} ms "
+        f"(median), {refused[-1] * 1000:.0f} ms (slowest); /health at most {slowest * 1000:.0f} ms"
+    )
     assert slowest < 0.1, f"/health took {slowest * 1000:.0f} ms while documents were checked"
 
 

@@ -7,13 +7,21 @@ limit validated by graphql-core's rules, some of which are quadratic in the fiel
 A document not seen before is checked in a worker thread; if that takes longer than
 `CHECK_BUDGET_S`, the request is refused (`QUERY_TOO_COMPLEX`) and the event loop — `/health`,
 every other request — never waits for it. The verdict, whatever it is, is cached by document.
+
+A thread cannot be stopped, so a check over its budget goes on in its thread until it ends. What
+keeps such checks from piling up: there are `CHECK_THREADS` threads, at most `CHECKS_WAITING`
+more documents wait for one, and a document sent again while it is being checked waits for that
+same check. With that many in flight, the next new document is refused at once (`SERVER_BUSY`:
+try again in a moment), and one that waited its whole budget for a thread is not checked at all.
+Documents checked before answer from the cache meanwhile, and `/health` never waits.
 """
 
 import asyncio
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Collection, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from graphql import (
@@ -36,6 +44,12 @@ CHECK_BUDGET_S = 1.0
 refuse hostile documents in milliseconds; a valid document of 4,000 tokens validates in about
 0.1 s on a loaded two-core machine."""
 CACHE_SIZE = 512
+CHECK_THREADS = 2
+"""Threads of their own: a slow check never takes the threads Neo4j calls run in."""
+CHECKS_WAITING = 6
+"""New documents that may wait for a checking thread; more in flight than that and the threads
+are refused as busy."""
+BUSY = "SERVER_BUSY"
 
 RULES: tuple[type[ASTValidationRule], ...] = (
     *specified_rules,
@@ -71,8 +85,9 @@ class DocumentChecks:
         self._budget_s = budget_s
         self._cache: OrderedDict[str, Checked] = OrderedDict()
         self._lock = threading.Lock()
-        # Two threads of their own: a slow check never takes the threads Neo4j calls run in.
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="graphql-check")
+        self._pool = ThreadPoolExecutor(CHECK_THREADS, thread_name_prefix="graphql-check")
+        self._in_flight: dict[str, Future[Checked | None]] = {}
+        """Documents being checked or waiting for a thread (under `_lock`)."""
 
     def cached(self, query: str) -> Checked | None:
         """The verdict, if this document was checked already (never checks it here)."""
@@ -103,16 +118,37 @@ class DocumentChecks:
 
     async def checked(self, query: str) -> Checked:
         """The verdict, checked in a worker thread unless cached; a refusal (with the document
-        unparsed) if checking takes longer than the budget. The check goes on, and its verdict
-        is cached for the next request."""
+        unparsed) if checking takes longer than the budget, or at once if too many documents
+        are being checked. A check that started goes on, and its verdict is cached for the
+        next request."""
         checked = self.cached(query)
         if checked is not None:
             return checked
-        running = asyncio.get_running_loop().run_in_executor(self._pool, self.check, query)
+        with self._lock:
+            running = self._in_flight.get(query)
+            if running is None:
+                if len(self._in_flight) >= CHECK_THREADS + CHECKS_WAITING:
+                    return Checked(None, (busy(len(self._in_flight)),))
+                running = self._pool.submit(self._check_in_time, query, time.monotonic())
+                self._in_flight[query] = running
         try:
-            return await asyncio.wait_for(asyncio.shield(running), self._budget_s)
+            found = await asyncio.wait_for(
+                asyncio.shield(asyncio.wrap_future(running)), self._budget_s
+            )
         except TimeoutError:
-            return Checked(None, (over_budget(self._budget_s),))
+            found = None
+        return found if found is not None else Checked(None, (over_budget(self._budget_s),))
+
+    def _check_in_time(self, query: str, sent: float) -> Checked | None:
+        """`check` in a worker thread, unless the document waited its whole budget for the
+        thread (its request has been refused: None, nothing checked or cached)."""
+        try:
+            if time.monotonic() - sent >= self._budget_s:
+                return None
+            return self.check(query)
+        finally:
+            with self._lock:
+                self._in_flight.pop(query, None)
 
 
 def over_budget(budget_s: float) -> GraphQLError:
@@ -120,6 +156,13 @@ def over_budget(budget_s: float) -> GraphQLError:
         f"the document took longer than {budget_s:g} s to check, so it is refused: "
         "send fewer fields or fragments",
         extensions={"code": TOO_COMPLEX},
+    )
+
+
+def busy(checking: int) -> GraphQLError:
+    return GraphQLError(
+        f"the server is busy checking {checking} other new documents: try again in a moment",
+        extensions={"code": BUSY},
     )
 
 

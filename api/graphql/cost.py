@@ -9,13 +9,19 @@ before graphql-core's own rules (`api/graphql/checking.py`), so they never see a
 over a limit: one that expands beyond `MAX_SELECTIONS`, or repeats a field name more than
 `MAX_REPEATS` times in one place (which their overlapping-fields rule compares pairwise).
 
-The cost is an upper estimate of the values an answer can hold: each field costs 1, times the
-sizes of the lists it is inside. A paged field (one with `first`/`last`) multiplies what it
-selects by its page size (its literal value; a variable's worst case, `MAX_PAGE`; else its
-default, or `DEFAULT_PAGE`; never more than `MAX_PAGE`), the lists of its page (`nodes`,
-`edges`) then by 1; any other list of objects (`participants`, `claims`, `buckets` …) by
-`ASSUMED_LIST`. Introspection fields are not counted for depth (GraphiQL's own query nests
-deeper than 12) but are for size and cost, so a fragment bomb under `__schema` is refused too.
+The cost is an upper bound of the values an answer can hold: each field costs 1, times the
+sizes of the lists it is inside, each list counted at the most its statement lets it hold. A
+paged field (one with `first`/`last`) multiplies what it selects by its page size (its literal
+value; a variable's worst case, `MAX_PAGE`; else its default, or `DEFAULT_PAGE`; never more than
+`MAX_PAGE`), the lists of its page (`nodes`, `edges`) then by 1; a list whose statement stops at
+a size of its own (`CAPPED_LISTS`: a neighbourhood's nodes and relationships, a path's) by that
+size; any other list of objects (`participants`, `claims`, `partOf` …) is a nested list, which
+its statement stops at `MAX_NESTED_LIST` (`graph/projection.py`), and counts that much. So a
+document within `MAX_COST` cannot make Neo4j send more than that many values, whatever the
+graph holds (a list of text, `aliases`, counts as one value): the estimate and the caps are
+the same numbers. Introspection fields are not
+counted for depth (GraphiQL's own query nests deeper than 12) but are for size and cost, so a
+fragment bomb under `__schema` is refused too.
 """
 
 from collections import Counter
@@ -43,7 +49,14 @@ from graphql import (
     is_list_type,
 )
 
+from eventgraph.graph.projection import MAX_NESTED_LIST
 from eventgraph.graph.translate.queries import DEFAULT_PAGE, MAX_PAGE
+from eventgraph.graph.translate.relationships import (
+    MAX_BUCKETS,
+    MAX_HOPS,
+    MAX_NODES,
+    MAX_RELATIONSHIPS,
+)
 
 MAX_DEPTH = 12
 """Nested fields with selections (introspection fields not counted)."""
@@ -58,11 +71,22 @@ MAX_REPEATS = 20
 """Fields of one response name in one selection set (its fragments' included, each fragment
 once, as graphql-core collects them): its overlapping-fields rule compares them pairwise, and
 500 copies of `partOf { key }` took it 1.9 s."""
-MAX_COST = 1_000_000
-"""Estimated values in an answer (see the module docstring): 500 events with 50 fields each
-cost about 25,000, 500 events with ten participants' names each about 11,000."""
-ASSUMED_LIST = 10
-"""The size estimated for a list of objects that takes no page size (`participants`, `claims`)."""
+MAX_COST = 2_500_000
+"""The most values an answer may hold, every list at its cap (see the module docstring): 500
+events with 50 fields each cost about 25,000; with their participants' names about 300,000; a
+neighbourhood's 2,000 relationships with their claims about 2,000,000. One answer of this many
+values takes the API about 450 MB while it is read (docs/reliability.md)."""
+CAPPED_LISTS: dict[tuple[str, str], int] = {
+    ("Subgraph", "nodes"): MAX_NODES,
+    ("Subgraph", "relationships"): MAX_RELATIONSHIPS,
+    ("Path", "nodes"): MAX_HOPS + 1,
+    ("Path", "relationships"): MAX_HOPS,
+    ("Activity", "buckets"): MAX_BUCKETS,
+}
+"""Lists of objects that take no page size but whose statements stop at a size of their own;
+every other one (`participants`, `claims`, `partOf` …) is a nested list, which the statement
+stops at `MAX_NESTED_LIST` (`graph/projection.py`): the estimate counts each list at the most
+the statement lets it hold, never less."""
 SATURATED = 10**18
 """Counts stop growing here: a document may expand to more fields than there are atoms."""
 
@@ -224,7 +248,7 @@ def _list_size(node: FieldNode, definition: GraphQLField, parent: Any) -> int:
         size = max(sizes) if sizes else DEFAULT_PAGE
         return max(0, min(size, MAX_PAGE))
     if is_list_type(get_nullable_type(definition.type)) and not _is_page(parent):
-        return ASSUMED_LIST
+        return CAPPED_LISTS.get((getattr(parent, "name", ""), node.name.value), MAX_NESTED_LIST)
     return 1
 
 

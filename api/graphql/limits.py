@@ -2,8 +2,9 @@
 fields.
 
 `FastSchema.execute` makes an `OperationLimits` per operation and puts it in the request
-context, so both paths (the fast one runs root fields one after the other, graphql-core runs
-them concurrently) draw on the same clock and the same budget:
+context, so both paths draw on the same clock and the same budget, and both run an operation's
+root fields one after the other (graphql-core would start them all at once: the standard path
+waits its turn in `run_field_in_turn`), so that the API holds one root field's record at a time:
 
 - the deadline starts when the operation does (`EVENTGRAPH_GRAPHQL_TIMEOUT_S`); each statement
   gets the time that is left as its Neo4j timeout, and a field with none left is not started
@@ -14,6 +15,7 @@ them concurrently) draw on the same clock and the same budget:
   the fields not yet run are not started.
 """
 
+import asyncio
 import threading
 import time
 from typing import Any, NoReturn
@@ -38,6 +40,9 @@ class OperationLimits:
         self._ends_at = time.monotonic() + timeout_s
         self._nodes = 0
         self._lock = threading.Lock()  # the standard path counts from worker threads
+        self.turn = asyncio.Lock()
+        """Held by the root field being run (the standard path; the fast path runs them in
+        order anyway)."""
         self.refusal: AnswerTooLarge | None = None
         """Set once the answer went over: the operation then answers this error alone."""
 
@@ -95,6 +100,15 @@ def run_field(limits: OperationLimits, executor: Executor, plan: RootPlan) -> An
         raise limits.timed_out() from None
     limits.take(value)
     return value
+
+
+async def run_field_in_turn(limits: OperationLimits, executor: Executor, plan: RootPlan) -> Any:
+    """`run_field` in a worker thread (the driver blocks), once no other root field of the
+    operation runs: a field whose turn comes after the answer was refused, or after the
+    deadline, is not started, and the records of two fields are never held at once."""
+    async with limits.turn:
+        limits.remaining()
+        return await asyncio.to_thread(run_field, limits, executor, plan)
 
 
 async def run_field_async(limits: OperationLimits, executor: Executor, plan: RootPlan) -> Any:

@@ -5,12 +5,11 @@ graphql-core then completes every field of the answer (with `types.from_row`), w
 fast path (`api/graphql/fast.py`) skips; the tests hold the two to the same answer.
 """
 
-import asyncio
 from typing import Any
 
 from strawberry.types import Info
 
-from eventgraph.api.graphql.limits import limits_of, run_field
+from eventgraph.api.graphql.limits import limits_of, run_field_in_turn
 from eventgraph.api.graphql.selection import selection_of
 from eventgraph.graph.executor import Executor
 from eventgraph.graph.translate.plans import plan_root
@@ -19,9 +18,10 @@ from eventgraph.graph.translate.plans import plan_root
 async def answer_root(info: Info) -> Any:
     """Build this root field's selection from the raw query and resolve it in one statement
     (in a worker thread: the driver blocks, the event loop must not), within the operation's
-    deadline and answer budget."""
+    deadline and answer budget, one root field at a time (graphql-core would start them all
+    at once and hold every field's records together)."""
     selection = selection_of(info)
     limits = limits_of(info.context)
     limits.remaining()  # a field the operation has no time (or room) left for is not started
     executor: Executor = info.context["request"].app.state.executor
-    return await asyncio.to_thread(run_field, limits, executor, plan_root(selection, True))
+    return await run_field_in_turn(limits, executor, plan_root(selection, True))
