@@ -69,7 +69,8 @@ def check_fits(duration: Duration, within: Span) -> None:
     room = within.end - within.start + _ONE_MICROSECOND
     if duration.shortest() > room:
         raise TimeError(
-            f"a duration of {duration.amount} {duration.unit} does not fit between "
+            f"a duration of {duration.amount} {duration.unit}{'s' if duration.amount > 1 else ''} "
+            "does not fit between "
             f"{_iso(within.start)} and {_iso(within.end)}: widen the time, or mark the "
             "duration approximate if the source gives a round figure"
         )
