@@ -37,12 +37,13 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
 _SPECIAL_MEANINGS = {
     "point": "a WGS-84 point: `lat`, `lon`, `precision`, `uncertainty_km`",
     "time": "when it happened: `start`, `end`, `precision`, `year_assumed`, `note`",
+    "duration": "how long it lasted, apart from when: `amount`, `unit`, `approximate`",
     "published": "when it was published: `start`, `end`, `precision`, `year_assumed`, `note`",
     "since": "when it began (a partial time: 2015, 2015-10, an instant)",
     "until": "when it ended (a partial time)",
     "participants": "entities in roles: `role`, `ref` (see Participant roles)",
     "claims": "the sources' graded claims (at least one): `source`, `report`, `reliability`, "
-    "`credibility`, `paraphrase`, `reported_on`, `id`",
+    "`credibility`, `paraphrase`, `quote`, `grading_note`, `reported_on`, `id`",
 }
 """What the data model page says of each special part (`graph.model.Special`)."""
 
@@ -203,6 +204,20 @@ def data_model_markdown() -> str:
         + ". An event's `start` and `end` are UTC datetimes, both inclusive (`end` is the last"
         " microsecond of the last day); either is null when open. `year_assumed` marks a year"
         " the source did not give; `time_note` says in words how the time is known.",
+        "- Duration: how long an event lasted, apart from when: `duration_amount` in"
+        " `duration_unit`s ("
+        + ", ".join(f"`{u.value}`" for u in ontology.DurationUnit)
+        + "), `duration_approximate` when the source gives a round figure. Bounds that are"
+        " each known only roughly leave a wide interval; the duration says how much of it the"
+        " event took. The seed story's pause in Russian flights to Hmeimim lies between"
+        " 1 March and 26 October 2025 and lasted about six months: `duration_amount` 6,"
+        " `duration_unit` `month`, `duration_approximate` true. A duration that is not"
+        " approximate must fit between the bounds.",
+        "- Claims: `paraphrase` is what the source said in our words, `quote` its exact words"
+        " where they are recorded (both in the `claim_texts` full-text index), and"
+        " `grading_note` why the claim has its reliability and credibility (the seed story's"
+        " Bloomberg claim that rebels attacked the base is graded `4` because no other"
+        " coverage of the report carries the attack).",
         "- Place precision: "
         + ", ".join(f"`{p.value}`" for p in ontology.PlacePrecision)
         + ". Points are WGS-84 (`point.y` latitude, `point.x` longitude). A point's"
@@ -331,6 +346,7 @@ def with_generated_schema(text: str) -> str:
 _FORMAT_SPECIALS = {
     "point": "point {**lat**, **lon**, **precision**, uncertainty_km}",
     "time": "**time**",
+    "duration": "duration {**amount**, **unit**, approximate}",
     "published": "published (a time)",
     "since": "since",
     "until": "until",
@@ -355,8 +371,9 @@ def _format_field(part: model.Field) -> tuple[bool, str]:
 
 _TYPE_HINTS = {model.RELIABILITY: "A–F"}
 _CLAIM_FIELDS = (
-    "**source**, **credibility** (1–6), **paraphrase**, report, reliability (A–F, else the "
-    "source's), reported_on (a date), id (else `<owner id>/claim-<n>`)"
+    "**source**, **credibility** (1–6), **paraphrase**, quote (the source's exact words), "
+    "grading_note (why this grading), report, reliability (A–F, else the source's), "
+    "reported_on (a date), id (else `<owner id>/claim-<n>`)"
 )
 
 

@@ -95,6 +95,9 @@ def _claims(snapshot: Snapshot, owner: str) -> list[dict[str, Any]]:
             claim["reliability"] = props["reliability"]
         claim["credibility"] = props["credibility"]
         claim["paraphrase"] = props["paraphrase"]
+        for optional in ("quote", "grading_note"):
+            if props.get(optional) is not None:
+                claim[optional] = props[optional]
         if props.get("reported_on") is not None:
             claim["reported_on"] = props["reported_on"].to_native().isoformat()
         claims.append(claim)
@@ -157,10 +160,21 @@ def _bound(name: str) -> Callable[[Snapshot, str, dict[str, Any]], Any]:
     return read
 
 
+def _duration(snapshot: Snapshot, node_id: str, props: dict[str, Any]) -> Any:
+    if props.get("duration_amount") is None:
+        return None
+    return {
+        "amount": props["duration_amount"],
+        "unit": props.get("duration_unit"),
+        "approximate": props.get("duration_approximate", False),
+    }
+
+
 _SPECIALS: dict[str, Callable[[Snapshot, str, dict[str, Any]], Any]] = {
     "point": _point,
     "published": _published,
     "time": _event_time,
+    "duration": _duration,
     "participants": _participants,
     "claims": lambda snapshot, node_id, props: _claims(snapshot, node_id),
     "since": _bound("since"),

@@ -347,6 +347,11 @@ REPORT = Shape(
     ),
 )
 _TIME = _time_span("start", "end", "time_precision", "year_assumed", "time_note")
+_DURATION = (
+    _t("duration_amount", "INTEGER", "how long it lasted, in `duration_unit`s"),
+    _t("duration_unit", "STRING", ", ".join(unit.value for unit in ontology.DurationUnit)),
+    _t("duration_approximate", "BOOLEAN", "the source gives a round figure ('about six months')"),
+)
 EVENT = Shape(
     ontology.EVENT,
     (
@@ -355,6 +360,7 @@ EVENT = Shape(
         Special(
             "time", _TIME, ("start", "end", "precision", "year_assumed", "time_note"), required=True
         ),
+        Special("duration", _DURATION, tuple(p.name for p in _DURATION)),
         Prop("place_precision", PLACE_PRECISION, "how precisely the place is known"),
         Link(
             "at",
@@ -432,7 +438,9 @@ CLAIM_PROPERTIES = (
     _t("reliability", "STRING", "Admiralty source reliability A–F (else the source's)"),
     _t("reliability_given", "BOOLEAN", "graded on the claim, not taken from the source"),
     _t("credibility", "STRING", "Admiralty information credibility '1'–'6'"),
-    _t("paraphrase", "STRING", "what the source said, in our words"),
+    _t("paraphrase", "STRING", "what the source said, in our words (full-text indexed)"),
+    _t("quote", "STRING", "the source's exact words, where recorded (full-text indexed)"),
+    _t("grading_note", "STRING", "why this reliability and credibility"),
     _t("reported_on", DATE, "when the source said it"),
     _t("created_at", DATETIME, "when the import wrote it"),
 )

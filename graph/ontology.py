@@ -333,6 +333,17 @@ class TimePrecision(StrEnum):
     INTERVAL = "interval"  # somewhere between start and end (either may be open)
 
 
+class DurationUnit(StrEnum):
+    """The unit of how long an event lasted ("about six months": 6 month, approximate)."""
+
+    MINUTE = "minute"
+    HOUR = "hour"
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
 class PlacePrecision(StrEnum):
     """How precisely an event's place (or a location's point) is known."""
 

@@ -226,6 +226,16 @@ _TIME = _value_object(
         "note": _prop("time_note"),
     },
 )
+_DURATION = _null_unless(
+    "duration_amount",
+    _value_object(
+        {
+            "amount": _prop("duration_amount"),
+            "unit": _prop("duration_unit"),
+            "approximate": lambda c, v, s: f"coalesce({v}.duration_approximate, false)",
+        },
+    ),
+)
 _PUBLISHED = _null_unless(
     "published_precision",
     _value_object(
@@ -335,6 +345,7 @@ def _linked(link: model.Link | model.Reverse) -> Expr:
 
 _SPECIALS: dict[str, Expr] = {
     "time": _TIME,
+    "duration": _DURATION,
     "published": _PUBLISHED,
     "point": _POINT,
     "since": _bound("since", "since_end", "since_precision"),
@@ -366,6 +377,8 @@ FIELDS: dict[str, dict[str, Expr]] = {
         "reliability": _prop("reliability"),
         "credibility": lambda c, v, s: f"toInteger({v}.credibility)",
         "paraphrase": _prop("paraphrase"),
+        "quote": _prop("quote"),
+        "grading_note": _prop("grading_note"),
         "reported_on": _text("reported_on"),
     },
 }

@@ -25,8 +25,14 @@ from pydantic import (
 from pydantic_core import CoreSchema, core_schema
 
 from eventgraph.graph import model, ontology
-from eventgraph.graph.ontology import Credibility, PlacePrecision, Reliability, TimePrecision
-from eventgraph.graph.timespan import Span, TimeError, canonical, span
+from eventgraph.graph.ontology import (
+    Credibility,
+    DurationUnit,
+    PlacePrecision,
+    Reliability,
+    TimePrecision,
+)
+from eventgraph.graph.timespan import Duration, Span, TimeError, canonical, check_fits, span
 
 FORMAT_VERSION = 1
 
@@ -127,6 +133,21 @@ class TimeSpec(BaseModel):
         return span(self.start, self.end, self.precision)
 
 
+class DurationSpec(BaseModel):
+    """How long an event lasted, apart from when: "a pause of about six months"."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    amount: int = Field(gt=0, description="How many units.")
+    unit: DurationUnit = Field(description="minute, hour, day, week, month or year")
+    approximate: bool = Field(
+        default=False, description="The source gives a round figure ('about six months')."
+    )
+
+    def resolved(self) -> Duration:
+        return Duration(self.amount, self.unit, self.approximate)
+
+
 class Point(BaseModel):
     """A WGS-84 point and how precise it is."""
 
@@ -153,6 +174,14 @@ class ClaimSpec(BaseModel):
     )
     credibility: Credibility = Field(description="Information credibility 1–6.")
     paraphrase: str = Field(min_length=1, description="What the source says, in our words.")
+    quote: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The source's exact words, where recorded (the paraphrase is ours).",
+    )
+    grading_note: str | None = Field(
+        default=None, min_length=1, description="Why this reliability and credibility."
+    )
     reported_on: date | None = Field(default=None, description="When the source said it.")
 
     @field_validator("credibility", mode="before")
@@ -190,9 +219,25 @@ class _RelationChecks(Record):
         return self
 
 
+class _EventChecks(Record):
+    """An event's duration fits its time (`graph.timespan.check_fits`)."""
+
+    @model_validator(mode="after")
+    def _duration_fits_time(self) -> "_EventChecks":
+        duration, time = getattr(self, "duration", None), getattr(self, "time", None)
+        if duration is None or time is None:
+            return self
+        try:
+            check_fits(duration.resolved(), time.resolved())
+        except TimeError as error:
+            raise ValueError(str(error)) from None
+        return self
+
+
 _SPECIALS: dict[str, tuple[Any, Any]] = {
     "point": (Point | None, None),
     "time": (TimeSpec, ...),
+    "duration": (DurationSpec | None, None),
     "published": (TimeSpec | None, None),
     "since": (PartialTime | None, None),
     "until": (PartialTime | None, None),
@@ -200,7 +245,7 @@ _SPECIALS: dict[str, tuple[Any, Any]] = {
     "claims": (tuple[ClaimSpec, ...], Field(min_length=1)),
 }
 """The pydantic field of each special part (`graph.model.Special`), by its name."""
-_BASES: dict[str, type[Record]] = {"Relation": _RelationChecks}
+_BASES: dict[str, type[Record]] = {"Relation": _RelationChecks, "Event": _EventChecks}
 
 
 def _annotation(value_type: model.ValueType) -> Any:

@@ -23,6 +23,9 @@ when stored data needs a migration (MIGRATIONS). 2: events carry `:LongSpan`; 3:
 carry `since_end` and `until_start`."""
 
 FULLTEXT_INDEX = "entity_names"
+CLAIM_TEXT_INDEX = "claim_texts"
+"""Full-text index over what claims say: our paraphrase and the source's own words."""
+CLAIM_TEXTS = ("paraphrase", "quote")
 SCHEMA_NODE_LABEL = "EventGraphSchema"
 
 
@@ -101,6 +104,7 @@ def schema_items() -> list[SchemaItem]:
             tuple(sorted({prop for props in searchable.values() for prop in props})),
         )
     )
+    items.append(SchemaItem(CLAIM_TEXT_INDEX, "FULLTEXT", ("Claim",), CLAIM_TEXTS))
     return items
 
 

@@ -6,6 +6,10 @@ window" is `start <= window_end AND end >= window_start`, served by range indexe
 may be open (null). `time_precision` says how to read them, and the native format writes them
 back exactly as precise as they came in: `2025-10-26` (day), `2025-10` (month), `2025` (year),
 an instant with its offset (exact), or two of those (interval).
+
+An event may also say how long it lasted, apart from when (`Duration`: "a pause of about six
+months" between bounds that are each known only roughly): the bounds say where the event lies,
+the duration how much of that room it took.
 """
 
 import re
@@ -13,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from eventgraph.graph.ontology import TimePrecision
+from eventgraph.graph.ontology import DurationUnit, TimePrecision
 
 _YEAR = re.compile(r"^(\d{4})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -31,6 +35,45 @@ class Span:
     start: datetime | None
     end: datetime | None
     precision: TimePrecision
+
+
+@dataclass(frozen=True)
+class Duration:
+    """How long something lasted, as precisely as the source says it."""
+
+    amount: int
+    unit: DurationUnit
+    approximate: bool = False
+    """The source says "about": the amount is a round figure, not a measurement."""
+
+    def shortest(self) -> timedelta:
+        """The least time `amount` units can be (a month at least 28 days, a year 365)."""
+        return self.amount * _SHORTEST_UNIT[self.unit]
+
+
+_SHORTEST_UNIT = {
+    DurationUnit.MINUTE: timedelta(minutes=1),
+    DurationUnit.HOUR: timedelta(hours=1),
+    DurationUnit.DAY: timedelta(days=1),
+    DurationUnit.WEEK: timedelta(weeks=1),
+    DurationUnit.MONTH: timedelta(days=28),
+    DurationUnit.YEAR: timedelta(days=365),
+}
+
+
+def check_fits(duration: Duration, within: Span) -> None:
+    """Refuse a duration that cannot fit between the span's bounds. An approximate one is only
+    a round figure, so it is not held to its span."""
+    if duration.approximate or within.start is None or within.end is None:
+        return
+    room = within.end - within.start + _ONE_MICROSECOND
+    if duration.shortest() > room:
+        raise TimeError(
+            f"a duration of {duration.amount} {duration.unit}{'s' if duration.amount > 1 else ''} "
+            "does not fit between "
+            f"{_iso(within.start)} and {_iso(within.end)}: widen the time, or mark the "
+            "duration approximate if the source gives a round figure"
+        )
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:

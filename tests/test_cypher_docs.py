@@ -115,7 +115,8 @@ events:
       - {role: subject, ref: syrian-rebels}
     about: [hmeimim-2025-airlift]
     claims:
-      - {source: bloomberg, credibility: "3", paraphrase: A word to Ankara.}
+      - {source: bloomberg, credibility: "3", paraphrase: A word to Ankara.,
+         quote: "A made-up quote for the doc test, said on a Wednesday."}
 """
 """Two events built to show up in every cookbook answer that reaches events, then retracted."""
 
@@ -211,6 +212,13 @@ sources:
 reports:
   - {id: doc-test-report, name: Report (doc test), kind: article, publisher: doc-test-source,
      url: "https://example.org/report", published: {start: 2025-10-30, precision: day}}
+events:
+  - id: doc-test-event
+    name: A three-hour event (doc test)
+    type: flight
+    time: {start: 2025-10-30, precision: day}
+    duration: {amount: 3, unit: hour}
+    claims: [{source: doc-test-source, credibility: "3", paraphrase: A short flight.}]
 relations:
   - id: doc-test-relation
     type: operates
@@ -220,7 +228,8 @@ relations:
     until: 2024-06
     claims:
       - {source: doc-test-source, report: doc-test-report, credibility: "3",
-         reliability: D, reported_on: 2025-10-30, paraphrase: A claim with every field.}
+         reliability: D, reported_on: 2025-10-30, paraphrase: A claim with every field.,
+         quote: "A made-up quote.", grading_note: Graded for the doc test.}
 """
 
 

@@ -223,3 +223,45 @@ def test_an_airframe_keeps_its_icao24_address_on_both_paths(
     for fast in (True, False):
         read = ask(test_client, query, fast).json()
         assert read == {"data": {"node": {"icao24": "15205a"}}}, (fast, read)
+
+
+def test_an_event_keeps_its_duration_and_a_claims_quote_and_grading_note_on_both_paths(
+    client: tuple[TestClient, dict[str, str]],
+) -> None:
+    """The parts issue 19 added reach the mutation input, the graph and both read paths; a
+    duration that cannot fit its time is refused with the reason."""
+    test_client, tokens = client
+    claim = {
+        "source": "flightradar24",
+        "credibility": 2,
+        "paraphrase": "A stopover of some three hours.",
+        "quote": "A made-up quote: on the ground for three hours.",
+        "gradingNote": "Made-up tracking data, graded for the test.",
+    }
+    stopover = {
+        "key": "api-stopover",
+        "type": "flight",
+        "name": "Stopover reported through the API",
+        "time": {"start": "2025-11-03", "precision": "day"},
+        "duration": {"amount": 3, "unit": "hour"},
+        "claims": [claim],
+    }
+    query = (
+        "mutation($e: EventInput!) { recordEvent(input: $e) { key "
+        "duration { amount unit approximate } claims { paraphrase quote gradingNote } } }"
+    )
+    body = _post(test_client, query, {"e": stopover}, tokens["editor"])
+    assert "errors" not in body, body
+    written = {
+        "key": "api-stopover",
+        "duration": {"amount": 3, "unit": "hour", "approximate": False},
+        "claims": [{k: claim[k] for k in ("paraphrase", "quote", "gradingNote")}],
+    }
+    assert body["data"]["recordEvent"] == written
+    read = '{ node(id: "Event:api-stopover") { ... on Event { key duration { amount unit approximate } claims { paraphrase quote gradingNote } } } }'
+    for fast in (True, False):
+        assert ask(test_client, read, fast).json() == {"data": {"node": written}}, fast
+
+    too_long = {**stopover, "key": "api-too-long", "duration": {"amount": 2, "unit": "day"}}
+    refused = _post(test_client, query, {"e": too_long}, tokens["editor"])
+    assert "does not fit" in refused["errors"][0]["message"], refused

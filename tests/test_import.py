@@ -3,9 +3,11 @@
 import threading
 from pathlib import Path
 
+import pytest
 import yaml
 from neo4j import Driver
 
+from eventgraph.graph.errors import InvalidData
 from eventgraph.graph.exporting import dump_document, export_document
 from eventgraph.graph.importer import ImportSummary, import_paths
 from eventgraph.graph.settings import Settings
@@ -341,3 +343,65 @@ def test_an_airframe_icao24_address_is_imported_from_yaml_and_csv_and_exported(
         (folder / name).write_text(text)
     _import(clean_graph, settings, folder)
     assert _export(clean_graph, settings) == from_yaml
+
+
+PAUSE = """\
+eventgraph: 1
+sources:
+  - {id: wire, name: Wire, kind: news_outlet, reliability: B}
+events:
+  - id: pause
+    name: A pause of about six months
+    type: hiatus
+    time: {start: 2025-03, end: 2025-10-26, precision: interval}
+    duration: {amount: 6, unit: month, approximate: true}
+    claims:
+      - source: wire
+        credibility: 2
+        paraphrase: Flights stopped for about half a year.
+        quote: A made-up quote about a six-month pause.
+        grading_note: Made up for the test.
+"""
+PAUSE_CSV = {
+    "sources.csv": "id,name,kind,reliability\nwire,Wire,news_outlet,B\n",
+    "events.csv": "id,name,type,start,end,precision,duration_amount,duration_unit,"
+    "duration_approximate\n"
+    "pause,A pause of about six months,hiatus,2025-03,2025-10-26,interval,6,month,true\n",
+    "claims.csv": "target,source,credibility,paraphrase,quote,grading_note\n"
+    "pause,wire,2,Flights stopped for about half a year.,"
+    "A made-up quote about a six-month pause.,Made up for the test.\n",
+}
+
+
+def test_a_duration_and_a_claims_quote_and_grading_note_round_trip_yaml_csv_and_export(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    _import(clean_graph, settings, _story(tmp_path, PAUSE, "pause.yaml"))
+    from_yaml = _export(clean_graph, settings)
+    event = yaml.safe_load(from_yaml)["events"][0]
+    assert event["duration"] == {"amount": 6, "unit": "month", "approximate": True}
+    assert event["claims"][0]["quote"] == "A made-up quote about a six-month pause."
+    assert event["claims"][0]["grading_note"] == "Made up for the test."
+    found = clean_graph.execute_query(
+        "CALL db.index.fulltext.queryNodes('claim_texts', 'made-up AND pause') YIELD node "
+        "RETURN node.id AS id"
+    )[0]
+    assert [row["id"] for row in found] == ["pause/claim-1"]
+    wipe(clean_graph, settings.neo4j_database)
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    for name, text in PAUSE_CSV.items():
+        (folder / name).write_text(text)
+    _import(clean_graph, settings, folder)
+    assert _export(clean_graph, settings) == from_yaml
+
+
+def test_a_duration_longer_than_its_time_is_refused(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    text = PAUSE.replace("approximate: true", "approximate: false").replace(
+        "start: 2025-03", "start: 2025-09"
+    )
+    with pytest.raises(InvalidData) as refused:
+        _import(clean_graph, settings, _story(tmp_path, text, "too-short.yaml"))
+    assert "does not fit between 2025-09-01T00:00:00Z and 2025-10-26" in str(refused.value)

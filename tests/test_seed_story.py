@@ -1,11 +1,16 @@
 """The seed story, imported as `make run` does: every fact of the article reads back with its
 sources, no time is more precise than the article, and re-importing changes nothing."""
 
+from pathlib import Path
+from typing import Any
+
+import yaml
 from neo4j import Driver
 
+from eventgraph.graph.exporting import dump_document, export_document
 from eventgraph.graph.importer import import_paths
 from eventgraph.graph.settings import Settings
-from tests.graph_store import SEEDS
+from tests.graph_store import SEEDS, wipe
 
 
 def test_a_first_import_writes_every_record(clean_graph: Driver, settings: Settings) -> None:
@@ -89,6 +94,80 @@ def test_airlift_ends_a_hiatus_and_the_attack_was_repelled(seed_story: Driver) -
             "last": "2025-10-31",
         }
     ]
+
+
+def test_the_pause_lasts_about_six_months_and_ends_when_the_first_flight_may_have(
+    seed_story: Driver,
+) -> None:
+    """Its bounds are only as tight as the report allows; its length is data a query can use."""
+    rows = _rows(
+        seed_story,
+        "MATCH (h:Event {type: 'hiatus'}) WHERE h.duration_unit = 'month' "
+        "AND h.duration_amount >= 6 "
+        "RETURN toString(date(h.start)) AS first, toString(date(h.end)) AS last, "
+        "h.duration_approximate AS approximate, "
+        "toString(date(h.end) - duration({months: h.duration_amount})) AS about_start",
+    )
+    assert rows == [
+        {
+            "first": "2025-03-01",
+            "last": "2025-10-26",
+            "approximate": True,
+            "about_start": "2025-04-26",
+        }
+    ]
+
+
+def test_every_claim_carries_why_it_is_graded_so(seed_story: Driver) -> None:
+    rows = _rows(
+        seed_story,
+        "MATCH (c:Claim)-[:SUPPORTS]->(e {id: 'hmeimim-2025-an124-flight-3'}) "
+        "MATCH (c)-[:SOURCED_FROM]->(s:Source) "
+        "RETURN s.id AS source, c.credibility AS credibility, c.grading_note AS note "
+        "ORDER BY c.position",
+    )
+    assert [(row["source"], row["credibility"]) for row in rows] == [
+        ("flightradar24", "2"),
+        ("bloomberg", "3"),
+    ]
+    assert "Wednesday" in str(rows[1]["note"])
+    ungraded = _rows(seed_story, "MATCH (c:Claim) WHERE c.grading_note IS NULL RETURN c.id AS id")
+    assert ungraded == []
+
+
+def _earlier(seed: dict[str, Any]) -> dict[str, Any]:
+    """The seed as it stood before issue 19: no grading notes or durations, the pause from
+    April to 24 October, the last An-124 flight's Wednesday on the tracker's claim alone."""
+    for record in (*seed["events"], *seed["relations"]):
+        record.pop("duration", None)
+        for claim in record["claims"]:
+            claim.pop("grading_note", None)
+        if record["id"] == "hmeimim-2025-flight-hiatus":
+            record["time"].update(start="2025-04", end="2025-10-24")
+        if record["id"] == "hmeimim-2025-an124-flight-3":
+            record["claims"] = record["claims"][:1]
+    return seed
+
+
+def test_the_seed_imports_over_its_earlier_version_and_duplicates_nothing(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    database = settings.neo4j_database
+    import_paths(clean_graph, database, [SEEDS], max_bytes=2**24)
+    fresh = dump_document(export_document(clean_graph, database), "yaml")
+    wipe(clean_graph, database)
+    earlier = tmp_path / "earlier.yaml"
+    seed = yaml.safe_load((SEEDS / "hmeimim-airlift-2025.yaml").read_text(encoding="utf-8"))
+    changed = {"Event": len(seed["events"]), "Relation": len(seed["relations"])}
+    earlier.write_text(yaml.safe_dump(_earlier(seed)), encoding="utf-8")
+    import_paths(clean_graph, database, [earlier], max_bytes=2**24)
+
+    summary = import_paths(clean_graph, database, [SEEDS], max_bytes=2**24)
+    assert summary.outcome.created == {}
+    assert summary.outcome.updated == changed  # every claim gained its grading note
+    assert dump_document(export_document(clean_graph, database), "yaml") == fresh
+    claims = _rows(clean_graph, "MATCH (c:Claim) RETURN count(c) AS n, count(DISTINCT c.id) AS ids")
+    assert claims == [{"n": 42, "ids": 42}]
 
 
 def test_every_statement_has_an_anonymous_speaker_with_an_ungraded_source(

@@ -25,6 +25,7 @@ from eventgraph.api.graphql.selection import selection_of
 from eventgraph.api.graphql.types import (
     Actor,
     Asset,
+    DurationUnit,
     Event,
     Location,
     PlacePrecision,
@@ -53,6 +54,13 @@ class TimeInput:
 
 
 @strawberry.input
+class DurationInput:
+    amount: int
+    unit: DurationUnit
+    approximate: bool = False
+
+
+@strawberry.input
 class PointInput:
     latitude: float
     longitude: float
@@ -65,6 +73,8 @@ class ClaimInput:
     source: str = strawberry.field(description="A Source key.")
     credibility: int = strawberry.field(description="1 (confirmed) to 6 (cannot be judged).")
     paraphrase: str
+    quote: str | None = None
+    grading_note: str | None = None
     report: str | None = None
     reliability: Reliability | None = None
     reported_on: str | None = None
@@ -106,6 +116,7 @@ class SourceInput:
 class EventInput:
     time: TimeInput
     claims: list[ClaimInput]
+    duration: DurationInput | None = None
     participants: list[ParticipantInput] = strawberry.field(default_factory=list)
 
 

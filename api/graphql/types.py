@@ -59,6 +59,11 @@ TimePrecision = _enum(
     tuple(p.value for p in ontology.TimePrecision),
     "How precisely a time is known.",
 )
+DurationUnit = _enum(
+    "DurationUnit",
+    tuple(u.value for u in ontology.DurationUnit),
+    "The unit of a duration.",
+)
 PlacePrecision = _enum(
     "PlacePrecision",
     tuple(p.value for p in ontology.PlacePrecision),
@@ -208,6 +213,13 @@ class TimeSpan:
     note = row(str | None, "How the time is known, in words.")
 
 
+@strawberry.type(description="How long something lasted, as precisely as the source says.")
+class Duration:
+    amount = row(int)
+    unit = row(DurationUnit)
+    approximate = row(bool, "The source gives a round figure ('about six months').")
+
+
 @strawberry.type(description="A WGS-84 point and how precise it is.")
 class GeoPoint:
     latitude = row(float)
@@ -269,7 +281,9 @@ class Claim:
     report = row(Report | None)
     reliability = row(Reliability)
     credibility = row(int, "Information credibility, 1 (confirmed) to 6 (cannot be judged).")
-    paraphrase = row(str)
+    paraphrase = row(str, "What the source said, in our words.")
+    quote = row(str | None, "The source's exact words, where recorded.")
+    grading_note = row(str | None, "Why this reliability and credibility.")
     reported_on = row(DateTime | None)
 
 
@@ -298,6 +312,7 @@ _Events = list[Annotated["Event", strawberry.lazy("eventgraph.api.graphql.types"
 @with_properties(model.EVENT, after={"time": "type"})
 class Event(Node):
     time = row(TimeSpan)
+    duration = row(Duration | None, "How long it lasted, where the source says (null: not given).")
     participants = row(list[Participation])
     at = row(list[Place])
     origin = row(Place | None)

@@ -365,6 +365,8 @@ CSV_TABLES: dict[str, tuple[str, ...]] = {
         "reliability",
         "credibility",
         "paraphrase",
+        "quote",
+        "grading_note",
         "reported_on",
     ),
 }
@@ -444,6 +446,15 @@ def _csv_record(table: str, cells: dict[str, str]) -> dict[str, Any]:
         if "time_note" in data:
             time["note"] = data.pop("time_note")
         data["time"] = time
+        duration = {
+            key.removeprefix("duration_"): data.pop(key)
+            for key in ("duration_amount", "duration_unit", "duration_approximate")
+            if key in data
+        }
+        if "approximate" in duration:
+            duration["approximate"] = _boolean(duration["approximate"])
+        if duration:
+            data["duration"] = duration
         data.setdefault("claims", [])
     if table == "relations":
         data.setdefault("claims", [])

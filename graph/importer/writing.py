@@ -103,6 +103,16 @@ def _time(record: Any) -> dict[str, Any]:
     }
 
 
+def _duration(record: Any) -> dict[str, Any]:
+    if record.duration is None:
+        return {}
+    return {
+        "duration_amount": record.duration.amount,
+        "duration_unit": record.duration.unit.value,
+        "duration_approximate": record.duration.approximate,
+    }
+
+
 def _since(record: Any) -> dict[str, Any]:
     if record.since is None:
         return {}
@@ -121,6 +131,7 @@ _SPECIAL_PROPERTIES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "point": _point,
     "published": _published,
     "time": _time,
+    "duration": _duration,
     "since": _since,
     "until": _until,
 }
@@ -183,6 +194,8 @@ def claim_rows(item: Item, plan: Plan) -> list[dict[str, Any]]:
             "reliability_given": claim.reliability is not None,
             "credibility": claim.credibility.value,
             "paraphrase": claim.paraphrase,
+            "quote": claim.quote,
+            "grading_note": claim.grading_note,
             "reported_on": claim.reported_on,
         }
         rows.append(
