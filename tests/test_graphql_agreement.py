@@ -232,9 +232,9 @@ def test_generated_queries_answer_the_same_bytes_on_both_paths(client: TestClien
     assert tally["asked"] >= EXAMPLES
     assert tally["fast"] > tally["asked"] // 2, tally  # the fast path answered most
     # and the broken nodes were met: how often depends on what the schema lets hypothesis
-    # generate (22 of 500 once, 8 after timeline became a connection); the plain tests below
-    # meet every broken node on purpose
-    assert tally["fallbacks"] >= 5, tally
+    # generate (22 of 500 once, 8 after timeline became a connection, 4 once claims gained a
+    # quote and a grading note); the plain tests below meet every broken node on purpose
+    assert tally["fallbacks"] >= 3, tally
     assert tally["timeouts"] + tally["racy"] < tally["asked"] // 10, tally
 
 

@@ -170,7 +170,7 @@ test('time and point come back with the __typename Apollo adds to every selectio
   });
   const attack = data.events.edges.find((edge) => edge.node.id === ATTACK_ID).node;
   assert.equal(attack.time.__typename, 'TimeSpan');
-  assert.equal(attack.time.precision, 'interval');
+  assert.equal(attack.time.precision, 'month'); // "earlier this month": the month, no day
   assert.ok(attack.time.start.startsWith('2025-10-01'), attack.time.start);
   assert.equal(attack.time.yearAssumed, true);
   assert.equal(data.place.__typename, 'Location');
