@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
-from neo4j.exceptions import Neo4jError
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -26,8 +26,8 @@ from typer.core import TyperArgument, TyperCommand
 
 from eventgraph.api.errors import Exit, answer_of
 from eventgraph.graph import __version__, local_neo4j
-from eventgraph.graph.driver import open_driver, server_info
-from eventgraph.graph.errors import EventGraphError, InvalidData, LocalNeo4jError
+from eventgraph.graph.driver import open_driver, reaching_advice, server_info, store_error
+from eventgraph.graph.errors import EventGraphError, InvalidData, LocalNeo4jError, Unavailable
 from eventgraph.graph.exporting import dump_document, export_document
 from eventgraph.graph.importer import ImportSummary, import_paths
 from eventgraph.graph.schema import apply_schema
@@ -146,6 +146,10 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(Exit.FAILED) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
+        except (ServiceUnavailable, SessionExpired) as error:  # Neo4j went away mid-command
+            away = store_error(error, get_settings())
+            say_error(str(away))
+            raise typer.Exit(answer_of(away).exit) from None
         except ValidationError as error:  # only the settings are validated outside the importer
             say_error(_settings_problem(error))
             raise typer.Exit(Exit.USAGE) from None
@@ -386,6 +390,10 @@ def import_(
                     )
                     err.print(f"rejected: {rejected}", soft_wrap=True)
                 raise typer.Exit(answer_of(invalid).exit) from None
+            except Unavailable as away:  # it says what stays written; add how to get Neo4j back
+                progress.stop()
+                say_error(f"{away} {reaching_advice(settings)}")
+                raise typer.Exit(answer_of(away).exit) from None
     _print_summary(summary)
 
 
@@ -651,8 +659,10 @@ def serve(
 def _quiet_driver() -> None:
     """The driver warns on its `neo4j` logger each time it retries a transaction ("will be
     retried in …"): that is its business, not the user's; what failed is said once, in our
-    words, when it gives up."""
-    logging.getLogger("neo4j").setLevel(logging.ERROR)
+    words, when it gives up. It also logs each broken connection as an error
+    ("<CONNECTION> error: Failed to read from defunct connection …") before it retries or
+    gives up: the same, so only its critical lines pass."""
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)
 
 
 def main() -> None:

@@ -108,13 +108,16 @@ def server_info(driver: Driver, settings: Settings) -> ServerInfo:
     return ServerInfo(uri=settings.bolt_uri, version=record["version"], edition=record["edition"])
 
 
+def reaching_advice(settings: Settings) -> str:
+    """What the user can do when Neo4j does not answer: start the local one, or check the URI."""
+    if settings.uses_local_neo4j:
+        return "Start it with `eventgraph neo4j start`."
+    return "Check NEO4J_URI, that the server runs, and that this machine can reach it."
+
+
 def unreachable_message(settings: Settings, error: Exception) -> str:
     """Why Neo4j does not answer, and what the user can do about it."""
-    advice = (
-        "Start it with `eventgraph neo4j start`."
-        if settings.uses_local_neo4j
-        else "Check NEO4J_URI, that the server runs, and that this machine can reach it."
-    )
+    advice = reaching_advice(settings)
     text = str(error)
     socket_reason = _SOCKET_REASON.search(text)
     if socket_reason:

@@ -285,8 +285,26 @@ def export_document(
     return document
 
 
+YAML_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
+"""Characters YAML reads as line breaks besides CR and LF: in a plain or single-quoted scalar
+they fold (PyYAML writes U+0085 there and reads it back as a space), so text holding any is
+written double-quoted, where they are escapes (`\\N`, `\\L`, `\\P`)."""
+
+
+class _ExactDumper(yaml.SafeDumper):
+    """Safe YAML whose every string reads back byte-identical."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if any(brk in text for brk in YAML_LINE_BREAKS) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_ExactDumper.add_representer(str, _represent_text)
+
+
 def dump_document(document: dict[str, Any], format_: str) -> str:
     """The document as YAML or JSON text (UTF-8, keys in the format's order)."""
     if format_ == "json":
         return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(document, Dumper=_ExactDumper, sort_keys=False, allow_unicode=True, width=100)

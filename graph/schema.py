@@ -3,7 +3,9 @@
 `apply_schema` compares what the ontology wants with `SHOW CONSTRAINTS` / `SHOW INDEXES` and
 creates only what is missing; an equivalent constraint or index under another name counts as
 present, so it is safe against a database that someone else prepared. The applied schema
-version and a fingerprint of the statements are recorded on one `(:EventGraphSchema)` node.
+version and a fingerprint of the statements are recorded on one `(:EventGraphSchema)` node,
+with `applied_at`, when they last changed: applying a schema already in place writes nothing
+(every import applies it first, and a refused import must leave the graph as it was).
 """
 
 import hashlib
@@ -138,7 +140,10 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
 )
 """(schema version, what it does, batched Cypher): run once on a graph recorded below it.
 Each is idempotent, so a run cut short is simply run again."""
-_READ_VERSION = f"MATCH (s:{SCHEMA_NODE_LABEL} {{id: 'schema'}}) RETURN s.version AS version"
+_READ_VERSION = (
+    f"MATCH (s:{SCHEMA_NODE_LABEL} {{id: 'schema'}}) "
+    "RETURN s.version AS version, s.fingerprint AS fingerprint"
+)
 
 
 def apply_schema(driver: Driver, database: str) -> SchemaReport:
@@ -165,12 +170,16 @@ def apply_schema(driver: Driver, database: str) -> SchemaReport:
         if outdated is None:
             report.created.append(item.name)
     driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
-    stored = applied_version(driver, database)
+    stored, stored_fingerprint = _recorded(driver, database)
     for version, name, cypher in MIGRATIONS:
         if stored is None or stored < version:
             with driver.session(database=database) as session:  # batched: an implicit tx
                 session.run(cypher).consume()
             report.migrated.append(name)
+    if (stored, stored_fingerprint) == (SCHEMA_VERSION, report.fingerprint) and not (
+        report.created or report.replaced or report.migrated
+    ):
+        return report  # already applied: a command that only checks the schema writes nothing
     driver.execute_query(
         _RECORD_VERSION,
         version=SCHEMA_VERSION,
@@ -199,5 +208,12 @@ def _refuse_conflicting_index(item: SchemaItem, indexes: list[dict[str, object]]
 
 def applied_version(driver: Driver, database: str) -> int | None:
     """The schema version recorded in the database, or None if it was never applied."""
+    return _recorded(driver, database)[0]
+
+
+def _recorded(driver: Driver, database: str) -> tuple[int | None, str | None]:
+    """The (version, fingerprint) recorded in the database; (None, None) if never applied."""
     records = driver.execute_query(_READ_VERSION, database_=database)[0]
-    return int(records[0]["version"]) if records else None
+    if not records:
+        return None, None
+    return int(records[0]["version"]), records[0]["fingerprint"]

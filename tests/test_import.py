@@ -1,5 +1,6 @@
 """Importing good data: idempotent, updates in place, batch mode, CSV, concurrency, round trip."""
 
+import json
 import threading
 from pathlib import Path
 
@@ -254,6 +255,27 @@ def test_export_wipe_import_export_is_identical(
         "precision": "interval",
         "year_assumed": True,
     }
+
+
+LINE_BREAKS = "next\x85line\u2028separator\u2029paragraph\x85"
+"""Characters YAML reads as line breaks besides CR and LF (U+0085 was exported as a space)."""
+
+
+def test_yaml_export_round_trips_every_line_separator_byte_identical(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    source = tmp_path / "breaks.json"
+    actor = {"id": "breaks", "name": LINE_BREAKS, "aliases": [LINE_BREAKS], "kind": "person"}
+    source.write_text(json.dumps({"eventgraph": 1, "actors": [actor]}), encoding="utf-8")
+    _import(clean_graph, settings, source)
+    exported = tmp_path / "export.yaml"
+    exported.write_text(_export(clean_graph, settings), encoding="utf-8")
+    wipe(clean_graph, settings.neo4j_database)
+    _import(clean_graph, settings, exported)
+    stored = clean_graph.execute_query(
+        "MATCH (a:Actor {id: 'breaks'}) RETURN a.name AS name, a.aliases AS aliases"
+    )[0][0]
+    assert (stored["name"], stored["aliases"]) == (LINE_BREAKS, [LINE_BREAKS])
 
 
 def test_export_slices_by_entity_and_window(

@@ -274,6 +274,28 @@ def test_yaml_duplicate_keys(seeded: Driver, settings: Settings, tmp_path: Path)
     _rejects(seeded, settings, path, "bad.yaml:4", "appears twice in one mapping")
 
 
+def test_yaml_merge_keys_are_refused_like_duplicate_keys(
+    seeded: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    # A merge gives way to the mapping's own keys: a way round the duplicate-key refusal.
+    path = _file(
+        tmp_path,
+        "merged.yaml",
+        "actors:\n  - id: iran\n    name: Iran\n    kind: state\n    <<: {name: Persia}\n",
+    )
+    _rejects(seeded, settings, path, "merged.yaml:5", "actors[0].<<", "YAML merge key")
+
+
+def test_a_refused_import_writes_nothing_not_even_the_schema_marker(
+    seeded: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    before = graph_checksum(seeded)  # every node, bookkeeping included: EventGraphSchema too
+    path = _file(tmp_path, "bad.yaml", BASE + _event(type="flihgt"))
+    result = run_cli("import", str(path))
+    assert result.returncode == Exit.INVALID_INPUT, result.stderr
+    assert graph_checksum(seeded) == before
+
+
 def test_malformed_csv_rows_and_headers(seeded: Driver, settings: Settings, tmp_path: Path) -> None:
     extra = _file(tmp_path, "actors.csv", "id,name,kind\niran,Iran,state,surplus\n")
     _rejects(seeded, settings, extra, "actors.csv:2", "more cells than columns")

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from neo4j import Driver
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from eventgraph.graph.errors import InvalidData
+from eventgraph.graph.errors import InvalidData, Unavailable
 from eventgraph.graph.importer.reading import RawRecord, read_all
 from eventgraph.graph.importer.validation import validate
 from eventgraph.graph.importer.writing import Outcome, write_plan
@@ -40,9 +41,16 @@ def import_paths(
     on_total: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
-    """Import files and folders; raise `InvalidData` (having written nothing) on any problem."""
+    """Import files and folders; raise `InvalidData` (having written nothing) on any problem,
+    `Unavailable` if Neo4j goes away (saying what stays written)."""
     read = read_all(paths, max_bytes)
-    plan = validate(read.records, read.attachments, driver, database)
+    try:
+        plan = validate(read.records, read.attachments, driver, database)
+    except (ServiceUnavailable, SessionExpired):
+        raise Unavailable(
+            "Neo4j went away while the import was being checked: nothing of it was written. "
+            "Once Neo4j is back, run the same import again."
+        ) from None
     problems = read.problems + plan.problems
     if problems:
         rejected = Counter(plan.rejected)

@@ -3,8 +3,8 @@
 YAML and JSON hold native-format documents; CSV holds one flat table per file, named by its
 stem (`events.csv`, `claims-2025.csv` …, see `docs/importing.md`). Nothing here trusts its
 input: YAML aliases (the "billion laughs" bomb) and tags are refused before anything is built,
-duplicate keys are errors rather than silent overwrites, files above the size limit are refused
-before they are read, and bytes that are not UTF-8 are named by line.
+duplicate keys and merge keys (`<<:`) are errors rather than silent overwrites, files above the
+size limit are refused before they are read, and bytes that are not UTF-8 are named by line.
 """
 
 import csv
@@ -237,20 +237,43 @@ def _first_alias_line(text: str) -> int | None:
     return None
 
 
-def _yaml_lines(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], dup: list[str]) -> None:
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _yaml_lines(
+    node: yaml.Node, path: PathKey, lines: dict[PathKey, int], refused: list[tuple[int, str, str]]
+) -> None:
+    """Note the line of every sub-path, and refuse (line, key path, why) the keys YAML would
+    resolve silently: a duplicate key (the last wins) and a merge key (`<<:`, whose entries
+    yield to the mapping's own, a way round the duplicate-key refusal)."""
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
             key = str(key_node.value)
-            if key in seen:
-                dup.append(f"{key_node.start_mark.line + 1}:{format_path((*path, key))}")
+            line = key_node.start_mark.line + 1
+            if key_node.tag == _MERGE:
+                refused.append((line, format_path((*path, key)), "merge"))
+            elif key in seen:
+                refused.append((line, format_path((*path, key)), "duplicate"))
             seen.add(key)
-            _yaml_lines(value_node, (*path, key), lines, dup)
-            lines[(*path, key)] = key_node.start_mark.line + 1
+            _yaml_lines(value_node, (*path, key), lines, refused)
+            lines[(*path, key)] = line
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _yaml_lines(item, (*path, index), lines, dup)
+            _yaml_lines(item, (*path, index), lines, refused)
+
+
+_REFUSED_KEYS = {
+    "duplicate": (
+        "appears twice in one mapping",
+        "keep one: YAML would silently keep only the last",
+    ),
+    "merge": (
+        "is a YAML merge key, which is not allowed in import files",
+        "write the fields out in the mapping itself: a merge would silently give way to them",
+    ),
+}
 
 
 def _read_yaml(file: Path, text: str, result: ReadResult) -> None:
@@ -278,18 +301,13 @@ def _read_yaml(file: Path, text: str, result: ReadResult) -> None:
         if node is None:
             return
         lines: dict[PathKey, int] = {}
-        duplicates: list[str] = []
-        _yaml_lines(node, (), lines, duplicates)
-        for duplicate in duplicates:
-            dup_line, key_path = duplicate.split(":", 1)
-            result.problems.append(
-                Problem(
-                    f"{file}:{dup_line}",
-                    key_path,
-                    "appears twice in one mapping",
-                    "keep one: YAML would silently keep only the last",
-                )
-            )
+        refused: list[tuple[int, str, str]] = []
+        _yaml_lines(node, (), lines, refused)
+        for line, key_path, why in refused:
+            reason, suggestion = _REFUSED_KEYS[why]
+            result.problems.append(Problem(f"{file}:{line}", key_path, reason, suggestion))
+        if refused:
+            return
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -307,8 +325,7 @@ def _read_yaml(file: Path, text: str, result: ReadResult) -> None:
         return
     finally:
         loader.dispose()
-    if not duplicates:
-        _read_document(file, data, lines, result)
+    _read_document(file, data, lines, result)
 
 
 def _read_json(file: Path, text: str, result: ReadResult) -> None:

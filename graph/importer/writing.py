@@ -7,10 +7,15 @@ In batch mode the content hash is set last, in its own pass, so a record only co
 unchanged once all of it is written: an import that stopped half-way picks up where it stopped
 when run again. In one transaction everything commits together, so the hash goes with the node.
 
-Two imports of overlapping data at once leave no duplicates: nodes are MERGEd under the
-uniqueness constraints, and a record's edges are deleted and re-created under its node's lock.
-In one transaction, only nodes that existed before their MERGE (changed records, or records
-another import created meanwhile) have edges and claims to delete; the MERGE reports them.
+Any number of imports of overlapping data at once end as if run one after another: nodes are
+MERGEd under the uniqueness constraints, and a record's edges and claims are deleted and
+re-created under its node's write lock, so a second importer waits for the first to commit and
+then replaces what it wrote. In one transaction the node pass's `SET` holds that lock until the
+commit, and only nodes that existed before their MERGE (changed records, or records another
+import created meanwhile) have edges and claims to delete; the MERGE reports them. In batch
+mode the link pass is a transaction of its own, so it takes the lock first (`_LOCK_NODES`):
+deleting edges locks nothing when there are none, and two importers would both create them.
+A deadlock between importers is a transient error the driver's managed transaction retries.
 Labels and relationship types come only from the ontology (interpolated, or as parameters of
 `$(…)`); values are parameters.
 """
@@ -23,11 +28,11 @@ from enum import Enum
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction
-from neo4j.exceptions import ConstraintError
+from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired, TransientError
 from neo4j.spatial import WGS84Point
 
 from eventgraph.graph import model, ontology
-from eventgraph.graph.errors import Conflict
+from eventgraph.graph.errors import Conflict, Unavailable
 from eventgraph.graph.importer.validation import Item, Plan, claim_id_of, claims_of
 from eventgraph.graph.retraction import RETRACTION_PROPERTIES
 from eventgraph.graph.spans import mark_long_span, set_relation_bounds
@@ -238,6 +243,11 @@ TIME_PROPERTIES = {
 """Datetime properties per label. They travel as ISO text and Neo4j's `datetime()` reads them:
 the driver's own conversion of a Python datetime costs about 0.1 ms each in Python, more than
 the rest of an event's row (10k events: 2 s of a 9 s write)."""
+_LOCK_NODES = (
+    "UNWIND $ids AS id MATCH (n:`{label}` {{id: id}}) USING INDEX n:`{label}`(id) SET n.id = n.id"
+)
+"""Takes each node's write lock for the rest of the transaction and changes nothing (Neo4j
+locks a node before it compares the value it sets)."""
 _DELETE_OWNED_EDGES = (
     "UNWIND $ids AS id MATCH (n:`{label}` {{id: id}})-[r:{types}]->() USING INDEX n:`{label}`(id) "
     "DELETE r"
@@ -348,12 +358,17 @@ def _write_links(
     existed: set[str] | None = None,
 ) -> None:
     """Replace each record's outgoing edges and claims. Only the `existed` nodes can have any
-    (None: any node may, as in batch mode, where the hash is then set last to mark a record
-    complete; otherwise it was set with the node)."""
+    (None: any node may, as in batch mode, where each node is locked first and the hash is
+    set last to mark a record complete; otherwise it was set with the node)."""
     for label, group in _by_label(items):
         ids = [item.record.id for item in group]
         if existed is not None:
             ids = [record_id for record_id in ids if record_id in existed]
+        else:
+            # Sorted: importers of overlapping batches lock in one order, so rarely deadlock.
+            ids.sort()
+            for chunk in _chunks(ids):
+                tx.run(_LOCK_NODES.format(label=label), ids=chunk)
         owned = _owned_edge_types(label)
         for chunk in _chunks(ids):
             if owned:
@@ -379,6 +394,25 @@ def _write_links(
                 tx.run(_SET_HASHES.format(label=label), rows=chunk)
 
 
+@dataclass
+class _Committed:
+    """How far a batched import got: records whose nodes, and whose every part, committed."""
+
+    total: int
+    nodes: int = 0
+    complete: int = 0
+
+    def __str__(self) -> str:
+        if self.complete == self.total:
+            return f"all {self.total} records were written."
+        if self.nodes == 0:
+            return "nothing of it was written."
+        done = f"{self.complete} of {self.total} records were written completely"
+        if self.nodes > self.complete:
+            done += f", {self.nodes - self.complete} more without their edges and claims yet"
+        return done + "."
+
+
 def write_plan(
     driver: Driver,
     database: str,
@@ -386,10 +420,14 @@ def write_plan(
     batch_size: int | None = None,
     progress: Progress | None = None,
 ) -> Outcome:
-    """Write the plan: one transaction, or one per batch of `batch_size` records."""
+    """Write the plan: one transaction, or one per batch of `batch_size` records.
+
+    Raise `Conflict` for what the graph refuses or a lock conflict the driver's retries did
+    not get past, `Unavailable` when Neo4j goes away; each says what stays written."""
     batches = [plan.items] if batch_size is None else list(_chunks(plan.items, batch_size))
     total = Outcome()
     to_link: list[list[Item]] = []
+    committed = _Committed(len(plan.items))
     try:
         with driver.session(database=database) as session:
             if batch_size is None:
@@ -399,18 +437,31 @@ def write_plan(
                 return total
             for batch in batches:
                 outcome, written = session.execute_write(_write_node_batch, batch)
+                committed.nodes += len(batch)
                 total.add(outcome)
                 to_link.append(written)
                 if progress:
                     progress(len(batch) // 2)
             for batch, written in zip(batches, to_link, strict=True):
                 session.execute_write(_write_link_batch, written, plan)
+                committed.complete += len(batch)
                 if progress:
                     progress(len(batch) - len(batch) // 2)
     except ConstraintError as error:
         raise Conflict(
             f"the graph refused the import: {error.message}. Nothing of the current batch was "
             "written; a claim or record id probably belongs to another record already."
+        ) from None
+    except TransientError:
+        raise Conflict(
+            "another import or writer kept changing the same records at the same time and "
+            "Neo4j's retries did not get past it (a lock conflict, not a problem with the "
+            f"data): {committed} Run the import again: it resumes where it stopped."
+        ) from None
+    except (ServiceUnavailable, SessionExpired):  # the driver's retries gave up
+        raise Unavailable(
+            f"Neo4j went away during the import: {committed} Once Neo4j is back, run the "
+            "same import again: it resumes where it stopped."
         ) from None
     return total
 

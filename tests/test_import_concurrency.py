@@ -1,0 +1,96 @@
+"""Overlapping imports end with the graph one import gives: several batched `eventgraph import`
+processes started at once into an empty graph leave the same nodes, the same relationships
+(none twice) and the same participants per event as a single run, all exit 0 and print nothing
+on standard error (no refusal, no driver retry lines)."""
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from neo4j import Driver
+
+from bench.dataset import generate
+from bench.world import SMALL_WORLD
+from eventgraph.graph.settings import Settings
+from tests.graph_store import wipe
+from tests.helpers import EVENTGRAPH, run_cli
+
+IMPORTERS = 6
+BATCH = "50"
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A few hundred generated events and their small world, as native JSON files."""
+    out = tmp_path_factory.mktemp("overlapping")
+    generate(300, seed=11, out=out, world_size=SMALL_WORLD)
+    return out / "native"
+
+
+def _graph(driver: Driver) -> dict[str, Any]:
+    """What must be the same however the graph was imported."""
+    labels = driver.execute_query(
+        "MATCH (n) WHERE NOT n:EventGraphTestDatabase AND NOT n:EventGraphSchema "
+        "RETURN labels(n)[0] AS label, count(*) AS n ORDER BY label"
+    )[0]
+    types = driver.execute_query(
+        "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n ORDER BY type"
+    )[0]
+    participants = driver.execute_query(
+        "MATCH (e:Event) OPTIONAL MATCH (e)-[r:INVOLVES]->(p) "
+        "WITH e, r, p ORDER BY r.position, p.id "
+        "RETURN e.id AS event, collect([r.role, p.id, r.position]) AS parts"
+    )[0]
+    return {
+        "nodes": {row["label"]: row["n"] for row in labels},
+        "relationships": {row["type"]: row["n"] for row in types},
+        "participants": {row["event"]: row["parts"] for row in participants},
+        "complete": driver.execute_query(
+            "MATCH (n) WHERE n.content_hash IS NULL "
+            "AND NOT (n:Claim OR n:EventGraphTestDatabase OR n:EventGraphSchema) "
+            "RETURN count(n) AS n"
+        )[0][0]["n"],
+    }
+
+
+def _duplicate_triples(driver: Driver) -> int:
+    return int(
+        driver.execute_query(
+            "MATCH (a)-[r]->(b) WITH a, type(r) AS type, b, r.role AS role, count(*) AS copies "
+            "WHERE copies > 1 RETURN count(*) AS n"
+        )[0][0]["n"]
+    )
+
+
+def test_overlapping_batched_imports_give_the_graph_of_one_import(
+    clean_graph: Driver, settings: Settings, dataset: Path
+) -> None:
+    single = run_cli("import", str(dataset), "--batch-size", BATCH, "--quiet")
+    assert single.returncode == 0, single.stderr
+    expected = _graph(clean_graph)
+    assert expected["complete"] == 0
+    assert _duplicate_triples(clean_graph) == 0
+
+    wipe(clean_graph, settings.neo4j_database)
+    importers = [
+        subprocess.Popen(
+            [str(EVENTGRAPH), "import", str(dataset), "--batch-size", BATCH, "--quiet"],
+            env=dict(os.environ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(IMPORTERS)
+    ]
+    told = [importer.communicate(timeout=600)[1] for importer in importers]
+    assert [(importer.returncode, err) for importer, err in zip(importers, told, strict=True)] == [
+        (0, "")
+    ] * IMPORTERS
+    assert _duplicate_triples(clean_graph) == 0
+    assert _graph(clean_graph) == expected
+
+    again = run_cli("import", str(dataset), "--quiet")
+    assert again.returncode == 0, again.stderr
+    assert "Nothing changed" in again.stdout
