@@ -30,6 +30,7 @@ from eventgraph.graph.driver import open_driver, server_info
 from eventgraph.graph.errors import EventGraphError, InvalidData, LocalNeo4jError
 from eventgraph.graph.exporting import dump_document, export_document
 from eventgraph.graph.importer import ImportSummary, import_paths
+from eventgraph.graph.importer.bulk import BulkSummary, bulk_import_paths
 from eventgraph.graph.schema import apply_schema
 from eventgraph.graph.settings import Settings, get_settings
 from eventgraph.graph.timespan import TimeError, bounds
@@ -341,9 +342,21 @@ def import_(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    bulk: Annotated[
+        bool,
+        typer.Option(
+            "--bulk",
+            help="Initial load of an empty local database with neo4j-admin (restarts Neo4j).",
+        ),
+    ] = False,
 ) -> None:
     """Validate everything, then write it (all-or-nothing unless --batch-size); idempotent."""
     settings = get_settings()
+    if bulk:
+        if batch_size is not None:
+            raise typer.BadParameter("--bulk loads everything at once; drop --batch-size")
+        _print_bulk_summary(bulk_import_paths(settings, paths, report=err.print))
+        return
     show_progress = not quiet and err.is_terminal and not os.environ.get("CI")
     with open_driver(settings) as driver:
         server_info(driver, settings)
@@ -387,6 +400,17 @@ def import_(
                     err.print(f"rejected: {rejected}", soft_wrap=True)
                 raise typer.Exit(answer_of(invalid).exit) from None
     _print_summary(summary)
+
+
+def _print_bulk_summary(summary: BulkSummary) -> None:
+    table = Table("label", "created", box=None)
+    for label, count in sorted(summary.nodes.items()):
+        table.add_row(label, str(count))
+    out.print(table)
+    out.print(
+        f"Bulk-loaded {summary.records} records from {len(summary.files)} file(s): "
+        f"{sum(summary.nodes.values())} nodes, {summary.relationships} relationships."
+    )
 
 
 def _print_summary(summary: ImportSummary) -> None:

@@ -15,8 +15,8 @@ from typing import Any
 from neo4j import Driver
 
 from eventgraph.graph.errors import InvalidData
-from eventgraph.graph.importer.reading import RawRecord, read_all
-from eventgraph.graph.importer.validation import validate
+from eventgraph.graph.importer.reading import RawRecord, ReadResult, read_all
+from eventgraph.graph.importer.validation import Plan, validate
 from eventgraph.graph.importer.writing import Outcome, write_plan
 
 
@@ -30,6 +30,19 @@ class ImportSummary:
     assumptions: list[str] = field(default_factory=list)
 
 
+def read_and_validate(
+    driver: Driver, database: str, paths: list[Path], max_bytes: int
+) -> tuple[ReadResult, Plan]:
+    """Read and validate files and folders; raise `InvalidData` on any problem of any stage."""
+    read = read_all(paths, max_bytes)
+    plan = validate(read.records, read.attachments, driver, database)
+    problems = read.problems + plan.problems
+    if problems:
+        rejected = Counter(plan.rejected)
+        raise InvalidData(problems, rejected=dict(rejected))
+    return read, plan
+
+
 def import_paths(
     driver: Driver,
     database: str,
@@ -41,12 +54,7 @@ def import_paths(
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     """Import files and folders; raise `InvalidData` (having written nothing) on any problem."""
-    read = read_all(paths, max_bytes)
-    plan = validate(read.records, read.attachments, driver, database)
-    problems = read.problems + plan.problems
-    if problems:
-        rejected = Counter(plan.rejected)
-        raise InvalidData(problems, rejected=dict(rejected))
+    read, plan = read_and_validate(driver, database, paths, max_bytes)
     if on_total:
         on_total(len(plan.items))
     outcome = write_plan(driver, database, plan, batch_size=batch_size, progress=on_progress)
