@@ -354,7 +354,8 @@ def import_(
     settings = get_settings()
     if bulk:
         if batch_size is not None:
-            raise typer.BadParameter("--bulk loads everything at once; drop --batch-size")
+            say_error("--bulk loads everything at once: drop --batch-size")
+            raise typer.Exit(Exit.USAGE)
         _print_bulk_summary(bulk_import_paths(settings, paths, report=err.print))
         return
     show_progress = not quiet and err.is_terminal and not os.environ.get("CI")

@@ -14,7 +14,6 @@ Only into an empty database, because neo4j-admin replaces the whole store. For a
 eventgraph does not run, `write_bulk_files` writes the files and the command to run there.
 """
 
-import csv
 import os
 import shlex
 import shutil
@@ -110,9 +109,9 @@ def _type_of(value: Any) -> str:
     return "string"
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> str | None:
     if value is None:
-        return ""
+        return None
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
@@ -146,11 +145,16 @@ def _header(rows: list[dict[str, Any]], fixed: list[str]) -> tuple[list[str], li
     return names, [*fixed, *(f"{name}:{types[name]}" for name in names)]
 
 
-def _write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+def _quoted(cell: str | None) -> str:
+    """A CSV cell: text always quoted (so an empty text stays one), nothing for no value."""
+    return "" if cell is None else '"' + cell.replace('"', '""') + '"'
+
+
+def _write_csv(path: Path, header: list[str], rows: Iterable[list[str | None]]) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        out.write(",".join(_quoted(name) for name in header) + "\n")
+        for row in rows:
+            out.write(",".join(_quoted(cell) for cell in row) + "\n")
 
 
 def _node_file(directory: Path, label: str, rows: list[dict[str, Any]]) -> Path:
