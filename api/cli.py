@@ -30,7 +30,12 @@ from eventgraph.graph.driver import open_driver, server_info
 from eventgraph.graph.errors import EventGraphError, InvalidData, LocalNeo4jError
 from eventgraph.graph.exporting import dump_document, export_document
 from eventgraph.graph.importer import ImportSummary, import_paths
-from eventgraph.graph.importer.bulk import BulkSummary, bulk_import_paths
+from eventgraph.graph.importer.bulk import (
+    BulkSummary,
+    admin_command,
+    bulk_files_for_paths,
+    bulk_import_paths,
+)
 from eventgraph.graph.schema import apply_schema
 from eventgraph.graph.settings import Settings, get_settings
 from eventgraph.graph.timespan import TimeError, bounds
@@ -349,9 +354,25 @@ def import_(
             help="Initial load of an empty local database with neo4j-admin (restarts Neo4j).",
         ),
     ] = False,
+    bulk_files: Annotated[
+        Path | None,
+        typer.Option(
+            "--bulk-files",
+            metavar="DIR",
+            help="Only write neo4j-admin's import files into DIR, for your own server.",
+        ),
+    ] = None,
 ) -> None:
     """Validate everything, then write it (all-or-nothing unless --batch-size); idempotent."""
     settings = get_settings()
+    if bulk_files is not None:
+        files = bulk_files_for_paths(settings, paths, bulk_files)
+        out.print(
+            f"Wrote the import files into {files.directory}. Copy them to the server and, with "
+            "its database stopped, run (Aura: see docs/importing.md):"
+        )
+        out.print(admin_command(files, settings.neo4j_database), soft_wrap=True, markup=False)
+        return
     if bulk:
         if batch_size is not None:
             say_error("--bulk loads everything at once: drop --batch-size")

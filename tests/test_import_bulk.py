@@ -133,3 +133,18 @@ def test_a_remote_neo4j_is_refused_naming_bulk_files(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "--bulk-files DIR" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_bulk_files_writes_the_files_and_the_command(
+    empty: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "files"
+    code, output = _cli(empty, "import", "--bulk-files", str(out), str(SEEDS))
+    assert code == 0, output
+    assert "neo4j-admin database import full" in output
+    assert f"--nodes=Event={out / 'nodes-Event.csv'}" in output
+    header = (out / "nodes-Event.csv").read_text().splitlines()[0]
+    assert '"id:ID(Event)"' in header
+    assert '"content_hash:string"' in header
+    assert '"start:datetime"' in header
+    assert _query(empty, "MATCH (n) RETURN count(n) AS n") == [{"n": 0}]

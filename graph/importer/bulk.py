@@ -227,6 +227,10 @@ _COUNT_LABEL = "MATCH (n:$($label)) RETURN count(n) AS n"
 _COUNT_RELATIONSHIPS = "MATCH ()-[r]->() RETURN count(r) AS n"
 
 
+def _max_bytes(settings: Settings) -> int:
+    return settings.import_max_mb * 2**20
+
+
 def _refuse_unless_empty(driver: Driver, database: str) -> None:
     count = driver.execute_query(_FOREIGN_NODES, database_=database)[0][0]["n"]
     if count:
@@ -294,7 +298,7 @@ def bulk_import_paths(
     with open_driver(settings) as driver:
         server_info(driver, settings)
         _refuse_unless_empty(driver, database)
-        read, plan = read_and_validate(driver, database, paths, settings.import_max_mb * 2**20)
+        read, plan = read_and_validate(driver, database, paths, _max_bytes(settings))
     with tempfile.TemporaryDirectory(prefix="bulk-", dir=settings.neo4j_home) as scratch:
         report("Writing the import files…")
         files = write_bulk_files(plan, Path(scratch))
@@ -315,3 +319,15 @@ def bulk_import_paths(
 def admin_command(files: BulkFiles, database: str) -> str:
     """The shell command a user runs on their own (stopped) server for these files."""
     return shlex.join(["neo4j-admin", *files.arguments(database)])
+
+
+def bulk_files_for_paths(settings: Settings, paths: list[Path], directory: Path) -> BulkFiles:
+    """Validate (against the configured Neo4j, as any import), then write the import files
+    into `directory` for a server eventgraph does not run; nothing is written to Neo4j."""
+    if directory.exists() and any(directory.iterdir()):
+        raise Conflict(f"{directory} is not empty; name a new or empty folder for the files")
+    with open_driver(settings) as driver:
+        server_info(driver, settings)
+        _, plan = read_and_validate(driver, settings.neo4j_database, paths, _max_bytes(settings))
+    directory.mkdir(parents=True, exist_ok=True)
+    return write_bulk_files(plan, directory.resolve())
