@@ -78,9 +78,7 @@ SHAPE = (
 """What the export does not show: derived labels (`:LongSpan`), claims' edges, edge keys."""
 
 
-def test_seed_story_bulk_loaded_is_the_online_import(
-    empty: dict[str, str], tmp_path: Path
-) -> None:
+def test_seed_story_bulk_loaded_is_the_online_import(empty: dict[str, str], tmp_path: Path) -> None:
     code, output = _cli(empty, "import", "--bulk", str(SEEDS))
     assert code == 0, output
     assert "Bulk-loaded 75 records" in output
@@ -135,9 +133,7 @@ def test_a_remote_neo4j_is_refused_naming_bulk_files(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_bulk_files_writes_the_files_and_the_command(
-    empty: dict[str, str], tmp_path: Path
-) -> None:
+def test_bulk_files_writes_the_files_and_the_command(empty: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "files"
     code, output = _cli(empty, "import", "--bulk-files", str(out), str(SEEDS))
     assert code == 0, output
