@@ -30,6 +30,12 @@ from eventgraph.graph.driver import open_driver, reaching_advice, server_info, s
 from eventgraph.graph.errors import EventGraphError, InvalidData, LocalNeo4jError, Unavailable
 from eventgraph.graph.exporting import dump_document, export_document
 from eventgraph.graph.importer import ImportSummary, import_paths
+from eventgraph.graph.importer.bulk import (
+    BulkSummary,
+    admin_command,
+    bulk_files_for_paths,
+    bulk_import_paths,
+)
 from eventgraph.graph.schema import apply_schema
 from eventgraph.graph.settings import Settings, get_settings
 from eventgraph.graph.timespan import TimeError, bounds
@@ -345,9 +351,38 @@ def import_(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    bulk: Annotated[
+        bool,
+        typer.Option(
+            "--bulk",
+            help="Initial load of an empty local database with neo4j-admin (restarts Neo4j).",
+        ),
+    ] = False,
+    bulk_files: Annotated[
+        Path | None,
+        typer.Option(
+            "--bulk-files",
+            metavar="DIR",
+            help="Only write neo4j-admin's import files into DIR, for your own server.",
+        ),
+    ] = None,
 ) -> None:
     """Validate everything, then write it (all-or-nothing unless --batch-size); idempotent."""
     settings = get_settings()
+    if bulk_files is not None:
+        files = bulk_files_for_paths(settings, paths, bulk_files)
+        out.print(
+            f"Wrote the import files into {files.directory}. Copy them to the server and, with "
+            "its database stopped, run (Aura: see docs/importing.md):"
+        )
+        out.print(admin_command(files, settings.neo4j_database), soft_wrap=True, markup=False)
+        return
+    if bulk:
+        if batch_size is not None:
+            say_error("--bulk loads everything at once: drop --batch-size")
+            raise typer.Exit(Exit.USAGE)
+        _print_bulk_summary(bulk_import_paths(settings, paths, report=err.print))
+        return
     show_progress = not quiet and err.is_terminal and not os.environ.get("CI")
     with open_driver(settings) as driver:
         server_info(driver, settings)
@@ -395,6 +430,17 @@ def import_(
                 say_error(f"{away} {reaching_advice(settings)}")
                 raise typer.Exit(answer_of(away).exit) from None
     _print_summary(summary)
+
+
+def _print_bulk_summary(summary: BulkSummary) -> None:
+    table = Table("label", "created", box=None)
+    for label, count in sorted(summary.nodes.items()):
+        table.add_row(label, str(count))
+    out.print(table)
+    out.print(
+        f"Bulk-loaded {summary.records} records from {len(summary.files)} file(s): "
+        f"{sum(summary.nodes.values())} nodes, {summary.relationships} relationships."
+    )
 
 
 def _print_summary(summary: ImportSummary) -> None:

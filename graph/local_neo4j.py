@@ -214,6 +214,21 @@ def _jvm_options(settings: Settings, jdk: Jdk) -> list[str]:
     return options
 
 
+def java_command(
+    settings: Settings, jdk: Jdk, main_class: str, arguments: list[str], report: Report = _quiet
+) -> list[str]:
+    """The command that runs `main_class` from the launcher's classpath (Neo4j's jars, the
+    launcher's own, and <home>/plugins) with our JVM options; builds the launcher if need be."""
+    build = ensure_launcher(settings, jdk, report)
+    # Like Neo4j's own start script, jars in <home>/plugins go on the classpath too: Neo4j loads
+    # their procedures from there, but plugin extensions (APOC's config) only from the classpath.
+    plugins = settings.neo4j_home.resolve() / "plugins" / "*"
+    classpath = os.pathsep.join(
+        [str(build / "launcher.jar"), str(build / "lib" / "*"), str(plugins)]
+    )
+    return [str(jdk.java), *_jvm_options(settings, jdk), "-cp", classpath, main_class, *arguments]
+
+
 # ---- start / stop / status -----------------------------------------------------------------
 
 
@@ -226,27 +241,17 @@ def start(settings: Settings, report: Report = _quiet) -> bool:
             f"Port {settings.neo4j_port} on 127.0.0.1 is taken by another process, so the local "
             "Neo4j cannot listen there. Stop that process or set EVENTGRAPH_NEO4J_PORT."
         )
-    jdk = find_jdk(settings)
-    build = ensure_launcher(settings, jdk, report)
     log = launcher_log(settings)
     log.parent.mkdir(parents=True, exist_ok=True)
-    report(f"Starting Neo4j {settings.neo4j_version} on {settings.bolt_uri} (Java {jdk.major})…")
-    # Like Neo4j's own start script, jars in <home>/plugins go on the classpath too: Neo4j loads
-    # their procedures from there, but plugin extensions (APOC's config) only from the classpath.
-    plugins = settings.neo4j_home.resolve() / "plugins" / "*"
-    classpath = os.pathsep.join(
-        [str(build / "launcher.jar"), str(build / "lib" / "*"), str(plugins)]
-    )
-    command = [
-        str(jdk.java),
-        *_jvm_options(settings, jdk),
-        "-cp",
-        classpath,
+    jdk = find_jdk(settings)
+    command = java_command(
+        settings,
+        jdk,
         MAIN_CLASS,
-        str(settings.neo4j_home.resolve()),
-        str(settings.neo4j_port),
-        settings.neo4j_pagecache,
-    ]
+        [str(settings.neo4j_home.resolve()), str(settings.neo4j_port), settings.neo4j_pagecache],
+        report,
+    )
+    report(f"Starting Neo4j {settings.neo4j_version} on {settings.bolt_uri} (Java {jdk.major})…")
     env = {**os.environ, "EVENTGRAPH_NEO4J_PASSWORD": settings.neo4j_password.get_secret_value()}
     log_offset = log.stat().st_size if log.exists() else 0
     with log.open("a") as out:

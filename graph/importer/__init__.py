@@ -16,8 +16,8 @@ from neo4j import Driver
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from eventgraph.graph.errors import InvalidData, Unavailable
-from eventgraph.graph.importer.reading import RawRecord, read_all
-from eventgraph.graph.importer.validation import validate
+from eventgraph.graph.importer.reading import RawRecord, ReadResult, read_all
+from eventgraph.graph.importer.validation import Plan, validate
 from eventgraph.graph.importer.writing import Outcome, write_plan
 
 
@@ -29,6 +29,26 @@ class ImportSummary:
     records: int
     outcome: Outcome
     assumptions: list[str] = field(default_factory=list)
+
+
+def read_and_validate(
+    driver: Driver, database: str, paths: list[Path], max_bytes: int
+) -> tuple[ReadResult, Plan]:
+    """Read and validate files and folders; raise `InvalidData` on any problem of any stage,
+    `Unavailable` (nothing written) if Neo4j goes away meanwhile."""
+    read = read_all(paths, max_bytes)
+    try:
+        plan = validate(read.records, read.attachments, driver, database)
+    except (ServiceUnavailable, SessionExpired):
+        raise Unavailable(
+            "Neo4j went away while the import was being checked: nothing of it was written. "
+            "Once Neo4j is back, run the same import again."
+        ) from None
+    problems = read.problems + plan.problems
+    if problems:
+        rejected = Counter(plan.rejected)
+        raise InvalidData(problems, rejected=dict(rejected))
+    return read, plan
 
 
 def import_paths(
@@ -43,18 +63,7 @@ def import_paths(
 ) -> ImportSummary:
     """Import files and folders; raise `InvalidData` (having written nothing) on any problem,
     `Unavailable` if Neo4j goes away (saying what stays written)."""
-    read = read_all(paths, max_bytes)
-    try:
-        plan = validate(read.records, read.attachments, driver, database)
-    except (ServiceUnavailable, SessionExpired):
-        raise Unavailable(
-            "Neo4j went away while the import was being checked: nothing of it was written. "
-            "Once Neo4j is back, run the same import again."
-        ) from None
-    problems = read.problems + plan.problems
-    if problems:
-        rejected = Counter(plan.rejected)
-        raise InvalidData(problems, rejected=dict(rejected))
+    read, plan = read_and_validate(driver, database, paths, max_bytes)
     if on_total:
         on_total(len(plan.items))
     outcome = write_plan(driver, database, plan, batch_size=batch_size, progress=on_progress)

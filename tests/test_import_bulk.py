@@ -1,0 +1,146 @@
+"""`eventgraph import --bulk`, through the real command, on a throwaway Neo4j of its own (the
+bulk load stops and restarts the server and replaces its store, so never the shared test one).
+
+The seed story bulk-loaded exports exactly as when imported online, and an online import of
+the same files afterwards finds nothing to change; a database that holds data is refused and
+left as it was; invalid input writes nothing (and leaves Neo4j running).
+"""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eventgraph.graph.driver import open_driver
+from eventgraph.graph.local_neo4j import running_launcher
+from eventgraph.graph.settings import Settings
+from tests.helpers import free_port, run_cli
+
+pytestmark = pytest.mark.lifecycle
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    home = tmp_path_factory.mktemp("bulk") / "neo4j"
+    variables = {
+        "EVENTGRAPH_NEO4J_PORT": str(free_port()),
+        "EVENTGRAPH_NEO4J_HOME": str(home),
+        "EVENTGRAPH_NEO4J_HEAP": "512m",
+        "EVENTGRAPH_NEO4J_PAGECACHE": "64m",
+    }
+    started = run_cli("neo4j", "start", env=variables, drop=("NEO4J_URI",))
+    assert started.returncode == 0, started.stderr
+    yield variables
+    run_cli("neo4j", "stop", env=variables, drop=("NEO4J_URI",))
+
+
+@pytest.fixture
+def empty(env: dict[str, str]) -> dict[str, str]:
+    """The throwaway database with no nodes."""
+    _query(env, "MATCH (n) DETACH DELETE n")
+    return env
+
+
+def _settings(env: dict[str, str]) -> Settings:
+    return Settings(
+        neo4j_uri=None,
+        neo4j_port=int(env["EVENTGRAPH_NEO4J_PORT"]),
+        neo4j_home=Path(env["EVENTGRAPH_NEO4J_HOME"]),
+    )
+
+
+def _query(env: dict[str, str], cypher: str) -> list[dict[str, Any]]:
+    with open_driver(_settings(env)) as driver:
+        return [record.data() for record in driver.execute_query(cypher)[0]]
+
+
+def _cli(env: dict[str, str], *args: str) -> tuple[int, str]:
+    result = run_cli(*args, env=env, drop=("NEO4J_URI",))
+    return result.returncode, result.stdout + result.stderr
+
+
+def _export(env: dict[str, str], path: Path) -> Any:
+    code, output = _cli(env, "export", str(path))
+    assert code == 0, output
+    return json.loads(path.read_text())
+
+
+LABELS = "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n ORDER BY label"
+SHAPE = (
+    "MATCH (n)-[r]->(m) WITH n, r, m, COLLECT { UNWIND keys(r) AS key RETURN key ORDER BY key } "
+    "AS keys RETURN labels(n)[0] AS source, type(r) AS type, labels(m)[0] AS target, "
+    "count(*) AS n, collect(DISTINCT keys) AS keys ORDER BY source, type, target"
+)
+"""What the export does not show: derived labels (`:LongSpan`), claims' edges, edge keys."""
+
+
+def test_seed_story_bulk_loaded_is_the_online_import(empty: dict[str, str], tmp_path: Path) -> None:
+    code, output = _cli(empty, "import", "--bulk", str(SEEDS))
+    assert code == 0, output
+    assert "Bulk-loaded 75 records" in output
+    bulk = _export(empty, tmp_path / "bulk.json")
+    bulk_labels, bulk_shape = _query(empty, LABELS), _query(empty, SHAPE)
+
+    code, output = _cli(empty, "import", str(SEEDS))
+    assert code == 0, output
+    assert "Nothing changed: all 75 records" in output
+
+    _query(empty, "MATCH (n) DETACH DELETE n")
+    code, output = _cli(empty, "import", str(SEEDS))
+    assert code == 0, output
+    assert _export(empty, tmp_path / "online.json") == bulk
+    assert _query(empty, LABELS) == bulk_labels
+    assert _query(empty, SHAPE) == bulk_shape
+
+
+def test_a_database_with_data_is_refused_and_left_as_it_was(empty: dict[str, str]) -> None:
+    _query(empty, "CREATE (:Actor {id: 'actor-kept', name: 'Kept'})")
+    pid = running_launcher(_settings(empty))
+    code, output = _cli(empty, "import", "--bulk", str(SEEDS))
+    assert code != 0
+    assert "--bulk loads only an empty database" in output
+    assert "holds 1 node(s)" in output
+    assert "Import without --bulk" in output
+    assert _query(empty, "MATCH (n) RETURN n.id AS id") == [{"id": "actor-kept"}]
+    assert running_launcher(_settings(empty)) == pid
+
+
+def test_invalid_input_writes_nothing(empty: dict[str, str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "eventgraph: 1\nactors:\n  - id: actor-a\n    name: A\n    kind: spaceship\n"
+        "events:\n  - id: event-a\n    type: nothing\n"
+    )
+    pid = running_launcher(_settings(empty))
+    code, output = _cli(empty, "import", "--bulk", str(bad))
+    assert code != 0
+    assert "bad.yaml" in output
+    assert _query(empty, "MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
+    assert running_launcher(_settings(empty)) == pid
+    assert not list(Path(empty["EVENTGRAPH_NEO4J_HOME"]).glob("bulk-*"))
+
+
+def test_a_remote_neo4j_is_refused_naming_bulk_files(tmp_path: Path) -> None:
+    result = run_cli(
+        "import", "--bulk", str(SEEDS), env={"NEO4J_URI": "bolt://neo4j.example.invalid:7687"}
+    )
+    assert result.returncode != 0
+    assert "--bulk-files DIR" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bulk_files_writes_the_files_and_the_command(empty: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "files"
+    code, output = _cli(empty, "import", "--bulk-files", str(out), str(SEEDS))
+    assert code == 0, output
+    assert "neo4j-admin database import full" in output
+    assert f"--nodes=Event={out / 'nodes-Event.csv'}" in output
+    header = (out / "nodes-Event.csv").read_text().splitlines()[0]
+    assert '"id:ID(Event)"' in header
+    assert '"content_hash:string"' in header
+    assert '"start:datetime"' in header
+    assert _query(empty, "MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
