@@ -261,6 +261,11 @@ def test_an_event_keeps_its_duration_and_a_claims_quote_and_grading_note_on_both
     read = '{ node(id: "Event:api-stopover") { ... on Event { key duration { amount unit approximate } claims { paraphrase quote gradingNote } } } }'
     for fast in (True, False):
         assert ask(test_client, read, fast).json() == {"data": {"node": written}}, fast
+    for said in ("MADE-UP QUOTE", "some three hours"):  # the quote, the paraphrase
+        found = "query($t: String) { events(filter: {claimText: $t}) { nodes { key } } }"
+        for fast in (True, False):
+            answer = ask(test_client, found, fast, variables={"t": said}).json()
+            assert answer == {"data": {"events": {"nodes": [{"key": "api-stopover"}]}}}, said
 
     too_long = {**stopover, "key": "api-too-long", "duration": {"amount": 2, "unit": "day"}}
     refused = _post(test_client, query, {"e": too_long}, tokens["editor"])

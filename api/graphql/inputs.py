@@ -79,6 +79,10 @@ class ClaimConditions:
 class EventFilter(ClaimConditions):
     types: list[EventType] | None = None
     text: str | None = strawberry.field(default=None, description="In the event's name.")
+    claim_text: str | None = strawberry.field(
+        default=None,
+        description="In what one of its claims says: the paraphrase or the quote (any case).",
+    )
     window: Window | None = None
     involving: strawberry.ID | None = strawberry.field(default=None, description="A node id.")
     role: RoleName | None = strawberry.field(

@@ -47,6 +47,7 @@ def event_filter(raw: Arguments) -> EventFilter:
     return EventFilter(
         types=tuple(_get(raw, "types") or ()),
         text=_get(raw, "text"),
+        claim_text=_get(raw, "claim_text"),
         start=start,
         end=end,
         involving=_get(raw, "involving"),

@@ -139,6 +139,8 @@ class Sourcing(StrEnum):
 class EventFilter:
     types: tuple[str, ...] = ()
     text: str | None = None
+    claim_text: str | None = None
+    """In the paraphrase or the quote of one of the event's claims."""
     start: datetime | None = None
     end: datetime | None = None
     involving: str | None = None
@@ -240,6 +242,13 @@ def _event_conditions(c: Compiler, f: EventFilter, e: str) -> list[str]:
         where.append(f"{e}.type IN {c.param(list(f.types))}")
     if f.text:
         where.append(f"{_lower(f'{e}.name')} CONTAINS toLower({c.param(f.text)})")
+    if f.claim_text:
+        said = c.param(f.claim_text)
+        where.append(
+            f"EXISTS {{ MATCH (said:Claim)-[:SUPPORTS]->({e}) "
+            f"WHERE {_lower('said.paraphrase')} CONTAINS toLower({said}) "
+            f"OR {_lower('said.quote')} CONTAINS toLower({said}) }}"
+        )
     if f.end is not None:
         where.append(f"({e}.start IS NULL OR {e}.start <= {c.param(f.end)})")
     if f.start is not None:
