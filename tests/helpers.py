@@ -29,6 +29,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def throwaway_neo4j(home: Path) -> dict[str, str]:
+    """The variables of a small Neo4j of a test's own (a free port, its store under `home`),
+    for tests that stop, kill or replace a store: never the shared test database."""
+    return {
+        "EVENTGRAPH_NEO4J_PORT": str(free_port()),
+        "EVENTGRAPH_NEO4J_HOME": str(home),
+        "EVENTGRAPH_NEO4J_HEAP": "512m",
+        "EVENTGRAPH_NEO4J_PAGECACHE": "64m",
+    }
+
+
 @contextmanager
 def served(app: "FastAPI") -> Iterator[str]:
     """The app served by uvicorn on a free loopback port, as `eventgraph serve` runs it; yields

@@ -90,6 +90,16 @@ def _story(tmp_path: Path, text: str = STORY, name: str = "story.yaml") -> Path:
     return path
 
 
+def _export_of_csv(driver: Driver, settings: Settings, tables: dict[str, str], folder: Path) -> str:
+    """Wipe, import the CSV `tables` from `folder`, and give the export."""
+    wipe(driver, settings.neo4j_database)
+    folder.mkdir()
+    for name, text in tables.items():
+        (folder / name).write_text(text)
+    _import(driver, settings, folder)
+    return _export(driver, settings)
+
+
 def test_import_then_reimport_changes_nothing(
     clean_graph: Driver, settings: Settings, tmp_path: Path
 ) -> None:
@@ -230,13 +240,8 @@ def test_csv_tables_give_the_same_graph_as_yaml(
 ) -> None:
     _import(clean_graph, settings, _story(tmp_path))
     from_yaml = _export(clean_graph, settings)
-    wipe(clean_graph, settings.neo4j_database)
-    folder = tmp_path / "csv"
-    folder.mkdir()
-    for name, text in CSV_TABLES.items():
-        (folder / name).write_text(text)
-    _import(clean_graph, settings, folder)
-    assert _export(clean_graph, settings) == from_yaml
+    csv = _export_of_csv(clean_graph, settings, CSV_TABLES, tmp_path / "csv")
+    assert csv == from_yaml
 
 
 def test_export_wipe_import_export_is_identical(
@@ -358,13 +363,8 @@ def test_an_airframe_icao24_address_is_imported_from_yaml_and_csv_and_exported(
     assert stored[0][0]["hex"] == "1514a2"
     from_yaml = _export(clean_graph, settings)
     assert yaml.safe_load(from_yaml)["assets"][0]["icao24"] == "1514a2"
-    wipe(clean_graph, settings.neo4j_database)
-    folder = tmp_path / "csv"
-    folder.mkdir()
-    for name, text in AIRFRAME_CSV.items():
-        (folder / name).write_text(text)
-    _import(clean_graph, settings, folder)
-    assert _export(clean_graph, settings) == from_yaml
+    csv = _export_of_csv(clean_graph, settings, AIRFRAME_CSV, tmp_path / "csv")
+    assert csv == from_yaml
 
 
 PAUSE = """\
@@ -409,13 +409,8 @@ def test_a_duration_and_a_claims_quote_and_grading_note_round_trip_yaml_csv_and_
         "RETURN node.id AS id"
     )[0]
     assert [row["id"] for row in found] == ["pause/claim-1"]
-    wipe(clean_graph, settings.neo4j_database)
-    folder = tmp_path / "csv"
-    folder.mkdir()
-    for name, text in PAUSE_CSV.items():
-        (folder / name).write_text(text)
-    _import(clean_graph, settings, folder)
-    assert _export(clean_graph, settings) == from_yaml
+    csv = _export_of_csv(clean_graph, settings, PAUSE_CSV, tmp_path / "csv")
+    assert csv == from_yaml
 
 
 def test_a_duration_longer_than_its_time_is_refused(

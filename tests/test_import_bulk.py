@@ -16,22 +16,15 @@ import pytest
 from eventgraph.graph.driver import open_driver
 from eventgraph.graph.local_neo4j import running_launcher
 from eventgraph.graph.settings import Settings
-from tests.helpers import free_port, run_cli
+from tests.graph_store import SEEDS
+from tests.helpers import run_cli, throwaway_neo4j
 
 pytestmark = pytest.mark.lifecycle
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    home = tmp_path_factory.mktemp("bulk") / "neo4j"
-    variables = {
-        "EVENTGRAPH_NEO4J_PORT": str(free_port()),
-        "EVENTGRAPH_NEO4J_HOME": str(home),
-        "EVENTGRAPH_NEO4J_HEAP": "512m",
-        "EVENTGRAPH_NEO4J_PAGECACHE": "64m",
-    }
+    variables = throwaway_neo4j(tmp_path_factory.mktemp("bulk") / "neo4j")
     started = run_cli("neo4j", "start", env=variables, drop=("NEO4J_URI",))
     assert started.returncode == 0, started.stderr
     yield variables

@@ -18,20 +18,14 @@ from eventgraph.graph.driver import open_driver
 from eventgraph.graph.local_neo4j import running_launcher, state_file
 from eventgraph.graph.settings import Settings
 from tests.graph_store import claim_for_tests
-from tests.helpers import free_port, run_cli
+from tests.helpers import run_cli, throwaway_neo4j
 
 pytestmark = pytest.mark.lifecycle
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    home = tmp_path_factory.mktemp("lifecycle") / "neo4j"
-    variables = {
-        "EVENTGRAPH_NEO4J_PORT": str(free_port()),
-        "EVENTGRAPH_NEO4J_HOME": str(home),
-        "EVENTGRAPH_NEO4J_HEAP": "512m",
-        "EVENTGRAPH_NEO4J_PAGECACHE": "64m",
-    }
+    variables = throwaway_neo4j(tmp_path_factory.mktemp("lifecycle") / "neo4j")
     yield variables
     run_cli("neo4j", "stop", env=variables, drop=("NEO4J_URI",))
 

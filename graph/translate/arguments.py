@@ -42,6 +42,16 @@ def _near(raw: Arguments) -> tuple[float, float, float] | None:
     return (raw["latitude"], raw["longitude"], raw["km"])
 
 
+def _claim_conditions(raw: Arguments) -> dict[str, Any]:
+    """The grading and sourcing conditions events and relations share (`ClaimConditions`)."""
+    return {
+        "min_reliability": _get(raw, "min_reliability"),
+        "min_credibility": _get(raw, "min_credibility"),
+        "source": _get(raw, "source"),
+        "sourcing": Sourcing(_get(raw, "sourcing") or Sourcing.ANY),
+    }
+
+
 def event_filter(raw: Arguments) -> EventFilter:
     start, end = window(_get(raw, "window"), "filter.window")
     return EventFilter(
@@ -54,12 +64,9 @@ def event_filter(raw: Arguments) -> EventFilter:
         role=_get(raw, "role"),
         at=_get(raw, "at"),
         near=_near(_get(raw, "near")),
-        min_reliability=_get(raw, "min_reliability"),
-        min_credibility=_get(raw, "min_credibility"),
-        source=_get(raw, "source"),
         origin=_get(raw, "origin"),
         destination=_get(raw, "destination"),
-        sourcing=Sourcing(_get(raw, "sourcing") or Sourcing.ANY),
+        **_claim_conditions(raw),
     )
 
 
@@ -72,10 +79,7 @@ def relation_filter(raw: Arguments) -> RelationFilter:
         involving=_get(raw, "involving"),
         start=start,
         end=end,
-        min_reliability=_get(raw, "min_reliability"),
-        min_credibility=_get(raw, "min_credibility"),
-        source=_get(raw, "source"),
-        sourcing=Sourcing(_get(raw, "sourcing") or Sourcing.ANY),
+        **_claim_conditions(raw),
     )
 
 
