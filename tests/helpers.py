@@ -1,6 +1,7 @@
 """Running the real `eventgraph` console script, serving the app, finding free ports, and asking
 the GraphQL API the way several test modules do."""
 
+import json
 import os
 import socket
 import subprocess
@@ -12,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+import anyio
 import uvicorn
 
 if TYPE_CHECKING:
@@ -144,13 +146,38 @@ def recorded_flight(key: str, day: str) -> dict[str, object]:
     }
 
 
-def next_recorded(ws: Any) -> dict[str, Any]:
-    """The next event an `eventRecorded` subscription hears of, over graphql-transport-ws."""
+def wait_until_feed_listens(app: Any, seconds: float = 10.0) -> None:
+    """Block until the app's live feed polls: a subscription is registered asynchronously, and
+    an event written before that is (rightly) not news to it."""
+    deadline = time.monotonic() + seconds
+    while not app.state.event_feed.polling:
+        assert time.monotonic() < deadline, "the subscription never started the live feed"
+        time.sleep(0.02)
+
+
+def next_recorded(ws: Any, seconds: float = 30.0) -> dict[str, Any]:
+    """The next event an `eventRecorded` subscription hears of, over graphql-transport-ws;
+    fails (instead of waiting for ever) if none arrives within `seconds`."""
     while True:
-        message = ws.receive_json()
+        message = _receive_within(ws, seconds)
         if message["type"] == "next":
             return message["payload"]["data"]["eventRecorded"]  # type: ignore[no-any-return]
         assert message["type"] not in ("error", "complete"), message
+
+
+def _receive_within(ws: Any, seconds: float) -> Any:
+    """`ws.receive_json()` with a deadline (Starlette's test session has none)."""
+
+    async def receive() -> Any:
+        with anyio.fail_after(seconds):
+            return await ws._send_rx.receive()
+
+    try:
+        message = ws.portal.call(receive)
+    except TimeoutError:
+        raise AssertionError(f"no message on the subscription within {seconds:.0f} s") from None
+    assert message["type"] == "websocket.send", message
+    return json.loads(message.get("text") or message["bytes"])
 
 
 PYDANTIC_PHRASES = (

@@ -10,7 +10,7 @@ from eventgraph.api.app import create_app
 from eventgraph.graph.importer import import_paths
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
-from tests.helpers import RECORD_EVENT, next_recorded, recorded_flight
+from tests.helpers import RECORD_EVENT, next_recorded, recorded_flight, wait_until_feed_listens
 
 SUBSCRIBE = """subscription($filter: EventFilter) {
   eventRecorded(filter: $filter) { key name type participants { role entity { ... on Actor { key } } } }
@@ -49,6 +49,7 @@ def test_events_from_mutations_and_imports_reach_subscribers(
                 "payload": {"query": SUBSCRIBE, "variables": {"filter": {"types": ["flight"]}}},
             }
         )
+        wait_until_feed_listens(app)
 
         # An attack first: the subscriber asked for flights only, so it must not hear of it.
         feed = tmp_path / "attack.yaml"

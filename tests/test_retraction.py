@@ -22,7 +22,7 @@ from eventgraph.graph.importer import import_paths, import_records
 from eventgraph.graph.retraction import retract_event
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from tests.graph_store import wipe
-from tests.helpers import ask, next_recorded
+from tests.helpers import ask, next_recorded, wait_until_feed_listens
 
 FLIGHT = "hmeimim-2025-an124-flight-3"
 RETRACTED = (FLIGHT, "rt-parent", "rt-ended")
@@ -278,6 +278,7 @@ def test_a_retracted_event_is_not_delivered_to_subscribers(
         assert ws.receive_json()["type"] == "connection_ack"
         subscription = "subscription { eventRecorded(filter: {types: [flight]}) { key } }"
         ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": subscription}})
+        wait_until_feed_listens(app)
         import_records(driver, database, [_flight("taken-back", "A flight, renamed")], "test")
         import_records(driver, database, [_flight("kept", "Another flight")], "test")
         assert next_recorded(ws) == {"key": "kept"}

@@ -31,6 +31,11 @@ class EventFeed:
         self._poller: asyncio.Task[None] | None = None
         self._since = datetime.now(UTC)
 
+    @property
+    def polling(self) -> bool:
+        """Whether the poller runs: from then on, every event written reaches subscribers."""
+        return self._poller is not None and not self._poller.done()
+
     def _fan_out(self, keys: list[str]) -> None:
         for queue in self._subscribers:
             queue.put_nowait(keys)
