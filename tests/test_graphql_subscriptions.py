@@ -2,12 +2,14 @@
 and by imports (another path into the graph), filtered as it asked."""
 
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from eventgraph.api.app import create_app
-from eventgraph.graph.importer import import_paths
+from eventgraph.graph import recent
+from eventgraph.graph.importer import import_paths, import_records
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
 from tests.helpers import RECORD_EVENT, next_recorded, recorded_flight, wait_until_feed_listens
@@ -148,3 +150,41 @@ def test_a_browser_authenticates_in_connection_init(
             database_=settings.neo4j_database,
         )
         assert keys[0]["n"] == 1
+
+
+def test_a_burst_larger_than_one_poll_reaches_subscribers_whole(
+    clean_graph: Driver, settings: Settings
+) -> None:
+    """One import gives all its events the same `updated_at`: the feed pages by (time, id), so
+    a subscriber hears of every one of 1,050 (more than one poll's page), each once."""
+    driver, database = clean_graph, settings.neo4j_database
+    wire = ("sources", {"id": "wire", "name": "Wire", "kind": "news_outlet", "reliability": "B"})
+    import_records(driver, database, [wire], "test")
+    count = recent.PAGE + 50
+    burst: list[tuple[str, dict[str, Any]]] = [
+        (
+            "events",
+            {
+                "id": f"burst-{number:04d}",
+                "type": "flight",
+                "name": f"Flight {number}",
+                "time": {"start": "2025-11-03", "precision": "day"},
+                "claims": [{"source": "wire", "credibility": 2, "paraphrase": "Seen."}],
+            },
+        )
+        for number in range(count)
+    ]
+    app = create_app(settings.model_copy(update={"anonymous_read": True}))
+    with (
+        TestClient(app) as client,
+        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        ws.send_json({"type": "connection_init"})
+        assert ws.receive_json()["type"] == "connection_ack"
+        subscription = "subscription { eventRecorded { key } }"
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": subscription}})
+        wait_until_feed_listens(app)
+        import_records(driver, database, burst, "test")
+        heard = [next_recorded(ws)["key"] for _ in range(count)]
+        ws.send_json({"id": "1", "type": "complete"})
+    assert sorted(heard) == sorted(record["id"] for _, record in burst)

@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 from eventgraph.graph.executor import Executor
 from eventgraph.graph.recent import NEWEST_UPDATE, recent_event_keys
@@ -29,7 +30,9 @@ class EventFeed:
         self._executor = executor
         self._subscribers: set[asyncio.Queue[list[str]]] = set()
         self._poller: asyncio.Task[None] | None = None
-        self._since = datetime.now(UTC)
+        self._since: Any = datetime.now(UTC)
+        self._after = ""
+        """The feed's cursor: the (time, id) of the last event delivered."""
 
     @property
     def polling(self) -> bool:
@@ -45,7 +48,7 @@ class EventFeed:
         queue: asyncio.Queue[list[str]] = asyncio.Queue()
         self._subscribers.add(queue)
         if self._poller is None or self._poller.done():
-            self._since = await self._newest()
+            self._since, self._after = await self._newest()
             self._poller = asyncio.create_task(self._poll())
         try:
             while True:
@@ -58,19 +61,24 @@ class EventFeed:
                     await self._poller
                 self._poller = None
 
-    async def _newest(self) -> datetime:
+    async def _newest(self) -> tuple[Any, str]:
         record = await self._executor.read_one_async(NEWEST_UPDATE)
-        newest = record["at"] if record else None
-        return newest.to_native() if newest is not None else datetime(1, 1, 1, tzinfo=UTC)
+        if record is None:
+            return datetime(1, 1, 1, tzinfo=UTC), ""
+        return record["at"], record["key"]
 
     async def _poll(self) -> None:
         while True:
             await asyncio.sleep(POLL_S)
             try:
-                records = await self._executor.read_async(recent_event_keys(self._since))
+                records = await self._executor.read_async(
+                    recent_event_keys(self._since, self._after)
+                )
             except Exception as error:  # Neo4j away: try again next round
                 log.warning("event feed: %s; retrying in %.0f s", error, POLL_S)
                 continue
             if records:
-                self._since = records[-1]["at"].to_native()
+                # Neo4j's own time value: converting it would drop nanoseconds, and the
+                # cursor would then sit before the event it last delivered.
+                self._since, self._after = records[-1]["at"], records[-1]["key"]
                 self._fan_out([record["key"] for record in records])
