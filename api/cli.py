@@ -25,10 +25,9 @@ from typer._click import Context, HelpFormatter  # typer's own copy of click
 from typer.core import TyperArgument, TyperCommand
 
 from eventgraph.api.errors import Exit, answer_of
-from eventgraph.graph import __version__, local_neo4j
+from eventgraph.graph import __version__, feeds, local_neo4j
 from eventgraph.graph.driver import open_driver, reaching_advice, server_info, store_error
 from eventgraph.graph.errors import EventGraphError, InvalidData, LocalNeo4jError, Unavailable
-from eventgraph.graph import feeds
 from eventgraph.graph.exporting import dump_document, export_document
 from eventgraph.graph.importer import ImportSummary, import_paths
 from eventgraph.graph.importer.bulk import (
@@ -386,7 +385,7 @@ def import_(
     ] = None,
     feed_config: Annotated[
         Path | None,
-        typer.Option(metavar="TOML", help="Feed gradings from a file ([grading] adsb = \"B2\")."),
+        typer.Option(metavar="TOML", help='Feed gradings from a file ([grading] adsb = "B2").'),
     ] = None,
 ) -> None:
     """Validate everything, then write it (all-or-nothing unless --batch-size); idempotent."""

@@ -23,9 +23,7 @@ SAMPLES = Path(__file__).parent / "feeds"
 TRACE = SAMPLES / "trace_full_14f1c4.json"
 
 
-def _import(
-    driver: Driver, settings: Settings, *paths: Path, **options: Any
-) -> ImportSummary:
+def _import(driver: Driver, settings: Settings, *paths: Path, **options: Any) -> ImportSummary:
     with feeds.using(feeds.FeedOptions(**options)):
         return import_paths(driver, settings.neo4j_database, list(paths), max_bytes=2**24)
 
@@ -95,8 +93,13 @@ def test_a_readsb_trace_becomes_two_legs_with_airports_airframe_and_grading(
         id=first["id"],
     )
     assert airframe == [
-        {"id": "icao24-14f1c4", "hex": "14f1c4", "reg": "RA-82999", "type": "icao-type-a124",
-         "op": "Sample Cargo Operator"}
+        {
+            "id": "icao24-14f1c4",
+            "hex": "14f1c4",
+            "reg": "RA-82999",
+            "type": "icao-type-a124",
+            "op": "Sample Cargo Operator",
+        }
     ]
     airports = _rows(
         clean_graph,
@@ -115,7 +118,9 @@ def test_re_importing_changes_nothing_and_an_updated_trace_updates_the_same_flig
     _import(clean_graph, settings, early)
     flights = _rows(clean_graph, FLIGHTS)
     assert flights[1]["destination"] is None and flights[1]["end"] is None
-    assert flights[1]["precision"] == "interval"  # landing not seen: an open end, not an invented one
+    assert (
+        flights[1]["precision"] == "interval"
+    )  # landing not seen: an open end, not an invented one
     checksum = graph_checksum(clean_graph)
     again = _import(clean_graph, settings, early)
     assert again.outcome.changed == 0 and graph_checksum(clean_graph) == checksum
@@ -154,13 +159,19 @@ def test_opensky_flights_and_states(clean_graph: Driver, settings: Settings) -> 
     assert [(s["points"], s["origin"], s["end"]) for s in states] == [(3, None, None)]
 
 
-def test_fr24_flight_json_and_its_csv_exports(
-    clean_graph: Driver, settings: Settings
-) -> None:
+def test_fr24_flight_json_and_its_csv_exports(clean_graph: Driver, settings: Settings) -> None:
     _import(clean_graph, settings, SAMPLES / "fr24-flight-3a1b2c3d.json")
     (flight,) = _rows(clean_graph, FLIGHTS)
-    assert (flight["id"], flight["feed_id"], flight["grading"]) == ("fr24:3a1b2c3d", "3a1b2c3d", "B3")
-    assert (flight["destination"], flight["precision"], flight["points"]) == ("airport-oslk", "exact", 19)
+    assert (flight["id"], flight["feed_id"], flight["grading"]) == (
+        "fr24:3a1b2c3d",
+        "3a1b2c3d",
+        "B3",
+    )
+    assert (flight["destination"], flight["precision"], flight["points"]) == (
+        "airport-oslk",
+        "exact",
+        19,
+    )
     _import(clean_graph, settings, SAMPLES / "SYN124_3a1b2c3d.csv")  # the same flight's track
     assert [f["id"] for f in _rows(clean_graph, FLIGHTS)] == ["fr24:3a1b2c3d"]
     _import(clean_graph, settings, SAMPLES / "20251026_flights.csv")
@@ -201,7 +212,9 @@ def test_broken_archives_are_refused_by_name(
 ) -> None:
     truncated = tmp_path / "trace_full_14f1c4.json.gz"
     truncated.write_bytes(gzip.compress(TRACE.read_bytes())[:200])
-    assert f"{truncated}: file: is a truncated gzip file" in _refused(clean_graph, settings, truncated)
+    assert f"{truncated}: file: is a truncated gzip file" in _refused(
+        clean_graph, settings, truncated
+    )
     plain = tmp_path / "x.json.gz"
     plain.write_bytes(TRACE.read_bytes())
     assert "is named .gz but is not gzip-compressed" in _refused(clean_graph, settings, plain)
@@ -216,19 +229,28 @@ def test_broken_archives_are_refused_by_name(
     assert f"{corrupt}" in message and "corrupt" in message
     cut = tmp_path / "cut.zip"
     cut.write_bytes(buffer.getvalue()[:40])
-    assert "is not a readable zip archive (truncated or corrupt)" in _refused(clean_graph, settings, cut)
+    assert "is not a readable zip archive (truncated or corrupt)" in _refused(
+        clean_graph, settings, cut
+    )
 
 
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda d: d["trace"].__setitem__(5, [d["trace"][4][0] - 10, *d["trace"][5][1:]]),
-         "trace[5].time: 2025-10-26T03:10:50Z is before the previous point's"),
-        (lambda d: d["trace"].__setitem__(5, list(d["trace"][4])),
-         "trace[5].time: duplicate point: the same time as trace[4]"),
+        (
+            lambda d: d["trace"].__setitem__(5, [d["trace"][4][0] - 10, *d["trace"][5][1:]]),
+            "trace[5].time: 2025-10-26T03:10:50Z is before the previous point's",
+        ),
+        (
+            lambda d: d["trace"].__setitem__(5, list(d["trace"][4])),
+            "trace[5].time: duplicate point: the same time as trace[4]",
+        ),
         (lambda d: d["trace"][7].__setitem__(1, 91.5), "trace[7].lat: 91.5 is out of range"),
         (lambda d: d["trace"][7].__setitem__(2, "east"), "trace[7].lon: 'east' is not a number"),
-        (lambda d: d.__setitem__("timestamp", "2025-10-26"), "timestamp: '2025-10-26' is not a time"),
+        (
+            lambda d: d.__setitem__("timestamp", "2025-10-26"),
+            "timestamp: '2025-10-26' is not a time",
+        ),
         (lambda d: d.pop("icao"), "icao: missing"),
         (lambda d: d.__setitem__("icao", "zz12"), "icao: 'zz12' is not a Mode-S address"),
     ],

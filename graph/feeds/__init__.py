@@ -30,7 +30,16 @@ from eventgraph.graph.feeds.options import FeedOptions, current, using
 from eventgraph.graph.feeds.registry import FeedFile, Format, NativeRecord
 from eventgraph.graph.feeds.sources import FEEDS
 
-__all__ = ["FEEDS", "FORMATS", "FeedOptions", "FeedRead", "is_feed_container", "options_of", "read_file", "using"]
+__all__ = [
+    "FEEDS",
+    "FORMATS",
+    "FeedOptions",
+    "FeedRead",
+    "is_feed_container",
+    "options_of",
+    "read_file",
+    "using",
+]
 
 FORMATS: dict[str, Format] = {
     f.name: f
@@ -212,10 +221,8 @@ def _choose(
                 )
             )
             return None
-        if (
-            claimed.kind == "csv"
-            and member.suffix != ".csv"
-            or (claimed.kind == "json" and member.suffix != ".json")
+        if (claimed.kind == "csv" and member.suffix != ".csv") or (
+            claimed.kind == "json" and member.suffix != ".json"
         ):
             problems.append(
                 Problem(member.name, "format", f"{claimed.name} is a {claimed.kind} format")

@@ -67,7 +67,8 @@ def _airport(row: dict[str, Any]) -> Airport:
 @cache
 def by_icao() -> dict[str, Airport]:
     """Every airport of the gazetteer by ICAO code (loaded once, ~28,000 rows)."""
-    return {code: _airport(row) for code, row in airportsdata.load("ICAO").items()}
+    rows: dict[str, Any] = airportsdata.load("ICAO")
+    return {code: _airport(row) for code, row in rows.items()}
 
 
 @cache
@@ -102,9 +103,9 @@ def nearest(lat: float, lon: float, altitude_ft: float | None, on_ground: bool) 
                 km = distance_km(lat, lon, airport.lat, airport.lon)
                 if km > RADIUS_KM or (best is not None and km >= best.distance_km):
                     continue
-                if not on_ground and altitude_ft is not None:
-                    if altitude_ft - airport.elevation_ft > LOW_ALTITUDE_FT:
-                        continue
+                height = 0.0 if on_ground or altitude_ft is None else altitude_ft
+                if height - airport.elevation_ft > LOW_ALTITUDE_FT:
+                    continue
                 best = Match(airport, km)
     return best
 

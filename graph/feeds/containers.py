@@ -76,7 +76,9 @@ def _gunzip(name: str, raw: bytes, max_bytes: int) -> bytes:
         try:
             return gzip.decompress(raw)
         except (OSError, EOFError, zlib.error) as error:
-            raise ContainerError(Problem(name, "file", f"is a corrupt gzip file ({error})"))
+            raise ContainerError(
+                Problem(name, "file", f"is a corrupt gzip file ({error})")
+            ) from None
     return out
 
 

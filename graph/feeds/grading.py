@@ -64,7 +64,8 @@ def read_config(path: Path, feeds: Iterable[str]) -> dict[str, Grading]:
     try:
         config = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise GradingError(f"{path}: cannot be read ({(error.strerror or str(error)).lower()})")
+        reason = (error.strerror or str(error)).lower()
+        raise GradingError(f"{path}: cannot be read ({reason})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise GradingError(f"{path}: not valid TOML ({error})") from None
     unknown = sorted(set(config) - {"grading"})

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
 
 from eventgraph.graph.feeds.airports import Airport, Match, location_record, nearest
@@ -90,7 +91,7 @@ def check_point(file: FeedFile, label: str, lat: object, lon: object) -> bool:
 def in_order(file: FeedFile, points: Sequence[TrackPoint]) -> bool:
     """Times strictly increase; a point going back in time or repeated is a problem."""
     good = True
-    for before, point in zip(points, points[1:], strict=False):
+    for before, point in pairwise(points):
         if point.time < before.time:
             file.problem(
                 f"{point.label}.time",
@@ -153,9 +154,8 @@ def leg_facts(prefix: str, leg: Sequence[TrackPoint], source_words: str) -> Flig
     if landed:
         time: dict[str, Any] = {"start": iso(first.time), "end": iso(last.time)}
         time["precision"] = "exact"
-        notes.append(
-            f"last point {iso(last.time)}, {'on the ground' if last.on_ground else 'low at an airport'}"
-        )
+        how = "on the ground" if last.on_ground else "low at an airport"
+        notes.append(f"last point {iso(last.time)}, {how}")
     else:
         time = {"start": iso(first.time), "precision": "interval"}
         notes.append(f"landing not seen: last point {iso(last.time)}, end unknown")
@@ -268,7 +268,8 @@ def _aircraft_records(
                         file.claim(
                             feed,
                             title,
-                            f"{feed.title} lists {aircraft.operator} as the operator of {asset['name']}.",
+                            f"{feed.title} lists {aircraft.operator} as the operator of "
+                            f"{asset['name']}.",
                         )
                     ],
                 },
@@ -282,7 +283,8 @@ def record_flight(
     """Add one flight event with its airframe, type, operator and airports."""
     participants = _aircraft_records(file, feed, title, aircraft)
     who = aircraft.registration or facts.callsign or (aircraft.icao24 or "").upper() or "aircraft"
-    route = f"{facts.origin.icao if facts.origin else '?'} → {facts.destination.icao if facts.destination else '?'}"
+    ends = [airport.icao if airport else "?" for airport in (facts.origin, facts.destination)]
+    route = " → ".join(ends)
     day = str(facts.time.get("start", ""))[:10]
     event: dict[str, Any] = {
         "id": feed.record_id(facts.feed_id),

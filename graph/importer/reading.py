@@ -85,9 +85,7 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
     problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
-            files.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and _readable(p))
-            )
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and _readable(p)))
         elif path.is_file():
             if _readable(path):
                 files.append(path)

@@ -9,22 +9,27 @@ Latakia/Hmeimim (OSLK), losing coverage for 40 minutes on the way.
 import csv
 import json
 from pathlib import Path
+from typing import Any
+
+Point = tuple[int, float, float, Any, int]
 
 HERE = Path(__file__).parent
 BASE = 1761447600  # 2025-10-26T03:00:00Z
 UUMU, URMM, OSLK = (55.8783, 38.0617), (44.2251, 43.0819), (35.4011, 35.9487)
 
 
-def _line(start, end, steps):
+def _line(
+    start: tuple[float, float], end: tuple[float, float], steps: int
+) -> list[tuple[float, float]]:
     return [
         (start[0] + (end[0] - start[0]) * i / steps, start[1] + (end[1] - start[1]) * i / steps)
         for i in range(1, steps)
     ]
 
 
-def track():
+def track() -> list[Point]:
     """(seconds after BASE, lat, lon, altitude or 'ground', flags) of the whole day."""
-    points = []
+    points: list[Point] = []
     t = 0
     for _ in range(3):  # taxi at Chkalovsky
         points.append((t, round(UUMU[0] + 0.001 * len(points), 4), UUMU[1], "ground", 0))
@@ -48,7 +53,7 @@ def track():
     return points
 
 
-def readsb(points, name):
+def readsb(points: list[Point], name: str) -> None:
     trace = []
     for t, lat, lon, alt, flags in points:
         details = {"flight": "SYN124  "} if t == 0 else None
@@ -66,7 +71,7 @@ def readsb(points, name):
     (HERE / name).write_text(json.dumps(data, indent=1) + "\n")
 
 
-def opensky():
+def opensky() -> None:
     flights = [
         {
             "icao24": "14f1c4",
@@ -98,22 +103,53 @@ def opensky():
         },
     ]
     (HERE / "opensky-flights.json").write_text(json.dumps(flights, indent=1) + "\n")
-    answers = []
+    answers: list[dict[str, Any]] = []
     for k, (lat, lon, alt, ground) in enumerate(
-        [(44.30, 43.00, 900.0, False), (43.10, 42.20, 9500.0, False), (41.90, 41.20, 10600.0, False)]
+        [
+            (44.30, 43.00, 900.0, False),
+            (43.10, 42.20, 9500.0, False),
+            (41.90, 41.20, 10600.0, False),
+        ]
     ):
         when = BASE + 18000 + 300 * k
-        state = ["14f1c4", "SYN124  ", "Russian Federation", when, when + 1, lon, lat, alt,
-                 ground, 220.5, 200.0, 5.0, None, alt + 100, "7000", False, 0, 6]
+        state = [
+            "14f1c4",
+            "SYN124  ",
+            "Russian Federation",
+            when,
+            when + 1,
+            lon,
+            lat,
+            alt,
+            ground,
+            220.5,
+            200.0,
+            5.0,
+            None,
+            alt + 100,
+            "7000",
+            False,
+            0,
+            6,
+        ]
         answers.append({"time": when + 2, "states": [state]})
     (HERE / "opensky-states.json").write_text(json.dumps(answers, indent=1) + "\n")
 
 
-def fr24(points):
-    track_points = [
-        {"latitude": lat, "longitude": lon, "altitude": {"feet": 0 if alt == "ground" else alt,
-         "meters": 0 if alt == "ground" else round(alt * 0.3048)},
-         "speed": {"kts": 450}, "heading": 180, "squawk": "7000", "timestamp": BASE + t}
+def fr24(points: list[Point]) -> None:
+    track_points: list[dict[str, Any]] = [
+        {
+            "latitude": lat,
+            "longitude": lon,
+            "altitude": {
+                "feet": 0 if alt == "ground" else alt,
+                "meters": 0 if alt == "ground" else round(alt * 0.3048),
+            },
+            "speed": {"kts": 450},
+            "heading": 180,
+            "squawk": "7000",
+            "timestamp": BASE + t,
+        }
         for t, lat, lon, alt, _ in points
         if t >= 9900  # the second leg, from the ground stop on
     ][2:]
@@ -136,20 +172,45 @@ def fr24(points):
     (HERE / "fr24-flight-3a1b2c3d.json").write_text(json.dumps(answer, indent=1) + "\n")
     with (HERE / "SYN124_3a1b2c3d.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["Timestamp", "UTC", "Callsign", "Position", "Altitude", "Speed", "Direction"])
+        writer.writerow(
+            ["Timestamp", "UTC", "Callsign", "Position", "Altitude", "Speed", "Direction"]
+        )
         for p in track_points:
             from datetime import UTC, datetime
 
             utc = datetime.fromtimestamp(p["timestamp"], UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            writer.writerow([p["timestamp"], utc, "SYN124", f"{p['latitude']},{p['longitude']}",
-                             p["altitude"]["feet"], 450, 180])
+            writer.writerow(
+                [
+                    p["timestamp"],
+                    utc,
+                    "SYN124",
+                    f"{p['latitude']},{p['longitude']}",
+                    p["altitude"]["feet"],
+                    450,
+                    180,
+                ]
+            )
     with (HERE / "20251026_flights.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["flight_id", "aircraft_id", "reg", "equip", "callsign", "flight",
-                         "schd_from", "schd_to", "real_to"])
-        writer.writerow([int("3a1b2c3d", 16), "14F1C4", "RA-82999", "A124", "SYN124", "",
-                         "MRV", "LTK", ""])
-        writer.writerow([987654321, "14f1c5", "RA-82998", "A124", "SYN125", "", "CKL", "MRV", "MCX"])
+        writer.writerow(
+            [
+                "flight_id",
+                "aircraft_id",
+                "reg",
+                "equip",
+                "callsign",
+                "flight",
+                "schd_from",
+                "schd_to",
+                "real_to",
+            ]
+        )
+        writer.writerow(
+            [int("3a1b2c3d", 16), "14F1C4", "RA-82999", "A124", "SYN124", "", "MRV", "LTK", ""]
+        )
+        writer.writerow(
+            [987654321, "14f1c5", "RA-82998", "A124", "SYN125", "", "CKL", "MRV", "MCX"]
+        )
 
 
 if __name__ == "__main__":
