@@ -25,7 +25,7 @@ from typer._click import Context, HelpFormatter  # typer's own copy of click
 from typer.core import TyperArgument, TyperCommand
 
 from eventgraph.api.errors import Exit, answer_of
-from eventgraph.graph import __version__, local_neo4j
+from eventgraph.graph import __version__, feeds, local_neo4j
 from eventgraph.graph.driver import open_driver, reaching_advice, server_info, store_error
 from eventgraph.graph.errors import EventGraphError, InvalidData, LocalNeo4jError, Unavailable
 from eventgraph.graph.exporting import dump_document, export_document
@@ -340,7 +340,9 @@ def token_list() -> None:
 def import_(
     paths: Annotated[
         list[Path],
-        typer.Argument(metavar="PATH", help="Files or folders (.yaml, .json, .csv)."),
+        typer.Argument(
+            metavar="PATH", help="Files or folders (.yaml, .json, .csv; feeds also .gz, .zip)."
+        ),
     ],
     batch_size: Annotated[
         int | None,
@@ -366,8 +368,39 @@ def import_(
             help="Only write neo4j-admin's import files into DIR, for your own server.",
         ),
     ] = None,
+    feed_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            metavar="NAME",
+            help=f"Read every file as this feed format ({', '.join(feeds.FORMATS)}).",
+        ),
+    ] = None,
+    grading: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="FEED=GRADING",
+            help=f"A feed's claims graded so (e.g. adsb=C3; feeds: {', '.join(feeds.FEEDS)}).",
+        ),
+    ] = None,
+    feed_config: Annotated[
+        Path | None,
+        typer.Option(metavar="TOML", help='Feed gradings from a file ([grading] adsb = "B2").'),
+    ] = None,
 ) -> None:
     """Validate everything, then write it (all-or-nothing unless --batch-size); idempotent."""
+    try:
+        options = feeds.options_of(feed_format, grading or [], feed_config)
+    except ValueError as error:
+        say_error(str(error))
+        raise typer.Exit(Exit.USAGE) from None
+    with feeds.using(options):
+        _import(paths, batch_size, quiet, bulk, bulk_files)
+
+
+def _import(
+    paths: list[Path], batch_size: int | None, quiet: bool, bulk: bool, bulk_files: Path | None
+) -> None:
     settings = get_settings()
     if bulk_files is not None:
         files = bulk_files_for_paths(settings, paths, bulk_files)

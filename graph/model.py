@@ -65,6 +65,8 @@ ID = ValueType("id", "STRING")
 TEXT = ValueType("text", "STRING")
 TEXTS = ValueType("texts", "LIST<STRING>", many=True)
 FLAG = ValueType("flag", "BOOLEAN")
+INTEGER = ValueType("integer", "INTEGER")
+NUMBER = ValueType("number", "FLOAT")
 
 
 def choice(name: str, values: tuple[str, ...]) -> ValueType:
@@ -240,6 +242,24 @@ NAME = Prop("name", TEXT, "what analysts call it", required=True, searchable=Tru
 ALIASES = Prop("aliases", TEXTS, "other names and spellings", searchable=True)
 DESCRIPTION = Prop("description", TEXT, "what it is, in our words")
 NAMED = (KEY, NAME, ALIASES, DESCRIPTION)
+FEED = (
+    Prop("feed", TEXT, "the feed a record came from (adsb, opensky, fr24 …; docs/feeds.md)"),
+    Prop("feed_id", TEXT, "the record's own id in that feed, unique per feed"),
+)
+"""Where a feed record came from: our `id` is derived from both, so re-imports upsert on it."""
+TRACK_SUMMARY = (
+    Prop("track_first_seen", TEXT, "instant of a flight's first track point (UTC, ISO 8601)"),
+    Prop("track_first_lat", NUMBER, "latitude of the first track point"),
+    Prop("track_first_lon", NUMBER, "longitude of the first track point"),
+    Prop("track_last_seen", TEXT, "instant of a flight's last track point (UTC, ISO 8601)"),
+    Prop("track_last_lat", NUMBER, "latitude of the last track point"),
+    Prop("track_last_lon", NUMBER, "longitude of the last track point"),
+    Prop("track_points", INTEGER, "how many track points the flight has"),
+    Prop("track_max_altitude_ft", INTEGER, "highest altitude the track reports, in feet"),
+    Prop("origin_distance_km", NUMBER, "first track point's distance from the origin airport"),
+    Prop("destination_distance_km", NUMBER, "last track point's distance from the destination"),
+)
+"""A flight's track, summed up (its points are not nodes; docs/feeds.md)."""
 
 
 def kind(of: ValueType) -> Prop:
@@ -274,9 +294,10 @@ ACTOR = Shape(
         *NAMED[1:],
         kind(ACTOR_KIND),
         anonymous("unnamed in the source ('a Russian military official')"),
+        *FEED,
     ),
 )
-EQUIPMENT_TYPE = Shape(ontology.EQUIPMENT_TYPE, (*NAMED, kind(EQUIPMENT_KIND)))
+EQUIPMENT_TYPE = Shape(ontology.EQUIPMENT_TYPE, (*NAMED, kind(EQUIPMENT_KIND), *FEED))
 ASSET = Shape(
     ontology.ASSET,
     (
@@ -291,6 +312,7 @@ ASSET = Shape(
         ),
         Prop("registration", TEXT, "tail or hull number of one airframe or ship"),
         Prop("icao24", TEXT, "Mode-S hex address of an airframe, 6 hex digits"),
+        *FEED,
     ),
 )
 LOCATION = Shape(
@@ -308,6 +330,7 @@ LOCATION = Shape(
             ),
             ("lat", "lon", "point_precision", "uncertainty_km"),
         ),
+        *FEED,
     ),
     reverse=(Reverse("contains", "WITHIN", ("Location",)),),
 )
@@ -325,6 +348,7 @@ SOURCE = Shape(
             graphql_doc="Its usual grading.",
         ),
         Prop("reliability_note", TEXT, "why that grading"),
+        *FEED,
     ),
 )
 _PUBLISHED = _time_span(
@@ -344,6 +368,7 @@ REPORT = Shape(
         Special("published", _PUBLISHED, tuple(p.name for p in _PUBLISHED)),
         Prop("url", TEXT, "where it was published"),
         Prop("description", TEXT, "what it is"),
+        *FEED,
     ),
 )
 _TIME = _time_span("start", "end", "time_precision", "year_assumed", "time_note")
@@ -375,6 +400,8 @@ EVENT = Shape(
         Link("part_of", "PART_OF", ("Event",), many=True, meaning="Larger events this is part of."),
         Link("about", "ABOUT", ("Event",), many=True, meaning="Events a statement is about."),
         Link("ends", "ENDS", ("Event",), many=True, meaning="Events this one ends."),
+        *FEED,
+        *TRACK_SUMMARY,
         CLAIMS,
     ),
     reverse=(Reverse("parts", "PART_OF", ("Event",)),),
@@ -405,6 +432,7 @@ RELATION = Shape(
             ("until",),
         ),
         DESCRIPTION,
+        *FEED,
         CLAIMS,
     ),
 )

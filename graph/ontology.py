@@ -75,7 +75,7 @@ LOCATION = NodeLabel(
     "Location",
     "locations",
     "A place: country, province, city or site, with a WGS-84 point where known; places nest.",
-    kinds=("country", "region", "province", "district", "city", "site"),
+    kinds=("country", "region", "province", "district", "city", "site", "airport"),
     point_property="point",
 )
 SOURCE = NodeLabel(

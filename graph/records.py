@@ -257,7 +257,8 @@ def _annotation(value_type: model.ValueType) -> Any:
         return Annotated[str, OneOf(value_type.name, value_type.choices)]
     if value_type.many:
         return tuple[str, ...]
-    return bool if value_type is model.FLAG else str
+    numbers: dict[model.ValueType, Any] = {model.INTEGER: int, model.NUMBER: float}
+    return numbers.get(value_type, bool if value_type is model.FLAG else str)
 
 
 def _sentence(meaning: str) -> str:

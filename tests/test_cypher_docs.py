@@ -199,26 +199,44 @@ NEO4J_TYPE_NAMES = {
     "POINT": "Point",
 }
 
-EVERY_OPTIONAL_PROPERTY = """
+FEED = "feed: doc-test, feed_id: doc-1"
+EVERY_OPTIONAL_PROPERTY = f"""
 eventgraph: 1
+actors:
+  - {{id: doc-test-actor, name: Actor (doc test), kind: organisation, {FEED}}}
 equipment_types:
-  - {id: doc-test-an-124, name: An-124 (doc test), kind: aircraft_type}
+  - {{id: doc-test-an-124, name: An-124 (doc test), kind: aircraft_type, {FEED}}}
 assets:
-  - {id: doc-test-airframe, name: Airframe (doc test), kind: aircraft,
-     instance_of: doc-test-an-124, registration: RA-82000, icao24: 15205a}
+  - {{id: doc-test-airframe, name: Airframe (doc test), kind: aircraft,
+     instance_of: doc-test-an-124, registration: RA-82000, icao24: 15205a, {FEED}}}
+locations:
+  - {{id: doc-test-airport, name: Airport (doc test), kind: airport, {FEED}}}
 sources:
-  - {id: doc-test-source, name: Source (doc test), kind: news_outlet, description: A test.,
-     reliability: C}
+  - {{id: doc-test-source, name: Source (doc test), kind: news_outlet, description: A test.,
+     reliability: C, {FEED}}}
 reports:
-  - {id: doc-test-report, name: Report (doc test), kind: article, publisher: doc-test-source,
-     url: "https://example.org/report", published: {start: 2025-10-30, precision: day}}
+  - {{id: doc-test-report, name: Report (doc test), kind: article, publisher: doc-test-source,
+     url: "https://example.org/report", published: {{start: 2025-10-30, precision: day}},
+     {FEED}}}
 events:
   - id: doc-test-event
     name: A three-hour event (doc test)
     type: flight
-    time: {start: 2025-10-30, precision: day}
-    duration: {amount: 3, unit: hour}
-    claims: [{source: doc-test-source, credibility: "3", paraphrase: A short flight.}]
+    time: {{start: 2025-10-30, precision: day}}
+    duration: {{amount: 3, unit: hour}}
+    feed: doc-test
+    feed_id: doc-1
+    track_first_seen: "2025-10-30T10:00:00Z"
+    track_first_lat: 55.9
+    track_first_lon: 38.1
+    track_last_seen: "2025-10-30T13:00:00Z"
+    track_last_lat: 35.4
+    track_last_lon: 35.9
+    track_points: 120
+    track_max_altitude_ft: 35000
+    origin_distance_km: 0.5
+    destination_distance_km: 1.5
+    claims: [{{source: doc-test-source, credibility: "3", paraphrase: A short flight.}}]
 relations:
   - id: doc-test-relation
     type: operates
@@ -226,10 +244,12 @@ relations:
     to: doc-test-airframe
     since: 2020
     until: 2024-06
+    feed: doc-test
+    feed_id: doc-1
     claims:
-      - {source: doc-test-source, report: doc-test-report, credibility: "3",
+      - {{source: doc-test-source, report: doc-test-report, credibility: "3",
          reliability: D, reported_on: 2025-10-30, paraphrase: A claim with every field.,
-         quote: "A made-up quote.", grading_note: Graded for the doc test.}
+         quote: "A made-up quote.", grading_note: Graded for the doc test.}}
 """
 
 

@@ -66,3 +66,44 @@ def test_every_native_collection_is_documented() -> None:
             assert (field.alias or name) in row, (
                 f"{model.label.collection}.{name} is not documented"
             )
+
+
+FEEDS_DOC = (PROJECT_ROOT / "docs" / "feeds.md").read_text()
+
+
+def test_every_feed_format_and_grading_is_documented_as_it_is() -> None:
+    """docs/feeds.md names every format with its feed, every feed's default grading, and the
+    leg and airport thresholds the code uses; README and importing.md link to it."""
+    from eventgraph.graph.feeds import FEEDS, FORMATS
+    from eventgraph.graph.feeds.airports import LOW_ALTITUDE_FT, RADIUS_KM
+    from eventgraph.graph.feeds.tracks import GAP_MINUTES
+
+    for name, feed_format in FORMATS.items():
+        assert f"| `{name}` | `{feed_format.feed.name}` |" in FEEDS_DOC, name
+        assert f"`{name}`" in FEEDS_DOC.split("## Flight tracks")[1], f"no section on {name}"
+    for name, feed in FEEDS.items():
+        assert f"| `{name}` | {feed.grading} |" in FEEDS_DOC, f"{name}'s default is {feed.grading}"
+    assert f"**{GAP_MINUTES} minutes**" in FEEDS_DOC
+    assert f"**{RADIUS_KM:g} km**" in FEEDS_DOC and f"**{LOW_ALTITUDE_FT} ft**" in FEEDS_DOC
+    assert "(docs/feeds.md)" in README
+    assert "(feeds.md)" in (PROJECT_ROOT / "docs" / "importing.md").read_text()
+
+
+def test_the_feed_examples_in_the_docs_are_read_as_the_formats_they_show() -> None:
+    """Each sample file docs/feeds.md imports exists and is read, without a problem, as a feed
+    format; every import option it shows is one the command has."""
+    from eventgraph.graph import feeds
+
+    samples = set(re.findall(r"eventgraph import (tests/feeds/\S+)", FEEDS_DOC))
+    assert samples, "docs/feeds.md shows no sample import"
+    for sample in samples:
+        read = feeds.read_file(PROJECT_ROOT / sample, 2**24)
+        assert read is not None and read.problems == [] and read.records, sample
+    import_command = getattr(get_command(app), "commands", {})["import"]
+    options = {opt for param in import_command.params for opt in getattr(param, "opts", [])}
+    for option in set(re.findall(r"eventgraph import .*?(--[a-z-]+)", FEEDS_DOC)) | {
+        "--grading",
+        "--feed-config",
+        "--format",
+    }:
+        assert option in options, f"docs/feeds.md shows {option}, which import does not take"

@@ -75,6 +75,8 @@ _PLAIN_TYPES: dict[model.ValueType, Any] = {
     model.TEXT: str,
     model.TEXTS: list[str],
     model.FLAG: bool,
+    model.INTEGER: int,
+    model.NUMBER: float,
     model.ACTOR_KIND: ActorKind,
     model.EQUIPMENT_KIND: EquipmentKind,
     model.ASSET_KIND: AssetKind,

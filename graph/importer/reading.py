@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import yaml
 
-from eventgraph.graph import model
+from eventgraph.graph import feeds, model
 from eventgraph.graph.errors import Problem
 from eventgraph.graph.records import RECORD_TYPES_BY_COLLECTION
 
@@ -85,17 +85,21 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
     problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
-            files.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
-            )
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and _readable(p)))
         elif path.is_file():
-            if path.suffix.lower() in SUFFIXES:
+            if _readable(path):
                 files.append(path)
             else:
-                problems.append(Problem(str(path), "file", "not a .yaml, .yml, .json or .csv file"))
+                problems.append(
+                    Problem(str(path), "file", "not a .yaml, .yml, .json, .csv, .gz or .zip file")
+                )
         else:
             problems.append(Problem(str(path), "file", "no such file or folder"))
     return files, problems
+
+
+def _readable(path: Path) -> bool:
+    return path.suffix.lower() in SUFFIXES or feeds.is_feed_container(path)
 
 
 def read_all(paths: list[Path], max_bytes: int) -> ReadResult:
@@ -117,6 +121,14 @@ def read_all(paths: list[Path], max_bytes: int) -> ReadResult:
                     f"is {size / 2**20:.0f} MB, above the {max_bytes / 2**20:.0f} MB limit",
                     "split it, or raise EVENTGRAPH_IMPORT_MAX_MB if the machine has the memory",
                 )
+            )
+            continue
+        feed = feeds.read_file(file, max_bytes)  # a feed's file (docs/feeds.md), or None
+        if feed is not None:
+            result.problems.extend(feed.problems)
+            result.records.extend(
+                RawRecord(collection, data, Path(where), (collection, index))
+                for index, (where, (collection, data)) in enumerate(feed.records)
             )
             continue
         text = _decode(file, result.problems)

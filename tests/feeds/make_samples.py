@@ -1,0 +1,220 @@
+"""Writes the synthetic flight-feed samples beside this file (run it again after changing it).
+
+Every value is made up: the airframe (Mode-S 14f1c4, RA-82999), its operator, callsigns and
+flight ids exist nowhere; only the airports' positions are real (from the airportsdata
+gazetteer). An An-124 flies Chkalovsky (UUMU) → Mineralnye Vody (URMM, a ground stop) →
+Latakia/Hmeimim (OSLK), losing coverage for 40 minutes on the way.
+"""
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+Point = tuple[int, float, float, Any, int]
+
+HERE = Path(__file__).parent
+BASE = 1761447600  # 2025-10-26T03:00:00Z
+UUMU, URMM, OSLK = (55.8783, 38.0617), (44.2251, 43.0819), (35.4011, 35.9487)
+
+
+def _line(
+    start: tuple[float, float], end: tuple[float, float], steps: int
+) -> list[tuple[float, float]]:
+    return [
+        (start[0] + (end[0] - start[0]) * i / steps, start[1] + (end[1] - start[1]) * i / steps)
+        for i in range(1, steps)
+    ]
+
+
+def track() -> list[Point]:
+    """(seconds after BASE, lat, lon, altitude or 'ground', flags) of the whole day."""
+    points: list[Point] = []
+    t = 0
+    for _ in range(3):  # taxi at Chkalovsky
+        points.append((t, round(UUMU[0] + 0.001 * len(points), 4), UUMU[1], "ground", 0))
+        t += 60
+    climb = [2000, 12000, 28000] + [33000] * 14 + [20000, 8000, 2500]
+    for (lat, lon), alt in zip(_line(UUMU, URMM, len(climb) + 1), climb, strict=True):
+        points.append((t, round(lat, 4), round(lon, 4), alt, 0))
+        t += 480
+    for i in range(3):  # ground stop at Mineralnye Vody, about 90 minutes
+        points.append((t, round(URMM[0] + 0.002 * i, 4), URMM[1], "ground", 0))
+        t += 2700
+    route = _line(URMM, OSLK, 18)
+    altitudes = [3000, 15000, 31000] + [35000] * 12 + [18000, 6000]
+    for index, ((lat, lon), alt) in enumerate(zip(route, altitudes, strict=True)):
+        flags = 2 if index == 0 else 0  # readsb marks the new leg on the first airborne point
+        points.append((t, round(lat, 4), round(lon, 4), alt, flags))
+        t += 2400 if index == 7 else 420  # 40 minutes without a point over the mountains
+    for i in range(2):
+        points.append((t, OSLK[0], round(OSLK[1] + 0.003 * i, 4), "ground", 0))
+        t += 60
+    return points
+
+
+def readsb(points: list[Point], name: str) -> None:
+    trace = []
+    for t, lat, lon, alt, flags in points:
+        details = {"flight": "SYN124  "} if t == 0 else None
+        trace.append([t, lat, lon, alt, 450 if alt != "ground" else 12, 180.0, flags, 0, details])
+    data = {
+        "icao": "14f1c4",
+        "r": "RA-82999",
+        "t": "A124",
+        "desc": "ANTONOV An-124 Ruslan",
+        "ownOp": "Sample Cargo Operator",
+        "dbFlags": 1,
+        "timestamp": BASE,
+        "trace": trace,
+    }
+    (HERE / name).write_text(json.dumps(data, indent=1) + "\n")
+
+
+def opensky() -> None:
+    flights = [
+        {
+            "icao24": "14f1c4",
+            "firstSeen": BASE + 180,
+            "estDepartureAirport": "UUMU",
+            "lastSeen": BASE + 9600,
+            "estArrivalAirport": "URMM",
+            "callsign": "SYN124  ",
+            "estDepartureAirportHorizDistance": 1200,
+            "estDepartureAirportVertDistance": 40,
+            "estArrivalAirportHorizDistance": 2300,
+            "estArrivalAirportVertDistance": 120,
+            "departureAirportCandidatesCount": 1,
+            "arrivalAirportCandidatesCount": 0,
+        },
+        {
+            "icao24": "14f1c4",
+            "firstSeen": BASE + 18000,
+            "estDepartureAirport": "URMM",
+            "lastSeen": BASE + 24600,
+            "estArrivalAirport": None,
+            "callsign": "SYN124  ",
+            "estDepartureAirportHorizDistance": 900,
+            "estDepartureAirportVertDistance": 60,
+            "estArrivalAirportHorizDistance": None,
+            "estArrivalAirportVertDistance": None,
+            "departureAirportCandidatesCount": 0,
+            "arrivalAirportCandidatesCount": 0,
+        },
+    ]
+    (HERE / "opensky-flights.json").write_text(json.dumps(flights, indent=1) + "\n")
+    answers: list[dict[str, Any]] = []
+    for k, (lat, lon, alt, ground) in enumerate(
+        [
+            (44.30, 43.00, 900.0, False),
+            (43.10, 42.20, 9500.0, False),
+            (41.90, 41.20, 10600.0, False),
+        ]
+    ):
+        when = BASE + 18000 + 300 * k
+        state = [
+            "14f1c4",
+            "SYN124  ",
+            "Russian Federation",
+            when,
+            when + 1,
+            lon,
+            lat,
+            alt,
+            ground,
+            220.5,
+            200.0,
+            5.0,
+            None,
+            alt + 100,
+            "7000",
+            False,
+            0,
+            6,
+        ]
+        answers.append({"time": when + 2, "states": [state]})
+    (HERE / "opensky-states.json").write_text(json.dumps(answers, indent=1) + "\n")
+
+
+def fr24(points: list[Point]) -> None:
+    track_points: list[dict[str, Any]] = [
+        {
+            "latitude": lat,
+            "longitude": lon,
+            "altitude": {
+                "feet": 0 if alt == "ground" else alt,
+                "meters": 0 if alt == "ground" else round(alt * 0.3048),
+            },
+            "speed": {"kts": 450},
+            "heading": 180,
+            "squawk": "7000",
+            "timestamp": BASE + t,
+        }
+        for t, lat, lon, alt, _ in points
+        if t >= 9900  # the second leg, from the ground stop on
+    ][2:]
+    flight = {
+        "identification": {"id": "3a1b2c3d", "number": {"default": None}, "callsign": "SYN124"},
+        "aircraft": {
+            "model": {"code": "A124", "text": "Antonov An-124 Ruslan"},
+            "identification": {"modes": "14F1C4", "registration": "RA-82999"},
+        },
+        "owner": {"name": "Sample Cargo Operator"},
+        "airline": None,
+        "airport": {
+            "origin": {"code": {"iata": "MRV", "icao": "URMM"}},
+            "destination": {"code": {"iata": "LTK", "icao": "OSLK"}},
+        },
+        "time": {"real": {"departure": track_points[0]["timestamp"], "arrival": None}},
+        "track": track_points,
+    }
+    answer = {"result": {"response": {"data": {"flight": flight}}}}
+    (HERE / "fr24-flight-3a1b2c3d.json").write_text(json.dumps(answer, indent=1) + "\n")
+    with (HERE / "SYN124_3a1b2c3d.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["Timestamp", "UTC", "Callsign", "Position", "Altitude", "Speed", "Direction"]
+        )
+        for p in track_points:
+            from datetime import UTC, datetime
+
+            utc = datetime.fromtimestamp(p["timestamp"], UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            writer.writerow(
+                [
+                    p["timestamp"],
+                    utc,
+                    "SYN124",
+                    f"{p['latitude']},{p['longitude']}",
+                    p["altitude"]["feet"],
+                    450,
+                    180,
+                ]
+            )
+    with (HERE / "20251026_flights.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "flight_id",
+                "aircraft_id",
+                "reg",
+                "equip",
+                "callsign",
+                "flight",
+                "schd_from",
+                "schd_to",
+                "real_to",
+            ]
+        )
+        writer.writerow(
+            [int("3a1b2c3d", 16), "14F1C4", "RA-82999", "A124", "SYN124", "", "MRV", "LTK", ""]
+        )
+        writer.writerow(
+            [987654321, "14f1c5", "RA-82998", "A124", "SYN125", "", "CKL", "MRV", "MCX"]
+        )
+
+
+if __name__ == "__main__":
+    day = track()
+    readsb(day, "trace_full_14f1c4.json")
+    opensky()
+    fr24(day)
