@@ -65,6 +65,8 @@ class Attachment:
 
 @dataclass
 class ReadResult:
+    """What one file held (or several: the fields add up)."""
+
     records: list[RawRecord] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
@@ -98,37 +100,39 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
     return files, problems
 
 
-def read_all(paths: list[Path], max_bytes: int) -> ReadResult:
-    """Read every file; problems are collected, never raised, so all are reported at once."""
-    result = ReadResult()
-    files, result.problems = discover(paths)
-    for file in files:
-        result.files.append(file)
-        try:
-            size = file.stat().st_size
-        except OSError as error:
-            result.problems.append(_unreadable(file, error))
-            continue
-        if size > max_bytes:
-            result.problems.append(
-                Problem(
-                    str(file),
-                    "file",
-                    f"is {size / 2**20:.0f} MB, above the {max_bytes / 2**20:.0f} MB limit",
-                    "split it, or raise EVENTGRAPH_IMPORT_MAX_MB if the machine has the memory",
-                )
+def holds_attachments(file: Path) -> bool:
+    """A CSV of participants or claims: rows that attach to events or relations of any file."""
+    return SUFFIXES.get(file.suffix.lower()) == "csv" and csv_table(file) in ATTACHING
+
+
+def read_file(file: Path, max_bytes: int) -> ReadResult:
+    """Read one file; problems are collected, never raised, so all are reported at once."""
+    result = ReadResult(files=[file])
+    try:
+        size = file.stat().st_size
+    except OSError as error:
+        result.problems.append(_unreadable(file, error))
+        return result
+    if size > max_bytes:
+        result.problems.append(
+            Problem(
+                str(file),
+                "file",
+                f"is {size / 2**20:.0f} MB, above the {max_bytes / 2**20:.0f} MB limit",
+                "split it, or raise EVENTGRAPH_IMPORT_MAX_MB if the machine has the memory",
             )
-            continue
-        text = _decode(file, result.problems)
-        if text is None:
-            continue
-        kind = SUFFIXES[file.suffix.lower()]
-        if kind == "yaml":
-            _read_yaml(file, text, result)
-        elif kind == "json":
-            _read_json(file, text, result)
-        else:
-            _read_csv(file, text, result)
+        )
+        return result
+    text = _decode(file, result.problems)
+    if text is None:
+        return result
+    kind = SUFFIXES[file.suffix.lower()]
+    if kind == "yaml":
+        _read_yaml(file, text, result)
+    elif kind == "json":
+        _read_json(file, text, result)
+    else:
+        _read_csv(file, text, result)
     return result
 
 
@@ -388,6 +392,8 @@ CSV_TABLES: dict[str, tuple[str, ...]] = {
     ),
 }
 """Columns per table; the first ones (`id`… or `event`/`target`) are required, see the docs."""
+ATTACHING = ("participants", "claims")
+"""CSV tables whose rows attach to records of other files rather than being records."""
 CSV_REQUIRED = {
     "participants": ("event", "role", "ref"),
     "claims": ("target", "source", "credibility", "paraphrase"),
@@ -525,7 +531,7 @@ def _read_csv(file: Path, text: str, result: ReadResult) -> None:
                 result.problems.append(Problem(f"{file}:{line}", "row", "more cells than columns"))
                 continue
             cells = _cells(row)
-            if table in ("participants", "claims"):
+            if table in ATTACHING:
                 target = cells.pop("event" if table == "participants" else "target", "")
                 result.attachments.append(Attachment(target, table, cells, file, line))
                 continue
