@@ -51,8 +51,8 @@ class ImportSummary:
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
     """Run the cyclic garbage collector less often: checking builds and drops millions of
-    small objects, none in cycles, and each collection walks every live one (at 1M events,
-    a quarter of the checking time went to collections)."""
+    small objects, none in cycles, and each collection walks every live one (at 100k events,
+    an eighth of the checking time went to collections)."""
     before = gc.get_threshold()
     gc.set_threshold(50_000, *before[1:])
     try:

@@ -65,7 +65,7 @@ class ItemSink(Protocol):
 
     total: int
 
-    def add(self, item: Item) -> None: ...
+    def add(self, item: Item, canonical: str) -> None: ...
 
     def __iter__(self) -> Iterator[Item]: ...
 
@@ -107,13 +107,17 @@ class Plan:
         return self.graph_labels[record_id]
 
 
-def content_digest(record: Record) -> bytes:
-    canonical = record.model_dump_json(by_alias=True)
+def canonical_json(record: Record) -> str:
+    """A record's content, one way of writing it: what its hash is of, and how it is spooled."""
+    return record.model_dump_json(by_alias=True)
+
+
+def content_digest(canonical: str) -> bytes:
     return hashlib.sha256(canonical.encode()).digest()[:16]
 
 
 def content_hash(record: Record) -> str:
-    return content_digest(record).hex()
+    return content_digest(canonical_json(record)).hex()
 
 
 _FIND_IDS = (
@@ -277,7 +281,8 @@ class Checker:
             self._note(entry)
             return
         record = entry.record
-        digest = content_digest(record)
+        canonical = canonical_json(record)
+        digest = content_digest(canonical)
         known = self.hashes[entry.label]
         earlier = known.get(record.id)
         if earlier is not None:
@@ -286,7 +291,7 @@ class Checker:
                 self.rejected[entry.label] += 1
             return
         known[record.id] = digest
-        self.spool.add(Item(record, digest.hex(), raw.where()))
+        self.spool.add(Item(record, digest.hex(), raw.where()), canonical)
         if entry.label == ontology.SOURCE.name:
             self.source_reliability[record.id] = _reliability_of(record)
         self._note(entry)
@@ -452,7 +457,7 @@ def _place(
         faulty = entry.record is None
         if entry.record is not None:
             key = (entry.label, entry.record.id)
-            digest = content_digest(entry.record)
+            digest = content_digest(canonical_json(entry.record))
             earlier = first.get(key)
             if earlier is not None:
                 if earlier[0] != digest:
