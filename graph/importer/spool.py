@@ -121,6 +121,9 @@ class Attachments:
         if self._db is None:
             where = ":memory:" if self._directory is None else str(self._directory / "rows.db")
             self._db = sqlite3.connect(where)
+            # scratch rows, gone with the import: no journal, no waiting for the disk
+            self._db.execute("PRAGMA journal_mode = OFF")
+            self._db.execute("PRAGMA synchronous = OFF")
             self._db.execute(
                 "CREATE TABLE rows (seq INTEGER PRIMARY KEY, target TEXT, field TEXT, "
                 "item BLOB, file TEXT, line INTEGER, taken_by INTEGER)"
