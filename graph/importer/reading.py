@@ -65,6 +65,8 @@ class Attachment:
 
 @dataclass
 class ReadResult:
+    """What one file held (or several: the fields add up)."""
+
     records: list[RawRecord] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
@@ -102,45 +104,47 @@ def _readable(path: Path) -> bool:
     return path.suffix.lower() in SUFFIXES or feeds.is_feed_container(path)
 
 
-def read_all(paths: list[Path], max_bytes: int) -> ReadResult:
-    """Read every file; problems are collected, never raised, so all are reported at once."""
-    result = ReadResult()
-    files, result.problems = discover(paths)
-    for file in files:
-        result.files.append(file)
-        try:
-            size = file.stat().st_size
-        except OSError as error:
-            result.problems.append(_unreadable(file, error))
-            continue
-        if size > max_bytes:
-            result.problems.append(
-                Problem(
-                    str(file),
-                    "file",
-                    f"is {size / 2**20:.0f} MB, above the {max_bytes / 2**20:.0f} MB limit",
-                    "split it, or raise EVENTGRAPH_IMPORT_MAX_MB if the machine has the memory",
-                )
+def holds_attachments(file: Path) -> bool:
+    """A CSV of participants or claims: rows that attach to events or relations of any file."""
+    return SUFFIXES.get(file.suffix.lower()) == "csv" and csv_table(file) in ATTACHING
+
+
+def read_file(file: Path, max_bytes: int) -> ReadResult:
+    """Read one file; problems are collected, never raised, so all are reported at once."""
+    result = ReadResult(files=[file])
+    try:
+        size = file.stat().st_size
+    except OSError as error:
+        result.problems.append(_unreadable(file, error))
+        return result
+    if size > max_bytes:
+        result.problems.append(
+            Problem(
+                str(file),
+                "file",
+                f"is {size / 2**20:.0f} MB, above the {max_bytes / 2**20:.0f} MB limit",
+                "split it, or raise EVENTGRAPH_IMPORT_MAX_MB if the machine has the memory",
             )
-            continue
-        feed = feeds.read_file(file, max_bytes)  # a feed's file (docs/feeds.md), or None
-        if feed is not None:
-            result.problems.extend(feed.problems)
-            result.records.extend(
-                RawRecord(collection, data, Path(where), (collection, index))
-                for index, (where, (collection, data)) in enumerate(feed.records)
-            )
-            continue
-        text = _decode(file, result.problems)
-        if text is None:
-            continue
-        kind = SUFFIXES[file.suffix.lower()]
-        if kind == "yaml":
-            _read_yaml(file, text, result)
-        elif kind == "json":
-            _read_json(file, text, result)
-        else:
-            _read_csv(file, text, result)
+        )
+        return result
+    feed = feeds.read_file(file, max_bytes)  # a feed's file (docs/feeds.md), or None
+    if feed is not None:
+        result.problems.extend(feed.problems)
+        result.records.extend(
+            RawRecord(collection, data, Path(where), (collection, index))
+            for index, (where, (collection, data)) in enumerate(feed.records)
+        )
+        return result
+    text = _decode(file, result.problems)
+    if text is None:
+        return result
+    kind = SUFFIXES[file.suffix.lower()]
+    if kind == "yaml":
+        _read_yaml(file, text, result)
+    elif kind == "json":
+        _read_json(file, text, result)
+    else:
+        _read_csv(file, text, result)
     return result
 
 
@@ -400,6 +404,8 @@ CSV_TABLES: dict[str, tuple[str, ...]] = {
     ),
 }
 """Columns per table; the first ones (`id`… or `event`/`target`) are required, see the docs."""
+ATTACHING = ("participants", "claims")
+"""CSV tables whose rows attach to records of other files rather than being records."""
 CSV_REQUIRED = {
     "participants": ("event", "role", "ref"),
     "claims": ("target", "source", "credibility", "paraphrase"),
@@ -537,7 +543,7 @@ def _read_csv(file: Path, text: str, result: ReadResult) -> None:
                 result.problems.append(Problem(f"{file}:{line}", "row", "more cells than columns"))
                 continue
             cells = _cells(row)
-            if table in ("participants", "claims"):
+            if table in ATTACHING:
                 target = cells.pop("event" if table == "participants" else "target", "")
                 result.attachments.append(Attachment(target, table, cells, file, line))
                 continue

@@ -23,15 +23,18 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+_LINKS = {
+    collection: tuple(link for link in shape.links if not link.by_relation_type)
+    for collection, shape in model.SHAPES_BY_COLLECTION.items()
+}
+"""Per collection, the links whose targets the link itself names (not the relation type)."""
+
+
 def references(raw: RawRecord, faulty: tuple[PathKey, ...] = ()) -> list[Reference]:
     """Every reference `raw` makes, except those in or around the `faulty` field paths."""
     data = raw.data
     refs: list[Reference] = []
-    links = [
-        link
-        for link in model.SHAPES_BY_COLLECTION[raw.collection].links
-        if not link.by_relation_type
-    ]
+    links = _LINKS[raw.collection]
     for link in links:
         if not link.many and (value := _text(data.get(link.name))) is not None:
             refs.append((value, link.targets, (link.name,)))

@@ -3,11 +3,21 @@
 Every problem is collected (not just the first) with file, line or record path, field, reason
 and, where one exists, a suggestion. A reference may point at a record of the same import or at
 a node already in the graph; which labels it may point at comes from the ontology.
+
+Records are checked as they are read, one file at a time (`Checker.check`): each valid one goes
+to the import's spool (spool.py) and only what later records and the end of the import need is
+kept — per label each id's content hash, the ids referenced (with the labels they may have),
+the claim ids, the sources' gradings. `Checker.finish` then checks what spans the import (ids
+that clash, references, claim gradings and ids) against the graph in a few batched lookups.
+Those sets say *which* ids are wrong but not *where*: only when something is wrong, the files
+are read once more (`again`) to place each problem at its file, line and record path.
 """
 
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from neo4j import Driver
 from pydantic import ValidationError
@@ -19,40 +29,29 @@ from eventgraph.graph.importer.references import Reference, references
 from eventgraph.graph.importer.wording import field_path, record_problems, suggest
 from eventgraph.graph.records import RECORD_TYPES_BY_COLLECTION, ClaimSpec, Record
 
+if TYPE_CHECKING:
+    from eventgraph.graph.importer.spool import Attachments
+
 CLAIMING = ("events", "relations")
 """Collections whose records carry claims."""
 CHECKED_LABELS = (*ontology.ENTITY_LABELS, "Event", "Source", "Report")
 """Labels a reference can point at."""
+LABELS = tuple(kind.label.name for kind in RECORD_TYPES_BY_COLLECTION.values())
+ENTITY_LABELS = frozenset(ontology.ENTITY_LABELS)
 
 
 @dataclass(frozen=True)
 class Item:
-    """A valid record, where it came from, and a hash of its content."""
+    """A valid record, a hash of its content, and where it came from (`file:line`)."""
 
     record: Record
-    raw: RawRecord
     content_hash: str
+    where: str = ""
     label: str = field(init=False)
     """The record's Neo4j label (kept, as the import asks for it a dozen times per record)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "label", self.record.label.name)
-
-
-@dataclass(frozen=True)
-class Faulty:
-    """A record whose fields are wrong: still checked for references and claims, so one
-    report lists every problem of a file."""
-
-    raw: RawRecord
-    label: str
-    paths: tuple[PathKey, ...]
-    """The fields found wrong (their references are not checked again)."""
-
-    @property
-    def id(self) -> str | None:
-        value = self.raw.data.get("id")
-        return value if isinstance(value, str) else None
 
 
 def claims_of(record: Record) -> tuple[ClaimSpec, ...]:
@@ -61,46 +60,64 @@ def claims_of(record: Record) -> tuple[ClaimSpec, ...]:
     return claims
 
 
+class ItemSink(Protocol):
+    """Where valid records go (spool.Spool); iterating it gives them back in label order."""
+
+    total: int
+
+    def add(self, item: Item, canonical: str) -> None: ...
+
+    def __iter__(self) -> Iterator[Item]: ...
+
+
 @dataclass
 class Plan:
-    """What an import would write, in dependency order, once it validated."""
+    """What an import would write, in dependency order (`items`, read once or more from the
+    spool: never indexed), and what the writer needs to know beyond each record."""
 
-    items: list[Item] = field(default_factory=list)
-    claim_reliability: dict[tuple[str, int], str] = field(default_factory=dict)
-    """(owner id, claim index) → the reliability to store (the claim's own or its source's)."""
-    label_of: dict[str, str] = field(default_factory=dict)
-    """Entity id → its label, for every id an edge will point at."""
+    items: Iterable[Item] = ()
+    total: int = 0
+    """How many records `items` holds."""
+    hashes: dict[str, dict[str, bytes]] = field(default_factory=dict)
+    """Label → id → content digest of each record of the import."""
+    graph_labels: dict[str, str] = field(default_factory=dict)
+    """Id → label of the ids that the import's references found in the graph."""
+    source_reliability: dict[str, str | None] = field(default_factory=dict)
+    """Source id → its own grading, for the sources the import's claims cite."""
     problems: list[Problem] = field(default_factory=list)
     rejected: Counter[str] = field(default_factory=Counter)
 
+    def reliability_of(self, owner_id: str, index: int, claim: ClaimSpec) -> str:
+        """The reliability to store for a claim: its own, else its source's."""
+        if claim.reliability is not None:
+            return claim.reliability.value
+        reliability = self.source_reliability.get(claim.source)
+        if reliability is None:
+            raise KeyError((owner_id, index))
+        return reliability
+
+    def label_of_id(self, record_id: str) -> str:
+        """The label of an id an edge points at: of the import's record, else the graph's."""
+        for label in ontology.ENTITY_LABELS:
+            if record_id in self.hashes.get(label, {}):
+                return label
+        for label, ids in self.hashes.items():
+            if record_id in ids:
+                return label
+        return self.graph_labels[record_id]
+
+
+def canonical_json(record: Record) -> str:
+    """A record's content, one way of writing it: what its hash is of, and how it is spooled."""
+    return record.model_dump_json(by_alias=True)
+
+
+def content_digest(canonical: str) -> bytes:
+    return hashlib.sha256(canonical.encode()).digest()[:16]
+
 
 def content_hash(record: Record) -> str:
-    canonical = record.model_dump_json(by_alias=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
-
-
-def _attach(records: list[RawRecord], attachments: list[Attachment], plan: Plan) -> None:
-    """Put CSV participants and claims into the events and relations they name."""
-    owners: dict[str, RawRecord] = {}
-    for raw in records:
-        if raw.collection in ("events", "relations") and isinstance(raw.data.get("id"), str):
-            owners.setdefault(raw.data["id"], raw)
-    for attachment in attachments:
-        owner = owners.get(attachment.target)
-        if owner is None or (attachment.field == "participants" and owner.collection != "events"):
-            plan.problems.append(
-                Problem(
-                    attachment.where(),
-                    "event" if attachment.field == "participants" else "target",
-                    f"'{attachment.target}' is not an event or relation of this import",
-                    suggest(attachment.target, list(owners))
-                    or "import its events.csv / relations.csv in the same run",
-                )
-            )
-            continue
-        items = owner.data.setdefault(attachment.field, [])
-        if isinstance(items, list):
-            items.append(attachment.item)
+    return content_digest(canonical_json(record)).hex()
 
 
 _FIND_IDS = (
@@ -135,220 +152,63 @@ def _graph_labels(
     return found
 
 
-def validate(
-    records: list[RawRecord], attachments: list[Attachment], driver: Driver, database: str
-) -> Plan:
-    """Check every record; the plan carries problems instead of raising, so all are reported.
+@dataclass
+class _Entry:
+    """A record whose references and claims are checked: valid, or with wrong fields (then
+    `record` is None and `paths` names the wrong fields, whose references are not checked)."""
 
-    A record with wrong fields is still checked for references, id clashes and claims: a file
-    with 8 wrong fields and 2 unknown references gets one report of 10 problems."""
-    plan = Plan()
-    _attach(records, attachments, plan)
-    first_seen: dict[tuple[str, str], Item] = {}
-    faulty: list[Faulty] = []
-    for raw in records:
-        model = RECORD_TYPES_BY_COLLECTION[raw.collection]
-        try:
-            record = model.model_validate(raw.data)
-        except ValidationError as error:
-            details = error.errors(include_url=False)
-            plan.problems.extend(record_problems(raw, details))
-            paths = tuple(field_path(detail["loc"]) for detail in details)
-            faulty.append(Faulty(raw, model.label.name, paths))
-            plan.rejected[model.label.name] += 1
-            continue
-        item = Item(record, raw, content_hash(record))
-        key = (item.label, record.id)
-        earlier = first_seen.get(key)
-        if earlier is None:
-            first_seen[key] = item
-            plan.items.append(item)
-        elif earlier.content_hash != item.content_hash:
-            plan.problems.append(
-                Problem(
-                    raw.where(("id",)),
-                    raw.field(("id",)),
-                    f"'{record.id}' appears twice with different content "
-                    f"(first at {earlier.raw.where()})",
-                    "merge the two records into one",
-                )
-            )
-            plan.rejected[item.label] += 1
-    _check_references(plan, faulty, driver, database)
-    return plan
+    raw: RawRecord
+    label: str
+    id: str | None
+    record: Record | None
+    paths: tuple[PathKey, ...] = ()
 
+    def references(self) -> list[Reference]:
+        return references(self.raw, self.paths) if self.record is None else references(self.raw)
 
-Checked = Item | Faulty
-"""A record whose references are checked: valid, or with wrong fields."""
-
-
-def _id_of(entry: Checked) -> str | None:
-    return entry.record.id if isinstance(entry, Item) else entry.id
-
-
-def _check_references(plan: Plan, faulty: list[Faulty], driver: Driver, database: str) -> None:
-    entries: list[Checked] = [*plan.items, *faulty]
-    defined: dict[str, set[str]] = defaultdict(set)
-    for entry in entries:
-        if (entry_id := _id_of(entry)) is not None:
-            defined[entry_id].add(entry.label)
-    entity_labels = set(ontology.ENTITY_LABELS)
-    entity_ids = {
-        entry_id
-        for entry in entries
-        if entry.label in entity_labels and (entry_id := _id_of(entry)) is not None
-    }
-    all_refs: list[tuple[Checked, Reference]] = [
-        (item, ref) for item in plan.items for ref in references(item.raw)
-    ]
-    all_refs.extend((entry, ref) for entry in faulty for ref in references(entry.raw, entry.paths))
-    unresolved = {ref_id for _, (ref_id, _, _) in all_refs if ref_id not in defined}
-    in_graph = _graph_labels(driver, database, unresolved, entity_ids)
-    bad: set[int] = set()
-    allowed_sets: dict[tuple[str, ...], frozenset[str]] = {}
-
-    for entry in entries:
-        entry_id = _id_of(entry)
-        if entry.label not in entity_labels or entry_id is None:
-            continue
-        here = defined[entry_id] & entity_labels
-        there = (in_graph.get(entry_id, set()) & entity_labels) - {entry.label}
-        clash = (here - {entry.label}) | there
-        if clash:
-            plan.problems.append(
-                Problem(
-                    entry.raw.where(("id",)),
-                    entry.raw.field(("id",)),
-                    f"'{entry_id}' is already {a_or_an(' and '.join(sorted(clash)))}; actors, "
-                    "assets, equipment types and locations share one id space",
-                    f"give this {entry.label.lower()} another id",
-                )
-            )
-            bad.add(id(entry))
-
-    for entry, (ref_id, allowed, path) in all_refs:
-        labels = defined.get(ref_id) or in_graph.get(ref_id, set())
-        allowed_set = allowed_sets.get(allowed)
-        if allowed_set is None:
-            allowed_set = allowed_sets[allowed] = frozenset(allowed)
-        if labels & allowed_set:
-            if ref_id not in plan.label_of:
-                for label in labels & allowed_set:
-                    plan.label_of.setdefault(ref_id, label)
-            continue
-        wanted = " or ".join(allowed)
-        if labels:
-            found = a_or_an(" and ".join(sorted(labels)))
-            reason = f"'{ref_id}' is {found}, but this needs {wanted}"
-            suggestion = None
-        else:
-            reason = f"unknown {wanted.lower()} '{ref_id}': neither in these files nor in the graph"
-            suggestion = suggest(ref_id, _candidates(plan, allowed, ref_id, driver, database))
-        plan.problems.append(
-            Problem(entry.raw.where(path), entry.raw.field(path), reason, suggestion)
-        )
-        bad.add(id(entry))
-
-    for item in plan.items:
-        if item.record.label.is_entity:
-            plan.label_of.setdefault(item.record.id, item.label)
-    _resolve_claims(plan, faulty, driver, database, bad)
-    for item in plan.items:
-        if id(item) in bad:
-            plan.rejected[item.label] += 1
-
-
-def _candidates(
-    plan: Plan, allowed: tuple[str, ...], ref_id: str, driver: Driver, database: str
-) -> list[str]:
-    names = [item.record.id for item in plan.items if item.label in allowed]
-    for label in allowed:
-        query = _FIND_SIMILAR.format(label=label)
-        rows = driver.execute_query(query, prefix=ref_id[:2], database_=database)[0]
-        names.extend(row["id"] for row in rows)
-    return names
-
-
-def _claims(entry: Checked) -> list[tuple[int, ClaimSpec]]:
-    """The claims of a record, by index; of a faulty record, those that are themselves valid."""
-    if isinstance(entry, Item):
-        return list(enumerate(claims_of(entry.record)))
-    given = entry.raw.data.get("claims") if entry.raw.collection in CLAIMING else None
-    if not isinstance(given, list | tuple):
-        return []
-    claims = []
-    for index, data in enumerate(given):
-        if any(path[:2] == ("claims", index) for path in entry.paths):
-            continue
-        try:
-            claims.append((index, ClaimSpec.model_validate(data)))
-        except ValidationError:
-            continue
-    return claims
-
-
-def _resolve_claims(
-    plan: Plan, faulty: list[Faulty], driver: Driver, database: str, bad: set[int]
-) -> None:
-    """Fill in each claim's reliability (its own or its source's) and check claim ids."""
-    source_reliability: dict[str, str | None] = {
-        item.record.id: _reliability_of(item.record)
-        for item in plan.items
-        if item.label == ontology.SOURCE.name
-    }
-    entries: list[Checked] = [*plan.items, *faulty]
-    owners = [
-        (entry, owner, claims)
-        for entry in entries
-        if (claims := _claims(entry)) and (owner := _id_of(entry)) is not None
-    ]
-    wanted = {
-        claim.source
-        for _, _, claims in owners
-        for _, claim in claims
-        if claim.reliability is None and claim.source not in source_reliability
-    }
-    if wanted:
-        rows = driver.execute_query(_SOURCE_RELIABILITY, ids=sorted(wanted), database_=database)[0]
-        source_reliability.update({row["id"]: row["reliability"] for row in rows})
-    claim_ids: dict[str, tuple[Checked, int]] = {}
-    """Claim id → where it was last seen (formatted only for a problem: most imports have none)."""
-    for entry, owner, claims in owners:
-        raw = entry.raw
-        for index, claim in claims:
-            reliability = claim.reliability.value if claim.reliability else None
-            reliability = reliability or source_reliability.get(claim.source)
-            if reliability is None:
-                if claim.source in source_reliability:
-                    plan.problems.append(
-                        Problem(
-                            raw.where(("claims", index)),
-                            raw.field(("claims", index, "reliability")),
-                            f"is required: source '{claim.source}' has no default grading",
-                            "give the claim a reliability A–F, or the source one",
-                        )
-                    )
-                    bad.add(id(entry))
+    def claims(self) -> list[tuple[int, ClaimSpec]]:
+        """The claims by index; of a faulty record, those that are themselves valid."""
+        if self.record is not None:
+            return list(enumerate(claims_of(self.record)))
+        given = self.raw.data.get("claims") if self.raw.collection in CLAIMING else None
+        if not isinstance(given, list | tuple):
+            return []
+        claims = []
+        for index, data in enumerate(given):
+            if any(path[:2] == ("claims", index) for path in self.paths):
                 continue
-            if isinstance(entry, Item):
-                plan.claim_reliability[(owner, index)] = reliability
-            claim_id = claim_id_of(owner, index, claim)
-            earlier = claim_ids.get(claim_id)
-            if earlier is not None:
-                other, other_index = earlier
-                place = (
-                    f"{other.raw.where(('claims', other_index))} "
-                    f"({other.raw.field(('claims', other_index))})"
-                )
-                plan.problems.append(
-                    Problem(
-                        raw.where(("claims", index)),
-                        raw.field(("claims", index, "id")),
-                        f"claim id '{claim_id}' is used twice (also at {place})",
-                    )
-                )
-                bad.add(id(entry))
-            claim_ids[claim_id] = (entry, index)
+            try:
+                claims.append((index, ClaimSpec.model_validate(data)))
+            except ValidationError:
+                continue
+        return claims
+
+
+def _entry(raw: RawRecord) -> tuple[_Entry, list[Problem]]:
+    """Validate one record: the entry and its field problems."""
+    model = RECORD_TYPES_BY_COLLECTION[raw.collection]
+    try:
+        record = model.model_validate(raw.data)
+    except ValidationError as error:
+        details = error.errors(include_url=False)
+        paths = tuple(field_path(detail["loc"]) for detail in details)
+        given = raw.data.get("id")
+        entry = _Entry(raw, model.label.name, given if isinstance(given, str) else None, None)
+        entry.paths = paths
+        return entry, record_problems(raw, details)
+    return _Entry(raw, model.label.name, record.id, record), []
+
+
+def _attach(raw: RawRecord, rows: list[Attachment]) -> None:
+    for row in rows:
+        items = raw.data.setdefault(row.field, [])
+        if isinstance(items, list):
+            items.append(row.item)
+
+
+def claim_id_of(owner: str, index: int, claim: ClaimSpec) -> str:
+    """A claim's id: its own, or `<owner>/claim-<n>` counting from 1."""
+    return claim.id or f"{owner}/claim-{index + 1}"
 
 
 def _reliability_of(source: Record) -> str | None:
@@ -357,6 +217,367 @@ def _reliability_of(source: Record) -> str | None:
     return reliability.value if reliability else None
 
 
-def claim_id_of(owner: str, index: int, claim: ClaimSpec) -> str:
-    """A claim's id: its own, or `<owner>/claim-<n>` counting from 1."""
-    return claim.id or f"{owner}/claim-{index + 1}"
+@dataclass
+class _Wrong:
+    """What `finish` found wrong, by id: the second reading places each at its record."""
+
+    records: set[tuple[str, str]] = field(default_factory=set)
+    """(label, id) given twice with different content."""
+    clashes: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    """(label, id) of an entity whose id another entity label holds too → those labels."""
+    references: dict[tuple[str, tuple[str, ...]], tuple[str, str | None]] = field(
+        default_factory=dict
+    )
+    """(id, labels it may have) → (reason, suggestion)."""
+    ungraded: set[str] = field(default_factory=set)
+    """Sources without a grading, cited by claims that give none."""
+    claim_ids: set[str] = field(default_factory=set)
+    """Claim ids given more than once."""
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.records or self.clashes or self.references or self.ungraded or self.claim_ids
+        )
+
+
+class Checker:
+    """Checks records one at a time (`check`), then what spans them (`finish`)."""
+
+    def __init__(self, spool: ItemSink, attachments: "Attachments | None" = None) -> None:
+        self.spool = spool
+        self.attachments = attachments
+        self.problems: list[Problem] = []
+        self.rejected: Counter[str] = Counter()
+        self.seen = 0
+        self.hashes: dict[str, dict[str, bytes]] = {label: {} for label in LABELS}
+        self.faulty: dict[str, dict[str, None]] = {label: {} for label in LABELS}
+        """Label → ids of the records with wrong fields (an ordered set)."""
+        self.references: set[tuple[str, tuple[str, ...]]] = set()
+        self.claim_ids: set[str] = set()
+        self.claim_ids_twice: set[str] = set()
+        self.sources_cited_ungraded: set[str] = set()
+        self.source_reliability: dict[str, str | None] = {}
+        self.records_twice: set[tuple[str, str]] = set()
+
+    def _attach(self, raw: RawRecord, number: int) -> None:
+        """Put the CSV participants and claims rows for this record into it."""
+        record_id = raw.data.get("id")
+        if self.attachments is None or raw.collection not in CLAIMING:
+            return
+        if isinstance(record_id, str):
+            fields = ("participants", "claims") if raw.collection == "events" else ("claims",)
+            _attach(raw, self.attachments.take(record_id, number, fields))
+
+    def check(self, raw: RawRecord) -> None:
+        """Check one record against itself and those before it; keep what the end needs."""
+        self.seen += 1
+        self._attach(raw, self.seen)
+        entry, problems = _entry(raw)
+        if entry.record is None:
+            self.problems.extend(problems)
+            self.rejected[entry.label] += 1
+            if entry.id is not None:
+                self.faulty[entry.label][entry.id] = None
+            self._note(entry)
+            return
+        record = entry.record
+        canonical = canonical_json(record)
+        digest = content_digest(canonical)
+        known = self.hashes[entry.label]
+        earlier = known.get(record.id)
+        if earlier is not None:
+            if earlier != digest:
+                self.records_twice.add((entry.label, record.id))
+                self.rejected[entry.label] += 1
+            return
+        known[record.id] = digest
+        self.spool.add(Item(record, digest.hex(), raw.where()), canonical)
+        if entry.label == ontology.SOURCE.name:
+            self.source_reliability[record.id] = _reliability_of(record)
+        self._note(entry)
+
+    def _note(self, entry: _Entry) -> None:
+        """Keep the references and claims of a record for the checks at the end."""
+        self.references.update((ref_id, allowed) for ref_id, allowed, _ in entry.references())
+        if entry.id is None:
+            return
+        for index, claim in entry.claims():
+            if claim.reliability is None:
+                self.sources_cited_ungraded.add(claim.source)
+            claim_id = claim_id_of(entry.id, index, claim)
+            if claim_id in self.claim_ids:
+                self.claim_ids_twice.add(claim_id)
+            else:
+                self.claim_ids.add(claim_id)
+
+    def defined(self, record_id: str) -> set[str]:
+        """The labels the import's records (valid or not) give this id."""
+        return {
+            label
+            for label in LABELS
+            if record_id in self.hashes[label] or record_id in self.faulty[label]
+        }
+
+    def finish(
+        self, driver: Driver, database: str, again: Callable[[], Iterable[RawRecord]]
+    ) -> Plan:
+        """Check what spans the records, against the graph; the plan carries every problem.
+
+        `again` reads the same records once more, only if something is wrong, to say where."""
+        plan = Plan(
+            self.spool,
+            self.spool.total,
+            self.hashes,
+            source_reliability=self.source_reliability,
+            problems=self.problems,
+            rejected=self.rejected,
+        )
+        self.claim_ids.clear()  # only needed while reading
+        self._left_over(plan)
+        wrong = _Wrong(records=self.records_twice, claim_ids=self.claim_ids_twice)
+        self._check_ids_and_references(plan, wrong, driver, database)
+        self._check_gradings(plan, wrong, driver, database)
+        if wrong:
+            _place(plan, wrong, again, self.attachments)
+        return plan
+
+    def _left_over(self, plan: Plan) -> None:
+        """CSV rows whose event or relation is not in the import."""
+        if self.attachments is None:
+            return
+        owners: list[str] | None = None
+        for row in self.attachments.left_over():
+            if owners is None:
+                owners = [
+                    record_id
+                    for label in ("Event", "Relation")
+                    for ids in (self.hashes[label], self.faulty[label])
+                    for record_id in ids
+                ]
+            plan.problems.append(
+                Problem(
+                    row.where(),
+                    "event" if row.field == "participants" else "target",
+                    f"'{row.target}' is not an event or relation of this import",
+                    suggest(row.target, owners)
+                    or "import its events.csv / relations.csv in the same run",
+                )
+            )
+
+    def _check_ids_and_references(
+        self, plan: Plan, wrong: _Wrong, driver: Driver, database: str
+    ) -> None:
+        entity_ids = {
+            record_id
+            for label in ENTITY_LABELS
+            for ids in (self.hashes[label], self.faulty[label])
+            for record_id in ids
+        }
+        defined = {ref_id: self.defined(ref_id) for ref_id, _ in self.references}
+        unresolved = {ref_id for ref_id, labels in defined.items() if not labels}
+        in_graph = _graph_labels(driver, database, unresolved, entity_ids)
+        for record_id in entity_ids:
+            here = self.defined(record_id) & ENTITY_LABELS
+            there = in_graph.get(record_id, set()) & ENTITY_LABELS
+            for label in here:
+                clash = (here - {label}) | (there - {label})
+                if clash:
+                    wrong.clashes[(label, record_id)] = clash
+        for ref_id, allowed in self.references:
+            labels = defined[ref_id] or in_graph.get(ref_id, set())
+            fits = labels & set(allowed)
+            if fits:
+                if not defined[ref_id]:
+                    plan.graph_labels.setdefault(ref_id, min(fits))
+                continue
+            wanted = " or ".join(allowed)
+            if labels:
+                found = a_or_an(" and ".join(sorted(labels)))
+                reason = f"'{ref_id}' is {found}, but this needs {wanted}"
+                suggestion = None
+            else:
+                reason = (
+                    f"unknown {wanted.lower()} '{ref_id}': neither in these files nor in the graph"
+                )
+                suggestion = suggest(ref_id, self._candidates(allowed, ref_id, driver, database))
+            wrong.references[(ref_id, allowed)] = (reason, suggestion)
+
+    def _candidates(
+        self, allowed: tuple[str, ...], ref_id: str, driver: Driver, database: str
+    ) -> list[str]:
+        names = [record_id for label in allowed for record_id in self.hashes.get(label, {})]
+        for label in allowed:
+            query = _FIND_SIMILAR.format(label=label)
+            rows = driver.execute_query(query, prefix=ref_id[:2], database_=database)[0]
+            names.extend(row["id"] for row in rows)
+        return names
+
+    def _check_gradings(self, plan: Plan, wrong: _Wrong, driver: Driver, database: str) -> None:
+        """Find the gradings of the cited sources that are not in the import; name those
+        that have none though claims without their own cite them."""
+        wanted = self.sources_cited_ungraded - self.source_reliability.keys()
+        if wanted:
+            rows = driver.execute_query(
+                _SOURCE_RELIABILITY, ids=sorted(wanted), database_=database
+            )[0]
+            self.source_reliability.update({row["id"]: row["reliability"] for row in rows})
+        wrong.ungraded = {
+            source
+            for source in self.sources_cited_ungraded
+            if source in self.source_reliability and self.source_reliability[source] is None
+        }
+
+
+def _place(
+    plan: Plan,
+    wrong: _Wrong,
+    again: Callable[[], Iterable[RawRecord]],
+    attachments: "Attachments | None",
+) -> None:
+    """Read the records again and say where each thing `wrong` holds is, as problems: ids
+    that clash first, then references, then claims, each for valid records before faulty
+    ones (the order the checks have always reported in)."""
+    first: dict[tuple[str, str], tuple[bytes, str]] = {}
+    twice: list[Problem] = []
+    clashes: tuple[list[Problem], list[Problem]] = ([], [])
+    refs: tuple[list[Problem], list[Problem]] = ([], [])
+    claims: tuple[list[_Claim], list[_Claim]] = ([], [])
+    bad: set[int] = set()
+    labels: dict[int, str] = {}
+    """Record number → label, of the valid records problems may name (to count rejected)."""
+    for number, raw in enumerate(again(), start=1):
+        if attachments is not None and raw.collection in CLAIMING:
+            record_id = raw.data.get("id")
+            if isinstance(record_id, str):
+                fields = ("participants", "claims") if raw.collection == "events" else ("claims",)
+                _attach(raw, attachments.take(record_id, number, fields))
+        if not _concerns(raw, wrong):
+            continue
+        entry, _ = _entry(raw)
+        faulty = entry.record is None
+        if entry.record is not None:
+            key = (entry.label, entry.record.id)
+            digest = content_digest(canonical_json(entry.record))
+            earlier = first.get(key)
+            if earlier is not None:
+                if earlier[0] != digest:
+                    twice.append(
+                        Problem(
+                            raw.where(("id",)),
+                            raw.field(("id",)),
+                            f"'{entry.record.id}' appears twice with different content "
+                            f"(first at {earlier[1]})",
+                            "merge the two records into one",
+                        )
+                    )
+                continue
+            first[key] = (digest, raw.where())
+        if entry.id is not None and (clash := wrong.clashes.get((entry.label, entry.id))):
+            clashes[faulty].append(
+                Problem(
+                    raw.where(("id",)),
+                    raw.field(("id",)),
+                    f"'{entry.id}' is already {a_or_an(' and '.join(sorted(clash)))}; actors, "
+                    "assets, equipment types and locations share one id space",
+                    f"give this {entry.label.lower()} another id",
+                )
+            )
+            bad.add(number)
+        for ref_id, allowed, path in entry.references():
+            found = wrong.references.get((ref_id, allowed))
+            if found is not None:
+                refs[faulty].append(Problem(raw.where(path), raw.field(path), *found))
+                bad.add(number)
+        if entry.id is not None:
+            for index, claim in entry.claims():
+                graded = claim.reliability is not None or (
+                    plan.source_reliability.get(claim.source) is not None
+                )
+                if graded:
+                    claim_id = claim_id_of(entry.id, index, claim)
+                    if claim_id in wrong.claim_ids:
+                        claims[faulty].append(_Claim(raw, number, index, claim, claim_id))
+                elif claim.source in wrong.ungraded:
+                    claims[faulty].append(_Claim(raw, number, index, claim, None))
+        if not faulty:
+            labels[number] = entry.label
+    plan.problems.extend(twice)
+    plan.problems.extend([*clashes[0], *clashes[1]])
+    plan.problems.extend([*refs[0], *refs[1]])
+    plan.problems.extend(_claim_problems([*claims[0], *claims[1]], bad))
+    plan.rejected.update(labels[number] for number in bad if number in labels)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """A claim a problem may name: without a grading to take (`id` None), or of an id given
+    more than once."""
+
+    raw: RawRecord
+    number: int
+    index: int
+    claim: ClaimSpec
+    id: str | None
+
+
+def _claim_problems(claims: list[_Claim], bad: set[int]) -> list[Problem]:
+    """A claim without a grading to take; a claim id given twice (saying where it was last).
+    The records of the claims named are added to `bad`."""
+    problems = []
+    seen: dict[str, tuple[RawRecord, int]] = {}
+    for found in claims:
+        raw, index, claim, claim_id = found.raw, found.index, found.claim, found.id
+        if claim_id is None:
+            problems.append(
+                Problem(
+                    raw.where(("claims", index)),
+                    raw.field(("claims", index, "reliability")),
+                    f"is required: source '{claim.source}' has no default grading",
+                    "give the claim a reliability A–F, or the source one",
+                )
+            )
+        else:
+            earlier = seen.get(claim_id)
+            seen[claim_id] = (raw, index)
+            if earlier is None:
+                continue
+            other, other_index = earlier
+            place = (
+                f"{other.where(('claims', other_index))} ({other.field(('claims', other_index))})"
+            )
+            problems.append(
+                Problem(
+                    raw.where(("claims", index)),
+                    raw.field(("claims", index, "id")),
+                    f"claim id '{claim_id}' is used twice (also at {place})",
+                )
+            )
+        bad.add(found.number)
+    return problems
+
+
+def _concerns(raw: RawRecord, wrong: _Wrong) -> bool:
+    """Whether a record (as given, before validation) may be one `wrong` names: a cheap test
+    that spares validating every record a second time."""
+    data = raw.data
+    record_id = data.get("id")
+    label = RECORD_TYPES_BY_COLLECTION[raw.collection].label.name
+    if isinstance(record_id, str) and (
+        (label, record_id) in wrong.records or (label, record_id) in wrong.clashes
+    ):
+        return True
+    if wrong.references and any(
+        (ref_id, allowed) in wrong.references for ref_id, allowed, _ in references(raw)
+    ):
+        return True
+    given = data.get("claims") if raw.collection in CLAIMING else None
+    if (wrong.claim_ids or wrong.ungraded) and isinstance(given, list | tuple):
+        for index, claim in enumerate(given):
+            if not isinstance(claim, dict):
+                continue
+            if claim.get("source") in wrong.ungraded:
+                return True
+            claim_id = claim.get("id") or f"{record_id}/claim-{index + 1}"
+            if claim_id in wrong.claim_ids:
+                return True
+    return False

@@ -21,10 +21,11 @@ Labels and relationship types come only from the ontology (interpolated, or as p
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
+from itertools import islice
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction
@@ -174,7 +175,7 @@ def edges_of(item: Item, plan: Plan) -> list[Edge]:
 
     def to(edge_type: str, target: str, target_label: str | None = None, **props: Any) -> None:
         out.append(
-            (edge_type, label, record.id, target_label or plan.label_of[target], target, props)
+            (edge_type, label, record.id, target_label or plan.label_of_id(target), target, props)
         )
 
     for part in model.SHAPES_BY_LABEL[label].fields:
@@ -195,7 +196,7 @@ def claim_rows(item: Item, plan: Plan) -> list[dict[str, Any]]:
         props = {
             "id": claim_id_of(item.record.id, index, claim),
             "position": index,
-            "reliability": plan.claim_reliability[(item.record.id, index)],
+            "reliability": plan.reliability_of(item.record.id, index, claim),
             "reliability_given": claim.reliability is not None,
             "credibility": claim.credibility.value,
             "paraphrase": claim.paraphrase,
@@ -290,14 +291,21 @@ def _chunks(rows: list[Any], size: int = ROWS_PER_QUERY) -> Iterator[list[Any]]:
         yield rows[start : start + size]
 
 
-def _by_label(items: list[Item]) -> list[tuple[str, list[Item]]]:
+def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    """`items` (an iterator too) in lists of `size`."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _by_label(items: Iterable[Item]) -> list[tuple[str, list[Item]]]:
     grouped: dict[str, list[Item]] = {label: [] for label in WRITE_ORDER}
     for item in items:
         grouped[item.label].append(item)
     return [(label, grouped[label]) for label in WRITE_ORDER if grouped[label]]
 
 
-def _classify(tx: ManagedTransaction, items: list[Item], outcome: Outcome) -> list[Item]:
+def _classify(tx: ManagedTransaction, items: Iterable[Item], outcome: Outcome) -> list[Item]:
     """Count each item as created / updated / unchanged; return those to write."""
     to_write = []
     for label, group in _by_label(items):
@@ -424,16 +432,16 @@ def write_plan(
 
     Raise `Conflict` for what the graph refuses or a lock conflict the driver's retries did
     not get past, `Unavailable` when Neo4j goes away; each says what stays written."""
-    batches = [plan.items] if batch_size is None else list(_chunks(plan.items, batch_size))
+    batches = [] if batch_size is None else list(_batches(plan.items, batch_size))
     total = Outcome()
     to_link: list[list[Item]] = []
-    committed = _Committed(len(plan.items))
+    committed = _Committed(plan.total)
     try:
         with driver.session(database=database) as session:
             if batch_size is None:
                 total = session.execute_write(_write_all, plan)
                 if progress:
-                    progress(len(plan.items))
+                    progress(plan.total)
                 return total
             for batch in batches:
                 outcome, written = session.execute_write(_write_node_batch, batch)
