@@ -145,6 +145,28 @@ def test_grading_defaults_give_way_to_the_option_and_the_config_file(
         feeds.options_of(None, ["adsb=G9"], None)
 
 
+def test_one_airframe_from_two_feeds_of_one_import_is_one_record_with_both_feeds_fields(
+    clean_graph: Driver, settings: Settings
+) -> None:
+    """The import streams file by file, so the entities feed files share are checked once all
+    are read: the airframe keeps the readsb trace's registration and type, and no options are
+    needed for it (a plain `import_paths` call)."""
+    import_paths(
+        clean_graph,
+        settings.neo4j_database,
+        [TRACE, SAMPLES / "opensky-flights.json"],
+        max_bytes=2**24,
+    )
+    assets = _rows(
+        clean_graph,
+        "MATCH (a:Asset) WHERE a.icao24 = '14f1c4' "
+        "OPTIONAL MATCH (a)-[:INSTANCE_OF]->(t) RETURN a.id AS id, a.name AS name, t.id AS type",
+    )
+    assert assets == [{"id": "icao24-14f1c4", "name": "RA-82999", "type": "icao-type-a124"}]
+    feeds_seen = _rows(clean_graph, "MATCH (f:Event) RETURN DISTINCT f.feed AS feed ORDER BY feed")
+    assert feeds_seen == [{"feed": "adsb"}, {"feed": "opensky"}]
+
+
 def test_opensky_flights_and_states(clean_graph: Driver, settings: Settings) -> None:
     _import(clean_graph, settings, SAMPLES / "opensky-flights.json")
     flights = _rows(clean_graph, FLIGHTS)

@@ -26,7 +26,7 @@ from eventgraph.graph.feeds.containers import (
     open_members,
 )
 from eventgraph.graph.feeds.grading import merged, parse_overrides, read_config
-from eventgraph.graph.feeds.options import FeedOptions, current, using
+from eventgraph.graph.feeds.options import FeedOptions, current, one_import, using
 from eventgraph.graph.feeds.registry import FeedFile, Format, NativeRecord
 from eventgraph.graph.feeds.sources import FEEDS
 
@@ -36,8 +36,10 @@ __all__ = [
     "FeedOptions",
     "FeedRead",
     "is_feed_container",
+    "one_import",
     "options_of",
     "read_file",
+    "shared_records",
     "using",
 ]
 
@@ -116,7 +118,7 @@ def read_file(file: Path, max_bytes: int) -> FeedRead | None:
         chosen.read(parsed, into)
         read.problems.extend(into.problems)
         read.records.extend(
-            (member.name, record) for record in into.records if _first(record, options)
+            (member.name, record) for record in into.records if _first(member.name, record, options)
         )
     return read
 
@@ -125,18 +127,25 @@ SHARED = ("actors", "equipment_types", "assets", "locations", "sources", "relati
 """Collections whose records several feed files of one import may each give."""
 
 
-def _first(record: NativeRecord, options: FeedOptions) -> bool:
-    """Whether `record` is new to this import; an entity seen before takes the fields it
-    lacked from this one instead (the earlier file's record is the one validated)."""
+def _first(where: str, record: NativeRecord, options: FeedOptions) -> bool:
+    """Whether `record` is read now; an entity that several files may give is held instead
+    (`shared_records`), and one seen before takes the fields it lacked from this one."""
     collection, data = record
     if collection not in SHARED:
         return True
-    earlier = options.shared.setdefault((collection, str(data["id"])), data)
-    if earlier is data:
-        return True
-    for key, value in data.items():
-        earlier.setdefault(key, value)
+    _, earlier = options.shared.setdefault((collection, str(data["id"])), (where, data))
+    if earlier is not data:
+        for key, value in data.items():
+            earlier.setdefault(key, value)
     return False
+
+
+def shared_records() -> list[tuple[str, NativeRecord]]:
+    """(where, record) of the entities this import's feed files gave, each merged from every
+    file that gave it: the importer checks them once it has read every file."""
+    return [
+        (where, (collection, data)) for (collection, _), (where, data) in current().shared.items()
+    ]
 
 
 def _may_be_feed_json(file: Path) -> bool:

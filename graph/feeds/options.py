@@ -8,7 +8,7 @@ stage's signature stays the importer's own.
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from eventgraph.graph.feeds.grading import Grading
@@ -20,10 +20,13 @@ class FeedOptions:
     """Read every file as this format (detection only checks that it is not another one)."""
     grading: Mapping[str, Grading] = field(default_factory=dict)
     """Per feed, the grading that replaces its default."""
-    shared: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict, compare=False)
+    shared: dict[tuple[str, str], tuple[str, dict[str, Any]]] = field(
+        default_factory=dict, compare=False
+    )
     """The entity records (airframes, types, airports …) this import's feed files gave so
-    far, by (collection, id): the same airframe from two feeds is one record, the fields one
-    feed lacks filled from the other."""
+    far, by (collection, id), with the file that gave each first: the same airframe from two
+    feeds is one record, the fields one feed lacks filled from the other. They are checked
+    once every file is read (`feeds.shared_records`), as the import streams file by file."""
 
 
 _CURRENT: ContextVar[FeedOptions | None] = ContextVar("feed_options", default=None)
@@ -41,3 +44,10 @@ def using(options: FeedOptions) -> Iterator[None]:
         yield
     finally:
         _CURRENT.reset(token)
+
+
+@contextmanager
+def one_import() -> Iterator[None]:
+    """Scope one import: the options in force (or the defaults), with no shared records yet."""
+    with using(replace(current(), shared={})):
+        yield

@@ -20,6 +20,7 @@ from typing import Any
 from neo4j import Driver
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
+from eventgraph.graph import feeds
 from eventgraph.graph.errors import InvalidData, Unavailable
 from eventgraph.graph.importer.reading import (
     RawRecord,
@@ -27,6 +28,7 @@ from eventgraph.graph.importer.reading import (
     discover,
     holds_attachments,
     read_file,
+    shared_feed_records,
 )
 from eventgraph.graph.importer.spool import Attachments, Spool
 from eventgraph.graph.importer.validation import Checker, Plan
@@ -85,7 +87,7 @@ def read_and_validate(
     if on_phase:
         on_phase("checking", len(order))
     try:
-        with _fewer_collections():
+        with _fewer_collections(), feeds.one_import():
             for file in order:
                 result = read_file(file, max_bytes)
                 read.problems.extend(result.problems)
@@ -96,10 +98,13 @@ def read_and_validate(
                 del result
                 if on_progress:
                     on_progress(1)
+            for raw in shared_feed_records():
+                checker.check(raw)
 
             def again() -> Iterator[RawRecord]:
                 for file in order:
                     yield from read_file(file, max_bytes).records
+                yield from shared_feed_records()
 
             plan = checker.finish(driver, database, again)
     except (ServiceUnavailable, SessionExpired):

@@ -100,6 +100,19 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
     return files, problems
 
 
+def feed_records(records: list[tuple[str, tuple[str, dict[str, Any]]]]) -> list[RawRecord]:
+    """A feed reader's (where, (collection, data)) records as raw records."""
+    return [
+        RawRecord(collection, data, Path(where), (collection, index))
+        for index, (where, (collection, data)) in enumerate(records)
+    ]
+
+
+def shared_feed_records() -> list[RawRecord]:
+    """The entities the import's feed files share, merged (`feeds.shared_records`)."""
+    return feed_records(feeds.shared_records())
+
+
 def _readable(path: Path) -> bool:
     return path.suffix.lower() in SUFFIXES or feeds.is_feed_container(path)
 
@@ -130,10 +143,7 @@ def read_file(file: Path, max_bytes: int) -> ReadResult:
     feed = feeds.read_file(file, max_bytes)  # a feed's file (docs/feeds.md), or None
     if feed is not None:
         result.problems.extend(feed.problems)
-        result.records.extend(
-            RawRecord(collection, data, Path(where), (collection, index))
-            for index, (where, (collection, data)) in enumerate(feed.records)
-        )
+        result.records.extend(feed_records(feed.records))
         return result
     text = _decode(file, result.problems)
     if text is None:
