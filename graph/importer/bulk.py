@@ -29,7 +29,7 @@ from typing import Any
 from neo4j import Driver
 from neo4j.spatial import WGS84Point
 
-from eventgraph.graph import local_neo4j
+from eventgraph.graph import local_neo4j, model
 from eventgraph.graph.driver import open_driver, server_info
 from eventgraph.graph.errors import Conflict, LocalNeo4jError, SetupError
 from eventgraph.graph.importer import read_and_validate
@@ -62,6 +62,9 @@ class BulkFiles:
     """One file per pair of labels (the type is a column)."""
     node_counts: Counter[str] = field(default_factory=Counter)
     relationship_count: int = 0
+    blank_lists: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    """(label, property) → ids of the nodes whose list is `[""]`, which neo4j-admin reads as no
+    property: `set_lists` sets it once loaded."""
 
     def arguments(self, database: str) -> list[str]:
         """`database import full …` for these files (paths as they are now)."""
@@ -119,6 +122,8 @@ def _cell(value: Any) -> str | None:
     if isinstance(value, WGS84Point):
         return f"{{longitude:{value.longitude!r}, latitude:{value.latitude!r}}}"
     if isinstance(value, list):
+        if value in ([], [""]):
+            return None  # neo4j-admin has no spelling for these: `set_lists` sets them
         if any(ARRAY_DELIMITER in str(item) for item in value):
             raise Conflict(
                 "a list item holds the ASCII unit separator (U+001F), which the bulk files "
@@ -188,11 +193,15 @@ def write_bulk_files(plan: Plan, directory: Path, now: datetime | None = None) -
     now = now or datetime.now(UTC)
     nodes: dict[str, list[dict[str, Any]]] = {}
     edges: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    blank_lists: dict[tuple[str, str], list[str]] = {}
     for item in plan.items:
         props = node_properties(item)
         props.update(id=item.record.id, content_hash=item.content_hash)
         props.update(created_at=now, updated_at=now)
         nodes.setdefault(item.label, []).append(props)
+        for key, value in props.items():
+            if value == [""]:
+                blank_lists.setdefault((item.label, key), []).append(item.record.id)
         for edge_type, source, source_id, target, target_id, edge_props in edges_of(item, plan):
             edges.setdefault((source, target), []).append(
                 {**edge_props, "from": source_id, "to": target_id, "type": edge_type}
@@ -210,7 +219,7 @@ def write_bulk_files(plan: Plan, directory: Path, now: datetime | None = None) -
                 edges.setdefault((CLAIM, target), []).append(
                     {"from": claim_id, "to": target_id, "type": edge_type}
                 )
-    files = BulkFiles(directory)
+    files = BulkFiles(directory, blank_lists=blank_lists)
     for label, rows in nodes.items():
         files.nodes[label] = _node_file(directory, label, rows)
         files.node_counts[label] = len(rows)
@@ -225,6 +234,12 @@ def write_bulk_files(plan: Plan, directory: Path, now: datetime | None = None) -
 _FOREIGN_NODES = f"MATCH (n) WHERE NOT n:`{SCHEMA_NODE_LABEL}` RETURN count(n) AS n"
 _COUNT_LABEL = "MATCH (n:$($label)) RETURN count(n) AS n"
 _COUNT_RELATIONSHIPS = "MATCH ()-[r]->() RETURN count(r) AS n"
+_SET_EMPTY_LIST = (
+    "MATCH (n:`{label}`) WHERE n.`{key}` IS NULL "
+    "CALL (n) {{ SET n.`{key}` = [] }} IN TRANSACTIONS OF 10000 ROWS"
+)
+_SET_BLANK_LIST = "UNWIND $ids AS id MATCH (n:`{label}` {{id: id}}) SET n.`{key}` = ['']"
+"""Labels and keys from the model's allow-list, never from input."""
 
 
 def _max_bytes(settings: Settings) -> int:
@@ -271,6 +286,22 @@ def _run_admin_import(settings: Settings, files: BulkFiles, report: Report) -> N
         )
 
 
+def set_lists(driver: Driver, database: str, files: BulkFiles) -> None:
+    """Store the lists neo4j-admin cannot spell (it reads an empty cell, quoted or not, as no
+    property) as the online import does: `[""]` on the nodes that had it, and `[]` on the
+    others without the property: a record never lacks a list (`model.Prop.default`)."""
+    for (label, key), ids in files.blank_lists.items():
+        driver.execute_query(
+            _SET_BLANK_LIST.format(label=label, key=key), ids=ids, database_=database
+        )
+    for label in files.node_counts:
+        shape = model.SHAPES_BY_LABEL.get(label)
+        for part in shape.fields if shape else ():
+            if isinstance(part, model.Prop) and part.type.many:
+                with driver.session(database=database) as session:  # batched: an implicit tx
+                    session.run(_SET_EMPTY_LIST.format(label=label, key=part.name)).consume()
+
+
 def _check_counts(driver: Driver, database: str, files: BulkFiles) -> None:
     wrong = []
     for label, expected in files.node_counts.items():
@@ -310,6 +341,7 @@ def bulk_import_paths(
     with open_driver(settings) as driver:
         report("Applying the schema…")
         apply_schema(driver, database)
+        set_lists(driver, database, files)
         _check_counts(driver, database, files)
     return BulkSummary(
         read.files, len(plan.items), files.node_counts, files.relationship_count, read.assumptions
