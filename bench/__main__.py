@@ -1,10 +1,12 @@
 """`python -m bench` (`make bench`): the whole benchmark, end to end, and its report.
 
 For each scale: generate the dataset (cached in `var/bench/data/<scale>-seed<S>`), time our
-import against LOAD CSV (each into an emptied database), leave our import in place, then check
-and measure every operation on every side. The benchmark's own Neo4j (port 7699, home
-`var/bench/neo4j`, with the APOC plugin the reference needs) is started first and stopped at
-the end. The report goes to stdout, `docs/benchmarks.md` and `docs/benchmarks.json`.
+bulk and online imports against LOAD CSV (each into an emptied database), leave the online
+import in place, then check and measure every operation on every side (`--only imports` stops
+after the imports: the report then keeps the query tables of the report it replaces, saying
+from which run they are). The benchmark's own Neo4j (port 7699, home `var/bench/neo4j`, with the
+APOC plugin the reference needs) is started first and stopped at the end. The report goes to
+stdout, `docs/benchmarks.md` and `docs/benchmarks.json`.
 """
 
 import argparse
@@ -12,7 +14,7 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,13 +25,18 @@ from neo4j.exceptions import ClientError
 
 from bench.database import graph_counts
 from bench.dataset import GENERATOR_VERSION, MANIFEST, Probes, generate, read_manifest
-from bench.imports import ImportMeasurement, measure_eventgraph_import, measure_load_csv
+from bench.imports import (
+    ImportMeasurement,
+    measure_bulk_import,
+    measure_eventgraph_import,
+    measure_load_csv,
+)
 from bench.machine import machine, versions
-from bench.operations import pick_subjects
+from bench.operations import Subjects, pick_subjects
 from bench.our_server import OurServer
 from bench.query_benchmark import SIDES, LoadPlan, measure_queries
 from bench.reference import ReferenceServer, install_apoc
-from bench.report import render
+from bench.report import earlier_queries, render
 from eventgraph.graph import local_neo4j
 from eventgraph.graph.driver import open_driver, server_info
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
@@ -39,6 +46,7 @@ SCALES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 DEFAULT_SCALES = "10k,100k"
 DEFAULT_PORT = 7699
 BENCH_DIR = PROJECT_ROOT / "var" / "bench"
+IMPORTS_ONLY = "imports"
 DEFAULT_PAGECACHE = "4g"
 """The benchmark Neo4j's page cache unless EVENTGRAPH_NEO4J_PAGECACHE says otherwise: the 1M
 store (about 2.5 GB) fits in it, as a deployment would size it, so growth measures the queries
@@ -98,6 +106,14 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         default=Path(os.environ.get("BENCH_NEO4J_HOME", BENCH_DIR / "neo4j")),
     )
     parser.add_argument("--data-dir", type=Path, default=BENCH_DIR / "data")
+    parser.add_argument(
+        "--only",
+        choices=[IMPORTS_ONLY],
+        help="imports: measure only the imports (the report keeps the last run's query tables)",
+    )
+    parser.add_argument(
+        "--no-bulk", action="store_true", help="leave out `eventgraph import --bulk`"
+    )
     args = parser.parse_args(argv)
     args.scale_list = [(name, scale_events(name)) for name in args.scales.split(",") if name]
     args.side_list = tuple(side for side in args.sides.split(",") if side)
@@ -126,34 +142,44 @@ def _import_figures(measurement: ImportMeasurement) -> dict[str, Any]:
         "events_per_s": measurement.events_per_s,
         "peak_rss_mib": measurement.peak_rss_mib,
         "batch_size": measurement.batch_size,
+        "offline": measurement.offline,
     }
 
 
-def run_scale(
+def run_imports(
+    settings: Settings, directory: Path, with_bulk: bool, say: Progress
+) -> dict[str, ImportMeasurement]:
+    """Each way into an emptied database, the online import last: it stays for the queries."""
+    measured = {}
+    if with_bulk:
+        say("importing with eventgraph import --bulk (Neo4j restarts)")
+        measured["bulk"] = measure_bulk_import(settings, directory)
+        say(f"eventgraph import --bulk: {measured['bulk'].events_per_s:,.0f} events/s")
+    say("importing with LOAD CSV … IN TRANSACTIONS (the reference)")
+    measured["load_csv"] = measure_load_csv(settings, directory)
+    say(f"LOAD CSV: {measured['load_csv'].events_per_s:,.0f} events/s; eventgraph import")
+    measured["eventgraph"] = measure_eventgraph_import(settings, directory)
+    say(f"eventgraph import: {measured['eventgraph'].events_per_s:,.0f} events/s")
+    return measured
+
+
+def run_queries(
     settings: Settings,
     driver: Driver,
     name: str,
-    events: int,
+    manifest: dict[str, Any],
     args: argparse.Namespace,
     say: Progress,
-) -> dict[str, Any]:
-    """Dataset, import both ways, then the queries: this scale's results, timed."""
-    say.scale = name
-    started = time.monotonic()
-    directory = args.data_dir / f"{name}-seed{args.seed}"
-    manifest, cached = dataset(directory, events, args.seed, say)
-    generated = time.monotonic()
-    say("importing with LOAD CSV … IN TRANSACTIONS (the reference)")
-    load_csv = measure_load_csv(settings, directory)
-    say(f"LOAD CSV: {load_csv.events_per_s:,.0f} events/s; importing with eventgraph import")
-    ours = measure_eventgraph_import(settings, directory)
-    say(f"eventgraph import: {ours.events_per_s:,.0f} events/s")
-    imported = time.monotonic()
+) -> tuple[Subjects, list[dict[str, Any]]]:
+    """Every operation on every side, against the graph the online import left."""
     database = settings.neo4j_database
-    counts = graph_counts(driver, database)  # our import stays: the queries run against it
+    plan = LoadPlan(args.clients, args.warmup, args.duration, args.side_list)
+    if "reference" in plan.sides and _apoc_version(driver, database) is None:
+        raise SystemExit(
+            f"The Neo4j at {settings.bolt_uri} came back from the imports without APOC"
+        )
     token = create_token(driver, database, Role.EDITOR, name=f"bench-{name}")
     subjects = pick_subjects(driver, database, Probes.from_manifest(manifest))
-    plan = LoadPlan(args.clients, args.warmup, args.duration, args.side_list)
     log_dir = BENCH_DIR / "logs"
     with contextlib.ExitStack() as servers:
         our_server = servers.enter_context(OurServer(settings, log_dir / f"ours-{name}.log"))
@@ -165,6 +191,26 @@ def run_scale(
         operations = uvloop.run(
             measure_queries(settings, subjects, our_server.url, token, reference_url, plan, say)
         )
+    return subjects, operations
+
+
+def run_scale(
+    settings: Settings, name: str, events: int, args: argparse.Namespace, say: Progress
+) -> dict[str, Any]:
+    """Dataset, the imports, then the queries (unless `--only imports`): this scale's results."""
+    say.scale = name
+    started = time.monotonic()
+    directory = args.data_dir / f"{name}-seed{args.seed}"
+    manifest, cached = dataset(directory, events, args.seed, say)
+    generated = time.monotonic()
+    imports = run_imports(settings, directory, not args.no_bulk, say)
+    imported = time.monotonic()
+    subjects, operations = None, None
+    # A new driver: the bulk import restarted Neo4j under the one opened before.
+    with open_driver(settings) as driver:
+        counts = graph_counts(driver, settings.neo4j_database)  # the online import stays
+        if args.only != IMPORTS_ONLY:
+            subjects, operations = run_queries(settings, driver, name, manifest, args, say)
     finished = time.monotonic()
     say(f"done in {finished - started:.0f} s")
     return {
@@ -174,12 +220,14 @@ def run_scale(
         "seconds": {
             "dataset": generated - started,
             "import": imported - generated,
-            "queries": finished - imported,
+            "queries": None if operations is None else finished - imported,
             "total": finished - started,
         },
         "counts": {"nodes": counts.nodes, "relationships": counts.relationships},
-        "import": {"eventgraph": _import_figures(ours), "load_csv": _import_figures(load_csv)},
-        "subjects": {
+        "import": {way: _import_figures(measured) for way, measured in imports.items()},
+        "subjects": None
+        if subjects is None
+        else {
             **vars(subjects.probes),
             "event": subjects.event,
             "aircraft": subjects.aircraft,
@@ -198,7 +246,9 @@ def _apoc_version(driver: Driver, database: str) -> str | None:
 
 
 @contextlib.contextmanager
-def benchmark_neo4j(settings: Settings, with_apoc: bool, say: Progress) -> Iterator[None]:
+def benchmark_neo4j(
+    settings: Settings, with_apoc: bool, say: Callable[[str], None]
+) -> Iterator[None]:
     """The benchmark's Neo4j, with APOC when the reference runs; stopped after if started here."""
     if with_apoc:
         say(f"putting the APOC plugin into {settings.neo4j_home / 'plugins'}")
@@ -213,22 +263,28 @@ def benchmark_neo4j(settings: Settings, with_apoc: bool, say: Progress) -> Itera
             local_neo4j.stop(settings, report=say)
 
 
+def bench_settings(port: int, home: Path) -> Settings:
+    """The settings of the benchmark's own Neo4j."""
+    return Settings(
+        neo4j_uri=None,
+        neo4j_port=port,
+        neo4j_home=home.resolve(),
+        neo4j_pagecache=os.environ.get("EVENTGRAPH_NEO4J_PAGECACHE", DEFAULT_PAGECACHE),
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     say = Progress()
-    settings = Settings(
-        neo4j_uri=None,
-        neo4j_port=args.neo4j_port,
-        neo4j_home=args.neo4j_home.resolve(),
-        neo4j_pagecache=os.environ.get("EVENTGRAPH_NEO4J_PAGECACHE", DEFAULT_PAGECACHE),
-    )
+    settings = bench_settings(args.neo4j_port, args.neo4j_home)
     began = datetime.now(UTC)
     machine_before = machine()
-    with_reference = "reference" in args.side_list
+    with_reference = "reference" in args.side_list and args.only != IMPORTS_ONLY
     scales = []
-    with benchmark_neo4j(settings, with_reference, say), open_driver(settings) as driver:
-        server = server_info(driver, settings)
-        apoc = _apoc_version(driver, settings.neo4j_database)
+    with benchmark_neo4j(settings, with_reference, say):
+        with open_driver(settings) as driver:
+            server = server_info(driver, settings)
+            apoc = _apoc_version(driver, settings.neo4j_database)
         if with_reference and apoc is None:
             raise SystemExit(
                 f"The Neo4j at {settings.bolt_uri} runs without APOC (it was started before "
@@ -236,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
                 "EVENTGRAPH_NEO4J_HOME and EVENTGRAPH_NEO4J_PORT set) and run again."
             )
         for name, events in args.scale_list:
-            scales.append(run_scale(settings, driver, name, events, args, say))
+            scales.append(run_scale(settings, name, events, args, say))
     # Run in any order (largest first fails fast), reported smallest first: growth is against it.
     scales.sort(key=lambda scale: int(scale["events"]))
     results = {
@@ -249,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
             "duration_s": args.duration,
             "seed": args.seed,
             "sides": list(args.side_list),
+            "only": args.only,
+            "bulk": not args.no_bulk,
         },
         "machine": {
             **machine_before,
@@ -257,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "versions": versions(f"{server.version} {server.edition}", apoc),
         "scales": scales,
+        "queries_from": earlier_queries(args.report) if args.only == IMPORTS_ONLY else None,
     }
     markdown, raw = render(results)
     args.report.parent.mkdir(parents=True, exist_ok=True)

@@ -47,7 +47,7 @@ def empty_database(driver: Driver, database: str) -> None:
             f"Refusing to empty database '{database}': it holds {rows[0]['nodes']} nodes and is "
             "not the benchmark's. Point the benchmark at its own Neo4j (EVENTGRAPH_NEO4J_HOME)."
         )
-    driver.execute_query(f"MERGE (:{BENCHMARK_MARKER} {{id: 'benchmark'}})", database_=database)
+    mark_database(driver, database)
     with driver.session(database=database) as session:
         # Relationships first: deleting a hub node with its 100 000 relationships in one go
         # would outgrow the transaction memory, whatever the batch of nodes.
@@ -59,6 +59,17 @@ def empty_database(driver: Driver, database: str) -> None:
             f"CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF {_DELETE_BATCH} ROWS"
         ).consume()
     apply_schema(driver, database)
+
+
+def mark_database(driver: Driver, database: str) -> None:
+    """Mark the database as the benchmark's (it may then be emptied)."""
+    driver.execute_query(f"MERGE (:{BENCHMARK_MARKER} {{id: 'benchmark'}})", database_=database)
+
+
+def unmark_database(driver: Driver, database: str) -> None:
+    """Drop the mark of an emptied database, so that it holds no node at all: `import --bulk`
+    loads only such a database (and replaces the store, the mark with it)."""
+    driver.execute_query(f"MATCH (m:{BENCHMARK_MARKER}) DELETE m", database_=database)
 
 
 def graph_counts(driver: Driver, database: str) -> GraphCounts:

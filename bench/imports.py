@@ -1,8 +1,10 @@
-"""Import throughput: `eventgraph import` against Neo4j's own LOAD CSV, on the same dataset.
+"""Import throughput: `eventgraph import`, online and `--bulk`, against Neo4j's own LOAD CSV,
+on the same dataset.
 
 Each measurement starts from an emptied database with our schema applied (not timed) and ends
-when the data is committed; the graph is then counted, so a run that imported less than the
-dataset holds fails instead of looking fast.
+when the data is committed; the graph is then counted (nodes per label and relationships per
+type against the dataset's manifest), so a run that imported less than the dataset holds fails
+instead of looking fast.
 
 `measure_eventgraph_import` times the real command line as a user runs it (`eventgraph import
 --quiet DIR/native`: start-up, reading, full validation, writing) and its peak RSS. It reads
@@ -14,6 +16,15 @@ transaction would outgrow Neo4j's transaction memory (100k events need more than
 2 GB heap allows), so it uses `--batch-size`, as docs/importing.md says to for large feeds:
 everything is still validated before anything is written, then committed batch by batch, as
 LOAD CSV … IN TRANSACTIONS does.
+
+`measure_bulk_import` times `eventgraph import --bulk --quiet DIR/native` the same way, end to
+end as a user runs it: validation, the import files, stopping the benchmark's Neo4j, neo4j-admin,
+starting it again (same port, home, memory and plugins: the command gets the benchmark's
+settings), the schema and the count check. Its peak RSS covers neo4j-admin too: the rusage
+`wait4` returns for a child is the kernel's RUSAGE_BOTH of it, whose `ru_maxrss` is the larger
+of its own peak and that of the largest descendant it waited for (Linux `kernel/exit.c`), and
+the command waits for neo4j-admin. Neo4j, which the command starts but never waits for, is not
+counted. Unlike sampling `/proc`, this misses no short peak and needs no thread.
 
 `measure_load_csv` runs the statements of `bench/load_csv.py` over the CSV tables, which it
 first links into the server's import directory (`server.directories.import`, asked of the
@@ -37,7 +48,13 @@ from pathlib import Path
 from neo4j import Driver
 from neo4j.exceptions import ClientError
 
-from bench.database import GraphCounts, empty_database, graph_counts
+from bench.database import (
+    GraphCounts,
+    empty_database,
+    graph_counts,
+    mark_database,
+    unmark_database,
+)
 from bench.dataset import read_manifest
 from bench.load_csv import ROWS_PER_TRANSACTION, load_steps
 from eventgraph.graph.driver import open_driver
@@ -63,7 +80,9 @@ class ImportMeasurement:
     counts: GraphCounts | None = None
     """What the graph held afterwards."""
     batch_size: int | None = None
-    """Records (rows, for LOAD CSV) per transaction; None for one transaction."""
+    """Records (rows, for LOAD CSV) per transaction; None for one transaction (or none)."""
+    offline: bool = False
+    """Written into the stopped store by neo4j-admin, with no transactions at all."""
 
 
 def _environment(settings: Settings) -> dict[str, str]:
@@ -75,6 +94,9 @@ def _environment(settings: Settings) -> dict[str, str]:
         NEO4J_DATABASE=settings.neo4j_database,
         EVENTGRAPH_NEO4J_PORT=str(settings.neo4j_port),
         EVENTGRAPH_NEO4J_HOME=str(settings.neo4j_home),
+        EVENTGRAPH_NEO4J_HEAP=settings.neo4j_heap,
+        EVENTGRAPH_NEO4J_PAGECACHE=settings.neo4j_pagecache,
+        EVENTGRAPH_NEO4J_START_TIMEOUT=str(settings.neo4j_start_timeout),
         EVENTGRAPH_IMPORT_MAX_MB=str(settings.import_max_mb),
     )
     if settings.neo4j_uri:
@@ -85,10 +107,36 @@ def _environment(settings: Settings) -> dict[str, str]:
 
 
 def _checked(counts: GraphCounts, dataset_dir: Path, what: str) -> GraphCounts:
-    expected = read_manifest(dataset_dir)["counts"]
-    if counts.nodes != expected:
-        raise RuntimeError(f"{what} built {counts.nodes}, but the dataset holds {expected}")
+    manifest = read_manifest(dataset_dir)
+    for found, expected, kind in (
+        (counts.nodes, manifest["counts"], "nodes"),
+        (counts.relationships, manifest["relationships"], "relationships"),
+    ):
+        if found != expected:
+            raise RuntimeError(f"{what} built {kind} {found}, but the dataset holds {expected}")
     return counts
+
+
+@dataclass(frozen=True)
+class MeasuredRun:
+    seconds: float
+    peak_rss_mib: float
+    """The larger of the process's peak and its waited-for descendants' (see the docstring)."""
+
+
+def run_measured(command: list[str], env: dict[str, str], what: str) -> MeasuredRun:
+    """Run a command to its end: wall-clock seconds and peak RSS; its output only if it fails."""
+    with tempfile.TemporaryFile() as output:
+        started = time.monotonic()
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.monotonic() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            output.seek(0)
+            text = output.read().decode(errors="replace")[-4000:]
+            raise RuntimeError(f"{what} failed ({process.returncode}):\n{text}")
+    return MeasuredRun(seconds, usage.ru_maxrss / 1024)  # Linux reports KiB
 
 
 def measure_eventgraph_import(settings: Settings, dataset_dir: Path) -> ImportMeasurement:
@@ -100,29 +148,43 @@ def measure_eventgraph_import(settings: Settings, dataset_dir: Path) -> ImportMe
     command = [str(EVENTGRAPH), "import", "--quiet", str(dataset_dir / "native")]
     if batch_size is not None:
         command += ["--batch-size", str(batch_size)]
-    with tempfile.TemporaryFile() as output:
-        started = time.monotonic()
-        process = subprocess.Popen(
-            command, env=_environment(settings), stdout=output, stderr=subprocess.STDOUT
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.monotonic() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
-            output.seek(0)
-            text = output.read().decode(errors="replace")[-4000:]
-            raise RuntimeError(f"eventgraph import failed ({process.returncode}):\n{text}")
+    run = run_measured(command, _environment(settings), "eventgraph import")
     with open_driver(settings) as driver:
         counts = _checked(
             graph_counts(driver, settings.neo4j_database), dataset_dir, "eventgraph import"
         )
     return ImportMeasurement(
         events=counts.events,
-        seconds=seconds,
-        events_per_s=counts.events / seconds,
-        peak_rss_mib=usage.ru_maxrss / 1024,  # Linux reports KiB
+        seconds=run.seconds,
+        events_per_s=counts.events / run.seconds,
+        peak_rss_mib=run.peak_rss_mib,
         counts=counts,
         batch_size=batch_size,
+    )
+
+
+def measure_bulk_import(settings: Settings, dataset_dir: Path) -> ImportMeasurement:
+    """Time `eventgraph import --bulk --quiet DIR/native` into an emptied database, end to end
+    (Neo4j stopped and started again inside); peak RSS of it and its neo4j-admin."""
+    database = settings.neo4j_database
+    with open_driver(settings) as driver:
+        empty_database(driver, database)
+        unmark_database(driver, database)  # --bulk loads only a database without nodes
+    command = [str(EVENTGRAPH), "import", "--bulk", "--quiet", str(dataset_dir / "native")]
+    try:
+        run = run_measured(command, _environment(settings), "eventgraph import --bulk")
+    finally:
+        with open_driver(settings) as driver:
+            mark_database(driver, database)  # the new store is the benchmark's too
+    with open_driver(settings) as driver:
+        counts = _checked(graph_counts(driver, database), dataset_dir, "eventgraph import --bulk")
+    return ImportMeasurement(
+        events=counts.events,
+        seconds=run.seconds,
+        events_per_s=counts.events / run.seconds,
+        peak_rss_mib=run.peak_rss_mib,
+        counts=counts,
+        offline=True,
     )
 
 

@@ -1,13 +1,29 @@
 """The benchmark's report: markdown for people (docs/benchmarks.md), JSON for programs.
 
 Every number comes from the results of the run; the text around them only says what they are.
+A run that measured only the imports (`--only imports`) keeps the query tables of the report it
+replaces (`earlier_queries`), under a line naming the run, its date and its commit, and the
+query targets say the same; where that report held none, the report says they are absent.
 """
 
+from pathlib import Path
 from typing import Any
 
 import orjson
 
-from bench.targets import MET, MISSED, figure, point, ratio, verdicts
+from bench.targets import (
+    BULK,
+    LOAD_CSV,
+    MET,
+    MISSED,
+    ONLINE,
+    SMALL,
+    cost_per_event,
+    figure,
+    point,
+    ratio,
+    verdicts,
+)
 
 SIDE_NAMES = {"ours": "ours", "floor": "floor (Cypher)", "reference": "@neo4j/graphql"}
 STATUS_MARK = {MET: "✅ met", MISSED: "❌ missed"}
@@ -55,15 +71,80 @@ def _throughput(summary: dict[str, Any] | None) -> str:
     return "—" if summary is None else rate(summary["throughput_rps"])
 
 
+def earlier_queries(report: Path) -> dict[str, Any] | None:
+    """The query results of the report at `report` (its JSON), with the run they come from;
+    None when there is no such report or it holds no query tables."""
+    raw = report.with_suffix(".json")
+    if not raw.exists():
+        return None
+    earlier = orjson.loads(raw.read_bytes())
+    scales = [scale for scale in earlier.get("scales", ()) if scale.get("operations")]
+    if not scales:
+        return earlier.get("queries_from")  # type: ignore[no-any-return]
+    return {
+        "started": earlier["started"],
+        "finished": earlier["finished"],
+        "command": earlier["command"],
+        "commit": earlier["versions"].get("eventgraph"),
+        "plan": earlier["plan"],
+        "scales": [
+            {"name": s["name"], "events": s["events"], "operations": s["operations"]}
+            for s in scales
+        ],
+    }
+
+
+def query_scales(results: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The scales whose query tables the report shows and, when they are not this run's, the
+    earlier run they come from."""
+    own = [scale for scale in results["scales"] if scale.get("operations") is not None]
+    earlier = results.get("queries_from")
+    if own or earlier is None:
+        return own, None
+    return earlier["scales"], earlier
+
+
+def _earlier_run(earlier: dict[str, Any]) -> str:
+    return (
+        f"queries of the run of {earlier['started']} to {earlier['finished']}, commit "
+        f"{earlier['commit'] or 'unknown'}, `{earlier['command']}`"
+    )
+
+
+def _where_queries_come_from(results: dict[str, Any]) -> str:
+    """Whose query figures the report shows, when not this run's."""
+    _, earlier = query_scales(results)
+    if earlier is not None:
+        return (
+            "This run measured only the imports (`--only imports`): the query tables, their "
+            "targets and growth are kept from the report it replaced: the "
+            f"{_earlier_run(earlier)}."
+        )
+    return (
+        "This run measured only the imports (`--only imports`), and the report it replaced "
+        "held no query tables: they are absent."
+    )
+
+
 def _header(results: dict[str, Any]) -> list[str]:
-    plan = results["plan"]
+    shown, earlier = query_scales(results)
+    plan = earlier["plan"] if earlier is not None else results["plan"]
     scales = ", ".join(f"{s['name']} ({s['events']:,} events)" for s in results["scales"])
+    if shown and earlier is None:
+        origin = "every number below comes from that run"
+    else:
+        origin = "every import figure comes from that run"
+    summary = (
+        f"Measured by `make bench` (`{results['command']}`) from {results['started']} to "
+        f"{results['finished']}; {origin} (raw figures: [benchmarks.json](benchmarks.json)). "
+        f"Scales: {scales}."
+    )
+    if not shown or earlier is not None:
+        summary += " " + _where_queries_come_from(results)
     return [
         "# Benchmarks",
         "",
-        f"Measured by `make bench` (`{results['command']}`) from {results['started']} to "
-        f"{results['finished']}; every number below comes from that run "
-        "(raw figures: [benchmarks.json](benchmarks.json)). Scales: " + scales + ".",
+        summary,
         "",
         "Each operation a frontend makes is measured three ways against the same database: "
         "**ours** (`eventgraph serve`, production mode, one uvicorn process), the **floor** "
@@ -80,7 +161,8 @@ def _header(results: dict[str, Any]) -> list[str]:
         "",
         "To run it again: `make bench` (default scales 10k and 100k; "
         "`BENCH_SCALES=10k,100k,1m make bench` adds the 1M scale, `BENCH_ARGS='--duration 10'` "
-        "passes options to `python -m bench`, see `--help`). It starts its own Neo4j "
+        "passes options to `python -m bench`, see `--help`; `BENCH_ARGS='--only imports'` "
+        "measures only the imports). It starts its own Neo4j "
         "(`BENCH_NEO4J_PORT`, default 7699; `BENCH_NEO4J_HOME`, default `var/bench/neo4j`; "
         "heap from `EVENTGRAPH_NEO4J_HEAP`, default 2g; page cache from "
         "`EVENTGRAPH_NEO4J_PAGECACHE`, default 4g here, so the 1M store fits), caches the "
@@ -105,10 +187,16 @@ def _machine(results: dict[str, Any]) -> list[str]:
     return ["## Machine and versions", "", *_table(["", ""], rows)]
 
 
+def judged(results: dict[str, Any]) -> list[Any]:
+    """The verdicts on every target."""
+    shown, earlier = query_scales(results)
+    return verdicts(results["scales"], shown, None if earlier is None else _earlier_run(earlier))
+
+
 def _targets(results: dict[str, Any]) -> list[str]:
     rows = [
         [verdict.target, STATUS_MARK.get(verdict.status, verdict.status), verdict.detail]
-        for verdict in verdicts(results["scales"])
+        for verdict in judged(results)
     ]
     return ["## The issue's targets", "", *_table(["target", "result", "from the numbers"], rows)]
 
@@ -128,13 +216,14 @@ def _datasets(results: dict[str, Any]) -> list[str]:
     )
     for part, label in (
         ("dataset", "time: dataset"),
-        ("import", "time: both imports"),
+        ("import", "time: the imports"),
         ("queries", "time: queries"),
         ("total", "**time: whole scale**"),
     ):
         cells = []
         for scale in scales:
-            cell = seconds(scale["seconds"][part])
+            spent = scale["seconds"][part]
+            cell = "not run" if spent is None else seconds(spent)
             if part == "dataset" and scale["dataset_cached"]:
                 cell += " (cached)"
             cells.append(cell)
@@ -143,58 +232,102 @@ def _datasets(results: dict[str, Any]) -> list[str]:
     return [
         "## Datasets",
         "",
-        "Counted in the database after our import (the generator's manifest agrees, or the "
-        "run stops). Times are wall-clock per scale.",
+        "Counted in the database after our online import (after each import the graph's "
+        "nodes and relationships are checked against the generator's manifest, or the run "
+        "stops). Times are wall-clock per scale.",
         "",
         *_table(header, rows),
     ]
 
 
-def _transactions(batch_size: int | None, unit: str) -> str:
+WAYS = (
+    (ONLINE, "`eventgraph import`", "records"),
+    (BULK, "`eventgraph import --bulk`", ""),
+    (LOAD_CSV, "LOAD CSV", "rows"),
+)
+
+
+def _transactions(figures: dict[str, Any], unit: str) -> str:
+    if figures.get("offline"):
+        return "none (neo4j-admin, offline)"
+    batch_size = figures.get("batch_size")
     return "one" if batch_size is None else f"of {batch_size:,} {unit}"
+
+
+def _mib(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f} MiB"
+
+
+def _cost_growth(scales: list[dict[str, Any]]) -> str:
+    """The growth line: seconds per event at the largest scale run ÷ at 10k."""
+    largest = scales[-1] if scales else None
+    small = next((scale for scale in scales if scale["events"] == SMALL), None)
+    if largest is None or small is None or largest is small:
+        return (
+            "Growth (cost per event at the largest scale run ÷ at 10k): not measured, it needs "
+            "the 10k scale and a larger one in the same run."
+        )
+    parts = []
+    for way, name, _ in WAYS[:2]:
+        then = cost_per_event(small["import"].get(way))
+        now = cost_per_event(largest["import"].get(way))
+        if then is None or now is None:
+            parts.append(f"{name} not measured")
+            continue
+        parts.append(
+            f"{name} {now * 1e6:,.0f} µs per event at {largest['name']} against "
+            f"{then * 1e6:,.0f} µs at 10k (**{now / then:.2f}×**)"
+        )
+    return "Growth (cost per event at the largest scale run ÷ at 10k): " + "; ".join(parts) + "."
 
 
 def _imports(results: dict[str, Any]) -> list[str]:
     rows = []
     for scale in results["scales"]:
-        ours, reference = scale["import"]["eventgraph"], scale["import"]["load_csv"]
-        rss = ours["peak_rss_mib"]
-        rows.append(
-            [
-                scale["name"],
-                f"{ours['events']:,}",
-                _transactions(ours.get("batch_size"), "records"),
-                seconds(ours["seconds"]),
-                rate(ours["events_per_s"]),
-                "—" if rss is None else f"{rss:,.0f} MiB",
-                _transactions(reference.get("batch_size"), "rows"),
-                seconds(reference["seconds"]),
-                rate(reference["events_per_s"]),
-                times(ratio(ours["events_per_s"], reference["events_per_s"])),
-            ]
-        )
+        reference = scale["import"][LOAD_CSV]
+        for way, name, unit in WAYS:
+            figures = scale["import"].get(way)
+            if figures is None:
+                rows.append([scale["name"], name, "not run", "—", "—", "—", "—"])
+                continue
+            rows.append(
+                [
+                    scale["name"],
+                    name,
+                    _transactions(figures, unit),
+                    seconds(figures["seconds"]),
+                    rate(figures["events_per_s"]),
+                    _mib(figures["peak_rss_mib"]),
+                    "1×"
+                    if way == LOAD_CSV
+                    else times(ratio(figures["events_per_s"], reference["events_per_s"])),
+                ]
+            )
     header = [
         "scale",
-        "events",
-        "eventgraph import: transactions",
+        "import",
+        "transactions",
         "time",
         "events/s",
-        "importer peak RSS",
-        "LOAD CSV: transactions",
-        "time",
-        "events/s",
-        "ours ÷ LOAD CSV",
+        "peak RSS",
+        "events/s ÷ LOAD CSV",
     ]
     return [
         "## Import",
         "",
-        "`eventgraph import DIR/native` (full validation first, then one transaction, or "
-        "batches where one transaction would outgrow the server's memory) against `LOAD CSV "
-        "… CALL { … } IN TRANSACTIONS` of the same data as CSV into the same schema, each into "
-        "an emptied database. LOAD CSV runs inside Neo4j, so it has no process of its own "
-        "to measure memory of.",
+        "Three ways into the same schema, each into an emptied database, end to end: "
+        "`eventgraph import DIR/native` online (full validation first, then one transaction, "
+        "or batches where one transaction would outgrow the server's memory), `eventgraph "
+        "import --bulk DIR/native` (validation, neo4j-admin's files, Neo4j stopped, `neo4j-admin "
+        "database import full`, Neo4j started again, schema, count check) and `LOAD CSV … CALL "
+        "{ … } IN TRANSACTIONS` of the same data as CSV. Peak RSS is the importing command's "
+        "(for the bulk import the larger of it and its neo4j-admin child's: the `ru_maxrss` "
+        "of the rusage `wait4` returns covers the descendants the command waited for); LOAD "
+        "CSV runs inside Neo4j, so it has no process of its own to measure memory of.",
         "",
         *_table(header, rows),
+        _cost_growth(results["scales"]),
+        "",
     ]
 
 
@@ -247,8 +380,7 @@ def _queries(scale: dict[str, Any]) -> list[str]:
     ]
 
 
-def _growth(results: dict[str, Any]) -> list[str]:
-    scales = results["scales"]
+def _growth(scales: list[dict[str, Any]]) -> list[str]:
     if len(scales) < 2:
         return []
     rows = []
@@ -275,8 +407,9 @@ def _growth(results: dict[str, Any]) -> list[str]:
     ]
 
 
-def _operations(results: dict[str, Any]) -> list[str]:
-    scales = results["scales"]
+def _operations(scales: list[dict[str, Any]]) -> list[str]:
+    if not scales:
+        return []
     rows = []
     for operation in scales[0]["operations"]:
         sizes = []
@@ -314,9 +447,11 @@ def _operations(results: dict[str, Any]) -> list[str]:
     ]
 
 
-def _errors(results: dict[str, Any]) -> list[str]:
+def _errors(scales: list[dict[str, Any]]) -> list[str]:
+    if not scales:
+        return []
     lines = []
-    for scale in results["scales"]:
+    for scale in scales:
         for operation in scale["operations"]:
             for side, summaries in operation["sides"].items():
                 for summary in summaries:
@@ -341,9 +476,12 @@ def markdown(results: dict[str, Any]) -> str:
         *_datasets(results),
         *_imports(results),
     ]
-    for scale in results["scales"]:
+    shown, earlier = query_scales(results)
+    if earlier is not None or not shown:
+        lines += ["## Queries", "", _where_queries_come_from(results), ""]
+    for scale in shown:
         lines += _queries(scale)
-    lines += [*_growth(results), *_operations(results), *_errors(results)]
+    lines += [*_growth(shown), *_operations(shown), *_errors(shown)]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -351,6 +489,6 @@ def render(results: dict[str, Any]) -> tuple[str, str]:
     """(markdown, JSON) of one run's results; the JSON holds the verdicts too."""
     raw = {
         **results,
-        "targets": [vars(verdict) for verdict in verdicts(results["scales"])],
+        "targets": [vars(verdict) for verdict in judged(results)],
     }
     return markdown(results), orjson.dumps(raw, option=orjson.OPT_INDENT_2).decode() + "\n"

@@ -1,12 +1,20 @@
-"""The four targets of issue 6, judged from the measured results (never typed in).
+"""The issue's targets, judged from the measured results (never typed in).
 
-1. import ≥ 1.0× the LOAD CSV reference's events/s, at every scale;
-2. every operation's p50 ≤ 1.3× its floor's at 1 client, at every scale;
-3. throughput ≥ 1.0× @neo4j/graphql on every shared operation at 8 and 32 clients;
-4. p50 at 1M events ≤ 2× p50 at 10k events, for every (index-backed) operation.
+Imports (issue 14), from this run's import figures:
+1. the online import ≥ 1.5× LOAD CSV's events/s, at every scale (10k, 100k and 1M needed);
+2. the bulk import of 1M events ≤ 3 min end to end;
+3. the online import's peak RSS ≤ 1.5 GiB at 1M, and within 1.2× from 100k to 1M;
+4. the bulk import's peak RSS ≤ 2 GiB (at 1M and every scale run);
+5. the online import's cost per event at 1M ≤ 1.2× its cost at 10k.
 
-A target that a run could not judge (the 1M scale not run, the reference left out, a point
-without answers) says "not measured" and why, never "met".
+Queries (issue 6), from the query tables the report shows (this run's, or those kept from an
+earlier run when this one measured only the imports, which the verdict then names):
+6. every operation's p50 ≤ 1.3× its floor's at 1 client, at every scale;
+7. throughput ≥ 1.0× @neo4j/graphql on every shared operation at 8 and 32 clients;
+8. p50 at 1M events ≤ 2× p50 at 10k events, for every (index-backed) operation.
+
+A target that a run could not judge (a scale not run, the reference or the bulk import left
+out, a point without answers) says "not measured" and why, never "met".
 """
 
 from dataclasses import dataclass
@@ -15,9 +23,20 @@ from typing import Any
 MET, MISSED, NOT_MEASURED = "met", "missed", "not measured"
 LATENCY_LIMIT = 1.3
 THROUGHPUT_FLOOR = 1.0
-IMPORT_FLOOR = 1.0
 GROWTH_LIMIT = 2.0
-SMALL, LARGE = 10_000, 1_000_000
+ONLINE_FLOOR = 1.5
+"""Online import events/s ÷ LOAD CSV's."""
+BULK_1M_SECONDS = 180.0
+ONLINE_RSS_MIB = 1.5 * 1024
+ONLINE_RSS_FLAT = 1.2
+"""Online peak RSS at 1M ÷ at 100k."""
+BULK_RSS_MIB = 2.0 * 1024
+COST_GROWTH_LIMIT = 1.2
+"""Online seconds per event at 1M ÷ at 10k."""
+SMALL, MIDDLE, LARGE = 10_000, 100_000, 1_000_000
+SCALE_NAMES = {SMALL: "10k", MIDDLE: "100k", LARGE: "1m"}
+ONLINE, BULK, LOAD_CSV = "eventgraph", "bulk", "load_csv"
+"""The keys of a scale's import figures."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +67,25 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     return numerator / denominator
 
 
+def at_scale(scales: list[dict[str, Any]], events: int) -> dict[str, Any] | None:
+    return next((scale for scale in scales if scale["events"] == events), None)
+
+
+def imported(scale: dict[str, Any] | None, way: str) -> dict[str, Any] | None:
+    """One way's import figures at a scale, None where that way (or the scale) was not run."""
+    return None if scale is None else scale["import"].get(way)
+
+
+def cost_per_event(figures: dict[str, Any] | None) -> float | None:
+    """Seconds per event of an import."""
+    return None if figures is None else figures["seconds"] / figures["events"]
+
+
+def _not_run(events: int, what: str = "scale") -> str:
+    name = SCALE_NAMES[events]
+    return f"the {name} {what} was not run (`BENCH_SCALES=10k,100k,1m`)"
+
+
 def _verdict(target: str, misses: list[str], judged: int, unjudged: list[str]) -> Verdict:
     if misses:
         status = MISSED
@@ -65,19 +103,91 @@ def _verdict(target: str, misses: list[str], judged: int, unjudged: list[str]) -
     return Verdict(target, status, ". ".join(parts))
 
 
-def import_target(scales: list[dict[str, Any]]) -> Verdict:
-    target = f"import ≥ {IMPORT_FLOOR:.1f}× LOAD CSV events/s"
+def online_speed_target(scales: list[dict[str, Any]]) -> Verdict:
+    target = f"online import ≥ {ONLINE_FLOOR:.1f}× LOAD CSV events/s at 10k, 100k and 1M"
     misses, unjudged, judged = [], [], 0
     for scale in scales:
-        figures = scale["import"]
-        found = ratio(figures["eventgraph"]["events_per_s"], figures["load_csv"]["events_per_s"])
+        online, reference = imported(scale, ONLINE), imported(scale, LOAD_CSV)
+        found = ratio(figure(online, "events_per_s"), figure(reference, "events_per_s"))
         if found is None:
             unjudged.append(scale["name"])
             continue
         judged += 1
-        if found < IMPORT_FLOOR:
+        if found < ONLINE_FLOOR:
             misses.append(f"{scale['name']} ({found:.2f}×)")
+    unjudged += [_not_run(n) for n in (SMALL, MIDDLE, LARGE) if at_scale(scales, n) is None]
     return _verdict(target, misses, judged, unjudged)
+
+
+def bulk_time_target(scales: list[dict[str, Any]]) -> Verdict:
+    target = f"bulk import of 1M events ≤ {BULK_1M_SECONDS / 60:.0f} min end to end"
+    large = at_scale(scales, LARGE)
+    bulk = imported(large, BULK)
+    if bulk is None:
+        why = _not_run(LARGE) if large is None else "the bulk import was left out (--no-bulk)"
+        return Verdict(target, NOT_MEASURED, why)
+    minutes = f"{bulk['seconds'] / 60:.1f} min"
+    if bulk["seconds"] > BULK_1M_SECONDS:
+        return Verdict(target, MISSED, f"missed: {minutes}")
+    return Verdict(target, MET, f"{minutes}")
+
+
+def _gib(mib: float) -> str:
+    return f"{mib / 1024:.2f} GiB"
+
+
+def online_memory_target(scales: list[dict[str, Any]]) -> Verdict:
+    target = (
+        f"online import peak RSS ≤ {_gib(ONLINE_RSS_MIB)} at 1M and within "
+        f"{ONLINE_RSS_FLAT:.1f}× from 100k to 1M"
+    )
+    large = figure(imported(at_scale(scales, LARGE), ONLINE), "peak_rss_mib")
+    middle = figure(imported(at_scale(scales, MIDDLE), ONLINE), "peak_rss_mib")
+    misses, unjudged, judged = [], [], 0
+    if large is None:
+        unjudged.append(_not_run(LARGE))
+    else:
+        judged += 1
+        if large > ONLINE_RSS_MIB:
+            misses.append(f"{_gib(large)} at 1m")
+    growth = ratio(large, middle)
+    if growth is None:
+        unjudged.append(_not_run(MIDDLE if middle is None else LARGE) + ", so flatness is not")
+    else:
+        judged += 1
+        if growth > ONLINE_RSS_FLAT:
+            misses.append(f"1m ÷ 100k {growth:.2f}×")
+    return _verdict(target, misses, judged, unjudged)
+
+
+def bulk_memory_target(scales: list[dict[str, Any]]) -> Verdict:
+    target = f"bulk import peak RSS ≤ {_gib(BULK_RSS_MIB)} (with neo4j-admin's)"
+    misses, unjudged, judged = [], [], 0
+    for scale in scales:
+        peak = figure(imported(scale, BULK), "peak_rss_mib")
+        if peak is None:
+            unjudged.append(f"{scale['name']} (bulk left out)")
+            continue
+        judged += 1
+        if peak > BULK_RSS_MIB:
+            misses.append(f"{scale['name']} ({_gib(peak)})")
+    if at_scale(scales, LARGE) is None:
+        unjudged.append(_not_run(LARGE))
+    return _verdict(target, misses, judged, unjudged)
+
+
+def online_growth_target(scales: list[dict[str, Any]]) -> Verdict:
+    target = f"online import cost per event at 1M ≤ {COST_GROWTH_LIMIT:.1f}× at 10k"
+    small = cost_per_event(imported(at_scale(scales, SMALL), ONLINE))
+    large = cost_per_event(imported(at_scale(scales, LARGE), ONLINE))
+    if small is None or large is None:
+        missing = [_not_run(n) for n, cost in ((SMALL, small), (LARGE, large)) if cost is None]
+        return Verdict(target, NOT_MEASURED, "; ".join(missing))
+    found = large / small
+    detail = f"{found:.2f}× ({large * 1e6:,.0f} µs ÷ {small * 1e6:,.0f} µs per event)"
+    if found > COST_GROWTH_LIMIT:
+        return Verdict(target, MISSED, f"missed: {detail}")
+    return Verdict(target, MET, detail)
 
 
 def latency_target(scales: list[dict[str, Any]]) -> Verdict:
@@ -153,10 +263,28 @@ def growth_target(scales: list[dict[str, Any]]) -> Verdict:
     return _verdict(target, misses, judged, unjudged)
 
 
-def verdicts(scales: list[dict[str, Any]]) -> list[Verdict]:
-    return [
-        import_target(scales),
-        latency_target(scales),
-        throughput_target(scales),
-        growth_target(scales),
-    ]
+IMPORT_TARGETS = (
+    online_speed_target,
+    bulk_time_target,
+    online_memory_target,
+    bulk_memory_target,
+    online_growth_target,
+)
+QUERY_TARGETS = (latency_target, throughput_target, growth_target)
+
+
+def verdicts(
+    scales: list[dict[str, Any]], query_scales: list[dict[str, Any]], queries_from: str | None
+) -> list[Verdict]:
+    """The imports judged from `scales`, the queries from `query_scales`, which come from the
+    run `queries_from` names when not from this one (and are empty when there are none)."""
+    found = [judge(scales) for judge in IMPORT_TARGETS]
+    for judge in QUERY_TARGETS:
+        if not query_scales:
+            found.append(Verdict(judge([]).target, NOT_MEASURED, "the queries were not run"))
+            continue
+        verdict = judge(query_scales)
+        if queries_from is not None:
+            verdict = Verdict(verdict.target, verdict.status, f"{verdict.detail} ({queries_from})")
+        found.append(verdict)
+    return found

@@ -197,10 +197,14 @@ def ensure_launcher(settings: Settings, jdk: Jdk, report: Report = _quiet) -> Pa
     return build
 
 
-def _jvm_options(settings: Settings, jdk: Jdk) -> list[str]:
+def _jvm_options(settings: Settings, jdk: Jdk, max_heap: str | None) -> list[str]:
+    heap = (
+        [f"-Xmx{max_heap}"]
+        if max_heap
+        else [f"-Xms{settings.neo4j_heap}", f"-Xmx{settings.neo4j_heap}"]
+    )
     options = [
-        f"-Xms{settings.neo4j_heap}",
-        f"-Xmx{settings.neo4j_heap}",
+        *heap,
         "-XX:+UseG1GC",
         "-XX:+ExitOnOutOfMemoryError",
         "-Dfile.encoding=UTF-8",
@@ -215,10 +219,16 @@ def _jvm_options(settings: Settings, jdk: Jdk) -> list[str]:
 
 
 def java_command(
-    settings: Settings, jdk: Jdk, main_class: str, arguments: list[str], report: Report = _quiet
+    settings: Settings,
+    jdk: Jdk,
+    main_class: str,
+    arguments: list[str],
+    report: Report = _quiet,
+    max_heap: str | None = None,
 ) -> list[str]:
     """The command that runs `main_class` from the launcher's classpath (Neo4j's jars, the
-    launcher's own, and <home>/plugins) with our JVM options; builds the launcher if need be."""
+    launcher's own, and <home>/plugins) with our JVM options; builds the launcher if need be.
+    The heap is the server's (`EVENTGRAPH_NEO4J_HEAP`, fixed) unless `max_heap` caps it."""
     build = ensure_launcher(settings, jdk, report)
     # Like Neo4j's own start script, jars in <home>/plugins go on the classpath too: Neo4j loads
     # their procedures from there, but plugin extensions (APOC's config) only from the classpath.
@@ -226,7 +236,14 @@ def java_command(
     classpath = os.pathsep.join(
         [str(build / "launcher.jar"), str(build / "lib" / "*"), str(plugins)]
     )
-    return [str(jdk.java), *_jvm_options(settings, jdk), "-cp", classpath, main_class, *arguments]
+    return [
+        str(jdk.java),
+        *_jvm_options(settings, jdk, max_heap),
+        "-cp",
+        classpath,
+        main_class,
+        *arguments,
+    ]
 
 
 # ---- start / stop / status -----------------------------------------------------------------

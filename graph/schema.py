@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from neo4j import Driver
+from neo4j.exceptions import ClientError
 
 from eventgraph.graph import model
 from eventgraph.graph.errors import Conflict
@@ -95,8 +96,12 @@ def schema_items() -> list[SchemaItem]:
         if label.point_property:
             prop = label.point_property
             items.append(SchemaItem(f"{low}_{prop}_point", "POINT", (label.name,), (prop,)))
-    # Bookkeeping outside the ontology: API tokens (graph/tokens.py).
+    # Bookkeeping outside the ontology: API tokens (graph/tokens.py), and the schema's own
+    # record, so that imports applying the schema at once MERGE one record, not one each.
     items.append(SchemaItem("apitoken_id_unique", "UNIQUENESS", ("ApiToken",), ("id",)))
+    items.append(
+        SchemaItem("eventgraphschema_id_unique", "UNIQUENESS", (SCHEMA_NODE_LABEL,), ("id",))
+    )
     searchable = model.searchable()
     items.append(
         SchemaItem(
@@ -134,6 +139,10 @@ _RECORD_VERSION = (
     f"MERGE (s:{SCHEMA_NODE_LABEL} {{id: 'schema'}}) "
     "SET s.version = $version, s.fingerprint = $fingerprint, s.applied_at = $applied_at"
 )
+_ONE_RECORD = (
+    f"MATCH (s:{SCHEMA_NODE_LABEL} {{id: 'schema'}}) "
+    "WITH s ORDER BY coalesce(s.version, 0) DESC, s.applied_at DESC SKIP 1 DELETE s"
+)
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (2, "events labelled :LongSpan", MARK_ALL_LONG_SPANS),
     (3, "relations' since_end and until_start", SET_ALL_RELATION_BOUNDS),
@@ -152,6 +161,9 @@ def apply_schema(driver: Driver, database: str) -> SchemaReport:
     report = SchemaReport(version=SCHEMA_VERSION, fingerprint=fingerprint(items))
     constraints = [r.data() for r in driver.execute_query(_SHOW_CONSTRAINTS, database_=database)[0]]
     indexes = [r.data() for r in driver.execute_query(_SHOW_INDEXES, database_=database)[0]]
+    if not any(item.matches(c) for c in constraints for item in items if _is_marker_rule(item)):
+        # Before the record had its constraint, overlapping imports could write it twice.
+        driver.execute_query(_ONE_RECORD, database_=database)
     for item in items:
         existing = constraints if item.is_constraint else indexes
         twin = next((e for e in existing if item.matches(e)), None)
@@ -166,8 +178,9 @@ def apply_schema(driver: Driver, database: str) -> SchemaReport:
             report.replaced.append(item.name)
         if item.is_constraint:
             _refuse_conflicting_index(item, indexes)
-        driver.execute_query(item.cypher(), database_=database)
-        if outdated is None:
+        if not _create(driver, database, item):
+            report.present.append(item.name)
+        elif outdated is None:
             report.created.append(item.name)
     driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
     stored, stored_fingerprint = _recorded(driver, database)
@@ -190,11 +203,45 @@ def apply_schema(driver: Driver, database: str) -> SchemaReport:
     return report
 
 
+def _is_marker_rule(item: SchemaItem) -> bool:
+    return item.is_constraint and item.labels == (SCHEMA_NODE_LABEL,)
+
+
+_CREATED_MEANWHILE = frozenset(
+    {
+        "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists",
+        "Neo.ClientError.Schema.ConstraintAlreadyExists",
+        "Neo.ClientError.Schema.IndexAlreadyExists",
+    }
+)
+"""What Neo4j says when another transaction created the same rule between our `SHOW` and our
+`CREATE … IF NOT EXISTS`: `IF NOT EXISTS` looks only at committed rules, so two imports into a
+database without a schema both try to create it, and all but one would fail."""
+
+
+def _create(driver: Driver, database: str, item: SchemaItem) -> bool:
+    """Create one constraint or index; False if a concurrent transaction created it first."""
+    try:
+        driver.execute_query(item.cypher(), database_=database)
+    except ClientError as error:
+        if error.code not in _CREATED_MEANWHILE:
+            raise
+        show = _SHOW_CONSTRAINTS if item.is_constraint else _SHOW_INDEXES
+        rows = [r.data() for r in driver.execute_query(show, database_=database)[0]]
+        if not any(item.matches(row) for row in rows):
+            raise
+        return False
+    return True
+
+
 def _refuse_conflicting_index(item: SchemaItem, indexes: list[dict[str, object]]) -> None:
-    """A plain range index on the same property blocks a uniqueness constraint: say which."""
+    """A plain range index on the same property blocks a uniqueness constraint: say which.
+    One under the constraint's own name is its index while another import creates it (the
+    constraint owns it once built), not a blocker."""
     for index in indexes:
         if (
             index.get("type") == "RANGE"
+            and index.get("name") != item.name
             and index.get("owningConstraint") is None
             and _strings(index, "labelsOrTypes") == list(item.labels)
             and _strings(index, "properties") == list(item.properties)

@@ -137,3 +137,35 @@ def test_bulk_files_writes_the_files_and_the_command(empty: dict[str, str], tmp_
     assert '"content_hash:string"' in header
     assert '"start:datetime"' in header
     assert _query(empty, "MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
+
+
+def test_an_empty_list_loads_as_the_online_import_stores_it(
+    empty: dict[str, str], tmp_path: Path
+) -> None:
+    """A list given empty or not given is an empty list online, and `['']` is itself: neo4j-admin
+    reads an empty cell (quoted or not) as no property, so the bulk load sets both afterwards."""
+    actors = tmp_path / "actors.yaml"
+    actors.write_text(
+        "eventgraph: 1\nactors:\n"
+        "  - {id: actor-none, name: None, kind: state, aliases: []}\n"
+        "  - {id: actor-unsaid, name: Unsaid, kind: state}\n"
+        "  - {id: actor-some, name: Some, kind: state, aliases: [S, '']}\n"
+        "  - {id: actor-blank, name: Blank, kind: state, aliases: ['']}\n"
+    )
+    stored = "MATCH (a:Actor) RETURN a.id AS id, a.aliases AS aliases ORDER BY id"
+    code, output = _cli(empty, "import", "--bulk", str(actors))
+    assert code == 0, output
+    bulk = _query(empty, stored)
+    _query(empty, "MATCH (n) DETACH DELETE n")
+    code, output = _cli(empty, "import", str(actors))
+    assert code == 0, output
+    assert (
+        _query(empty, stored)
+        == bulk
+        == [
+            {"id": "actor-blank", "aliases": [""]},
+            {"id": "actor-none", "aliases": []},
+            {"id": "actor-some", "aliases": ["S", ""]},
+            {"id": "actor-unsaid", "aliases": []},
+        ]
+    )

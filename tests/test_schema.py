@@ -1,11 +1,21 @@
 """The schema derived from the ontology: idempotent, versioned, tolerant of equivalent twins."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from neo4j import Driver
 
 from eventgraph.graph.errors import Conflict
 from eventgraph.graph.ontology import LABELS
-from eventgraph.graph.schema import SCHEMA_VERSION, applied_version, apply_schema, schema_items
+from eventgraph.graph.schema import (
+    SCHEMA_NODE_LABEL,
+    SCHEMA_VERSION,
+    SchemaReport,
+    applied_version,
+    apply_schema,
+    schema_items,
+)
 from eventgraph.graph.settings import Settings
 
 
@@ -15,7 +25,7 @@ def _names(driver: Driver, show: str) -> set[str]:
 
 def test_every_label_gets_a_unique_id_constraint() -> None:
     constrained = {item.labels[0] for item in schema_items() if item.is_constraint}
-    assert constrained == {label.name for label in LABELS} | {"ApiToken"}
+    assert constrained == {label.name for label in LABELS} | {"ApiToken", "EventGraphSchema"}
 
 
 def test_apply_twice_creates_nothing_the_second_time(driver: Driver, settings: Settings) -> None:
@@ -72,3 +82,51 @@ def test_an_index_of_ours_that_the_ontology_outgrew_is_rebuilt(
         "SHOW FULLTEXT INDEXES YIELD name, labelsOrTypes WHERE name = 'entity_names'"
     )[0]
     assert "EquipmentType" in rows[0]["labelsOrTypes"]
+
+
+def _drop_the_schema(driver: Driver) -> None:
+    """Leave the database as a new one is: no constraints, no indexes of ours, no record."""
+    for row in driver.execute_query("SHOW CONSTRAINTS YIELD name")[0]:
+        driver.execute_query(f"DROP CONSTRAINT `{row['name']}`")
+    for row in driver.execute_query("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP'")[0]:
+        driver.execute_query(f"DROP INDEX `{row['name']}`")
+    driver.execute_query(f"MATCH (s:{SCHEMA_NODE_LABEL}) DELETE s")
+
+
+APPLIERS = 8
+
+
+def test_schema_applied_at_once_by_many_imports_succeeds_once(
+    clean_graph: Driver, settings: Settings
+) -> None:
+    """Imports started together into a new database all apply the schema first: none fails on
+    a rule another one created a moment before, and they leave one schema record, not one each."""
+    _drop_the_schema(clean_graph)
+    start = threading.Barrier(APPLIERS)
+
+    def apply() -> SchemaReport:
+        start.wait()
+        return apply_schema(clean_graph, settings.neo4j_database)
+
+    with ThreadPoolExecutor(APPLIERS) as pool:
+        reports = list(pool.map(lambda _: apply(), range(APPLIERS)))
+    assert all(len(r.created) + len(r.present) == len(schema_items()) for r in reports)
+    constraints, indexes = _names(clean_graph, "CONSTRAINTS"), _names(clean_graph, "INDEXES")
+    for item in schema_items():
+        assert item.name in (constraints if item.is_constraint else indexes)
+    records = clean_graph.execute_query(
+        f"MATCH (s:{SCHEMA_NODE_LABEL}) RETURN s.version AS version"
+    )[0]
+    assert [record["version"] for record in records] == [SCHEMA_VERSION]
+    assert apply_schema(clean_graph, settings.neo4j_database).created == []
+
+
+def test_a_schema_record_written_twice_before_is_made_one(
+    driver: Driver, settings: Settings
+) -> None:
+    driver.execute_query("DROP CONSTRAINT eventgraphschema_id_unique")
+    driver.execute_query(f"CREATE (:{SCHEMA_NODE_LABEL} {{id: 'schema', version: 1}})")
+    report = apply_schema(driver, settings.neo4j_database)
+    assert report.created == ["eventgraphschema_id_unique"]
+    records = driver.execute_query(f"MATCH (s:{SCHEMA_NODE_LABEL}) RETURN s.version AS version")[0]
+    assert [record["version"] for record in records] == [SCHEMA_VERSION]

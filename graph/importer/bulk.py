@@ -30,7 +30,7 @@ from typing import Any
 from neo4j import Driver
 from neo4j.spatial import WGS84Point
 
-from eventgraph.graph import local_neo4j
+from eventgraph.graph import local_neo4j, model
 from eventgraph.graph.driver import open_driver, server_info
 from eventgraph.graph.errors import Conflict, LocalNeo4jError, SetupError
 from eventgraph.graph.importer import checked, read_and_validate
@@ -42,6 +42,11 @@ from eventgraph.graph.schema import SCHEMA_NODE_LABEL, apply_schema
 from eventgraph.graph.settings import Settings
 
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
+ADMIN_HEAP = "1g"
+ADMIN_OFF_HEAP = "768m"
+"""neo4j-admin's memory: its heap (not the server's fixed one) and the off-heap caches it
+would otherwise size at 90% of free memory; together under the 2 GiB a bulk load may take
+(a 1M-event store, 2.5M nodes and 8M relationships, fits in them)."""
 ARRAY_DELIMITER = "\x1f"
 """Between a list's items in a cell: the ASCII unit separator, which no text of ours holds."""
 CLAIM = "Claim"
@@ -64,6 +69,9 @@ class BulkFiles:
     """One file per pair of labels (the type is a column)."""
     node_counts: Counter[str] = field(default_factory=Counter)
     relationship_count: int = 0
+    blank_lists: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    """(label, property) → ids of the nodes whose list is `[""]`, which neo4j-admin reads as no
+    property: `set_lists` sets it once loaded."""
 
     def arguments(self, database: str) -> list[str]:
         """`database import full …` for these files (paths as they are now)."""
@@ -74,6 +82,7 @@ class BulkFiles:
             *(f"--nodes={label}={path}" for label, path in self.nodes.items()),
             *(f"--relationships={path}" for path in self.relationships),
             f"--array-delimiter=U+{ord(ARRAY_DELIMITER):04X}",
+            f"--max-off-heap-memory={ADMIN_OFF_HEAP}",
             "--multiline-fields=true",
             "--overwrite-destination=true",
             database,
@@ -121,6 +130,8 @@ def _cell(value: Any) -> str | None:
     if isinstance(value, WGS84Point):
         return f"{{longitude:{value.longitude!r}, latitude:{value.latitude!r}}}"
     if isinstance(value, list):
+        if value in ([], [""]):
+            return None  # neo4j-admin has no spelling for these: `set_lists` sets them
         if any(ARRAY_DELIMITER in str(item) for item in value):
             raise Conflict(
                 "a list item holds the ASCII unit separator (U+001F), which the bulk files "
@@ -216,11 +227,16 @@ def write_bulk_files(plan: Plan, directory: Path, now: datetime | None = None) -
             table = edges[(source, target)] = _Table(path, ["from", "to", "type"])
         return table
 
+    blank_lists: dict[tuple[str, str], list[str]] = {}
+
     for item in plan.items:
         props = node_properties(item)
         props.update(id=item.record.id, content_hash=item.content_hash)
         props.update(created_at=now, updated_at=now)
         node_table(item.label).add(props)
+        for key, value in props.items():
+            if value == [""]:
+                blank_lists.setdefault((item.label, key), []).append(item.record.id)
         for edge_type, source, source_id, target, target_id, edge_props in edges_of(item, plan):
             edge_table(source, target).add(
                 {**edge_props, "from": source_id, "to": target_id, "type": edge_type}
@@ -238,7 +254,7 @@ def write_bulk_files(plan: Plan, directory: Path, now: datetime | None = None) -
                 edge_table(CLAIM, target).add(
                     {"from": claim_id, "to": target_id, "type": edge_type}
                 )
-    files = BulkFiles(directory)
+    files = BulkFiles(directory, blank_lists=blank_lists)
     for label, table in nodes.items():
         files.nodes[label] = table.write([f"id:ID({label})"])
         files.node_counts[label] = table.count
@@ -255,6 +271,12 @@ def write_bulk_files(plan: Plan, directory: Path, now: datetime | None = None) -
 _FOREIGN_NODES = f"MATCH (n) WHERE NOT n:`{SCHEMA_NODE_LABEL}` RETURN count(n) AS n"
 _COUNT_LABEL = "MATCH (n:$($label)) RETURN count(n) AS n"
 _COUNT_RELATIONSHIPS = "MATCH ()-[r]->() RETURN count(r) AS n"
+_SET_EMPTY_LIST = (
+    "MATCH (n:`{label}`) WHERE n.`{key}` IS NULL "
+    "CALL (n) {{ SET n.`{key}` = [] }} IN TRANSACTIONS OF 10000 ROWS"
+)
+_SET_BLANK_LIST = "UNWIND $ids AS id MATCH (n:`{label}` {{id: id}}) SET n.`{key}` = ['']"
+"""Labels and keys from the model's allow-list, never from input."""
 
 
 def _max_bytes(settings: Settings) -> int:
@@ -278,7 +300,11 @@ def _run_admin_import(settings: Settings, files: BulkFiles, report: Report) -> N
     conf.mkdir(exist_ok=True)
     (conf / "neo4j.conf").write_text("")  # the launcher configures Neo4j in code; defaults here
     command = local_neo4j.java_command(
-        settings, find_jdk(settings), ADMIN_TOOL, files.arguments(settings.neo4j_database)
+        settings,
+        find_jdk(settings),
+        ADMIN_TOOL,
+        files.arguments(settings.neo4j_database),
+        max_heap=ADMIN_HEAP,
     )
     log = files.directory / "neo4j-admin.log"
     report("Running neo4j-admin database import full…")
@@ -299,6 +325,22 @@ def _run_admin_import(settings: Settings, files: BulkFiles, report: Report) -> N
             f"neo4j-admin could not import the files (exit code {completed.returncode}); the "
             f"database may be empty now, import again. Log: {kept}\n{tail}"
         )
+
+
+def set_lists(driver: Driver, database: str, files: BulkFiles) -> None:
+    """Store the lists neo4j-admin cannot spell (it reads an empty cell, quoted or not, as no
+    property) as the online import does: `[""]` on the nodes that had it, and `[]` on the
+    others without the property: a record never lacks a list (`model.Prop.default`)."""
+    for (label, key), ids in files.blank_lists.items():
+        driver.execute_query(
+            _SET_BLANK_LIST.format(label=label, key=key), ids=ids, database_=database
+        )
+    for label in files.node_counts:
+        shape = model.SHAPES_BY_LABEL.get(label)
+        for part in shape.fields if shape else ():
+            if isinstance(part, model.Prop) and part.type.many:
+                with driver.session(database=database) as session:  # batched: an implicit tx
+                    session.run(_SET_EMPTY_LIST.format(label=label, key=part.name)).consume()
 
 
 def _check_counts(driver: Driver, database: str, files: BulkFiles) -> None:
@@ -344,6 +386,7 @@ def bulk_import_paths(
     with open_driver(settings) as driver:
         report("Applying the schema…")
         apply_schema(driver, database)
+        set_lists(driver, database, files)
         _check_counts(driver, database, files)
     return BulkSummary(
         read.files, plan.total, files.node_counts, files.relationship_count, read.assumptions
