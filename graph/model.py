@@ -260,6 +260,26 @@ TRACK_SUMMARY = (
     Prop("destination_distance_km", NUMBER, "last track point's distance from the destination"),
 )
 """A flight's track, summed up (its points are not nodes; docs/feeds.md)."""
+GDELT_EVENT = (
+    Prop("cameo_code", TEXT, "CAMEO event code the feed gives (kept when no type maps from it)"),
+    Prop("cameo_base_code", TEXT, "CAMEO base (three-digit) event code"),
+    Prop("cameo_root_code", TEXT, "CAMEO root (two-digit) event code"),
+    Prop("quad_class", INTEGER, "GDELT quad class: 1–2 verbal/material cooperation, 3–4 conflict"),
+    Prop("goldstein_scale", NUMBER, "GDELT Goldstein score of the event type, −10 to +10"),
+    Prop("num_mentions", INTEGER, "GDELT: mentions of the event in its first 15 minutes"),
+    Prop("num_sources", INTEGER, "GDELT: information sources that mentioned it"),
+    Prop("num_articles", INTEGER, "GDELT: source documents that mentioned it"),
+    Prop("avg_tone", NUMBER, "GDELT: average tone of those documents, −100 to +100"),
+    Prop("is_root_event", FLAG, "GDELT: coded from an article's lead paragraph"),
+)
+"""A GDELT event's codes and counts, as the feed gives them (docs/feeds.md)."""
+GDELT_ACTOR = (
+    Prop("cameo_actor_code", TEXT, "CAMEO actor code (country, role and group codes joined)"),
+    Prop("country_code", TEXT, "CAMEO country code of the actor (three letters)"),
+    Prop("cameo_type_codes", TEXTS, "CAMEO actor type codes (GOV, MIL, REB …)"),
+    Prop("cameo_other_codes", TEXTS, "CAMEO known group, ethnic and religion codes"),
+)
+"""A GDELT actor's CAMEO codes (docs/feeds.md)."""
 
 
 def kind(of: ValueType) -> Prop:
@@ -295,6 +315,7 @@ ACTOR = Shape(
         kind(ACTOR_KIND),
         anonymous("unnamed in the source ('a Russian military official')"),
         *FEED,
+        *GDELT_ACTOR,
     ),
 )
 EQUIPMENT_TYPE = Shape(ontology.EQUIPMENT_TYPE, (*NAMED, kind(EQUIPMENT_KIND), *FEED))
@@ -402,6 +423,7 @@ EVENT = Shape(
         Link("ends", "ENDS", ("Event",), many=True, meaning="Events this one ends."),
         *FEED,
         *TRACK_SUMMARY,
+        *GDELT_EVENT,
         CLAIMS,
     ),
     reverse=(Reverse("parts", "PART_OF", ("Event",)),),

@@ -1,4 +1,4 @@
-"""Feeds: flight tracks (and later GDELT, ACLED, POLECAT, STIX) read into native records.
+"""Feeds: flight tracks and GDELT (later ACLED, POLECAT, STIX) read into native records.
 
     file ─▶ containers (plain, .gz, .zip) ─▶ detect the format (content; --format forces)
          ─▶ the format's reader ─▶ native records + problems ─▶ the importer, as for YAML
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from eventgraph.graph.errors import Problem
-from eventgraph.graph.feeds import fr24, opensky, readsb
+from eventgraph.graph.feeds import fr24, gdelt, opensky, readsb
 from eventgraph.graph.feeds.containers import (
     COMPRESSED,
     ContainerError,
@@ -27,14 +27,16 @@ from eventgraph.graph.feeds.containers import (
 )
 from eventgraph.graph.feeds.grading import merged, parse_overrides, read_config
 from eventgraph.graph.feeds.options import FeedOptions, current, one_import, using
-from eventgraph.graph.feeds.registry import FeedFile, Format, NativeRecord
+from eventgraph.graph.feeds.registry import FeedAttachment, FeedFile, Format, NativeRecord
 from eventgraph.graph.feeds.sources import FEEDS
 
 __all__ = [
     "FEEDS",
     "FORMATS",
+    "FeedAttachment",
     "FeedOptions",
     "FeedRead",
+    "holds_attachments",
     "is_feed_container",
     "one_import",
     "options_of",
@@ -52,6 +54,8 @@ FORMATS: dict[str, Format] = {
         fr24.FLIGHT,
         fr24.TRACK_CSV,
         fr24.FLIGHTS_CSV,
+        gdelt.EVENTS,
+        gdelt.MENTIONS,
     )
 }
 """Every format, by the name `--format` takes."""
@@ -68,6 +72,8 @@ class FeedRead:
     records: list[tuple[str, NativeRecord]] = field(default_factory=list)
     """(where, record): the file or archive member each record came from."""
     problems: list[Problem] = field(default_factory=list)
+    attachments: list[tuple[str, FeedAttachment]] = field(default_factory=list)
+    """(where, item) for records of other files (`FeedAttachment`)."""
 
 
 def options_of(format_name: str | None, grading: list[str], config: Path | None) -> FeedOptions:
@@ -81,6 +87,18 @@ def options_of(format_name: str | None, grading: list[str], config: Path | None)
 def is_feed_container(path: Path) -> bool:
     """A compressed file the importer should read (`.json.gz`, `.csv.gz`, `.zip`)."""
     return path.suffix.lower() in COMPRESSED
+
+
+def holds_attachments(file: Path) -> bool:
+    """A feed file whose rows attach to records of other files (GDELT mentions): by its name,
+    or because `--format` says so; the importer reads these first."""
+    forced = FORMATS.get(current().format or "")
+    if forced is not None:
+        return forced.holds_attachments
+    return any(
+        f.holds_attachments and f.file_names is not None and f.file_names.search(file.name)
+        for f in FORMATS.values()
+    )
 
 
 def read_file(file: Path, max_bytes: int) -> FeedRead | None:
@@ -105,11 +123,12 @@ def read_file(file: Path, max_bytes: int) -> FeedRead | None:
         return FeedRead(problems=[error.problem])
     read = FeedRead()
     for member in members:
-        parsed = _parse(member, read.problems)
+        kind = _kind_of(member, options)
+        parsed = _parse(member, kind, read.problems)
         if parsed is None:
             continue
         before = len(read.problems)
-        chosen = _choose(member, parsed, options, read.problems, is_feed_container(file))
+        chosen = _choose(member, kind, parsed, options, read.problems, is_feed_container(file))
         if chosen is None:
             if len(read.problems) == before and not is_feed_container(file):
                 return None  # a native file: the importer reads it
@@ -117,6 +136,7 @@ def read_file(file: Path, max_bytes: int) -> FeedRead | None:
         into = FeedFile(member.name, member.stem, member.content, options.grading)
         chosen.read(parsed, into)
         read.problems.extend(into.problems)
+        read.attachments.extend((member.name, item) for item in into.attachments)
         read.records.extend(
             (member.name, record) for record in into.records if _first(member.name, record, options)
         )
@@ -163,11 +183,35 @@ def _may_be_feed_csv(file: Path) -> bool:
             head = handle.read(4096).decode("utf-8-sig", errors="replace")
     except OSError:
         return False
-    header = next(csv.reader(io.StringIO(head.splitlines()[0] if head else "")), [])
+    first = head.splitlines()[0] if head else ""
+    if _tabbed(first):
+        return True  # the whole file is read to see whether it is a feed's
+    header = next(csv.reader(io.StringIO(first)), [])
     return any(f.kind == "csv" and f.sniff(header) for f in FORMATS.values())
 
 
-def _parse(member: Member, problems: list[Problem]) -> Any:
+_MIN_TABS = 15
+"""Tab-separated feed files (GDELT's) have at least 16 columns: a `.csv` whose first line
+has this many tabs is read as tab-separated lines, not as CSV."""
+
+
+def _tabbed(line: str) -> bool:
+    return line.count("\t") >= _MIN_TABS
+
+
+def _kind_of(member: Member, options: FeedOptions) -> str:
+    """How to parse a member: JSON, CSV, or tab-separated lines (a `.csv` whose first line
+    has many tabs, or any `.csv` when `--format` names a tab-separated format)."""
+    if member.suffix != ".csv":
+        return "json"
+    forced = FORMATS.get(options.format or "")
+    if forced is not None and forced.kind == "tsv":
+        return "tsv"
+    first = member.content[:4096].split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    return "tsv" if _tabbed(first) else "csv"
+
+
+def _parse(member: Member, kind: str, problems: list[Problem]) -> Any:
     try:
         text = member.content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -175,7 +219,9 @@ def _parse(member: Member, problems: list[Problem]) -> Any:
             Problem(member.name, "encoding", f"byte at offset {error.start} is not UTF-8")
         )
         return None
-    if member.suffix == ".csv":
+    if kind == "tsv":  # no quoting: GDELT's fields hold quotes and commas as they are
+        return [line.rstrip("\r").split("\t") for line in text.split("\n") if line.strip()]
+    if kind == "csv":
         try:
             return list(csv.reader(io.StringIO(text, newline="")))
         except csv.Error as error:
@@ -196,22 +242,26 @@ def _parse(member: Member, problems: list[Problem]) -> Any:
     return None
 
 
-def _sniffed(member: Member, parsed: Any) -> Format | None:
+def _sniffed(kind: str, parsed: Any) -> Format | None:
     for candidate in FORMATS.values():
-        kind_matches = (candidate.kind == "csv") == (member.suffix == ".csv")
-        if kind_matches and candidate.sniff(
-            parsed[0] if member.suffix == ".csv" and parsed else parsed
+        if candidate.kind == kind and candidate.sniff(
+            parsed[0] if kind == "csv" and parsed else parsed
         ):
             return candidate
     return None
 
 
 def _choose(
-    member: Member, parsed: Any, options: FeedOptions, problems: list[Problem], packed: bool
+    member: Member,
+    kind: str,
+    parsed: Any,
+    options: FeedOptions,
+    problems: list[Problem],
+    packed: bool,
 ) -> Format | None:
     """The format to read `member` as: the one `--format` names or its name claims, if the
     content is not plainly another; else the one its content shows."""
-    found = _sniffed(member, parsed)
+    found = _sniffed(kind, parsed)
     claimed = FORMATS.get(options.format or "")
     reason = "--format says"
     if claimed is None:
@@ -230,9 +280,7 @@ def _choose(
                 )
             )
             return None
-        if (claimed.kind == "csv" and member.suffix != ".csv") or (
-            claimed.kind == "json" and member.suffix != ".json"
-        ):
+        if (claimed.kind == "json") != (member.suffix == ".json"):
             problems.append(
                 Problem(member.name, "format", f"{claimed.name} is a {claimed.kind} format")
             )

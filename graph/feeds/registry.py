@@ -21,6 +21,21 @@ Table = list[list[str]]
 """A CSV file: its header row first, then the data rows."""
 
 
+@dataclass(frozen=True)
+class FeedAttachment:
+    """An item for a record that another file of the import gives (a GDELT mention is a claim
+    on an event of the events file): the importer holds it until that record is read."""
+
+    target: str
+    """Our id of the event or relation it belongs to."""
+    field: str
+    """Where in that record it goes (`claims`)."""
+    item: dict[str, Any]
+    row: int
+    column: str
+    """What the file calls the target, for the problem if no record takes it."""
+
+
 @dataclass
 class FeedFile:
     """One file (or archive member) being read, and what reading it gave."""
@@ -33,6 +48,7 @@ class FeedFile:
     grading: Mapping[str, Grading]
     records: list[NativeRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    attachments: list[FeedAttachment] = field(default_factory=list)
     _reports: dict[str, str] = field(default_factory=dict)
     _added: set[tuple[str, str]] = field(default_factory=set)
 
@@ -81,10 +97,14 @@ class Format:
     """What `--format` takes: `readsb-trace`, `opensky-flights` …"""
     feed: Feed
     title: str
-    kind: Literal["json", "csv"]
+    kind: Literal["json", "csv", "tsv"]
+    """JSON; CSV with a header; or tab-separated lines without one (in `.csv` files)."""
     sniff: Callable[[Any], bool]
-    """Whether parsed content is of this format: a JSON value, or a CSV header row."""
+    """Whether parsed content is of this format: a JSON value, a CSV header row, or the
+    tab-separated rows."""
     read: Callable[[Any, FeedFile], None]
     """Turn parsed content (a JSON value, or a `Table`) into records and problems."""
     file_names: re.Pattern[str] | None = None
     """File names that claim this format (`trace_full_<hex>.json`), checked against content."""
+    holds_attachments: bool = False
+    """Its files attach items to records of other files: the importer reads them first."""

@@ -1,6 +1,6 @@
 """The feeds eventgraph reads, each a `Source` with a default grading: the one table.
 
-Later feeds (GDELT, ACLED, POLECAT, STIX) add a row here and a module with their formats.
+Later feeds (ACLED, POLECAT, STIX) add a row here and a module with their formats.
 The reasons are the defence of each default, stored on the Source as `reliability_note`;
 docs/feeds.md says the same at more length.
 """
@@ -61,6 +61,15 @@ FEEDS: dict[str, Feed] = {
             "A commercial aggregator: ADS-B and multilateration positions merged with its own "
             "estimates and schedule data, with its own flight splitting; positions as good as "
             "ADS-B, but what it adds (schedules, estimated stretches) is less certain.",
+        ),
+        Feed(
+            "gdelt",
+            "GDELT 2.0 Event Database",
+            parse_grading("D3"),
+            "Events coded by machine from news articles, with no human check: the coder, not "
+            "the outlet, is the source. Validation studies find most of its geocoded conflict "
+            "events misplaced, duplicated or not events at all, so a row is at best possibly "
+            "true until another source confirms it.",
         ),
     )
 }

@@ -51,13 +51,16 @@ class RawRecord:
 
 @dataclass
 class Attachment:
-    """A CSV row that adds a participant or claim to an event or relation of the same import."""
+    """A CSV row that adds a participant or claim to an event or relation of the same import
+    (or a feed's row: a GDELT mention is a claim on an event of the events file)."""
 
     target: str
     field: str
     item: dict[str, Any]
     file: Path
     line: int
+    column: str = ""
+    """The column naming the target where it is not the CSV table's (a feed's)."""
 
     def where(self) -> str:
         return f"{self.file}:{self.line}"
@@ -118,7 +121,10 @@ def _readable(path: Path) -> bool:
 
 
 def holds_attachments(file: Path) -> bool:
-    """A CSV of participants or claims: rows that attach to events or relations of any file."""
+    """A CSV of participants or claims, or a feed file of claims (GDELT mentions): rows that
+    attach to events or relations of any file."""
+    if feeds.holds_attachments(file):
+        return True
     return SUFFIXES.get(file.suffix.lower()) == "csv" and csv_table(file) in ATTACHING
 
 
@@ -144,6 +150,10 @@ def read_file(file: Path, max_bytes: int) -> ReadResult:
     if feed is not None:
         result.problems.extend(feed.problems)
         result.records.extend(feed_records(feed.records))
+        result.attachments.extend(
+            Attachment(item.target, item.field, item.item, Path(where), item.row, item.column)
+            for where, item in feed.attachments
+        )
         return result
     text = _decode(file, result.problems)
     if text is None:

@@ -126,7 +126,7 @@ class Attachments:
             self._db.execute("PRAGMA synchronous = OFF")
             self._db.execute(
                 "CREATE TABLE rows (seq INTEGER PRIMARY KEY, target TEXT, field TEXT, "
-                "item BLOB, file TEXT, line INTEGER, taken_by INTEGER)"
+                "item BLOB, file TEXT, line INTEGER, taken_by INTEGER, column_name TEXT)"
             )
             self._db.execute("CREATE INDEX rows_target ON rows (target, seq)")
         return self._db
@@ -135,9 +135,10 @@ class Attachments:
         if not attachments:
             return
         self._connection().executemany(
-            "INSERT INTO rows (target, field, item, file, line) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO rows (target, field, item, file, line, column_name) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             (
-                (row.target, row.field, orjson.dumps(row.item), str(row.file), row.line)
+                (row.target, row.field, orjson.dumps(row.item), str(row.file), row.line, row.column)
                 for row in attachments
             ),
         )
@@ -168,10 +169,11 @@ class Attachments:
         if not self.count:
             return
         rows = self._connection().execute(
-            "SELECT target, field, item, file, line FROM rows WHERE taken_by IS NULL ORDER BY seq"
+            "SELECT target, field, item, file, line, column_name FROM rows "
+            "WHERE taken_by IS NULL ORDER BY seq"
         )
-        for target, field, item, file, line in rows:
-            yield Attachment(target, field, orjson.loads(item), Path(file), line)
+        for target, field, item, file, line, column in rows:
+            yield Attachment(target, field, orjson.loads(item), Path(file), line, column)
 
     def close(self) -> None:
         if self._db is not None:

@@ -357,10 +357,14 @@ class Checker:
             plan.problems.append(
                 Problem(
                     row.where(),
-                    "event" if row.field == "participants" else "target",
+                    row.column or ("event" if row.field == "participants" else "target"),
                     f"'{row.target}' is not an event or relation of this import",
                     suggest(row.target, owners)
-                    or "import its events.csv / relations.csv in the same run",
+                    or (
+                        "import the file that gives it in the same run"
+                        if row.column
+                        else "import its events.csv / relations.csv in the same run"
+                    ),
                 )
             )
 

@@ -4,6 +4,10 @@ Every value is made up: the airframe (Mode-S 14f1c4, RA-82999), its operator, ca
 flight ids exist nowhere; only the airports' positions are real (from the airportsdata
 gazetteer). An An-124 flies Chkalovsky (UUMU) → Mineralnye Vody (URMM, a ground stop) →
 Latakia/Hmeimim (OSLK), losing coverage for 40 minutes on the way.
+
+The GDELT files are as made up: GDELT-like rows (event ids, feature ids, URLs under example.com)
+of a drone attack on Hmeimim the same day, Moscow's statement about it, and three more rows
+that give every Geo_Type and an unmapped CAMEO code.
 """
 
 import csv
@@ -213,8 +217,158 @@ def fr24(points: list[Point]) -> None:
         )
 
 
+GDELT_ACTOR = ("Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode")
+GDELT_ACTOR_REST = ("Religion1Code", "Religion2Code", "Type1Code", "Type2Code", "Type3Code")
+GDELT_GEO = ("Type", "FullName", "CountryCode", "ADM1Code", "ADM2Code", "Lat", "Long", "FeatureID")
+GDELT_EVENT_COLUMNS = (
+    ["GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate"]
+    + [f"Actor{n}{name}" for n in (1, 2) for name in GDELT_ACTOR + GDELT_ACTOR_REST]
+    + ["IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass"]
+    + ["GoldsteinScale", "NumMentions", "NumSources", "NumArticles", "AvgTone"]
+    + [f"{who}Geo_{name}" for who in ("Actor1", "Actor2", "Action") for name in GDELT_GEO]
+    + ["DATEADDED", "SOURCEURL"]
+)
+HMEIMIM = {
+    "ActionGeo_Type": "4",
+    "ActionGeo_FullName": "Hmeimim, Latakia, Syria",
+    "ActionGeo_CountryCode": "SY",
+    "ActionGeo_ADM1Code": "SY09",
+    "ActionGeo_Lat": "35.4011",
+    "ActionGeo_Long": "35.9487",
+    "ActionGeo_FeatureID": "-9990001",
+}
+REBELS = {"Actor1Code": "SYRREB", "Actor1Name": "SYRIAN REBEL", "Actor1CountryCode": "SYR"}
+REBELS["Actor1Type1Code"] = "REB"
+RUSSIAN_FORCES = {"Code": "RUSMIL", "Name": "RUSSIA", "CountryCode": "RUS", "Type1Code": "MIL"}
+
+
+def _actor(number: int, fields: dict[str, str]) -> dict[str, str]:
+    return {f"Actor{number}{key}": value for key, value in fields.items()}
+
+
+def gdelt_events() -> list[dict[str, str]]:
+    """Five events: ids, CAMEO codes and places (one each Geo_Type, Hmeimim twice)."""
+    day = {"SQLDATE": "20251026", "MonthYear": "202510", "Year": "2025"}
+    day |= {"FractionDate": "2025.8164", "DATEADDED": "20251026150000"}
+    return [
+        day | event
+        for event in (
+            {
+                "GLOBALEVENTID": "1250000001",
+                **REBELS,
+                **_actor(2, RUSSIAN_FORCES),
+                "IsRootEvent": "1",
+                **{"EventCode": "190", "EventBaseCode": "190", "EventRootCode": "19"},
+                **{"QuadClass": "4", "GoldsteinScale": "-10.0", "NumMentions": "6"},
+                **{"NumSources": "2", "NumArticles": "6", "AvgTone": "-7.25"},
+                **HMEIMIM,
+                "SOURCEURL": "https://news.example.com/2025/10/26/drones-over-hmeimim",
+            },
+            {
+                "GLOBALEVENTID": "1250000002",
+                **_actor(1, {"Code": "RUSGOV", "Name": "MOSCOW", "CountryCode": "RUS"}),
+                "Actor1Type1Code": "GOV",
+                **_actor(2, {"Code": "SYR", "Name": "SYRIA", "CountryCode": "SYR"}),
+                "IsRootEvent": "0",
+                **{"EventCode": "010", "EventBaseCode": "010", "EventRootCode": "01"},
+                **{"QuadClass": "1", "GoldsteinScale": "0.0", "NumMentions": "2"},
+                **{"NumSources": "1", "NumArticles": "2", "AvgTone": "-2.5"},
+                **{"ActionGeo_Type": "1", "ActionGeo_FullName": "Syria"},
+                **{"ActionGeo_CountryCode": "SY", "ActionGeo_Lat": "35", "ActionGeo_Long": "38"},
+                "ActionGeo_FeatureID": "SY",
+                "SOURCEURL": "https://wire.example.com/moscow-on-hmeimim",
+            },
+            {
+                "GLOBALEVENTID": "1250000003",
+                **_actor(1, RUSSIAN_FORCES),
+                "IsRootEvent": "0",
+                **{"EventCode": "0874", "EventBaseCode": "087", "EventRootCode": "08"},
+                **{"QuadClass": "2", "GoldsteinScale": "10.0", "NumMentions": "1"},
+                **{"NumSources": "1", "NumArticles": "1", "AvgTone": "1.5"},
+                **{"ActionGeo_Type": "5", "ActionGeo_FullName": "Latakia, Syria"},
+                **{"ActionGeo_CountryCode": "SY", "ActionGeo_ADM1Code": "SY09"},
+                **{
+                    "ActionGeo_Lat": "35.6",
+                    "ActionGeo_Long": "36.0",
+                    "ActionGeo_FeatureID": "SY09",
+                },
+                "SOURCEURL": "https://news.example.com/2025/10/26/drones-over-hmeimim",
+            },
+            {
+                "GLOBALEVENTID": "1250000004",
+                **_actor(1, {"Code": "USAMIL", "Name": "UNITED STATES", "CountryCode": "USA"}),
+                "Actor1Type1Code": "MIL",
+                "IsRootEvent": "1",
+                **{"EventCode": "154", "EventBaseCode": "154", "EventRootCode": "15"},
+                **{"QuadClass": "4", "GoldsteinScale": "-7.2", "NumMentions": "3"},
+                **{"NumSources": "1", "NumArticles": "3", "AvgTone": "-3.0"},
+                **{"ActionGeo_Type": "3", "ActionGeo_FullName": "Norfolk, Virginia, United States"},
+                **{"ActionGeo_CountryCode": "US", "ActionGeo_ADM1Code": "USVA"},
+                **{"ActionGeo_Lat": "36.85", "ActionGeo_Long": "-76.29"},
+                "ActionGeo_FeatureID": "9990002",
+                "SOURCEURL": "https://base.example.com/norfolk-deployment",
+            },
+            {
+                "GLOBALEVENTID": "1250000005",
+                **REBELS,
+                **_actor(2, RUSSIAN_FORCES),
+                "IsRootEvent": "0",
+                **{"EventCode": "193", "EventBaseCode": "193", "EventRootCode": "19"},
+                **{"QuadClass": "4", "GoldsteinScale": "-10.0", "NumMentions": "1"},
+                **{"NumSources": "1", "NumArticles": "1", "AvgTone": "-8.0"},
+                **HMEIMIM,
+                "SOURCEURL": "https://other.example.com/hmeimim-small-arms",
+            },
+            {
+                "GLOBALEVENTID": "1250000006",
+                **_actor(1, {"Code": "USA", "Name": "UNITED STATES", "CountryCode": "USA"}),
+                "IsRootEvent": "0",
+                **{"EventCode": "043", "EventBaseCode": "043", "EventRootCode": "04"},
+                **{"QuadClass": "1", "GoldsteinScale": "2.8", "NumMentions": "1"},
+                **{"NumSources": "1", "NumArticles": "1", "AvgTone": "0.0"},
+                **{"ActionGeo_Type": "2", "ActionGeo_FullName": "Virginia, United States"},
+                **{"ActionGeo_CountryCode": "US", "ActionGeo_ADM1Code": "USVA"},
+                **{
+                    "ActionGeo_Lat": "37.54",
+                    "ActionGeo_Long": "-77.43",
+                    "ActionGeo_FeatureID": "VA",
+                },
+                "SOURCEURL": "https://base.example.com/norfolk-deployment",
+            },
+        )
+    ]
+
+
+GDELT_MENTIONS = (
+    ("1250000001", "1", "news.example.com", "https://news.example.com/2025/10/26/drones-over-hmeimim", "1", "1", "100"),
+    ("1250000001", "1", "radio.example.com", "https://radio.example.com/hmeimim-night", "4", "0", "60"),
+    ("1250000002", "1", "wire.example.com", "https://wire.example.com/moscow-on-hmeimim", "2", "1", "80"),
+    ("1250000005", "2", "Journal of Examples", "Example, A. (2025) Hmeimim after dark", "7", "0", "20"),
+)  # fmt: skip
+"""(event, MentionType, MentionSourceName, MentionIdentifier, SentenceID, InRawText, Confidence)"""
+
+
+def gdelt() -> None:
+    with (HERE / "20251026150000.export.CSV").open("w", newline="\n") as handle:
+        for one in gdelt_events():
+            fields = {**one}
+            for who in ("Actor1", "Actor2"):  # GDELT repeats the action's place for actors
+                if fields.get(f"{who}Code"):
+                    for name in GDELT_GEO:
+                        fields[f"{who}Geo_{name}"] = one.get(f"ActionGeo_{name}", "")
+            row = [fields.get(column, "") for column in GDELT_EVENT_COLUMNS]
+            handle.write("\t".join(row) + "\n")
+    with (HERE / "20251026150000.mentions.CSV").open("w", newline="\n") as handle:
+        for event, kind, outlet, identifier, sentence, raw, confidence in GDELT_MENTIONS:
+            offsets = ["120", "160", "140"]
+            row = [event, "20251026150000", "20251026151500", kind, outlet, identifier, sentence]
+            row += [*offsets, raw, confidence, "2400", "-6.1", "", ""]
+            handle.write("\t".join(row) + "\n")
+
+
 if __name__ == "__main__":
     day = track()
     readsb(day, "trace_full_14f1c4.json")
     opensky()
     fr24(day)
+    gdelt()

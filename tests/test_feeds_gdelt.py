@@ -1,0 +1,187 @@
+"""GDELT 2.0 events and mentions imported into the real Neo4j: counts, keys, types from CAMEO,
+place precision by Geo_Type, grading, re-imports, archives, and bad input refused."""
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from neo4j import Driver
+
+from eventgraph.graph import ontology
+from eventgraph.graph.feeds import gdelt
+from eventgraph.graph.feeds.grading import parse_grading
+from eventgraph.graph.settings import Settings
+from tests.helpers import graph_checksum
+from tests.test_feeds_flights import _import, _refused, _rows
+
+SAMPLES = Path(__file__).parent / "feeds"
+EVENTS = SAMPLES / "20251026150000.export.CSV"
+MENTIONS = SAMPLES / "20251026150000.mentions.CSV"
+
+GDELT_EVENTS = """
+MATCH (e:Event {feed: 'gdelt'})
+OPTIONAL MATCH (e)-[:OCCURRED_AT]->(p:Location)
+RETURN e.feed_id AS feed_id, e.id AS id, e.type AS type, e.cameo_code AS code,
+       e.place_precision AS precision, p.id AS place, p.point_precision AS point,
+       e.time_precision AS time, toString(e.start) AS start, e.num_mentions AS mentions,
+       e.goldstein_scale AS goldstein, e.quad_class AS quad, e.is_root_event AS root,
+       COUNT { (:Claim)-[:SUPPORTS]->(e) } AS claims
+ORDER BY e.feed_id
+"""
+
+
+def test_events_and_mentions_become_events_claims_actors_places_and_reports(
+    clean_graph: Driver, settings: Settings
+) -> None:
+    summary = _import(clean_graph, settings, EVENTS, MENTIONS)
+    created = summary.outcome.created
+    assert created["Event"] == 6
+    assert created["Location"] == 5, "Hmeimim is one place for the two events there"
+    assert created["Actor"] == 6, "RUSSIA as RUSMIL is one actor for its three events"
+    assert created["Report"] == 6, "one report per article URL, from either file"
+    events = {row["feed_id"]: row for row in _rows(clean_graph, GDELT_EVENTS)}
+    assert {key: (row["type"], row["code"]) for key, row in events.items()} == {
+        "1250000001": ("attack", "190"),
+        "1250000002": ("statement", "010"),
+        "1250000003": ("assessment", "0874"),  # unmapped: kept as the code, generic type
+        "1250000004": ("deployment", "154"),
+        "1250000005": ("attack", "193"),  # by its root code 19
+        "1250000006": ("assessment", "043"),
+    }
+    by_geo_type = {
+        "1250000001": ("city", "gdelt:place/-9990001"),  # 4 world city
+        "1250000002": ("country", "gdelt:place/SY"),  # 1 country
+        "1250000003": ("province", "gdelt:place/SY09"),  # 5 world state
+        "1250000004": ("city", "gdelt:place/9990002"),  # 3 US city
+        "1250000005": ("city", "gdelt:place/-9990001"),
+        "1250000006": ("province", "gdelt:place/VA"),  # 2 US state
+    }
+    assert {key: (row["precision"], row["place"]) for key, row in events.items()} == by_geo_type
+    assert all(row["point"] == row["precision"] for row in events.values())
+    attack = events["1250000001"]
+    assert attack["id"] == "gdelt:1250000001"
+    assert (attack["time"], attack["start"]) == ("day", "2025-10-26T00:00:00Z")
+    assert (attack["mentions"], attack["goldstein"], attack["quad"], attack["root"]) == (
+        6,
+        -10.0,
+        4,
+        True,
+    )
+    assert {key: row["claims"] for key, row in events.items()} == {
+        "1250000001": 3,
+        "1250000002": 2,
+        "1250000003": 1,
+        "1250000004": 1,
+        "1250000005": 2,
+        "1250000006": 1,
+    }
+    claims = _rows(
+        clean_graph,
+        """MATCH (c:Claim)-[:SUPPORTS]->(:Event {id: 'gdelt:1250000001'})
+        MATCH (c)-[:SOURCED_FROM]->(s) MATCH (c)-[:IN_REPORT]->(r)
+        RETURN s.id AS source, c.reliability + c.credibility AS grading, r.url AS url,
+               c.grading_note AS note ORDER BY c.position""",
+    )
+    assert {(c["source"], c["grading"]) for c in claims} == {("feed-gdelt", "D3")}
+    assert [c["url"] for c in claims] == [
+        "https://news.example.com/2025/10/26/drones-over-hmeimim",
+        "https://news.example.com/2025/10/26/drones-over-hmeimim",
+        "https://radio.example.com/hmeimim-night",
+    ]
+    assert "confidence 60%" in claims[2]["note"]
+    roles = _rows(
+        clean_graph,
+        """MATCH (:Event {id: 'gdelt:1250000001'})-[r:INVOLVES]->(a:Actor)
+        RETURN r.role AS role, a.cameo_actor_code AS code, a.country_code AS country,
+               a.kind AS kind, a.cameo_type_codes AS types ORDER BY role""",
+    )
+    assert roles == [
+        {"role": "perpetrator", "code": "SYRREB", "country": "SYR", "kind": "armed_group",
+         "types": ["REB"]},
+        {"role": "target", "code": "RUSMIL", "country": "RUS", "kind": "armed_force",
+         "types": ["MIL"]},
+    ]  # fmt: skip
+
+
+def test_every_cameo_code_of_our_types_maps_to_one_type() -> None:
+    """A code several of our types give has a chosen type, so the ontology's order never
+    decides; root codes reach a type through their `<root>0` code."""
+    codes: dict[str, list[str]] = {}
+    for event_type in ontology.EVENT_TYPES:
+        if event_type.cameo:
+            codes.setdefault(event_type.cameo, []).append(event_type.name)
+    for code, names in codes.items():
+        assert len(names) == 1 or gdelt.SHARED_CODES.get(code) in names, code
+        assert gdelt.event_type_of(code, code, code[:2]) == gdelt.BY_CAMEO[code]
+    assert gdelt.event_type_of("195", "195", "19") == "attack"
+    assert gdelt.event_type_of("2041", "204", "20") == gdelt.GENERIC_TYPE
+
+
+def test_re_importing_changes_nothing_and_zips_and_grading_options_apply(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    for sample in (EVENTS, MENTIONS):
+        with zipfile.ZipFile(tmp_path / f"{sample.name}.zip", "w") as archive:
+            archive.write(sample, sample.name)
+    _import(clean_graph, settings, tmp_path)
+    before = graph_checksum(clean_graph)
+    again = _import(clean_graph, settings, EVENTS, MENTIONS)
+    assert graph_checksum(clean_graph) == before
+    assert not again.outcome.created and not again.outcome.updated
+    _import(clean_graph, settings, tmp_path, grading={"gdelt": parse_grading("C3")})
+    [row] = _rows(clean_graph, "MATCH (s:Source {id: 'feed-gdelt'}) RETURN s.reliability AS r")
+    assert row["r"] == "C"
+
+
+def _variant(tmp_path: Path, sample: Path, row: int, column: str, value: str) -> Path:
+    """`sample` with one cell changed (or, for column `*`, the row cut to `value` fields)."""
+    columns = gdelt.EVENT_COLUMNS if "export" in sample.name else gdelt.MENTION_COLUMNS
+    lines = sample.read_text().splitlines()
+    cells = lines[row - 1].split("\t")
+    if column == "*":
+        cells = cells[: int(value)]
+    else:
+        cells[columns.index(column)] = value
+    lines[row - 1] = "\t".join(cells)
+    path = tmp_path / sample.name
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("sample", "row", "column", "value", "expected"),
+    [
+        (EVENTS, 2, "*", "60", "row 2: has 60 tab-separated fields, a GDELT 2.0 Event Database row 61"),
+        (EVENTS, 3, "SQLDATE", "20251332", "row 3.SQLDATE: '20251332' is not a day (YYYYMMDD)"),
+        (EVENTS, 1, "ActionGeo_Lat", "95.2", "row 1.ActionGeo_Lat: 95.2 is out of range (-90 to 90)"),
+        (EVENTS, 4, "ActionGeo_Long", "east", "row 4.ActionGeo_Long: 'east' is not a number"),
+        (MENTIONS, 2, "MentionTimeDate", "2025-10-26", "row 2.MentionTimeDate: '2025-10-26' is not a time"),
+        (MENTIONS, 3, "GLOBALEVENTID", "1259999999",
+         "20251026150000.mentions.CSV:3: GLOBALEVENTID: 'gdelt:1259999999' is not an event"),
+    ],
+)  # fmt: skip
+def test_bad_rows_are_refused_naming_file_row_and_field(
+    clean_graph: Driver,
+    settings: Settings,
+    tmp_path: Path,
+    sample: Path,
+    row: int,
+    column: str,
+    value: str,
+    expected: str,
+) -> None:
+    bad = _variant(tmp_path, sample, row, column, value)
+    other = MENTIONS if sample == EVENTS else EVENTS
+    message = _refused(clean_graph, settings, bad, other)
+    assert expected in message and bad.name in message, message
+
+
+def test_detection_by_content_and_a_forced_format_that_does_not_fit(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    renamed = tmp_path / "day.csv"
+    renamed.write_bytes(EVENTS.read_bytes())
+    assert _import(clean_graph, settings, renamed).outcome.created["Event"] == 6
+    message = _refused(clean_graph, settings, EVENTS, format="gdelt-mentions")
+    assert "--format says a GDELT 2.0 mentions file (gdelt-mentions)" in message
+    assert "holds a GDELT 2.0 events export (gdelt-events)" in message
