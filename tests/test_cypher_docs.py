@@ -203,7 +203,9 @@ FEED = "feed: doc-test, feed_id: doc-1"
 EVERY_OPTIONAL_PROPERTY = f"""
 eventgraph: 1
 actors:
-  - {{id: doc-test-actor, name: Actor (doc test), kind: organisation, {FEED}}}
+  - {{id: doc-test-actor, name: Actor (doc test), kind: organisation, {FEED},
+     cameo_actor_code: RUSMIL, country_code: RUS, cameo_type_codes: [MIL],
+     cameo_other_codes: [ORT]}}
 equipment_types:
   - {{id: doc-test-an-124, name: An-124 (doc test), kind: aircraft_type, {FEED}}}
 assets:
@@ -236,6 +238,16 @@ events:
     track_max_altitude_ft: 35000
     origin_distance_km: 0.5
     destination_distance_km: 1.5
+    cameo_code: "0874"
+    cameo_base_code: "087"
+    cameo_root_code: "08"
+    quad_class: 2
+    goldstein_scale: 10.0
+    num_mentions: 4
+    num_sources: 2
+    num_articles: 4
+    avg_tone: -1.5
+    is_root_event: true
     claims: [{{source: doc-test-source, credibility: "3", paraphrase: A short flight.}}]
 relations:
   - id: doc-test-relation
