@@ -151,7 +151,7 @@ def _variant(tmp_path: Path, sample: Path, row: int, column: str, value: str) ->
 @pytest.mark.parametrize(
     ("sample", "row", "column", "value", "expected"),
     [
-        (EVENTS, 2, "*", "60", "row 2: has 60 tab-separated fields, a GDELT 2.0 Event Database row 61"),
+        (EVENTS, 1, "*", "60", "row 1: has 60 tab-separated fields, a GDELT 2.0 Event Database row 61"),
         (EVENTS, 3, "SQLDATE", "20251332", "row 3.SQLDATE: '20251332' is not a day (YYYYMMDD)"),
         (EVENTS, 1, "ActionGeo_Lat", "95.2", "row 1.ActionGeo_Lat: 95.2 is out of range (-90 to 90)"),
         (EVENTS, 4, "ActionGeo_Long", "east", "row 4.ActionGeo_Long: 'east' is not a number"),

@@ -10,6 +10,7 @@ come in any file of the same import). docs/feeds.md says what lands where and wh
 import hashlib
 import math
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -175,7 +176,7 @@ def _is_mentions(rows: Any) -> bool:
     return _shaped(rows, len(MENTION_COLUMNS), lambda row: _instant(row[1]) and _instant(row[2]))
 
 
-def _shaped(rows: Any, width: int, dates: Any) -> bool:
+def _shaped(rows: Any, width: int, dates: Callable[[list[str]], object]) -> bool:
     """One of the first rows has the format's column count and dates where it has them (a
     bad first row still lets the file be recognised, and its problem be named)."""
     return isinstance(rows, list) and any(

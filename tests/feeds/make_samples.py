@@ -6,8 +6,8 @@ gazetteer). An An-124 flies Chkalovsky (UUMU) → Mineralnye Vody (URMM, a groun
 Latakia/Hmeimim (OSLK), losing coverage for 40 minutes on the way.
 
 The GDELT files are as made up: GDELT-like rows (event ids, feature ids, URLs under example.com)
-of a drone attack on Hmeimim the same day, Moscow's statement about it, and three more rows
-that give every Geo_Type and an unmapped CAMEO code.
+of a drone attack on Hmeimim the same day, Moscow's statement about it, and four more rows
+that give every Geo_Type and unmapped CAMEO codes.
 """
 
 import csv
