@@ -65,7 +65,7 @@ def import_paths(
     `Unavailable` if Neo4j goes away (saying what stays written)."""
     read, plan = read_and_validate(driver, database, paths, max_bytes)
     if on_total:
-        on_total(len(plan.items))
+        on_total(plan.total)
     outcome = write_plan(driver, database, plan, batch_size=batch_size, progress=on_progress)
     return ImportSummary(read.files, len(plan.items), outcome, read.assumptions)
 

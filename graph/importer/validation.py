@@ -73,6 +73,11 @@ class Plan:
     problems: list[Problem] = field(default_factory=list)
     rejected: Counter[str] = field(default_factory=Counter)
 
+    @property
+    def total(self) -> int:
+        """How many records the plan writes (`items` is to be read once, as a stream)."""
+        return len(self.items)
+
 
 def content_hash(record: Record) -> str:
     canonical = record.model_dump_json(by_alias=True)
