@@ -40,7 +40,8 @@ from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired
 from neo4j.spatial import WGS84Point
 
 from eventgraph.graph import model, ontology
-from eventgraph.graph.errors import Conflict, Unavailable
+from eventgraph.graph.driver import is_memory_limit
+from eventgraph.graph.errors import Conflict, QueryTooLarge, Refused, Unavailable
 from eventgraph.graph.importer.prefetch import prefetched
 from eventgraph.graph.importer.validation import Item, Plan, claim_id_of, claims_of
 from eventgraph.graph.retraction import RETRACTION_PROPERTIES
@@ -61,6 +62,7 @@ WRITE_ORDER = (
 ROWS_PER_QUERY = 10_000
 CHUNK_RECORDS = 2_000
 """Records per chunk sent in one-transaction mode (the progress bar moves per chunk)."""
+TOO_LARGE = QueryTooLarge.CODE
 AHEAD_RECORDS = 20_000
 """At most this many records are built ahead of what Neo4j is writing."""
 
@@ -449,12 +451,32 @@ def _read_hashes(tx: ManagedTransaction, label: str, ids: list[str]) -> dict[str
     return stored
 
 
+class _TooLarge(Exception):
+    """Neo4j stopped a transaction for its memory: the driver must not retry it."""
+
+
 def _write_records(
     tx: ManagedTransaction,
     candidates: list[_Rows],
     known: _Known,
     now: datetime,
     everything: bool = False,
+) -> _Sent:
+    """`_send_records`, a memory refusal told at once instead of retried for seconds."""
+    try:
+        return _send_records(tx, candidates, known, now, everything)
+    except TransientError as error:
+        if is_memory_limit(error):
+            raise _TooLarge from None
+        raise
+
+
+def _send_records(
+    tx: ManagedTransaction,
+    candidates: list[_Rows],
+    known: _Known,
+    now: datetime,
+    everything: bool,
 ) -> _Sent:
     """Write the candidates whose targets exist (all of them if `everything`): classify by
     hash, upsert the nodes, replace the edges and claims of those that existed. The rest
@@ -577,7 +599,8 @@ def write_plan(
     """Write the plan: one transaction, or one per batch of `batch_size` whole records.
 
     Raise `Conflict` for what the graph refuses or a lock conflict the driver's retries did
-    not get past, `Unavailable` when Neo4j goes away; each says what stays written."""
+    not get past, `Refused` for a transaction larger than Neo4j's memory allows, `Unavailable`
+    when Neo4j goes away; each says what stays written."""
     committed = _Committed(plan.total)
     try:
         with driver.session(database=database) as session:
@@ -589,6 +612,14 @@ def write_plan(
             f"the graph refused the import: {error.message}. Nothing of the current batch was "
             f"written ({committed}); a claim or record id probably belongs to another record "
             "already."
+        ) from None
+    except _TooLarge:
+        smaller = "a smaller --batch-size" if batch_size else "--batch-size (5000, say)"
+        raise Refused(
+            TOO_LARGE,
+            "the import needed more memory than Neo4j allows one transaction "
+            f"(dbms.memory.transaction.total.max): {committed} Run it again with {smaller}: "
+            "it resumes where it stopped.",
         ) from None
     except TransientError:
         raise Conflict(
