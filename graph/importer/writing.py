@@ -386,9 +386,21 @@ def _rows_of(item: Item, plan: Plan) -> _Rows:
     )
 
 
+_RANK = {label: rank for rank, label in enumerate(WRITE_ORDER)}
+
+
+def _in_write_order(items: Iterable[Item]) -> Iterable[Item]:
+    """The records in `WRITE_ORDER`: a stream comes so; a list (records in file order, as a
+    folder's `events-*.json` sort before its `world.json`) is sorted, stably, by label. Out of
+    order, every event would wait for its places and assets and the batches would not hold."""
+    if isinstance(items, list):
+        return sorted(items, key=lambda item: _RANK[item.label])
+    return items
+
+
 def _all_rows(plan: Plan) -> Iterator[list[_Rows]]:
     """The plan's records as rows, in slices (what the prefetch thread hands over)."""
-    for chunk in _slices(plan.items, 500):
+    for chunk in _slices(_in_write_order(plan.items), 500):
         yield [_rows_of(item, plan) for item in chunk]
 
 
