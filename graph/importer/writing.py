@@ -464,7 +464,8 @@ def _read_hashes(tx: ManagedTransaction, label: str, ids: list[str]) -> dict[str
 
 
 class _TooLarge(Exception):
-    """Neo4j stopped a transaction for its memory: the driver must not retry it."""
+    """Neo4j stopped a statement for its memory: the driver must not retry it (a commit it
+    stops so comes as the driver's `TransientError`, after its retries)."""
 
 
 def _write_records(
@@ -625,19 +626,19 @@ def write_plan(
             f"written ({committed}); a claim or record id probably belongs to another record "
             "already."
         ) from None
-    except _TooLarge:
+    except (_TooLarge, TransientError) as error:
+        if isinstance(error, TransientError) and not is_memory_limit(error):  # a lock conflict
+            raise Conflict(
+                "another import or writer kept changing the same records at the same time and "
+                "Neo4j's retries did not get past it (a lock conflict, not a problem with the "
+                f"data): {committed} Run the import again: it resumes where it stopped."
+            ) from None
         smaller = "a smaller --batch-size" if batch_size else "--batch-size (5000, say)"
         raise Refused(
             TOO_LARGE,
             "the import needed more memory than Neo4j allows one transaction "
             f"(dbms.memory.transaction.total.max): {committed} Run it again with {smaller}: "
             "it resumes where it stopped.",
-        ) from None
-    except TransientError:
-        raise Conflict(
-            "another import or writer kept changing the same records at the same time and "
-            "Neo4j's retries did not get past it (a lock conflict, not a problem with the "
-            f"data): {committed} Run the import again: it resumes where it stopped."
         ) from None
     except (ServiceUnavailable, SessionExpired):  # the driver's retries gave up
         raise Unavailable(
