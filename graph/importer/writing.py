@@ -1,26 +1,33 @@
-"""Writing a validated plan: batched `UNWIND … MERGE` per label, idempotent, all-or-nothing.
+"""Writing a validated plan: records in transactions of whole records, idempotent, resumable.
 
 Each record is classified against the graph by its content hash: new records are created,
 changed ones replaced in place (their properties, their outgoing edges and their claims), and
-unchanged ones not touched at all. Writing takes two passes, nodes first, then edges and claims.
-In batch mode the content hash is set last, in its own pass, so a record only counts as
-unchanged once all of it is written: an import that stopped half-way picks up where it stopped
-when run again. In one transaction everything commits together, so the hash goes with the node.
+unchanged ones not touched at all. A record is written whole: its node (with its content hash),
+its outgoing edges, its participants and its claims go in one transaction, so a reader never
+sees an event without its parts, and an import that stopped anywhere resumes exactly when run
+again (what committed is unchanged, the rest is written). By default the whole import is one
+transaction, sent chunk by chunk as the records stream in; with a batch size each batch of
+records commits on its own.
+
+A record's edges can only be created once their targets exist. The records arrive in
+`WRITE_ORDER`, so targets of an earlier label are written already; one that points at a record
+of its own label not yet written (`part_of`, `about`, `ends`, `within`) waits in a short pending
+list until that record is, and whatever still waits at the end (a cycle) is written together in
+one last transaction. Only the ids of what is written are kept, never the records.
+
+While Neo4j writes one batch, a thread reads and builds the rows of the next (prefetch.py).
 
 Any number of imports of overlapping data at once end as if run one after another: nodes are
 MERGEd under the uniqueness constraints, and a record's edges and claims are deleted and
-re-created under its node's write lock, so a second importer waits for the first to commit and
-then replaces what it wrote. In one transaction the node pass's `SET` holds that lock until the
-commit, and only nodes that existed before their MERGE (changed records, or records another
-import created meanwhile) have edges and claims to delete; the MERGE reports them. In batch
-mode the link pass is a transaction of its own, so it takes the lock first (`_LOCK_NODES`):
-deleting edges locks nothing when there are none, and two importers would both create them.
-A deadlock between importers is a transient error the driver's managed transaction retries.
-Labels and relationship types come only from the ontology (interpolated, or as parameters of
-`$(…)`); values are parameters.
+re-created in the transaction whose `SET` of its node holds the node's write lock until the
+commit, so a second importer waits for the first to commit and then replaces what it wrote.
+Only nodes that existed before their MERGE (changed records, or records another import created
+meanwhile) have edges and claims to delete; the MERGE reports them. A deadlock between importers
+is a transient error the driver's managed transaction retries. Labels and relationship types
+come only from the ontology (interpolated, or as parameters of `$(…)`); values are parameters.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,7 +40,9 @@ from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired
 from neo4j.spatial import WGS84Point
 
 from eventgraph.graph import model, ontology
-from eventgraph.graph.errors import Conflict, Unavailable
+from eventgraph.graph.driver import is_memory_limit
+from eventgraph.graph.errors import Conflict, QueryTooLarge, Refused, Unavailable
+from eventgraph.graph.importer.prefetch import prefetched
 from eventgraph.graph.importer.validation import Item, Plan, claim_id_of, claims_of
 from eventgraph.graph.retraction import RETRACTION_PROPERTIES
 from eventgraph.graph.spans import mark_long_span, set_relation_bounds
@@ -51,6 +60,11 @@ WRITE_ORDER = (
     "Relation",
 )
 ROWS_PER_QUERY = 10_000
+CHUNK_RECORDS = 2_000
+"""Records per chunk sent in one-transaction mode (the progress bar moves per chunk)."""
+TOO_LARGE = QueryTooLarge.CODE
+AHEAD_RECORDS = 20_000
+"""At most this many records are built ahead of what Neo4j is writing."""
 
 
 @dataclass
@@ -235,7 +249,8 @@ _UPSERT_NODES = (
     "WITH n WHERE existed RETURN n.id AS id"
 )
 """Upserts nodes and returns the ids of those that existed before (not created by this MERGE:
-`created_at` is `$now` only on nodes it created)."""
+`created_at` is `$now` only on nodes it created). Its `SET` takes each node's write lock for
+the rest of the transaction."""
 TIME_PROPERTIES = {
     "Event": ("start", "end"),
     "Report": ("published_start", "published_end"),
@@ -244,11 +259,6 @@ TIME_PROPERTIES = {
 """Datetime properties per label. They travel as ISO text and Neo4j's `datetime()` reads them:
 the driver's own conversion of a Python datetime costs about 0.1 ms each in Python, more than
 the rest of an event's row (10k events: 2 s of a 9 s write)."""
-_LOCK_NODES = (
-    "UNWIND $ids AS id MATCH (n:`{label}` {{id: id}}) USING INDEX n:`{label}`(id) SET n.id = n.id"
-)
-"""Takes each node's write lock for the rest of the transaction and changes nothing (Neo4j
-locks a node before it compares the value it sets)."""
 _DELETE_OWNED_EDGES = (
     "UNWIND $ids AS id MATCH (n:`{label}` {{id: id}})-[r:{types}]->() USING INDEX n:`{label}`(id) "
     "DELETE r"
@@ -275,62 +285,11 @@ _CREATE_CLAIMS = (
     "FOREACH (_ IN CASE WHEN report IS NULL THEN [] ELSE [1] END | "
     "  CREATE (c)-[:IN_REPORT]->(report))"
 )
-_SET_HASHES = (
-    "UNWIND $rows AS row MATCH (n:`{label}` {{id: row.id}}) USING INDEX n:`{label}`(id) "
-    "SET n.content_hash = row.hash"
-)
 
 
 def _owned_edge_types(label: str) -> str:
     types = [edge.name for edge in ontology.EDGE_TYPES if label in edge.from_labels]
     return "|".join(f"`{name}`" for name in types)
-
-
-def _chunks(rows: list[Any], size: int = ROWS_PER_QUERY) -> Iterator[list[Any]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
-
-
-def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
-    """`items` (an iterator too) in lists of `size`."""
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
-def _by_label(items: Iterable[Item]) -> list[tuple[str, list[Item]]]:
-    grouped: dict[str, list[Item]] = {label: [] for label in WRITE_ORDER}
-    for item in items:
-        grouped[item.label].append(item)
-    return [(label, grouped[label]) for label in WRITE_ORDER if grouped[label]]
-
-
-def _classify(tx: ManagedTransaction, items: Iterable[Item], outcome: Outcome) -> list[Item]:
-    """Count each item as created / updated / unchanged; return those to write."""
-    to_write = []
-    for label, group in _by_label(items):
-        stored: dict[str, str | None] = {}
-        for chunk in _chunks([item.record.id for item in group]):
-            for row in tx.run(_READ_HASHES.format(label=label), ids=chunk):
-                stored[row["id"]] = row["hash"]
-        for item in group:
-            if item.record.id not in stored:
-                outcome.created[label] += 1
-            elif stored[item.record.id] == item.content_hash:
-                outcome.unchanged[label] += 1
-                continue
-            else:
-                outcome.updated[label] += 1
-            to_write.append(item)
-    return to_write
-
-
-def _node_row(item: Item, times: tuple[str, ...], with_hash: bool) -> dict[str, Any]:
-    props = node_properties(item)
-    texts = {key: props.pop(key).isoformat() for key in times if key in props}
-    if with_hash:
-        props["content_hash"] = item.content_hash
-    return {"id": item.record.id, "props": props, "times": texts}
 
 
 def _upsert_nodes(label: str) -> str:
@@ -344,81 +303,303 @@ def _upsert_nodes(label: str) -> str:
     return _UPSERT_NODES.format(label=label, times=times, then=then)
 
 
-def _write_nodes(
-    tx: ManagedTransaction, items: list[Item], now: datetime, with_hash: bool
-) -> set[str]:
-    """Upsert the nodes (with their content hash if `with_hash`); the ids that existed."""
-    results = []
-    for label, group in _by_label(items):
-        times = TIME_PROPERTIES.get(label, ())
-        rows = [_node_row(item, times, with_hash) for item in group]
-        for chunk in _chunks(rows):
-            results.append(tx.run(_upsert_nodes(label), rows=chunk, now=now))
-    # Read only once all are sent: Neo4j works on one chunk while the next is being built.
-    return {row["id"] for result in results for row in result}
+_STATEMENTS = {
+    label: (
+        _READ_HASHES.format(label=label),
+        _upsert_nodes(label),
+        _DELETE_OWNED_EDGES.format(label=label, types=_owned_edge_types(label))
+        if _owned_edge_types(label)
+        else None,
+        _DELETE_OWNED_CLAIMS.format(label=label) if label in ("Event", "Relation") else None,
+        _CREATE_CLAIMS.format(label=label),
+    )
+    for label in WRITE_ORDER
+}
+"""Per label: (read hashes, upsert nodes, delete owned edges, delete owned claims, create
+claims), built once."""
 
 
-def _write_links(
+def _chunks(rows: list[Any], size: int = ROWS_PER_QUERY) -> Iterator[list[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _slices(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """`items` in lists of `size` (the last one shorter), read as they come."""
+    stream = iter(items)
+    while chunk := list(islice(stream, size)):
+        yield chunk
+
+
+# ---- records made ready to write -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """One record's rows, built ahead (prefetch.py) of the transaction that writes them."""
+
+    label: str
+    id: str
+    content_hash: str
+    node: dict[str, Any]
+    edges: list[tuple[str, str, dict[str, Any]]]
+    """(from label, to label, row) of each outgoing edge."""
+    claims: list[dict[str, Any]]
+    targets: tuple[tuple[str, str], ...]
+    """(label, id) of every other node its edges and claims need."""
+
+
+def _rows_of(item: Item, plan: Plan) -> _Rows:
+    record_id = item.record.id
+    props = node_properties(item)
+    texts = {
+        key: props.pop(key).isoformat()
+        for key in TIME_PROPERTIES.get(item.label, ())
+        if key in props
+    }
+    props["content_hash"] = item.content_hash
+    edges = []
+    targets = []
+    for edge_type, source, _, target, target_id, edge_props in edges_of(item, plan):
+        edges.append(
+            (
+                source,
+                target,
+                {"type": edge_type, "from": record_id, "to": target_id, "props": edge_props},
+            )
+        )
+        if target_id != record_id:
+            targets.append((target, target_id))
+    claims = claim_rows(item, plan)
+    for claim in claims:
+        targets.append(("Source", claim["source"]))
+        if claim["report"] is not None:
+            targets.append(("Report", claim["report"]))
+    return _Rows(
+        item.label,
+        record_id,
+        item.content_hash,
+        {"id": record_id, "props": props, "times": texts},
+        edges,
+        claims,
+        tuple(targets),
+    )
+
+
+_RANK = {label: rank for rank, label in enumerate(WRITE_ORDER)}
+
+
+def _in_write_order(items: Iterable[Item]) -> Iterable[Item]:
+    """The records in `WRITE_ORDER`: a stream comes so; a list (records in file order, as a
+    folder's `events-*.json` sort before its `world.json`) is sorted, stably, by label. Out of
+    order, every event would wait for its places and assets and the batches would not hold."""
+    if isinstance(items, list):
+        return sorted(items, key=lambda item: _RANK[item.label])
+    return items
+
+
+def _all_rows(plan: Plan) -> Iterator[list[_Rows]]:
+    """The plan's records as rows, in slices (what the prefetch thread hands over)."""
+    for chunk in _slices(_in_write_order(plan.items), 500):
+        yield [_rows_of(item, plan) for item in chunk]
+
+
+# ---- writing -------------------------------------------------------------------------------
+
+
+Ids = defaultdict[str, set[str]]
+"""Ids by label (ids are unique per label only)."""
+
+
+def _ids() -> Ids:
+    return defaultdict(set)
+
+
+@dataclass
+class _Known:
+    """What an import has learnt of the graph: ids only, never records."""
+
+    present: Ids = field(default_factory=_ids)
+    """Nodes that exist: written by this import, found unchanged, or found in the graph."""
+    absent: Ids = field(default_factory=_ids)
+    """Targets found missing: records of this import not written yet."""
+
+    def has(self, label: str, node_id: str) -> bool:
+        return node_id in self.present[label]
+
+
+@dataclass
+class _Sent:
+    """What one transaction function did (applied to `_Known` once it committed)."""
+
+    outcome: Outcome = field(default_factory=Outcome)
+    done: int = 0
+    """Records written or found unchanged."""
+    present: Ids = field(default_factory=_ids)
+    """Those records, and the targets found in the graph."""
+    missing: Ids = field(default_factory=_ids)
+    pending: list[_Rows] = field(default_factory=list)
+
+    def apply(self, known: _Known) -> None:
+        for label, ids in self.present.items():
+            known.present[label].update(ids)
+            known.absent[label].difference_update(ids)
+        for label, ids in self.missing.items():
+            known.absent[label].update(ids)
+
+
+def _by_label(rows: list[_Rows]) -> dict[str, list[_Rows]]:
+    grouped: dict[str, list[_Rows]] = {}
+    for row in rows:
+        grouped.setdefault(row.label, []).append(row)
+    return grouped
+
+
+def _read_hashes(tx: ManagedTransaction, label: str, ids: list[str]) -> dict[str, str | None]:
+    stored: dict[str, str | None] = {}
+    for chunk in _chunks(ids):
+        for row in tx.run(_STATEMENTS[label][0], ids=chunk):
+            stored[row["id"]] = row["hash"]
+    return stored
+
+
+class _TooLarge(Exception):
+    """Neo4j stopped a statement for its memory: the driver must not retry it (a commit it
+    stops so comes as the driver's `TransientError`, after its retries)."""
+
+
+def _write_records(
     tx: ManagedTransaction,
-    items: list[Item],
-    plan: Plan,
+    candidates: list[_Rows],
+    known: _Known,
     now: datetime,
-    existed: set[str] | None = None,
-) -> None:
-    """Replace each record's outgoing edges and claims. Only the `existed` nodes can have any
-    (None: any node may, as in batch mode, where each node is locked first and the hash is
-    set last to mark a record complete; otherwise it was set with the node)."""
-    for label, group in _by_label(items):
-        ids = [item.record.id for item in group]
-        if existed is not None:
-            ids = [record_id for record_id in ids if record_id in existed]
-        else:
-            # Sorted: importers of overlapping batches lock in one order, so rarely deadlock.
-            ids.sort()
-            for chunk in _chunks(ids):
-                tx.run(_LOCK_NODES.format(label=label), ids=chunk)
-        owned = _owned_edge_types(label)
-        for chunk in _chunks(ids):
-            if owned:
-                tx.run(_DELETE_OWNED_EDGES.format(label=label, types=owned), ids=chunk)
-            if label in ("Event", "Relation"):
-                tx.run(_DELETE_OWNED_CLAIMS.format(label=label), ids=chunk)
+    everything: bool = False,
+) -> _Sent:
+    """`_send_records`, a memory refusal told at once instead of retried for seconds."""
+    try:
+        return _send_records(tx, candidates, known, now, everything)
+    except TransientError as error:
+        if is_memory_limit(error):
+            raise _TooLarge from None
+        raise
+
+
+def _send_records(
+    tx: ManagedTransaction,
+    candidates: list[_Rows],
+    known: _Known,
+    now: datetime,
+    everything: bool,
+) -> _Sent:
+    """Write the candidates whose targets exist (all of them if `everything`): classify by
+    hash, upsert the nodes, replace the edges and claims of those that existed. The rest
+    come back as pending. Changes nothing in `known`: the caller applies the result once it
+    committed (a retried transaction starts again from the same `known`)."""
+    sent = _Sent()
+    to_write: list[_Rows] = []
+    stored: dict[str, dict[str, str | None]] = {}
+    for label, group in _by_label(candidates).items():
+        stored[label] = hashes = _read_hashes(tx, label, [row.id for row in group])
+        for row in group:
+            if row.id in hashes and hashes[row.id] == row.content_hash:
+                sent.outcome.unchanged[label] += 1
+                sent.present[label].add(row.id)
+                sent.done += 1
+            else:
+                to_write.append(row)
+    if not everything:
+        to_write = _ready(tx, to_write, known, sent)
+    for row in to_write:
+        counts = sent.outcome.updated if row.id in stored[row.label] else sent.outcome.created
+        counts[row.label] += 1
+        sent.present[row.label].add(row.id)
+    existed = _write_nodes(tx, to_write, now)
+    _replace_links(tx, to_write, existed, now)
+    sent.done += len(to_write)
+    return sent
+
+
+def _ready(tx: ManagedTransaction, rows: list[_Rows], known: _Known, sent: _Sent) -> list[_Rows]:
+    """The rows whose targets all exist or are written with them; the others wait."""
+    unknown = _ids()
+    for row in rows:
+        for label, target in row.targets:
+            if target not in known.present[label] and target not in known.absent[label]:
+                unknown[label].add(target)
+    for label, ids in unknown.items():
+        found = _read_hashes(tx, label, sorted(ids))
+        sent.present[label].update(found)
+        sent.missing[label].update(ids.difference(found))
+    ready = rows
+    while True:
+        here = {(row.label, row.id) for row in ready}
+        kept = [
+            row
+            for row in ready
+            if all(
+                known.has(label, target) or target in sent.present[label] or (label, target) in here
+                for label, target in row.targets
+            )
+        ]
+        if len(kept) == len(ready):
+            break
+        ready = kept
+    if len(ready) < len(rows):
+        chosen = {id(row) for row in ready}
+        sent.pending = [row for row in rows if id(row) not in chosen]
+    return ready
+
+
+def _write_nodes(tx: ManagedTransaction, rows: list[_Rows], now: datetime) -> Ids:
+    """Upsert the nodes, content hash included; the ids of those that existed."""
+    results = []
+    for label, group in _by_label(rows).items():
+        for chunk in _chunks([row.node for row in group]):
+            results.append((label, tx.run(_STATEMENTS[label][1], rows=chunk, now=now)))
+    # Read only once all are sent: Neo4j works on one chunk while the next is being sent.
+    existed = _ids()
+    for label, result in results:
+        existed[label].update(record["id"] for record in result)
+    return existed
+
+
+def _replace_links(tx: ManagedTransaction, rows: list[_Rows], existed: Ids, now: datetime) -> None:
+    """Replace the outgoing edges and claims of the records written (only the nodes that
+    `existed` can have any: the others were created in this transaction)."""
+    for label, group in _by_label(rows).items():
+        _, _, delete_edges, delete_claims, create_claims = _STATEMENTS[label]
+        old = [row.id for row in group if row.id in existed[label]]
+        for chunk in _chunks(old):
+            if delete_edges:
+                tx.run(delete_edges, ids=chunk)
+            if delete_claims:
+                tx.run(delete_claims, ids=chunk)
         edges: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for item in group:
-            for edge_type, source, source_id, target, target_id, props in edges_of(item, plan):
-                edges.setdefault((source, target), []).append(
-                    {"type": edge_type, "from": source_id, "to": target_id, "props": props}
-                )
-        for (source, target), rows in edges.items():
+        for row in group:
+            for source, target, edge in row.edges:
+                edges.setdefault((source, target), []).append(edge)
+        for (source, target), edge_rows in edges.items():
             query = _CREATE_EDGES.format(source=source, target=target)
-            for chunk in _chunks(rows):
+            for chunk in _chunks(edge_rows):
                 tx.run(query, rows=chunk)
-        claims = [row for item in group for row in claim_rows(item, plan)]
+        claims = [claim for row in group for claim in row.claims]
         for chunk in _chunks(claims):
-            tx.run(_CREATE_CLAIMS.format(label=label), rows=chunk, now=now)
-        if existed is None:
-            hashes = [{"id": item.record.id, "hash": item.content_hash} for item in group]
-            for chunk in _chunks(hashes):
-                tx.run(_SET_HASHES.format(label=label), rows=chunk)
+            tx.run(create_claims, rows=chunk, now=now)
 
 
 @dataclass
 class _Committed:
-    """How far a batched import got: records whose nodes, and whose every part, committed."""
+    """How far an import got: records committed (written, or found unchanged)."""
 
     total: int
-    nodes: int = 0
-    complete: int = 0
+    done: int = 0
 
     def __str__(self) -> str:
-        if self.complete == self.total:
+        if self.done >= self.total:
             return f"all {self.total} records were written."
-        if self.nodes == 0:
+        if self.done == 0:
             return "nothing of it was written."
-        done = f"{self.complete} of {self.total} records were written completely"
-        if self.nodes > self.complete:
-            done += f", {self.nodes - self.complete} more without their edges and claims yet"
-        return done + "."
+        return f"{self.done} of {self.total} records were written."
 
 
 def write_plan(
@@ -428,67 +609,112 @@ def write_plan(
     batch_size: int | None = None,
     progress: Progress | None = None,
 ) -> Outcome:
-    """Write the plan: one transaction, or one per batch of `batch_size` records.
+    """Write the plan: one transaction, or one per batch of `batch_size` whole records.
 
     Raise `Conflict` for what the graph refuses or a lock conflict the driver's retries did
-    not get past, `Unavailable` when Neo4j goes away; each says what stays written."""
-    batches = [] if batch_size is None else list(_batches(plan.items, batch_size))
-    total = Outcome()
-    to_link: list[list[Item]] = []
+    not get past, `Refused` for a transaction larger than Neo4j's memory allows, `Unavailable`
+    when Neo4j goes away; each says what stays written."""
     committed = _Committed(plan.total)
     try:
         with driver.session(database=database) as session:
             if batch_size is None:
-                total = session.execute_write(_write_all, plan)
-                if progress:
-                    progress(plan.total)
-                return total
-            for batch in batches:
-                outcome, written = session.execute_write(_write_node_batch, batch)
-                committed.nodes += len(batch)
-                total.add(outcome)
-                to_link.append(written)
-                if progress:
-                    progress(len(batch) // 2)
-            for batch, written in zip(batches, to_link, strict=True):
-                session.execute_write(_write_link_batch, written, plan)
-                committed.complete += len(batch)
-                if progress:
-                    progress(len(batch) - len(batch) // 2)
+                return session.execute_write(_write_all, plan, progress, _Attempts())
+            return _write_batches(session, plan, batch_size, committed, progress)
     except ConstraintError as error:
         raise Conflict(
             f"the graph refused the import: {error.message}. Nothing of the current batch was "
-            "written; a claim or record id probably belongs to another record already."
+            f"written ({committed}); a claim or record id probably belongs to another record "
+            "already."
         ) from None
-    except TransientError:
-        raise Conflict(
-            "another import or writer kept changing the same records at the same time and "
-            "Neo4j's retries did not get past it (a lock conflict, not a problem with the "
-            f"data): {committed} Run the import again: it resumes where it stopped."
+    except (_TooLarge, TransientError) as error:
+        if isinstance(error, TransientError) and not is_memory_limit(error):  # a lock conflict
+            raise Conflict(
+                "another import or writer kept changing the same records at the same time and "
+                "Neo4j's retries did not get past it (a lock conflict, not a problem with the "
+                f"data): {committed} Run the import again: it resumes where it stopped."
+            ) from None
+        smaller = "a smaller --batch-size" if batch_size else "--batch-size (5000, say)"
+        raise Refused(
+            TOO_LARGE,
+            "the import needed more memory than Neo4j allows one transaction "
+            f"(dbms.memory.transaction.total.max): {committed} Run it again with {smaller}: "
+            "it resumes where it stopped.",
         ) from None
     except (ServiceUnavailable, SessionExpired):  # the driver's retries gave up
         raise Unavailable(
             f"Neo4j went away during the import: {committed} Once Neo4j is back, run the "
             "same import again: it resumes where it stopped."
         ) from None
+
+
+def _write_batches(
+    session: Any, plan: Plan, batch_size: int, committed: _Committed, progress: Progress | None
+) -> Outcome:
+    """One transaction per batch of whole records, built while the last one is written; what
+    waits on a record not yet written joins a later batch, a cycle the last transaction."""
+    total = Outcome()
+    known = _Known()
+    pending: list[_Rows] = []
+    ahead = max(1, min(batch_size, AHEAD_RECORDS) // 500)
+    with prefetched(_all_rows(plan), ahead) as slices:
+        for batch in _slices((row for rows in slices for row in rows), batch_size):
+            candidates = pending + batch if pending else batch
+            sent = session.execute_write(_write_records, candidates, known, datetime.now(UTC))
+            pending = _committed_batch(sent, known, total, committed, progress)
+    if pending:
+        sent = session.execute_write(
+            _write_records, pending, known, datetime.now(UTC), everything=True
+        )
+        _committed_batch(sent, known, total, committed, progress)
     return total
 
 
-def _write_all(tx: ManagedTransaction, plan: Plan) -> Outcome:
-    outcome = Outcome()
+def _committed_batch(
+    sent: _Sent, known: _Known, total: Outcome, committed: _Committed, progress: Progress | None
+) -> list[_Rows]:
+    sent.apply(known)
+    total.add(sent.outcome)
+    committed.done += sent.done
+    if progress and sent.done:
+        progress(sent.done)
+    return sent.pending
+
+
+class _Attempts:
+    """Counts the runs of a transaction function the driver retries."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+def _write_all(
+    tx: ManagedTransaction, plan: Plan, progress: Progress | None, attempts: _Attempts
+) -> Outcome:
+    """The whole import in this transaction, chunk by chunk as the records stream in."""
+    attempts.count += 1
+    items: Iterable[Item] = plan.items
+    if attempts.count > 1 and iter(items) is items:
+        # The records were read once, as they streamed in; they cannot be sent again.
+        raise Conflict(
+            "another import or writer changed the same records at the same time (a lock "
+            "conflict, not a problem with the data): nothing of it was written. Run the "
+            "import again."
+        )
+    total = Outcome()
+    known = _Known()
+    pending: list[_Rows] = []
     now = datetime.now(UTC)
-    written = _classify(tx, plan.items, outcome)
-    existed = _write_nodes(tx, written, now, with_hash=True)
-    _write_links(tx, written, plan, now, existed)
-    return outcome
-
-
-def _write_node_batch(tx: ManagedTransaction, batch: list[Item]) -> tuple[Outcome, list[Item]]:
-    outcome = Outcome()
-    written = _classify(tx, batch, outcome)
-    _write_nodes(tx, written, datetime.now(UTC), with_hash=False)
-    return outcome, written
-
-
-def _write_link_batch(tx: ManagedTransaction, written: list[Item], plan: Plan) -> None:
-    _write_links(tx, written, plan, datetime.now(UTC))
+    with prefetched(_all_rows(plan), AHEAD_RECORDS // 500) as slices:
+        for chunk in _slices((row for rows in slices for row in rows), CHUNK_RECORDS):
+            sent = _write_records(tx, pending + chunk if pending else chunk, known, now)
+            sent.apply(known)
+            total.add(sent.outcome)
+            pending = sent.pending
+            if progress and sent.done and attempts.count == 1:
+                progress(sent.done)
+    if pending:
+        sent = _write_records(tx, pending, known, now, everything=True)
+        total.add(sent.outcome)
+        if progress and attempts.count == 1:
+            progress(sent.done)
+    return total
