@@ -524,8 +524,8 @@ def _print_retracted(summary: ImportSummary) -> None:
     if not (done.retracted or done.unchanged or done.not_found):
         return
     out.print(
-        f"Retracted {len(done.retracted)} event(s) the feed deleted; "
-        f"{len(done.unchanged)} already retracted; {len(done.not_found)} not in the graph."
+        f"Deleted by the feed: {len(done.retracted)} event(s) retracted, "
+        f"{len(done.unchanged)} retracted before, {len(done.not_found)} not in the graph."
     )
     if done.not_found:
         shown = ", ".join(done.not_found[:20])

@@ -4,14 +4,15 @@ and bad input refused naming file, row and field."""
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
 from neo4j import Driver
 
 from eventgraph.graph.feeds import acled
-from eventgraph.graph.settings import Settings
-from tests.helpers import graph_checksum
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from tests.helpers import graph_checksum, run_cli
 from tests.test_feeds_flights import _import, _refused, _rows
 
 SAMPLES = Path(__file__).parent / "feeds"
@@ -206,3 +207,23 @@ def test_a_bad_deleted_list_is_refused(
     bad.write_text("event_id_cnty,deleted_timestamp\nSYR1004,yesterday\n")
     message = _refused(clean_graph, settings, EVENTS, bad)
     assert "row 1.deleted_timestamp: 'yesterday' is not a whole number" in message, message
+
+
+def test_the_docs_query_finds_the_drone_attack(clean_graph: Driver, settings: Settings) -> None:
+    """The Cypher example of docs/feeds.md's ACLED section runs on the sample as it says."""
+    section = (PROJECT_ROOT / "docs" / "feeds.md").read_text().split("## ACLED")[1]
+    [query] = re.findall(r"```cypher\n(.*?)```", section, re.S)
+    _import(clean_graph, settings, EVENTS)
+    assert [list(row.values()) for row in _rows(clean_graph, query)] == [
+        ["acled:SYR1001", "interval", "city", "Hmeimim"]
+    ]
+
+
+def test_the_command_says_what_the_deleted_list_did(clean_graph: Driver) -> None:
+    imported = run_cli("import", str(EVENTS), str(DELETED))
+    assert imported.returncode == 0, imported.stderr
+    said = " ".join(imported.stdout.split())
+    assert (
+        "Deleted by the feed: 1 event(s) retracted, 0 retracted before, 1 not in the graph." in said
+    )
+    assert "Not in the graph (skipped): acled:SYR9999" in said
