@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
+from eventgraph.graph.errors import InvalidData
 from eventgraph.graph.feeds import acled
+from eventgraph.graph.importer.bulk import bulk_files_for_paths
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from tests.helpers import graph_checksum, run_cli
 from tests.test_feeds_flights import _import, _refused, _rows
@@ -227,3 +229,13 @@ def test_the_command_says_what_the_deleted_list_did(clean_graph: Driver) -> None
         "Deleted by the feed: 1 event(s) retracted, 0 retracted before, 1 not in the graph." in said
     )
     assert "Not in the graph (skipped): acled:SYR9999" in said
+
+
+def test_a_bulk_load_refuses_a_deleted_list(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """neo4j-admin writes records, not retractions: the list is imported online afterwards."""
+    with pytest.raises(InvalidData) as caught:
+        bulk_files_for_paths(settings, [EVENTS, DELETED], tmp_path / "bulk")
+    assert "import the deleted list without --bulk" in str(caught.value)
+    assert not (tmp_path / "bulk").exists()
