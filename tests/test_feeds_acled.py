@@ -186,6 +186,7 @@ def test_an_event_and_its_deletion_in_one_import(clean_graph: Driver, settings: 
         (4, "longitude", "east", "row 4.longitude: 'east' is not a number"),
         (5, "time_precision", "4", "row 5.time_precision: '4' is not one of 1, 2, 3"),
         (6, "geo_precision", "0", "row 6.geo_precision: '0' is not one of 1, 2, 3"),
+        (2, "timestamp", "", "row 2.timestamp: missing: when ACLED last changed the row"),
     ],
 )
 def test_bad_input_is_refused_naming_file_row_and_field(

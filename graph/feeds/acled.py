@@ -272,6 +272,8 @@ def _read_event(row: _Row, file: FeedFile) -> None:
     lon = row.number("longitude", -180, 180)
     fatalities = row.integer("fatalities")
     stamp = row.integer("timestamp")
+    if not row["timestamp"]:
+        row.bad("timestamp", "missing: when ACLED last changed the row")
     if not row["actor1"]:
         row.bad("actor1", "missing: ACLED names at least one actor")
     if not row.good or day is None or lat is None or lon is None or stamp is None:
@@ -344,7 +346,7 @@ def read_deleted(table: Table, file: FeedFile) -> None:
         if not event_id:
             row.bad("event_id_cnty", "missing: the id of the deleted event")
         stamp = row.integer("deleted_timestamp")
-        if stamp is None and row.good:
+        if not row["deleted_timestamp"]:
             row.bad("deleted_timestamp", "missing: when ACLED deleted the event")
         if not row.good or stamp is None:
             continue
