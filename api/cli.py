@@ -515,6 +515,22 @@ def _print_summary(summary: ImportSummary) -> None:
             f"{sum(outcome.created.values())} created, {sum(outcome.updated.values())} "
             f"updated, {sum(outcome.unchanged.values())} unchanged."
         )
+    _print_retracted(summary)
+
+
+def _print_retracted(summary: ImportSummary) -> None:
+    """What a feed's deleted-records list did; ids not in the graph are listed, not refused."""
+    done = summary.retracted
+    if not (done.retracted or done.unchanged or done.not_found):
+        return
+    out.print(
+        f"Deleted by the feed: {len(done.retracted)} event(s) retracted, "
+        f"{len(done.unchanged)} retracted before, {len(done.not_found)} not in the graph."
+    )
+    if done.not_found:
+        shown = ", ".join(done.not_found[:20])
+        more = f" and {len(done.not_found) - 20} more" if len(done.not_found) > 20 else ""
+        out.print(f"Not in the graph (skipped): {shown}{more}", soft_wrap=True)
 
 
 @app.command("export", cls=InWords)

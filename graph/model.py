@@ -280,6 +280,18 @@ GDELT_ACTOR = (
     Prop("cameo_other_codes", TEXTS, "CAMEO known group, ethnic and religion codes"),
 )
 """A GDELT actor's CAMEO codes (docs/feeds.md)."""
+ACLED_EVENT = (
+    Prop("disorder_type", TEXT, "ACLED disorder type (political violence, demonstrations …)"),
+    Prop("acled_event_type", TEXT, "ACLED event type (Battles, Explosions/Remote violence …)"),
+    Prop("acled_sub_event_type", TEXT, "ACLED sub-event type (Air/drone strike …), always kept"),
+    Prop("acled_interaction", TEXT, "ACLED interaction code of the two actors' types"),
+    Prop("fatalities", INTEGER, "ACLED: reported fatalities (a conservative estimate)"),
+    Prop("civilian_targeting", FLAG, "ACLED: civilians were the target"),
+    Prop("acled_tags", TEXTS, "ACLED tags (crowd size, weapons …)"),
+    Prop("acled_timestamp", INTEGER, "ACLED: when the row was last changed (Unix seconds)"),
+)
+"""An ACLED event's coding, as the feed gives it (docs/feeds.md)."""
+ACLED_ACTOR = (Prop("acled_inter", TEXT, "ACLED actor type (inter code: 1 state forces …)"),)
 
 
 def kind(of: ValueType) -> Prop:
@@ -316,6 +328,7 @@ ACTOR = Shape(
         anonymous("unnamed in the source ('a Russian military official')"),
         *FEED,
         *GDELT_ACTOR,
+        *ACLED_ACTOR,
     ),
 )
 EQUIPMENT_TYPE = Shape(ontology.EQUIPMENT_TYPE, (*NAMED, kind(EQUIPMENT_KIND), *FEED))
@@ -424,6 +437,7 @@ EVENT = Shape(
         *FEED,
         *TRACK_SUMMARY,
         *GDELT_EVENT,
+        *ACLED_EVENT,
         CLAIMS,
     ),
     reverse=(Reverse("parts", "PART_OF", ("Event",)),),

@@ -205,7 +205,7 @@ eventgraph: 1
 actors:
   - {{id: doc-test-actor, name: Actor (doc test), kind: organisation, {FEED},
      cameo_actor_code: RUSMIL, country_code: RUS, cameo_type_codes: [MIL],
-     cameo_other_codes: [ORT]}}
+     cameo_other_codes: [ORT], acled_inter: "1"}}
 equipment_types:
   - {{id: doc-test-an-124, name: An-124 (doc test), kind: aircraft_type, {FEED}}}
 assets:
@@ -248,6 +248,14 @@ events:
     num_articles: 4
     avg_tone: -1.5
     is_root_event: true
+    disorder_type: Political violence
+    acled_event_type: Battles
+    acled_sub_event_type: Armed clash
+    acled_interaction: "12"
+    fatalities: 0
+    civilian_targeting: false
+    acled_tags: [crowd size=no report]
+    acled_timestamp: 1761523200
     claims: [{{source: doc-test-source, credibility: "3", paraphrase: A short flight.}}]
 relations:
   - id: doc-test-relation

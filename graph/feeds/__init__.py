@@ -1,4 +1,4 @@
-"""Feeds: flight tracks and GDELT (later ACLED, POLECAT, STIX) read into native records.
+"""Feeds: flight tracks, GDELT and ACLED (later POLECAT, STIX) read into native records.
 
     file ─▶ containers (plain, .gz, .zip) ─▶ detect the format (content; --format forces)
          ─▶ the format's reader ─▶ native records + problems ─▶ the importer, as for YAML
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from eventgraph.graph.errors import Problem
-from eventgraph.graph.feeds import fr24, gdelt, opensky, readsb
+from eventgraph.graph.feeds import acled, fr24, gdelt, opensky, readsb
 from eventgraph.graph.feeds.containers import (
     COMPRESSED,
     ContainerError,
@@ -27,7 +27,13 @@ from eventgraph.graph.feeds.containers import (
 )
 from eventgraph.graph.feeds.grading import merged, parse_overrides, read_config
 from eventgraph.graph.feeds.options import FeedOptions, current, one_import, using
-from eventgraph.graph.feeds.registry import FeedAttachment, FeedFile, Format, NativeRecord
+from eventgraph.graph.feeds.registry import (
+    FeedAttachment,
+    FeedFile,
+    FeedRetraction,
+    Format,
+    NativeRecord,
+)
 from eventgraph.graph.feeds.sources import FEEDS
 
 __all__ = [
@@ -36,6 +42,7 @@ __all__ = [
     "FeedAttachment",
     "FeedOptions",
     "FeedRead",
+    "FeedRetraction",
     "holds_attachments",
     "is_feed_container",
     "one_import",
@@ -56,6 +63,8 @@ FORMATS: dict[str, Format] = {
         fr24.FLIGHTS_CSV,
         gdelt.EVENTS,
         gdelt.MENTIONS,
+        acled.EVENTS,
+        acled.DELETED,
     )
 }
 """Every format, by the name `--format` takes."""
@@ -74,6 +83,8 @@ class FeedRead:
     problems: list[Problem] = field(default_factory=list)
     attachments: list[tuple[str, FeedAttachment]] = field(default_factory=list)
     """(where, item) for records of other files (`FeedAttachment`)."""
+    retractions: list[tuple[str, FeedRetraction]] = field(default_factory=list)
+    """(where, action) on events already in the graph (`FeedRetraction`)."""
 
 
 def options_of(format_name: str | None, grading: list[str], config: Path | None) -> FeedOptions:
@@ -137,6 +148,7 @@ def read_file(file: Path, max_bytes: int) -> FeedRead | None:
         chosen.read(parsed, into)
         read.problems.extend(into.problems)
         read.attachments.extend((member.name, item) for item in into.attachments)
+        read.retractions.extend((member.name, item) for item in into.retractions)
         read.records.extend(
             (member.name, record) for record in into.records if _first(member.name, record, options)
         )

@@ -36,6 +36,18 @@ class FeedAttachment:
     """What the file calls the target, for the problem if no record takes it."""
 
 
+@dataclass(frozen=True)
+class FeedRetraction:
+    """An action on an event already in the graph (ACLED's deleted events): retract it, with
+    the reason. The importer applies these after writing the import's records."""
+
+    target: str
+    """Our id of the event."""
+    reason: str
+    feed_id: str
+    """What the file calls it, for the report of ids not in the graph."""
+
+
 @dataclass
 class FeedFile:
     """One file (or archive member) being read, and what reading it gave."""
@@ -49,6 +61,7 @@ class FeedFile:
     records: list[NativeRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     attachments: list[FeedAttachment] = field(default_factory=list)
+    retractions: list[FeedRetraction] = field(default_factory=list)
     _reports: dict[str, str] = field(default_factory=dict)
     _added: set[tuple[str, str]] = field(default_factory=set)
 

@@ -1,6 +1,6 @@
 """The feeds eventgraph reads, each a `Source` with a default grading: the one table.
 
-Later feeds (ACLED, POLECAT, STIX) add a row here and a module with their formats.
+Later feeds (POLECAT, STIX) add a row here and a module with their formats.
 The reasons are the defence of each default, stored on the Source as `reliability_note`;
 docs/feeds.md says the same at more length.
 """
@@ -70,6 +70,15 @@ FEEDS: dict[str, Feed] = {
             "the outlet, is the source. Validation studies find most of its geocoded conflict "
             "events misplaced, duplicated or not events at all, so a row is at best possibly "
             "true until another source confirms it.",
+        ),
+        Feed(
+            "acled",
+            "ACLED (Armed Conflict Location & Event Data)",
+            parse_grading("B2"),
+            "Events coded by trained researchers from named sources (news, local partners, "
+            "reports), each reviewed before release and corrected in place when new "
+            "information comes: usually reliable, and each event probably true, though "
+            "fatalities and actors are the sources' first reports and may change.",
         ),
     )
 }

@@ -33,6 +33,7 @@ from eventgraph.graph.importer.reading import (
 from eventgraph.graph.importer.spool import Attachments, Spool
 from eventgraph.graph.importer.validation import Checker, Plan
 from eventgraph.graph.importer.writing import WRITE_ORDER, Outcome, write_plan
+from eventgraph.graph.retraction import Retracted, retract_events
 
 Phase = Callable[[str, int], None]
 """Told when a phase starts: its name (`checking`, `writing`) and how many steps it has
@@ -48,6 +49,9 @@ class ImportSummary:
     records: int
     outcome: Outcome
     assumptions: list[str] = field(default_factory=list)
+    retracted: Retracted = field(default_factory=Retracted)
+    """What the feed files' retractions (ACLED's deleted events) did; ids of events not in
+    the graph are reported here, not refused: a deleted list covers the whole feed."""
 
 
 @contextmanager
@@ -92,6 +96,7 @@ def read_and_validate(
                 result = read_file(file, max_bytes)
                 read.problems.extend(result.problems)
                 read.assumptions.extend(result.assumptions)
+                read.retractions.extend(result.retractions)
                 attachments.add(result.attachments)
                 for raw in result.records:
                     checker.check(raw)
@@ -164,7 +169,19 @@ def import_paths(
             outcome = write_plan(
                 driver, database, plan, batch_size=batch_size, progress=on_progress
             )
-    return ImportSummary(read.files, plan.total, outcome, read.assumptions)
+        retracted = apply_retractions(driver, database, read.retractions)
+    return ImportSummary(read.files, plan.total, outcome, read.assumptions, retracted)
+
+
+def apply_retractions(
+    driver: Driver, database: str, retractions: list[feeds.FeedRetraction]
+) -> Retracted:
+    """Retract the events the import's feed files name (after its records are written, so an
+    event and its deletion may come in one import), by the feed's Source."""
+    if not retractions:
+        return Retracted()
+    reasons = {item.target: item.reason for item in retractions}
+    return retract_events(driver, database, reasons, "import of a feed's deleted records")
 
 
 def import_records(

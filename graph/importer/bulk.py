@@ -32,8 +32,9 @@ from neo4j.spatial import WGS84Point
 
 from eventgraph.graph import local_neo4j, model
 from eventgraph.graph.driver import open_driver, server_info
-from eventgraph.graph.errors import Conflict, LocalNeo4jError, SetupError
+from eventgraph.graph.errors import Conflict, InvalidData, LocalNeo4jError, Problem, SetupError
 from eventgraph.graph.importer import checked, read_and_validate
+from eventgraph.graph.importer.reading import ReadResult
 from eventgraph.graph.importer.spool import FRAME, Spool
 from eventgraph.graph.importer.validation import Plan
 from eventgraph.graph.importer.writing import WRITE_ORDER, claim_rows, edges_of, node_properties
@@ -375,6 +376,7 @@ def bulk_import_paths(
             server_info(driver, settings)
             _refuse_unless_empty(driver, database)
             read, plan = read_and_validate(driver, database, paths, _max_bytes(settings), spool)
+            _refuse_retractions(read)
         report("Writing the import files…")
         files = write_bulk_files(plan, Path(scratch))
         spool.close()
@@ -393,6 +395,23 @@ def bulk_import_paths(
     )
 
 
+def _refuse_retractions(read: ReadResult) -> None:
+    """neo4j-admin writes records only: a feed's deleted-records list (ACLED's) retracts
+    events, so it is imported online, after the bulk load."""
+    if read.retractions:
+        raise InvalidData(
+            [
+                Problem(
+                    "--bulk",
+                    "files",
+                    f"{len(read.retractions)} deleted record(s) of a feed would be retracted, "
+                    "which a bulk load cannot do",
+                    "bulk-load the other files, then import the deleted list without --bulk",
+                )
+            ]
+        )
+
+
 def admin_command(files: BulkFiles, database: str) -> str:
     """The shell command a user runs on their own (stopped) server for these files."""
     return shlex.join(["neo4j-admin", *files.arguments(database)])
@@ -406,6 +425,7 @@ def bulk_files_for_paths(settings: Settings, paths: list[Path], directory: Path)
     with open_driver(settings) as driver:
         server_info(driver, settings)
         database = settings.neo4j_database
-        with checked(driver, database, paths, _max_bytes(settings)) as (_, plan):
+        with checked(driver, database, paths, _max_bytes(settings)) as (read, plan):
+            _refuse_retractions(read)
             directory.mkdir(parents=True, exist_ok=True)
             return write_bulk_files(plan, directory.resolve())

@@ -75,6 +75,8 @@ class ReadResult:
     assumptions: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    retractions: list[feeds.FeedRetraction] = field(default_factory=list)
+    """Feed actions on events already in the graph, applied after the write."""
 
 
 def format_path(path: PathKey) -> str:
@@ -154,6 +156,7 @@ def read_file(file: Path, max_bytes: int) -> ReadResult:
             Attachment(item.target, item.field, item.item, Path(where), item.row, item.column)
             for where, item in feed.attachments
         )
+        result.retractions.extend(item for _, item in feed.retractions)
         return result
     text = _decode(file, result.problems)
     if text is None:

@@ -7,7 +7,9 @@ Latakia/Hmeimim (OSLK), losing coverage for 40 minutes on the way.
 
 The GDELT files are as made up: GDELT-like rows (event ids, feature ids, URLs under example.com)
 of a drone attack on Hmeimim the same day, Moscow's statement about it, and four more rows
-that give every Geo_Type and unmapped CAMEO codes.
+that give every Geo_Type and unmapped CAMEO codes. The ACLED rows are made up too (the same
+drone attack, known to the week, and five more: every time and geo precision), with a deleted
+list naming one of them and an id that is in no file.
 """
 
 import csv
@@ -366,9 +368,133 @@ def gdelt() -> None:
             handle.write("\t".join(row) + "\n")
 
 
+ACLED_COLUMNS = [
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+]
+"""The ACLED codebook's columns, in its order."""
+RUSSIA = "Military Forces of Russia (2000-)"
+UNKNOWN = "Unidentified Armed Group (Syria)"
+HMEIMIM_ACLED = {"admin1": "Lattakia", "admin2": "Jableh", "admin3": "Ain Elsharqiyeh"}
+HMEIMIM_ACLED |= {"location": "Hmeimim", "latitude": "35.4011", "longitude": "35.9487"}
+
+
+def acled_events() -> list[dict[str, str]]:
+    """Six ACLED-like rows: every time and geo precision, Hmeimim twice, one unmapped type."""
+    syria = {"iso": "760", "region": "Middle East", "country": "Syria", "year": "2025"}
+    violence = {"disorder_type": "Political violence"}
+    return [
+        syria | row
+        for row in (
+            violence | HMEIMIM_ACLED | {
+                "event_id_cnty": "SYR1001", "event_date": "2025-10-26", "time_precision": "2",
+                "event_type": "Explosions/Remote violence", "sub_event_type": "Air/drone strike",
+                "actor1": UNKNOWN, "inter1": "2", "actor2": RUSSIA, "inter2": "8",
+                "interaction": "28", "geo_precision": "1",
+                "source": "Example Observatory; Example Daily", "source_scale": "National",
+                "notes": "During the week of 26 October 2025, drones attacked Hmeimim air base. "
+                "Russian forces said they shot them down. No fatalities reported.",
+                "fatalities": "0", "timestamp": "1761523200",
+            },
+            violence | {
+                "event_id_cnty": "SYR1002", "event_date": "2025-10-15", "time_precision": "3",
+                "event_type": "Battles", "sub_event_type": "Armed clash",
+                "actor1": "Military Forces of Syria (2024-)", "inter1": "1",
+                "actor2": "Islamic State (Syria)", "inter2": "2", "interaction": "12",
+                "admin1": "Deir ez Zor", "location": "Deir ez Zor",
+                "latitude": "35.3359", "longitude": "40.1408", "geo_precision": "3",
+                "source": "Example Wire", "source_scale": "International",
+                "notes": "In October 2025, government forces clashed with IS fighters in the "
+                "Deir ez Zor countryside. 4 fatalities.",
+                "fatalities": "4", "timestamp": "1761523200",
+            },
+            violence | {
+                "event_id_cnty": "SYR1003", "event_date": "2025-10-25", "time_precision": "1",
+                "event_type": "Violence against civilians", "sub_event_type": "Attack",
+                "actor1": UNKNOWN, "inter1": "2", "actor2": "Civilians (Syria)",
+                "assoc_actor_2": "Farmers (Syria); Women (Syria)", "inter2": "7",
+                "interaction": "27", "civilian_targeting": "Civilian targeting",
+                "admin1": "Lattakia", "admin2": "Jableh", "location": "Jableh",
+                "latitude": "35.3616", "longitude": "35.9256", "geo_precision": "2",
+                "source": "Example Observatory", "source_scale": "National",
+                "notes": "On 25 October 2025, gunmen shot at farmers near Jableh. 1 fatality.",
+                "fatalities": "1", "timestamp": "1761523200",
+            },
+            {"disorder_type": "Strategic developments"} | HMEIMIM_ACLED | {
+                "event_id_cnty": "SYR1004", "event_date": "2025-10-20", "time_precision": "1",
+                "event_type": "Strategic developments",
+                "sub_event_type": "Headquarters or base established",
+                "actor1": RUSSIA, "inter1": "8", "interaction": "80", "geo_precision": "1",
+                "source": "Example Daily", "source_scale": "National",
+                "notes": "On 20 October 2025, Russian forces set up a new command post at Hmeimim.",
+                "fatalities": "0", "timestamp": "1761523200",
+            },
+            {"disorder_type": "Demonstrations"} | {
+                "event_id_cnty": "SYR1005", "event_date": "2025-10-24", "time_precision": "1",
+                "event_type": "Protests", "sub_event_type": "Peaceful protest",
+                "actor1": "Protesters (Syria)", "inter1": "6", "interaction": "60",
+                "admin1": "Lattakia", "admin2": "Latakia", "admin3": "Latakia",
+                "location": "Latakia", "latitude": "35.5317", "longitude": "35.7901",
+                "geo_precision": "1", "source": "Example Daily", "source_scale": "Subnational",
+                "notes": "On 24 October 2025, residents protested against power cuts in Latakia.",
+                "fatalities": "0", "tags": "crowd size=around 200", "timestamp": "1761523200",
+            },
+            {"disorder_type": "Strategic developments"} | {
+                "event_id_cnty": "SYR1006", "event_date": "2025-10-23", "time_precision": "1",
+                "event_type": "Strategic developments", "sub_event_type": "Other",
+                "actor1": RUSSIA, "inter1": "8", "interaction": "80",
+                "admin1": "Lattakia", "location": "Latakia",
+                "latitude": "35.5317", "longitude": "35.7901", "geo_precision": "3",
+                "source": "Example Wire", "source_scale": "International",
+                "notes": "On 23 October 2025, a Russian convoy was seen near Latakia.",
+                "fatalities": "0", "timestamp": "1761523200",
+            },
+        )
+    ]  # fmt: skip
+
+
+def acled() -> None:
+    with (HERE / "acled-syria-2025-10.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, ACLED_COLUMNS, restval="", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(acled_events())
+    with (HERE / "acled-deleted.csv").open("w", newline="") as handle:
+        handle.write("event_id_cnty,deleted_timestamp\nSYR1004,1761782400\nSYR9999,1761782400\n")
+
+
 if __name__ == "__main__":
     day = track()
     readsb(day, "trace_full_14f1c4.json")
     opensky()
     fr24(day)
     gdelt()
+    acled()

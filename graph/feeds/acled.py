@@ -1,0 +1,362 @@
+"""ACLED: the events CSV (current codebook columns) and its deleted-events list.
+
+An events row is one event, human-coded by ACLED from the outlets it names (`source`); its
+`event_id_cnty` is the feed id, so an updated row (a new `timestamp`) updates the same node.
+The deleted-events list (`event_id_cnty`, `deleted_timestamp`) retracts the events it names
+(`FeedRetraction`): ACLED removes them from its data set, we keep them for audit. docs/feeds.md
+says what lands where and why.
+"""
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from eventgraph.graph import ontology
+from eventgraph.graph.feeds.gdelt import _slug
+from eventgraph.graph.feeds.registry import FeedFile, FeedRetraction, Format, Table
+from eventgraph.graph.feeds.sources import FEEDS, source_record
+
+FEED = FEEDS["acled"]
+
+COLUMNS: tuple[str, ...] = (
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+)
+"""The columns of an ACLED export (codebook order; any order is read, by the header)."""
+DELETED_COLUMNS = ("event_id_cnty", "deleted_timestamp")
+
+GENERIC_TYPE = "assessment"
+"""The type of a sub-event type no type of ours fits (it is kept, `acled_sub_event_type`)."""
+EVENT_TYPES: dict[tuple[str, str], str] = {
+    ("battles", "armed clash"): "attack",
+    ("battles", "government regains territory"): "attack",
+    ("battles", "non-state actor overtakes territory"): "attack",
+    ("explosions/remote violence", "chemical weapon"): "attack",
+    ("explosions/remote violence", "air/drone strike"): "attack",
+    ("explosions/remote violence", "suicide bomb"): "attack",
+    ("explosions/remote violence", "shelling/artillery/missile attack"): "attack",
+    ("explosions/remote violence", "remote explosive/landmine/ied"): "attack",
+    ("explosions/remote violence", "grenade"): "attack",
+    ("violence against civilians", "sexual violence"): "attack",
+    ("violence against civilians", "attack"): "attack",
+    ("violence against civilians", "abduction/forced disappearance"): "attack",
+    ("protests", "peaceful protest"): "signal",
+    ("protests", "protest with intervention"): "signal",
+    ("protests", "excessive force against protesters"): "attack",
+    ("riots", "violent demonstration"): "attack",
+    ("riots", "mob violence"): "attack",
+    ("strategic developments", "agreement"): "political_development",
+    ("strategic developments", "arrests"): GENERIC_TYPE,
+    ("strategic developments", "change to group/activity"): "political_development",
+    ("strategic developments", "disrupted weapons use"): "defence",
+    ("strategic developments", "headquarters or base established"): "deployment",
+    ("strategic developments", "looting/property destruction"): "attack",
+    ("strategic developments", "non-violent transfer of territory"): "political_development",
+    ("strategic developments", "other"): GENERIC_TYPE,
+}
+"""(event_type, sub_event_type), lower-cased → our event type: every sub-event type of the
+current codebook. An unknown pair is kept with the generic type."""
+
+TIME_PRECISION = {"1": "day", "2": "week", "3": "month"}
+GEO_PRECISION: dict[str, ontology.PlacePrecision] = {
+    "1": ontology.PlacePrecision.CITY,  # the town or village the source names
+    "2": ontology.PlacePrecision.DISTRICT,  # near a named town, in its area
+    "3": ontology.PlacePrecision.PROVINCE,  # only the province: its capital's point
+}
+"""`geo_precision` → the event's place precision; ACLED's points are its gazetteer's towns, so
+a precision 1 event is as precise as its town (never `site`)."""
+INTER_KINDS = {
+    "1": "armed_force",
+    "state forces": "armed_force",
+    "2": "armed_group",
+    "rebel group": "armed_group",
+    "3": "armed_group",
+    "political militia": "armed_group",
+    "4": "armed_group",
+    "identity militia": "armed_group",
+}
+"""ACLED's actor type (`inter1`/`inter2`, a digit or, in newer exports, its name) → our kind;
+rioters, protesters, civilians and external/other forces are `group`."""
+_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%m-%Y")
+"""ISO (the API), `26 October 2025` (the export tool) and the codebook's dd-mm-yyyy."""
+_WEEK_HALF = timedelta(days=3)
+_SPLIT = re.compile(r"\s*;\s*")
+
+
+def _header(table: Any) -> list[str]:
+    return [cell.strip().lower() for cell in table] if isinstance(table, list) else []
+
+
+def _is_events(header: Any) -> bool:
+    names = set(_header(header))
+    return "event_id_cnty" in names and "deleted_timestamp" not in names and len(names) > 10
+
+
+def _is_deleted(header: Any) -> bool:
+    return set(DELETED_COLUMNS) <= set(_header(header))
+
+
+def _rows(
+    table: Table, file: FeedFile, columns: tuple[str, ...]
+) -> list[tuple[str, dict[str, str]]]:
+    """(label, cells by column) of each well-formed data row; the rest are problems."""
+    header = _header(table[0]) if table else []
+    missing = [column for column in columns if column not in header]
+    if missing:
+        file.problem("header", f"lacks the column(s) {', '.join(missing)}")
+        return []
+    rows = []
+    for number, row in enumerate(table[1:], start=1):
+        label = f"row {number}"
+        if len(row) != len(header):
+            file.problem(label, f"has {len(row)} fields, the header {len(header)}")
+            continue
+        rows.append((label, {key: cell.strip() for key, cell in zip(header, row, strict=True)}))
+    return rows
+
+
+def _day(text: str) -> date | None:
+    for form in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _time(day: date, precision: str) -> dict[str, Any]:
+    """The event's time: the day, the week around it (an interval), or its month."""
+    if precision == "day":
+        return {"start": day.isoformat(), "precision": "day"}
+    if precision == "week":
+        return {
+            "start": (day - _WEEK_HALF).isoformat(),
+            "end": (day + _WEEK_HALF).isoformat(),
+            "precision": "interval",
+            "note": f"ACLED: in the week around {day.isoformat()} (time_precision 2)",
+        }
+    return {
+        "start": f"{day.year:04d}-{day.month:02d}",
+        "precision": "month",
+        "note": f"ACLED: some time in that month, coded as {day.isoformat()} (time_precision 3)",
+    }
+
+
+class _Row:
+    """One row's cells, and the problems of reading them."""
+
+    def __init__(self, file: FeedFile, label: str, cells: dict[str, str]) -> None:
+        self.file, self.label, self.cells = file, label, cells
+        self.good = True
+
+    def __getitem__(self, column: str) -> str:
+        return self.cells[column]
+
+    def bad(self, column: str, reason: str) -> None:
+        self.file.problem(f"{self.label}.{column}", reason)
+        self.good = False
+
+    def integer(self, column: str) -> int | None:
+        text = self[column]
+        if not text:
+            return None
+        if not text.isdigit():
+            self.bad(column, f"'{text}' is not a whole number")
+            return None
+        return int(text)
+
+    def number(self, column: str, low: float, high: float) -> float | None:
+        text = self[column]
+        try:
+            value = float(text)
+        except ValueError:
+            self.bad(column, f"'{text}' is not a number")
+            return None
+        if not low <= value <= high:
+            self.bad(column, f"{text} is out of range ({low:g} to {high:g})")
+            return None
+        return value
+
+    def code(self, column: str, codes: dict[str, Any]) -> Any:
+        if self[column] not in codes:
+            self.bad(column, f"'{self[column]}' is not one of {', '.join(codes)}")
+            return None
+        return codes[self[column]]
+
+
+def _actor(file: FeedFile, name: str, inter: str) -> str:
+    """Our id of the actor ACLED names `name` (one node per name, across files)."""
+    feed_id = f"actor/{_slug(name)}"
+    actor: dict[str, Any] = {
+        "id": FEED.record_id(feed_id),
+        "name": name,
+        "kind": INTER_KINDS.get(inter.lower(), "group"),
+        "description": f"An actor as {FEED.title} names it.",
+        "feed": FEED.name,
+        "feed_id": feed_id,
+    }
+    if inter:
+        actor["acled_inter"] = inter
+    return file.add_once("actors", actor)
+
+
+def _place(row: _Row, lat: float, lon: float) -> dict[str, Any]:
+    """The location, keyed by ACLED's naming of it: country, admin1–3 and location."""
+    names = [row[c] for c in ("country", "admin1", "admin2", "admin3", "location")]
+    feed_id = "place/" + "/".join(_slug(name) if name else "-" for name in names)
+    within = ", ".join(name for name in reversed(names[:4]) if name)
+    return {
+        "id": FEED.record_id(feed_id),
+        "name": row["location"] or within,
+        "kind": "city",
+        "description": f"A {FEED.title} location in {within} ({row['region'] or 'no region'}, "
+        f"ISO {row['iso'] or '?'}).",
+        "point": {"lat": lat, "lon": lon, "precision": ontology.PlacePrecision.CITY.value},
+        "feed": FEED.name,
+        "feed_id": feed_id,
+    }
+
+
+DATASET_REPORT = {
+    "id": "report-acled-dataset",
+    "name": "The ACLED data set",
+    "kind": "dataset",
+    "publisher": FEED.source_id,
+    "description": f"{FEED.title}'s living data set: its rows change in place (timestamp).",
+    "feed": FEED.name,
+    "feed_id": "dataset",
+}
+"""The one Report of every ACLED claim: the data set, not the file, so an updated export
+changes only the events whose rows changed."""
+
+
+def _read_event(row: _Row, file: FeedFile) -> None:
+    event_id = row["event_id_cnty"]
+    if not event_id:
+        row.bad("event_id_cnty", "missing: ACLED's id of the event")
+    day = _day(row["event_date"])
+    if day is None:
+        row.bad("event_date", f"'{row['event_date']}' is not a date (YYYY-MM-DD)")
+    precision = row.code("time_precision", TIME_PRECISION)
+    geo = row.code("geo_precision", GEO_PRECISION)
+    lat = row.number("latitude", -90, 90)
+    lon = row.number("longitude", -180, 180)
+    fatalities = row.integer("fatalities")
+    stamp = row.integer("timestamp")
+    if not row["timestamp"]:
+        row.bad("timestamp", "missing: when ACLED last changed the row")
+    if not row["actor1"]:
+        row.bad("actor1", "missing: ACLED names at least one actor")
+    if not row.good or day is None or lat is None or lon is None or stamp is None:
+        return
+    kind = (row["event_type"], row["sub_event_type"])
+    event_type = EVENT_TYPES.get((kind[0].lower(), kind[1].lower()), GENERIC_TYPE)
+    participants = []
+    for actor, inter, associated in (
+        ("actor1", "inter1", "assoc_actor_1"),
+        ("actor2", "inter2", "assoc_actor_2"),
+    ):
+        if row[actor]:
+            participants.append(
+                {"role": "participant", "ref": _actor(file, row[actor], row[inter])}
+            )
+        for name in _SPLIT.split(row[associated]) if row[associated] else ():
+            participants.append({"role": "participant", "ref": _actor(file, name, "")})
+    place = file.add_once("locations", _place(row, lat, lon))
+    who = " and ".join(row[a] for a in ("actor1", "actor2") if row[a])
+    name = f"{kind[1] or kind[0]}: {who} ({row['location']}, {day.isoformat()})"
+    file.add_once("sources", source_record(FEED, file.grading_of(FEED)))
+    file.add_once("reports", DATASET_REPORT)
+    grading = file.grading_of(FEED)
+    outlets = "; ".join(_SPLIT.split(row["source"])) if row["source"] else "no source named"
+    scale = f", source scale {row['source_scale']}" if row["source_scale"] else ""
+    coded = datetime.fromtimestamp(stamp, UTC)
+    event: dict[str, Any] = {
+        "id": FEED.record_id(event_id),
+        "name": name[:300],
+        "type": event_type,
+        "time": _time(day, precision),
+        "place_precision": geo.value,
+        "at": [place],
+        "participants": participants,
+        "feed": FEED.name,
+        "feed_id": event_id,
+        "disorder_type": row["disorder_type"] or None,
+        "acled_event_type": kind[0] or None,
+        "acled_sub_event_type": kind[1] or None,
+        "acled_interaction": row["interaction"] or None,
+        "fatalities": fatalities,
+        "civilian_targeting": bool(row["civilian_targeting"]),
+        "acled_tags": _SPLIT.split(row["tags"]) if row["tags"] else None,
+        "acled_timestamp": stamp,
+        "claims": [
+            {
+                "source": FEED.source_id,
+                "report": DATASET_REPORT["id"],
+                "credibility": grading.credibility.value,
+                "paraphrase": row["notes"] or f"{FEED.title} coded: {name}.",
+                "grading_note": f"{grading}, the {FEED.name} feed's grading: human-coded and "
+                f"reviewed from {outlets}{scale} (docs/feeds.md)",
+                "reported_on": coded.date().isoformat(),
+            }
+        ],
+    }
+    file.add("events", {key: value for key, value in event.items() if value is not None})
+
+
+def read_events(table: Table, file: FeedFile) -> None:
+    for label, cells in _rows(table, file, COLUMNS):
+        _read_event(_Row(file, label, cells), file)
+
+
+def read_deleted(table: Table, file: FeedFile) -> None:
+    """Each named event is retracted, with ACLED's day of deleting it as the reason."""
+    for label, cells in _rows(table, file, DELETED_COLUMNS):
+        row = _Row(file, label, cells)
+        event_id = row["event_id_cnty"]
+        if not event_id:
+            row.bad("event_id_cnty", "missing: the id of the deleted event")
+        stamp = row.integer("deleted_timestamp")
+        if not row["deleted_timestamp"]:
+            row.bad("deleted_timestamp", "missing: when ACLED deleted the event")
+        if not row.good or stamp is None:
+            continue
+        when = datetime.fromtimestamp(stamp, UTC).date().isoformat()
+        file.retractions.append(
+            FeedRetraction(FEED.record_id(event_id), f"deleted by ACLED on {when}", event_id)
+        )
+
+
+EVENTS = Format("acled", FEED, "an ACLED events export", "csv", _is_events, read_events)
+DELETED = Format(
+    "acled-deleted", FEED, "an ACLED deleted-events list", "csv", _is_deleted, read_deleted
+)

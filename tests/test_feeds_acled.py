@@ -1,0 +1,242 @@
+"""ACLED events and its deleted-events list imported into the real Neo4j: counts, keys, types,
+time and place precision, grading, re-imports, an updated export, deletions as retractions,
+and bad input refused naming file, row and field."""
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from neo4j import Driver
+
+from eventgraph.graph.errors import InvalidData
+from eventgraph.graph.feeds import acled
+from eventgraph.graph.importer.bulk import bulk_files_for_paths
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from tests.helpers import graph_checksum, run_cli
+from tests.test_feeds_flights import _import, _refused, _rows
+
+SAMPLES = Path(__file__).parent / "feeds"
+EVENTS = SAMPLES / "acled-syria-2025-10.csv"
+DELETED = SAMPLES / "acled-deleted.csv"
+
+ACLED_EVENTS = """
+MATCH (e:Event {feed: 'acled'})
+OPTIONAL MATCH (e)-[:OCCURRED_AT]->(p:Location)
+RETURN e.feed_id AS feed_id, e.id AS id, e.type AS type, e.acled_sub_event_type AS sub,
+       e.time_precision AS time, toString(e.start) AS start, toString(e.end) AS end,
+       e.place_precision AS geo, p.id AS place, e.fatalities AS fatalities,
+       e.civilian_targeting AS civilians, e.acled_tags AS tags, e.disorder_type AS disorder,
+       COUNT { (e)-[:INVOLVES]->(:Actor) } AS actors
+ORDER BY e.feed_id
+"""
+HMEIMIM = "acled:place/syria/lattakia/jableh/ain-elsharqiyeh/hmeimim"
+
+
+def _table(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text())))
+
+
+def _write(path: Path, table: list[list[str]]) -> Path:
+    with path.open("w", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(table)
+    return path
+
+
+def _changed(tmp_path: Path, row: int, column: str, value: str) -> Path:
+    """The events sample with one cell changed (column `*`: the row cut to `value` fields;
+    row 0 and a column name: that header column dropped)."""
+    table = _table(EVENTS)
+    header = table[0]
+    if row == 0:
+        at = header.index(column)
+        table = [line[:at] + line[at + 1 :] for line in table]
+    elif column == "*":
+        table[row] = table[row][: int(value)]
+    else:
+        table[row][header.index(column)] = value
+    return _write(tmp_path / EVENTS.name, table)
+
+
+def test_rows_become_events_with_types_precision_actors_places_and_grading(
+    clean_graph: Driver, settings: Settings
+) -> None:
+    created = _import(clean_graph, settings, EVENTS).outcome.created
+    assert created["Event"] == 6
+    # Hmeimim is one place for its two events; Latakia named down to admin3 and Latakia
+    # named by its province only (a geo_precision 3 row) are two, as ACLED names them.
+    assert created["Location"] == 5
+    assert created["Actor"] == 8, "Russia's forces are one actor for three events"
+    assert (created["Source"], created["Report"]) == (1, 1)
+    events = {row["feed_id"]: row for row in _rows(clean_graph, ACLED_EVENTS)}
+    assert {key: (row["type"], row["sub"]) for key, row in events.items()} == {
+        "SYR1001": ("attack", "Air/drone strike"),
+        "SYR1002": ("attack", "Armed clash"),
+        "SYR1003": ("attack", "Attack"),
+        "SYR1004": ("deployment", "Headquarters or base established"),
+        "SYR1005": ("signal", "Peaceful protest"),
+        "SYR1006": (acled.GENERIC_TYPE, "Other"),  # kept, with the generic type
+    }
+    drone = events["SYR1001"]
+    assert drone["id"] == "acled:SYR1001" and drone["place"] == HMEIMIM
+    assert (drone["time"], drone["start"], drone["end"]) == (
+        "interval",
+        "2025-10-23T00:00:00Z",
+        "2025-10-29T23:59:59.999999Z",
+    ), "time_precision 2: the week around the date, never a day"
+    assert (drone["fatalities"], drone["civilians"], drone["actors"]) == (0, False, 2)
+    month = events["SYR1002"]
+    assert (month["time"], month["start"]) == ("month", "2025-10-01T00:00:00Z")
+    assert events["SYR1003"]["time"] == "day" and events["SYR1003"]["civilians"] is True
+    assert events["SYR1003"]["actors"] == 4, "associated actors take part too"
+    assert {key: row["geo"] for key, row in events.items()} == {
+        "SYR1001": "city",
+        "SYR1002": "province",
+        "SYR1003": "district",
+        "SYR1004": "city",
+        "SYR1005": "city",
+        "SYR1006": "province",
+    }
+    assert events["SYR1004"]["place"] == HMEIMIM
+    assert events["SYR1005"]["tags"] == ["crowd size=around 200"]
+    assert events["SYR1001"]["disorder"] == "Political violence"
+    [claim] = _rows(
+        clean_graph,
+        """MATCH (c:Claim)-[:SUPPORTS]->(:Event {id: 'acled:SYR1001'})
+        MATCH (c)-[:SOURCED_FROM]->(s) MATCH (c)-[:IN_REPORT]->(r)
+        RETURN s.id AS source, s.reliability AS reliability, c.credibility AS credibility,
+               c.paraphrase AS paraphrase, c.grading_note AS note, r.id AS report""",
+    )
+    assert (claim["source"], claim["reliability"] + claim["credibility"]) == ("feed-acled", "B2")
+    assert claim["report"] == "report-acled-dataset"
+    assert claim["paraphrase"].startswith("During the week of 26 October 2025, drones")
+    assert "Example Observatory; Example Daily" in claim["note"]
+    [russia] = _rows(
+        clean_graph,
+        """MATCH (a:Actor {feed: 'acled', name: 'Military Forces of Russia (2000-)'})
+        RETURN a.acled_inter AS inter, a.kind AS kind, COUNT { (a)<-[:INVOLVES]-() } AS n""",
+    )
+    assert russia == {"inter": "8", "kind": "group", "n": 3}
+
+
+def test_every_sub_event_type_of_the_codebook_maps_to_one_of_our_types() -> None:
+    from eventgraph.graph.ontology import EVENT_TYPES_BY_NAME
+
+    assert len(acled.EVENT_TYPES) == 25
+    assert set(acled.EVENT_TYPES.values()) <= set(EVENT_TYPES_BY_NAME)
+
+
+def test_re_importing_changes_nothing_and_an_update_changes_only_its_event(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    _import(clean_graph, settings, EVENTS)
+    before = graph_checksum(clean_graph)
+    again = _import(clean_graph, settings, EVENTS)
+    assert graph_checksum(clean_graph) == before
+    assert not again.outcome.created and not again.outcome.updated
+    table = _table(EVENTS)
+    header = table[0]
+    table[2][header.index("fatalities")] = "6"
+    table[2][header.index("timestamp")] = "1761868800"
+    updated = _import(clean_graph, settings, _write(tmp_path / EVENTS.name, table))
+    assert dict(updated.outcome.updated) == {"Event": 1}
+    assert not updated.outcome.created
+    [row] = _rows(
+        clean_graph,
+        "MATCH (e:Event {id: 'acled:SYR1002'}) RETURN e.fatalities AS f, e.acled_timestamp AS t",
+    )
+    assert row == {"f": 6, "t": 1761868800}
+
+
+def test_the_deleted_list_retracts_its_events_and_reports_the_ones_not_in_the_graph(
+    clean_graph: Driver, settings: Settings
+) -> None:
+    _import(clean_graph, settings, EVENTS)
+    summary = _import(clean_graph, settings, DELETED)
+    assert summary.retracted.retracted == ["acled:SYR1004"]
+    assert summary.retracted.not_found == ["acled:SYR9999"]
+    [row] = _rows(
+        clean_graph,
+        """MATCH (e:Event {id: 'acled:SYR1004'})
+        RETURN e:Retracted AS retracted, e.retraction_reason AS reason, e.name AS name""",
+    )
+    assert row["retracted"] and row["reason"] == "deleted by ACLED on 2025-10-30"
+    before = graph_checksum(clean_graph)
+    again = _import(clean_graph, settings, DELETED, EVENTS)
+    assert graph_checksum(clean_graph) == before, "the list and the export again change nothing"
+    assert again.retracted.unchanged == ["acled:SYR1004"] and not again.retracted.retracted
+    [count] = _rows(clean_graph, "MATCH (e:Event:Retracted) RETURN count(e) AS n")
+    assert count["n"] == 1
+
+
+def test_an_event_and_its_deletion_in_one_import(clean_graph: Driver, settings: Settings) -> None:
+    summary = _import(clean_graph, settings, EVENTS, DELETED)
+    assert summary.outcome.created["Event"] == 6
+    assert summary.retracted.retracted == ["acled:SYR1004"]
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "value", "expected"),
+    [
+        (0, "fatalities", "", "header: lacks the column(s) fatalities"),
+        (2, "*", "30", "row 2: has 30 fields, the header 31"),
+        (3, "event_date", "2025-13-45", "row 3.event_date: '2025-13-45' is not a date"),
+        (1, "latitude", "95.2", "row 1.latitude: 95.2 is out of range (-90 to 90)"),
+        (4, "longitude", "east", "row 4.longitude: 'east' is not a number"),
+        (5, "time_precision", "4", "row 5.time_precision: '4' is not one of 1, 2, 3"),
+        (6, "geo_precision", "0", "row 6.geo_precision: '0' is not one of 1, 2, 3"),
+        (2, "timestamp", "", "row 2.timestamp: missing: when ACLED last changed the row"),
+    ],
+)
+def test_bad_input_is_refused_naming_file_row_and_field(
+    clean_graph: Driver,
+    settings: Settings,
+    tmp_path: Path,
+    row: int,
+    column: str,
+    value: str,
+    expected: str,
+) -> None:
+    bad = _changed(tmp_path, row, column, value)
+    message = _refused(clean_graph, settings, bad)
+    assert expected in message and bad.name in message, message
+
+
+def test_a_bad_deleted_list_is_refused(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    bad = tmp_path / DELETED.name
+    bad.write_text("event_id_cnty,deleted_timestamp\nSYR1004,yesterday\n")
+    message = _refused(clean_graph, settings, EVENTS, bad)
+    assert "row 1.deleted_timestamp: 'yesterday' is not a whole number" in message, message
+
+
+def test_the_docs_query_finds_the_drone_attack(clean_graph: Driver, settings: Settings) -> None:
+    """The Cypher example of docs/feeds.md's ACLED section runs on the sample as it says."""
+    section = (PROJECT_ROOT / "docs" / "feeds.md").read_text().split("## ACLED")[1]
+    [query] = re.findall(r"```cypher\n(.*?)```", section, re.S)
+    _import(clean_graph, settings, EVENTS)
+    assert [list(row.values()) for row in _rows(clean_graph, query)] == [
+        ["acled:SYR1001", "interval", "city", "Hmeimim"]
+    ]
+
+
+def test_the_command_says_what_the_deleted_list_did(clean_graph: Driver) -> None:
+    imported = run_cli("import", str(EVENTS), str(DELETED))
+    assert imported.returncode == 0, imported.stderr
+    said = " ".join(imported.stdout.split())
+    assert (
+        "Deleted by the feed: 1 event(s) retracted, 0 retracted before, 1 not in the graph." in said
+    )
+    assert "Not in the graph (skipped): acled:SYR9999" in said
+
+
+def test_a_bulk_load_refuses_a_deleted_list(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """neo4j-admin writes records, not retractions: the list is imported online afterwards."""
+    with pytest.raises(InvalidData) as caught:
+        bulk_files_for_paths(settings, [EVENTS, DELETED], tmp_path / "bulk")
+    assert "import the deleted list without --bulk" in str(caught.value)
+    assert not (tmp_path / "bulk").exists()
