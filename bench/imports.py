@@ -62,8 +62,9 @@ from eventgraph.graph.settings import Settings
 
 EVENTGRAPH = Path(sys.executable).parent / "eventgraph"
 ONE_TRANSACTION_MAX_EVENTS = 25_000
-BATCH_RECORDS = 20_000
-"""Records per transaction in batch mode: about what one transaction holds at 10k events."""
+BATCH_RECORDS = 10_000
+"""Records per transaction in batch mode: whole records (each event with its participants and
+claims) in one transaction, 10,000 of which fit a 1 GiB heap's transaction memory."""
 _LINKED_FOLDER = "eventgraph-bench"
 """Where in the server's import directory the CSV files are linked."""
 
