@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from eventgraph.graph import model
 from eventgraph.graph.spans import mark_long_span, set_relation_bounds
 
 ROWS_PER_TRANSACTION = 10_000
@@ -81,7 +82,25 @@ _PLACES = ("Location", "Asset")
 _NAMED = (
     "n.name = row.name, n.aliases = " + _list("row.aliases") + ", n.description = row.description"
 )
-_STAMPS = "n.created_at = $now, n.updated_at = $now"
+
+_FROM_THE_TABLES = ("aliases", "anonymous")
+"""Properties with a default that the statements below read from the CSV tables."""
+
+
+def _stamps(label: str) -> str:
+    """The timestamps, and the default of every property with one that the CSV tables do not
+    carry (`[]`, `false`: the online import stores `model.Prop.default` for a field not given)."""
+    defaults = [
+        (part.name, "[]" if part.type.many else str(part.default).lower())
+        for part in model.SHAPES_BY_LABEL[label].fields
+        if isinstance(part, model.Prop)
+        and part.default is not None
+        and part.name not in _FROM_THE_TABLES
+    ]
+    return "n.created_at = $now, n.updated_at = $now" + "".join(
+        f", n.`{name}` = {value}" for name, value in defaults
+    )
+
 
 LOCATIONS = _batched(
     "MERGE (n:Location {id: row.id}) "
@@ -89,21 +108,22 @@ LOCATIONS = _batched(
     "n.point = CASE WHEN row.lat IS NULL THEN null "
     "ELSE point({latitude: toFloat(row.lat), longitude: toFloat(row.lon)}) END, "
     "n.point_precision = row.point_precision, "
-    f"n.point_uncertainty_km = toFloat(row.uncertainty_km), {_STAMPS} "
+    f"n.point_uncertainty_km = toFloat(row.uncertainty_km), {_stamps('Location')} "
     "WITH n, row WHERE row.within IS NOT NULL "
     "MATCH (parent:Location {id: row.within}) CREATE (n)-[:WITHIN]->(parent)"
 )
 ACTORS = _batched(
     "MERGE (n:Actor {id: row.id}) "
     f"SET {_NAMED}, n.kind = row.kind, "
-    f"n.anonymous = coalesce(toBoolean(row.anonymous), false), {_STAMPS}"
+    f"n.anonymous = coalesce(toBoolean(row.anonymous), false), {_stamps('Actor')}"
 )
 EQUIPMENT_TYPES = _batched(
-    f"MERGE (n:EquipmentType {{id: row.id}}) SET {_NAMED}, n.kind = row.kind, {_STAMPS}"
+    f"MERGE (n:EquipmentType {{id: row.id}}) SET {_NAMED}, n.kind = row.kind, "
+    f"{_stamps('EquipmentType')}"
 )
 ASSETS = _batched(
     "MERGE (n:Asset {id: row.id}) "
-    f"SET {_NAMED}, n.kind = row.kind, n.registration = row.registration, {_STAMPS} "
+    f"SET {_NAMED}, n.kind = row.kind, n.registration = row.registration, {_stamps('Asset')} "
     "WITH n, row "
     "CALL (n, row) { WITH * WHERE row.located_at IS NOT NULL "
     "MATCH (place:Location {id: row.located_at}) CREATE (n)-[:LOCATED_AT]->(place) } "
@@ -113,7 +133,8 @@ ASSETS = _batched(
 SOURCES = _batched(
     "MERGE (n:Source {id: row.id}) "
     f"SET {_NAMED}, n.kind = row.kind, n.anonymous = coalesce(toBoolean(row.anonymous), false), "
-    f"n.reliability = row.reliability, n.reliability_note = row.reliability_note, {_STAMPS} "
+    "n.reliability = row.reliability, n.reliability_note = row.reliability_note, "
+    f"{_stamps('Source')} "
     "WITH n, row WHERE row.actor IS NOT NULL "
     "MATCH (actor:Actor {id: row.actor}) CREATE (n)-[:IS_ACTOR]->(actor)"
 )
@@ -128,7 +149,7 @@ REPORTS = _batched(
     "n.published_precision = row.published_precision, "
     "n.published_year_assumed = CASE WHEN row.published_precision IS NULL THEN null "
     "ELSE coalesce(toBoolean(row.published_year_assumed), false) END, "
-    f"n.published_note = row.published_note, {_STAMPS} "
+    f"n.published_note = row.published_note, {_stamps('Report')} "
     "WITH n, row WHERE row.publisher IS NOT NULL "
     "MATCH (source:Source {id: row.publisher}) CREATE (n)-[:PUBLISHED_BY]->(source)"
 )
@@ -136,7 +157,8 @@ RELATIONS = _batched(
     "MERGE (n:Relation {id: row.id}) "
     "SET n.type = row.type, n.description = row.description, "
     f"n.since = {_low('row.since')}, n.since_precision = {_precision('row.since')}, "
-    f"n.until = {_high('row.until')}, n.until_precision = {_precision('row.until')}, {_STAMPS} "
+    f"n.until = {_high('row.until')}, n.until_precision = {_precision('row.until')}, "
+    f"{_stamps('Relation')} "
     "WITH n, row "
     f"{_entity('source', 'row.from', _ENTITIES)} "
     f"{_entity('target', 'row.to', _ENTITIES)} "
@@ -151,7 +173,7 @@ EVENTS = _batched(
     f"ELSE {_high('row.start')} END, "
     "n.time_precision = row.precision, "
     "n.year_assumed = coalesce(toBoolean(row.year_assumed), false), "
-    f"n.time_note = row.time_note, n.place_precision = row.place_precision, {_STAMPS} "
+    f"n.time_note = row.time_note, n.place_precision = row.place_precision, {_stamps('Event')} "
     "WITH n, row "
     f"CALL (n) {{ {mark_long_span('n')} }} "
     f"CALL (n, row) {{ UNWIND {_list('row.at')} AS ref "

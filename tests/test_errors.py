@@ -49,9 +49,11 @@ from eventgraph.graph.tokens import Role, create_token
 from tests.graph_store import wipe
 from tests.helpers import free_port, run_cli
 
-NOT_USER_FACING = {"Nonconforming", "TimeError"}
+NOT_USER_FACING = {"Nonconforming", "TimeError", "ContainerError", "GradingError", "_TooLarge"}
 """Exceptions of ours that never reach a user: the fast path's signal to leave a row to the
-standard path, and the time parser's, which its callers turn into a `Problem`."""
+standard path; the time parser's and the feed archives', which their callers turn into a
+`Problem`; a feed grading's (a `ValueError` the command line reports as a usage error); and the
+import writer's signal that Neo4j refused a transaction for memory (told as `Refused`)."""
 
 TOLD_APART = (InvalidData, NotFound, Conflict, Unauthenticated, Forbidden, QueryTimedOut,
               Unavailable, Refused)  # fmt: skip

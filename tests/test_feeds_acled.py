@@ -14,8 +14,8 @@ from eventgraph.graph.errors import InvalidData
 from eventgraph.graph.feeds import acled
 from eventgraph.graph.importer.bulk import bulk_files_for_paths
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from tests.feed_imports import graph_rows, import_feed, refused_feed
 from tests.helpers import graph_checksum, run_cli
-from tests.test_feeds_flights import _import, _refused, _rows
 
 SAMPLES = Path(__file__).parent / "feeds"
 EVENTS = SAMPLES / "acled-syria-2025-10.csv"
@@ -62,14 +62,14 @@ def _changed(tmp_path: Path, row: int, column: str, value: str) -> Path:
 def test_rows_become_events_with_types_precision_actors_places_and_grading(
     clean_graph: Driver, settings: Settings
 ) -> None:
-    created = _import(clean_graph, settings, EVENTS).outcome.created
+    created = import_feed(clean_graph, settings, EVENTS).outcome.created
     assert created["Event"] == 6
     # Hmeimim is one place for its two events; Latakia named down to admin3 and Latakia
     # named by its province only (a geo_precision 3 row) are two, as ACLED names them.
     assert created["Location"] == 5
     assert created["Actor"] == 8, "Russia's forces are one actor for three events"
     assert (created["Source"], created["Report"]) == (1, 1)
-    events = {row["feed_id"]: row for row in _rows(clean_graph, ACLED_EVENTS)}
+    events = {row["feed_id"]: row for row in graph_rows(clean_graph, ACLED_EVENTS)}
     assert {key: (row["type"], row["sub"]) for key, row in events.items()} == {
         "SYR1001": ("attack", "Air/drone strike"),
         "SYR1002": ("attack", "Armed clash"),
@@ -101,7 +101,7 @@ def test_rows_become_events_with_types_precision_actors_places_and_grading(
     assert events["SYR1004"]["place"] == HMEIMIM
     assert events["SYR1005"]["tags"] == ["crowd size=around 200"]
     assert events["SYR1001"]["disorder"] == "Political violence"
-    [claim] = _rows(
+    [claim] = graph_rows(
         clean_graph,
         """MATCH (c:Claim)-[:SUPPORTS]->(:Event {id: 'acled:SYR1001'})
         MATCH (c)-[:SOURCED_FROM]->(s) MATCH (c)-[:IN_REPORT]->(r)
@@ -112,7 +112,7 @@ def test_rows_become_events_with_types_precision_actors_places_and_grading(
     assert claim["report"] == "report-acled-dataset"
     assert claim["paraphrase"].startswith("During the week of 26 October 2025, drones")
     assert "Example Observatory; Example Daily" in claim["note"]
-    [russia] = _rows(
+    [russia] = graph_rows(
         clean_graph,
         """MATCH (a:Actor {feed: 'acled', name: 'Military Forces of Russia (2000-)'})
         RETURN a.acled_inter AS inter, a.kind AS kind, COUNT { (a)<-[:INVOLVES]-() } AS n""",
@@ -130,19 +130,19 @@ def test_every_sub_event_type_of_the_codebook_maps_to_one_of_our_types() -> None
 def test_re_importing_changes_nothing_and_an_update_changes_only_its_event(
     clean_graph: Driver, settings: Settings, tmp_path: Path
 ) -> None:
-    _import(clean_graph, settings, EVENTS)
+    import_feed(clean_graph, settings, EVENTS)
     before = graph_checksum(clean_graph)
-    again = _import(clean_graph, settings, EVENTS)
+    again = import_feed(clean_graph, settings, EVENTS)
     assert graph_checksum(clean_graph) == before
     assert not again.outcome.created and not again.outcome.updated
     table = _table(EVENTS)
     header = table[0]
     table[2][header.index("fatalities")] = "6"
     table[2][header.index("timestamp")] = "1761868800"
-    updated = _import(clean_graph, settings, _write(tmp_path / EVENTS.name, table))
+    updated = import_feed(clean_graph, settings, _write(tmp_path / EVENTS.name, table))
     assert dict(updated.outcome.updated) == {"Event": 1}
     assert not updated.outcome.created
-    [row] = _rows(
+    [row] = graph_rows(
         clean_graph,
         "MATCH (e:Event {id: 'acled:SYR1002'}) RETURN e.fatalities AS f, e.acled_timestamp AS t",
     )
@@ -152,26 +152,26 @@ def test_re_importing_changes_nothing_and_an_update_changes_only_its_event(
 def test_the_deleted_list_retracts_its_events_and_reports_the_ones_not_in_the_graph(
     clean_graph: Driver, settings: Settings
 ) -> None:
-    _import(clean_graph, settings, EVENTS)
-    summary = _import(clean_graph, settings, DELETED)
+    import_feed(clean_graph, settings, EVENTS)
+    summary = import_feed(clean_graph, settings, DELETED)
     assert summary.retracted.retracted == ["acled:SYR1004"]
     assert summary.retracted.not_found == ["acled:SYR9999"]
-    [row] = _rows(
+    [row] = graph_rows(
         clean_graph,
         """MATCH (e:Event {id: 'acled:SYR1004'})
         RETURN e:Retracted AS retracted, e.retraction_reason AS reason, e.name AS name""",
     )
     assert row["retracted"] and row["reason"] == "deleted by ACLED on 2025-10-30"
     before = graph_checksum(clean_graph)
-    again = _import(clean_graph, settings, DELETED, EVENTS)
+    again = import_feed(clean_graph, settings, DELETED, EVENTS)
     assert graph_checksum(clean_graph) == before, "the list and the export again change nothing"
     assert again.retracted.unchanged == ["acled:SYR1004"] and not again.retracted.retracted
-    [count] = _rows(clean_graph, "MATCH (e:Event:Retracted) RETURN count(e) AS n")
+    [count] = graph_rows(clean_graph, "MATCH (e:Event:Retracted) RETURN count(e) AS n")
     assert count["n"] == 1
 
 
 def test_an_event_and_its_deletion_in_one_import(clean_graph: Driver, settings: Settings) -> None:
-    summary = _import(clean_graph, settings, EVENTS, DELETED)
+    summary = import_feed(clean_graph, settings, EVENTS, DELETED)
     assert summary.outcome.created["Event"] == 6
     assert summary.retracted.retracted == ["acled:SYR1004"]
 
@@ -199,7 +199,7 @@ def test_bad_input_is_refused_naming_file_row_and_field(
     expected: str,
 ) -> None:
     bad = _changed(tmp_path, row, column, value)
-    message = _refused(clean_graph, settings, bad)
+    message = refused_feed(clean_graph, settings, bad)
     assert expected in message and bad.name in message, message
 
 
@@ -208,7 +208,7 @@ def test_a_bad_deleted_list_is_refused(
 ) -> None:
     bad = tmp_path / DELETED.name
     bad.write_text("event_id_cnty,deleted_timestamp\nSYR1004,yesterday\n")
-    message = _refused(clean_graph, settings, EVENTS, bad)
+    message = refused_feed(clean_graph, settings, EVENTS, bad)
     assert "row 1.deleted_timestamp: 'yesterday' is not a whole number" in message, message
 
 
@@ -216,8 +216,8 @@ def test_the_docs_query_finds_the_drone_attack(clean_graph: Driver, settings: Se
     """The Cypher example of docs/feeds.md's ACLED section runs on the sample as it says."""
     section = (PROJECT_ROOT / "docs" / "feeds.md").read_text().split("## ACLED")[1]
     [query] = re.findall(r"```cypher\n(.*?)```", section, re.S)
-    _import(clean_graph, settings, EVENTS)
-    assert [list(row.values()) for row in _rows(clean_graph, query)] == [
+    import_feed(clean_graph, settings, EVENTS)
+    assert [list(row.values()) for row in graph_rows(clean_graph, query)] == [
         ["acled:SYR1001", "interval", "city", "Hmeimim"]
     ]
 

@@ -13,31 +13,14 @@ import pytest
 from neo4j import Driver
 
 from eventgraph.graph import feeds
-from eventgraph.graph.errors import InvalidData
 from eventgraph.graph.feeds.grading import parse_grading
-from eventgraph.graph.importer import ImportSummary, import_paths
+from eventgraph.graph.importer import import_paths
 from eventgraph.graph.settings import Settings
+from tests.feed_imports import graph_rows, import_feed, refused_feed
 from tests.helpers import graph_checksum
 
 SAMPLES = Path(__file__).parent / "feeds"
 TRACE = SAMPLES / "trace_full_14f1c4.json"
-
-
-def _import(driver: Driver, settings: Settings, *paths: Path, **options: Any) -> ImportSummary:
-    with feeds.using(feeds.FeedOptions(**options)):
-        return import_paths(driver, settings.neo4j_database, list(paths), max_bytes=2**24)
-
-
-def _refused(driver: Driver, settings: Settings, *paths: Path, **options: Any) -> str:
-    before = graph_checksum(driver)
-    with pytest.raises(InvalidData) as caught:
-        _import(driver, settings, *paths, **options)
-    assert graph_checksum(driver) == before, "a refused import wrote something"
-    return str(caught.value)
-
-
-def _rows(driver: Driver, query: str, **params: Any) -> list[dict[str, Any]]:
-    return [record.data() for record in driver.execute_query(query, params)[0]]
 
 
 FLIGHTS = """
@@ -67,9 +50,9 @@ def _trace() -> dict[str, Any]:
 def test_a_readsb_trace_becomes_two_legs_with_airports_airframe_and_grading(
     clean_graph: Driver, settings: Settings
 ) -> None:
-    summary = _import(clean_graph, settings, TRACE)
+    summary = import_feed(clean_graph, settings, TRACE)
     assert summary.outcome.created["Event"] == 2
-    flights = _rows(clean_graph, FLIGHTS)
+    flights = graph_rows(clean_graph, FLIGHTS)
     assert [(f["origin"], f["destination"]) for f in flights] == [
         ("airport-uumu", "airport-urmm"),
         ("airport-urmm", "airport-oslk"),
@@ -85,7 +68,7 @@ def test_a_readsb_trace_becomes_two_legs_with_airports_airframe_and_grading(
     assert second["points"] == 19 and 0 <= second["km"] < 1  # the 40-minute gap stays one leg
     assert {(f["source"], f["grading"]) for f in flights} == {("feed-adsb", "B2")}
     assert first["report"] == second["report"] and first["report"].startswith("report-adsb-")
-    airframe = _rows(
+    airframe = graph_rows(
         clean_graph,
         "MATCH (f:Event {id: $id})-[:INVOLVES {role: 'aircraft'}]->(a:Asset)-[:INSTANCE_OF]->(t)"
         " MATCH (op:Actor)<-[:FROM]-(:Relation {type: 'operates'})-[:TO]->(a)"
@@ -101,7 +84,7 @@ def test_a_readsb_trace_becomes_two_legs_with_airports_airframe_and_grading(
             "op": "Sample Cargo Operator",
         }
     ]
-    airports = _rows(
+    airports = graph_rows(
         clean_graph,
         "MATCH (l:Location {kind: 'airport'}) RETURN l.id AS id, l.point_precision AS p ORDER BY id",
     )
@@ -115,17 +98,17 @@ def test_re_importing_changes_nothing_and_an_updated_trace_updates_the_same_flig
     cut = copy.deepcopy(data)
     cut["trace"] = cut["trace"][:-6]  # the file as it was before the landing at Hmeimim
     early = _tmp(tmp_path, "trace_full_14f1c4.json", cut)
-    _import(clean_graph, settings, early)
-    flights = _rows(clean_graph, FLIGHTS)
+    import_feed(clean_graph, settings, early)
+    flights = graph_rows(clean_graph, FLIGHTS)
     assert flights[1]["destination"] is None and flights[1]["end"] is None
     assert (
         flights[1]["precision"] == "interval"
     )  # landing not seen: an open end, not an invented one
     checksum = graph_checksum(clean_graph)
-    again = _import(clean_graph, settings, early)
+    again = import_feed(clean_graph, settings, early)
     assert again.outcome.changed == 0 and graph_checksum(clean_graph) == checksum
-    _import(clean_graph, settings, _tmp(tmp_path, "trace_full_14f1c4.json", data))
-    updated = _rows(clean_graph, FLIGHTS)
+    import_feed(clean_graph, settings, _tmp(tmp_path, "trace_full_14f1c4.json", data))
+    updated = graph_rows(clean_graph, FLIGHTS)
     assert [f["id"] for f in updated] == [f["id"] for f in flights]
     assert updated[1]["destination"] == "airport-oslk" and updated[1]["precision"] == "exact"
 
@@ -133,8 +116,8 @@ def test_re_importing_changes_nothing_and_an_updated_trace_updates_the_same_flig
 def test_grading_defaults_give_way_to_the_option_and_the_config_file(
     clean_graph: Driver, settings: Settings, tmp_path: Path
 ) -> None:
-    _import(clean_graph, settings, TRACE, grading={"adsb": parse_grading("C3")})
-    assert {f["grading"] for f in _rows(clean_graph, FLIGHTS)} == {"C3"}
+    import_feed(clean_graph, settings, TRACE, grading={"adsb": parse_grading("C3")})
+    assert {f["grading"] for f in graph_rows(clean_graph, FLIGHTS)} == {"C3"}
     config = tmp_path / "feeds.toml"
     config.write_text('[grading]\nadsb = "A1"\n')
     options = feeds.options_of(None, ["opensky=D4"], config)
@@ -157,33 +140,35 @@ def test_one_airframe_from_two_feeds_of_one_import_is_one_record_with_both_feeds
         [TRACE, SAMPLES / "opensky-flights.json"],
         max_bytes=2**24,
     )
-    assets = _rows(
+    assets = graph_rows(
         clean_graph,
         "MATCH (a:Asset) WHERE a.icao24 = '14f1c4' "
         "OPTIONAL MATCH (a)-[:INSTANCE_OF]->(t) RETURN a.id AS id, a.name AS name, t.id AS type",
     )
     assert assets == [{"id": "icao24-14f1c4", "name": "RA-82999", "type": "icao-type-a124"}]
-    feeds_seen = _rows(clean_graph, "MATCH (f:Event) RETURN DISTINCT f.feed AS feed ORDER BY feed")
+    feeds_seen = graph_rows(
+        clean_graph, "MATCH (f:Event) RETURN DISTINCT f.feed AS feed ORDER BY feed"
+    )
     assert feeds_seen == [{"feed": "adsb"}, {"feed": "opensky"}]
 
 
 def test_opensky_flights_and_states(clean_graph: Driver, settings: Settings) -> None:
-    _import(clean_graph, settings, SAMPLES / "opensky-flights.json")
-    flights = _rows(clean_graph, FLIGHTS)
+    import_feed(clean_graph, settings, SAMPLES / "opensky-flights.json")
+    flights = graph_rows(clean_graph, FLIGHTS)
     assert [(f["origin"], f["destination"], f["precision"]) for f in flights] == [
         ("airport-uumu", "airport-urmm", "exact"),
         ("airport-urmm", None, "interval"),  # no arrival airport: the end stays unknown
     ]
     assert flights[0]["id"] == "opensky:14f1c4/1761447780"
     assert flights[0]["km"] == 2.3 and flights[0]["grading"] == "B2"
-    _import(clean_graph, settings, SAMPLES / "opensky-states.json")
-    states = [f for f in _rows(clean_graph, FLIGHTS) if "/2025" in f["id"]]
+    import_feed(clean_graph, settings, SAMPLES / "opensky-states.json")
+    states = [f for f in graph_rows(clean_graph, FLIGHTS) if "/2025" in f["id"]]
     assert [(s["points"], s["origin"], s["end"]) for s in states] == [(3, None, None)]
 
 
 def test_fr24_flight_json_and_its_csv_exports(clean_graph: Driver, settings: Settings) -> None:
-    _import(clean_graph, settings, SAMPLES / "fr24-flight-3a1b2c3d.json")
-    (flight,) = _rows(clean_graph, FLIGHTS)
+    import_feed(clean_graph, settings, SAMPLES / "fr24-flight-3a1b2c3d.json")
+    (flight,) = graph_rows(clean_graph, FLIGHTS)
     assert (flight["id"], flight["feed_id"], flight["grading"]) == (
         "fr24:3a1b2c3d",
         "3a1b2c3d",
@@ -194,10 +179,10 @@ def test_fr24_flight_json_and_its_csv_exports(clean_graph: Driver, settings: Set
         "exact",
         19,
     )
-    _import(clean_graph, settings, SAMPLES / "SYN124_3a1b2c3d.csv")  # the same flight's track
-    assert [f["id"] for f in _rows(clean_graph, FLIGHTS)] == ["fr24:3a1b2c3d"]
-    _import(clean_graph, settings, SAMPLES / "20251026_flights.csv")
-    listed = _rows(clean_graph, FLIGHTS)
+    import_feed(clean_graph, settings, SAMPLES / "SYN124_3a1b2c3d.csv")  # the same flight's track
+    assert [f["id"] for f in graph_rows(clean_graph, FLIGHTS)] == ["fr24:3a1b2c3d"]
+    import_feed(clean_graph, settings, SAMPLES / "20251026_flights.csv")
+    listed = graph_rows(clean_graph, FLIGHTS)
     assert {(f["id"], f["precision"], f["start"][:10]) for f in listed} == {
         ("fr24:3a1b2c3d", "day", "2025-10-26"),
         ("fr24:3ade68b1", "day", "2025-10-26"),
@@ -209,20 +194,20 @@ def test_gz_zip_and_folders_import_alike(
 ) -> None:
     packed = tmp_path / "trace_full_14f1c4.json.gz"
     packed.write_bytes(gzip.compress(TRACE.read_bytes()))
-    _import(clean_graph, settings, packed)
+    import_feed(clean_graph, settings, packed)
     checksum = graph_checksum(clean_graph)
     archive = tmp_path / "day.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.write(TRACE, "traces/trace_full_14f1c4.json")
-    assert _import(clean_graph, settings, archive).outcome.changed == 0
+    assert import_feed(clean_graph, settings, archive).outcome.changed == 0
     assert graph_checksum(clean_graph) == checksum
     folder = tmp_path / "feeds"
     folder.mkdir()
     for name in ("opensky-flights.json", "20251026_flights.csv", TRACE.name):
         (folder / name).write_bytes((SAMPLES / name).read_bytes())
-    summary = _import(clean_graph, settings, folder)  # one airframe, from three feeds
+    summary = import_feed(clean_graph, settings, folder)  # one airframe, from three feeds
     assert summary.outcome.created["Event"] == 4  # 2 from the trace are already in
-    (asset,) = _rows(
+    (asset,) = graph_rows(
         clean_graph,
         "MATCH (a:Asset {icao24: '14f1c4'}) RETURN a.registration AS reg, a.name AS name",
     )
@@ -234,12 +219,12 @@ def test_broken_archives_are_refused_by_name(
 ) -> None:
     truncated = tmp_path / "trace_full_14f1c4.json.gz"
     truncated.write_bytes(gzip.compress(TRACE.read_bytes())[:200])
-    assert f"{truncated}: file: is a truncated gzip file" in _refused(
+    assert f"{truncated}: file: is a truncated gzip file" in refused_feed(
         clean_graph, settings, truncated
     )
     plain = tmp_path / "x.json.gz"
     plain.write_bytes(TRACE.read_bytes())
-    assert "is named .gz but is not gzip-compressed" in _refused(clean_graph, settings, plain)
+    assert "is named .gz but is not gzip-compressed" in refused_feed(clean_graph, settings, plain)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zipped:
         zipped.writestr("trace_full_14f1c4.json", TRACE.read_text())
@@ -247,11 +232,11 @@ def test_broken_archives_are_refused_by_name(
     raw[60:70] = b"\x00" * 10  # inside the compressed member
     corrupt = tmp_path / "bad.zip"
     corrupt.write_bytes(bytes(raw))
-    message = _refused(clean_graph, settings, corrupt)
+    message = refused_feed(clean_graph, settings, corrupt)
     assert f"{corrupt}" in message and "corrupt" in message
     cut = tmp_path / "cut.zip"
     cut.write_bytes(buffer.getvalue()[:40])
-    assert "is not a readable zip archive (truncated or corrupt)" in _refused(
+    assert "is not a readable zip archive (truncated or corrupt)" in refused_feed(
         clean_graph, settings, cut
     )
 
@@ -283,36 +268,38 @@ def test_a_bad_trace_is_refused_naming_file_point_and_field(
     data = _trace()
     change(data)
     path = _tmp(tmp_path, "trace_full_14f1c4.json", data)
-    message = _refused(clean_graph, settings, path)
+    message = refused_feed(clean_graph, settings, path)
     assert f"{path}: {expected}" in message
 
 
-def test_bad_rows_and_dates_in_csv_exports_are_refused(
+def test_bad_rows_and_dates_in_csv_exports_arerefused_feed(
     clean_graph: Driver, settings: Settings, tmp_path: Path
 ) -> None:
     rows = (SAMPLES / "SYN124_3a1b2c3d.csv").read_text().splitlines()
     rows[3] = "yesterday," + rows[3].split(",", 1)[1]
     track = _tmp(tmp_path, "SYN124_3a1b2c3d.csv", "\n".join(rows) + "\n")
-    assert "row 4.Timestamp: 'yesterday' is not a time" in _refused(clean_graph, settings, track)
+    assert "row 4.Timestamp: 'yesterday' is not a time" in refused_feed(
+        clean_graph, settings, track
+    )
     listing = _tmp(tmp_path, "20251326_flights.csv", (SAMPLES / "20251026_flights.csv").read_text())
-    assert "file name: '20251326' is not a date" in _refused(clean_graph, settings, listing)
+    assert "file name: '20251326' is not a date" in refused_feed(clean_graph, settings, listing)
     opensky = json.loads((SAMPLES / "opensky-flights.json").read_text())
     del opensky[1]["lastSeen"]
     opensky[0]["firstSeen"] = "noon"
     path = _tmp(tmp_path, "opensky.json", opensky)
-    message = _refused(clean_graph, settings, path)
+    message = refused_feed(clean_graph, settings, path)
     assert f"{path}: [0].firstSeen: 'noon' is not a time" in message
     assert f"{path}: [1].lastSeen: missing" in message
 
 
-def test_a_file_claiming_one_format_and_holding_another_is_refused(
+def test_a_file_claiming_one_format_and_holding_another_isrefused_feed(
     clean_graph: Driver, settings: Settings, tmp_path: Path
 ) -> None:
     opensky = SAMPLES / "opensky-flights.json"
-    message = _refused(clean_graph, settings, opensky, format="readsb-trace")
+    message = refused_feed(clean_graph, settings, opensky, format="readsb-trace")
     assert "--format says a readsb/tar1090 trace (readsb-trace) but it holds an OpenSky" in message
     misnamed = _tmp(tmp_path, "trace_full_14f1c4.json", opensky.read_text())
-    assert "its name says a readsb/tar1090 trace" in _refused(clean_graph, settings, misnamed)
+    assert "its name says a readsb/tar1090 trace" in refused_feed(clean_graph, settings, misnamed)
     native = _tmp(tmp_path, "story.json", {"eventgraph": 1, "actors": []})
-    forced = _refused(clean_graph, settings, native, format="readsb-trace")
+    forced = refused_feed(clean_graph, settings, native, format="readsb-trace")
     assert f"{native}: icao: missing" in forced

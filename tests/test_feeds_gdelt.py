@@ -11,8 +11,8 @@ from eventgraph.graph import ontology
 from eventgraph.graph.feeds import gdelt
 from eventgraph.graph.feeds.grading import parse_grading
 from eventgraph.graph.settings import Settings
+from tests.feed_imports import graph_rows, import_feed, refused_feed
 from tests.helpers import graph_checksum
-from tests.test_feeds_flights import _import, _refused, _rows
 
 SAMPLES = Path(__file__).parent / "feeds"
 EVENTS = SAMPLES / "20251026150000.export.CSV"
@@ -33,13 +33,13 @@ ORDER BY e.feed_id
 def test_events_and_mentions_become_events_claims_actors_places_and_reports(
     clean_graph: Driver, settings: Settings
 ) -> None:
-    summary = _import(clean_graph, settings, EVENTS, MENTIONS)
+    summary = import_feed(clean_graph, settings, EVENTS, MENTIONS)
     created = summary.outcome.created
     assert created["Event"] == 6
     assert created["Location"] == 5, "Hmeimim is one place for the two events there"
     assert created["Actor"] == 6, "RUSSIA as RUSMIL is one actor for its three events"
     assert created["Report"] == 6, "one report per article URL, from either file"
-    events = {row["feed_id"]: row for row in _rows(clean_graph, GDELT_EVENTS)}
+    events = {row["feed_id"]: row for row in graph_rows(clean_graph, GDELT_EVENTS)}
     assert {key: (row["type"], row["code"]) for key, row in events.items()} == {
         "1250000001": ("attack", "190"),
         "1250000002": ("statement", "010"),
@@ -75,7 +75,7 @@ def test_events_and_mentions_become_events_claims_actors_places_and_reports(
         "1250000005": 2,
         "1250000006": 1,
     }
-    claims = _rows(
+    claims = graph_rows(
         clean_graph,
         """MATCH (c:Claim)-[:SUPPORTS]->(:Event {id: 'gdelt:1250000001'})
         MATCH (c)-[:SOURCED_FROM]->(s) MATCH (c)-[:IN_REPORT]->(r)
@@ -89,7 +89,7 @@ def test_events_and_mentions_become_events_claims_actors_places_and_reports(
         "https://radio.example.com/hmeimim-night",
     ]
     assert "confidence 60%" in claims[2]["note"]
-    roles = _rows(
+    roles = graph_rows(
         clean_graph,
         """MATCH (:Event {id: 'gdelt:1250000001'})-[r:INVOLVES]->(a:Actor)
         RETURN r.role AS role, a.cameo_actor_code AS code, a.country_code AS country,
@@ -123,13 +123,13 @@ def test_re_importing_changes_nothing_and_zips_and_grading_options_apply(
     for sample in (EVENTS, MENTIONS):
         with zipfile.ZipFile(tmp_path / f"{sample.name}.zip", "w") as archive:
             archive.write(sample, sample.name)
-    _import(clean_graph, settings, tmp_path)
+    import_feed(clean_graph, settings, tmp_path)
     before = graph_checksum(clean_graph)
-    again = _import(clean_graph, settings, EVENTS, MENTIONS)
+    again = import_feed(clean_graph, settings, EVENTS, MENTIONS)
     assert graph_checksum(clean_graph) == before
     assert not again.outcome.created and not again.outcome.updated
-    _import(clean_graph, settings, tmp_path, grading={"gdelt": parse_grading("C3")})
-    [row] = _rows(clean_graph, "MATCH (s:Source {id: 'feed-gdelt'}) RETURN s.reliability AS r")
+    import_feed(clean_graph, settings, tmp_path, grading={"gdelt": parse_grading("C3")})
+    [row] = graph_rows(clean_graph, "MATCH (s:Source {id: 'feed-gdelt'}) RETURN s.reliability AS r")
     assert row["r"] == "C"
 
 
@@ -172,7 +172,7 @@ def test_bad_rows_are_refused_naming_file_row_and_field(
 ) -> None:
     bad = _variant(tmp_path, sample, row, column, value)
     other = MENTIONS if sample == EVENTS else EVENTS
-    message = _refused(clean_graph, settings, bad, other)
+    message = refused_feed(clean_graph, settings, bad, other)
     assert expected in message and bad.name in message, message
 
 
@@ -181,7 +181,7 @@ def test_detection_by_content_and_a_forced_format_that_does_not_fit(
 ) -> None:
     renamed = tmp_path / "day.csv"
     renamed.write_bytes(EVENTS.read_bytes())
-    assert _import(clean_graph, settings, renamed).outcome.created["Event"] == 6
-    message = _refused(clean_graph, settings, EVENTS, format="gdelt-mentions")
+    assert import_feed(clean_graph, settings, renamed).outcome.created["Event"] == 6
+    message = refused_feed(clean_graph, settings, EVENTS, format="gdelt-mentions")
     assert "--format says a GDELT 2.0 mentions file (gdelt-mentions)" in message
     assert "holds a GDELT 2.0 events export (gdelt-events)" in message

@@ -17,7 +17,7 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from neo4j import Driver
 from pydantic import ValidationError
@@ -28,9 +28,6 @@ from eventgraph.graph.importer.reading import Attachment, PathKey, RawRecord
 from eventgraph.graph.importer.references import Reference, references
 from eventgraph.graph.importer.wording import field_path, record_problems, suggest
 from eventgraph.graph.records import RECORD_TYPES_BY_COLLECTION, ClaimSpec, Record
-
-if TYPE_CHECKING:
-    from eventgraph.graph.importer.spool import Attachments
 
 CLAIMING = ("events", "relations")
 """Collections whose records carry claims."""
@@ -58,6 +55,14 @@ def claims_of(record: Record) -> tuple[ClaimSpec, ...]:
     """The claims of an event or relation; none for other records."""
     claims: tuple[ClaimSpec, ...] = getattr(record, "claims", ())
     return claims
+
+
+class AttachmentSource(Protocol):
+    """Where CSV participant and claim rows wait for their records (spool.Attachments)."""
+
+    def take(self, target: str, record: int, fields: tuple[str, ...]) -> list[Attachment]: ...
+
+    def left_over(self) -> Iterator[Attachment]: ...
 
 
 class ItemSink(Protocol):
@@ -243,7 +248,7 @@ class _Wrong:
 class Checker:
     """Checks records one at a time (`check`), then what spans them (`finish`)."""
 
-    def __init__(self, spool: ItemSink, attachments: "Attachments | None" = None) -> None:
+    def __init__(self, spool: ItemSink, attachments: AttachmentSource | None = None) -> None:
         self.spool = spool
         self.attachments = attachments
         self.problems: list[Problem] = []
@@ -436,7 +441,7 @@ def _place(
     plan: Plan,
     wrong: _Wrong,
     again: Callable[[], Iterable[RawRecord]],
-    attachments: "Attachments | None",
+    attachments: AttachmentSource | None,
 ) -> None:
     """Read the records again and say where each thing `wrong` holds is, as problems: ids
     that clash first, then references, then claims, each for valid records before faulty
