@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from fastapi.testclient import TestClient
     from neo4j import Driver
 
+    from eventgraph.graph.settings import Settings
+
 EVENTGRAPH = Path(sys.executable).parent / "eventgraph"
 
 
@@ -153,6 +155,32 @@ def wait_until_feed_listens(app: Any, seconds: float = 10.0) -> None:
     while not app.state.event_feed.polling:
         assert time.monotonic() < deadline, "the subscription never started the live feed"
         time.sleep(0.02)
+
+
+@contextmanager
+def subscribed(
+    settings: "Settings", query: str, variables: dict[str, Any] | None = None
+) -> Iterator[tuple["TestClient", Any]]:
+    """An anonymous-read app with one graphql-transport-ws subscription registered and its
+    live feed polling: (the HTTP client, the WebSocket). The subscription completes on exit."""
+    from fastapi.testclient import TestClient
+
+    from eventgraph.api.app import create_app
+
+    app = create_app(settings.model_copy(update={"anonymous_read": True}))
+    with (
+        TestClient(app) as client,
+        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        ws.send_json({"type": "connection_init"})
+        assert ws.receive_json()["type"] == "connection_ack"
+        payload: dict[str, Any] = {"query": query}
+        if variables is not None:
+            payload["variables"] = variables
+        ws.send_json({"id": "1", "type": "subscribe", "payload": payload})
+        wait_until_feed_listens(app)
+        yield client, ws
+        ws.send_json({"id": "1", "type": "complete"})
 
 
 def next_recorded(ws: Any, seconds: float = 30.0) -> dict[str, Any]:

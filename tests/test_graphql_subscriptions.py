@@ -12,7 +12,7 @@ from eventgraph.graph import recent
 from eventgraph.graph.importer import import_paths, import_records
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
-from tests.helpers import RECORD_EVENT, next_recorded, recorded_flight, wait_until_feed_listens
+from tests.helpers import RECORD_EVENT, next_recorded, recorded_flight, subscribed
 
 SUBSCRIBE = """subscription($filter: EventFilter) {
   eventRecorded(filter: $filter) { key name type participants { role entity { ... on Actor { key } } } }
@@ -37,22 +37,7 @@ def test_events_from_mutations_and_imports_reach_subscribers(
 ) -> None:
     driver = fresh_story
     editor = create_token(driver, settings.neo4j_database, Role.EDITOR, "live-editor")
-    app = create_app(settings.model_copy(update={"anonymous_read": True}))
-    with (
-        TestClient(app) as client,
-        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
-    ):
-        ws.send_json({"type": "connection_init"})
-        assert ws.receive_json()["type"] == "connection_ack"
-        ws.send_json(
-            {
-                "id": "1",
-                "type": "subscribe",
-                "payload": {"query": SUBSCRIBE, "variables": {"filter": {"types": ["flight"]}}},
-            }
-        )
-        wait_until_feed_listens(app)
-
+    with subscribed(settings, SUBSCRIBE, {"filter": {"types": ["flight"]}}) as (client, ws):
         # An attack first: the subscriber asked for flights only, so it must not hear of it.
         feed = tmp_path / "attack.yaml"
         feed.write_text(ATTACK)
@@ -82,7 +67,6 @@ def test_events_from_mutations_and_imports_reach_subscribers(
         )
         import_paths(driver, settings.neo4j_database, [feed], max_bytes=2**24)
         assert next_recorded(ws)["key"] == "live-flight-2"
-        ws.send_json({"id": "1", "type": "complete"})
 
 
 def test_subscriptions_need_a_reader(driver: Driver, settings: Settings) -> None:
@@ -174,17 +158,7 @@ def test_a_burst_larger_than_one_poll_reaches_subscribers_whole(
         )
         for number in range(count)
     ]
-    app = create_app(settings.model_copy(update={"anonymous_read": True}))
-    with (
-        TestClient(app) as client,
-        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
-    ):
-        ws.send_json({"type": "connection_init"})
-        assert ws.receive_json()["type"] == "connection_ack"
-        subscription = "subscription { eventRecorded { key } }"
-        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": subscription}})
-        wait_until_feed_listens(app)
+    with subscribed(settings, "subscription { eventRecorded { key } }") as (_, ws):
         import_records(driver, database, burst, "test")
         heard = [next_recorded(ws)["key"] for _ in range(count)]
-        ws.send_json({"id": "1", "type": "complete"})
     assert sorted(heard) == sorted(record["id"] for _, record in burst)

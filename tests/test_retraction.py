@@ -22,7 +22,7 @@ from eventgraph.graph.importer import import_paths, import_records
 from eventgraph.graph.retraction import retract_event
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from tests.graph_store import wipe
-from tests.helpers import ask, next_recorded, wait_until_feed_listens
+from tests.helpers import ask, next_recorded, subscribed
 
 FLIGHT = "hmeimim-2025-an124-flight-3"
 RETRACTED = (FLIGHT, "rt-parent", "rt-ended")
@@ -269,20 +269,11 @@ def test_a_retracted_event_is_not_delivered_to_subscribers(
     wire = ("sources", {"id": "wire", "name": "Wire", "kind": "news_outlet", "reliability": "B"})
     import_records(driver, database, [wire, _flight("taken-back", "A flight")], "test")
     retract_event(driver, database, "taken-back", "Test: a duplicate.", "tester")
-    app = create_app(settings.model_copy(update={"anonymous_read": True}))
-    with (
-        TestClient(app) as client,
-        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
-    ):
-        ws.send_json({"type": "connection_init"})
-        assert ws.receive_json()["type"] == "connection_ack"
-        subscription = "subscription { eventRecorded(filter: {types: [flight]}) { key } }"
-        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": subscription}})
-        wait_until_feed_listens(app)
+    subscription = "subscription { eventRecorded(filter: {types: [flight]}) { key } }"
+    with subscribed(settings, subscription) as (_, ws):
         import_records(driver, database, [_flight("taken-back", "A flight, renamed")], "test")
         import_records(driver, database, [_flight("kept", "Another flight")], "test")
         assert next_recorded(ws) == {"key": "kept"}
-        ws.send_json({"id": "1", "type": "complete"})
     changed = driver.execute_query(
         "MATCH (e:Event {id: 'taken-back'}) RETURN e.name AS name", database_=database
     )[0]
