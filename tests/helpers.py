@@ -3,6 +3,7 @@ the GraphQL API the way several test modules do."""
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -25,6 +26,21 @@ if TYPE_CHECKING:
     from eventgraph.graph.settings import Settings
 
 EVENTGRAPH = Path(sys.executable).parent / "eventgraph"
+DRIVER_WORDS = ("Traceback", "ServiceUnavailable", "SessionExpired", "Couldn't connect", "neo4j.")
+"""What must never reach a user: a stack trace or the driver's own words."""
+
+
+def kill_neo4j(settings: "Settings") -> None:
+    """`kill -9` a local Neo4j started by our launcher, and wait until it is gone."""
+    from eventgraph.graph import local_neo4j
+
+    state = local_neo4j.running_launcher(settings)
+    assert state is not None
+    os.kill(state.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while local_neo4j.running_launcher(settings) is not None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
 
 
 def free_port() -> int:

@@ -1,22 +1,17 @@
 """Faults answer fast and in shape: with Neo4j stopped or killed (`kill -9`) under a running API,
 a GraphQL query, a mutation and `/cypher` each answer "graph store unavailable" within a second,
 whether the caller's token is in the cache or not; `/ready` says 503; after Neo4j is back,
-requests work again. A query Neo4j stops for memory is told once, in our words, unretried. Neo4j
-killed under a batched import is one line: what stays written, that a re-run resumes, how to
-start Neo4j.
+requests work again. A query Neo4j stops for memory is told once, in our words, unretried. (Neo4j
+killed under an import: tests/test_import_crash.py.)
 
 Everything here runs against a throwaway local Neo4j started for this module, on its own port
 and home: the shared test Neo4j is never stopped.
 """
 
 import logging
-import os
-import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,9 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from bench.dataset import generate
 from bench.our_server import free_port
-from bench.world import SMALL_WORLD
 from eventgraph.api import auth as api_auth
 from eventgraph.api.app import create_app
 from eventgraph.api.errors import Exit
@@ -39,13 +32,12 @@ from eventgraph.graph.tokens import Role, create_token
 from eventgraph.graph.translate.queries import MAX_PAGE
 from tests.crowded import CROWD, widest
 from tests.graph_store import claim_for_tests, wipe
-from tests.helpers import EVENTGRAPH, run_cli, served
+from tests.helpers import DRIVER_WORDS, kill_neo4j, run_cli, served
 
 BOUND_S = 1.5
 """The tests' generous bound on "within a second"."""
 QUERY = "{ events { totalCount } }"
 MUTATION = 'mutation { upsertActors(input: [{key: "faults-a", name: "A", kind: person}]) { id } }'
-DRIVER_WORDS = ("Traceback", "ServiceUnavailable", "SessionExpired", "Couldn't connect", "neo4j.")
 
 
 @dataclass
@@ -128,16 +120,6 @@ def _wait_ready(server: Server) -> None:
         time.sleep(0.2)
 
 
-def _kill(settings: Settings) -> None:
-    state = local_neo4j.running_launcher(settings)
-    assert state is not None
-    os.kill(state.pid, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while local_neo4j.running_launcher(settings) is not None:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-
-
 @pytest.mark.parametrize("way", ["stopped", "killed"])
 def test_neo4j_away_answers_fast_in_shape_then_comes_back(
     server: Server, way: str, monkeypatch: pytest.MonkeyPatch
@@ -152,7 +134,7 @@ def test_neo4j_away_answers_fast_in_shape_then_comes_back(
     if way == "stopped":
         local_neo4j.stop(server.settings)
     else:
-        _kill(server.settings)
+        kill_neo4j(server.settings)
     try:
         for token in (cached, fresh):
             for what in ("query", "mutation", "cypher"):
@@ -284,42 +266,3 @@ def test_a_graphql_query_over_the_memory_limit_is_told_once_unretried(
 MEMORY_REFUSED_WITHIN_S = 30.0
 """Once: the statement runs until Neo4j's memory pool stops it (2–12 s on a loaded two-core
 machine), never again."""
-
-
-def test_neo4j_killed_under_a_batched_import_is_told_in_one_line(
-    server: Server, tmp_path: Path
-) -> None:
-    generate(300, seed=13, out=tmp_path, world_size=SMALL_WORLD)
-    wipe(server.driver, server.settings.neo4j_database)
-    environment = {
-        **os.environ,
-        "EVENTGRAPH_NEO4J_PORT": str(server.settings.neo4j_port),
-        "EVENTGRAPH_NEO4J_HOME": str(server.settings.neo4j_home),
-    }
-    environment.pop("NEO4J_URI", None)
-    importer = subprocess.Popen(
-        [str(EVENTGRAPH), "import", str(tmp_path / "native"), "--batch-size", "10", "-q"],
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not server.driver.execute_query("MATCH (l:Location) RETURN l LIMIT 1")[0]:
-            assert importer.poll() is None, "the import ended before Neo4j could be killed"
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
-        _kill(server.settings)
-        _, told = importer.communicate(timeout=120)
-    finally:
-        importer.kill()
-        local_neo4j.start(server.settings)
-    assert importer.returncode == Exit.UNAVAILABLE, told
-    lines = told.strip().splitlines()
-    assert len(lines) == 1, told
-    assert lines[0].startswith("error: Neo4j went away during the import: "), told
-    assert " records were written." in told or "nothing of it was written" in told
-    assert "run the same import again: it resumes where it stopped" in told
-    assert "Start it with `eventgraph neo4j start`." in told
-    assert not any(word in told for word in (*DRIVER_WORDS, "bug", "retried")), told
