@@ -15,6 +15,7 @@ from typing import Any
 
 from eventgraph.graph import ontology
 from eventgraph.graph.feeds.registry import FeedAttachment, FeedFile, Format
+from eventgraph.graph.feeds.roles import acting_roles
 from eventgraph.graph.feeds.rows import Row, headerless_rows, slug
 from eventgraph.graph.feeds.sources import FEEDS, source_record
 
@@ -105,14 +106,6 @@ what a GDELT row is, short of a type we can name, is the coder's reading of an a
 SHARED_CODES = {"154": "deployment", "190": "attack"}
 """The type a CAMEO code several of our types give maps to: a GDELT row is one action, not a
 series of flights (airlift) nor the answer to an attack (defence)."""
-_ROLES = {
-    "attack": ("perpetrator", "target"),
-    "statement": ("speaker", "addressee"),
-    "comment_refusal": ("speaker", "subject"),
-    "signal": ("participant", "addressee"),
-    "deployment": ("operator", "participant"),
-}
-"""Actor1 (who acts) and Actor2 (on whom) in each type's roles; other types: participants."""
 _VERBS = {
     "01": "makes a statement to",
     "02": "appeals to",
@@ -328,7 +321,7 @@ def _read_event(row: Row, file: FeedFile) -> None:
         return
     code, base, root_code = row["EventCode"], row["EventBaseCode"], row["EventRootCode"]
     event_type = event_type_of(code, base, root_code)
-    first, second = _ROLES.get(event_type, ("participant", "participant"))
+    first, second = acting_roles(event_type)
     participants = []
     names = []
     for which, role in (("Actor1", first), ("Actor2", second)):

@@ -108,13 +108,21 @@ def header_names(header: Any) -> list[str]:
     return [cell.strip().lower() for cell in header] if isinstance(header, list) else []
 
 
-def header_rows(table: Table, file: FeedFile, columns: tuple[str, ...]) -> list[Row]:
-    """Rows of a file with a header, in any column order: missing columns refuse the file;
-    a row of another width than the header is a problem. Cells are keyed by `columns`' names
-    (matched regardless of case), other columns by their lower-cased header names."""
+def header_rows(
+    table: Table,
+    file: FeedFile,
+    columns: tuple[str, ...],
+    *,
+    required: tuple[str, ...] | None = None,
+) -> list[Row]:
+    """Rows of a file with a header, in any column order: a missing column (of `required`,
+    by default all `columns`) refuses the file; a row of another width than the header is a
+    problem. Cells are keyed by `columns`' names (matched regardless of case), other columns
+    by their lower-cased header names."""
     names = header_names(table[0]) if table else []
     canonical = {column.lower(): column for column in columns}
-    missing = [column for column in columns if column.lower() not in names]
+    wanted = columns if required is None else required
+    missing = [column for column in wanted if column.lower() not in names]
     if missing:
         file.problem("header", f"lacks the column(s) {', '.join(missing)}")
         return []
