@@ -178,6 +178,7 @@ def test_the_docs_query_finds_the_attack(clean_graph: Driver, settings: Settings
 
     import_feed(clean_graph, settings, EVENTS)
     section = (PROJECT_ROOT / "docs" / "feeds.md").read_text().split("## POLECAT")[1]
+    section = section.split("\n## ")[0]
     [query] = re.findall(r"```cypher\n(.*?)```", section, re.S)
     rows = graph_rows(clean_graph, query)
     assert [row["e.id"] for row in rows] == ["polecat:pc-20251026-0001"]
