@@ -343,7 +343,8 @@ def import_(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            metavar="PATH", help="Files or folders (.yaml, .json, .csv; feeds also .gz, .zip)."
+            metavar="PATH",
+            help="Files or folders (.yaml, .json, .csv; feeds also .tsv, .gz, .zip).",
         ),
     ],
     batch_size: Annotated[

@@ -155,7 +155,8 @@ def test_the_grading_option_changes_the_claims(clean_graph: Driver, settings: Se
         (3, "Event Date", "2025-10-32", "row 3.Event Date: '2025-10-32' is not a date"),
         (1, "Latitude", "95.2", "row 1.Latitude: 95.2 is out of range (-90 to 90)"),
         (4, "Longitude", "east", "row 4.Longitude: 'east' is not a number"),
-        (5, "Event Type", "", "row 5.Event Type: missing: the PLOVER event type"),
+        (5, "Event Type", "None", "row 5.Event Type: missing: the PLOVER event type"),
+        (2, "GeoNames ID", "Moscow", "row 2.GeoNames ID: 'Moscow' is not a GeoNames id"),
     ],
 )
 def test_bad_input_is_refused_naming_file_row_and_field(

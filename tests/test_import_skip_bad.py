@@ -191,8 +191,13 @@ def test_a_file_that_cannot_be_read_still_refuses_the_import(
     assert graph_checksum(clean_graph) == before, "nothing written"
 
 
-def test_report_needs_skip_bad(tmp_path: Path) -> None:
+def test_nothing_to_skip_exits_0_and_report_needs_skip_bad(
+    clean_graph: Driver, tmp_path: Path
+) -> None:
     path = tmp_path / "story.yaml"
-    path.write_text(textwrap.dedent(NATIVE).split("  - {id: ghost-unit")[0])
+    path.write_text(textwrap.dedent(NATIVE).split("events:")[0].replace("not-a-kind", "group"))
+    done = run_cli("import", "--quiet", "--skip-bad", str(path))
+    assert done.returncode == 0 and "Skipped" not in done.stderr, done.stderr
+    assert _ids(clean_graph, "Actor") == ["ghost-unit", "russia"]
     refused = run_cli("import", "--report", str(tmp_path / "r.txt"), str(path))
     assert refused.returncode == Exit.USAGE and "add --skip-bad" in refused.stderr

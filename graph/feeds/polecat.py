@@ -227,6 +227,8 @@ def _read_event(row: Row, file: FeedFile) -> None:
     plover = row["Event Type"]
     if not plover:
         row.bad("Event Type", "missing: the PLOVER event type")
+    if row["GeoNames ID"] and not row["GeoNames ID"].isdigit():
+        row.bad("GeoNames ID", f"'{row['GeoNames ID']}' is not a GeoNames id (digits)")
     lat = row.number("Latitude", -90, 90)
     lon = row.number("Longitude", -180, 180)
     intensity = row.number("Intensity", -100, 100) if "Intensity" in row.cells else None
@@ -288,8 +290,13 @@ def _read_event(row: Row, file: FeedFile) -> None:
     file.add("events", {key: value for key, value in event.items() if value is not None})
 
 
+MISSING = frozenset({"None", "NA"})
+"""How POLECAT files write a value they do not have: read as an empty cell."""
+
+
 def read_events(table: Table, file: FeedFile) -> None:
     for row in header_rows(table, file, COLUMNS, required=REQUIRED):
+        row.cells = {key: "" if cell in MISSING else cell for key, cell in row.cells.items()}
         _read_event(row, file)
 
 

@@ -136,7 +136,7 @@ def read_and_validate(
         attachments.close()
     problems = read.problems + plan.problems
     if skips is not None:
-        problems = skips.learn(problems)
+        problems = skips.learn(read.problems, plan.problems)
     if problems:
         raise InvalidData(problems, rejected=dict(Counter(plan.rejected)))
     return read, plan

@@ -114,9 +114,12 @@ class Skips:
             return False
         return True
 
-    def learn(self, problems: list[Problem]) -> list[Problem]:
+    def learn(self, read: list[Problem], checked: list[Problem]) -> list[Problem]:
         """Note the records these problems name, to leave out next round; return the
-        problems no record owns, which still refuse the import (all of them, if any)."""
+        problems that still refuse the import (all of them, if any does): a problem no record
+        owns, or one of the check's again though its record was left out (never written
+        with a problem it was meant to leave out)."""
+        problems = read + checked
         refusing = [
             problem
             for problem in problems
@@ -126,17 +129,16 @@ class Skips:
                 or problem.where in self._rows_seen
             )
         ]
-        if refusing:
+        if refusing or any(self._reworded(problem) in self._known for problem in checked):
             return problems
         for found in problems:
             problem = self._reworded(found)
             if problem in self._known:
-                continue
-            if _RECORD.match(problem.field) or _ROW.match(problem.field):
-                match = _RECORD.match(problem.field)
-                if match is not None:
-                    self.records.add((_file_of(problem.where), match[0]))
-            else:
+                continue  # a reader's problem: it gave no record for it, every round
+            match = _RECORD.match(problem.field)
+            if match is not None:
+                self.records.add((_file_of(problem.where), match[0]))
+            elif not _ROW.match(problem.field):
                 self.attachments.add(problem.where)
             self._add(problem)
         return []
