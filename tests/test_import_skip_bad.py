@@ -201,3 +201,31 @@ def test_nothing_to_skip_exits_0_and_report_needs_skip_bad(
     assert _ids(clean_graph, "Actor") == ["ghost-unit", "russia"]
     refused = run_cli("import", "--report", str(tmp_path / "r.txt"), str(path))
     assert refused.returncode == Exit.USAGE and "add --skip-bad" in refused.stderr
+
+
+CSV_TABLES = {
+    "sources.csv": "id,name,kind,reliability\nwire,Wire,news_outlet,B\n",
+    "events.csv": "id,name,type,start,precision\n"
+    "pause,A pause,hiatus,2025-03,month\n"
+    "bad-pause,A pause on no day,hiatus,2025-13,month\n",
+    "claims.csv": "target,source,credibility,paraphrase\n"
+    "pause,wire,2,Flights stopped.\n"
+    "bad-pause,wire,2,Flights stopped again.\n",
+}
+
+
+def test_csv_claims_rows_of_a_skipped_event_are_left_out_with_it(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    for name, text in CSV_TABLES.items():
+        (tmp_path / name).write_text(text)
+    summary = _skipping(clean_graph, settings, tmp_path)
+    assert _ids(clean_graph, "Event") == ["pause"]
+    assert _ids(clean_graph, "Claim") == ["pause/claim-1"]
+    assert summary.skipped is not None
+    reasons = [str(problem) for problem in summary.skipped.problems]
+    assert len(reasons) == 2, reasons
+    assert f"{tmp_path / 'events.csv'}:3: events[1].time.start" in reasons[0]
+    assert reasons[1] == (
+        f"{tmp_path / 'claims.csv'}:3: target: refers to 'bad-pause', which was skipped"
+    )
