@@ -127,12 +127,21 @@ def test_every_plover_event_type_maps_to_one_of_our_types() -> None:
     assert set(polecat.EVENT_TYPES.values()) <= set(EVENT_TYPES_BY_NAME)
 
 
-def test_re_importing_changes_nothing(clean_graph: Driver, settings: Settings) -> None:
+def test_re_importing_changes_nothing_and_a_changed_row_updates_its_event(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
     import_feed(clean_graph, settings, EVENTS)
     before = graph_checksum(clean_graph)
     again = import_feed(clean_graph, settings, EVENTS)
     assert graph_checksum(clean_graph) == before
     assert not again.outcome.created and not again.outcome.updated
+    updated = import_feed(clean_graph, settings, _changed(tmp_path, 2, "Intensity", "-3"))
+    assert dict(updated.outcome.updated) == {"Event": 1} and not updated.outcome.created
+    [row] = graph_rows(
+        clean_graph,
+        "MATCH (e:Event {id: 'polecat:pc-20251026-0002'}) RETURN e.plover_intensity AS i",
+    )
+    assert row == {"i": -3.0}
 
 
 def test_the_grading_option_changes_the_claims(clean_graph: Driver, settings: Settings) -> None:
