@@ -37,6 +37,7 @@ from eventgraph.graph.importer.bulk import (
     bulk_files_for_paths,
     bulk_import_paths,
 )
+from eventgraph.graph.importer.skipping import Skips
 from eventgraph.graph.schema import apply_schema
 from eventgraph.graph.settings import Settings, get_settings
 from eventgraph.graph.timespan import TimeError, bounds
@@ -342,7 +343,8 @@ def import_(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            metavar="PATH", help="Files or folders (.yaml, .json, .csv; feeds also .gz, .zip)."
+            metavar="PATH",
+            help="Files or folders (.yaml, .json, .csv; feeds also .tsv, .gz, .zip).",
         ),
     ],
     batch_size: Annotated[
@@ -388,6 +390,18 @@ def import_(
         Path | None,
         typer.Option(metavar="TOML", help='Feed gradings from a file ([grading] adsb = "B2").'),
     ] = None,
+    skip_bad: Annotated[
+        bool,
+        typer.Option(
+            "--skip-bad",
+            help=f"Leave out bad records (and what refers to them), write the rest; exit "
+            f"{int(Exit.SKIPPED)} if any was left out.",
+        ),
+    ] = False,
+    report: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="With --skip-bad: every record left out, and why."),
+    ] = None,
 ) -> None:
     """Validate everything, then write it (all-or-nothing unless --batch-size); idempotent."""
     try:
@@ -395,12 +409,31 @@ def import_(
     except ValueError as error:
         say_error(str(error))
         raise typer.Exit(Exit.USAGE) from None
+    if report is not None and not skip_bad:
+        say_error("--report lists what --skip-bad left out: add --skip-bad")
+        raise typer.Exit(Exit.USAGE)
+    if skip_bad and (bulk or bulk_files is not None):
+        say_error("--skip-bad is for online imports: a bulk load takes only files with no problem")
+        raise typer.Exit(Exit.USAGE)
     with feeds.using(options):
-        _import(paths, batch_size, quiet, bulk, bulk_files)
+        _import(paths, batch_size, quiet, bulk, bulk_files, _Skipping(skip_bad, report))
+
+
+@dataclass(frozen=True)
+class _Skipping:
+    """`--skip-bad` and where its full report goes."""
+
+    on: bool
+    report: Path | None
 
 
 def _import(
-    paths: list[Path], batch_size: int | None, quiet: bool, bulk: bool, bulk_files: Path | None
+    paths: list[Path],
+    batch_size: int | None,
+    quiet: bool,
+    bulk: bool,
+    bulk_files: Path | None,
+    skipping: _Skipping,
 ) -> None:
     settings = get_settings()
     if bulk_files is not None:
@@ -454,6 +487,7 @@ def _import(
                     batch_size=batch_size,
                     on_phase=begin,
                     on_progress=advance,
+                    skip_bad=skipping.on,
                 )
             except InvalidData as invalid:
                 progress.stop()
@@ -469,6 +503,28 @@ def _import(
                 say_error(f"{away} {reaching_advice(settings)}")
                 raise typer.Exit(answer_of(away).exit) from None
     _print_summary(summary)
+    if summary.skipped is not None and summary.skipped.problems:
+        _report_skipped(summary.skipped, skipping.report)
+        raise typer.Exit(Exit.SKIPPED)
+
+
+def _report_skipped(skips: Skips, report: Path | None) -> None:
+    """On stderr: how many records `--skip-bad` left out, by reason, and the first of them;
+    every one in `report`, one a line."""
+    err.print(
+        f"Skipped {len(skips.problems)} bad record(s) or row(s) (--skip-bad), by reason:",
+        soft_wrap=True,
+        markup=False,
+    )
+    for line in skips.summary():
+        err.print(line, soft_wrap=True, markup=False)
+    if report is not None:
+        try:
+            report.write_text("".join(f"{problem}\n" for problem in skips.problems))
+        except OSError as error:
+            say_error(f"--report {report}: cannot be written ({error.strerror or error})")
+            return
+        err.print(f"Every one is listed in {report}.", soft_wrap=True, markup=False)
 
 
 @dataclass

@@ -127,6 +127,7 @@ class Exit(IntEnum):
     TIMED_OUT = 8
     UNAUTHENTICATED = 9
     FORBIDDEN = 10
+    SKIPPED = 11
 
 
 EXIT_MEANINGS: dict[Exit, str] = {
@@ -143,6 +144,8 @@ EXIT_MEANINGS: dict[Exit, str] = {
     Exit.TIMED_OUT: "Neo4j stopped the query at its time limit",
     Exit.UNAUTHENTICATED: "no valid token (the API's; no command asks for one today)",
     Exit.FORBIDDEN: "a token without the role (the API's; no command asks for one today)",
+    Exit.SKIPPED: "`import --skip-bad` wrote the good records and left out bad ones (stderr "
+    "says which)",
 }
 
 

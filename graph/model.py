@@ -275,7 +275,7 @@ GDELT_EVENT = (
 """A GDELT event's codes and counts, as the feed gives them (docs/feeds.md)."""
 GDELT_ACTOR = (
     Prop("cameo_actor_code", TEXT, "CAMEO actor code (country, role and group codes joined)"),
-    Prop("country_code", TEXT, "CAMEO country code of the actor (three letters)"),
+    Prop("country_code", TEXT, "country of the actor, three letters (CAMEO or ISO 3166)"),
     Prop("cameo_type_codes", TEXTS, "CAMEO actor type codes (GOV, MIL, REB …)"),
     Prop("cameo_other_codes", TEXTS, "CAMEO known group, ethnic and religion codes"),
 )
@@ -292,6 +292,20 @@ ACLED_EVENT = (
 )
 """An ACLED event's coding, as the feed gives it (docs/feeds.md)."""
 ACLED_ACTOR = (Prop("acled_inter", TEXT, "ACLED actor type (inter code: 1 state forces …)"),)
+POLECAT_EVENT = (
+    Prop("plover_event_type", TEXT, "PLOVER event type POLECAT gives (ASSAULT …), always kept"),
+    Prop("plover_mode", TEXT, "PLOVER event mode (how: aerial, firearms …)"),
+    Prop("plover_contexts", TEXTS, "PLOVER contexts (military, terrorism …)"),
+    Prop("plover_intensity", NUMBER, "POLECAT intensity of the event (its coder's score)"),
+    Prop("plover_quad_code", TEXT, "POLECAT quad code (verbal/material cooperation/conflict)"),
+)
+"""A POLECAT event's PLOVER coding, as the feed gives it (docs/feeds.md)."""
+POLECAT_ACTOR = (
+    Prop("plover_sector", TEXT, "POLECAT primary sector of the actor (Military, Government …)"),
+    Prop("plover_sectors", TEXTS, "POLECAT sectors of the actor"),
+    Prop("wikipedia_id", TEXT, "the Wikipedia article the feed resolved the actor to"),
+)
+"""A POLECAT actor's sectors and Wikipedia resolution (docs/feeds.md)."""
 
 
 def kind(of: ValueType) -> Prop:
@@ -329,6 +343,7 @@ ACTOR = Shape(
         *FEED,
         *GDELT_ACTOR,
         *ACLED_ACTOR,
+        *POLECAT_ACTOR,
     ),
 )
 EQUIPMENT_TYPE = Shape(ontology.EQUIPMENT_TYPE, (*NAMED, kind(EQUIPMENT_KIND), *FEED))
@@ -438,6 +453,7 @@ EVENT = Shape(
         *TRACK_SUMMARY,
         *GDELT_EVENT,
         *ACLED_EVENT,
+        *POLECAT_EVENT,
         CLAIMS,
     ),
     reverse=(Reverse("parts", "PART_OF", ("Event",)),),

@@ -205,7 +205,8 @@ eventgraph: 1
 actors:
   - {{id: doc-test-actor, name: Actor (doc test), kind: organisation, {FEED},
      cameo_actor_code: RUSMIL, country_code: RUS, cameo_type_codes: [MIL],
-     cameo_other_codes: [ORT], acled_inter: "1"}}
+     cameo_other_codes: [ORT], acled_inter: "1", plover_sector: Military,
+     plover_sectors: [Military], wikipedia_id: Q1}}
 equipment_types:
   - {{id: doc-test-an-124, name: An-124 (doc test), kind: aircraft_type, {FEED}}}
 assets:
@@ -256,6 +257,11 @@ events:
     civilian_targeting: false
     acled_tags: [crowd size=no report]
     acled_timestamp: 1761523200
+    plover_event_type: ASSAULT
+    plover_mode: aerial
+    plover_contexts: [military]
+    plover_intensity: -8.0
+    plover_quad_code: "4"
     claims: [{{source: doc-test-source, credibility: "3", paraphrase: A short flight.}}]
 relations:
   - id: doc-test-relation

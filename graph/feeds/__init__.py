@@ -1,4 +1,4 @@
-"""Feeds: flight tracks, GDELT and ACLED (later POLECAT, STIX) read into native records.
+"""Feeds: flight tracks, GDELT, ACLED and POLECAT (later STIX) read into native records.
 
     file ─▶ containers (plain, .gz, .zip) ─▶ detect the format (content; --format forces)
          ─▶ the format's reader ─▶ native records + problems ─▶ the importer, as for YAML
@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from eventgraph.graph.errors import Problem
-from eventgraph.graph.feeds import acled, fr24, gdelt, opensky, readsb
+from eventgraph.graph.feeds import acled, fr24, gdelt, opensky, polecat, readsb
 from eventgraph.graph.feeds.containers import (
     COMPRESSED,
+    TABBED,
     ContainerError,
     Member,
     open_members,
@@ -45,6 +46,7 @@ __all__ = [
     "FeedRetraction",
     "holds_attachments",
     "is_feed_container",
+    "is_feed_only",
     "one_import",
     "options_of",
     "read_file",
@@ -65,6 +67,7 @@ FORMATS: dict[str, Format] = {
         gdelt.MENTIONS,
         acled.EVENTS,
         acled.DELETED,
+        polecat.EVENTS,
     )
 }
 """Every format, by the name `--format` takes."""
@@ -100,6 +103,11 @@ def is_feed_container(path: Path) -> bool:
     return path.suffix.lower() in COMPRESSED
 
 
+def is_feed_only(path: Path) -> bool:
+    """A file only a feed format can read: compressed, or tab-separated (`.tsv`)."""
+    return is_feed_container(path) or path.suffix.lower() == TABBED
+
+
 def holds_attachments(file: Path) -> bool:
     """A feed file whose rows attach to records of other files (GDELT mentions): by its name,
     or because `--format` says so; the importer reads these first."""
@@ -117,7 +125,7 @@ def read_file(file: Path, max_bytes: int) -> FeedRead | None:
     that no feed format recognises) and `--format` does not say otherwise."""
     options = current()
     lowered = file.name.lower()
-    if not options.format and not is_feed_container(file):
+    if not options.format and not is_feed_only(file):
         if lowered.endswith((".yaml", ".yml")):
             return None
         if lowered.endswith(".json") and not _may_be_feed_json(file):
@@ -139,9 +147,9 @@ def read_file(file: Path, max_bytes: int) -> FeedRead | None:
         if parsed is None:
             continue
         before = len(read.problems)
-        chosen = _choose(member, kind, parsed, options, read.problems, is_feed_container(file))
+        chosen = _choose(member, kind, parsed, options, read.problems, is_feed_only(file))
         if chosen is None:
-            if len(read.problems) == before and not is_feed_container(file):
+            if len(read.problems) == before and not is_feed_only(file):
                 return None  # a native file: the importer reads it
             continue
         into = FeedFile(member.name, member.stem, member.content, options.grading)
@@ -212,8 +220,10 @@ def _tabbed(line: str) -> bool:
 
 
 def _kind_of(member: Member, options: FeedOptions) -> str:
-    """How to parse a member: JSON, CSV, or tab-separated lines (a `.csv` whose first line
-    has many tabs, or any `.csv` when `--format` names a tab-separated format)."""
+    """How to parse a member: JSON, CSV, or tab-separated lines (a `.tsv`, a `.csv` whose
+    first line has many tabs, or any `.csv` when `--format` names a tab-separated format)."""
+    if member.suffix == TABBED:
+        return "tsv"
     if member.suffix != ".csv":
         return "json"
     forced = FORMATS.get(options.format or "")

@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from eventgraph.graph import ontology
-from eventgraph.graph.feeds.gdelt import _slug
 from eventgraph.graph.feeds.registry import FeedFile, FeedRetraction, Format, Table
+from eventgraph.graph.feeds.rows import Row, header_names, header_rows, slug
 from eventgraph.graph.feeds.sources import FEEDS, source_record
 
 FEED = FEEDS["acled"]
@@ -112,36 +112,13 @@ _WEEK_HALF = timedelta(days=3)
 _SPLIT = re.compile(r"\s*;\s*")
 
 
-def _header(table: Any) -> list[str]:
-    return [cell.strip().lower() for cell in table] if isinstance(table, list) else []
-
-
 def _is_events(header: Any) -> bool:
-    names = set(_header(header))
+    names = set(header_names(header))
     return "event_id_cnty" in names and "deleted_timestamp" not in names and len(names) > 10
 
 
 def _is_deleted(header: Any) -> bool:
-    return set(DELETED_COLUMNS) <= set(_header(header))
-
-
-def _rows(
-    table: Table, file: FeedFile, columns: tuple[str, ...]
-) -> list[tuple[str, dict[str, str]]]:
-    """(label, cells by column) of each well-formed data row; the rest are problems."""
-    header = _header(table[0]) if table else []
-    missing = [column for column in columns if column not in header]
-    if missing:
-        file.problem("header", f"lacks the column(s) {', '.join(missing)}")
-        return []
-    rows = []
-    for number, row in enumerate(table[1:], start=1):
-        label = f"row {number}"
-        if len(row) != len(header):
-            file.problem(label, f"has {len(row)} fields, the header {len(header)}")
-            continue
-        rows.append((label, {key: cell.strip() for key, cell in zip(header, row, strict=True)}))
-    return rows
+    return set(DELETED_COLUMNS) <= set(header_names(header))
 
 
 def _day(text: str) -> date | None:
@@ -171,51 +148,9 @@ def _time(day: date, precision: str) -> dict[str, Any]:
     }
 
 
-class _Row:
-    """One row's cells, and the problems of reading them."""
-
-    def __init__(self, file: FeedFile, label: str, cells: dict[str, str]) -> None:
-        self.file, self.label, self.cells = file, label, cells
-        self.good = True
-
-    def __getitem__(self, column: str) -> str:
-        return self.cells[column]
-
-    def bad(self, column: str, reason: str) -> None:
-        self.file.problem(f"{self.label}.{column}", reason)
-        self.good = False
-
-    def integer(self, column: str) -> int | None:
-        text = self[column]
-        if not text:
-            return None
-        if not text.isdigit():
-            self.bad(column, f"'{text}' is not a whole number")
-            return None
-        return int(text)
-
-    def number(self, column: str, low: float, high: float) -> float | None:
-        text = self[column]
-        try:
-            value = float(text)
-        except ValueError:
-            self.bad(column, f"'{text}' is not a number")
-            return None
-        if not low <= value <= high:
-            self.bad(column, f"{text} is out of range ({low:g} to {high:g})")
-            return None
-        return value
-
-    def code(self, column: str, codes: dict[str, Any]) -> Any:
-        if self[column] not in codes:
-            self.bad(column, f"'{self[column]}' is not one of {', '.join(codes)}")
-            return None
-        return codes[self[column]]
-
-
 def _actor(file: FeedFile, name: str, inter: str) -> str:
     """Our id of the actor ACLED names `name` (one node per name, across files)."""
-    feed_id = f"actor/{_slug(name)}"
+    feed_id = f"actor/{slug(name)}"
     actor: dict[str, Any] = {
         "id": FEED.record_id(feed_id),
         "name": name,
@@ -229,10 +164,10 @@ def _actor(file: FeedFile, name: str, inter: str) -> str:
     return file.add_once("actors", actor)
 
 
-def _place(row: _Row, lat: float, lon: float) -> dict[str, Any]:
+def _place(row: Row, lat: float, lon: float) -> dict[str, Any]:
     """The location, keyed by ACLED's naming of it: country, admin1–3 and location."""
     names = [row[c] for c in ("country", "admin1", "admin2", "admin3", "location")]
-    feed_id = "place/" + "/".join(_slug(name) if name else "-" for name in names)
+    feed_id = "place/" + "/".join(slug(name) if name else "-" for name in names)
     within = ", ".join(name for name in reversed(names[:4]) if name)
     return {
         "id": FEED.record_id(feed_id),
@@ -259,7 +194,7 @@ DATASET_REPORT = {
 changes only the events whose rows changed."""
 
 
-def _read_event(row: _Row, file: FeedFile) -> None:
+def _read_event(row: Row, file: FeedFile) -> None:
     event_id = row["event_id_cnty"]
     if not event_id:
         row.bad("event_id_cnty", "missing: ACLED's id of the event")
@@ -268,10 +203,10 @@ def _read_event(row: _Row, file: FeedFile) -> None:
         row.bad("event_date", f"'{row['event_date']}' is not a date (YYYY-MM-DD)")
     precision = row.code("time_precision", TIME_PRECISION)
     geo = row.code("geo_precision", GEO_PRECISION)
-    lat = row.number("latitude", -90, 90)
-    lon = row.number("longitude", -180, 180)
-    fatalities = row.integer("fatalities")
-    stamp = row.integer("timestamp")
+    lat = row.number("latitude", -90, 90, required=True)
+    lon = row.number("longitude", -180, 180, required=True)
+    fatalities = row.integer("fatalities", signed=False)
+    stamp = row.integer("timestamp", signed=False)
     if not row["timestamp"]:
         row.bad("timestamp", "missing: when ACLED last changed the row")
     if not row["actor1"]:
@@ -334,18 +269,17 @@ def _read_event(row: _Row, file: FeedFile) -> None:
 
 
 def read_events(table: Table, file: FeedFile) -> None:
-    for label, cells in _rows(table, file, COLUMNS):
-        _read_event(_Row(file, label, cells), file)
+    for row in header_rows(table, file, COLUMNS):
+        _read_event(row, file)
 
 
 def read_deleted(table: Table, file: FeedFile) -> None:
     """Each named event is retracted, with ACLED's day of deleting it as the reason."""
-    for label, cells in _rows(table, file, DELETED_COLUMNS):
-        row = _Row(file, label, cells)
+    for row in header_rows(table, file, DELETED_COLUMNS):
         event_id = row["event_id_cnty"]
         if not event_id:
             row.bad("event_id_cnty", "missing: the id of the deleted event")
-        stamp = row.integer("deleted_timestamp")
+        stamp = row.integer("deleted_timestamp", signed=False)
         if not row["deleted_timestamp"]:
             row.bad("deleted_timestamp", "missing: when ACLED deleted the event")
         if not row.good or stamp is None:

@@ -14,7 +14,8 @@ from pathlib import Path
 from eventgraph.graph.errors import Problem
 
 COMPRESSED = (".gz", ".zip")
-READ_SUFFIXES = (".json", ".csv")
+TABBED = ".tsv"
+READ_SUFFIXES = (".json", ".csv", TABBED)
 """What a feed file is once decompressed."""
 
 
@@ -23,7 +24,7 @@ class Member:
     name: str
     """`file`, or `archive.zip:member` for a zip member."""
     suffix: str
-    """`.json` or `.csv` (the name's, under any `.gz`)."""
+    """`.json`, `.csv` or `.tsv` (the name's, under any `.gz`)."""
     stem: str
     content: bytes
 
@@ -109,7 +110,7 @@ def _unzip(name: str, raw: bytes, max_bytes: int) -> list[Member]:
                 content = _gunzip(where, content, max_bytes)
             members.append(Member(where, suffix, stem, content))
     if not members:
-        raise ContainerError(Problem(name, "file", "holds no .json or .csv file"))
+        raise ContainerError(Problem(name, "file", "holds no .json, .csv or .tsv file"))
     return members
 
 
@@ -123,7 +124,10 @@ def open_members(file: Path, raw: bytes, max_bytes: int) -> list[Member]:
         if suffix not in READ_SUFFIXES:
             raise ContainerError(
                 Problem(
-                    name, "file", "is not a .json.gz or .csv.gz file", "name it after what it holds"
+                    name,
+                    "file",
+                    "is not a .json.gz, .csv.gz or .tsv.gz file",
+                    "name it after what it holds",
                 )
             )
         return [Member(name, suffix, stem, _gunzip(name, raw, max_bytes))]

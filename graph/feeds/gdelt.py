@@ -8,7 +8,6 @@ come in any file of the same import). docs/feeds.md says what lands where and wh
 """
 
 import hashlib
-import math
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -16,6 +15,8 @@ from typing import Any
 
 from eventgraph.graph import ontology
 from eventgraph.graph.feeds.registry import FeedAttachment, FeedFile, Format
+from eventgraph.graph.feeds.roles import acting_roles
+from eventgraph.graph.feeds.rows import Row, headerless_rows, slug
 from eventgraph.graph.feeds.sources import FEEDS, source_record
 
 FEED = FEEDS["gdelt"]
@@ -105,14 +106,6 @@ what a GDELT row is, short of a type we can name, is the coder's reading of an a
 SHARED_CODES = {"154": "deployment", "190": "attack"}
 """The type a CAMEO code several of our types give maps to: a GDELT row is one action, not a
 series of flights (airlift) nor the answer to an attack (defence)."""
-_ROLES = {
-    "attack": ("perpetrator", "target"),
-    "statement": ("speaker", "addressee"),
-    "comment_refusal": ("speaker", "subject"),
-    "signal": ("participant", "addressee"),
-    "deployment": ("operator", "participant"),
-}
-"""Actor1 (who acts) and Actor2 (on whom) in each type's roles; other types: participants."""
 _VERBS = {
     "01": "makes a statement to",
     "02": "appeals to",
@@ -144,7 +137,6 @@ _MENTION_TYPES = {
     "5": "JSTOR",
     "6": "non-textual",
 }
-_SLUG = re.compile(r"[^a-z0-9]+")
 _TO_WHOM = re.compile(r" (to|of|with|against)$")
 
 
@@ -198,67 +190,12 @@ def _instant(text: str) -> datetime | None:
         return None
 
 
-def _slug(text: str) -> str:
-    return _SLUG.sub("-", text.lower()).strip("-")[:60] or "unnamed"
+def _rows(data: Any, file: FeedFile, columns: tuple[str, ...]) -> list[Row]:
+    return headerless_rows(data, file, columns, FEED.title)
 
 
-class _Row:
-    """One row's cells by column name, and the problems of reading them."""
-
-    def __init__(self, file: FeedFile, number: int, columns: tuple[str, ...], cells: list[str]):
-        self.file, self.index, self.label = file, number, f"row {number}"
-        self.cells = dict(zip(columns, (cell.strip() for cell in cells), strict=True))
-        self.good = True
-
-    def __getitem__(self, column: str) -> str:
-        return self.cells[column]
-
-    def bad(self, column: str, reason: str) -> None:
-        self.file.problem(f"{self.label}.{column}", reason)
-        self.good = False
-
-    def integer(self, column: str, required: bool = False) -> int | None:
-        text = self[column]
-        if not text and not required:
-            return None
-        try:
-            return int(text)
-        except ValueError:
-            self.bad(column, f"'{text}' is not a whole number")
-            return None
-
-    def number(self, column: str, low: float, high: float) -> float | None:
-        text = self[column]
-        if not text:
-            return None
-        try:
-            value = float(text)
-        except ValueError:
-            self.bad(column, f"'{text}' is not a number")
-            return None
-        if math.isnan(value) or not low <= value <= high:
-            self.bad(column, f"{text} is out of range ({low:g} to {high:g})")
-            return None
-        return value
-
-    def instant(self, column: str) -> datetime | None:
-        when = _instant(self[column])
-        if when is None:
-            self.bad(column, f"'{self[column]}' is not a time (YYYYMMDDHHMMSS)")
-        return when
-
-
-def _rows(data: Any, file: FeedFile, columns: tuple[str, ...]) -> list[_Row]:
-    rows: list[_Row] = []
-    for number, cells in enumerate(data, start=1):
-        if len(cells) != len(columns):
-            file.problem(
-                f"row {number}",
-                f"has {len(cells)} tab-separated fields, a {FEED.title} row {len(columns)}",
-            )
-            continue
-        rows.append(_Row(file, number, columns, cells))
-    return rows
+def _instant_of(row: Row, column: str) -> datetime | None:
+    return row.parsed(column, _instant, "a time (YYYYMMDDHHMMSS)")
 
 
 def _source(file: FeedFile) -> None:
@@ -283,7 +220,7 @@ def _report(file: FeedFile, identifier: str) -> str:
     return file.add_once("reports", report)
 
 
-def _actor(row: _Row, which: str) -> dict[str, Any] | None:
+def _actor(row: Row, which: str) -> dict[str, Any] | None:
     cells = {name: row[f"{which}{name}"] for name in _ACTOR_FIELDS}
     code, name = cells["Code"], cells["Name"]
     if not code and not name:
@@ -294,7 +231,7 @@ def _actor(row: _Row, which: str) -> dict[str, Any] | None:
         for key in ("KnownGroupCode", "EthnicCode", "Religion1Code", "Religion2Code")
         if cells[key]
     ]
-    feed_id = f"actor/{code or '-'}/{_slug(name or code)}"
+    feed_id = f"actor/{code or '-'}/{slug(name or code)}"
     actor: dict[str, Any] = {
         "id": FEED.record_id(feed_id),
         "name": name or code,
@@ -326,7 +263,7 @@ def _actor_kind(code: str, country: str, types: list[str], group: str) -> str:
     return "group"
 
 
-def _place(row: _Row) -> tuple[dict[str, Any], ontology.PlacePrecision] | None:
+def _place(row: Row) -> tuple[dict[str, Any], ontology.PlacePrecision] | None:
     geo = {name: row[f"ActionGeo_{name}"] for name in _GEO_FIELDS}
     lat = row.number("ActionGeo_Lat", -90, 90)
     lon = row.number("ActionGeo_Long", -180, 180)
@@ -359,14 +296,14 @@ def _place(row: _Row) -> tuple[dict[str, Any], ontology.PlacePrecision] | None:
     return place, precision
 
 
-def _read_event(row: _Row, file: FeedFile) -> None:
+def _read_event(row: Row, file: FeedFile) -> None:
     event_id = row["GLOBALEVENTID"]
     if not event_id.isdigit():
         row.bad("GLOBALEVENTID", f"'{event_id}' is not a GDELT event id (digits)")
     day = _day(row["SQLDATE"])
     if day is None:
         row.bad("SQLDATE", f"'{row['SQLDATE']}' is not a day (YYYYMMDD)")
-    added = row.instant("DATEADDED")
+    added = _instant_of(row, "DATEADDED")
     numbers = {
         "quad_class": row.integer("QuadClass"),
         "goldstein_scale": row.number("GoldsteinScale", -10, 10),
@@ -384,7 +321,7 @@ def _read_event(row: _Row, file: FeedFile) -> None:
         return
     code, base, root_code = row["EventCode"], row["EventBaseCode"], row["EventRootCode"]
     event_type = event_type_of(code, base, root_code)
-    first, second = _ROLES.get(event_type, ("participant", "participant"))
+    first, second = acting_roles(event_type)
     participants = []
     names = []
     for which, role in (("Actor1", first), ("Actor2", second)):
@@ -441,12 +378,12 @@ def read_events(data: Any, file: FeedFile) -> None:
         _read_event(row, file)
 
 
-def _read_mention(row: _Row, file: FeedFile) -> None:
+def _read_mention(row: Row, file: FeedFile) -> None:
     event_id = row["GLOBALEVENTID"]
     if not event_id.isdigit():
         row.bad("GLOBALEVENTID", f"'{event_id}' is not a GDELT event id (digits)")
-    row.instant("EventTimeDate")
-    mentioned = row.instant("MentionTimeDate")
+    _instant_of(row, "EventTimeDate")
+    mentioned = _instant_of(row, "MentionTimeDate")
     confidence = row.number("Confidence", 0, 100)
     sentence = row.integer("SentenceID")
     raw = row.integer("InRawText")

@@ -1,6 +1,6 @@
 """The feeds eventgraph reads, each a `Source` with a default grading: the one table.
 
-Later feeds (POLECAT, STIX) add a row here and a module with their formats.
+Later feeds (STIX) add a row here and a module with their formats.
 The reasons are the defence of each default, stored on the Source as `reliability_note`;
 docs/feeds.md says the same at more length.
 """
@@ -79,6 +79,15 @@ FEEDS: dict[str, Feed] = {
             "reports), each reviewed before release and corrected in place when new "
             "information comes: usually reliable, and each event probably true, though "
             "fatalities and actors are the sources' first reports and may change.",
+        ),
+        Feed(
+            "polecat",
+            "POLECAT (PLOVER-coded political events)",
+            parse_grading("C3"),
+            "Events coded by machine, as GDELT's are, but from a curated pipeline: a licensed "
+            "news corpus de-duplicated by story, classifiers trained and checked against "
+            "hand-coded stories, actors resolved to Wikipedia and places to GeoNames. Fairly "
+            "reliable, and each event possibly true: no person checked it.",
         ),
     )
 }

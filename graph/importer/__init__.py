@@ -30,6 +30,7 @@ from eventgraph.graph.importer.reading import (
     read_file,
     shared_feed_records,
 )
+from eventgraph.graph.importer.skipping import Skips
 from eventgraph.graph.importer.spool import Attachments, Spool
 from eventgraph.graph.importer.validation import Checker, Plan
 from eventgraph.graph.importer.writing import WRITE_ORDER, Outcome, write_plan
@@ -52,6 +53,8 @@ class ImportSummary:
     retracted: Retracted = field(default_factory=Retracted)
     """What the feed files' retractions (ACLED's deleted events) did; ids of events not in
     the graph are reported here, not refused: a deleted list covers the whole feed."""
+    skipped: Skips | None = None
+    """With `--skip-bad`: the records left out, and why."""
 
 
 @contextmanager
@@ -76,12 +79,18 @@ def read_and_validate(
     *,
     on_phase: Phase | None = None,
     on_progress: Progress | None = None,
+    skips: Skips | None = None,
 ) -> tuple[ReadResult, Plan]:
     """Read and check files and folders into `spool`, one file at a time; raise `InvalidData`
     on any problem of any stage, `Unavailable` (nothing written) if Neo4j goes away meanwhile.
+    With `skips` (`--skip-bad`), the records it holds are left out, and problems of records
+    are added to it instead of refusing (the caller checks again until it is settled).
 
     The result's `files` and `assumptions` are filled in, its `records` stay empty: the
     records are in the plan's spool."""
+    if skips is not None:
+        skips.begin_round()
+    keep = skips.keep if skips is not None else None
     files, problems = discover(paths)
     read = ReadResult(problems=problems, files=files)
     # CSV participants and claims rows first: they wait for the records they attach to.
@@ -97,19 +106,25 @@ def read_and_validate(
                 read.problems.extend(result.problems)
                 read.assumptions.extend(result.assumptions)
                 read.retractions.extend(result.retractions)
-                attachments.add(result.attachments)
+                attachments.add(
+                    result.attachments
+                    if skips is None
+                    else [row for row in result.attachments if skips.keep_attachment(row)]
+                )
                 for raw in result.records:
-                    checker.check(raw)
+                    if keep is None or keep(raw):
+                        checker.check(raw)
                 del result
                 if on_progress:
                     on_progress(1)
             for raw in shared_feed_records():
-                checker.check(raw)
+                if keep is None or keep(raw):
+                    checker.check(raw)
 
             def again() -> Iterator[RawRecord]:
                 for file in order:
-                    yield from read_file(file, max_bytes).records
-                yield from shared_feed_records()
+                    yield from _kept(read_file(file, max_bytes).records, keep)
+                yield from _kept(shared_feed_records(), keep)
 
             plan = checker.finish(driver, database, again)
     except (ServiceUnavailable, SessionExpired):
@@ -120,9 +135,15 @@ def read_and_validate(
     finally:
         attachments.close()
     problems = read.problems + plan.problems
+    if skips is not None:
+        problems = skips.learn(read.problems, plan.problems)
     if problems:
         raise InvalidData(problems, rejected=dict(Counter(plan.rejected)))
     return read, plan
+
+
+def _kept(records: list[RawRecord], keep: Callable[[RawRecord], bool] | None) -> list[RawRecord]:
+    return records if keep is None else [raw for raw in records if keep(raw)]
 
 
 @contextmanager
@@ -134,18 +155,25 @@ def checked(
     *,
     on_phase: Phase | None = None,
     on_progress: Progress | None = None,
+    skips: Skips | None = None,
 ) -> Iterator[tuple[ReadResult, Plan]]:
-    """`read_and_validate` into a spool on disk that is deleted when the block ends."""
-    with Spool.on_disk(WRITE_ORDER) as spool:
-        yield read_and_validate(
-            driver,
-            database,
-            paths,
-            max_bytes,
-            spool,
-            on_phase=on_phase,
-            on_progress=on_progress,
-        )
+    """`read_and_validate` into a spool on disk that is deleted when the block ends; with
+    `skips`, checked again without the bad records until a check finds no new one."""
+    while True:
+        with Spool.on_disk(WRITE_ORDER) as spool:
+            checked = read_and_validate(
+                driver,
+                database,
+                paths,
+                max_bytes,
+                spool,
+                on_phase=on_phase,
+                on_progress=on_progress,
+                skips=skips,
+            )
+            if skips is None or skips.settled:
+                yield checked
+                return
 
 
 def import_paths(
@@ -157,11 +185,20 @@ def import_paths(
     batch_size: int | None = None,
     on_phase: Phase | None = None,
     on_progress: Progress | None = None,
+    skip_bad: bool = False,
 ) -> ImportSummary:
     """Import files and folders; raise `InvalidData` (having written nothing) on any problem,
-    `Unavailable` if Neo4j goes away (saying what stays written)."""
+    `Unavailable` if Neo4j goes away (saying what stays written). With `skip_bad`, records
+    with problems (and those referring to them) are left out instead (`summary.skipped`)."""
+    skips = Skips() if skip_bad else None
     with checked(
-        driver, database, paths, max_bytes, on_phase=on_phase, on_progress=on_progress
+        driver,
+        database,
+        paths,
+        max_bytes,
+        on_phase=on_phase,
+        on_progress=on_progress,
+        skips=skips,
     ) as (read, plan):
         if on_phase:
             on_phase("writing", plan.total)
@@ -170,7 +207,7 @@ def import_paths(
                 driver, database, plan, batch_size=batch_size, progress=on_progress
             )
         retracted = apply_retractions(driver, database, read.retractions)
-    return ImportSummary(read.files, plan.total, outcome, read.assumptions, retracted)
+    return ImportSummary(read.files, plan.total, outcome, read.assumptions, retracted, skips)
 
 
 def apply_retractions(

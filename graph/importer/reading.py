@@ -98,7 +98,9 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
                 files.append(path)
             else:
                 problems.append(
-                    Problem(str(path), "file", "not a .yaml, .yml, .json, .csv, .gz or .zip file")
+                    Problem(
+                        str(path), "file", "not a .yaml, .yml, .json, .csv, .tsv, .gz or .zip file"
+                    )
                 )
         else:
             problems.append(Problem(str(path), "file", "no such file or folder"))
@@ -119,7 +121,7 @@ def shared_feed_records() -> list[RawRecord]:
 
 
 def _readable(path: Path) -> bool:
-    return path.suffix.lower() in SUFFIXES or feeds.is_feed_container(path)
+    return path.suffix.lower() in SUFFIXES or feeds.is_feed_only(path)
 
 
 def holds_attachments(file: Path) -> bool:

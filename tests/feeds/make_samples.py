@@ -9,7 +9,9 @@ The GDELT files are as made up: GDELT-like rows (event ids, feature ids, URLs un
 of a drone attack on Hmeimim the same day, Moscow's statement about it, and four more rows
 that give every Geo_Type and unmapped CAMEO codes. The ACLED rows are made up too (the same
 drone attack, known to the week, and five more: every time and geo precision), with a deleted
-list naming one of them and an id that is in no file.
+list naming one of them and an id that is in no file. The POLECAT rows are made up as well
+(the same attack, Moscow's accusation, a deployment, talks in Damascus, an unknown PLOVER type
+and a row without a place; GeoNames ids and Wikipedia ids invented).
 """
 
 import csv
@@ -491,6 +493,89 @@ def acled() -> None:
         handle.write("event_id_cnty,deleted_timestamp\nSYR1004,1761782400\nSYR9999,1761782400\n")
 
 
+RUSSIA_PC = {"Name": "Russian Armed Forces", "Country": "RUS", "Sector": "Military"}
+UNKNOWN_PC = {"Name": "Unidentified Armed Group", "Country": "SYR", "Sector": "Rebel"}
+HMEIMIM_PC = {
+    "Placename": "Hmeimim Air Base", "City": "Hmeimim", "District": "Jableh",
+    "Province": "Latakia Governorate", "Country": "Syria", "Latitude": "35.4011",
+    "Longitude": "35.9487", "GeoNames ID": "9900001", "Raw Placename": "Hmeimim",
+    "Feature Type": "AIRB",
+}  # fmt: skip
+
+
+def _party(side: str, party: dict[str, str]) -> dict[str, str]:
+    return {
+        f"{side} Name": party["Name"],
+        f"{side} Country": party["Country"],
+        f"Primary {side} Sector": party["Sector"],
+        f"{side} Sectors": party["Sector"],
+    }
+
+
+def polecat_events() -> list[dict[str, str]]:
+    """Six POLECAT-like rows: every precision we give, Russia's forces twice (one actor)."""
+    story = {"Language": "en", "Version": "1.0", "Source": "Example Daily"}
+    return [
+        story | row
+        for row in (
+            _party("Actor", UNKNOWN_PC) | _party("Recipient", RUSSIA_PC) | HMEIMIM_PC | {
+                "Event ID": "pc-20251026-0001", "Event Date": "2025-10-26",
+                "Event Type": "ASSAULT", "Event Mode": "aerial", "Intensity": "-8",
+                "Quad Code": "4", "Contexts": "military;terrorism",
+                "Wikipedia Recipient ID": "Q999001", "Publication Date": "2025-10-27",
+            },
+            _party("Actor", {"Name": "Russian Ministry of Defence", "Country": "RUS",
+                             "Sector": "Government"}) | _party("Recipient", UNKNOWN_PC) | {
+                "Event ID": "pc-20251026-0002", "Event Date": "2025-10-26",
+                "Event Type": "ACCUSE", "Intensity": "-2", "Quad Code": "3",
+                "Placename": "Moscow", "City": "Moscow", "Country": "Russia",
+                "Latitude": "55.7522", "Longitude": "37.6156", "GeoNames ID": "9900002",
+                "Feature Type": "PPLC", "Publication Date": "2025-10-26 18:40:00",
+            },
+            _party("Actor", RUSSIA_PC) | {
+                "Event ID": "pc-20251020-0003", "Event Date": "2025-10-20",
+                "Event Type": "MOBILIZE", "Event Mode": "troops", "Contexts": "military",
+                "Placename": "Latakia Governorate", "Province": "Latakia Governorate",
+                "Country": "Syria", "Latitude": "35.6", "Longitude": "36.0",
+                "GeoNames ID": "9900003", "Feature Type": "ADM1",
+            },
+            {
+                "Actor Name": "Government of Syria;Government of Russia",
+                "Actor Country": "SYR;RUS", "Primary Actor Sector": "Government;Government",
+                "Event ID": "pc-20251024-0004", "Event Date": "2025-10-24",
+                "Event Type": "CONSULT", "Contexts": "diplomacy",
+                "Placename": "Damascus", "City": "Damascus", "Country": "Syria",
+                "Latitude": "33.5102", "Longitude": "36.2913", "GeoNames ID": "9900004",
+                "Feature Type": "PPLC",
+            },
+            _party("Actor", {"Name": "Syrian Civil Defence", "Country": "SYR",
+                             "Sector": "Civilian"}) | {
+                "Event ID": "pc-20251025-0005", "Event Date": "2025-10-25",
+                "Event Type": "DEMAND", "Placename": "Syria", "Country": "Syria",
+                "Latitude": "35.0", "Longitude": "38.0", "GeoNames ID": "9900005",
+                "Feature Type": "PCLI",
+            },
+            _party("Actor", RUSSIA_PC) | _party("Recipient", {"Name": "Government of Syria",
+                                                              "Country": "SYR",
+                                                              "Sector": "Government"}) | {
+                "Event ID": "pc-20251023-0006", "Event Date": "2025-10-23",
+                "Event Type": "AID", "Event Mode": "military",
+            },
+        )
+    ]  # fmt: skip
+
+
+def polecat() -> None:
+    from eventgraph.graph.feeds.polecat import COLUMNS
+
+    with (HERE / "polecat-syria-2025-10.tsv").open("w", newline="") as handle:
+        writer = csv.DictWriter(
+            handle, COLUMNS, restval="", delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE
+        )
+        writer.writeheader()
+        writer.writerows(polecat_events())
+
+
 if __name__ == "__main__":
     day = track()
     readsb(day, "trace_full_14f1c4.json")
@@ -498,3 +583,4 @@ if __name__ == "__main__":
     fr24(day)
     gdelt()
     acled()
+    polecat()
