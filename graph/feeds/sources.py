@@ -1,6 +1,6 @@
 """The feeds eventgraph reads, each a `Source` with a default grading: the one table.
 
-Later feeds (POLECAT, STIX) add a row here and a module with their formats.
+Later feeds (POLECAT) add a row here and a module with their formats.
 The reasons are the defence of each default, stored on the Source as `reliability_note`;
 docs/feeds.md says the same at more length.
 """
@@ -79,6 +79,14 @@ FEEDS: dict[str, Feed] = {
             "reports), each reviewed before release and corrected in place when new "
             "information comes: usually reliable, and each event probably true, though "
             "fatalities and actors are the sources' first reports and may change.",
+        ),
+        Feed(
+            "stix",
+            "STIX 2.1 bundles",
+            parse_grading("F6"),
+            "A bundle's producers are its own identities (`created_by_ref`), each a Source, and "
+            "each object grades itself (`confidence`); what no producer signs and no confidence "
+            "grades cannot be judged from the bundle.",
         ),
     )
 }
