@@ -338,7 +338,9 @@ ACTOR = Shape(
         *ACLED_ACTOR,
     ),
 )
-EQUIPMENT_TYPE = Shape(ontology.EQUIPMENT_TYPE, (*NAMED, kind(EQUIPMENT_KIND), *FEED, *STIX_VERSION))
+EQUIPMENT_TYPE = Shape(
+    ontology.EQUIPMENT_TYPE, (*NAMED, kind(EQUIPMENT_KIND), *FEED, *STIX_VERSION)
+)
 ASSET = Shape(
     ontology.ASSET,
     (

@@ -1,4 +1,4 @@
-"""Feeds: flight tracks, GDELT and ACLED (later POLECAT, STIX) read into native records.
+"""Feeds: flight tracks, GDELT, ACLED and STIX 2.1 (later POLECAT) read into native records.
 
     file ─▶ containers (plain, .gz, .zip) ─▶ detect the format (content; --format forces)
          ─▶ the format's reader ─▶ native records + problems ─▶ the importer, as for YAML
@@ -35,6 +35,7 @@ from eventgraph.graph.feeds.registry import (
     NativeRecord,
 )
 from eventgraph.graph.feeds.sources import FEEDS
+from eventgraph.graph.stix import reading as stix
 
 __all__ = [
     "FEEDS",
@@ -65,11 +66,12 @@ FORMATS: dict[str, Format] = {
         gdelt.MENTIONS,
         acled.EVENTS,
         acled.DELETED,
+        stix.BUNDLE,
     )
 }
 """Every format, by the name `--format` takes."""
 
-_HINTS = (b'"trace"', b'"icao24"', b'"firstSeen"', b'"states"', b'"result"')
+_HINTS = (b'"trace"', b'"icao24"', b'"firstSeen"', b'"states"', b'"result"', b'"bundle"')
 """Keys one of which every JSON feed format has near its start: other JSON is left to the
 native reader without being parsed twice."""
 

@@ -16,7 +16,6 @@ What STIX has no property for travels in custom properties `x_eventgraph_<field>
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 from stix2.confidence.scales import (
     admiralty_credibility_to_value,

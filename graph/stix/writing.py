@@ -15,14 +15,15 @@ from typing import Any
 from stix2.v21 import TLP_AMBER, TLP_GREEN, TLP_RED, TLP_WHITE
 
 from eventgraph.graph import model
+from eventgraph.graph.ontology import TimePrecision
 from eventgraph.graph.records import TimeSpec
 from eventgraph.graph.stix import mapping
 from eventgraph.graph.stix.mapping import PREFIX
 from eventgraph.graph.timespan import span
-from eventgraph.graph.ontology import TimePrecision
 
 TLP: dict[str, dict[str, Any]] = {
-    marking.id: json.loads(marking.serialize()) for marking in (TLP_WHITE, TLP_GREEN, TLP_AMBER, TLP_RED)
+    marking.id: json.loads(marking.serialize())
+    for marking in (TLP_WHITE, TLP_GREEN, TLP_AMBER, TLP_RED)
 }
 """The TLP 1.0 marking definitions STIX 2.1 defines (their ids are fixed by the spec)."""
 
@@ -32,7 +33,7 @@ _STANDARD: dict[str, set[str]] = {
     "actors": {"name", "description"},
     "equipment_types": {"name", "description", "aliases"},
     "assets": {"name", "description", "aliases"},
-    "locations": {"name", "description"},
+    "locations": {"name", "description", "point"},
     "sources": {"name", "description", "reliability"},
     "reports": {"name", "description", "publisher", "url"},
     "events": {"description"},
@@ -77,7 +78,11 @@ def _instant(time: dict[str, Any], end: bool = False) -> str | None:
 
 
 def _bound(text: str, end: bool) -> str:
-    bounds = span(text, None, TimePrecision.INTERVAL) if not end else span(None, text, TimePrecision.INTERVAL)
+    bounds = (
+        span(text, None, TimePrecision.INTERVAL)
+        if not end
+        else span(None, text, TimePrecision.INTERVAL)
+    )
     value = bounds.end if end else bounds.start
     assert value is not None
     return mapping.timestamp(value)
@@ -152,6 +157,7 @@ class _Writer:
                 obj["region"] = "unknown"
             else:
                 obj["latitude"], obj["longitude"] = point["lat"], point["lon"]
+                obj[f"{PREFIX}point_precision"] = point["precision"]
                 if point.get("uncertainty_km") is not None:
                     obj["precision"] = point["uncertainty_km"] * 1000
         if collection == "sources":
@@ -189,7 +195,10 @@ class _Writer:
             instant = _instant(record["time"], end)
             if instant is not None:
                 obj[key] = instant
-        places = [*record.get("at", []), *[record[k] for k in ("origin", "destination") if k in record]]
+        places = [
+            *record.get("at", []),
+            *[record[k] for k in ("origin", "destination") if k in record],
+        ]
         locations = [p for p in record.get("at", []) if p in self.ids.by_label["Location"]]
         if locations:
             obj["where_sighted_refs"] = [self.ids.of(p, ("Location",)) for p in locations]
