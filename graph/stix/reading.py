@@ -421,7 +421,7 @@ class _Reader:
                     self.bad(
                         sid,
                         f"object_refs[{index}]",
-                        f"'{ref}' is not an event or relation: eventgraph keeps claims on those only",
+                        f"'{ref}' is not an event or relation (eventgraph keeps claims on those)",
                     )
         for sid, record in owners.items():
             notes = sorted(
