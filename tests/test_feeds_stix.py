@@ -24,7 +24,8 @@ MOD = "stix:identity--6f3b2a1c-8d4e-4f5a-9b6c-1d2e3f4a5b6c"
 
 
 def _sample() -> dict[str, Any]:
-    return json.loads(SAMPLE.read_text())
+    bundle: dict[str, Any] = json.loads(SAMPLE.read_text())
+    return bundle
 
 
 def _write(tmp_path: Path, bundle: dict[str, Any], name: str = "bundle.json") -> Path:

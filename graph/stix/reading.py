@@ -172,7 +172,12 @@ class _Reader:
                 record[name[:-4]] = self.our_id(value, key, obj["id"], links[name[:-4]].targets)
             elif name == "participants" and isinstance(value, list):
                 record[name] = [
-                    {**p, "ref": self.our_id(p.get("ref", ""), key, obj["id"], model.ENTITY_LABELS)}
+                    {
+                        **p,
+                        "ref": self.our_id(
+                            p.get("ref", ""), key, obj["id"], ontology.ENTITY_LABELS
+                        ),
+                    }
                     for p in value
                 ]
             else:
@@ -310,7 +315,7 @@ class _Reader:
 
     def places_and_parts(self, obj: dict[str, Any], record: dict[str, Any]) -> None:
         seen = obj.get("sighting_of_ref")
-        if seen is not None and self.label.get(seen) in model.ENTITY_LABELS:
+        if seen is not None and self.label.get(seen) in ontology.ENTITY_LABELS:
             if self.label[seen] == "Location":
                 record["at"] = [self.ours[seen]]
             else:
@@ -347,9 +352,11 @@ class _Reader:
             return None
         record.setdefault("type", kind)
         record["from"] = self.our_id(
-            obj["source_ref"], "source_ref", obj["id"], model.ENTITY_LABELS
+            obj["source_ref"], "source_ref", obj["id"], ontology.ENTITY_LABELS
         )
-        record["to"] = self.our_id(obj["target_ref"], "target_ref", obj["id"], model.ENTITY_LABELS)
+        record["to"] = self.our_id(
+            obj["target_ref"], "target_ref", obj["id"], ontology.ENTITY_LABELS
+        )
         if obj.get("description"):
             record.setdefault("description", obj["description"])
         if obj.get("start_time"):

@@ -14,7 +14,7 @@ from typing import Any
 
 from stix2.v21 import TLP_AMBER, TLP_GREEN, TLP_RED, TLP_WHITE
 
-from eventgraph.graph import model
+from eventgraph.graph import model, ontology
 from eventgraph.graph.ontology import TimePrecision
 from eventgraph.graph.records import TimeSpec
 from eventgraph.graph.stix import mapping
@@ -132,7 +132,7 @@ class _Writer:
                     obj[f"{PREFIX}{key}_ref"] = self.ids.of(value, link.targets)
             elif key == "participants":
                 obj[f"{PREFIX}participants"] = [
-                    {"role": p["role"], "ref": self.ids.of(p["ref"], model.ENTITY_LABELS)}
+                    {"role": p["role"], "ref": self.ids.of(p["ref"], ontology.ENTITY_LABELS)}
                     for p in value
                 ]
             else:
@@ -204,7 +204,7 @@ class _Writer:
             obj["where_sighted_refs"] = [self.ids.of(p, ("Location",)) for p in locations]
         seen = [p["ref"] for p in record.get("participants", [])] + places
         if seen:
-            obj["sighting_of_ref"] = self.ids.of(seen[0], model.ENTITY_LABELS)
+            obj["sighting_of_ref"] = self.ids.of(seen[0], ontology.ENTITY_LABELS)
         else:
             obj["sighting_of_ref"] = self.ids.of(record["claims"][0]["source"], ("Source",))
         self.custom("events", record, obj)
@@ -213,8 +213,8 @@ class _Writer:
     def relation(self, record: dict[str, Any]) -> None:
         obj = self.common("relations", record)
         obj["relationship_type"] = record["type"].replace("_", "-")
-        obj["source_ref"] = self.ids.of(record["from"], model.ENTITY_LABELS)
-        obj["target_ref"] = self.ids.of(record["to"], model.ENTITY_LABELS)
+        obj["source_ref"] = self.ids.of(record["from"], ontology.ENTITY_LABELS)
+        obj["target_ref"] = self.ids.of(record["to"], ontology.ENTITY_LABELS)
         if record.get("description"):
             obj["description"] = record["description"]
         if record.get("since"):
