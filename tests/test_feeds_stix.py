@@ -16,11 +16,12 @@ from eventgraph.graph.settings import Settings
 from eventgraph.graph.stix.writing import bundle_of
 from tests.feed_imports import graph_rows, import_feed, refused_feed
 from tests.graph_store import SEEDS, wipe
-from tests.helpers import graph_checksum
+from tests.helpers import graph_checksum, run_cli
 
 SAMPLE = Path(__file__).parent / "feeds" / "stix-hmeimim.json"
 SIGHTING = "stix:sighting--0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 MOD = "stix:identity--6f3b2a1c-8d4e-4f5a-9b6c-1d2e3f4a5b6c"
+WATCH = "stix:identity--2c9e7d41-5a3b-4c8d-8e1f-7a6b5c4d3e2f"
 
 
 def _sample() -> dict[str, Any]:
@@ -48,7 +49,7 @@ def test_sample_lands_with_its_keys_and_grading(clean_graph: Driver, settings: S
         "Source": 2,
         "Location": 1,
         "Report": 1,
-        "Event": 2,
+        "Event": 3,
         "Relation": 2,
     }
     claims = graph_rows(
@@ -59,9 +60,11 @@ def test_sample_lands_with_its_keys_and_grading(clean_graph: Driver, settings: S
         "ORDER BY c.position",
         id=SIGHTING,
     )
-    # the note (confidence 50 → 3, in the TLP:AMBER report), then the ministry's opinion (agree → 2)
+    # its own (confidence 70 → 2, in the TLP:AMBER report), the note (50 → 3), the ministry's
+    # opinion (no confidence, "agree" → 2)
     assert [(c["source"], c["credibility"]) for c in claims] == [
-        ("stix:identity--2c9e7d41-5a3b-4c8d-8e1f-7a6b5c4d3e2f", "3"),
+        (WATCH, "2"),
+        (WATCH, "3"),
         (MOD, "2"),
     ]
     assert claims[0]["markings"] == ["marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"]
@@ -224,4 +227,37 @@ def test_custom_objects_are_left_out(
         }
     )
     import_feed(clean_graph, settings, _write(tmp_path, bundle))
-    assert sum(_counts(clean_graph).values()) == 11
+    assert sum(_counts(clean_graph).values()) == 12
+
+
+def test_a_bundle_read_exports_with_its_ids_and_reads_back_the_same(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """STIX → graph → `eventgraph export --format stix` → wipe → import → the same bundle;
+    the objects keep their STIX ids (observed data, whose observables are not kept, comes
+    back as a sighting with an id of ours)."""
+    database = settings.neo4j_database
+    import_feed(clean_graph, settings, SAMPLE)
+    exported = tmp_path / "graph.stix.json"
+    done = run_cli("export", "--format", "stix", str(exported))
+    assert done.returncode == 0, done.stderr
+    first = json.loads(exported.read_text())
+    assert validate_instance(first, ValidationOptions()).is_valid
+    ids = {obj["id"] for obj in first["objects"]}
+    sample_ids = {obj["id"] for obj in _sample()["objects"]}
+    assert sample_ids - ids == {
+        "observed-data--b4c5d6e7-f809-4a1b-9c2d-3e4f5a6b7c8d",
+        "url--c1d2e3f4-a5b6-5c7d-8e9f-0a1b2c3d4e5f",
+        "note--5b6c7d8e-9f0a-4b1c-9d2e-3f4a5b6c7d8e",
+        "opinion--8c9d0e1f-2a3b-4c4d-8e5f-6a7b8c9d0e1f",
+    }  # claims go out as notes of ours
+    wipe(clean_graph, database)
+    import_feed(clean_graph, settings, exported)
+    assert bundle_of(export_document(clean_graph, database)) == first
+
+
+def test_a_file_that_is_not_a_bundle_is_refused_as_one(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    message = _refusal(clean_graph, settings, tmp_path, [{"type": "identity"}])
+    assert "bad.json: type: is not a STIX bundle" in message

@@ -24,7 +24,7 @@ from stix2.registry import STIX2_OBJ_MAPS
 
 from eventgraph.graph import model, ontology
 from eventgraph.graph.feeds.registry import FeedFile, Format
-from eventgraph.graph.feeds.sources import FEEDS, source_record
+from eventgraph.graph.feeds.sources import FEEDS, report_record, source_record
 from eventgraph.graph.stix import mapping
 from eventgraph.graph.stix.mapping import PREFIX
 from eventgraph.graph.stix.writing import TLP
@@ -331,11 +331,10 @@ class _Reader:
     def event_name(self, obj: dict[str, Any]) -> str:
         if obj.get("name"):
             return str(obj["name"])
-        if obj["type"] == "observed-data":
-            kinds = sorted(
-                {self.objects[r]["type"] for r in obj.get("object_refs", []) if r in self.objects}
-            )
-            return f"Observed {obj.get('number_observed', 1)}× {', '.join(kinds) or 'data'}"
+        if obj["type"] == "observed-data":  # its observables are named, not kept
+            seen = [self.objects[r] for r in obj.get("object_refs", []) if r in self.objects]
+            what = [f"{o['type']} {o.get('value', o.get('name', ''))}".strip() for o in seen]
+            return f"Observed ({obj.get('number_observed', 1)}×): {'; '.join(what) or 'data'}"[:300]
         seen = self.objects.get(obj.get("sighting_of_ref", ""), {})
         return f"Sighting of {seen.get('name', obj.get('sighting_of_ref', 'something'))}"
 
@@ -381,14 +380,15 @@ class _Reader:
     ) -> dict[str, Any]:
         """A note's, an opinion's or an object's own claim."""
         by = obj.get("created_by_ref")
-        if by is None:
+        if by is None:  # unsigned: the feed's Source says it
             self.file.add_once("sources", source_record(FEED, self.file.grading_of(FEED)))
         claim: dict[str, Any] = {"source": FEED.source_id if by is None else self.ours[by]}
         report = reports.get(obj["id"])
         if report is None and obj["type"] not in CLAIM_TYPES:
             report = reports.get(owner["id"])
-        if report is None and by is None:
-            report = self.file.report_of(FEED, "A STIX 2.1 bundle")
+        if report is None and by is None:  # in no report of the bundle: the bundle's
+            title = "A STIX 2.1 bundle"
+            report = self.file.add_once("reports", report_record(FEED, self.file.content, title))
         if report is not None:
             claim["report"] = report
         confidence = obj.get("confidence")
@@ -439,9 +439,9 @@ class _Reader:
                 for marking in note.get("object_marking_refs", []):
                     if marking in TLP and marking not in record.setdefault("stix_markings", []):
                         record["stix_markings"].append(marking)
-            record["claims"] = [self.claim(n, reports, self.objects[sid]) for n in notes] or [
-                self.claim(self.objects[sid], reports, self.objects[sid])
-            ]
+            obj = self.objects[sid]
+            own = [obj] if not notes or "created_by_ref" in obj or "confidence" in obj else []
+            record["claims"] = [self.claim(n, reports, obj) for n in [*own, *notes]]
 
     def groupings(self, events: dict[str, dict[str, Any]]) -> None:
         """A grouping we did not write is an event; the events in it are its parts."""
@@ -546,6 +546,9 @@ def _checked(file: FeedFile, bundle: dict[str, Any]) -> list[dict[str, Any]] | N
 
 
 def read_bundle(bundle: Any, file: FeedFile) -> None:
+    if not _is_bundle(bundle):
+        file.problem("type", 'is not a STIX bundle (a JSON object with "type": "bundle")')
+        return
     objects = _checked(file, bundle)
     if objects is None:
         return

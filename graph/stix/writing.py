@@ -61,14 +61,24 @@ class _Ids:
 def _type_of(collection: str, record: dict[str, Any]) -> str:
     if collection == "actors":
         return mapping.actor_type(record["kind"])
+    if collection == "events" and _kept(record) and record["feed_id"].startswith("grouping--"):
+        return "grouping"  # a STIX grouping we read: an event whose parts are its members
     return mapping.COLLECTION_TYPES[collection]
 
 
+def _kept(record: dict[str, Any]) -> bool:
+    """Read from STIX: it keeps its STIX id when written as the type it was read as."""
+    return record.get("feed") == "stix" and "--" in str(record.get("feed_id"))
+
+
 def _own_id(collection: str, record: dict[str, Any]) -> str:
-    if record.get("feed") == "stix":
+    """Its STIX id: the one it was read with, else (not STIX, or observed data we write as a
+    sighting) a uuid5 of its label and our id."""
+    written = _type_of(collection, record)
+    if _kept(record) and str(record["feed_id"]).split("--")[0] == written:
         return str(record["feed_id"])
     label = mapping.LABEL_OF_COLLECTION[collection]
-    return mapping.stix_id(_type_of(collection, record), label, record["id"])
+    return mapping.stix_id(written, label, record["id"])
 
 
 def _instant(time: dict[str, Any], end: bool = False) -> str | None:
@@ -107,7 +117,7 @@ class _Writer:
             "modified": record.get("stix_modified", self.now),
             f"{PREFIX}label": mapping.LABEL_OF_COLLECTION[collection],
         }
-        if record.get("feed") != "stix":
+        if sid != record.get("feed_id"):
             obj[f"{PREFIX}id"] = record["id"]
         if record.get("stix_markings"):
             obj["object_marking_refs"] = list(record["stix_markings"])
@@ -119,7 +129,7 @@ class _Writer:
         shape = model.SHAPES_BY_COLLECTION[collection]
         links = {link.name: link for link in shape.links}
         skipped = _KEPT_APART | _STANDARD[collection]
-        if record.get("feed") == "stix":
+        if obj["id"] == record.get("feed_id"):
             skipped = skipped | {"feed", "feed_id"}
         for key, value in record.items():
             if key in skipped:
@@ -187,10 +197,17 @@ class _Writer:
         self.custom("reports", record, obj)
         self.add(obj)
 
-    def event(self, record: dict[str, Any]) -> None:
+    def event(self, record: dict[str, Any], parts: list[str]) -> None:
         obj = self.common("events", record)
         if record.get("description"):
             obj["description"] = record["description"]
+        if obj["type"] == "grouping":  # read as one: its parts are its members
+            obj["name"], obj["context"] = record["name"], mapping.GROUPING_CONTEXT
+            source = self.ids.of(record["claims"][0]["source"], ("Source",))
+            obj["object_refs"] = sorted(parts) or [source]
+            self.custom("events", record, obj)
+            self.add(obj)
+            return
         for key, end in (("first_seen", False), ("last_seen", True)):
             instant = _instant(record["time"], end)
             if instant is not None:
@@ -288,9 +305,10 @@ def bundle_of(document: dict[str, Any], now: datetime | None = None) -> dict[str
         writer.report(record)
     parts: dict[str, list[str]] = defaultdict(list)
     for record in document.get("events", []):
-        writer.event(record)
         for larger in record.get("part_of", []):
             parts[larger].append(writer.ids.of(record["id"], ("Event",)))
+    for record in document.get("events", []):
+        writer.event(record, parts.get(record["id"], []))
     for record in document.get("relations", []):
         writer.relation(record)
     for collection in ("events", "relations"):
@@ -298,7 +316,8 @@ def bundle_of(document: dict[str, Any], now: datetime | None = None) -> dict[str
         for record in document.get(collection, []):
             writer.claims(record, writer.ids.of(record["id"], (label,)))
     for record in document.get("events", []):
-        if record["id"] in parts:
+        sid = writer.ids.of(record["id"], ("Event",))
+        if record["id"] in parts and writer.by_id[sid]["type"] == "sighting":
             writer.grouping(record, parts[record["id"]])
     writer.finish()
     ids = "\n".join(obj["id"] for obj in writer.objects)
