@@ -204,8 +204,51 @@ def test_bad_bundles_are_refused_naming_object_and_field(
     for obj in missing["objects"]:
         if obj["type"] == "location":
             del obj["latitude"]
-    assert "location--4d5e6f70-8192-4a3b-9c4d-5e6f708192a3" in _refusal(
-        clean_graph, settings, tmp_path, missing
+    message = _refusal(clean_graph, settings, tmp_path, missing)
+    assert "location--4d5e6f70-8192-4a3b-9c4d-5e6f708192a3.latitude: missing" in message
+    assert "is not in the bundle" not in message  # a refused object is still in the bundle
+
+    unmapped = _sample()
+    for obj in unmapped["objects"]:
+        if obj.get("relationship_type") == "opposes":
+            obj["relationship_type"] = "attributed-to"
+        if obj["type"] == "location":
+            obj["object_marking_refs"] = [
+                "marking-definition--0b7d4b0e-1b5e-4b8e-9c1e-3f1c2d3e4f52"
+            ]
+    unmapped["objects"].append(
+        {
+            "type": "marking-definition",
+            "spec_version": "2.1",
+            "id": "marking-definition--0b7d4b0e-1b5e-4b8e-9c1e-3f1c2d3e4f52",
+            "created": "2025-10-30T09:00:00Z",
+            "definition_type": "statement",
+            "definition": {"statement": "Copyright"},
+        }
+    )
+    unmapped["objects"].append(
+        {
+            "type": "note",
+            "spec_version": "2.1",
+            "id": "note--0b7d4b0e-1b5e-4b8e-9c1e-3f1c2d3e4f51",
+            "created": "2025-10-30T09:00:00Z",
+            "modified": "2025-10-30T09:00:00Z",
+            "content": "About the ministry itself.",
+            "object_refs": [MOD.removeprefix("stix:")],
+        }
+    )
+    message = _refusal(clean_graph, settings, tmp_path, unmapped)
+    assert (
+        "relationship--1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b.relationship_type: 'attributed-to' is not one of ours"
+        in message
+    )
+    assert (
+        "location--4d5e6f70-8192-4a3b-9c4d-5e6f708192a3.object_marking_refs: 'marking-definition--0b7d4b0e-1b5e-4b8e-9c1e-3f1c2d3e4f52' is not a TLP marking"
+        in message
+    )
+    assert (
+        "note--0b7d4b0e-1b5e-4b8e-9c1e-3f1c2d3e4f51.object_refs[0]: 'identity--6f3b2a1c-8d4e-4f5a-9b6c-1d2e3f4a5b6c' is not an event or relation"
+        in message
     )
 
     truncated = SAMPLE.read_text()[:500]

@@ -15,9 +15,12 @@ from typing import Any
 
 import stix2
 from stix2.exceptions import (
+    AtLeastOnePropertyError,
+    DependentPropertiesError,
     ExtraPropertiesError,
     InvalidValueError,
     MissingPropertiesError,
+    MutuallyExclusivePropertiesError,
     STIXError,
 )
 from stix2.registry import STIX2_OBJ_MAPS
@@ -74,6 +77,12 @@ def _why(error: Exception) -> tuple[str, str]:
         return ",".join(error.properties), "missing (STIX 2.1 requires it)"
     if isinstance(error, ExtraPropertiesError):
         return ",".join(error.properties), "not a property of this type"
+    if isinstance(error, DependentPropertiesError):
+        pairs = [f"missing: {given} needs it" for _, given in error.dependencies]
+        return ",".join(missing for missing, _ in error.dependencies), "; ".join(pairs)
+    if isinstance(error, AtLeastOnePropertyError | MutuallyExclusivePropertiesError):
+        which = "at least one of" if isinstance(error, AtLeastOnePropertyError) else "only one of"
+        return ",".join(error.properties), f"needs {which} these"
     return "object", str(error)
 
 
@@ -508,6 +517,7 @@ def _checked(file: FeedFile, bundle: dict[str, Any]) -> list[dict[str, Any]] | N
     for index, obj in enumerate(objects):
         sid = str(obj.get("id", f"objects[{index}]"))
         kind = str(obj.get("type", ""))
+        ids.add(sid)  # refused or not, it is in the bundle: refs to it are not dangling
         try:
             parsed = stix2.parse(obj, allow_custom=True, version=mapping.SPEC_VERSION)
         except (STIXError, ValueError) as error:
