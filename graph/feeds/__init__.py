@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from eventgraph.graph.errors import Problem
-from eventgraph.graph.feeds import acled, fr24, gdelt, opensky, readsb
+from eventgraph.graph.feeds import acled, fr24, gdelt, opensky, readsb, stix
 from eventgraph.graph.feeds.containers import (
     COMPRESSED,
     ContainerError,
@@ -35,7 +35,6 @@ from eventgraph.graph.feeds.registry import (
     NativeRecord,
 )
 from eventgraph.graph.feeds.sources import FEEDS
-from eventgraph.graph.stix import reading as stix
 
 __all__ = [
     "FEEDS",

@@ -2,7 +2,7 @@
 
 Ids are deterministic: an object read from STIX keeps its id (`feed_id`), any other record gets
 a uuid5 of its label and id, so exporting again gives the same ids. What STIX has no property
-for is kept in `x_eventgraph_*` custom properties, so `graph.stix.reading` reads the bundle
+for is kept in `x_eventgraph_*` custom properties, so `graph.feeds.stix` reads the bundle
 back to the same records (docs/feeds.md says what does not survive).
 """
 
