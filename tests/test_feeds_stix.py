@@ -251,6 +251,22 @@ def test_bad_bundles_are_refused_naming_object_and_field(
         in message
     )
 
+    crafted = _sample()  # our custom properties, malformed: refused, never a stack trace
+    for obj in crafted["objects"]:
+        if obj["type"] == "sighting":
+            obj["x_eventgraph_label"] = ["Event"]
+        if obj["type"] == "relationship":
+            obj["x_eventgraph_participants"] = ["q"]
+    message = _refusal(clean_graph, settings, tmp_path, crafted)
+    assert f"{SIGHTING.removeprefix('stix:')}.x_eventgraph_label: " in message
+    for obj in crafted["objects"]:
+        obj.pop("x_eventgraph_label", None)
+    message = _refusal(clean_graph, settings, tmp_path, crafted)
+    assert (
+        "relationship--1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b.x_eventgraph_participants: must be"
+        in message
+    )
+
     truncated = SAMPLE.read_text()[:500]
     assert "bad.json:" in _refusal(clean_graph, settings, tmp_path, truncated)
     assert "malformed JSON" in _refusal(clean_graph, settings, tmp_path, truncated)

@@ -130,7 +130,7 @@ class _Reader:
                     read = ", ".join(sorted({*ENTITY_TYPES, *CLAIM_TYPES, "marking-definition"}))
                     self.bad(sid, "type", f"'{kind}' is not a type eventgraph reads ({read})")
                 continue
-            if label not in mapping.COLLECTION_OF_LABEL:
+            if not isinstance(label, str) or label not in mapping.COLLECTION_OF_LABEL:
                 self.bad(sid, f"{PREFIX}label", f"'{label}' is not one of our labels")
                 continue
             self.label[sid] = label
@@ -174,12 +174,19 @@ class _Reader:
             name = key[len(prefix) :]
             if name in _OWN:
                 continue
-            if name.endswith("_refs") and name[:-5] in links:
+            if name.endswith(("_ref", "_refs", "participants")) and not _id_shaped(name, value):
+                self.bad(
+                    obj["id"],
+                    key,
+                    "must be a STIX id (_ref), a list of them (_refs) or of "
+                    "{role, ref} (participants)",
+                )
+            elif name.endswith("_refs") and name[:-5] in links:
                 targets = links[name[:-5]].targets
                 record[name[:-5]] = [self.our_id(v, key, obj["id"], targets) for v in value]
             elif name.endswith("_ref") and name[:-4] in links:
                 record[name[:-4]] = self.our_id(value, key, obj["id"], links[name[:-4]].targets)
-            elif name == "participants" and isinstance(value, list):
+            elif name == "participants":
                 record[name] = [
                     {
                         **p,
@@ -341,8 +348,8 @@ class _Reader:
         if obj.get("name"):
             return str(obj["name"])
         if obj["type"] == "observed-data":  # its observables are named, not kept
-            seen = [self.objects[r] for r in obj.get("object_refs", []) if r in self.objects]
-            what = [f"{o['type']} {o.get('value', o.get('name', ''))}".strip() for o in seen]
+            observed = [self.objects[r] for r in obj.get("object_refs", []) if r in self.objects]
+            what = [f"{o['type']} {o.get('value', o.get('name', ''))}".strip() for o in observed]
             return f"Observed ({obj.get('number_observed', 1)}×): {'; '.join(what) or 'data'}"[:300]
         seen = self.objects.get(obj.get("sighting_of_ref", ""), {})
         return f"Sighting of {seen.get('name', obj.get('sighting_of_ref', 'something'))}"
@@ -440,9 +447,9 @@ class _Reader:
                         f"'{ref}' is not an event or relation (eventgraph keeps claims on those)",
                     )
         for sid, record in owners.items():
-            notes = sorted(
+            notes = sorted(  # in the order we wrote them, else by time
                 said.get(sid, []),
-                key=lambda n: (n.get(f"{PREFIX}position", 0), n["created"], n["id"]),
+                key=lambda n: (_position(n), n["created"], n["id"]),
             )
             for note in notes:
                 for marking in note.get("object_marking_refs", []):
@@ -492,6 +499,27 @@ class _Reader:
             self.file.add(collection, record)
         self.groupings(events)
         self.add_claims(owners)
+
+
+def _id_shaped(name: str, value: Any) -> bool:
+    """A `_ref` is a STIX id, `_refs` a list of them, participants a list of {role, ref}."""
+    if name.endswith("_ref"):
+        return isinstance(value, str)
+    if not isinstance(value, list):
+        return False
+    if name.endswith("_refs"):
+        return all(isinstance(item, str) for item in value)
+    return all(
+        isinstance(item, dict)
+        and isinstance(item.get("ref"), str)
+        and isinstance(item.get("role"), str)
+        for item in value
+    )
+
+
+def _position(note: dict[str, Any]) -> int:
+    position = note.get(f"{PREFIX}position", 0)
+    return position if isinstance(position, int) else 0
 
 
 def _precision_of(km: float | None) -> str:
