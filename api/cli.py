@@ -5,6 +5,7 @@ Every error ends the command with one message and the exit code api/errors.py's 
 """
 
 import functools
+import json
 import logging
 import os
 import sys
@@ -40,6 +41,7 @@ from eventgraph.graph.importer.bulk import (
 from eventgraph.graph.importer.skipping import Skips
 from eventgraph.graph.schema import apply_schema
 from eventgraph.graph.settings import Settings, get_settings
+from eventgraph.graph.stix.writing import bundle_of
 from eventgraph.graph.timespan import TimeError, bounds
 from eventgraph.graph.tokens import Role, create_token, list_tokens, revoke_token
 
@@ -601,7 +603,7 @@ def export(
         typer.Option(
             "--format",
             metavar="FORMAT",
-            help="yaml or json (default: from the file name, else yaml).",
+            help="yaml, json or stix (default: from the file name, else yaml).",
         ),
     ] = "",
     since: Annotated[
@@ -622,8 +624,8 @@ def export(
     """Write the graph, or a slice of it, in the native format (re-importable as is)."""
     settings = get_settings()
     chosen = format_ or ("json" if path is not None and path.suffix.lower() == ".json" else "yaml")
-    if chosen not in ("yaml", "json"):
-        say_error(f"--format must be yaml or json, not '{chosen}'")
+    if chosen not in ("yaml", "json", "stix"):
+        say_error(f"--format must be yaml, json or stix, not '{chosen}'")
         raise typer.Exit(Exit.USAGE)
     window = [
         _window_bound(name, value) for name, value in (("--since", since), ("--until", until))
@@ -631,7 +633,10 @@ def export(
     with open_driver(settings) as driver:
         server_info(driver, settings)
         document = export_document(driver, settings.neo4j_database, window[0], window[1], entity)
-    text = dump_document(document, chosen)
+    if chosen == "stix":  # a STIX 2.1 bundle (docs/feeds.md)
+        text = json.dumps(bundle_of(document), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = dump_document(document, chosen)
     if path is None:
         sys.stdout.write(text)
     else:

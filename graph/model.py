@@ -247,6 +247,12 @@ FEED = (
     Prop("feed_id", TEXT, "the record's own id in that feed, unique per feed"),
 )
 """Where a feed record came from: our `id` is derived from both, so re-imports upsert on it."""
+STIX_VERSION = (
+    Prop("stix_created", TEXT, "STIX: when the object was first created (UTC, ISO 8601)"),
+    Prop("stix_modified", TEXT, "STIX: its version; an older one does not overwrite a newer"),
+    Prop("stix_markings", TEXTS, "STIX marking definitions (TLP) on it, by id"),
+)
+"""A record's STIX version and markings, kept so that re-exports give the same bundle."""
 TRACK_SUMMARY = (
     Prop("track_first_seen", TEXT, "instant of a flight's first track point (UTC, ISO 8601)"),
     Prop("track_first_lat", NUMBER, "latitude of the first track point"),
@@ -341,12 +347,15 @@ ACTOR = Shape(
         kind(ACTOR_KIND),
         anonymous("unnamed in the source ('a Russian military official')"),
         *FEED,
+        *STIX_VERSION,
         *GDELT_ACTOR,
         *ACLED_ACTOR,
         *POLECAT_ACTOR,
     ),
 )
-EQUIPMENT_TYPE = Shape(ontology.EQUIPMENT_TYPE, (*NAMED, kind(EQUIPMENT_KIND), *FEED))
+EQUIPMENT_TYPE = Shape(
+    ontology.EQUIPMENT_TYPE, (*NAMED, kind(EQUIPMENT_KIND), *FEED, *STIX_VERSION)
+)
 ASSET = Shape(
     ontology.ASSET,
     (
@@ -362,6 +371,7 @@ ASSET = Shape(
         Prop("registration", TEXT, "tail or hull number of one airframe or ship"),
         Prop("icao24", TEXT, "Mode-S hex address of an airframe, 6 hex digits"),
         *FEED,
+        *STIX_VERSION,
     ),
 )
 LOCATION = Shape(
@@ -380,6 +390,7 @@ LOCATION = Shape(
             ("lat", "lon", "point_precision", "uncertainty_km"),
         ),
         *FEED,
+        *STIX_VERSION,
     ),
     reverse=(Reverse("contains", "WITHIN", ("Location",)),),
 )
@@ -398,6 +409,7 @@ SOURCE = Shape(
         ),
         Prop("reliability_note", TEXT, "why that grading"),
         *FEED,
+        *STIX_VERSION,
     ),
 )
 _PUBLISHED = _time_span(
@@ -418,6 +430,7 @@ REPORT = Shape(
         Prop("url", TEXT, "where it was published"),
         Prop("description", TEXT, "what it is"),
         *FEED,
+        *STIX_VERSION,
     ),
 )
 _TIME = _time_span("start", "end", "time_precision", "year_assumed", "time_note")
@@ -450,6 +463,7 @@ EVENT = Shape(
         Link("about", "ABOUT", ("Event",), many=True, meaning="Events a statement is about."),
         Link("ends", "ENDS", ("Event",), many=True, meaning="Events this one ends."),
         *FEED,
+        *STIX_VERSION,
         *TRACK_SUMMARY,
         *GDELT_EVENT,
         *ACLED_EVENT,
@@ -485,6 +499,7 @@ RELATION = Shape(
         ),
         DESCRIPTION,
         *FEED,
+        *STIX_VERSION,
         CLAIMS,
     ),
 )

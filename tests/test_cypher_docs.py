@@ -199,7 +199,11 @@ NEO4J_TYPE_NAMES = {
     "POINT": "Point",
 }
 
-FEED = "feed: doc-test, feed_id: doc-1"
+STIX = (
+    'stix_created: "2025-10-30T09:00:00.000Z", stix_modified: "2025-10-30T09:00:00.000Z", '
+    "stix_markings: [marking-definition--f88d31f6-486f-44da-b317-01333bde0b82]"
+)
+FEED = f"feed: doc-test, feed_id: doc-1, {STIX}"
 EVERY_OPTIONAL_PROPERTY = f"""
 eventgraph: 1
 actors:
@@ -229,6 +233,9 @@ events:
     duration: {{amount: 3, unit: hour}}
     feed: doc-test
     feed_id: doc-1
+    stix_created: "2025-10-30T09:00:00.000Z"
+    stix_modified: "2025-10-30T09:00:00.000Z"
+    stix_markings: [marking-definition--f88d31f6-486f-44da-b317-01333bde0b82]
     track_first_seen: "2025-10-30T10:00:00Z"
     track_first_lat: 55.9
     track_first_lon: 38.1
@@ -272,6 +279,9 @@ relations:
     until: 2024-06
     feed: doc-test
     feed_id: doc-1
+    stix_created: "2025-10-30T09:00:00.000Z"
+    stix_modified: "2025-10-30T09:00:00.000Z"
+    stix_markings: [marking-definition--f88d31f6-486f-44da-b317-01333bde0b82]
     claims:
       - {{source: doc-test-source, report: doc-test-report, credibility: "3",
          reliability: D, reported_on: 2025-10-30, paraphrase: A claim with every field.,

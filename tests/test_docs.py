@@ -89,6 +89,20 @@ def test_every_feed_format_and_grading_is_documented_as_it_is() -> None:
     assert "(feeds.md)" in (PROJECT_ROOT / "docs" / "importing.md").read_text()
 
 
+def test_the_stix_section_gives_the_mapping_and_scale_the_code_uses() -> None:
+    """Every STIX type we write is in docs/feeds.md's mapping, and its confidence row is the
+    stix2 library's scale."""
+    from eventgraph.graph.stix import mapping
+
+    section = FEEDS_DOC.split("## STIX 2.1 in and out")[1]
+    for stix_type in {*mapping.COLLECTION_TYPES.values(), "threat-actor", "note", "grouping"}:
+        assert f"`{stix_type}`" in section.split("### Mapping")[1], stix_type
+    written = [mapping.confidence_of(str(c)) for c in range(1, 7)]
+    row = " | ".join("none" if v is None else str(v) for v in written)
+    assert f"| `confidence` written | {row} |" in section
+    assert "`x_eventgraph_reliability`" in section
+
+
 def test_the_feed_examples_in_the_docs_are_read_as_the_formats_they_show() -> None:
     """Each sample file docs/feeds.md imports exists and is read, without a problem, as a feed
     format; every import option it shows is one the command has."""

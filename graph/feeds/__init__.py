@@ -1,4 +1,4 @@
-"""Feeds: flight tracks, GDELT, ACLED and POLECAT (later STIX) read into native records.
+"""Feeds: flight tracks, GDELT, ACLED, POLECAT and STIX 2.1 read into native records.
 
     file ─▶ containers (plain, .gz, .zip) ─▶ detect the format (content; --format forces)
          ─▶ the format's reader ─▶ native records + problems ─▶ the importer, as for YAML
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from eventgraph.graph.errors import Problem
-from eventgraph.graph.feeds import acled, fr24, gdelt, opensky, polecat, readsb
+from eventgraph.graph.feeds import acled, fr24, gdelt, opensky, polecat, readsb, stix
 from eventgraph.graph.feeds.containers import (
     COMPRESSED,
     TABBED,
@@ -68,11 +68,12 @@ FORMATS: dict[str, Format] = {
         acled.EVENTS,
         acled.DELETED,
         polecat.EVENTS,
+        stix.BUNDLE,
     )
 }
 """Every format, by the name `--format` takes."""
 
-_HINTS = (b'"trace"', b'"icao24"', b'"firstSeen"', b'"states"', b'"result"')
+_HINTS = (b'"trace"', b'"icao24"', b'"firstSeen"', b'"states"', b'"result"', b'"bundle"')
 """Keys one of which every JSON feed format has near its start: other JSON is left to the
 native reader without being parsed twice."""
 

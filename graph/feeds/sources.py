@@ -1,6 +1,6 @@
 """The feeds eventgraph reads, each a `Source` with a default grading: the one table.
 
-Later feeds (STIX) add a row here and a module with their formats.
+A new feed adds a row here and a module with its formats.
 The reasons are the defence of each default, stored on the Source as `reliability_note`;
 docs/feeds.md says the same at more length.
 """
@@ -88,6 +88,14 @@ FEEDS: dict[str, Feed] = {
             "news corpus de-duplicated by story, classifiers trained and checked against "
             "hand-coded stories, actors resolved to Wikipedia and places to GeoNames. Fairly "
             "reliable, and each event possibly true: no person checked it.",
+        ),
+        Feed(
+            "stix",
+            "STIX 2.1 bundles",
+            parse_grading("F6"),
+            "A bundle's producers are its own identities (`created_by_ref`), each a Source, and "
+            "each object grades itself (`confidence`); what no producer signs and no confidence "
+            "grades cannot be judged from the bundle.",
         ),
     )
 }

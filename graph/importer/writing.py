@@ -236,7 +236,7 @@ def claim_rows(item: Item, plan: Plan) -> list[dict[str, Any]]:
 
 _READ_HASHES = (
     "UNWIND $ids AS id MATCH (n:`{label}` {{id: id}}) USING INDEX n:`{label}`(id) "
-    "RETURN n.id AS id, n.content_hash AS hash"
+    "RETURN n.id AS id, n.content_hash AS hash, n.stix_modified AS modified"
 )
 _UPSERT_NODES = (
     "UNWIND $rows AS row "
@@ -455,12 +455,23 @@ def _by_label(rows: list[_Rows]) -> dict[str, list[_Rows]]:
     return grouped
 
 
-def _read_hashes(tx: ManagedTransaction, label: str, ids: list[str]) -> dict[str, str | None]:
+def _read_hashes(
+    tx: ManagedTransaction, label: str, ids: list[str], versions: dict[str, str] | None = None
+) -> dict[str, str | None]:
+    """The stored content hash of each id found; the STIX version of each into `versions`."""
     stored: dict[str, str | None] = {}
     for chunk in _chunks(ids):
         for row in tx.run(_STATEMENTS[label][0], ids=chunk):
             stored[row["id"]] = row["hash"]
+            if versions is not None and row["modified"] is not None:
+                versions[row["id"]] = row["modified"]
     return stored
+
+
+def _superseded(row: "_Rows", versions: dict[str, str]) -> bool:
+    """A STIX object older (`modified`) than the version in the graph: it does not overwrite."""
+    modified = row.node["props"].get("stix_modified")
+    return modified is not None and row.id in versions and modified < versions[row.id]
 
 
 class _TooLarge(Exception):
@@ -499,9 +510,12 @@ def _send_records(
     to_write: list[_Rows] = []
     stored: dict[str, dict[str, str | None]] = {}
     for label, group in _by_label(candidates).items():
-        stored[label] = hashes = _read_hashes(tx, label, [row.id for row in group])
+        versions: dict[str, str] = {}
+        stored[label] = hashes = _read_hashes(tx, label, [row.id for row in group], versions)
         for row in group:
-            if row.id in hashes and hashes[row.id] == row.content_hash:
+            if row.id in hashes and (
+                hashes[row.id] == row.content_hash or _superseded(row, versions)
+            ):
                 sent.outcome.unchanged[label] += 1
                 sent.present[label].add(row.id)
                 sent.done += 1
