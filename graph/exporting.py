@@ -3,7 +3,8 @@
 The export is canonical (records sorted by id, fields in the format's order, defaults left
 out), so export → wipe → import → export gives the same bytes. A slice by time window or by
 entity takes the matching events and relations plus everything they reference, so it imports
-on its own into an empty graph.
+on its own into an empty graph; `graph/slices.py` finds them through the indexes, and only
+those nodes are read. The other formats (`graph/export/`) are written from the same snapshot.
 
 Retracted events are left out, with their claims and every reference to them (another event's
 `part_of`, `about`, `ends`): the native format has no way to say an event was retracted, and an
@@ -13,35 +14,50 @@ what the API shows; the retracted events and who retracted them stay in the grap
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import neo4j
 import yaml
-from neo4j import Driver
+from neo4j import READ_ACCESS, Driver, ManagedTransaction, RoutingControl
 from neo4j.time import DateTime
 
-from eventgraph.graph import model
-from eventgraph.graph.errors import NotFound
+from eventgraph.graph import model, slices
 from eventgraph.graph.ontology import TimePrecision
 from eventgraph.graph.projection import not_retracted
 from eventgraph.graph.records import FORMAT_VERSION, RECORD_TYPES, Record
 from eventgraph.graph.timespan import render, render_bound
 
-_NODES = "MATCH (n:`{label}`) WHERE " + not_retracted("n") + " RETURN n {{.*}} AS props"
+_NODES = "{head} " + not_retracted("n") + " RETURN n {{.*}} AS props"
 _EDGES = (
-    "MATCH (n:`{label}`)-[r]->(m) WHERE NOT m:Claim AND "
+    "{head} NOT m:Claim AND "
     + not_retracted("n")
     + " AND "
     + not_retracted("m")
-    + " RETURN n.id AS owner, type(r) AS type, m.id AS target, properties(r) AS props"
+    + " RETURN n.id AS owner, type(r) AS type, m.id AS target, properties(r) AS props, "
+    "[label IN labels(m) WHERE label IN $labels][0] AS target_label"
 )
 _CLAIMS = (
-    "MATCH (c:Claim)-[:SUPPORTS]->(owner) WHERE " + not_retracted("owner") + " "
+    "{head} " + not_retracted("owner") + " "
     "OPTIONAL MATCH (c)-[:SOURCED_FROM]->(s:Source) OPTIONAL MATCH (c)-[:IN_REPORT]->(r:Report) "
-    "RETURN owner.id AS owner, c {.*} AS props, s.id AS source, r.id AS report"
+    "RETURN owner.id AS owner, c {{.*}} AS props, s.id AS source, r.id AS report, "
+    "[label IN labels(owner) WHERE label IN $labels][0] AS owner_label"
 )
+_WHOLE = {
+    _NODES: "MATCH (n:`{label}`) WHERE",
+    _EDGES: "MATCH (n:`{label}`)-[r]->(m) WHERE",
+    _CLAIMS: "MATCH (c:Claim)-[:SUPPORTS]->(owner) WHERE",
+}
+"""How each query starts when it reads the whole graph …"""
+_SLICED = {
+    _NODES: "UNWIND $ids AS id MATCH (n:`{label}`) WHERE elementId(n) = id AND",
+    _EDGES: "UNWIND $ids AS id MATCH (n:`{label}`)-[r]->(m) WHERE elementId(n) = id AND",
+    _CLAIMS: "UNWIND $ids AS id MATCH (owner) WHERE elementId(owner) = id "
+    "MATCH (c:Claim)-[:SUPPORTS]->(owner) WHERE",
+}
+"""… and when it reads the nodes of a slice (`$ids`, element ids), by element id seeks."""
 _MODEL_BY_LABEL = {record.label.name: record for record in RECORD_TYPES}
 
 
@@ -60,18 +76,52 @@ def _native(value: Any) -> Any:
     return value
 
 
-def read_snapshot(driver: Driver, database: str) -> Snapshot:
+Run = Callable[[str, dict[str, Any]], Iterable[neo4j.Record]]
+"""Runs one query with its parameters: in a transaction of its own, or in the caller's."""
+
+
+def _read(run: Run, heads: dict[str, str], ids: list[str] | None) -> Snapshot:
     snapshot = Snapshot()
-    for record_type in RECORD_TYPES:
-        label = record_type.label.name
-        for row in driver.execute_query(_NODES.format(label=label), database_=database)[0]:
+    labels = [record_type.label.name for record_type in RECORD_TYPES]
+    parameters: dict[str, Any] = {"labels": labels, "ids": ids}
+
+    def query(template: str, label: str = "") -> str:
+        return template.format(head=heads[template].format(label=label))
+
+    for label in labels:
+        for row in run(query(_NODES, label), parameters):
             props = {key: _native(value) for key, value in row["props"].items()}
             snapshot.nodes[label][props["id"]] = props
-        for row in driver.execute_query(_EDGES.format(label=label), database_=database)[0]:
-            snapshot.edges[row["owner"]].append(row.data())
-    for row in driver.execute_query(_CLAIMS, database_=database)[0]:
+        for row in run(query(_EDGES, label), parameters):
+            snapshot.edges[row["owner"]].append({**row.data(), "owner_label": label})
+    for row in run(query(_CLAIMS), parameters):
         snapshot.claims[row["owner"]].append(row.data())
     return snapshot
+
+
+def read_snapshot(
+    driver: Driver,
+    database: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    entity: str | None = None,
+) -> Snapshot:
+    """The graph, or the slice of it `graph.slices` finds, as plain data."""
+    if since is None and until is None and entity is None:
+        return _read(
+            lambda query, parameters: driver.execute_query(
+                query, parameters, database_=database, routing_=RoutingControl.READ
+            )[0],
+            _WHOLE,
+            None,
+        )
+
+    def read_slice(tx: ManagedTransaction) -> Snapshot:
+        ids = sorted(slices.slice_of(tx, (since, until), entity))
+        return _read(lambda query, parameters: list(tx.run(query, parameters)), _SLICED, ids)
+
+    with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
+        return session.execute_read(read_slice)
 
 
 def _targets(snapshot: Snapshot, owner: str, edge_type: str) -> list[str]:
@@ -201,62 +251,16 @@ def record_of(snapshot: Snapshot, label: str, props: dict[str, Any]) -> dict[str
     return record.model_dump(mode="json", by_alias=True, exclude_defaults=True)
 
 
-# ---- slices -------------------------------------------------------------------------------
-
-
-def _references(snapshot: Snapshot, node_id: str) -> set[str]:
-    refs = {edge["target"] for edge in snapshot.edges.get(node_id, [])}
-    for claim in snapshot.claims.get(node_id, []):
-        refs.add(claim["source"])
-        if claim["report"]:
-            refs.add(claim["report"])
-    return refs
-
-
-def _closure(snapshot: Snapshot, seeds: set[str]) -> set[str]:
-    """The seeds and everything they reference, transitively."""
-    selected = set(seeds)
-    frontier = list(seeds)
-    while frontier:
-        for ref in _references(snapshot, frontier.pop()):
-            if ref not in selected:
-                selected.add(ref)
-                frontier.append(ref)
-    return selected
-
-
-def _overlaps(
-    start: datetime | None, end: datetime | None, window: tuple[datetime | None, datetime | None]
-) -> bool:
-    since, until = window
-    return (until is None or start is None or start <= until) and (
-        since is None or end is None or end >= since
-    )
-
-
-def select(
-    snapshot: Snapshot,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    entity: str | None = None,
-) -> set[str] | None:
-    """The ids a filtered export holds; None for the whole graph."""
-    if since is None and until is None and entity is None:
-        return None
-    seeds: set[str] = set()
-    for event_id, props in snapshot.nodes["Event"].items():
-        if not _overlaps(props.get("start"), props.get("end"), (since, until)):
-            continue
-        if entity is None or entity in {e["target"] for e in snapshot.edges.get(event_id, [])}:
-            seeds.add(event_id)
-    for relation_id, props in snapshot.nodes["Relation"].items():
-        if not _overlaps(props.get("since"), props.get("until"), (since, until)):
-            continue
-        if entity is None or entity in {e["target"] for e in snapshot.edges.get(relation_id, [])}:
-            seeds.add(relation_id)
-    if entity is not None:
-        seeds.add(entity)
-    return _closure(snapshot, seeds)
+def document_of(snapshot: Snapshot) -> dict[str, Any]:
+    """The native-format document of a snapshot."""
+    document: dict[str, Any] = {"eventgraph": FORMAT_VERSION}
+    for record_type in RECORD_TYPES:
+        label = record_type.label.name
+        nodes = snapshot.nodes.get(label, {})
+        records = [record_of(snapshot, label, nodes[node_id]) for node_id in sorted(nodes)]
+        if records:
+            document[record_type.label.collection] = records
+    return document
 
 
 def export_document(
@@ -267,22 +271,7 @@ def export_document(
     entity: str | None = None,
 ) -> dict[str, Any]:
     """The native-format document of the graph or of a slice of it."""
-    snapshot = read_snapshot(driver, database)
-    if entity is not None and not any(entity in nodes for nodes in snapshot.nodes.values()):
-        raise NotFound(f"no node with id '{entity}' to export around")
-    selected = select(snapshot, since, until, entity)
-    document: dict[str, Any] = {"eventgraph": FORMAT_VERSION}
-    for record_type in RECORD_TYPES:
-        label = record_type.label.name
-        nodes = snapshot.nodes.get(label, {})
-        records = [
-            record_of(snapshot, label, nodes[node_id])
-            for node_id in sorted(nodes)
-            if selected is None or node_id in selected
-        ]
-        if records:
-            document[record_type.label.collection] = records
-    return document
+    return document_of(read_snapshot(driver, database, since, until, entity))
 
 
 YAML_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
