@@ -535,7 +535,7 @@ def _print_retracted(summary: ImportSummary) -> None:
         out.print(f"Not in the graph (skipped): {shown}{more}", soft_wrap=True)
 
 
-def _native(format_: str) -> Callable[[Snapshot, TextIO], None]:
+def _native(format_: str) -> Callable[[Snapshot, TextIO], object]:
     return lambda snapshot, out: out.write(dump_document(document_of(snapshot), format_))
 
 
