@@ -3,6 +3,7 @@ GraphML and JSON Lines load in their consumers (the CSV import, networkx, a JSON
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -225,6 +226,35 @@ def test_slices_of_the_seed_story_match_the_old_filter(
     ]
     assert len(entities) > 20
     assert _assert_slices_match_the_old_filter(seed_story, database, [None, *entities]) > 100
+
+
+def test_the_exporting_docs_examples_are_what_the_seed_story_exports(
+    seed_story: Driver, settings: Settings
+) -> None:
+    """docs/exporting.md's JSON Lines lines (properties shortened) and networkx example."""
+    from tests.test_docs import EXPORTING_DOC, _jsonl_examples
+
+    snapshot = read_snapshot(seed_story, settings.neo4j_database)
+    text = io.StringIO()
+    jsonl.write(snapshot, text)
+    exported = [json.loads(line) for line in text.getvalue().splitlines()]
+    for example in _jsonl_examples():
+        same = [
+            item
+            for item in exported
+            if {k: v for k, v in item.items() if k != "properties"}
+            == {k: v for k, v in example.items() if k != "properties"}
+        ]
+        assert len(same) == 1, example
+        properties = same[0]["properties"]
+        assert example["properties"].items() <= properties.items(), (example, properties)
+    written = io.StringIO()
+    graphml.write(snapshot, written)
+    graph = networkx.read_graphml(io.BytesIO(written.getvalue().encode()), force_multigraph=True)
+    node, value = re.findall(
+        r'graph\.nodes\["([^"]+)"\]\["start"\]  # \'([^\']+)\'', EXPORTING_DOC
+    )[0]
+    assert graph.nodes[node]["start"] == value
 
 
 @pytest.fixture(scope="module")
