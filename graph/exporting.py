@@ -50,14 +50,14 @@ _WHOLE = {
     _EDGES: "MATCH (n:`{label}`)-[r]->(m) WHERE",
     _CLAIMS: "MATCH (c:Claim)-[:SUPPORTS]->(owner) WHERE",
 }
-"""How each query starts when it reads the whole graph …"""
+"""How each query (the key) starts when it reads the whole graph …"""
 _SLICED = {
     _NODES: "UNWIND $ids AS id MATCH (n:`{label}`) WHERE elementId(n) = id AND",
     _EDGES: "UNWIND $ids AS id MATCH (n:`{label}`)-[r]->(m) WHERE elementId(n) = id AND",
     _CLAIMS: "UNWIND $ids AS id MATCH (owner) WHERE elementId(owner) = id "
     "MATCH (c:Claim)-[:SUPPORTS]->(owner) WHERE",
 }
-"""… and when it reads the nodes of a slice (`$ids`, element ids), by element id seeks."""
+"""… and when it reads the nodes of a slice (`$ids`: their element ids), by element id."""
 _MODEL_BY_LABEL = {record.label.name: record for record in RECORD_TYPES}
 
 
@@ -80,21 +80,27 @@ Run = Callable[[str, dict[str, Any]], Iterable[neo4j.Record]]
 """Runs one query with its parameters: in a transaction of its own, or in the caller's."""
 
 
-def _read(run: Run, heads: dict[str, str], ids: list[str] | None) -> Snapshot:
+def _read(run: Run, heads: dict[str, str], ids: dict[str, list[str]] | None) -> Snapshot:
+    """Read every node (or those of `ids`, element ids by label), its edges and its claims."""
     snapshot = Snapshot()
     labels = [record_type.label.name for record_type in RECORD_TYPES]
-    parameters: dict[str, Any] = {"labels": labels, "ids": ids}
 
     def query(template: str, label: str = "") -> str:
         return template.format(head=heads[template].format(label=label))
 
+    def parameters(*of: str) -> dict[str, Any]:
+        chosen = None if ids is None else [i for label in of for i in ids.get(label, [])]
+        return {"labels": labels, "ids": chosen}
+
     for label in labels:
-        for row in run(query(_NODES, label), parameters):
+        if ids is not None and not ids.get(label):
+            continue
+        for row in run(query(_NODES, label), parameters(label)):
             props = {key: _native(value) for key, value in row["props"].items()}
             snapshot.nodes[label][props["id"]] = props
-        for row in run(query(_EDGES, label), parameters):
+        for row in run(query(_EDGES, label), parameters(label)):
             snapshot.edges[row["owner"]].append({**row.data(), "owner_label": label})
-    for row in run(query(_CLAIMS), parameters):
+    for row in run(query(_CLAIMS), parameters(*slices.SPANS)):  # events and relations
         snapshot.claims[row["owner"]].append(row.data())
     return snapshot
 
@@ -117,7 +123,7 @@ def read_snapshot(
         )
 
     def read_slice(tx: ManagedTransaction) -> Snapshot:
-        ids = sorted(slices.slice_of(tx, (since, until), entity))
+        ids = slices.slice_of(tx, (since, until), entity)
         return _read(lambda query, parameters: list(tx.run(query, parameters)), _SLICED, ids)
 
     with driver.session(database=database, default_access_mode=READ_ACCESS) as session:

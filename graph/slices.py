@@ -32,6 +32,8 @@ SPANS = {"Event": ("start", "end"), "Relation": ("since", "until")}
 """The first and last instant of the time of each label a slice is seeded with."""
 
 Window = tuple[datetime | None, datetime | None]
+_LABEL = "[label IN labels({node}) WHERE label IN $labels][0]"
+"""The record label of a node (its others: `:LongSpan`, `:Retracted`)."""
 
 
 def _overlap(node: str, label: str, window: Window) -> list[str]:
@@ -62,9 +64,10 @@ def event_seed_query(window: Window) -> str:
         long_ones = [f"e:`{LONG_SPAN_LABEL}`", "e.start IS NULL"]
     alive = not_retracted("e")
     return (
-        f"MATCH (e:Event) WHERE {_where(*seek, alive, *overlap)} RETURN elementId(e) AS id "
-        f"UNION MATCH (e:`{LONG_SPAN_LABEL}`) WHERE {_where('e:Event', *long_ones, *overlap)} "
-        f"AND {alive} RETURN elementId(e) AS id"
+        f"MATCH (e:Event) WHERE {_where(*seek, alive, *overlap)} RETURN elementId(e) AS id, "
+        f"'Event' AS label UNION MATCH (e:`{LONG_SPAN_LABEL}`) "
+        f"WHERE {_where('e:Event', *long_ones, *overlap)} AND {alive} "
+        f"RETURN elementId(e) AS id, 'Event' AS label"
     )
 
 
@@ -82,7 +85,8 @@ def relation_seed_query(window: Window) -> str:
         parts.append("r.since <= $until")
     parts.append("r.since IS NULL AND r.until IS NULL" if since is not None else "r.since IS NULL")
     return " UNION ".join(
-        f"MATCH (r:Relation) WHERE {part} RETURN elementId(r) AS id" for part in parts
+        f"MATCH (r:Relation) WHERE {part} RETURN elementId(r) AS id, 'Relation' AS label"
+        for part in parts
     )
 
 
@@ -101,7 +105,7 @@ def entity_seed_query(window: Window) -> str:
         f"CALL () {{ {found} }} WITH t WHERE {not_retracted('t')} "
         f"CALL (t) {{ RETURN t AS s UNION MATCH (t)<--(s) "
         f"WHERE ({' OR '.join(overlaps)}) AND {not_retracted('s')} RETURN s }} "
-        f"RETURN DISTINCT elementId(s) AS id, s = t AS entity"
+        f"RETURN DISTINCT elementId(s) AS id, {_LABEL.format(node='s')} AS label, s = t AS entity"
     )
 
 
@@ -114,17 +118,18 @@ def window_parameters(window: Window) -> dict[str, Any]:
     }
 
 
-def seeds(tx: ManagedTransaction, window: Window, entity: str | None) -> set[str]:
-    """The element ids of a slice's seeds; `NotFound` for an entity not in the graph."""
-    parameters = window_parameters(window)
+def seeds(tx: ManagedTransaction, window: Window, entity: str | None) -> dict[str, str]:
+    """The element ids of a slice's seeds, with their labels; `NotFound` for an entity not in
+    the graph."""
+    parameters = {**window_parameters(window), "labels": list(RECORD_LABELS)}
     if entity is not None:
         rows = list(tx.run(entity_seed_query(window), parameters, entity=entity))
         if not any(row["entity"] for row in rows):
             raise NotFound(f"no node with id '{entity}' to export around")
-        return {row["id"] for row in rows}
-    found: set[str] = set()
+        return {row["id"]: row["label"] for row in rows}
+    found: dict[str, str] = {}
     for query in (event_seed_query(window), relation_seed_query(window)):
-        found.update(row["id"] for row in tx.run(query, parameters))
+        found.update((row["id"], row["label"]) for row in tx.run(query, parameters))
     return found
 
 
@@ -134,23 +139,27 @@ REFERENCES = (
     "MATCH (n)-->(m) WHERE NOT m:Claim AND " + not_retracted("m") + " RETURN m "
     "UNION MATCH (n)<-[:SUPPORTS]-(:Claim)-[:SOURCED_FROM|IN_REPORT]->(m) RETURN m } "
     "WITH DISTINCT m WHERE any(label IN labels(m) WHERE label IN $labels) "
-    "RETURN elementId(m) AS id"
+    "RETURN elementId(m) AS id, " + _LABEL.format(node="m") + " AS label"
 )
 """What the nodes `$ids` reference: their relationships' ends, their claims' sources and
 reports (never retracted events, which exports leave out)."""
 
 
-def closure(tx: ManagedTransaction, start: set[str]) -> set[str]:
-    """The element ids `start` and everything they reference, transitively."""
-    selected = set(start)
+def closure(tx: ManagedTransaction, start: dict[str, str]) -> dict[str, str]:
+    """The element ids `start` and everything they reference, transitively, with labels."""
+    selected = dict(start)
     frontier = sorted(start)
     while frontier:
         rows = tx.run(REFERENCES, ids=frontier, labels=list(RECORD_LABELS))
-        frontier = sorted({row["id"] for row in rows} - selected)
-        selected.update(frontier)
+        found = {row["id"]: row["label"] for row in rows if row["id"] not in selected}
+        selected.update(found)
+        frontier = sorted(found)
     return selected
 
 
-def slice_of(tx: ManagedTransaction, window: Window, entity: str | None) -> set[str]:
-    """The element ids of every node of a slice."""
-    return closure(tx, seeds(tx, window, entity))
+def slice_of(tx: ManagedTransaction, window: Window, entity: str | None) -> dict[str, list[str]]:
+    """The element ids of every node of a slice, by label."""
+    by_label: dict[str, list[str]] = {label: [] for label in RECORD_LABELS}
+    for element_id, label in closure(tx, seeds(tx, window, entity)).items():
+        by_label[label].append(element_id)
+    return {label: sorted(ids) for label, ids in by_label.items()}

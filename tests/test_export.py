@@ -14,7 +14,7 @@ import pytest
 from neo4j import Driver
 
 from eventgraph.api.errors import Exit
-from eventgraph.graph import slices
+from eventgraph.graph import exporting, slices
 from eventgraph.graph.errors import Conflict
 from eventgraph.graph.export import graphml, jsonl, tables
 from eventgraph.graph.exporting import Snapshot, document_of, export_document, read_snapshot
@@ -318,14 +318,23 @@ def test_the_seed_queries_seek_the_indexes_and_scan_no_events(
 ) -> None:
     """The honest test of "uses the indexes": the plans Neo4j makes for the seed queries."""
     database = settings.neo4j_database
-    parameters = slices.window_parameters(window)
+    parameters = {**slices.window_parameters(window), "labels": list(slices.RECORD_LABELS)}
     events = _plan(edges_story, database, slices.event_seed_query(window), **parameters)
     relations = _plan(edges_story, database, slices.relation_seed_query(window), **parameters)
     entity = _plan(
         edges_story, database, slices.entity_seed_query(window), entity="russia", **parameters
     )
     closure = _plan(edges_story, database, slices.REFERENCES, ids=["x"], labels=["Actor"])
-    for plan in (events, relations, entity, closure):
+    reads = [  # how a slice's events and their edges and claims are read
+        template.format(head=exporting._SLICED[template].format(label="Event"))
+        for template in (exporting._NODES, exporting._EDGES, exporting._CLAIMS)
+    ]
+    nodes = [
+        step
+        for read in reads
+        for step in _plan(edges_story, database, read, ids=["x"], labels=["Event"])
+    ]
+    for plan in (events, relations, entity, closure, nodes):
         scans = [(op, details) for op, details in plan if "Scan" in op]
         # Only the long-span events are found by label (`LongSpan&Event&!Retracted`), never
         # all events; relations open at both ends are the one scan of the Relation label.
