@@ -51,13 +51,22 @@ _WHOLE = {
     _CLAIMS: "MATCH (c:Claim)-[:SUPPORTS]->(owner) WHERE",
 }
 """How each query (the key) starts when it reads the whole graph …"""
+
+
+def _by_element_id(v: str) -> str:
+    """Each node of `$ids` as `v`; braces doubled, as the head is a format string."""
+    return (
+        f"UNWIND $ids AS id CALL (id) {{{{ MATCH ({v}) WHERE elementId({v}) = id RETURN {v} }}}} "
+    )
+
+
 _SLICED = {
-    _NODES: "UNWIND $ids AS id MATCH (n:`{label}`) WHERE elementId(n) = id AND",
-    _EDGES: "UNWIND $ids AS id MATCH (n:`{label}`)-[r]->(m) WHERE elementId(n) = id AND",
-    _CLAIMS: "UNWIND $ids AS id MATCH (owner) WHERE elementId(owner) = id "
-    "MATCH (c:Claim)-[:SUPPORTS]->(owner) WHERE",
+    _NODES: _by_element_id("n") + "WITH n WHERE n:`{label}` AND",
+    _EDGES: _by_element_id("n") + "MATCH (n:`{label}`)-[r]->(m) WHERE",
+    _CLAIMS: _by_element_id("owner") + "MATCH (c:Claim)-[:SUPPORTS]->(owner) WHERE",
 }
-"""… and when it reads the nodes of a slice (`$ids`: their element ids), by element id."""
+"""… and when it reads the nodes of a slice (`$ids`: their element ids), one element id seek
+each (in a subquery: on a small graph Neo4j would rather scan the label for each id)."""
 _MODEL_BY_LABEL = {record.label.name: record for record in RECORD_TYPES}
 
 
