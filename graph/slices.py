@@ -33,7 +33,7 @@ SPANS = {"Event": ("start", "end"), "Relation": ("since", "until")}
 
 Window = tuple[datetime | None, datetime | None]
 _LABEL = "[label IN labels({node}) WHERE label IN $labels][0]"
-"""The record label of a node (its others: `:LongSpan`, `:Retracted`)."""
+"""The record label of a node, of the ones it has (derived labels such as LongSpan aside)."""
 
 
 def _overlap(node: str, label: str, window: Window) -> list[str]:
