@@ -38,7 +38,6 @@ from eventgraph.graph.importer.bulk import (
     bulk_files_for_paths,
     bulk_import_paths,
 )
-from eventgraph.graph.records import RECORD_TYPES
 from eventgraph.graph.schema import apply_schema
 from eventgraph.graph.settings import Settings, get_settings
 from eventgraph.graph.timespan import TimeError, bounds
@@ -602,11 +601,7 @@ def export(
     with open_driver(settings) as driver:
         server_info(driver, settings)
         snapshot = read_snapshot(driver, settings.neo4j_database, window[0], window[1], entity)
-    counts = ", ".join(
-        f"{len(snapshot.nodes[record.label.name])} {record.label.collection}"
-        for record in RECORD_TYPES
-        if snapshot.nodes.get(record.label.name)
-    )
+    counts = ", ".join(f"{n} {collection}" for collection, n in snapshot.counts().items())
     if path is not None and chosen in _FOLDER_EXPORTS:
         _FOLDER_EXPORTS[chosen](snapshot, path)
         err.print(f"Wrote {chosen} tables into {path}: {counts or 'an empty graph'}.")

@@ -78,6 +78,14 @@ class Snapshot:
     edges: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     claims: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
 
+    def counts(self) -> dict[str, int]:
+        """How many records of each collection it holds (those it has any of)."""
+        return {
+            record.label.collection: len(self.nodes[record.label.name])
+            for record in RECORD_TYPES
+            if self.nodes.get(record.label.name)
+        }
+
 
 def _native(value: Any) -> Any:
     if isinstance(value, DateTime):
