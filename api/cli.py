@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, ParamSpec, TextIO, TypeVar
 
 import typer
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
@@ -30,7 +30,8 @@ from eventgraph.api.errors import Exit, answer_of
 from eventgraph.graph import __version__, feeds, local_neo4j
 from eventgraph.graph.driver import open_driver, reaching_advice, server_info, store_error
 from eventgraph.graph.errors import EventGraphError, InvalidData, LocalNeo4jError, Unavailable
-from eventgraph.graph.exporting import dump_document, export_document
+from eventgraph.graph.export import graphml, jsonl, tables
+from eventgraph.graph.exporting import Snapshot, document_of, dump_document, read_snapshot
 from eventgraph.graph.importer import ImportSummary, import_paths
 from eventgraph.graph.importer.bulk import (
     BulkSummary,
@@ -591,19 +592,44 @@ def _print_retracted(summary: ImportSummary) -> None:
         out.print(f"Not in the graph (skipped): {shown}{more}", soft_wrap=True)
 
 
+def _native(format_: str) -> Callable[[Snapshot, TextIO], object]:
+    return lambda snapshot, out: out.write(dump_document(document_of(snapshot), format_))
+
+
+_TEXT_EXPORTS: dict[str, Callable[[Snapshot, TextIO], object]] = {
+    "yaml": _native("yaml"),
+    "json": _native("json"),
+    "graphml": graphml.write,
+    "jsonl": jsonl.write,
+    "stix": lambda snapshot, out: out.write(
+        json.dumps(bundle_of(document_of(snapshot)), ensure_ascii=False, indent=2) + "\n"
+    ),
+}
+"""Export formats written as one text, into PATH or onto standard output (docs/exporting.md)."""
+_FOLDER_EXPORTS: dict[str, Callable[[Snapshot, Path], object]] = {
+    "csv": lambda snapshot, folder: tables.write(document_of(snapshot), folder),
+}
+"""Export formats written as several files, into the folder PATH (new or empty)."""
+_EXPORT_FORMATS = (*_TEXT_EXPORTS, *_FOLDER_EXPORTS)
+_EXPORT_SUFFIXES = {".json": "json", ".graphml": "graphml", ".jsonl": "jsonl"}
+"""The format a file name implies when `--format` is not given (yaml otherwise)."""
+
+
 @app.command("export", cls=InWords)
 @reports_errors
 def export(
     path: Annotated[
         Path | None,
-        typer.Argument(metavar="PATH", help="File to write; standard output if absent."),
+        typer.Argument(
+            metavar="PATH", help="File (a folder for csv) to write; standard output if absent."
+        ),
     ] = None,
     format_: Annotated[
         str,
         typer.Option(
             "--format",
             metavar="FORMAT",
-            help="yaml, json or stix (default: from the file name, else yaml).",
+            help=f"{', '.join(_EXPORT_FORMATS)} (default: from the file name, else yaml).",
         ),
     ] = "",
     since: Annotated[
@@ -621,28 +647,45 @@ def export(
         typer.Option(metavar="ID", help="Only events and relations involving this id."),
     ] = None,
 ) -> None:
-    """Write the graph, or a slice of it, in the native format (re-importable as is)."""
+    """Write the graph, or a slice of it: the native format (re-importable as is) or another."""
     settings = get_settings()
-    chosen = format_ or ("json" if path is not None and path.suffix.lower() == ".json" else "yaml")
-    if chosen not in ("yaml", "json", "stix"):
-        say_error(f"--format must be yaml, json or stix, not '{chosen}'")
+    suffix = path.suffix.lower() if path is not None else ""
+    chosen = format_ or _EXPORT_SUFFIXES.get(suffix, "yaml")
+    if chosen not in _EXPORT_FORMATS:
+        say_error(f"--format must be one of {', '.join(_EXPORT_FORMATS)}, not '{chosen}'")
         raise typer.Exit(Exit.USAGE)
+    if chosen in _FOLDER_EXPORTS:
+        _check_export_folder(chosen, path)
     window = [
         _window_bound(name, value) for name, value in (("--since", since), ("--until", until))
     ]
     with open_driver(settings) as driver:
         server_info(driver, settings)
-        document = export_document(driver, settings.neo4j_database, window[0], window[1], entity)
-    if chosen == "stix":  # a STIX 2.1 bundle (docs/feeds.md)
-        text = json.dumps(bundle_of(document), ensure_ascii=False, indent=2) + "\n"
+        snapshot = read_snapshot(driver, settings.neo4j_database, window[0], window[1], entity)
+    counts = ", ".join(f"{n} {collection}" for collection, n in snapshot.counts().items())
+    if path is not None and chosen in _FOLDER_EXPORTS:
+        _FOLDER_EXPORTS[chosen](snapshot, path)
+        err.print(f"Wrote {chosen} tables into {path}: {counts or 'an empty graph'}.")
+    elif path is None:
+        _TEXT_EXPORTS[chosen](snapshot, sys.stdout)
     else:
-        text = dump_document(document, chosen)
-    if path is None:
-        sys.stdout.write(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-        counts = ", ".join(f"{len(v)} {k}" for k, v in document.items() if isinstance(v, list))
+        with path.open("w", encoding="utf-8", newline="") as out:
+            _TEXT_EXPORTS[chosen](snapshot, out)
         err.print(f"Wrote {path}: {counts or 'an empty graph'}.")
+
+
+def _check_export_folder(format_: str, path: Path | None) -> None:
+    """A folder export needs a new or empty folder: it never mixes its tables with others."""
+    if path is None:
+        say_error(f"--format {format_} writes a folder of files: give the folder as PATH")
+        raise typer.Exit(Exit.USAGE)
+    if path.is_file() or (path.is_dir() and any(path.iterdir())):
+        what = "a file" if path.is_file() else "a folder that is not empty"
+        say_error(
+            f"{path} is {what}: --format {format_} writes into a new or empty folder, "
+            "and overwrites nothing"
+        )
+        raise typer.Exit(Exit.USAGE)
 
 
 def _window_bound(option: str, value: str | None) -> datetime | None:

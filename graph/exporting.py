@@ -3,7 +3,8 @@
 The export is canonical (records sorted by id, fields in the format's order, defaults left
 out), so export → wipe → import → export gives the same bytes. A slice by time window or by
 entity takes the matching events and relations plus everything they reference, so it imports
-on its own into an empty graph.
+on its own into an empty graph; `graph/slices.py` finds them through the indexes, and only
+those nodes are read. The other formats (`graph/export/`) are written from the same snapshot.
 
 Retracted events are left out, with their claims and every reference to them (another event's
 `part_of`, `about`, `ends`): the native format has no way to say an event was retracted, and an
@@ -13,35 +14,59 @@ what the API shows; the retracted events and who retracted them stay in the grap
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import neo4j
 import yaml
-from neo4j import Driver
+from neo4j import READ_ACCESS, Driver, ManagedTransaction, RoutingControl
 from neo4j.time import DateTime
 
-from eventgraph.graph import model
-from eventgraph.graph.errors import NotFound
+from eventgraph.graph import model, slices
 from eventgraph.graph.ontology import TimePrecision
 from eventgraph.graph.projection import not_retracted
 from eventgraph.graph.records import FORMAT_VERSION, RECORD_TYPES, Record
 from eventgraph.graph.timespan import render, render_bound
 
-_NODES = "MATCH (n:`{label}`) WHERE " + not_retracted("n") + " RETURN n {{.*}} AS props"
+_NODES = "{head} " + not_retracted("n") + " RETURN n {{.*}} AS props"
 _EDGES = (
-    "MATCH (n:`{label}`)-[r]->(m) WHERE NOT m:Claim AND "
+    "{head} NOT m:Claim AND "
     + not_retracted("n")
     + " AND "
     + not_retracted("m")
-    + " RETURN n.id AS owner, type(r) AS type, m.id AS target, properties(r) AS props"
+    + " RETURN n.id AS owner, type(r) AS type, m.id AS target, properties(r) AS props, "
+    "[label IN labels(m) WHERE label IN $labels][0] AS target_label"
 )
 _CLAIMS = (
-    "MATCH (c:Claim)-[:SUPPORTS]->(owner) WHERE " + not_retracted("owner") + " "
+    "{head} " + not_retracted("owner") + " "
     "OPTIONAL MATCH (c)-[:SOURCED_FROM]->(s:Source) OPTIONAL MATCH (c)-[:IN_REPORT]->(r:Report) "
-    "RETURN owner.id AS owner, c {.*} AS props, s.id AS source, r.id AS report"
+    "RETURN owner.id AS owner, c {{.*}} AS props, s.id AS source, r.id AS report, "
+    "[label IN labels(owner) WHERE label IN $labels][0] AS owner_label"
 )
+_WHOLE = {
+    _NODES: "MATCH (n:`{label}`) WHERE",
+    _EDGES: "MATCH (n:`{label}`)-[r]->(m) WHERE",
+    _CLAIMS: "MATCH (c:Claim)-[:SUPPORTS]->(owner) WHERE",
+}
+"""How each query (the key) starts when it reads the whole graph …"""
+
+
+def _by_element_id(v: str) -> str:
+    """Each node of `$ids` as `v`; braces doubled, as the head is a format string."""
+    return (
+        f"UNWIND $ids AS id CALL (id) {{{{ MATCH ({v}) WHERE elementId({v}) = id RETURN {v} }}}} "
+    )
+
+
+_SLICED = {
+    _NODES: _by_element_id("n") + "WITH n WHERE n:`{label}` AND",
+    _EDGES: _by_element_id("n") + "MATCH (n:`{label}`)-[r]->(m) WHERE",
+    _CLAIMS: _by_element_id("owner") + "MATCH (c:Claim)-[:SUPPORTS]->(owner) WHERE",
+}
+"""… and when it reads the nodes of a slice (`$ids`: their element ids), one element id seek
+each (in a subquery: on a small graph Neo4j would rather scan the label for each id)."""
 _MODEL_BY_LABEL = {record.label.name: record for record in RECORD_TYPES}
 
 
@@ -53,6 +78,14 @@ class Snapshot:
     edges: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     claims: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
 
+    def counts(self) -> dict[str, int]:
+        """How many records of each collection it holds (those it has any of)."""
+        return {
+            record.label.collection: len(self.nodes[record.label.name])
+            for record in RECORD_TYPES
+            if self.nodes.get(record.label.name)
+        }
+
 
 def _native(value: Any) -> Any:
     if isinstance(value, DateTime):
@@ -60,18 +93,58 @@ def _native(value: Any) -> Any:
     return value
 
 
-def read_snapshot(driver: Driver, database: str) -> Snapshot:
+Run = Callable[[str, dict[str, Any]], Iterable[neo4j.Record]]
+"""Runs one query with its parameters: in a transaction of its own, or in the caller's."""
+
+
+def _read(run: Run, heads: dict[str, str], ids: dict[str, list[str]] | None) -> Snapshot:
+    """Read every node (or those of `ids`, element ids by label), its edges and its claims."""
     snapshot = Snapshot()
-    for record_type in RECORD_TYPES:
-        label = record_type.label.name
-        for row in driver.execute_query(_NODES.format(label=label), database_=database)[0]:
+    labels = [record_type.label.name for record_type in RECORD_TYPES]
+
+    def query(template: str, label: str = "") -> str:
+        return template.format(head=heads[template].format(label=label))
+
+    def parameters(*of: str) -> dict[str, Any]:
+        chosen = None if ids is None else [i for label in of for i in ids.get(label, [])]
+        return {"labels": labels, "ids": chosen}
+
+    for label in labels:
+        if ids is not None and not ids.get(label):
+            continue
+        for row in run(query(_NODES, label), parameters(label)):
             props = {key: _native(value) for key, value in row["props"].items()}
             snapshot.nodes[label][props["id"]] = props
-        for row in driver.execute_query(_EDGES.format(label=label), database_=database)[0]:
-            snapshot.edges[row["owner"]].append(row.data())
-    for row in driver.execute_query(_CLAIMS, database_=database)[0]:
+        for row in run(query(_EDGES, label), parameters(label)):
+            snapshot.edges[row["owner"]].append({**row.data(), "owner_label": label})
+    for row in run(query(_CLAIMS), parameters(*slices.SPANS)):  # events and relations
         snapshot.claims[row["owner"]].append(row.data())
     return snapshot
+
+
+def read_snapshot(
+    driver: Driver,
+    database: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    entity: str | None = None,
+) -> Snapshot:
+    """The graph, or the slice of it `graph.slices` finds, as plain data."""
+    if since is None and until is None and entity is None:
+        return _read(
+            lambda query, parameters: driver.execute_query(
+                query, parameters, database_=database, routing_=RoutingControl.READ
+            )[0],
+            _WHOLE,
+            None,
+        )
+
+    def read_slice(tx: ManagedTransaction) -> Snapshot:
+        ids = slices.slice_of(tx, (since, until), entity)
+        return _read(lambda query, parameters: list(tx.run(query, parameters)), _SLICED, ids)
+
+    with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
+        return session.execute_read(read_slice)
 
 
 def _targets(snapshot: Snapshot, owner: str, edge_type: str) -> list[str]:
@@ -201,62 +274,16 @@ def record_of(snapshot: Snapshot, label: str, props: dict[str, Any]) -> dict[str
     return record.model_dump(mode="json", by_alias=True, exclude_defaults=True)
 
 
-# ---- slices -------------------------------------------------------------------------------
-
-
-def _references(snapshot: Snapshot, node_id: str) -> set[str]:
-    refs = {edge["target"] for edge in snapshot.edges.get(node_id, [])}
-    for claim in snapshot.claims.get(node_id, []):
-        refs.add(claim["source"])
-        if claim["report"]:
-            refs.add(claim["report"])
-    return refs
-
-
-def _closure(snapshot: Snapshot, seeds: set[str]) -> set[str]:
-    """The seeds and everything they reference, transitively."""
-    selected = set(seeds)
-    frontier = list(seeds)
-    while frontier:
-        for ref in _references(snapshot, frontier.pop()):
-            if ref not in selected:
-                selected.add(ref)
-                frontier.append(ref)
-    return selected
-
-
-def _overlaps(
-    start: datetime | None, end: datetime | None, window: tuple[datetime | None, datetime | None]
-) -> bool:
-    since, until = window
-    return (until is None or start is None or start <= until) and (
-        since is None or end is None or end >= since
-    )
-
-
-def select(
-    snapshot: Snapshot,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    entity: str | None = None,
-) -> set[str] | None:
-    """The ids a filtered export holds; None for the whole graph."""
-    if since is None and until is None and entity is None:
-        return None
-    seeds: set[str] = set()
-    for event_id, props in snapshot.nodes["Event"].items():
-        if not _overlaps(props.get("start"), props.get("end"), (since, until)):
-            continue
-        if entity is None or entity in {e["target"] for e in snapshot.edges.get(event_id, [])}:
-            seeds.add(event_id)
-    for relation_id, props in snapshot.nodes["Relation"].items():
-        if not _overlaps(props.get("since"), props.get("until"), (since, until)):
-            continue
-        if entity is None or entity in {e["target"] for e in snapshot.edges.get(relation_id, [])}:
-            seeds.add(relation_id)
-    if entity is not None:
-        seeds.add(entity)
-    return _closure(snapshot, seeds)
+def document_of(snapshot: Snapshot) -> dict[str, Any]:
+    """The native-format document of a snapshot."""
+    document: dict[str, Any] = {"eventgraph": FORMAT_VERSION}
+    for record_type in RECORD_TYPES:
+        label = record_type.label.name
+        nodes = snapshot.nodes.get(label, {})
+        records = [record_of(snapshot, label, nodes[node_id]) for node_id in sorted(nodes)]
+        if records:
+            document[record_type.label.collection] = records
+    return document
 
 
 def export_document(
@@ -267,22 +294,7 @@ def export_document(
     entity: str | None = None,
 ) -> dict[str, Any]:
     """The native-format document of the graph or of a slice of it."""
-    snapshot = read_snapshot(driver, database)
-    if entity is not None and not any(entity in nodes for nodes in snapshot.nodes.values()):
-        raise NotFound(f"no node with id '{entity}' to export around")
-    selected = select(snapshot, since, until, entity)
-    document: dict[str, Any] = {"eventgraph": FORMAT_VERSION}
-    for record_type in RECORD_TYPES:
-        label = record_type.label.name
-        nodes = snapshot.nodes.get(label, {})
-        records = [
-            record_of(snapshot, label, nodes[node_id])
-            for node_id in sorted(nodes)
-            if selected is None or node_id in selected
-        ]
-        if records:
-            document[record_type.label.collection] = records
-    return document
+    return document_of(read_snapshot(driver, database, since, until, entity))
 
 
 YAML_LINE_BREAKS = ("\x85", "\u2028", "\u2029")

@@ -1,6 +1,7 @@
 """The README stays true: every setting and every command it must mention is there."""
 
 import re
+from typing import Any
 
 from typer.main import get_command
 
@@ -121,3 +122,47 @@ def test_the_feed_examples_in_the_docs_are_read_as_the_formats_they_show() -> No
         "--format",
     }:
         assert option in options, f"docs/feeds.md shows {option}, which import does not take"
+
+
+EXPORTING_DOC = (PROJECT_ROOT / "docs" / "exporting.md").read_text()
+
+
+def _jsonl_examples() -> list[dict[str, Any]]:
+    import json
+
+    block = EXPORTING_DOC.split("```jsonl\n")[1].split("```")[0]
+    return [json.loads(line) for line in block.splitlines()]
+
+
+def test_every_export_format_and_graphml_type_is_documented_as_it_is() -> None:
+    """docs/exporting.md has a row for each `--format` the command takes, says for each Neo4j
+    type the GraphML `attr.type` the export declares, and shows JSON Lines in the shapes
+    `jsonl.write` gives; README and importing.md link to it."""
+    import io
+    import json
+
+    from eventgraph.api.cli import _EXPORT_FORMATS
+    from eventgraph.graph import model
+    from eventgraph.graph.export import elements, graphml, jsonl
+    from eventgraph.graph.exporting import Snapshot
+
+    for name in _EXPORT_FORMATS:
+        assert f"| `{name}` |" in EXPORTING_DOC, f"docs/exporting.md has no row for {name}"
+    rows = EXPORTING_DOC.split("attr.type` | written as |")[1].split("\n\n")[0].splitlines()
+    for cypher in {*elements.NODE_TYPES.values(), model.POINT}:
+        row = next((r for r in rows if cypher.replace("<", "&lt;").replace(">", "&gt;") in r), "")
+        declared = f"`{graphml.ATTR_TYPES.get(cypher, 'string')}`"
+        assert ("two `double`s" if cypher == model.POINT else declared) in row, cypher
+    snapshot = Snapshot()
+    snapshot.nodes["Actor"]["a"] = {"id": "a", "name": "A", "kind": "state"}
+    snapshot.nodes["Event"]["e"] = {"id": "e", "name": "E", "type": "flight"}
+    snapshot.edges["e"].append(
+        {"owner": "e", "owner_label": "Event", "type": "INVOLVES", "target": "a",
+         "target_label": "Actor", "props": {"role": "operator", "position": 0}}
+    )  # fmt: skip
+    written = io.StringIO()
+    jsonl.write(snapshot, written)
+    shapes = {tuple(json.loads(line)) for line in written.getvalue().splitlines()}
+    assert {tuple(example) for example in _jsonl_examples()} == shapes
+    assert "(docs/exporting.md)" in README
+    assert "(exporting.md)" in (PROJECT_ROOT / "docs" / "importing.md").read_text()
