@@ -4,8 +4,8 @@ Written from the published field lists (the GDELT 2.0 Event Database and mention
 ACLED's codebook), seeded and deterministic; every value is made up (URLs under example.com,
 place and actor names built from syllables, feature ids invented):
 
-    var/bench/data/feeds/gdelt-<events>-seed<S>/   YYYYMMDDHHMMSS.export.CSV.zip and
-                                                   YYYYMMDDHHMMSS.mentions.CSV.zip pairs
+    var/bench/data/feeds/gdelt-<events>-seed<S>/files/   YYYYMMDDHHMMSS.export.CSV.zip and
+                                                         YYYYMMDDHHMMSS.mentions.CSV.zip pairs
     var/bench/data/feeds/acled-<rows>-seed<S>/acled.csv
 
 A GDELT day is 96 fifteen-minute pairs of about `EVENTS_PER_SLOT` events each, as GDELT ships
@@ -15,8 +15,8 @@ how big each is. Events cite actors from a pool of a few thousand and places fro
 feature ids recur; CAMEO root codes follow the skew of GDELT's (verbal cooperation and
 consultation most, mass violence least); each event has one mention or more (`MENTIONS_PER_EVENT`
 on average), the first its own article in its own slot, later ones up to two hours later.
-The manifest (`feeds.json`) says what the files hold and is what the importer's counts are
-checked against.
+The manifest (`feeds.json`, beside the files, not among them: the folder is imported whole)
+says what the files hold and is what the importer's counts are checked against.
 """
 
 import csv
@@ -39,6 +39,7 @@ from eventgraph.graph.feeds.gdelt import EVENT_COLUMNS, MENTION_COLUMNS
 FEED_DATA_VERSION = 1
 """Bumped when the generators change, so a cached file set is made again."""
 MANIFEST = "feeds.json"
+GDELT_FILES = "files"
 DAY = datetime(2025, 10, 26, tzinfo=UTC)
 SLOTS_PER_DAY = 96
 GDELT_DAY_EVENTS = 150_000
@@ -311,9 +312,10 @@ def _mention_row(
 
 def generate_gdelt(directory: Path, events: int, seed: int) -> dict[str, Any]:
     """A GDELT day of `events` events (in ceil(events / EVENTS_PER_SLOT) fifteen-minute pairs,
-    at most 96) and their mentions, into `directory`; its manifest."""
+    at most 96) and their mentions, into `directory / GDELT_FILES`; its manifest."""
     rng = random.Random(seed)
-    directory.mkdir(parents=True, exist_ok=True)
+    files = directory / GDELT_FILES
+    files.mkdir(parents=True, exist_ok=True)
     actors, places = _gdelt_actors(rng), _gdelt_places(rng)
     slots = min(SLOTS_PER_DAY, max(1, math.ceil(events / EVENTS_PER_SLOT)))
     times = [DAY + timedelta(minutes=15 * slot) for slot in range(slots)]
@@ -351,8 +353,8 @@ def generate_gdelt(directory: Path, events: int, seed: int) -> dict[str, Any]:
         mentions += len(rows)
         stamp = _stamp(times[slot])
         lines = ["\t".join(e.cells[c] for c in EVENT_COLUMNS) + "\n" for e in slot_events]
-        _zip(directory / f"{stamp}.export.CSV.zip", f"{stamp}.export.CSV", lines)
-        _zip(directory / f"{stamp}.mentions.CSV.zip", f"{stamp}.mentions.CSV", rows)
+        _zip(files / f"{stamp}.export.CSV.zip", f"{stamp}.export.CSV", lines)
+        _zip(files / f"{stamp}.mentions.CSV.zip", f"{stamp}.mentions.CSV", rows)
     manifest = {
         "version": FEED_DATA_VERSION,
         "feed": "gdelt",
@@ -360,7 +362,7 @@ def generate_gdelt(directory: Path, events: int, seed: int) -> dict[str, Any]:
         "events": events,
         "mentions": mentions,
         "files": 2 * slots,
-        "bytes": sum(path.stat().st_size for path in directory.glob("*.zip")),
+        "bytes": sum(path.stat().st_size for path in files.glob("*.zip")),
     }
     _write_manifest(directory, manifest)
     return manifest

@@ -26,7 +26,7 @@ import orjson
 
 from bench.database import GraphCounts, empty_database, graph_counts
 from bench.dataset_files import EVENTS_PER_FILE, chunk_name
-from bench.feed_data import generate_acled, generate_gdelt, read_manifest
+from bench.feed_data import GDELT_FILES, generate_acled, generate_gdelt, read_manifest
 from bench.imports import (
     BATCH_RECORDS,
     EVENTGRAPH,
@@ -96,8 +96,6 @@ def native_copy(feed_path: Path, out: Path, max_bytes: int) -> int:
     attachments: list[feeds.FeedAttachment] = []
     with feeds.one_import():
         for file in files:
-            if file.name == "feeds.json":
-                continue
             read = feeds.read_file(file, max_bytes)
             if read is None or read.problems:
                 problems = [] if read is None else read.problems[:3]
@@ -189,7 +187,8 @@ def gdelt_import(
     directory = data_dir / f"gdelt-{events}-seed{seed}"
     say(f"feeds: GDELT, {events:,} events in {directory}")
     manifest, cached = dataset(directory, generate_gdelt, events, seed)
-    measured = measure_import(settings, directory, BATCH_RECORDS, "the GDELT import")
+    files = directory / GDELT_FILES
+    measured = measure_import(settings, files, BATCH_RECORDS, "the GDELT import")
     claims = measured.nodes.get("Claim", 0)
     if measured.events != events or claims != events + manifest["mentions"]:
         raise RuntimeError(
@@ -227,3 +226,14 @@ def run_feeds(
             "memory_ratio": day["peak_rss_mib"] / tenth["peak_rss_mib"],
         },
     }
+
+
+def earlier_results(report: Path) -> dict[str, Any]:
+    """The raw results of the report at `report` (its JSON) without their verdicts, which are
+    judged again; empty when there is none."""
+    raw = report.with_suffix(".json")
+    if not raw.exists():
+        return {}
+    results: dict[str, Any] = orjson.loads(raw.read_bytes())
+    results.pop("targets", None)
+    return results
