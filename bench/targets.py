@@ -337,6 +337,7 @@ def verdicts(
     run `queries_from` names when not from this one (and are empty when there are none), the
     feeds from `feeds` (None when no run measured them)."""
     found = [judge(scales) for judge in IMPORT_TARGETS]
+    found += [judge(feeds) for judge in FEED_TARGETS]
     for judge in QUERY_TARGETS:
         if not query_scales:
             found.append(Verdict(judge([]).target, NOT_MEASURED, "the queries were not run"))
@@ -345,4 +346,4 @@ def verdicts(
         if queries_from is not None:
             verdict = Verdict(verdict.target, verdict.status, f"{verdict.detail} ({queries_from})")
         found.append(verdict)
-    return found + [judge(feeds) for judge in FEED_TARGETS]
+    return found
