@@ -36,7 +36,7 @@ import orjson
 from eventgraph.graph.feeds.acled import COLUMNS as ACLED_COLUMNS
 from eventgraph.graph.feeds.gdelt import EVENT_COLUMNS, MENTION_COLUMNS
 
-FEED_DATA_VERSION = 1
+FEED_DATA_VERSION = 2
 """Bumped when the generators change, so a cached file set is made again."""
 MANIFEST = "feeds.json"
 GDELT_FILES = "files"
@@ -280,7 +280,8 @@ def _gdelt_event(
         place = rng.choice(places)
         for field, value in place.items():
             cells[block + field] = value
-    mentions = 1 + min(int(rng.expovariate(1 / (MENTIONS_PER_EVENT - 1))), 60)
+    # Rounded, not truncated: the mean stays MENTIONS_PER_EVENT (truncating gave 2.9).
+    mentions = 1 + min(round(rng.expovariate(1 / (MENTIONS_PER_EVENT - 1))), 60)
     sources = max(1, mentions - rng.randint(0, mentions // 2))
     cells.update(NumMentions=str(mentions), NumSources=str(sources), NumArticles=str(mentions))
     return _Event(cells, mentions)
