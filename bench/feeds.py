@@ -13,14 +13,20 @@ with wall time, events/s, mentions/s and peak RSS (`run_measured`: `wait4`'s `ru
 memory ratio is the day's peak over the tenth's. Each graph's events and claims (one per event,
 one per mention) are checked against the generator's manifest.
 
-Every import runs the real command line, as `bench/imports.py` does for the native one.
+Every import runs the real command line, as `bench/imports.py` does for the native one. The
+files are generated and converted in a child process (`_in_child`), never in this one: a child's
+`ru_maxrss` starts from the high-water mark of the process that forked it (Python starts
+commands with vfork, and exec records the parent's hiwater RSS as the child's), so a benchmark
+process that once held 100k records would lend its peak to every import it measures after.
 """
 
+import multiprocessing
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import orjson
 
@@ -40,6 +46,8 @@ from eventgraph.graph.records import FORMAT_VERSION
 from eventgraph.graph.settings import Settings
 
 Say = Callable[[str], None]
+P = ParamSpec("P")
+T = TypeVar("T")
 ACLED_ROWS = 100_000
 GDELT_EVENTS = 150_000
 TENTH = 10
@@ -74,6 +82,13 @@ def measure_import(settings: Settings, path: Path, batch_size: int | None, what:
     with open_driver(settings) as driver:
         counts: GraphCounts = graph_counts(driver, settings.neo4j_database)
     return FeedImport(run.seconds, run.peak_rss_mib, batch_size, counts.nodes, counts.relationships)
+
+
+def _in_child(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """`work(*args)` in a fresh (spawned) process, so its memory is never this process's."""
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as child:
+        return child.submit(work, *args, **kwargs).result()
 
 
 def dataset(
@@ -154,8 +169,8 @@ def adapter_overhead(
     """ACLED rows imported as the feed and as the native records the adapter makes of them."""
     directory = data_dir / f"acled-{rows}-seed{seed}"
     say(f"feeds: ACLED export of {rows:,} rows in {directory}")
-    manifest, cached = dataset(directory, generate_acled, rows, seed)
-    native = _native_of(directory, directory / "acled.csv", settings)
+    manifest, cached = _in_child(dataset, directory, generate_acled, rows, seed)
+    native = _in_child(_native_of, directory, directory / "acled.csv", settings)
     batch_size = _batch_size(rows)
     say("feeds: eventgraph import acled.csv")
     feed = measure_import(settings, directory / "acled.csv", batch_size, "the ACLED import")
@@ -186,7 +201,7 @@ def gdelt_import(
     """One generated GDELT day (or part of one) imported in batches, checked and measured."""
     directory = data_dir / f"gdelt-{events}-seed{seed}"
     say(f"feeds: GDELT, {events:,} events in {directory}")
-    manifest, cached = dataset(directory, generate_gdelt, events, seed)
+    manifest, cached = _in_child(dataset, directory, generate_gdelt, events, seed)
     files = directory / GDELT_FILES
     measured = measure_import(settings, files, BATCH_RECORDS, "the GDELT import")
     claims = measured.nodes.get("Claim", 0)
