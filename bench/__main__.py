@@ -6,7 +6,9 @@ import in place, then check and measure every operation on every side (`--only i
 after the imports: the report then keeps the query tables of the report it replaces, saying
 from which run they are). The benchmark's own Neo4j (port 7699, home `var/bench/neo4j`, with the
 APOC plugin the reference needs) is started first and stopped at the end. The report goes to
-stdout, `docs/benchmarks.md` and `docs/benchmarks.json`.
+stdout, `docs/benchmarks.md` and `docs/benchmarks.json`. The feed benchmark (`bench/feeds.py`)
+runs after the scales; `--only feeds` runs only it, and the report keeps everything else from
+the report it replaces (as every other run keeps the feed figures of the last run that had them).
 """
 
 import argparse
@@ -25,13 +27,14 @@ from neo4j.exceptions import ClientError
 
 from bench.database import graph_counts
 from bench.dataset import GENERATOR_VERSION, MANIFEST, Probes, generate, read_manifest
+from bench.feeds import ACLED_ROWS, GDELT_EVENTS, earlier_results, run_feeds
 from bench.imports import (
     ImportMeasurement,
     measure_bulk_import,
     measure_eventgraph_import,
     measure_load_csv,
 )
-from bench.machine import machine, versions
+from bench.machine import git_commit, machine, versions
 from bench.operations import Subjects, pick_subjects
 from bench.our_server import OurServer
 from bench.query_benchmark import SIDES, LoadPlan, measure_queries
@@ -47,6 +50,7 @@ DEFAULT_SCALES = "10k,100k"
 DEFAULT_PORT = 7699
 BENCH_DIR = PROJECT_ROOT / "var" / "bench"
 IMPORTS_ONLY = "imports"
+FEEDS_ONLY = "feeds"
 DEFAULT_PAGECACHE = "4g"
 """The benchmark Neo4j's page cache unless EVENTGRAPH_NEO4J_PAGECACHE says otherwise: the 1M
 store (about 2.5 GB) fits in it, as a deployment would size it, so growth measures the queries
@@ -108,8 +112,18 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, default=BENCH_DIR / "data")
     parser.add_argument(
         "--only",
-        choices=[IMPORTS_ONLY],
-        help="imports: measure only the imports (the report keeps the last run's query tables)",
+        choices=[IMPORTS_ONLY, FEEDS_ONLY],
+        help="imports: measure only the imports (the report keeps the last run's query "
+        "tables); feeds: only the feed imports (the report keeps the rest of the last run's)",
+    )
+    parser.add_argument(
+        "--acled-rows", type=int, default=ACLED_ROWS, help=f"feeds: ACLED rows ({ACLED_ROWS:,})"
+    )
+    parser.add_argument(
+        "--gdelt-events",
+        type=int,
+        default=GDELT_EVENTS,
+        help=f"feeds: events of the GDELT day ({GDELT_EVENTS:,}; a tenth of it is run too)",
     )
     parser.add_argument(
         "--no-bulk", action="store_true", help="leave out `eventgraph import --bulk`"
@@ -273,14 +287,20 @@ def bench_settings(port: int, home: Path) -> Settings:
     )
 
 
+def _command(argv: list[str] | None) -> str:
+    return " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])])
+
+
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     say = Progress()
     settings = bench_settings(args.neo4j_port, args.neo4j_home)
     began = datetime.now(UTC)
     machine_before = machine()
-    with_reference = "reference" in args.side_list and args.only != IMPORTS_ONLY
+    with_reference = "reference" in args.side_list and args.only not in (IMPORTS_ONLY, FEEDS_ONLY)
     scales = []
+    earlier = earlier_results(args.report)
+    feeds = earlier.get("feeds")
     with benchmark_neo4j(settings, with_reference, say):
         with open_driver(settings) as driver:
             server = server_info(driver, settings)
@@ -291,14 +311,31 @@ def main(argv: list[str] | None = None) -> int:
                 "the plugin was put in place?): stop it (`eventgraph neo4j stop` with "
                 "EVENTGRAPH_NEO4J_HOME and EVENTGRAPH_NEO4J_PORT set) and run again."
             )
-        for name, events in args.scale_list:
+        for name, events in args.scale_list if args.only != FEEDS_ONLY else ():
             scales.append(run_scale(settings, name, events, args, say))
+        if args.only in (None, FEEDS_ONLY):
+            say.scale = ""
+            feeds = run_feeds(
+                settings,
+                args.data_dir / "feeds",
+                args.acled_rows,
+                args.gdelt_events,
+                args.seed,
+                say,
+            )
+            feeds |= {
+                "started": began.isoformat(timespec="seconds"),
+                "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+                "command": _command(argv),
+                "commit": git_commit(),
+                "load_average_15min": machine_before["load_average_15min"],
+            }
     # Run in any order (largest first fails fast), reported smallest first: growth is against it.
     scales.sort(key=lambda scale: int(scale["events"]))
     results = {
         "started": began.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])]),
+        "command": _command(argv),
         "plan": {
             "clients": list(args.clients),
             "warmup_s": args.warmup,
@@ -316,7 +353,10 @@ def main(argv: list[str] | None = None) -> int:
         "versions": versions(f"{server.version} {server.edition}", apoc),
         "scales": scales,
         "queries_from": earlier_queries(args.report) if args.only == IMPORTS_ONLY else None,
+        "feeds": feeds,
     }
+    if args.only == FEEDS_ONLY and earlier:
+        results = {**earlier, "feeds": feeds}
     markdown, raw = render(results)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(markdown, encoding="utf-8")

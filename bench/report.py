@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from bench.feed_report import feeds_section
 from bench.targets import (
     BULK,
     LOAD_CSV,
@@ -190,7 +191,12 @@ def _machine(results: dict[str, Any]) -> list[str]:
 def judged(results: dict[str, Any]) -> list[Any]:
     """The verdicts on every target."""
     shown, earlier = query_scales(results)
-    return verdicts(results["scales"], shown, None if earlier is None else _earlier_run(earlier))
+    return verdicts(
+        results["scales"],
+        shown,
+        None if earlier is None else _earlier_run(earlier),
+        results.get("feeds"),
+    )
 
 
 def _targets(results: dict[str, Any]) -> list[str]:
@@ -475,6 +481,7 @@ def markdown(results: dict[str, Any]) -> str:
         *_machine(results),
         *_datasets(results),
         *_imports(results),
+        *feeds_section(results.get("feeds")),
     ]
     shown, earlier = query_scales(results)
     if earlier is not None or not shown:

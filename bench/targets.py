@@ -13,6 +13,12 @@ earlier run when this one measured only the imports, which the verdict then name
 7. throughput ≥ 1.0× @neo4j/graphql on every shared operation at 8 and 32 clients;
 8. p50 at 1M events ≤ 2× p50 at 10k events, for every (index-backed) operation.
 
+Feeds (issue 15), from this run's feed figures (or those kept from the run that measured them):
+9. the ACLED feed import of 100k rows takes ≤ 1.2× the time of the same records in our native
+   format (the adapter adds at most 20%);
+10. a GDELT day (150k events) imported in batches peaks ≤ 1.5 GiB RSS, within 1.2× of a tenth
+   of the day's peak (bounded memory, not proportional to the day).
+
 A target that a run could not judge (a scale not run, the reference or the bulk import left
 out, a point without answers) says "not measured" and why, never "met".
 """
@@ -33,6 +39,13 @@ ONLINE_RSS_FLAT = 1.2
 BULK_RSS_MIB = 2.0 * 1024
 COST_GROWTH_LIMIT = 1.2
 """Online seconds per event at 1M ÷ at 10k."""
+FEED_OVERHEAD_LIMIT = 1.2
+"""ACLED feed import seconds ÷ the native import's of the same records, at 100k rows."""
+FEED_RECORDS = 100_000
+GDELT_DAY_EVENTS = 150_000
+GDELT_RSS_MIB = 1.5 * 1024
+GDELT_RSS_FLAT = 1.2
+"""GDELT day peak RSS ÷ a tenth of the day's."""
 SMALL, MIDDLE, LARGE = 10_000, 100_000, 1_000_000
 SCALE_NAMES = {SMALL: "10k", MIDDLE: "100k", LARGE: "1m"}
 ONLINE, BULK, LOAD_CSV = "eventgraph", "bulk", "load_csv"
@@ -265,6 +278,45 @@ def growth_target(scales: list[dict[str, Any]]) -> Verdict:
     return _verdict(target, misses, judged, unjudged)
 
 
+def feed_overhead_target(feeds: dict[str, Any] | None) -> Verdict:
+    target = (
+        f"ACLED feed import ≤ {FEED_OVERHEAD_LIMIT:.1f}× the native import of its records "
+        f"at {FEED_RECORDS // 1000}k"
+    )
+    adapter = None if feeds is None else feeds["adapter"]
+    if adapter is None:
+        return Verdict(target, NOT_MEASURED, "the feeds were not run (`--only feeds`)")
+    found = adapter["time_ratio"]
+    times = adapter["import"]
+    detail = (
+        f"{found:.2f}× ({times['feed']['seconds']:.1f} s ÷ {times['native']['seconds']:.1f} s "
+        f"at {adapter['records']:,} rows)"
+    )
+    if adapter["records"] != FEED_RECORDS:
+        return Verdict(target, NOT_MEASURED, f"{detail}: the target names 100k rows")
+    return Verdict(target, MISSED if found > FEED_OVERHEAD_LIMIT else MET, detail)
+
+
+def gdelt_memory_target(feeds: dict[str, Any] | None) -> Verdict:
+    target = (
+        f"GDELT day in batches: peak RSS ≤ {_gib(GDELT_RSS_MIB)} and within "
+        f"{GDELT_RSS_FLAT:.1f}× of a tenth of the day's"
+    )
+    gdelt = None if feeds is None else feeds["gdelt"]
+    if gdelt is None:
+        return Verdict(target, NOT_MEASURED, "the feeds were not run (`--only feeds`)")
+    day, growth = gdelt["day"], gdelt["memory_ratio"]
+    detail = (
+        f"{_gib(day['peak_rss_mib'])} at {day['events']:,} events, {growth:.2f}× the "
+        f"{gdelt['tenth']['events']:,}-event tenth's"
+    )
+    if day["events"] != GDELT_DAY_EVENTS:
+        return Verdict(target, NOT_MEASURED, f"{detail}: the target names a 150k-event day")
+    missed = day["peak_rss_mib"] > GDELT_RSS_MIB or growth > GDELT_RSS_FLAT
+    return Verdict(target, MISSED if missed else MET, detail)
+
+
+FEED_TARGETS = (feed_overhead_target, gdelt_memory_target)
 IMPORT_TARGETS = (
     online_speed_target,
     bulk_time_target,
@@ -276,11 +328,16 @@ QUERY_TARGETS = (latency_target, throughput_target, growth_target)
 
 
 def verdicts(
-    scales: list[dict[str, Any]], query_scales: list[dict[str, Any]], queries_from: str | None
+    scales: list[dict[str, Any]],
+    query_scales: list[dict[str, Any]],
+    queries_from: str | None,
+    feeds: dict[str, Any] | None = None,
 ) -> list[Verdict]:
     """The imports judged from `scales`, the queries from `query_scales`, which come from the
-    run `queries_from` names when not from this one (and are empty when there are none)."""
+    run `queries_from` names when not from this one (and are empty when there are none), the
+    feeds from `feeds` (None when no run measured them)."""
     found = [judge(scales) for judge in IMPORT_TARGETS]
+    found += [judge(feeds) for judge in FEED_TARGETS]
     for judge in QUERY_TARGETS:
         if not query_scales:
             found.append(Verdict(judge([]).target, NOT_MEASURED, "the queries were not run"))

@@ -5,7 +5,9 @@ hundred events, one short point per side and concurrency: the dataset, the three
 bulk one restarts that Neo4j), our server, the @neo4j/graphql reference, the floor, the
 agreement checks and the report, which goes to a temporary path (docs/benchmarks.md holds a
 real run and is never touched here). Then `--only imports` on the same Neo4j and report: the
-imports again, and the report keeps the first run's query tables, saying whose they are.
+imports again, and the report keeps the first run's query tables, saying whose they are. Then
+`--only feeds`: the feed imports again (a few hundred ACLED rows, a GDELT "day" of a hundred
+events), and the report keeps the rest.
 """
 
 import json
@@ -25,6 +27,8 @@ pytestmark = pytest.mark.lifecycle
 
 CLIENTS = [1, 8]
 EVENTS = 300
+ACLED_ROWS = 200
+GDELT_EVENTS = 100
 Run = tuple[dict[str, Any], str]
 """One run's raw results and its markdown report."""
 
@@ -48,6 +52,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
         f"--neo4j-port={port}",
         f"--neo4j-home={home}",
         f"--data-dir={folder / 'data'}",
+        f"--acled-rows={ACLED_ROWS}",
+        f"--gdelt-events={GDELT_EVENTS}",
     ]
     settings = bench_settings(port, home)
     found = {}
@@ -56,6 +62,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
         found["full"] = _report(report)
         main([*common, "--only=imports", "--no-bulk"])
         found["imports"] = _report(report)
+        main([*common, "--only=feeds"])
+        found["feeds"] = _report(report)
         with open_driver(settings) as driver:
             apoc = driver.execute_query("RETURN apoc.version() AS v")[0][0]["v"]
         found["apoc"] = ({"version": apoc, "launcher": running_launcher(settings)}, "")
@@ -116,7 +124,7 @@ def test_the_neo4j_comes_back_from_the_bulk_import_as_the_benchmark_needs_it(
 def test_the_report_judges_each_target_and_names_what_it_ran_on(runs: dict[str, Run]) -> None:
     results, markdown = runs["full"]
     statuses = {target["target"]: target["status"] for target in results["targets"]}
-    assert len(statuses) == 8
+    assert len(statuses) == 10
     assert set(statuses.values()) <= {"met", "missed", "not measured"}
     not_measured = [target for target, status in statuses.items() if status == "not measured"]
     # No 10k, 100k or 1m scale in a smoke run: what needs them cannot be judged.
@@ -146,3 +154,41 @@ def test_an_imports_only_run_keeps_the_query_tables_saying_whose(runs: dict[str,
         assert f"| {operation.name} | 1 |" in markdown
     query_targets = results["targets"][-3:]
     assert all(full["started"] in target["detail"] for target in query_targets)
+
+
+def test_the_feed_imports_build_the_same_graph_as_their_records_in_the_native_format(
+    runs: dict[str, Run],
+) -> None:
+    results, markdown = runs["full"]
+    adapter, gdelt = results["feeds"]["adapter"], results["feeds"]["gdelt"]
+    assert adapter["records"] == ACLED_ROWS
+    assert adapter["counts"]["nodes"]["Event"] == ACLED_ROWS
+    for figures in adapter["import"].values():
+        assert figures["seconds"] > 0 and figures["peak_rss_mib"] > 0
+    assert adapter["time_ratio"] == pytest.approx(
+        adapter["import"]["feed"]["seconds"] / adapter["import"]["native"]["seconds"]
+    )
+    tenth, day = gdelt["tenth"], gdelt["day"]
+    assert (tenth["events"], day["events"]) == (GDELT_EVENTS // 10, GDELT_EVENTS)
+    for part in (tenth, day):
+        assert part["mentions"] >= part["events"]  # at least one mention an event
+        assert part["counts"]["nodes"]["Claim"] == part["events"] + part["mentions"]
+        assert part["batch_size"] and part["peak_rss_mib"] > 0
+    assert gdelt["memory_ratio"] == pytest.approx(day["peak_rss_mib"] / tenth["peak_rss_mib"])
+    verdicts = {target["target"]: target for target in results["targets"]}
+    feed_verdicts = [v for name, v in verdicts.items() if "ACLED" in name or "GDELT" in name]
+    # Judged only at the sizes the targets name: a smoke run's say so, with its figures.
+    assert [v["status"] for v in feed_verdicts] == ["not measured"] * 2
+    assert f"at {ACLED_ROWS:,} rows" in feed_verdicts[0]["detail"]
+    assert f"### Adapter overhead: ACLED, {ACLED_ROWS:,} rows" in markdown
+
+
+def test_a_feeds_only_run_keeps_the_rest_of_the_report(runs: dict[str, Run]) -> None:
+    imports, _ = runs["imports"]
+    results, markdown = runs["feeds"]
+    assert results["scales"] == imports["scales"]
+    assert results["queries_from"] == imports["queries_from"]
+    assert results["feeds"]["started"] > imports["feeds"]["started"]
+    assert results["feeds"]["command"].endswith("--only=feeds")
+    assert imports["feeds"] == runs["full"][0]["feeds"]  # an imports-only run keeps them
+    assert f"Measured by `{results['feeds']['command']}`" in markdown
