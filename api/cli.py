@@ -32,6 +32,7 @@ from eventgraph.graph.errors import EventGraphError, InvalidData, LocalNeo4jErro
 from eventgraph.graph.exporting import dump_document, export_document
 from eventgraph.graph.importer import ImportSummary, import_paths
 from eventgraph.graph.importer.bulk import (
+    AFTER_IMPORT,
     BulkSummary,
     admin_command,
     bulk_files_for_paths,
@@ -410,6 +411,12 @@ def _import(
             "its database stopped, run (Aura: see docs/importing.md):"
         )
         out.print(admin_command(files, settings.neo4j_database), soft_wrap=True, markup=False)
+        out.print(
+            "Then, with the server started on the new store, complete the empty lists (neo4j-admin "
+            f"cannot store them): cypher-shell -f {files.directory / AFTER_IMPORT}",
+            soft_wrap=True,
+            markup=False,
+        )
         return
     if bulk:
         if batch_size is not None:
