@@ -1,17 +1,20 @@
 """`eventgraph import --bulk`: the initial load of an empty local database with neo4j-admin.
 
-    check (into the spool) ─▶ CSV files ─▶ stop Neo4j ─▶ `neo4j-admin database import full`
-             ─▶ start Neo4j ─▶ apply_schema ─▶ counts checked against the plan
+    check, each record spelled as CSV rows as it passes (CsvSpool) ─▶ CSV files ─▶ stop Neo4j
+        ─▶ `neo4j-admin database import full` ─▶ its counts checked against the files
+        ─▶ start Neo4j ─▶ apply_schema ─▶ the empty lists (`list_statements`)
 
-Validation is the normal import's, so invalid input writes nothing. The files hold exactly what
-the online writer stores (writing.py builds every node's properties, edges and claims; this
-module only spells them as neo4j-admin's CSV), content hashes included: importing the same
-files online afterwards reports them unchanged. What the online writer derives in Cypher
-(`:LongSpan`, relations' `since_end`/`until_start`) is filled in by the schema's migrations,
-which run on the new store because it has no schema marker yet.
+Each step is timed (`Phases`) and its time printed as it ends. Validation is the normal
+import's, so invalid input writes nothing. The files hold exactly what the online writer stores
+(writing.py builds every node's properties, edges and claims; this module only spells them as
+neo4j-admin's CSV), content hashes included: importing the same files online afterwards
+reports them unchanged. What the online writer derives in Cypher (`:LongSpan`, relations'
+`since_end`/`until_start`) is filled in by the schema's migrations, which run on the new store
+because it has no schema marker yet.
 
 Only into an empty database, because neo4j-admin replaces the whole store. For a Neo4j that
-eventgraph does not run, `write_bulk_files` writes the files and the command to run there.
+eventgraph does not run, `bulk_files_for_paths` writes the files, and the statements to run
+there once it is started on them (`AFTER_IMPORT`).
 """
 
 import os
