@@ -7,8 +7,9 @@ a node already in the graph; which labels it may point at comes from the ontolog
 Records are checked as they are read, one file at a time (`Checker.check`): each valid one goes
 to the import's spool (spool.py) and only what later records and the end of the import need is
 kept — each record's label, id and content hash and the claim ids in SQLite beside the spool
-(ids.py), the ids referenced (with the labels they may have) and the sources' gradings. `Checker.finish` then checks what spans the import (ids
-that clash, references, claim gradings and ids) against the graph in a few batched lookups.
+(ids.py), the ids referenced (with the labels they may have) and the sources' gradings.
+`Checker.finish` then checks what spans the import (ids that clash, references, claim gradings
+and ids) against the graph in a few batched lookups.
 Those sets say *which* ids are wrong but not *where*: only when something is wrong, the files
 are read once more (`again`) to place each problem at its file, line and record path.
 """
