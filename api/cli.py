@@ -34,6 +34,7 @@ from eventgraph.graph.export import graphml, jsonl, tables
 from eventgraph.graph.exporting import Snapshot, document_of, dump_document, read_snapshot
 from eventgraph.graph.importer import ImportSummary, import_paths
 from eventgraph.graph.importer.bulk import (
+    AFTER_IMPORT,
     BulkSummary,
     admin_command,
     bulk_files_for_paths,
@@ -446,6 +447,12 @@ def _import(
             "its database stopped, run (Aura: see docs/importing.md):"
         )
         out.print(admin_command(files, settings.neo4j_database), soft_wrap=True, markup=False)
+        out.print(
+            "Then, with the server started on the new store, complete the empty lists (neo4j-admin "
+            f"cannot store them): cypher-shell -f {files.directory / AFTER_IMPORT}",
+            soft_wrap=True,
+            markup=False,
+        )
         return
     if bulk:
         if batch_size is not None:

@@ -157,6 +157,7 @@ def _import_figures(measurement: ImportMeasurement) -> dict[str, Any]:
         "peak_rss_mib": measurement.peak_rss_mib,
         "batch_size": measurement.batch_size,
         "offline": measurement.offline,
+        "phases": measurement.phases,
     }
 
 

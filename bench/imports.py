@@ -20,7 +20,8 @@ LOAD CSV … IN TRANSACTIONS does.
 `measure_bulk_import` times `eventgraph import --bulk --quiet DIR/native` the same way, end to
 end as a user runs it: validation, the import files, stopping the benchmark's Neo4j, neo4j-admin,
 starting it again (same port, home, memory and plugins: the command gets the benchmark's
-settings), the schema and the count check. Its peak RSS covers neo4j-admin too: the rusage
+settings), the schema and the count check; the seconds of each of those steps come from the
+lines it prints as each ends (`bulk.phases_in`). Its peak RSS covers neo4j-admin too: the rusage
 `wait4` returns for a child is the kernel's RUSAGE_BOTH of it, whose `ru_maxrss` is the larger
 of its own peak and that of the largest descendant it waited for (Linux `kernel/exit.c`), and
 the command waits for neo4j-admin. Neo4j, which the command starts but never waits for, is not
@@ -58,6 +59,7 @@ from bench.database import (
 from bench.dataset import read_manifest
 from bench.load_csv import ROWS_PER_TRANSACTION, load_steps
 from eventgraph.graph.driver import open_driver
+from eventgraph.graph.importer.bulk import phases_in
 from eventgraph.graph.settings import Settings
 
 EVENTGRAPH = Path(sys.executable).parent / "eventgraph"
@@ -84,6 +86,8 @@ class ImportMeasurement:
     """Records (rows, for LOAD CSV) per transaction; None for one transaction (or none)."""
     offline: bool = False
     """Written into the stopped store by neo4j-admin, with no transactions at all."""
+    phases: dict[str, float] | None = None
+    """Seconds per step of a bulk import (`bulk.PHASES`), as it printed them."""
 
 
 def _environment(settings: Settings) -> dict[str, str]:
@@ -123,6 +127,8 @@ class MeasuredRun:
     seconds: float
     peak_rss_mib: float
     """The larger of the process's peak and its waited-for descendants' (see the docstring)."""
+    output: str = ""
+    """What it printed (stdout and stderr)."""
 
 
 def run_measured(command: list[str], env: dict[str, str], what: str) -> MeasuredRun:
@@ -133,11 +139,11 @@ def run_measured(command: list[str], env: dict[str, str], what: str) -> Measured
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.monotonic() - started
         process.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        text = output.read().decode(errors="replace")
         if process.returncode != 0:
-            output.seek(0)
-            text = output.read().decode(errors="replace")[-4000:]
-            raise RuntimeError(f"{what} failed ({process.returncode}):\n{text}")
-    return MeasuredRun(seconds, usage.ru_maxrss / 1024)  # Linux reports KiB
+            raise RuntimeError(f"{what} failed ({process.returncode}):\n{text[-4000:]}")
+    return MeasuredRun(seconds, usage.ru_maxrss / 1024, text)  # Linux reports KiB
 
 
 def measure_eventgraph_import(settings: Settings, dataset_dir: Path) -> ImportMeasurement:
@@ -186,6 +192,7 @@ def measure_bulk_import(settings: Settings, dataset_dir: Path) -> ImportMeasurem
         peak_rss_mib=run.peak_rss_mib,
         counts=counts,
         offline=True,
+        phases=phases_in(run.output),
     )
 
 

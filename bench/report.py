@@ -334,6 +334,25 @@ def _imports(results: dict[str, Any]) -> list[str]:
         *_table(header, rows),
         _cost_growth(results["scales"]),
         "",
+        *_bulk_phases(results["scales"]),
+    ]
+
+
+def _bulk_phases(scales: list[dict[str, Any]]) -> list[str]:
+    """Where the bulk import's time goes, per scale (the steps it printed as it went)."""
+    measured = [
+        (scale["name"], scale["import"][BULK]["phases"])
+        for scale in scales
+        if (scale["import"].get(BULK) or {}).get("phases")
+    ]
+    if not measured:
+        return []
+    names = list(dict.fromkeys(name for _, phases in measured for name in phases))
+    rows = [[scale, *(seconds(phases.get(n, 0.0)) for n in names)] for scale, phases in measured]
+    return [
+        "The bulk import's steps (`eventgraph import --bulk` prints each as it ends):",
+        "",
+        *_table(["scale", *names], rows),
     ]
 
 

@@ -19,6 +19,7 @@ import pytest
 from bench.__main__ import bench_settings, benchmark_neo4j, main
 from bench.operations import OPERATIONS
 from eventgraph.graph.driver import open_driver
+from eventgraph.graph.importer.bulk import PHASES
 from eventgraph.graph.local_neo4j import running_launcher
 from eventgraph.graph.settings import PROJECT_ROOT
 from tests.helpers import free_port
@@ -107,6 +108,7 @@ def test_the_three_imports_are_measured_and_the_graph_is_the_dataset(
     assert bulk["offline"] and bulk["batch_size"] is None
     # neo4j-admin's JVM is counted, not only the Python process that waits for it.
     assert bulk["peak_rss_mib"] > online["peak_rss_mib"]
+    assert list(bulk["phases"]) == list(PHASES)  # each step of it timed, from what it printed
     assert scale["counts"]["nodes"]["Event"] == EVENTS
     assert scale["seconds"]["total"] >= scale["seconds"]["queries"] > 0
 
@@ -133,6 +135,7 @@ def test_the_report_judges_each_target_and_names_what_it_ran_on(runs: dict[str, 
     for heading in ("## The issue's targets", "## Machine and versions", "## Import"):
         assert heading in markdown
     assert "| `eventgraph import --bulk` | none (neo4j-admin, offline) |" in markdown
+    assert "| scale | " + " | ".join(PHASES) + " |" in markdown  # the bulk import's steps
     for operation in OPERATIONS:
         assert f"| {operation.name} | 1 |" in markdown
 

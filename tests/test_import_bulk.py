@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from eventgraph.graph.driver import open_driver
+from eventgraph.graph.importer.bulk import AFTER_IMPORT, PHASES, phases_in
 from eventgraph.graph.local_neo4j import running_launcher
 from eventgraph.graph.settings import Settings
 from tests.graph_store import SEEDS
@@ -75,6 +76,9 @@ def test_seed_story_bulk_loaded_is_the_online_import(empty: dict[str, str], tmp_
     code, output = _cli(empty, "import", "--bulk", str(SEEDS))
     assert code == 0, output
     assert "Bulk-loaded 75 records" in output
+    phases = phases_in(output)
+    assert list(phases) == list(PHASES), output  # each step timed, in order
+    assert all(seconds >= 0 for seconds in phases.values())
     bulk = _export(empty, tmp_path / "bulk.json")
     bulk_labels, bulk_shape = _query(empty, LABELS), _query(empty, SHAPE)
 
@@ -169,3 +173,41 @@ def test_an_empty_list_loads_as_the_online_import_stores_it(
             {"id": "actor-unsaid", "aliases": []},
         ]
     )
+
+
+def test_bulk_files_come_with_the_statements_that_complete_the_lists(
+    empty: dict[str, str], tmp_path: Path
+) -> None:
+    """neo4j-admin stores neither `[]` nor `['']`: `after-import.cypher`, run on the loaded
+    store, sets both (here on nodes shaped as neo4j-admin leaves them)."""
+    actors = tmp_path / "actors.yaml"
+    actors.write_text(
+        "eventgraph: 1\nactors:\n"
+        "  - {id: actor-none, name: None, kind: state}\n"
+        "  - {id: actor-blank, name: Blank, kind: state, aliases: ['']}\n"
+        "  - {id: actor-some, name: Some, kind: state, aliases: [S]}\n"
+    )
+    out = tmp_path / "files"
+    code, output = _cli(empty, "import", "--bulk-files", str(out), str(actors))
+    assert code == 0, output
+    assert str(out / AFTER_IMPORT) in output
+    header = (out / "nodes-Actor.csv").read_text().splitlines()[0]
+    assert '"eventgraph_blank_aliases:boolean"' in header
+    _query(
+        empty,
+        "CREATE (:Actor {id: 'actor-none'}), (:Actor {id: 'actor-blank', "
+        "eventgraph_blank_aliases: true}), (:Actor {id: 'actor-some', aliases: ['S']})",
+    )
+    for statement in (out / AFTER_IMPORT).read_text().split(";\n"):
+        if statement.strip():
+            with open_driver(_settings(empty)) as driver, driver.session() as session:
+                session.run(statement).consume()
+    assert _query(
+        empty,
+        "MATCH (a:Actor) RETURN a.id AS id, a.aliases AS aliases, "
+        "a.cameo_type_codes AS codes, a.eventgraph_blank_aliases AS marker ORDER BY id",
+    ) == [
+        {"id": "actor-blank", "aliases": [""], "codes": [], "marker": None},
+        {"id": "actor-none", "aliases": [], "codes": [], "marker": None},
+        {"id": "actor-some", "aliases": ["S"], "codes": [], "marker": None},
+    ]

@@ -1,10 +1,11 @@
 """An import's memory does not grow with the number of files: it checks one file at a time and
 keeps the valid records in a spool on disk (docs/importing.md, "Two passes").
 
-`eventgraph import --bulk-files` runs both passes (checking, then writing the records out as
-neo4j-admin's files from the spool) without writing to Neo4j. Its peak RSS for 8 bench-shaped
-files is compared with its peak for 2 of them: reading every file whole, as the importer once
-did, added about 10 KB per event (here ~90 MB for the 6 extra files).
+`eventgraph import --bulk-files` runs the check (each record spelled as neo4j-admin's CSV rows
+as it passes, its id, digest and claim ids kept in SQLite, ids.py) and writes the files,
+without writing to Neo4j. Its peak RSS for 8 bench-shaped files is compared with its peak for
+2 of them: reading every file whole, as the importer once did, added about 10 KB per event
+(here ~90 MB for the 6 extra files).
 """
 
 import os

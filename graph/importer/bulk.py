@@ -1,27 +1,33 @@
 """`eventgraph import --bulk`: the initial load of an empty local database with neo4j-admin.
 
-    check (into the spool) ─▶ CSV files ─▶ stop Neo4j ─▶ `neo4j-admin database import full`
-             ─▶ start Neo4j ─▶ apply_schema ─▶ counts checked against the plan
+    check, each record spelled as CSV rows as it passes (CsvSpool) ─▶ CSV files ─▶ stop Neo4j
+        ─▶ `neo4j-admin database import full` ─▶ its counts checked against the files
+        ─▶ start Neo4j ─▶ apply_schema ─▶ the empty lists (`list_statements`)
 
-Validation is the normal import's, so invalid input writes nothing. The files hold exactly what
-the online writer stores (writing.py builds every node's properties, edges and claims; this
-module only spells them as neo4j-admin's CSV), content hashes included: importing the same
-files online afterwards reports them unchanged. What the online writer derives in Cypher
-(`:LongSpan`, relations' `since_end`/`until_start`) is filled in by the schema's migrations,
-which run on the new store because it has no schema marker yet.
+Each step is timed (`Phases`) and its time printed as it ends. Validation is the normal
+import's, so invalid input writes nothing. The files hold exactly what the online writer stores
+(writing.py builds every node's properties, edges and claims; this module only spells them as
+neo4j-admin's CSV), content hashes included: importing the same files online afterwards
+reports them unchanged. What the online writer derives in Cypher (`:LongSpan`, relations'
+`since_end`/`until_start`) is filled in by the schema's migrations, which run on the new store
+because it has no schema marker yet.
 
 Only into an empty database, because neo4j-admin replaces the whole store. For a Neo4j that
-eventgraph does not run, `write_bulk_files` writes the files and the command to run there.
+eventgraph does not run, `bulk_files_for_paths` writes the files, and the statements to run
+there once it is started on them (`AFTER_IMPORT`).
 """
 
 import os
 import pickle
+import re
 import shlex
 import shutil
 import subprocess
 import tempfile
+import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,15 +36,16 @@ from typing import Any
 from neo4j import Driver
 from neo4j.spatial import WGS84Point
 
-from eventgraph.graph import local_neo4j, model
+from eventgraph.graph import local_neo4j, ontology
 from eventgraph.graph.driver import open_driver, server_info
 from eventgraph.graph.errors import Conflict, InvalidData, LocalNeo4jError, Problem, SetupError
-from eventgraph.graph.importer import checked, read_and_validate
+from eventgraph.graph.importer import read_and_validate
 from eventgraph.graph.importer.reading import ReadResult
 from eventgraph.graph.importer.spool import FRAME, Spool
-from eventgraph.graph.importer.validation import Plan
+from eventgraph.graph.importer.validation import Item, Plan
 from eventgraph.graph.importer.writing import WRITE_ORDER, claim_rows, edges_of, node_properties
 from eventgraph.graph.java import find_jdk
+from eventgraph.graph.records import ClaimSpec
 from eventgraph.graph.schema import SCHEMA_NODE_LABEL, apply_schema
 from eventgraph.graph.settings import Settings
 
@@ -59,6 +66,36 @@ def _quiet(_: str) -> None:
     return None
 
 
+PHASES = ("checking", "files", "stop", "neo4j-admin", "counts", "start", "schema", "lists")
+"""The steps of a bulk load, in order, as `Phases` names them."""
+_PHASE_LINE = "phase {name}: {seconds:.1f} s"
+_PHASE_LINE_PATTERN = re.compile(r"^phase ([a-z0-9-]+): ([0-9.]+) s$", re.MULTILINE)
+
+
+class Phases:
+    """Times the steps of a bulk load and tells `report` how long each took, one line each
+    (`phase NAME: S s`, which `phases_in` reads back: the benchmark does, from the output)."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str, doing: str) -> Iterator[None]:
+        self.report(doing)
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.monotonic() - started
+            self.report(_PHASE_LINE.format(name=name, seconds=self.seconds[name]))
+
+
+def phases_in(output: str) -> dict[str, float]:
+    """The phase times a bulk load printed (the last line of each name counts)."""
+    return {name: float(seconds) for name, seconds in _PHASE_LINE_PATTERN.findall(output)}
+
+
 @dataclass
 class BulkFiles:
     """The CSV files of a plan, as neo4j-admin's `--nodes` / `--relationships` arguments."""
@@ -70,9 +107,9 @@ class BulkFiles:
     """One file per pair of labels (the type is a column)."""
     node_counts: Counter[str] = field(default_factory=Counter)
     relationship_count: int = 0
-    blank_lists: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-    """(label, property) → ids of the nodes whose list is `[""]`, which neo4j-admin reads as no
-    property: `set_lists` sets it once loaded."""
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    """Label → its list properties, which neo4j-admin cannot store empty: `list_statements`
+    sets them on the loaded store."""
 
     def arguments(self, database: str) -> list[str]:
         """`database import full …` for these files (paths as they are now)."""
@@ -99,6 +136,8 @@ class BulkSummary:
     nodes: Counter[str]
     relationships: int
     assumptions: list[str] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds per step (`PHASES`)."""
 
 
 # ---- rows to CSV ---------------------------------------------------------------------------
@@ -131,8 +170,8 @@ def _cell(value: Any) -> str | None:
     if isinstance(value, WGS84Point):
         return f"{{longitude:{value.longitude!r}, latitude:{value.latitude!r}}}"
     if isinstance(value, list):
-        if value in ([], [""]):
-            return None  # neo4j-admin has no spelling for these: `set_lists` sets them
+        if not value or value == [""]:
+            return None  # neo4j-admin has no spelling for these: `list_statements` sets them
         if any(ARRAY_DELIMITER in str(item) for item in value):
             raise Conflict(
                 "a list item holds the ASCII unit separator (U+001F), which the bulk files "
@@ -147,11 +186,15 @@ def _quoted(cell: str | None) -> str:
     return "" if cell is None else '"' + cell.replace('"', '""') + '"'
 
 
-def _write_csv(path: Path, header: list[str], rows: Iterable[list[str | None]]) -> None:
-    with path.open("w", encoding="utf-8") as out:
-        out.write(",".join(_quoted(name) for name in header) + "\n")
-        for row in rows:
-            out.write(",".join(_quoted(cell) for cell in row) + "\n")
+@dataclass(frozen=True)
+class _SourceGrading:
+    """A claim's reliability still to be taken from its source, which may come later in the
+    files (or be in the graph): resolved when the files are written, after the check."""
+
+    source: str
+
+
+Resolve = Callable[[_SourceGrading], str]
 
 
 class _Table:
@@ -169,16 +212,21 @@ class _Table:
 
     def add(self, row: dict[str, Any]) -> None:
         types = self.types
+        cells: dict[str, Any] = {}
         for key, value in row.items():
-            if key in self.fixed or value is None:
+            if value is None:
                 continue
-            kind = _type_of(value)
+            if key in self.fixed:
+                cells[key] = value
+                continue
+            kind = "string" if isinstance(value, _SourceGrading) else _type_of(value)
             if types.setdefault(key, kind) != kind:
                 if {types[key], kind} == {"long", "double"}:
                     types[key] = "double"
                 else:
                     raise Conflict(f"property '{key}' holds both {types[key]} and {kind} values")
-        self._rows.append({key: _cell(value) for key, value in row.items()})
+            cells[key] = value if isinstance(value, _SourceGrading) else _cell(value)
+        self._rows.append(cells)
         self.count += 1
         if len(self._rows) >= FRAME:
             self._flush()
@@ -196,88 +244,185 @@ class _Table:
                 except EOFError:
                     return
 
-    def write(self, header_fixed: list[str]) -> Path:
-        """Write the CSV (`header_fixed` names the fixed columns in the header)."""
+    def write(self, header_fixed: list[str], resolve: Resolve, into: Path) -> Path:
+        """Write the CSV into folder `into` (`header_fixed` names the fixed columns in the
+        header); its path."""
         self._flush()
         self._out.close()
         names = sorted(self.types)
         header = [*header_fixed, *(f"{name}:{self.types[name]}" for name in names)]
         columns = [*self.fixed, *names]
-        _write_csv(self.path, header, ([row.get(n) for n in columns] for row in self._rows_back()))
+        path = into / self.path.name
+        with path.open("w", encoding="utf-8") as out:
+            out.write(",".join(_quoted(name) for name in header) + "\n")
+            for row in self._rows_back():
+                cells = (row.get(name) for name in columns)
+                out.write(
+                    ",".join(
+                        _quoted(resolve(cell) if isinstance(cell, _SourceGrading) else cell)
+                        for cell in cells
+                    )
+                    + "\n"
+                )
         self._waiting.unlink()
-        return self.path
+        return path
 
 
-def write_bulk_files(plan: Plan, directory: Path, now: datetime | None = None) -> BulkFiles:
-    """Write the plan as neo4j-admin's CSV input into `directory` (which must exist), record
-    by record from the plan's spool: memory holds a frame of rows per file, not the import."""
-    now = now or datetime.now(UTC)
-    nodes: dict[str, _Table] = {}
-    edges: dict[tuple[str, str], _Table] = {}
+ENTITY_GROUP = "Entity"
+"""neo4j-admin's id group of the entity labels, which share one id space (validation refuses
+an id two of them give): an edge to an entity names the group, so a link that may point at
+several labels (an event's `at`, a participant) needs no lookup of which one it is."""
+BLANK_MARKER = "eventgraph_blank_{key}"
+"""A boolean column marking a node whose list `key` is `[""]`, which neo4j-admin cannot spell
+(nor `[]`): `list_statements` sets both on the loaded store and removes the marker."""
 
-    def node_table(label: str) -> _Table:
-        table = nodes.get(label)
-        if table is None:
-            table = nodes[label] = _Table(directory / f"nodes-{label}.csv", ["id"])
-        return table
 
-    def edge_table(source: str, target: str) -> _Table:
-        table = edges.get((source, target))
-        if table is None:
-            path = directory / f"relationships-{source}-{target}.csv"
-            table = edges[(source, target)] = _Table(path, ["from", "to", "type"])
-        return table
+def _group(label: str) -> str:
+    return ENTITY_GROUP if label in ontology.ENTITY_LABELS else label
 
-    blank_lists: dict[tuple[str, str], list[str]] = {}
 
-    for item in plan.items:
+class _GroupPlan(Plan):
+    """What `edges_of` and `claim_rows` ask of a plan while the files are still being checked:
+    the target of a link that allows several labels is an entity (its id group), and a claim
+    without its own grading takes its source's once the check is done (`_SourceGrading`)."""
+
+    def label_of_id(self, record_id: str) -> str:
+        return ENTITY_GROUP
+
+    def reliability_of(self, owner_id: str, index: int, claim: ClaimSpec) -> Any:
+        if claim.reliability is not None:
+            return claim.reliability.value
+        known = self.source_reliability.get(claim.source)
+        return known if known is not None else _SourceGrading(claim.source)
+
+
+class CsvSpool(Spool):
+    """The spool of a bulk load: each valid record, as the check passes it, becomes its rows
+    of neo4j-admin's CSV (from the record model the check built: no second pass over the
+    records, no reading them back); `finish_files` writes the files once the check is done.
+    The attachments (spool.py) stay in `directory` beside the files."""
+
+    def __init__(self, directory: Path, now: datetime | None = None) -> None:
+        super().__init__(WRITE_ORDER, directory)
+        self.now = now or datetime.now(UTC)
+        self._plan = _GroupPlan()
+        self._nodes: dict[str, _Table] = {}
+        self._edges: dict[tuple[str, str], _Table] = {}
+        self._lists: dict[str, set[str]] = {}
+        """Label → its list properties (from the model), which `list_statements` completes."""
+
+    def add(self, item: Item, canonical: str) -> None:
+        self.total += 1
+        label, record = item.label, item.record
+        if label == ontology.SOURCE.name:
+            grading = getattr(record, "reliability", None)
+            self._plan.source_reliability[record.id] = grading.value if grading else None
         props = node_properties(item)
-        props.update(id=item.record.id, content_hash=item.content_hash)
-        props.update(created_at=now, updated_at=now)
-        node_table(item.label).add(props)
-        for key, value in props.items():
+        for key, value in list(props.items()):
             if value == [""]:
-                blank_lists.setdefault((item.label, key), []).append(item.record.id)
-        for edge_type, source, source_id, target, target_id, edge_props in edges_of(item, plan):
-            edge_table(source, target).add(
+                props[BLANK_MARKER.format(key=key)] = True
+            if isinstance(value, list):
+                self._lists.setdefault(label, set()).add(key)
+        props.update(id=record.id, content_hash=item.content_hash)
+        props.update(created_at=self.now, updated_at=self.now)
+        self._node_table(label).add(props)
+        for edge_type, source, source_id, target, target_id, edge_props in edges_of(
+            item, self._plan
+        ):
+            self._edge_table(source, target).add(
                 {**edge_props, "from": source_id, "to": target_id, "type": edge_type}
             )
-        for claim in claim_rows(item, plan):
+        for claim in claim_rows(item, self._plan):
             claim_id = claim["props"]["id"]
-            node_table(CLAIM).add({**claim["props"], "created_at": now})
+            self._node_table(CLAIM).add({**claim["props"], "created_at": self.now})
             links = [
-                ("SUPPORTS", item.label, claim["owner"]),
+                ("SUPPORTS", label, claim["owner"]),
                 ("SOURCED_FROM", "Source", claim["source"]),
             ]
             if claim["report"] is not None:
                 links.append(("IN_REPORT", "Report", claim["report"]))
             for edge_type, target, target_id in links:
-                edge_table(CLAIM, target).add(
+                self._edge_table(CLAIM, target).add(
                     {"from": claim_id, "to": target_id, "type": edge_type}
                 )
-    files = BulkFiles(directory, blank_lists=blank_lists)
-    for label, table in nodes.items():
-        files.nodes[label] = table.write([f"id:ID({label})"])
-        files.node_counts[label] = table.count
-    for (source, target), table in edges.items():
-        files.relationships.append(
-            table.write([f":START_ID({source})", f":END_ID({target})", ":TYPE"])
-        )
-        files.relationship_count += table.count
-    return files
+
+    def __iter__(self) -> Iterator[Item]:
+        raise TypeError("a bulk load's records are in its CSV files, not kept to be read again")
+
+    def _node_table(self, label: str) -> _Table:
+        table = self._nodes.get(label)
+        if table is None:
+            path = self._directory / f"nodes-{label}.csv"
+            table = self._nodes[label] = _Table(path, ["id"])
+        return table
+
+    def _edge_table(self, source: str, target: str) -> _Table:
+        key = (_group(source), _group(target))
+        table = self._edges.get(key)
+        if table is None:
+            path = self._directory / f"relationships-{key[0]}-{key[1]}.csv"
+            table = self._edges[key] = _Table(path, ["from", "to", "type"])
+        return table
+
+    @property
+    def _directory(self) -> Path:
+        assert self.directory is not None
+        return self.directory
+
+    def finish_files(self, plan: Plan, into: Path | None = None) -> BulkFiles:
+        """Write the CSV files (into `into`, else the spool's folder), the claims' gradings
+        taken from the checked `plan`."""
+        grading = {**plan.source_reliability, **self._plan.source_reliability}
+
+        def resolve(pending: _SourceGrading) -> str:
+            reliability = grading.get(pending.source)
+            if reliability is None:  # the check refuses such a claim: never reached
+                raise Conflict(f"source '{pending.source}' has no grading for its claims")
+            return reliability
+
+        files = BulkFiles(into or self._directory)
+        files.lists = {label: sorted(keys) for label, keys in self._lists.items()}
+        for label, table in self._nodes.items():
+            files.nodes[label] = table.write([f"id:ID({_group(label)})"], resolve, files.directory)
+            files.node_counts[label] = table.count
+        for (source, target), table in self._edges.items():
+            header = [f":START_ID({source})", f":END_ID({target})", ":TYPE"]
+            files.relationships.append(table.write(header, resolve, files.directory))
+            files.relationship_count += table.count
+        return files
 
 
 # ---- the load ------------------------------------------------------------------------------
 
 _FOREIGN_NODES = f"MATCH (n) WHERE NOT n:`{SCHEMA_NODE_LABEL}` RETURN count(n) AS n"
-_COUNT_LABEL = "MATCH (n:$($label)) RETURN count(n) AS n"
-_COUNT_RELATIONSHIPS = "MATCH ()-[r]->() RETURN count(r) AS n"
-_SET_EMPTY_LIST = (
-    "MATCH (n:`{label}`) WHERE n.`{key}` IS NULL "
-    "CALL (n) {{ SET n.`{key}` = [] }} IN TRANSACTIONS OF 10000 ROWS"
+_COMPLETE_LISTS = (
+    "MATCH (n:`{label}`) WHERE {missing} CALL (n) {{ SET {sets} }} IN TRANSACTIONS OF 10000 ROWS"
 )
-_SET_BLANK_LIST = "UNWIND $ids AS id MATCH (n:`{label}` {{id: id}}) SET n.`{key}` = ['']"
 """Labels and keys from the model's allow-list, never from input."""
+
+
+def list_statements(files: BulkFiles) -> list[str]:
+    """Cypher that stores the lists neo4j-admin cannot spell (it reads an empty cell, quoted or
+    not, as no property) as the online import does: `[""]` on the nodes marked so, `[]` on
+    the others without the property (a record never lacks a list, `model.Prop.default`).
+    One pass over each label with lists, touching only the nodes that lack one."""
+    statements = []
+    for label, keys in files.lists.items():
+        missing = " OR ".join(f"n.`{key}` IS NULL" for key in keys)
+        sets = ", ".join(
+            f"n.`{key}` = CASE WHEN n.`{BLANK_MARKER.format(key=key)}` THEN [''] "
+            f"ELSE coalesce(n.`{key}`, []) END, n.`{BLANK_MARKER.format(key=key)}` = null"
+            for key in keys
+        )
+        statements.append(_COMPLETE_LISTS.format(label=label, missing=missing, sets=sets))
+    return statements
+
+
+def set_lists(driver: Driver, database: str, files: BulkFiles) -> None:
+    """Run `list_statements` (each batched: in an implicit transaction)."""
+    with driver.session(database=database) as session:
+        for statement in list_statements(files):
+            session.run(statement).consume()
 
 
 def _max_bytes(settings: Settings) -> int:
@@ -294,8 +439,8 @@ def _refuse_unless_empty(driver: Driver, database: str) -> None:
         )
 
 
-def _run_admin_import(settings: Settings, files: BulkFiles, report: Report) -> None:
-    """neo4j-admin from the launcher's jars, on the stopped local store."""
+def _run_admin_import(settings: Settings, files: BulkFiles) -> str:
+    """neo4j-admin from the launcher's jars, on the stopped local store; its output."""
     home = settings.neo4j_home.resolve()
     conf = files.directory / "conf"
     conf.mkdir(exist_ok=True)
@@ -308,7 +453,6 @@ def _run_admin_import(settings: Settings, files: BulkFiles, report: Report) -> N
         max_heap=ADMIN_HEAP,
     )
     log = files.directory / "neo4j-admin.log"
-    report("Running neo4j-admin database import full…")
     with log.open("w") as out:
         completed = subprocess.run(
             command,
@@ -326,33 +470,27 @@ def _run_admin_import(settings: Settings, files: BulkFiles, report: Report) -> N
             f"neo4j-admin could not import the files (exit code {completed.returncode}); the "
             f"database may be empty now, import again. Log: {kept}\n{tail}"
         )
+    return log.read_text(errors="replace")
 
 
-def set_lists(driver: Driver, database: str, files: BulkFiles) -> None:
-    """Store the lists neo4j-admin cannot spell (it reads an empty cell, quoted or not, as no
-    property) as the online import does: `[""]` on the nodes that had it, and `[]` on the
-    others without the property: a record never lacks a list (`model.Prop.default`)."""
-    for (label, key), ids in files.blank_lists.items():
-        driver.execute_query(
-            _SET_BLANK_LIST.format(label=label, key=key), ids=ids, database_=database
-        )
-    for label in files.node_counts:
-        shape = model.SHAPES_BY_LABEL.get(label)
-        for part in shape.fields if shape else ():
-            if isinstance(part, model.Prop) and part.type.many:
-                with driver.session(database=database) as session:  # batched: an implicit tx
-                    session.run(_SET_EMPTY_LIST.format(label=label, key=part.name)).consume()
+_ADMIN_COUNTS = re.compile(
+    r"^\s*Imported:\s*\n\s*([0-9]+) nodes\s*\n\s*([0-9]+) relationships", re.MULTILINE
+)
 
 
-def _check_counts(driver: Driver, database: str, files: BulkFiles) -> None:
+def _check_counts(log: str, files: BulkFiles) -> None:
+    """neo4j-admin's own report of what it imported against the files (no query: counting a
+    store of millions of relationships is not free)."""
+    found = _ADMIN_COUNTS.search(log)
+    if found is None:
+        raise Conflict("neo4j-admin did not report what it imported; see its log")
+    nodes, relationships = int(found[1]), int(found[2])
+    expected = sum(files.node_counts.values())
     wrong = []
-    for label, expected in files.node_counts.items():
-        found = driver.execute_query(_COUNT_LABEL, label=label, database_=database)[0][0]["n"]
-        if found != expected:
-            wrong.append(f"{label}: {found} of {expected}")
-    found = driver.execute_query(_COUNT_RELATIONSHIPS, database_=database)[0][0]["n"]
-    if found != files.relationship_count:
-        wrong.append(f"relationships: {found} of {files.relationship_count}")
+    if nodes != expected:
+        wrong.append(f"nodes: {nodes} of {expected}")
+    if relationships != files.relationship_count:
+        wrong.append(f"relationships: {relationships} of {files.relationship_count}")
     if wrong:
         raise Conflict(f"the bulk load left other counts than planned ({'; '.join(wrong)})")
 
@@ -368,30 +506,39 @@ def bulk_import_paths(
             "neo4j-admin command to run on that server."
         )
     database = settings.neo4j_database
-    with (
-        Spool.on_disk(WRITE_ORDER) as spool,
-        tempfile.TemporaryDirectory(prefix="bulk-", dir=settings.neo4j_home) as scratch,
-    ):
+    phase = Phases(report)
+    with tempfile.TemporaryDirectory(prefix="bulk-", dir=settings.neo4j_home) as scratch:
+        spool = CsvSpool(Path(scratch))
         with open_driver(settings) as driver:
             server_info(driver, settings)
             _refuse_unless_empty(driver, database)
-            read, plan = read_and_validate(driver, database, paths, _max_bytes(settings), spool)
+            with phase("checking", "Checking the files (and spelling them as CSV)…"):
+                read, plan = read_and_validate(driver, database, paths, _max_bytes(settings), spool)
             _refuse_retractions(read)
-        report("Writing the import files…")
-        files = write_bulk_files(plan, Path(scratch))
-        spool.close()
-        local_neo4j.stop(settings, report)
+        with phase("files", "Writing the import files…"):
+            files = spool.finish_files(plan)
+        with phase("stop", "Stopping Neo4j…"):
+            local_neo4j.stop(settings, report)
         try:
-            _run_admin_import(settings, files, report)
+            with phase("neo4j-admin", "Running neo4j-admin database import full…"):
+                log = _run_admin_import(settings, files)
+            with phase("counts", "Checking the counts…"):
+                _check_counts(log, files)
         finally:
-            local_neo4j.start(settings, report)
+            with phase("start", "Starting Neo4j…"):
+                local_neo4j.start(settings, report)
     with open_driver(settings) as driver:
-        report("Applying the schema…")
-        apply_schema(driver, database)
-        set_lists(driver, database, files)
-        _check_counts(driver, database, files)
+        with phase("schema", "Applying the schema…"):
+            apply_schema(driver, database)
+        with phase("lists", "Setting the empty lists…"):
+            set_lists(driver, database, files)
     return BulkSummary(
-        read.files, plan.total, files.node_counts, files.relationship_count, read.assumptions
+        read.files,
+        plan.total,
+        files.node_counts,
+        files.relationship_count,
+        read.assumptions,
+        phase.seconds,
     )
 
 
@@ -417,15 +564,30 @@ def admin_command(files: BulkFiles, database: str) -> str:
     return shlex.join(["neo4j-admin", *files.arguments(database)])
 
 
+AFTER_IMPORT = "after-import.cypher"
+"""Beside `--bulk-files`' CSV: the statements to run once the server is started on the new store."""
+
+
 def bulk_files_for_paths(settings: Settings, paths: list[Path], directory: Path) -> BulkFiles:
     """Validate (against the configured Neo4j, as any import), then write the import files
-    into `directory` for a server eventgraph does not run; nothing is written to Neo4j."""
+    into `directory` for a server eventgraph does not run, with the Cypher to run after the
+    load (`AFTER_IMPORT`: the empty lists); nothing is written to Neo4j, nor to `directory`
+    unless the check passes."""
     if directory.exists() and any(directory.iterdir()):
         raise Conflict(f"{directory} is not empty; name a new or empty folder for the files")
-    with open_driver(settings) as driver:
+    with (
+        open_driver(settings) as driver,
+        tempfile.TemporaryDirectory(prefix="eventgraph-bulk-") as scratch,
+    ):
         server_info(driver, settings)
-        database = settings.neo4j_database
-        with checked(driver, database, paths, _max_bytes(settings)) as (read, plan):
-            _refuse_retractions(read)
-            directory.mkdir(parents=True, exist_ok=True)
-            return write_bulk_files(plan, directory.resolve())
+        spool = CsvSpool(Path(scratch))
+        read, plan = read_and_validate(
+            driver, settings.neo4j_database, paths, _max_bytes(settings), spool
+        )
+        _refuse_retractions(read)
+        directory.mkdir(parents=True, exist_ok=True)
+        files = spool.finish_files(plan, directory.resolve())
+        (directory / AFTER_IMPORT).write_text(
+            "".join(f"{statement};\n" for statement in list_statements(files))
+        )
+        return files

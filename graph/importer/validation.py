@@ -6,9 +6,10 @@ a node already in the graph; which labels it may point at comes from the ontolog
 
 Records are checked as they are read, one file at a time (`Checker.check`): each valid one goes
 to the import's spool (spool.py) and only what later records and the end of the import need is
-kept — per label each id's content hash, the ids referenced (with the labels they may have),
-the claim ids, the sources' gradings. `Checker.finish` then checks what spans the import (ids
-that clash, references, claim gradings and ids) against the graph in a few batched lookups.
+kept — each record's label, id and content hash and the claim ids in SQLite beside the spool
+(ids.py), the ids referenced (with the labels they may have) and the sources' gradings.
+`Checker.finish` then checks what spans the import (ids that clash, references, claim gradings
+and ids) against the graph in a few batched lookups.
 Those sets say *which* ids are wrong but not *where*: only when something is wrong, the files
 are read once more (`again`) to place each problem at its file, line and record path.
 """
@@ -17,6 +18,7 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from neo4j import Driver
@@ -24,6 +26,7 @@ from pydantic import ValidationError
 
 from eventgraph.graph import ontology
 from eventgraph.graph.errors import Problem, a_or_an
+from eventgraph.graph.importer.ids import RecordIds
 from eventgraph.graph.importer.reading import Attachment, PathKey, RawRecord
 from eventgraph.graph.importer.references import Reference, references
 from eventgraph.graph.importer.wording import field_path, record_problems, suggest
@@ -69,6 +72,8 @@ class ItemSink(Protocol):
     """Where valid records go (spool.Spool); iterating it gives them back in label order."""
 
     total: int
+    directory: Path | None
+    """Its folder on disk, where the check keeps its per-id state too; None in memory."""
 
     def add(self, item: Item, canonical: str) -> None: ...
 
@@ -83,8 +88,8 @@ class Plan:
     items: Iterable[Item] = ()
     total: int = 0
     """How many records `items` holds."""
-    hashes: dict[str, dict[str, bytes]] = field(default_factory=dict)
-    """Label → id → content digest of each record of the import."""
+    ids: RecordIds | None = None
+    """Label, id and content digest of each record of the import."""
     graph_labels: dict[str, str] = field(default_factory=dict)
     """Id → label of the ids that the import's references found in the graph."""
     source_reliability: dict[str, str | None] = field(default_factory=dict)
@@ -102,12 +107,11 @@ class Plan:
         return reliability
 
     def label_of_id(self, record_id: str) -> str:
-        """The label of an id an edge points at: of the import's record, else the graph's."""
-        for label in ontology.ENTITY_LABELS:
-            if record_id in self.hashes.get(label, {}):
-                return label
-        for label, ids in self.hashes.items():
-            if record_id in ids:
+        """The label of an id an edge points at: of the import's record (an entity's first),
+        else the graph's."""
+        labels = self.ids.labels(record_id) if self.ids is not None else set()
+        for label in (*ontology.ENTITY_LABELS, *LABELS):
+            if label in labels:
                 return label
         return self.graph_labels[record_id]
 
@@ -254,11 +258,11 @@ class Checker:
         self.problems: list[Problem] = []
         self.rejected: Counter[str] = Counter()
         self.seen = 0
-        self.hashes: dict[str, dict[str, bytes]] = {label: {} for label in LABELS}
+        self.ids = RecordIds(spool.directory)
+        """Label, id and digest of the valid records, and the claim ids (ids.py)."""
         self.faulty: dict[str, dict[str, None]] = {label: {} for label in LABELS}
         """Label → ids of the records with wrong fields (an ordered set)."""
         self.references: set[tuple[str, tuple[str, ...]]] = set()
-        self.claim_ids: set[str] = set()
         self.claim_ids_twice: set[str] = set()
         self.sources_cited_ungraded: set[str] = set()
         self.source_reliability: dict[str, str | None] = {}
@@ -288,14 +292,12 @@ class Checker:
         record = entry.record
         canonical = canonical_json(record)
         digest = content_digest(canonical)
-        known = self.hashes[entry.label]
-        earlier = known.get(record.id)
+        earlier = self.ids.add(entry.label, record.id, digest)
         if earlier is not None:
             if earlier != digest:
                 self.records_twice.add((entry.label, record.id))
                 self.rejected[entry.label] += 1
             return
-        known[record.id] = digest
         self.spool.add(Item(record, digest.hex(), raw.where()), canonical)
         if entry.label == ontology.SOURCE.name:
             self.source_reliability[record.id] = _reliability_of(record)
@@ -310,18 +312,20 @@ class Checker:
             if claim.reliability is None:
                 self.sources_cited_ungraded.add(claim.source)
             claim_id = claim_id_of(entry.id, index, claim)
-            if claim_id in self.claim_ids:
+            if not self.ids.add_claim(claim_id):
                 self.claim_ids_twice.add(claim_id)
-            else:
-                self.claim_ids.add(claim_id)
 
     def defined(self, record_id: str) -> set[str]:
         """The labels the import's records (valid or not) give this id."""
-        return {
-            label
-            for label in LABELS
-            if record_id in self.hashes[label] or record_id in self.faulty[label]
+        return self.ids.labels(record_id) | {
+            label for label in LABELS if record_id in self.faulty[label]
         }
+
+    def _ids_of(self, labels: Iterable[str]) -> Iterator[str]:
+        """The ids the import's records (valid, then faulty) give under each label."""
+        for label in labels:
+            yield from self.ids.ids((label,))
+            yield from self.faulty[label]
 
     def finish(
         self, driver: Driver, database: str, again: Callable[[], Iterable[RawRecord]]
@@ -332,12 +336,12 @@ class Checker:
         plan = Plan(
             self.spool,
             self.spool.total,
-            self.hashes,
+            self.ids,
             source_reliability=self.source_reliability,
             problems=self.problems,
             rejected=self.rejected,
         )
-        self.claim_ids.clear()  # only needed while reading
+        self.ids.forget_claims()
         self._left_over(plan)
         wrong = _Wrong(records=self.records_twice, claim_ids=self.claim_ids_twice)
         self._check_ids_and_references(plan, wrong, driver, database)
@@ -353,12 +357,7 @@ class Checker:
         owners: list[str] | None = None
         for row in self.attachments.left_over():
             if owners is None:
-                owners = [
-                    record_id
-                    for label in ("Event", "Relation")
-                    for ids in (self.hashes[label], self.faulty[label])
-                    for record_id in ids
-                ]
+                owners = list(self._ids_of(("Event", "Relation")))
             plan.problems.append(
                 Problem(
                     row.where(),
@@ -376,12 +375,7 @@ class Checker:
     def _check_ids_and_references(
         self, plan: Plan, wrong: _Wrong, driver: Driver, database: str
     ) -> None:
-        entity_ids = {
-            record_id
-            for label in ENTITY_LABELS
-            for ids in (self.hashes[label], self.faulty[label])
-            for record_id in ids
-        }
+        entity_ids = set(self._ids_of(ontology.ENTITY_LABELS))
         defined = {ref_id: self.defined(ref_id) for ref_id, _ in self.references}
         unresolved = {ref_id for ref_id, labels in defined.items() if not labels}
         in_graph = _graph_labels(driver, database, unresolved, entity_ids)
@@ -414,7 +408,7 @@ class Checker:
     def _candidates(
         self, allowed: tuple[str, ...], ref_id: str, driver: Driver, database: str
     ) -> list[str]:
-        names = [record_id for label in allowed for record_id in self.hashes.get(label, {})]
+        names = list(self.ids.ids(allowed))
         for label in allowed:
             query = _FIND_SIMILAR.format(label=label)
             rows = driver.execute_query(query, prefix=ref_id[:2], database_=database)[0]
