@@ -17,13 +17,20 @@ one last transaction. Only the ids of what is written are kept, never the record
 
 While Neo4j writes one batch, a thread reads and builds the rows of the next (prefetch.py).
 
-Any number of imports of overlapping data at once end as if run one after another: nodes are
-MERGEd under the uniqueness constraints, and a record's edges and claims are deleted and
-re-created in the transaction whose `SET` of its node holds the node's write lock until the
+What Neo4j does per record is kept small: a record no node had the id of when its batch was
+classified is created whole by one statement per label (`CREATE` of the node with its edges to
+earlier labels and its claims: no MERGE, nothing to delete), properties named key by key so no
+statement plans an `Eager`. Only changed records take the replace path below.
+
+Any number of imports of overlapping data at once end as if run one after another. A changed
+record's node is MERGEd under the uniqueness constraints, and its edges and claims are deleted
+and re-created in the transaction whose `SET` of its node holds the node's write lock until the
 commit, so a second importer waits for the first to commit and then replaces what it wrote.
-Only nodes that existed before their MERGE (changed records, or records another import created
-meanwhile) have edges and claims to delete; the MERGE reports them. A deadlock between importers
-is a transient error the driver's managed transaction retries. Labels and relationship types
+Only nodes that existed before their MERGE have edges and claims to delete; the MERGE reports
+them. A record found new that another import creates before this one commits makes the
+uniqueness constraint refuse the transaction; the batch is then written again with every record
+on the replace path (`_written`), which finds that node and replaces it. A deadlock between
+importers is a transient error the driver's managed transaction retries. Labels and relationship types
 come only from the ontology (interpolated, or as parameters of `$(…)`); values are parameters.
 """
 
@@ -35,7 +42,7 @@ from enum import Enum
 from itertools import islice
 from typing import Any
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import Driver, ManagedTransaction, Session
 from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired, TransientError
 from neo4j.spatial import WGS84Point
 
@@ -802,7 +809,7 @@ def _write_batches(
 
 
 def _written(
-    session: Any, candidates: list[_Rows], known: _Known, everything: bool = False
+    session: Session, candidates: list[_Rows], known: _Known, everything: bool = False
 ) -> _Sent:
     """One batch in a transaction of its own, its new records created. A record that another
     import created after this one found it missing makes the uniqueness constraint refuse the
