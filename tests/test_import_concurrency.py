@@ -5,6 +5,8 @@ on standard error (no refusal, no driver retry lines)."""
 
 import os
 import subprocess
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from neo4j import Driver
 
 from bench.dataset import generate
 from bench.world import SMALL_WORLD
+from eventgraph.graph.importer import import_paths
 from eventgraph.graph.settings import Settings
 from tests.graph_store import wipe
 from tests.helpers import EVENTGRAPH, run_cli
@@ -94,3 +97,57 @@ def test_overlapping_batched_imports_give_the_graph_of_one_import(
     again = run_cli("import", str(dataset), "--quiet")
     assert again.returncode == 0, again.stderr
     assert "Nothing changed" in again.stdout
+
+
+def _wait_until_a_transaction_is_blocked(driver: Driver, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        blocked = driver.execute_query(
+            "SHOW TRANSACTIONS YIELD status WHERE status STARTS WITH 'Blocked' RETURN count(*) AS n"
+        )[0][0]["n"]
+        if blocked:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the import never waited on the other writer's lock")
+
+
+def test_a_record_another_writer_creates_meanwhile_is_replaced_not_refused(
+    clean_graph: Driver, settings: Settings, dataset: Path
+) -> None:
+    """The importer finds an event missing and creates it, while another writer has created
+    that event and not committed yet: the importer waits on its lock, the uniqueness
+    constraint refuses its transaction once the other commits, and the batch is written again
+    as a change of that event: the graph ends as one import leaves it."""
+    single = run_cli("import", str(dataset), "--batch-size", BATCH, "--quiet")
+    assert single.returncode == 0, single.stderr
+    expected = _graph(clean_graph)
+    contested = sorted(expected["participants"])[-1]
+
+    wipe(clean_graph, settings.neo4j_database)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            import_paths(
+                clean_graph,
+                settings.neo4j_database,
+                [dataset],
+                max_bytes=2**24,
+                batch_size=int(BATCH),
+            )
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    with clean_graph.session(database=settings.neo4j_database) as session:
+        other = session.begin_transaction()
+        other.run("CREATE (:Event {id: $id, name: 'written by another'})", id=contested).consume()
+        importer = threading.Thread(target=run)
+        importer.start()
+        try:
+            _wait_until_a_transaction_is_blocked(clean_graph)
+        finally:
+            other.commit()
+            importer.join(timeout=600)
+    assert errors == []
+    assert _duplicate_triples(clean_graph) == 0
+    assert _graph(clean_graph) == expected

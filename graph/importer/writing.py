@@ -17,14 +17,22 @@ one last transaction. Only the ids of what is written are kept, never the record
 
 While Neo4j writes one batch, a thread reads and builds the rows of the next (prefetch.py).
 
-Any number of imports of overlapping data at once end as if run one after another: nodes are
-MERGEd under the uniqueness constraints, and a record's edges and claims are deleted and
-re-created in the transaction whose `SET` of its node holds the node's write lock until the
+What Neo4j does per record is kept small: a record no node had the id of when its batch was
+classified is created whole by one statement per label (`CREATE` of the node with its edges to
+earlier labels and its claims: no MERGE, nothing to delete), properties named key by key so no
+statement plans an `Eager`. Only changed records take the replace path below.
+
+Any number of imports of overlapping data at once end as if run one after another. A changed
+record's node is MERGEd under the uniqueness constraints, and its edges and claims are deleted
+and re-created in the transaction whose `SET` of its node holds the node's write lock until the
 commit, so a second importer waits for the first to commit and then replaces what it wrote.
-Only nodes that existed before their MERGE (changed records, or records another import created
-meanwhile) have edges and claims to delete; the MERGE reports them. A deadlock between importers
-is a transient error the driver's managed transaction retries. Labels and relationship types
-come only from the ontology (interpolated, or as parameters of `$(…)`); values are parameters.
+Only nodes that existed before their MERGE have edges and claims to delete; the MERGE reports
+them. A record found new that another import creates before this one commits makes the
+uniqueness constraint refuse the transaction; the batch is then written again with every record
+on the replace path (`_written`), which finds that node and replaces it. A deadlock between
+importers is a transient error the driver's managed transaction retries. Labels and
+relationship types come only from the ontology (interpolated, or as parameters of `$(…)`);
+values are parameters.
 """
 
 from collections import Counter, defaultdict
@@ -35,7 +43,7 @@ from enum import Enum
 from itertools import islice
 from typing import Any
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import Driver, ManagedTransaction, Session
 from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired, TransientError
 from neo4j.spatial import WGS84Point
 
@@ -267,23 +275,56 @@ _DELETE_OWNED_CLAIMS = (
     "UNWIND $ids AS id MATCH (n:`{label}` {{id: id}})<-[:SUPPORTS]-(c:Claim) "
     "USING INDEX n:`{label}`(id) DETACH DELETE c"
 )
+# Properties are written key by key from the model (`{key: row.props.key}`), never `SET n =
+# row.props`: a map Neo4j cannot see into makes it plan an `Eager` (every row buffered before
+# the next operator) after each such SET. A key a row lacks is null, and null is not stored.
+
+
+def _map(keys: Iterable[str], source: str) -> str:
+    return ", ".join(f"`{key}`: {source}.`{key}`" for key in keys)
+
+
+_EDGE_KEYS = _map(
+    sorted({prop.name for props in model.EDGE_PROPERTIES.values() for prop in props}),
+    "edge.props",
+)
+_CLAIM_KEYS = _map(
+    (p.name for p in model.CLAIM_PROPERTIES if p.name != "created_at"), "claim.props"
+)
 _CREATE_EDGES = (
-    "UNWIND $rows AS row "
-    "MATCH (a:`{source}` {{id: row.from}}) USING INDEX a:`{source}`(id) "
-    "MATCH (b:`{target}` {{id: row.to}}) USING INDEX b:`{target}`(id) "
-    "CREATE (a)-[r:$(row.type)]->(b) SET r = row.props"
+    "UNWIND $rows AS edge "
+    "MATCH (a:`{source}` {{id: edge.from}}) USING INDEX a:`{source}`(id) "
+    "MATCH (b:`{target}` {{id: edge.to}}) USING INDEX b:`{target}`(id) "
+    f"CREATE (a)-[:$(edge.type) {{{{{_EDGE_KEYS}}}}}]->(b)"
 )
 """One statement per pair of labels, the type a parameter: fewer statements for Neo4j to plan
 (each costs it 30-130 ms, more than writing a few thousand edges)."""
-_CREATE_CLAIMS = (
-    "UNWIND $rows AS row "
-    "MATCH (owner:`{label}` {{id: row.owner}}) USING INDEX owner:`{label}`(id) "
-    "MATCH (s:Source {{id: row.source}}) USING INDEX s:Source(id) "
-    "OPTIONAL MATCH (report:Report {{id: row.report}}) USING INDEX report:Report(id) "
-    "CREATE (c:Claim) SET c = row.props, c.created_at = $now "
-    "CREATE (c)-[:SUPPORTS]->(owner) CREATE (c)-[:SOURCED_FROM]->(s) "
+_CLAIMS_OF_N = (
+    "MATCH (s:Source {{id: claim.source}}) USING INDEX s:Source(id) "
+    "OPTIONAL MATCH (report:Report {{id: claim.report}}) USING INDEX report:Report(id) "
+    f"CREATE (c:Claim {{{{{_CLAIM_KEYS}, created_at: $now}}}}) "
+    "CREATE (c)-[:SUPPORTS]->(n) CREATE (c)-[:SOURCED_FROM]->(s) "
     "FOREACH (_ IN CASE WHEN report IS NULL THEN [] ELSE [1] END | "
-    "  CREATE (c)-[:IN_REPORT]->(report))"
+    "CREATE (c)-[:IN_REPORT]->(report))"
+)
+"""Creates the claims (`claim`) of the node `n` with their edges."""
+_CREATE_CLAIMS = (
+    "UNWIND $rows AS claim "
+    "MATCH (n:`{label}` {{id: claim.owner}}) USING INDEX n:`{label}`(id) " + _CLAIMS_OF_N
+)
+_CREATE_RECORDS = (
+    "UNWIND $rows AS row "
+    "CREATE (n:`{label}` {{{props}, created_at: $now, updated_at: $now{times}}}){rest}"
+)
+"""Creates records that are new to the graph whole, in one statement per label: the node, its
+edges to nodes of earlier labels (`WRITE_ORDER`, written already: one subquery per target
+label, so every lookup is an index seek) and its claims. Edges to its own label or later ones
+wait for `_CREATE_EDGES` (a MATCH of the label this statement creates would make Neo4j buffer
+every row first)."""
+_LINKS_TO = (
+    "CALL (n, row) {{ UNWIND row.edges.`{target}` AS edge "
+    "MATCH (b:`{target}` {{id: edge.to}}) USING INDEX b:`{target}`(id) "
+    f"CREATE (n)-[:$(edge.type) {{{{{_EDGE_KEYS}}}}}]->(b) }}}} "
 )
 
 
@@ -303,20 +344,84 @@ def _upsert_nodes(label: str) -> str:
     return _UPSERT_NODES.format(label=label, times=times, then=then)
 
 
+_RANK = {label: rank for rank, label in enumerate(WRITE_ORDER)}
+
+
+def _earlier_targets(label: str) -> list[str]:
+    """The labels, earlier in `WRITE_ORDER`, that this label's edges may point at."""
+    targets = {
+        target
+        for edge in ontology.EDGE_TYPES
+        if label in edge.from_labels
+        for target in edge.to_labels
+        if _RANK[target] < _RANK[label]
+    }
+    return sorted(targets, key=_RANK.__getitem__)
+
+
+def _has_claims(label: str) -> bool:
+    return any(
+        isinstance(part, model.Special) and part.name == "claims"
+        for part in model.SHAPES_BY_LABEL[label].fields
+    )
+
+
+_SET_IN_CYPHER = {"created_at", "updated_at", "since_end", "until_start"}
+"""Stored properties the rows do not carry: stamps, and the bounds graph/spans.py derives."""
+
+
+def _create_records(label: str) -> str:
+    own_times = TIME_PROPERTIES.get(label, ())
+    keys = [
+        prop.name
+        for prop in model.SHAPES_BY_LABEL[label].stored()
+        if prop.name not in _SET_IN_CYPHER and prop.name not in own_times
+    ]
+    times = "".join(f", `{key}`: datetime(row.times.`{key}`)" for key in own_times)
+    links = "".join(_LINKS_TO.format(target=target) for target in _earlier_targets(label))
+    claims = (
+        "CALL (n, row) { UNWIND row.claims AS claim " + _CLAIMS_OF_N.format() + " } "
+        if _has_claims(label)
+        else ""
+    )
+    then = {
+        "Event": f"CALL (n) {{ {mark_long_span('n')} }}",
+        "Relation": f"CALL (n) {{ {set_relation_bounds('n')} }}",
+    }.get(label, "")
+    rest = links + claims + then
+    return _CREATE_RECORDS.format(
+        label=label,
+        props=_map(keys, "row.props"),
+        times=times,
+        rest=f" WITH n, row {rest}" if rest else "",
+    )
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """One label's statements, built once."""
+
+    read_hashes: str
+    create: str
+    upsert: str
+    delete_edges: str | None
+    delete_claims: str | None
+    create_claims: str
+
+
 _STATEMENTS = {
-    label: (
+    label: _Statements(
         _READ_HASHES.format(label=label),
+        _create_records(label),
         _upsert_nodes(label),
         _DELETE_OWNED_EDGES.format(label=label, types=_owned_edge_types(label))
         if _owned_edge_types(label)
         else None,
-        _DELETE_OWNED_CLAIMS.format(label=label) if label in ("Event", "Relation") else None,
+        _DELETE_OWNED_CLAIMS.format(label=label) if _has_claims(label) else None,
         _CREATE_CLAIMS.format(label=label),
     )
     for label in WRITE_ORDER
 }
-"""Per label: (read hashes, upsert nodes, delete owned edges, delete owned claims, create
-claims), built once."""
 
 
 def _chunks(rows: list[Any], size: int = ROWS_PER_QUERY) -> Iterator[list[Any]]:
@@ -347,27 +452,31 @@ class _Rows:
     claims: list[dict[str, Any]]
     targets: tuple[tuple[str, str], ...]
     """(label, id) of every other node its edges and claims need."""
+    created: dict[str, Any]
+    """The row `_STATEMENTS[label].create` takes if the record is new to the graph."""
+    later: list[tuple[str, str, dict[str, Any]]]
+    """The edges that statement leaves to `_CREATE_EDGES` (to its own label or a later one)."""
 
 
 def _rows_of(item: Item, plan: Plan) -> _Rows:
     record_id = item.record.id
+    label = item.label
     props = node_properties(item)
     texts = {
-        key: props.pop(key).isoformat()
-        for key in TIME_PROPERTIES.get(item.label, ())
-        if key in props
+        key: props.pop(key).isoformat() for key in TIME_PROPERTIES.get(label, ()) if key in props
     }
     props["content_hash"] = item.content_hash
     edges = []
+    earlier: dict[str, list[dict[str, Any]]] = {}
+    later = []
     targets = []
     for edge_type, source, _, target, target_id, edge_props in edges_of(item, plan):
-        edges.append(
-            (
-                source,
-                target,
-                {"type": edge_type, "from": record_id, "to": target_id, "props": edge_props},
-            )
-        )
+        edge = {"type": edge_type, "from": record_id, "to": target_id, "props": edge_props}
+        edges.append((source, target, edge))
+        if _RANK[target] < _RANK[label]:
+            earlier.setdefault(target, []).append(edge)
+        else:
+            later.append((source, target, edge))
         if target_id != record_id:
             targets.append((target, target_id))
     claims = claim_rows(item, plan)
@@ -375,18 +484,24 @@ def _rows_of(item: Item, plan: Plan) -> _Rows:
         targets.append(("Source", claim["source"]))
         if claim["report"] is not None:
             targets.append(("Report", claim["report"]))
+    created: dict[str, Any] = {"props": props}
+    if texts:
+        created["times"] = texts
+    if earlier:
+        created["edges"] = earlier
+    if claims:
+        created["claims"] = claims
     return _Rows(
-        item.label,
+        label,
         record_id,
         item.content_hash,
         {"id": record_id, "props": props, "times": texts},
         edges,
         claims,
         tuple(targets),
+        created,
+        later,
     )
-
-
-_RANK = {label: rank for rank, label in enumerate(WRITE_ORDER)}
 
 
 def _in_write_order(items: Iterable[Item]) -> Iterable[Item]:
@@ -461,7 +576,7 @@ def _read_hashes(
     """The stored content hash of each id found; the STIX version of each into `versions`."""
     stored: dict[str, str | None] = {}
     for chunk in _chunks(ids):
-        for row in tx.run(_STATEMENTS[label][0], ids=chunk):
+        for row in tx.run(_STATEMENTS[label].read_hashes, ids=chunk):
             stored[row["id"]] = row["hash"]
             if versions is not None and row["modified"] is not None:
                 versions[row["id"]] = row["modified"]
@@ -485,10 +600,11 @@ def _write_records(
     known: _Known,
     now: datetime,
     everything: bool = False,
+    create: bool = True,
 ) -> _Sent:
     """`_send_records`, a memory refusal told at once instead of retried for seconds."""
     try:
-        return _send_records(tx, candidates, known, now, everything)
+        return _send_records(tx, candidates, known, now, everything, create)
     except TransientError as error:
         if is_memory_limit(error):
             raise _TooLarge from None
@@ -501,10 +617,13 @@ def _send_records(
     known: _Known,
     now: datetime,
     everything: bool,
+    create: bool,
 ) -> _Sent:
     """Write the candidates whose targets exist (all of them if `everything`): classify by
-    hash, upsert the nodes, replace the edges and claims of those that existed. The rest
-    come back as pending. Changes nothing in `known`: the caller applies the result once it
+    hash; create the new ones whole if `create` (else upsert them too); upsert the changed
+    nodes and replace their edges and claims. The rest come back as pending.
+
+    Changes nothing in `known`: the caller applies the result once it
     committed (a retried transaction starts again from the same `known`)."""
     sent = _Sent()
     to_write: list[_Rows] = []
@@ -523,12 +642,17 @@ def _send_records(
                 to_write.append(row)
     if not everything:
         to_write = _ready(tx, to_write, known, sent)
+    new: list[_Rows] = []
+    changed: list[_Rows] = []
     for row in to_write:
-        counts = sent.outcome.updated if row.id in stored[row.label] else sent.outcome.created
-        counts[row.label] += 1
+        found = row.id in stored[row.label]
+        (sent.outcome.updated if found else sent.outcome.created)[row.label] += 1
         sent.present[row.label].add(row.id)
-    existed = _write_nodes(tx, to_write, now)
-    _replace_links(tx, to_write, existed, now)
+        (new if create and not found else changed).append(row)
+    _create_new(tx, new, now)
+    existed = _write_nodes(tx, changed, now)
+    _replace_links(tx, changed, existed, now)
+    _create_edges(tx, [edge for row in new for edge in row.later])
     sent.done += len(to_write)
     return sent
 
@@ -564,12 +688,33 @@ def _ready(tx: ManagedTransaction, rows: list[_Rows], known: _Known, sent: _Sent
     return ready
 
 
+def _create_new(tx: ManagedTransaction, rows: list[_Rows], now: datetime) -> None:
+    """Create records no node had the id of when they were classified, whole (but for their
+    `later` edges), label by label in `WRITE_ORDER`. One that another import created since
+    makes the uniqueness constraint refuse the transaction: the caller writes it again with
+    `create` off (see `_written`)."""
+    for label, group in sorted(_by_label(rows).items(), key=lambda pair: _RANK[pair[0]]):
+        for chunk in _chunks([row.created for row in group]):
+            tx.run(_STATEMENTS[label].create, rows=chunk, now=now)
+
+
+def _create_edges(tx: ManagedTransaction, edges: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """Create edges, one statement per (from label, to label)."""
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for source, target, edge in edges:
+        grouped.setdefault((source, target), []).append(edge)
+    for (source, target), edge_rows in grouped.items():
+        query = _CREATE_EDGES.format(source=source, target=target)
+        for chunk in _chunks(edge_rows):
+            tx.run(query, rows=chunk)
+
+
 def _write_nodes(tx: ManagedTransaction, rows: list[_Rows], now: datetime) -> Ids:
     """Upsert the nodes, content hash included; the ids of those that existed."""
     results = []
     for label, group in _by_label(rows).items():
         for chunk in _chunks([row.node for row in group]):
-            results.append((label, tx.run(_STATEMENTS[label][1], rows=chunk, now=now)))
+            results.append((label, tx.run(_STATEMENTS[label].upsert, rows=chunk, now=now)))
     # Read only once all are sent: Neo4j works on one chunk while the next is being sent.
     existed = _ids()
     for label, result in results:
@@ -581,24 +726,17 @@ def _replace_links(tx: ManagedTransaction, rows: list[_Rows], existed: Ids, now:
     """Replace the outgoing edges and claims of the records written (only the nodes that
     `existed` can have any: the others were created in this transaction)."""
     for label, group in _by_label(rows).items():
-        _, _, delete_edges, delete_claims, create_claims = _STATEMENTS[label]
+        statements = _STATEMENTS[label]
         old = [row.id for row in group if row.id in existed[label]]
         for chunk in _chunks(old):
-            if delete_edges:
-                tx.run(delete_edges, ids=chunk)
-            if delete_claims:
-                tx.run(delete_claims, ids=chunk)
-        edges: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for row in group:
-            for source, target, edge in row.edges:
-                edges.setdefault((source, target), []).append(edge)
-        for (source, target), edge_rows in edges.items():
-            query = _CREATE_EDGES.format(source=source, target=target)
-            for chunk in _chunks(edge_rows):
-                tx.run(query, rows=chunk)
+            if statements.delete_edges:
+                tx.run(statements.delete_edges, ids=chunk)
+            if statements.delete_claims:
+                tx.run(statements.delete_claims, ids=chunk)
+        _create_edges(tx, [edge for row in group for edge in row.edges])
         claims = [claim for row in group for claim in row.claims]
         for chunk in _chunks(claims):
-            tx.run(create_claims, rows=chunk, now=now)
+            tx.run(statements.create_claims, rows=chunk, now=now)
 
 
 @dataclass
@@ -632,7 +770,11 @@ def write_plan(
     try:
         with driver.session(database=database) as session:
             if batch_size is None:
-                return session.execute_write(_write_all, plan, progress, _Attempts())
+                attempts = _Attempts()
+                try:
+                    return session.execute_write(_write_all, plan, progress, attempts, True)
+                except ConstraintError:  # see `_written`
+                    return session.execute_write(_write_all, plan, progress, attempts, False)
             return _write_batches(session, plan, batch_size, committed, progress)
     except ConstraintError as error:
         raise Conflict(
@@ -673,14 +815,29 @@ def _write_batches(
     with prefetched(_all_rows(plan), ahead) as slices:
         for batch in _slices((row for rows in slices for row in rows), batch_size):
             candidates = pending + batch if pending else batch
-            sent = session.execute_write(_write_records, candidates, known, datetime.now(UTC))
+            sent = _written(session, candidates, known)
             pending = _committed_batch(sent, known, total, committed, progress)
     if pending:
-        sent = session.execute_write(
-            _write_records, pending, known, datetime.now(UTC), everything=True
-        )
+        sent = _written(session, pending, known, everything=True)
         _committed_batch(sent, known, total, committed, progress)
     return total
+
+
+def _written(
+    session: Session, candidates: list[_Rows], known: _Known, everything: bool = False
+) -> _Sent:
+    """One batch in a transaction of its own, its new records created. A record that another
+    import created after this one found it missing makes the uniqueness constraint refuse the
+    transaction; written again, the batch finds that node and replaces it as a changed record
+    (a refusal then is the data's own, and `write_plan` reports it)."""
+    try:
+        return session.execute_write(
+            _write_records, candidates, known, datetime.now(UTC), everything, True
+        )
+    except ConstraintError:
+        return session.execute_write(
+            _write_records, candidates, known, datetime.now(UTC), everything, False
+        )
 
 
 def _committed_batch(
@@ -702,7 +859,11 @@ class _Attempts:
 
 
 def _write_all(
-    tx: ManagedTransaction, plan: Plan, progress: Progress | None, attempts: _Attempts
+    tx: ManagedTransaction,
+    plan: Plan,
+    progress: Progress | None,
+    attempts: _Attempts,
+    create: bool,
 ) -> Outcome:
     """The whole import in this transaction, chunk by chunk as the records stream in."""
     attempts.count += 1
@@ -720,14 +881,16 @@ def _write_all(
     now = datetime.now(UTC)
     with prefetched(_all_rows(plan), AHEAD_RECORDS // 500) as slices:
         for chunk in _slices((row for rows in slices for row in rows), CHUNK_RECORDS):
-            sent = _write_records(tx, pending + chunk if pending else chunk, known, now)
+            sent = _write_records(
+                tx, pending + chunk if pending else chunk, known, now, False, create
+            )
             sent.apply(known)
             total.add(sent.outcome)
             pending = sent.pending
             if progress and sent.done and attempts.count == 1:
                 progress(sent.done)
     if pending:
-        sent = _write_records(tx, pending, known, now, everything=True)
+        sent = _write_records(tx, pending, known, now, True, create)
         total.add(sent.outcome)
         if progress and attempts.count == 1:
             progress(sent.done)
