@@ -10,7 +10,7 @@ from neo4j import Driver
 
 from eventgraph.graph.errors import InvalidData
 from eventgraph.graph.exporting import dump_document, export_document
-from eventgraph.graph.importer import ImportSummary, import_paths
+from eventgraph.graph.importer import ImportSummary, import_paths, writing
 from eventgraph.graph.settings import Settings
 from tests.graph_store import wipe
 
@@ -211,6 +211,22 @@ def test_batch_mode_matches_one_transaction_and_resumes(
     assert resumed.outcome.updated == {"Event": 1}
     assert _counts(clean_graph) == counts
     assert _export(clean_graph, settings) == whole
+
+
+def test_a_writer_that_forgets_what_it_wrote_asks_the_graph_and_ends_the_same(
+    clean_graph: Driver, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer remembers a bounded number of ids; past that it looks targets up again."""
+    path = _story(tmp_path)
+    _import(clean_graph, settings, path)
+    whole, counts = _export(clean_graph, settings), _counts(clean_graph)
+    wipe(clean_graph, settings.neo4j_database)
+    monkeypatch.setattr(writing, "KNOWN_PER_LABEL", 1)
+    for batch in (None, 1, 3):
+        summary = _import(clean_graph, settings, path, batch=batch)
+        assert sum(summary.outcome.created.values()) in (0, 12)
+        assert _counts(clean_graph) == counts
+        assert _export(clean_graph, settings) == whole
 
 
 CSV_TABLES = {

@@ -13,7 +13,8 @@ A record's edges can only be created once their targets exist. The records arriv
 `WRITE_ORDER`, so targets of an earlier label are written already; one that points at a record
 of its own label not yet written (`part_of`, `about`, `ends`, `within`) waits in a short pending
 list until that record is, and whatever still waits at the end (a cycle) is written together in
-one last transaction. Only the ids of what is written are kept, never the records.
+one last transaction. Only ids are kept, never the records, and of those at most a bounded
+cache (`KNOWN_PER_LABEL`): a target the writer does not remember is looked up in the graph.
 
 While Neo4j writes one batch, a thread reads and builds the rows of the next (prefetch.py).
 
@@ -530,17 +531,30 @@ def _ids() -> Ids:
     return defaultdict(set)
 
 
+KNOWN_PER_LABEL = 100_000
+"""Ids per label the writer remembers to exist; past that it forgets them and asks the graph
+again (one index seek per target, by batch), so its memory does not grow with the import."""
+
+
 @dataclass
 class _Known:
     """What an import has learnt of the graph: ids only, never records."""
 
     present: Ids = field(default_factory=_ids)
-    """Nodes that exist: written by this import, found unchanged, or found in the graph."""
+    """Nodes known to exist (written by this import, found unchanged, or found in the graph):
+    a cache of at most KNOWN_PER_LABEL ids per label. A target not in it is looked up."""
     absent: Ids = field(default_factory=_ids)
-    """Targets found missing: records of this import not written yet."""
+    """Targets found missing: records of this import not written yet (the pending ones')."""
 
     def has(self, label: str, node_id: str) -> bool:
         return node_id in self.present[label]
+
+    def learn(self, label: str, ids: set[str]) -> None:
+        known = self.present[label]
+        if len(known) + len(ids) > KNOWN_PER_LABEL:
+            known.clear()
+        known.update(ids)
+        self.absent[label].difference_update(ids)
 
 
 @dataclass
@@ -557,8 +571,7 @@ class _Sent:
 
     def apply(self, known: _Known) -> None:
         for label, ids in self.present.items():
-            known.present[label].update(ids)
-            known.absent[label].difference_update(ids)
+            known.learn(label, ids)
         for label, ids in self.missing.items():
             known.absent[label].update(ids)
 
