@@ -30,6 +30,16 @@ DRIVER_WORDS = ("Traceback", "ServiceUnavailable", "SessionExpired", "Couldn't c
 """What must never reach a user: a stack trace or the driver's own words."""
 
 
+EXPORTING_DOC = (Path(__file__).parent.parent / "docs" / "exporting.md").read_text()
+
+
+def jsonl_examples() -> list[dict[str, Any]]:
+    """The JSON Lines lines docs/exporting.md shows (what the docs test and the export test
+    hold against the code and against the seed story's export)."""
+    block = EXPORTING_DOC.split("```jsonl\n")[1].split("```")[0]
+    return [json.loads(line) for line in block.splitlines()]
+
+
 def kill_neo4j(settings: "Settings") -> None:
     """`kill -9` a local Neo4j started by our launcher, and wait until it is gone."""
     from eventgraph.graph import local_neo4j

@@ -1,12 +1,12 @@
 """The README stays true: every setting and every command it must mention is there."""
 
 import re
-from typing import Any
 
 from typer.main import get_command
 
 from eventgraph.api.cli import app
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from tests.helpers import EXPORTING_DOC, jsonl_examples
 
 README = (PROJECT_ROOT / "README.md").read_text()
 
@@ -124,16 +124,6 @@ def test_the_feed_examples_in_the_docs_are_read_as_the_formats_they_show() -> No
         assert option in options, f"docs/feeds.md shows {option}, which import does not take"
 
 
-EXPORTING_DOC = (PROJECT_ROOT / "docs" / "exporting.md").read_text()
-
-
-def _jsonl_examples() -> list[dict[str, Any]]:
-    import json
-
-    block = EXPORTING_DOC.split("```jsonl\n")[1].split("```")[0]
-    return [json.loads(line) for line in block.splitlines()]
-
-
 def test_every_export_format_and_graphml_type_is_documented_as_it_is() -> None:
     """docs/exporting.md has a row for each `--format` the command takes, says for each Neo4j
     type the GraphML `attr.type` the export declares, and shows JSON Lines in the shapes
@@ -163,6 +153,6 @@ def test_every_export_format_and_graphml_type_is_documented_as_it_is() -> None:
     written = io.StringIO()
     jsonl.write(snapshot, written)
     shapes = {tuple(json.loads(line)) for line in written.getvalue().splitlines()}
-    assert {tuple(example) for example in _jsonl_examples()} == shapes
+    assert {tuple(example) for example in jsonl_examples()} == shapes
     assert "(docs/exporting.md)" in README
     assert "(exporting.md)" in (PROJECT_ROOT / "docs" / "importing.md").read_text()

@@ -22,7 +22,7 @@ from eventgraph.graph.importer import import_paths
 from eventgraph.graph.retraction import retract_event
 from eventgraph.graph.settings import Settings
 from tests.graph_store import SeedStory, wipe
-from tests.helpers import run_cli
+from tests.helpers import EXPORTING_DOC, jsonl_examples, run_cli
 
 EDGES_STORY = """\
 eventgraph: 1
@@ -232,13 +232,11 @@ def test_the_exporting_docs_examples_are_what_the_seed_story_exports(
     seed_story: Driver, settings: Settings
 ) -> None:
     """docs/exporting.md's JSON Lines lines (properties shortened) and networkx example."""
-    from tests.test_docs import EXPORTING_DOC, _jsonl_examples
-
     snapshot = read_snapshot(seed_story, settings.neo4j_database)
     text = io.StringIO()
     jsonl.write(snapshot, text)
     exported = [json.loads(line) for line in text.getvalue().splitlines()]
-    for example in _jsonl_examples():
+    for example in jsonl_examples():
         same = [
             item
             for item in exported
