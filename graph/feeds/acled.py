@@ -14,7 +14,7 @@ from typing import Any
 from eventgraph.graph import ontology
 from eventgraph.graph.feeds.registry import FeedFile, FeedRetraction, Format, Table
 from eventgraph.graph.feeds.rows import Row, header_names, header_rows, slug
-from eventgraph.graph.feeds.sources import FEEDS, source_record
+from eventgraph.graph.feeds.sources import FEEDS, dataset_report, source_record
 
 FEED = FEEDS["acled"]
 
@@ -181,17 +181,9 @@ def _place(row: Row, lat: float, lon: float) -> dict[str, Any]:
     }
 
 
-DATASET_REPORT = {
-    "id": "report-acled-dataset",
-    "name": "The ACLED data set",
-    "kind": "dataset",
-    "publisher": FEED.source_id,
-    "description": f"{FEED.title}'s living data set: its rows change in place (timestamp).",
-    "feed": FEED.name,
-    "feed_id": "dataset",
-}
-"""The one Report of every ACLED claim: the data set, not the file, so an updated export
-changes only the events whose rows changed."""
+DATASET_REPORT = dataset_report(
+    FEED, f"{FEED.title}'s living data set: its rows change in place (timestamp)."
+)
 
 
 def _read_event(row: Row, file: FeedFile) -> None:

@@ -15,7 +15,7 @@ from eventgraph.graph import ontology
 from eventgraph.graph.feeds.registry import FeedFile, Format, Table
 from eventgraph.graph.feeds.roles import acting_roles
 from eventgraph.graph.feeds.rows import Row, header_names, header_rows, slug
-from eventgraph.graph.feeds.sources import FEEDS, source_record
+from eventgraph.graph.feeds.sources import FEEDS, dataset_report, source_record
 
 FEED = FEEDS["polecat"]
 
@@ -206,17 +206,9 @@ def _place(row: Row, lat: float, lon: float) -> tuple[dict[str, Any], ontology.P
     return place, precision
 
 
-DATASET_REPORT = {
-    "id": "report-polecat-dataset",
-    "name": "The POLECAT data set",
-    "kind": "dataset",
-    "publisher": FEED.source_id,
-    "description": f"{FEED.title}'s data set, released in weekly files and revised in place.",
-    "feed": FEED.name,
-    "feed_id": "dataset",
-}
-"""The one Report of every POLECAT claim: the data set, not the file, so a re-released file
-changes only the events whose rows changed."""
+DATASET_REPORT = dataset_report(
+    FEED, f"{FEED.title}'s data set, released in weekly files and revised in place."
+)
 
 
 def _read_event(row: Row, file: FeedFile) -> None:

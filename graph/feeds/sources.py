@@ -127,3 +127,17 @@ def report_record(feed: Feed, content: bytes, title: str) -> dict[str, Any]:
         "feed": feed.name,
         "feed_id": f"sha256:{digest}",
     }
+
+
+def dataset_report(feed: Feed, description: str) -> dict[str, Any]:
+    """The one `reports` record of a living data set's claims (ACLED, POLECAT): the data set,
+    not the file, so a re-released file changes only the events whose rows changed."""
+    return {
+        "id": f"report-{feed.name}-dataset",
+        "name": f"The {feed.title.split(' (')[0]} data set",
+        "kind": "dataset",
+        "publisher": feed.source_id,
+        "description": description,
+        "feed": feed.name,
+        "feed_id": "dataset",
+    }
