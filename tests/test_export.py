@@ -332,6 +332,11 @@ def test_the_seed_queries_seek_the_indexes_and_scan_no_events(
         for read in reads
         for step in _plan(edges_story, database, read, ids=["x"], labels=["Event"])
     ]
+    # A window open at its start (`--until` only) holds every event before its end: reading
+    # the start index in order (`NodeIndexScan`) is as good a plan as a range seek, and the
+    # planner picks either by its statistics. With a start, the index must be sought.
+    open_start = window[0] is None
+    start_index = "NodeIndex" if open_start else "NodeIndexSeek"
     for plan in (events, relations, entity, closure, nodes):
         scans = [(op, details) for op, details in plan if "Scan" in op]
         # Only the long-span events are found by label (`LongSpan&Event&!Retracted`), never
@@ -339,9 +344,14 @@ def test_the_seed_queries_seek_the_indexes_and_scan_no_events(
         assert not [
             (op, details)
             for op, details in scans
-            if op == "AllNodesScan" or ("Event" in details and "LongSpan" not in details)
+            if op == "AllNodesScan"
+            or (
+                "Event" in details
+                and "LongSpan" not in details
+                and not (open_start and op == "NodeIndexScan" and ":Event(start)" in details)
+            )
         ], plan
-    assert any(op.startswith("NodeIndexSeek") and ":Event(start)" in d for op, d in events), events
+    assert any(op.startswith(start_index) and ":Event(start)" in d for op, d in events), events
     assert any(op.startswith("NodeIndexSeek") for op, _ in relations), relations
     assert any(op == "NodeUniqueIndexSeek" for op, _ in entity), entity
     assert any(op == "NodeByElementIdSeek" for op, _ in closure), closure
