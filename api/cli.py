@@ -804,6 +804,48 @@ def cypher(
         )
 
 
+# ---- eventgraph resolve: entity resolution proposals (graph/resolution, docs/resolution.md) ----
+
+
+@app.command("resolve", cls=InWords)
+@reports_errors
+def resolve(
+    label: Annotated[
+        str | None,
+        typer.Option(
+            "--label", metavar="LABEL", help="Actor, Asset, Location or EquipmentType (all)."
+        ),
+    ] = None,
+    min_score: Annotated[
+        float,
+        typer.Option("--min-score", metavar="SCORE", help="The least score shown, 0 to 1 (0.8)."),
+    ] = 0.8,
+    json_: Annotated[bool, typer.Option("--json", help="One JSON array of proposals.")] = False,
+) -> None:
+    """Propose pairs of nodes that are probably one thing, best first, with reasons (no merge)."""
+    from dataclasses import asdict
+
+    from eventgraph.graph.resolution import propose
+
+    settings = get_settings()
+    with open_driver(settings) as driver:
+        proposals = propose(driver, settings.neo4j_database, label, min_score)
+    if json_:
+        sys.stdout.write(json.dumps([asdict(p) for p in proposals], ensure_ascii=False) + "\n")
+        return
+    for proposal in proposals:
+        mark = "automatic" if proposal.automatic else "to review"
+        out.print(
+            Text(
+                f"{proposal.score:.2f}  {proposal.label} {proposal.a.key} '{proposal.a.name}' ~ "
+                f"{proposal.b.key} '{proposal.b.name}'  ({mark})"
+            )
+        )
+        for reason in proposal.reasons:
+            out.print(Text(f"      {reason.weight:+.2f} {reason.kind.value}: {reason.detail}"))
+    err.print(f"{len(proposals)} proposal(s) at a score of {min_score:g} or more")
+
+
 @app.command(
     "cypher-shell",
     cls=InWords,

@@ -1,0 +1,57 @@
+"""Candidate pairs by blocking: only nodes that share a key are ever compared, never all pairs.
+
+Keys are taken from every name and alias of a node: its normal and its folded form (within the
+label, across kinds, so that a person and the organisation named after them meet and are
+vetoed with a reason), and within the label and kind its rarer words, the first and last four
+letters of its long words (a typo rarely changes both) and its initials. A key more than
+`MAX_BLOCK` nodes share ("air", "regiment") says nothing and is dropped, which keeps the
+number of pairs near-linear in the number of nodes.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+
+from eventgraph.graph.resolution.names import MINOR_WORDS, acronym, as_acronym, folded, normal
+from eventgraph.graph.resolution.reading import Entity
+
+MAX_BLOCK = 100
+Key = tuple[str, ...]
+
+
+def keys_of(entity: Entity) -> set[Key]:
+    """The blocking keys of one node."""
+    kind = entity.kind or ""
+    keys: set[Key] = set()
+    for name in entity.names:
+        if not normal(name):
+            continue
+        keys.add(("normal", normal(name)))
+        keys.add(("folded", folded(name)))
+        for word in folded(name).split():
+            if len(word) >= 3 and word not in MINOR_WORDS:
+                keys.add(("word", kind, word))
+            if len(word) >= 6:
+                keys.add(("start", kind, word[:4]))
+                keys.add(("end", kind, word[-4:]))
+        for initials in (acronym(name), as_acronym(name)):
+            if initials:
+                keys.add(("initials", kind, initials))
+    return keys
+
+
+def candidate_pairs(entities: Sequence[Entity]) -> Iterator[tuple[int, int]]:
+    """Each pair of positions in `entities` that share a key (a < b), once."""
+    blocks: dict[Key, list[int]] = defaultdict(list)
+    for position, entity in enumerate(entities):
+        for key in keys_of(entity):
+            blocks[key].append(position)
+    seen: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        if len(members) < 2 or len(members) > MAX_BLOCK:
+            continue
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                pair = (a, b) if a < b else (b, a)
+                if pair not in seen:
+                    seen.add(pair)
+                    yield pair
