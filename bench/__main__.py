@@ -9,6 +9,8 @@ APOC plugin the reference needs) is started first and stopped at the end. The re
 stdout, `docs/benchmarks.md` and `docs/benchmarks.json`. The feed benchmark (`bench/feeds.py`)
 runs after the scales; `--only feeds` runs only it, and the report keeps everything else from
 the report it replaces (as every other run keeps the feed figures of the last run that had them).
+`--only resolution` imports each scale online, then measures entity resolution against known
+answers (`bench/resolution.py`); the report keeps the rest, as with the feeds.
 """
 
 import argparse
@@ -40,6 +42,7 @@ from bench.our_server import OurServer
 from bench.query_benchmark import SIDES, LoadPlan, measure_queries
 from bench.reference import ReferenceServer, install_apoc
 from bench.report import earlier_queries, render
+from bench.resolution import run_resolution
 from eventgraph.graph import local_neo4j
 from eventgraph.graph.driver import open_driver, server_info
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
@@ -51,6 +54,7 @@ DEFAULT_PORT = 7699
 BENCH_DIR = PROJECT_ROOT / "var" / "bench"
 IMPORTS_ONLY = "imports"
 FEEDS_ONLY = "feeds"
+RESOLUTION_ONLY = "resolution"
 DEFAULT_PAGECACHE = "4g"
 """The benchmark Neo4j's page cache unless EVENTGRAPH_NEO4J_PAGECACHE says otherwise: the 1M
 store (about 2.5 GB) fits in it, as a deployment would size it, so growth measures the queries
@@ -112,9 +116,10 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, default=BENCH_DIR / "data")
     parser.add_argument(
         "--only",
-        choices=[IMPORTS_ONLY, FEEDS_ONLY],
+        choices=[IMPORTS_ONLY, FEEDS_ONLY, RESOLUTION_ONLY],
         help="imports: measure only the imports (the report keeps the last run's query "
-        "tables); feeds: only the feed imports (the report keeps the rest of the last run's)",
+        "tables); feeds: only the feed imports (the report keeps the rest of the last run's); "
+        "resolution: only entity resolution on each scale, imported online (likewise)",
     )
     parser.add_argument(
         "--acled-rows", type=int, default=ACLED_ROWS, help=f"feeds: ACLED rows ({ACLED_ROWS:,})"
@@ -252,6 +257,22 @@ def run_scale(
     }
 
 
+def run_resolution_scale(
+    settings: Settings, name: str, events: int, args: argparse.Namespace, say: Progress
+) -> dict[str, Any]:
+    """The dataset imported online, then resolution against known answers (bench/resolution)."""
+    say.scale = name
+    directory = args.data_dir / f"{name}-seed{args.seed}"
+    dataset(directory, events, args.seed, say)
+    say("importing with eventgraph import")
+    measure_eventgraph_import(settings, directory)
+    say("adding near-duplicates and measuring the resolution proposals")
+    with open_driver(settings) as driver:
+        figures = run_resolution(driver, settings, args.seed)
+    say(f"resolution proposals in {figures['seconds']:.1f} s")
+    return {"scale": name, "events": events, **figures}
+
+
 def _apoc_version(driver: Driver, database: str) -> str | None:
     try:
         records = driver.execute_query("RETURN apoc.version() AS v", database_=database)[0]
@@ -302,6 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     scales = []
     earlier = earlier_results(args.report)
     feeds = earlier.get("feeds")
+    resolution = earlier.get("resolution")
     with benchmark_neo4j(settings, with_reference, say):
         with open_driver(settings) as driver:
             server = server_info(driver, settings)
@@ -312,7 +334,13 @@ def main(argv: list[str] | None = None) -> int:
                 "the plugin was put in place?): stop it (`eventgraph neo4j stop` with "
                 "EVENTGRAPH_NEO4J_HOME and EVENTGRAPH_NEO4J_PORT set) and run again."
             )
-        for name, events in args.scale_list if args.only != FEEDS_ONLY else ():
+        if args.only == RESOLUTION_ONLY:
+            resolution = [
+                run_resolution_scale(settings, name, events, args, say)
+                for name, events in args.scale_list
+            ]
+        by_scale = args.only not in (FEEDS_ONLY, RESOLUTION_ONLY)
+        for name, events in args.scale_list if by_scale else ():
             scales.append(run_scale(settings, name, events, args, say))
         if args.only in (None, FEEDS_ONLY):
             say.scale = ""
@@ -355,9 +383,12 @@ def main(argv: list[str] | None = None) -> int:
         "scales": scales,
         "queries_from": earlier_queries(args.report) if args.only == IMPORTS_ONLY else None,
         "feeds": feeds,
+        "resolution": resolution,
     }
     if args.only == FEEDS_ONLY and earlier:
         results = {**earlier, "feeds": feeds}
+    if args.only == RESOLUTION_ONLY and earlier:
+        results = {**earlier, "resolution": resolution}
     markdown, raw = render(results)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(markdown, encoding="utf-8")

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from bench.feed_report import feeds_section
+from bench.resolution import resolution_section
 from bench.targets import (
     BULK,
     LOAD_CSV,
@@ -501,6 +502,7 @@ def markdown(results: dict[str, Any]) -> str:
         *_datasets(results),
         *_imports(results),
         *feeds_section(results.get("feeds")),
+        *resolution_section(results.get("resolution")),
     ]
     shown, earlier = query_scales(results)
     if earlier is not None or not shown:

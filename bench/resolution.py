@@ -1,0 +1,331 @@
+"""Resolution proposals against known answers (`python -m bench --only resolution`).
+
+On a graph that holds a benchmark dataset (the online import leaves it), add near-duplicates of
+about a tenth of its actors, assets and places, each a realistic variant of its original — a
+transliteration, initials, another word order, a typo, an alias instead of the name, another
+case with accents — and hard negatives that must not be proposed: an organisation named exactly
+as a person, a city of the same name far away (sibling units are in the world already: the 1st
+and the 2nd regiment of each air force). About half the duplicates and their originals carry
+one external id (an ACLED actor name in another case, a registration with or without its hyphen,
+a GeoNames id), written as `(:ExternalId {scheme, value})-[:IDENTIFIES]->(n)` by this module's
+own Cypher until the importer writes them, plus decoys the safe rule must not take: one value in
+two schemes, one value in two cases in a scheme that compares exactly. Then time `propose` over
+every label and report precision and recall per label, per variant and for the safe rule.
+"""
+
+import random
+import tempfile
+import time
+import zlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from neo4j import Driver
+
+from bench.world import BENCHMARK_WORLD, Record, WorldSize, build_world
+from eventgraph.graph.importer import import_paths
+from eventgraph.graph.resolution import DEFAULT_MIN_SCORE, propose
+from eventgraph.graph.settings import Settings
+
+SHARE = 0.1
+"""Near-duplicates per original: a tenth of the actors, assets and places."""
+WITH_ID_SHARE = 0.5
+"""Of those, the share whose pair carries one external id (the safe rule's truth)."""
+NEGATIVES = 0.02
+"""Hard negatives per original actor (organisations named as persons) and place (far cities)."""
+LABELS = {"actors": "Actor", "assets": "Asset", "locations": "Location"}
+SAFE_PRECISION_TARGET = 0.98
+SAFE_RECALL_TARGET = 0.9
+SECONDS_TARGET = 60.0
+
+_WRITE_IDS = """
+UNWIND $rows AS row
+MATCH (n {id: row.key})
+WHERE n:Actor OR n:Asset OR n:Location
+MERGE (x:ExternalId {scheme: row.scheme, value: row.value})
+MERGE (x)-[:IDENTIFIES]->(n)
+"""
+
+Pair = tuple[str, str]
+
+
+def _pair(a: str, b: str) -> Pair:
+    return (a, b) if a < b else (b, a)
+
+
+def _transliterated(name: str, _: random.Random) -> str | None:
+    for old, new in (("k", "q"), ("v", "w"), ("ou", "u"), ("y", "i"), ("sh", "ch"), ("i", "y")):
+        if old in name:
+            return name.replace(old, new, 1)
+    return None
+
+
+def _initials(name: str, _: random.Random) -> str | None:
+    words = [word for word in name.split() if word[:1].isalpha() and word.lower() != "of"]
+    return "".join(word[0].upper() for word in words) if len(words) >= 3 else None
+
+
+def _word_order(name: str, _: random.Random) -> str | None:
+    words = name.split()
+    return " ".join([*words[1:], words[0]]) if len(words) >= 2 else None
+
+
+def _typo(name: str, rng: random.Random) -> str | None:
+    words = name.split()
+    longest = max(range(len(words)), key=lambda n: len(words[n]))
+    word = words[longest]
+    letters = [n for n in range(1, len(word) - 1) if word[n].isalpha() and word[n + 1].isalpha()]
+    if len(word) < 6 or not letters:
+        return None
+    n = rng.choice(letters)
+    words[longest] = word[:n] + word[n + 1] + word[n] + word[n + 2 :]
+    return " ".join(words)
+
+
+def _accented(name: str, _: random.Random) -> str | None:
+    for plain, accented in (("a", "á"), ("e", "é"), ("o", "ö"), ("u", "ü"), ("i", "í")):
+        if plain in name:
+            return f"the {name.replace(plain, accented, 1).upper()}"
+    return None
+
+
+VARIANTS: dict[str, Callable[[str, random.Random], str | None]] = {
+    "transliteration": _transliterated,
+    "initials": _initials,
+    "word order": _word_order,
+    "typo": _typo,
+    "case and accents": _accented,
+}
+ALIAS = "alias instead of the name"
+
+
+@dataclass
+class Truth:
+    """What the added records are, and the answers resolution should give."""
+
+    records: dict[str, list[Record]] = field(default_factory=dict)
+    duplicates: dict[str, set[Pair]] = field(default_factory=dict)
+    """Label → (original, duplicate) pairs."""
+    variant_of: dict[Pair, str] = field(default_factory=dict)
+    safe: set[Pair] = field(default_factory=set)
+    external_ids: list[dict[str, str]] = field(default_factory=list)
+    negatives: int = 0
+
+
+def _variant(record: Record, rng: random.Random) -> tuple[str, str] | None:
+    if record.get("aliases") and rng.random() < 0.2:
+        return ALIAS, str(record["aliases"][0])
+    for name in rng.sample(list(VARIANTS), len(VARIANTS)):
+        made = VARIANTS[name](str(record["name"]), rng)
+        if made and made != record["name"]:
+            return name, made
+    return None
+
+
+def _duplicate(record: Record, name: str, rng: random.Random) -> Record:
+    copy: Record = {
+        key: value for key, value in record.items() if key not in ("aliases", "within", "point")
+    }
+    copy["id"] = f"dup-{record['id']}"
+    copy["name"] = name
+    if "point" in record:
+        point = dict(record["point"])
+        spread = float(point["uncertainty_km"]) / 3 / 111.0
+        point["lat"] = round(point["lat"] + rng.uniform(-spread, spread), 4)
+        point["lon"] = round(point["lon"] + rng.uniform(-spread, spread), 4)
+        copy["point"] = point
+    if record.get("registration") and rng.random() < 0.5:
+        registration = str(record["registration"])
+        copy["registration"] = registration.replace("-", "")
+    return copy
+
+
+def _external_id(label: str, original: Record, duplicate: Record) -> list[dict[str, str]]:
+    """One id both records carry, spelled as each feed would."""
+    if label == "Actor":
+        name = str(original["name"])
+        return [
+            {"key": original["id"], "scheme": "acled_actor", "value": name},
+            {"key": duplicate["id"], "scheme": "acled_actor", "value": name.upper()},
+        ]
+    if label == "Asset" and original.get("registration"):
+        registration = str(original["registration"])
+        return [
+            {"key": original["id"], "scheme": "registration", "value": registration},
+            {"key": duplicate["id"], "scheme": "registration", "value": registration.lower()},
+        ]
+    value = str(zlib.crc32(str(original["id"]).encode()) % 10_000_000)
+    return [
+        {"key": original["id"], "scheme": "geonames", "value": value},
+        {"key": duplicate["id"], "scheme": "geonames", "value": value},
+    ]
+
+
+def near_duplicates(seed: int, size: WorldSize = BENCHMARK_WORLD) -> Truth:
+    """The records to add to the world of this seed, and the known answers."""
+    world = build_world(seed, size)
+    rng = random.Random(f"eventgraph-bench/resolution/{seed}")
+    truth = Truth()
+    for collection, label in LABELS.items():
+        originals: list[Record] = getattr(world, collection)
+        added: list[Record] = []
+        truth.duplicates[label] = set()
+        for record in rng.sample(originals, max(1, round(SHARE * len(originals)))):
+            found = _variant(record, rng)
+            if found is None:
+                continue
+            variant, name = found
+            duplicate = _duplicate(record, name, rng)
+            added.append(duplicate)
+            pair = _pair(record["id"], duplicate["id"])
+            truth.duplicates[label].add(pair)
+            truth.variant_of[pair] = variant
+            if rng.random() < WITH_ID_SHARE:
+                truth.external_ids += _external_id(label, record, duplicate)
+                truth.safe.add(pair)
+        added += _negatives(label, originals, rng, truth)
+        truth.records[collection] = added
+    return truth
+
+
+def _negatives(
+    label: str, originals: list[Record], rng: random.Random, truth: Truth
+) -> list[Record]:
+    """Records that look like duplicates and are not; decoy external ids for the safe rule."""
+    made: list[Record] = []
+    count = max(1, round(NEGATIVES * len(originals)))
+    if label == "Actor":
+        persons = [r for r in originals if r["kind"] == "person" and not r.get("anonymous")]
+        for person in rng.sample(persons, min(count, len(persons))):
+            made.append(
+                {"id": f"neg-{person['id']}", "name": person["name"], "kind": "organisation"}
+            )
+    elif label == "Location":
+        cities = [r for r in originals if r["kind"] == "city"]
+        for city in rng.sample(cities, min(count, len(cities))):
+            point = {**city["point"], "lat": round(city["point"]["lat"] - 25, 4)}
+            made.append(
+                {"id": f"neg-{city['id']}", "name": city["name"], "kind": "city", "point": point}
+            )
+    decoys = rng.sample(originals, 2 * count)
+    for n in range(count):
+        a, b = decoys[2 * n], decoys[2 * n + 1]
+        truth.external_ids += [
+            {"key": a["id"], "scheme": "wikidata", "value": f"Q{n + 1}"},
+            {"key": b["id"], "scheme": "geonames", "value": f"Q{n + 1}"},
+            {"key": a["id"], "scheme": "feed_record", "value": f"Rec-{label}-{n}"},
+            {"key": b["id"], "scheme": "feed_record", "value": f"rec-{label}-{n}"},
+        ]
+    truth.negatives += len(made)
+    return made
+
+
+def add_to_graph(driver: Driver, settings: Settings, truth: Truth) -> None:
+    """Import the added records (as any import would) and write the external ids."""
+    with tempfile.TemporaryDirectory(prefix="eventgraph-resolution-") as folder:
+        path = Path(folder) / "near-duplicates.json"
+        path.write_bytes(orjson.dumps(truth.records))
+        import_paths(
+            driver,
+            settings.neo4j_database,
+            [path],
+            max_bytes=settings.import_max_mb * 2**20,
+        )
+    driver.execute_query(
+        _WRITE_IDS, {"rows": truth.external_ids}, database_=settings.neo4j_database
+    )
+
+
+def _figures(predicted: set[Pair], truth: set[Pair]) -> dict[str, Any]:
+    found = len(predicted & truth)
+    return {
+        "proposed": len(predicted),
+        "known": len(truth),
+        "found": found,
+        "precision": found / len(predicted) if predicted else None,
+        "recall": found / len(truth) if truth else None,
+    }
+
+
+def evaluate(driver: Driver, settings: Settings, truth: Truth) -> dict[str, Any]:
+    """Time the proposals over every label and hold them to the known answers."""
+    started = time.monotonic()
+    proposals = propose(driver, settings.neo4j_database, min_score=DEFAULT_MIN_SCORE)
+    seconds = time.monotonic() - started
+    by_label: dict[str, set[Pair]] = {}
+    for proposal in proposals:
+        by_label.setdefault(proposal.label, set()).add(_pair(proposal.a.key, proposal.b.key))
+    automatic = {_pair(p.a.key, p.b.key) for p in proposals if p.automatic}
+    variants: dict[str, Any] = {}
+    found = set().union(*by_label.values()) if by_label else set()
+    known = Counter(truth.variant_of.values())
+    hits = Counter(variant for pair, variant in truth.variant_of.items() if pair in found)
+    for variant in sorted(known):
+        variants[variant] = {"known": known[variant], "found": hits[variant]}
+    labels = sorted({*truth.duplicates, *by_label})
+    return {
+        "min_score": DEFAULT_MIN_SCORE,
+        "seconds": seconds,
+        "added_records": sum(len(records) for records in truth.records.values()),
+        "hard_negatives": truth.negatives,
+        "labels": {
+            label: _figures(by_label.get(label, set()), truth.duplicates.get(label, set()))
+            for label in labels
+        },
+        "safe": _figures(automatic, truth.safe),
+        "variants": variants,
+    }
+
+
+def run_resolution(
+    driver: Driver, settings: Settings, seed: int, size: WorldSize = BENCHMARK_WORLD
+) -> dict[str, Any]:
+    """Add the near-duplicates of this seed's world to the graph, then measure the proposals."""
+    truth = near_duplicates(seed, size)
+    add_to_graph(driver, settings, truth)
+    return evaluate(driver, settings, truth)
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def resolution_section(runs: list[dict[str, Any]] | None) -> list[str]:
+    """The report's markdown for the resolution runs (one per scale), or nothing."""
+    if not runs:
+        return []
+    lines = [
+        "## Entity resolution",
+        "",
+        "`python -m bench --only resolution`: bench/resolution.py adds near-duplicates with "
+        "known answers and hard negatives to the imported graph, then times `eventgraph "
+        f"resolve` over every label (proposals at a score of {DEFAULT_MIN_SCORE} or more). "
+        f"Targets: the safe rule's precision ≥ {SAFE_PRECISION_TARGET} with recall ≥ "
+        f"{SAFE_RECALL_TARGET}; ≤ {SECONDS_TARGET:g} s.",
+        "",
+        "| scale | label | proposed | known | found | precision | recall |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for run in runs:
+        rows = [*run["labels"].items(), ("safe rule (automatic)", run["safe"])]
+        for label, figures in rows:
+            lines.append(
+                f"| {run['scale']} | {label} | {figures['proposed']:,} | {figures['known']:,} | "
+                f"{figures['found']:,} | {_share(figures['precision'])} | "
+                f"{_share(figures['recall'])} |"
+            )
+    lines += ["", "| scale | time | added records | hard negatives | recall per variant |"]
+    lines += ["| --- | ---: | ---: | ---: | --- |"]
+    for run in runs:
+        per_variant = ", ".join(
+            f"{name} {v['found']}/{v['known']}" for name, v in run["variants"].items()
+        )
+        lines.append(
+            f"| {run['scale']} | {run['seconds']:.1f} s | {run['added_records']:,} | "
+            f"{run['hard_negatives']:,} | {per_variant} |"
+        )
+    return [*lines, ""]
