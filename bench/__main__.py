@@ -319,7 +319,11 @@ def main(argv: list[str] | None = None) -> int:
     settings = bench_settings(args.neo4j_port, args.neo4j_home)
     began = datetime.now(UTC)
     machine_before = machine()
-    with_reference = "reference" in args.side_list and args.only not in (IMPORTS_ONLY, FEEDS_ONLY)
+    with_reference = "reference" in args.side_list and args.only not in (
+        IMPORTS_ONLY,
+        FEEDS_ONLY,
+        RESOLUTION_ONLY,
+    )
     scales = []
     earlier = earlier_results(args.report)
     feeds = earlier.get("feeds")

@@ -7,8 +7,10 @@ the importer writes them, these tests make them in their own Cypher setup.
 import json
 
 import pytest
+from fastapi.testclient import TestClient
 from neo4j import Driver
 
+from eventgraph.api.app import create_app
 from eventgraph.graph.errors import InvalidData
 from eventgraph.graph.resolution import Proposal, ReasonKind, propose
 from eventgraph.graph.settings import Settings
@@ -232,3 +234,63 @@ def test_the_cli_prints_proposals_with_reasons_and_json(
     refused = run_cli("resolve", "--label", "Claim")
     assert refused.returncode != 0
     assert "label: 'Claim' is none of Actor, Asset" in refused.stderr
+
+
+_PROPOSALS = """
+query ($label: ResolvableLabel, $minScore: Float!) {
+  resolutionProposals(label: $label, minScore: $minScore, first: 5) {
+    a { id key name } b { key name } score automatic reasons { kind detail weight }
+  }
+}
+"""
+
+
+def test_graphql_gives_the_proposals_to_a_reader(clean_graph: Driver, settings: Settings) -> None:
+    db = settings.neo4j_database
+    _make(
+        clean_graph,
+        db,
+        "Asset",
+        {
+            "id": "ra-82010",
+            "name": "An-124 RA-82010",
+            "kind": "aircraft",
+            "registration": "RA-82010",
+        },
+        {
+            "id": "ra82010",
+            "name": "An-124-100 RA82010",
+            "kind": "aircraft",
+            "registration": "RA82010",
+        },
+        {
+            "id": "ra-82011",
+            "name": "An-124 RA-82011",
+            "kind": "aircraft",
+            "registration": "RA-82011",
+        },
+    )
+    _ids(
+        clean_graph,
+        db,
+        ("ra-82010", "registration", "RA-82010"),
+        ("ra82010", "registration", "ra82010"),
+    )
+    with TestClient(create_app(settings.model_copy(update={"anonymous_read": True}))) as client:
+        answer = client.post(
+            "/graphql", json={"query": _PROPOSALS, "variables": {"label": "Asset", "minScore": 0.8}}
+        ).json()
+        refused = client.post(
+            "/graphql", json={"query": _PROPOSALS, "variables": {"minScore": 2.0}}
+        ).json()
+    assert "errors" not in answer, answer
+    (proposal,) = answer["data"]["resolutionProposals"]
+    assert proposal["a"] == {"id": "Asset:ra-82010", "key": "ra-82010", "name": "An-124 RA-82010"}
+    assert proposal["b"]["key"] == "ra82010"
+    assert proposal["automatic"] is True and proposal["score"] == 1.0
+    kinds = [reason["kind"] for reason in proposal["reasons"]]
+    assert kinds[0] == "external_id" and "same_registration" in kinds
+    assert proposal["reasons"][0]["detail"] == "registration RA-82010 and ra82010 names both"
+    assert refused["data"] is None
+    assert refused["errors"][0]["message"].startswith("1 problem(s)")
+    assert "min score: 2 is not between 0 and 1" in refused["errors"][0]["message"]

@@ -28,6 +28,7 @@ from eventgraph.api.graphql.inputs import (
 from eventgraph.api.graphql.limits import operation_limits
 from eventgraph.api.graphql.mutations import Mutation
 from eventgraph.api.graphql.relationships import RelationshipQueries
+from eventgraph.api.graphql.resolution import ResolutionQueries
 from eventgraph.api.graphql.safety import extensions
 from eventgraph.api.graphql.selection import selection_of
 from eventgraph.api.graphql.standard import answer_root
@@ -52,7 +53,7 @@ PAGE = f"At most {MAX_PAGE}; {DEFAULT_PAGE} when neither first nor last is given
 
 
 @strawberry.type
-class Query(RelationshipQueries):
+class Query(RelationshipQueries, ResolutionQueries):
     @strawberry.field(description="The eventgraph version serving this API.")
     def version(self) -> str:
         return __version__

@@ -137,7 +137,7 @@ def proposals_for_label(
             if reason is not None:
                 reasons[pair].append(reason)
     proposals = []
-    for (a, b), found in reasons.items():
+    for (key_a, key_b), found in reasons.items():
         held = tuple(found)
         score = score_of(held)
         if score < min_score or (min_score == 0 and not held):
@@ -146,7 +146,12 @@ def proposals_for_label(
         automatic = safe and not any(reason.veto for reason in held)
         proposals.append(
             Proposal(
-                label, _side(label, by_key[a]), _side(label, by_key[b]), score, automatic, held
+                label,
+                _side(label, by_key[key_a]),
+                _side(label, by_key[key_b]),
+                score,
+                automatic,
+                held,
             )
         )
     return proposals

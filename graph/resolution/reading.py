@@ -67,9 +67,14 @@ class Entity:
 def _radius(uncertainty_km: float | None, precision: str | None) -> float | None:
     if uncertainty_km is not None:
         return float(uncertainty_km)
-    if precision in PlacePrecision.__members__.values():
+    if precision is not None and precision in PlacePrecision.__members__.values():
         return PLACE_RADIUS_KM.get(PlacePrecision(precision))
     return DEFAULT_RADIUS_KM
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    """A list of names as stored; anything else (another tool's string) is no aliases."""
+    return tuple(str(item) for item in value if item) if isinstance(value, list) else ()
 
 
 def _checked(label: str) -> str:
@@ -86,7 +91,7 @@ def read_entities(driver: Driver, database: str, label: str) -> list[Entity]:
         Entity(
             key=str(r["key"]),
             name=str(r["name"] or ""),
-            aliases=tuple(str(alias) for alias in r["aliases"] if alias),
+            aliases=_texts(r["aliases"]),
             kind=r["kind"],
             lat=r["lat"],
             lon=r["lon"],
