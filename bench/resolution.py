@@ -65,7 +65,8 @@ def _transliterated(name: str, _: random.Random) -> str | None:
 
 
 def _initials(name: str, _: random.Random) -> str | None:
-    words = [word for word in name.split() if word[:1].isalpha() and word.lower() != "of"]
+    stripped = (word.strip("()").removeprefix("al-") for word in name.split())
+    words = [word for word in stripped if word.isalpha() and word.lower() not in ("of", "the")]
     return "".join(word[0].upper() for word in words) if len(words) >= 3 else None
 
 
@@ -329,3 +330,28 @@ def resolution_section(runs: list[dict[str, Any]] | None) -> list[str]:
             f"{run['hard_negatives']:,} | {per_variant} |"
         )
     return [*lines, ""]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bench.resolution`: measure on the Neo4j the EVENTGRAPH_NEO4J_* settings name,
+    which already holds the dataset of `--seed` (as `python -m bench --only resolution` leaves
+    it); the added records are written idempotently, so it can run again on the same graph."""
+    import argparse
+
+    from eventgraph.graph import local_neo4j
+    from eventgraph.graph.driver import open_driver
+
+    parser = argparse.ArgumentParser(prog="python -m bench.resolution", description=__doc__)
+    parser.add_argument("--seed", type=int, default=1, help="the dataset's seed (default 1)")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    if settings.uses_local_neo4j:
+        local_neo4j.start(settings)
+    with open_driver(settings) as driver:
+        figures = run_resolution(driver, settings, args.seed)
+    print("\n".join(resolution_section([{"scale": "this graph", **figures}])))
+    print(orjson.dumps(figures, option=orjson.OPT_INDENT_2).decode())
+
+
+if __name__ == "__main__":
+    main()

@@ -155,17 +155,32 @@ def test_spelling_variants_are_proposed_for_review_never_automatic(
         {"id": "hts-typo", "name": "Hayat Tahrir al-Shma", "kind": "armed_group"},
         {"id": "hts-short", "name": "HTS", "kind": "armed_group"},
         {"id": "ndf", "name": "National Defence Forces", "kind": "armed_group"},
+        {"id": "ndf-order", "name": "Defence Forces, National", "kind": "armed_group"},
+        {
+            "id": "official-1",
+            "name": "Unnamed defence official",
+            "kind": "person",
+            "anonymous": True,
+        },
+        {
+            "id": "official-2",
+            "name": "Unnamed defence official",
+            "kind": "person",
+            "anonymous": True,
+        },
     )
     pairs = _pairs(propose(clean_graph, db, "Actor"))
     assert ("wagner", "wagner-en") in pairs
     assert _kinds(pairs[("wagner", "wagner-en")]) == {ReasonKind.SAME_NAME, ReasonKind.SAME_KIND}
     assert ("hts", "hts-typo") in pairs
-    assert ReasonKind.SIMILAR_NAME in _kinds(pairs[("hts", "hts-typo")])
+    assert ReasonKind.TYPO in _kinds(pairs[("hts", "hts-typo")])
     assert ("hts", "hts-short") in pairs
     assert ReasonKind.ACRONYM in _kinds(pairs[("hts", "hts-short")])
     assert not any(p.automatic for p in pairs.values())
     assert all(0.8 <= p.score < 1 for p in pairs.values())
+    assert ReasonKind.SIMILAR_NAME in _kinds(pairs[("ndf", "ndf-order")])  # word order
     assert ("hts-short", "ndf") not in pairs
+    assert ("official-1", "official-2") not in pairs  # unnamed: described, not named
 
 
 def test_places_of_one_name_are_one_place_only_when_near(

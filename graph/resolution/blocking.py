@@ -2,8 +2,8 @@
 
 Keys are taken from every name and alias of a node: its normal and its folded form (within the
 label, across kinds, so that a person and the organisation named after them meet and are
-vetoed with a reason), and within the label and kind its rarer words, the first and last four
-letters of its long words (a typo rarely changes both) and its initials. A key more than
+vetoed with a reason), and within the label and kind its rarer words, its long words less one
+letter each (`TYPO_WORD`) and its initials. A key more than
 `MAX_BLOCK` nodes share ("air", "regiment") says nothing and is dropped, which keeps the
 number of pairs near-linear in the number of nodes.
 """
@@ -15,6 +15,9 @@ from eventgraph.graph.resolution.names import MINOR_WORDS, acronym, as_acronym, 
 from eventgraph.graph.resolution.reading import Entity
 
 MAX_BLOCK = 100
+TYPO_WORD = 5
+"""Words this long also give each of their one-letter deletions as keys: two spellings one
+typo apart (a letter added, dropped, changed or two swapped) share one of them."""
 Key = tuple[str, ...]
 
 
@@ -27,12 +30,11 @@ def keys_of(entity: Entity) -> set[Key]:
             continue
         keys.add(("normal", normal(name)))
         keys.add(("folded", folded(name)))
-        for word in folded(name).split():
+        for word in {*normal(name).split(), *folded(name).split()}:
             if len(word) >= 3 and word not in MINOR_WORDS:
                 keys.add(("word", kind, word))
-            if len(word) >= 6:
-                keys.add(("start", kind, word[:4]))
-                keys.add(("end", kind, word[-4:]))
+            if len(word) >= TYPO_WORD and word.isalpha():
+                keys.update(("less", kind, word[:n] + word[n + 1 :]) for n in range(len(word)))
         for initials in (acronym(name), as_acronym(name)):
             if initials:
                 keys.add(("initials", kind, initials))

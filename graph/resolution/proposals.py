@@ -6,6 +6,7 @@ read shared events for the pairs that could still reach the threshold, and add e
 safe rule names (`safe.py`), which alone makes a proposal automatic. Nothing is merged here.
 """
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -86,6 +87,8 @@ def _safe_reason(shared: SharedId) -> Reason:
 
 
 def _reasons_by_names(a: Entity, b: Entity) -> list[Reason] | None:
+    if a.anonymous or b.anonymous:
+        return None  # two "unnamed defence officials" are not one person by their description
     found = name_reason(a, b)
     if found is None:
         return None
@@ -99,6 +102,16 @@ def _reasons_by_names(a: Entity, b: Entity) -> list[Reason] | None:
 
 def _numbers_of(entity: Entity) -> frozenset[int]:
     return numbers(entity.name)
+
+
+def _drop_ambiguous_initials(reasons: dict[tuple[str, str], list[Reason]]) -> None:
+    """Initials that fit several nodes ("TARFAF": every Transport Aviation Regiment of one air
+    force) say nothing: the pairs that rest on them are dropped."""
+    by_initials = [pair for pair, found in reasons.items() if found[0].kind is ReasonKind.ACRONYM]
+    counts = Counter(key for pair in by_initials for key in pair)
+    for pair in by_initials:
+        if counts[pair[0]] > 1 or counts[pair[1]] > 1:
+            del reasons[pair]
 
 
 def proposals_for_label(
@@ -117,6 +130,7 @@ def proposals_for_label(
         found = _reasons_by_names(a, b)
         if found is not None:
             reasons[(a.key, b.key)] = found
+    _drop_ambiguous_initials(reasons)
     for shared in shared_ids:
         if shared.a in by_key and shared.b in by_key:
             pair = (shared.a, shared.b)

@@ -24,7 +24,7 @@ RETURN n.id AS key, n.name AS name, coalesce(n.aliases, []) AS aliases, n.kind A
        point.y AS lat, point.x AS lon,
        coalesce(n.point_uncertainty_km, at.point_uncertainty_km) AS uncertainty_km,
        coalesce(n.point_precision, at.point_precision) AS precision,
-       n.registration AS registration, at.id AS located_at
+       n.registration AS registration, at.id AS located_at, n.anonymous = true AS anonymous
 ORDER BY key
 """
 
@@ -57,6 +57,8 @@ class Entity:
     """How far the true place may be from the point (its uncertainty, else its precision's)."""
     registration: str | None = None
     located_at: str | None = None
+    anonymous: bool = False
+    """Unnamed ("a Russian military official"): its name describes it, it does not name it."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -100,6 +102,7 @@ def read_entities(driver: Driver, database: str, label: str) -> list[Entity]:
             else None,
             registration=r["registration"],
             located_at=r["located_at"],
+            anonymous=bool(r["anonymous"]),
         )
         for r in records
         if r["key"] is not None

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from eventgraph.graph.resolution.names import acronym, as_acronym, folded, normal, numbers
 from eventgraph.graph.resolution.reading import Entity
@@ -25,6 +26,7 @@ class ReasonKind(StrEnum):
     SAME_NAME = "same_name"
     TRANSLITERATION = "transliteration"
     ACRONYM = "acronym"
+    TYPO = "typo"
     SIMILAR_NAME = "similar_name"
     SAME_KIND = "same_kind"
     KIND_DIFFERS = "kind_differs"
@@ -41,8 +43,17 @@ NAME_WEIGHT = 0.8
 """Names equal after normalisation; closer spellings weigh less (below)."""
 TRANSLITERATION_WEIGHT = 0.75
 ACRONYM_WEIGHT = 0.7
-FUZZY_FLOOR = 0.8
-"""The least similarity (rapidfuzz's token-sort ratio over folded names, 0–1) that counts."""
+TYPO_WEIGHT = 0.75
+"""Folded names one edit apart (a letter added, dropped, changed or two swapped) …"""
+TYPO_MIN_LENGTH = 6
+"""… when both are at least this long: in shorter names one letter is a different name."""
+FUZZY_FLOOR = 0.9
+"""The least similarity (rapidfuzz's token-sort ratio over folded names, 0–1) that counts:
+distinct names of one style ("Government of Ustiangrad", "Government of Sussiasgrad") reach
+0.83, so a lower floor proposes them."""
+REST_FLOOR = 0.9
+"""The least similarity of the words two similar names do not share (a typo in them is
+`TYPO` instead)."""
 KIND_WEIGHT = 0.1
 REGISTRATION_WEIGHT = 0.3
 PLACE_WEIGHT = 0.1
@@ -106,14 +117,29 @@ def _names_agree(x: str, y: str) -> Reason | None:
     short = as_acronym(x)
     if short is not None and acronym(y) == short:
         return Reason(ReasonKind.ACRONYM, f"'{x}' is the initials of '{y}'", ACRONYM_WEIGHT)
-    similarity = fuzz.token_sort_ratio(folded(x), folded(y)) / 100
-    if similarity >= FUZZY_FLOOR:
+    if _one_edit(normal(x), normal(y)) or _one_edit(folded(x), folded(y)):
+        return Reason(ReasonKind.TYPO, f"'{x}' and '{y}' are one letter apart", TYPO_WEIGHT)
+    fx, fy = folded(x), folded(y)
+    similarity = fuzz.token_sort_ratio(fx, fy) / 100
+    if similarity >= FUZZY_FLOOR and _rest_alike(fx, fy):
         return Reason(
             ReasonKind.SIMILAR_NAME,
             f"'{x}' and '{y}' are {similarity:.0%} alike",
             round(NAME_WEIGHT * similarity, 3),
         )
     return None
+
+
+def _one_edit(x: str, y: str) -> bool:
+    return min(len(x), len(y)) >= TYPO_MIN_LENGTH and OSA.distance(x, y) == 1
+
+
+def _rest_alike(x: str, y: str) -> bool:
+    """The words the two names do not share are alike too: shared words ("Government of",
+    "Centre for Security Studies") make distinct names look similar."""
+    left, right = set(x.split()), set(y.split())
+    rest_x, rest_y = " ".join(sorted(left - right)), " ".join(sorted(right - left))
+    return not (rest_x and rest_y) or fuzz.ratio(rest_x, rest_y) / 100 >= REST_FLOOR
 
 
 def _registration(value: str) -> str:
