@@ -274,7 +274,7 @@ def test_graphql_gives_the_proposals_to_a_reader(clean_graph: Driver, settings: 
         },
         {
             "id": "ra82010",
-            "name": "An-124-100 RA82010",
+            "name": "An-124 Ruslan RA82010",
             "kind": "aircraft",
             "registration": "RA82010",
         },
