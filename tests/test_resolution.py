@@ -122,12 +122,15 @@ def test_sibling_units_and_a_person_and_their_organisation_are_vetoed(
         {"id": "gta-1", "name": "1st Guards Tank Army", "kind": "military_unit"},
         {"id": "gta-2", "name": "2nd Guards Tank Army", "kind": "military_unit"},
         {"id": "gta-2b", "name": "Second Guards Tank Army", "kind": "military_unit"},
+        {"id": "gta-12", "name": "12th Guards Tank Army", "kind": "military_unit"},
+        {"id": "gta-13", "name": "13th Guards Tank Army", "kind": "military_unit"},
         {"id": "massoud", "name": "Ahmad Shah Massoud", "kind": "person"},
         {"id": "massoud-org", "name": "Ahmad Shah Massoud", "kind": "organisation"},
     )
     assert set(_pairs(propose(clean_graph, db))) == {("gta-2", "gta-2b")}  # "Second" is 2nd
     everything = _pairs(propose(clean_graph, db, "Actor", min_score=0.0))
-    siblings = everything[("gta-1", "gta-2")]
+    assert ("gta-1", "gta-2") not in everything  # "1st" and "2nd" are not alike at all
+    siblings = everything[("gta-12", "gta-13")]  # one letter apart: the numbers veto them
     assert siblings.score == 0 and ReasonKind.NUMBERS_DIFFER in _kinds(siblings)
     named_after = everything[("massoud", "massoud-org")]
     assert named_after.score == 0 and ReasonKind.KIND_DIFFERS in _kinds(named_after)
@@ -152,7 +155,8 @@ def test_spelling_variants_are_proposed_for_review_never_automatic(
         },
         {"id": "wagner-en", "name": "Wagner group", "kind": "armed_group"},
         {"id": "hts", "name": "Hayat Tahrir al-Sham", "kind": "armed_group"},
-        {"id": "hts-typo", "name": "Hayat Tahrir al-Shma", "kind": "armed_group"},
+        {"id": "izza", "name": "Jaish al-Izza", "kind": "armed_group"},
+        {"id": "izza-typo", "name": "Jaish al-Izzah", "kind": "armed_group"},
         {"id": "hts-short", "name": "HTS", "kind": "armed_group"},
         {"id": "ndf", "name": "National Defence Forces", "kind": "armed_group"},
         {"id": "ndf-order", "name": "Defence Forces, National", "kind": "armed_group"},
@@ -172,8 +176,7 @@ def test_spelling_variants_are_proposed_for_review_never_automatic(
     pairs = _pairs(propose(clean_graph, db, "Actor"))
     assert ("wagner", "wagner-en") in pairs
     assert _kinds(pairs[("wagner", "wagner-en")]) == {ReasonKind.SAME_NAME, ReasonKind.SAME_KIND}
-    assert ("hts", "hts-typo") in pairs
-    assert ReasonKind.TYPO in _kinds(pairs[("hts", "hts-typo")])
+    assert ReasonKind.TYPO in _kinds(pairs[("izza", "izza-typo")])
     assert ("hts", "hts-short") in pairs
     assert ReasonKind.ACRONYM in _kinds(pairs[("hts", "hts-short")])
     assert not any(p.automatic for p in pairs.values())
@@ -307,5 +310,4 @@ def test_graphql_gives_the_proposals_to_a_reader(clean_graph: Driver, settings: 
     assert kinds[0] == "external_id" and "same_registration" in kinds
     assert proposal["reasons"][0]["detail"] == "registration RA-82010 and ra82010 names both"
     assert refused["data"] is None
-    assert refused["errors"][0]["message"].startswith("1 problem(s)")
-    assert "min score: 2 is not between 0 and 1" in refused["errors"][0]["message"]
+    assert refused["errors"][0]["message"] == "min score: 2 is not between 0 and 1"
