@@ -839,10 +839,12 @@ def resolve(
             Text(
                 f"{proposal.score:.2f}  {proposal.label} {proposal.a.key} '{proposal.a.name}' ~ "
                 f"{proposal.b.key} '{proposal.b.name}'  ({mark})"
-            )
+            ),
+            soft_wrap=True,
         )
         for reason in proposal.reasons:
-            out.print(Text(f"      {reason.weight:+.2f} {reason.kind.value}: {reason.detail}"))
+            line = f"      {reason.weight:+.2f} {reason.kind.value}: {reason.detail}"
+            out.print(Text(line), soft_wrap=True)
     err.print(f"{len(proposals)} proposal(s) at a score of {min_score:g} or more")
 
 

@@ -9,10 +9,11 @@ number of pairs near-linear in the number of nodes.
 """
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from eventgraph.graph.resolution.names import MINOR_WORDS, acronym, as_acronym, folded, normal
 from eventgraph.graph.resolution.reading import Entity
+from eventgraph.graph.resolution.scoring import GENERIC_KINDS, KINDLESS_LABELS
 
 MAX_BLOCK = 100
 TYPO_WORD = 5
@@ -21,9 +22,24 @@ typo apart (a letter added, dropped, changed or two swapped) share one of them."
 Key = tuple[str, ...]
 
 
-def keys_of(entity: Entity) -> set[Key]:
-    """The blocking keys of one node."""
-    kind = entity.kind or ""
+def _block_kinds(entity: Entity, kinds: Iterable[str]) -> set[str]:
+    if entity.label in KINDLESS_LABELS:
+        return {""}
+    if entity.kind in GENERIC_KINDS:
+        return {*kinds, ""}
+    return {entity.kind or ""}
+
+
+def keys_of(entity: Entity, kinds: Iterable[str] = ()) -> set[Key]:
+    """The blocking keys of one node; one of a generic kind meets every kind of `kinds`, and
+    places meet whatever their kinds (`scoring.KINDLESS_LABELS`)."""
+    keys: set[Key] = set()
+    for kind in _block_kinds(entity, kinds):
+        keys |= _keys(entity, kind)
+    return keys
+
+
+def _keys(entity: Entity, kind: str) -> set[Key]:
     keys: set[Key] = set()
     for name in entity.names:
         if not normal(name):
@@ -44,8 +60,9 @@ def keys_of(entity: Entity) -> set[Key]:
 def candidate_pairs(entities: Sequence[Entity]) -> Iterator[tuple[int, int]]:
     """Each pair of positions in `entities` that share a key (a < b), once."""
     blocks: dict[Key, list[int]] = defaultdict(list)
+    kinds = {entity.kind for entity in entities if entity.kind and entity.kind not in GENERIC_KINDS}
     for position, entity in enumerate(entities):
-        for key in keys_of(entity):
+        for key in keys_of(entity, kinds):
             blocks[key].append(position)
     seen: set[tuple[int, int]] = set()
     for members in blocks.values():

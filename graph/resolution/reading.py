@@ -47,6 +47,7 @@ DEFAULT_RADIUS_KM = 50.0
 class Entity:
     """One node as resolution sees it."""
 
+    label: str
     key: str
     name: str
     aliases: tuple[str, ...]
@@ -91,6 +92,7 @@ def read_entities(driver: Driver, database: str, label: str) -> list[Entity]:
     records, _, _ = driver.execute_query(statement, database_=database, routing_="r")
     return [
         Entity(
+            label=label,
             key=str(r["key"]),
             name=str(r["name"] or ""),
             aliases=_texts(r["aliases"]),

@@ -55,6 +55,12 @@ REST_FLOOR = 0.9
 """The least similarity of the words two similar names do not share (a typo in them is
 `TYPO` instead)."""
 KIND_WEIGHT = 0.1
+GENERIC_KINDS = frozenset({"group"})
+"""Kinds a feed gives when it knows no better (ACLED's actors are `group`s): never compared."""
+KINDLESS_LABELS = frozenset({"Location"})
+"""Labels whose kinds are compared only as areas and points (a place's kind is a feed's guess;
+its point is not): such nodes meet in blocking whatever their kinds."""
+AREA_KINDS = frozenset({"country", "region", "province", "district"})
 REGISTRATION_WEIGHT = 0.3
 PLACE_WEIGHT = 0.1
 FAR_WEIGHT = -0.5
@@ -118,7 +124,9 @@ def _names_agree(x: str, y: str) -> Reason | None:
     if short is not None and acronym(y) == short:
         return Reason(ReasonKind.ACRONYM, f"'{x}' is the initials of '{y}'", ACRONYM_WEIGHT)
     if _one_edit(normal(x), normal(y)) or _one_edit(folded(x), folded(y)):
-        return Reason(ReasonKind.TYPO, f"'{x}' and '{y}' are one letter apart", TYPO_WEIGHT)
+        return Reason(
+            ReasonKind.TYPO, f"'{x}' and '{y}' are one letter apart once normalised", TYPO_WEIGHT
+        )
     fx, fy = folded(x), folded(y)
     similarity = fuzz.token_sort_ratio(fx, fy) / 100
     if similarity >= FUZZY_FLOOR and _rest_alike(fx, fy):
@@ -169,10 +177,21 @@ def _place_reason(a: Entity, b: Entity) -> Reason | None:
     return None
 
 
+def _kinds_compared(a: Entity, b: Entity) -> bool:
+    """Kinds say something unless one is missing or generic; two places' kinds only when one
+    is an area and the other is not (a feed calls Hmeimim a city that we call a site, and
+    the points decide; but the city of Latakia is not Latakia province)."""
+    if a.kind is None or b.kind is None or {a.kind, b.kind} & GENERIC_KINDS:
+        return False
+    if a.label in KINDLESS_LABELS and a.kind != b.kind:
+        return (a.kind in AREA_KINDS) != (b.kind in AREA_KINDS)
+    return True
+
+
 def facts_of(a: Entity, b: Entity) -> list[Reason]:
     """What kind, registration and place say about a pair (not names, not events)."""
     reasons = []
-    if a.kind is not None and b.kind is not None:
+    if _kinds_compared(a, b):
         if a.kind == b.kind:
             reasons.append(Reason(ReasonKind.SAME_KIND, f"both are {a.kind}", KIND_WEIGHT))
         else:
