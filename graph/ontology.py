@@ -240,7 +240,9 @@ ID_SCHEMES: tuple[IdScheme, ...] = (
         r"\S(.{0,198}\S)?",
         "Military Forces of Russia (2000-)",
     ),
-    IdScheme("geonames", "GeoNames feature id", ("Location", "Asset"), r"[1-9][0-9]{0,9}", "170654"),
+    IdScheme(
+        "geonames", "GeoNames feature id", ("Location", "Asset"), r"[1-9][0-9]{0,9}", "170654"
+    ),
     IdScheme(
         "wikidata",
         "Wikidata item id",

@@ -226,7 +226,9 @@ class ExternalIdSpec(_Spooled):
     """The label of the records it may be on (set on each label's own subclass)."""
 
     scheme: str = Field(description="The system the id comes from (modes, icao_airport …).")
-    value: str = Field(min_length=1, description="The id; normalised per scheme (docs/identity.md).")
+    value: str = Field(
+        min_length=1, description="The id; normalised per scheme (docs/identity.md)."
+    )
 
     @field_validator("scheme", mode="after")
     @classmethod
