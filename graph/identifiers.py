@@ -14,7 +14,13 @@ from typing import Any
 
 from neo4j import Driver
 
-from eventgraph.graph.ontology import EXTERNAL_ID_LABEL, IDENTIFIABLE_LABELS, IDENTIFIES
+from eventgraph.graph.errors import InvalidData, Problem
+from eventgraph.graph.ontology import (
+    EXTERNAL_ID_LABEL,
+    ID_SCHEMES_BY_NAME,
+    IDENTIFIABLE_LABELS,
+    IDENTIFIES,
+)
 
 OWN_ID = "id"
 """The scheme of our own ids that stand for another node (a record that attached to it)."""
@@ -24,6 +30,20 @@ ROWS_PER_QUERY = 10_000
 def key_of(scheme: str, value: str) -> str:
     """The unique key of an id's node; `value` already normalised."""
     return f"{scheme}:{value}"
+
+
+def checked_key(scheme: str, value: str) -> str:
+    """The key of an id asked for (an API argument): its value normalised, or InvalidData."""
+    known = ID_SCHEMES_BY_NAME.get(scheme)
+    if known is None:
+        names = ", ".join(ID_SCHEMES_BY_NAME)
+        raise InvalidData(
+            [Problem("scheme", "scheme", f"'{scheme}' is not a known id scheme ({names})")]
+        )
+    try:
+        return key_of(scheme, known.check(value))
+    except ValueError as error:
+        raise InvalidData([Problem("value", "value", str(error))]) from None
 
 
 @dataclass(frozen=True)

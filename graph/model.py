@@ -550,6 +550,14 @@ CLAIM_PROPERTIES = (
 )
 """A claim's node (written by `graph.importer.writing.claim_rows`)."""
 
+EXTERNAL_ID_PROPERTIES = (
+    _t("key", "STRING", "`scheme:value`, unique (an id names one node)"),
+    _t("scheme", "STRING", "the system the id comes from (External id schemes)"),
+    _t("value", "STRING", "the id, normalised for its scheme"),
+    _t("created_at", DATETIME, "when an import first gave it"),
+)
+"""An external id's node (graph/identifiers.py), linked `-[:IDENTIFIES]->` to what it names."""
+
 EDGE_PROPERTIES: dict[str, tuple[GraphProperty, ...]] = {
     "INVOLVES": (
         _t("role", "STRING", "the role the entity plays (docs/data-model.md)"),

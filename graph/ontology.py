@@ -8,6 +8,7 @@ there are the allow-list: a label, a relationship type or a property name reache
 only if it is declared in one of them.
 """
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -171,6 +172,15 @@ class IdScheme:
         """The value as stored: trimmed and in the scheme's case."""
         value = value.strip()
         return value.upper() if self.case == "upper" else value.lower() if self.case else value
+
+    def check(self, value: str) -> str:
+        """The value normalised; ValueError naming the scheme if it is not one of its ids."""
+        normal = self.normalise(value)
+        if not re.fullmatch(self.pattern, normal):
+            raise ValueError(
+                f"'{value}' is not a {self.name} id ({self.meaning}, e.g. '{self.example}')"
+            )
+        return normal
 
 
 IDENTIFIABLE_LABELS = ("Actor", "EquipmentType", "Asset", "Location", "Source", "Report")

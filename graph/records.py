@@ -6,7 +6,6 @@ what spans records (references, duplicates). `import_json_schema()` is the JSON 
 editors validate against (`docs/eventgraph.schema.json`, kept in step by a test).
 """
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from difflib import get_close_matches
@@ -251,12 +250,7 @@ class ExternalIdSpec(_Spooled):
         scheme = ontology.ID_SCHEMES_BY_NAME.get(info.data.get("scheme", ""))
         if scheme is None:
             return value  # the scheme's own problem says what is wrong
-        normal = scheme.normalise(value)
-        if not re.fullmatch(scheme.pattern, normal):
-            raise ValueError(
-                f"'{value}' is not a {scheme.name} id ({scheme.meaning}, e.g. '{scheme.example}')"
-            )
-        return normal
+        return scheme.check(value)
 
     @property
     def key(self) -> str:
