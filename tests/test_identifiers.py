@@ -5,14 +5,20 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from neo4j import Driver
 
+from eventgraph.api.app import create_app
 from eventgraph.graph.errors import InvalidData
 from eventgraph.graph.exporting import dump_document, export_document
 from eventgraph.graph.importer import ImportSummary, import_paths
 from eventgraph.graph.settings import Settings
+from tests.feed_imports import import_feed
 from tests.graph_store import wipe
-from tests.helpers import graph_checksum
+from tests.helpers import agreed_data, agreed_refusal, graph_checksum
+
+SEED = Path(__file__).parent.parent / "seeds" / "hmeimim-airlift-2025.yaml"
+TRACE = Path(__file__).parent / "feeds" / "trace_full_14f1c4.json"
 
 WORLD = """\
 eventgraph: 1
@@ -269,3 +275,51 @@ def test_export_gives_the_ids_back_and_round_trips(
     _import(world, settings, tmp_path, "exported.yaml", exported)
     assert _ids_of(world, "Asset", "ra-86496")[0] == "id:feed:aircraft:1550c5"
     assert dump_document(export_document(world, database), "yaml") == exported
+
+
+def test_a_flight_feeds_type_attaches_to_the_seeds_type(
+    clean_graph: Driver, settings: Settings
+) -> None:
+    import_paths(clean_graph, settings.neo4j_database, [SEED], max_bytes=2**24)
+    summary = import_feed(clean_graph, settings, TRACE)
+    assert summary.attached == 1  # icao-type-a124 is the seed's an-124-100
+    rows = clean_graph.execute_query(
+        "MATCH (a:Asset {id: 'icao24-14f1c4'})-[:INSTANCE_OF]->(t:EquipmentType) "
+        "RETURN t.id AS type, t.name AS name"
+    )[0]
+    assert [row.data() for row in rows] == [{"type": "an-124-100", "name": "An-124-100 Ruslan"}]
+    assert _ids_of(clean_graph, "Asset", "icao24-14f1c4") == [
+        "modes:14f1c4",
+        "registration:RA-82999",
+    ]
+    assert "id:icao-type-a124" in _ids_of(clean_graph, "EquipmentType", "an-124-100")
+
+
+def test_graphql_reads_ids_and_finds_nodes_by_them_on_both_paths(
+    world: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    _import(world, settings, tmp_path, "feed.yaml", SECOND_FEED)
+    app = create_app(settings.model_copy(update={"anonymous_read": True}))
+    with TestClient(app) as client:
+        data = agreed_data(
+            client,
+            """{
+              byId: byExternalId(scheme: "modes", value: " 1550C5") {
+                id ... on Asset { externalIds { scheme value } instanceOf { key } }
+              }
+              alias: node(id: "Asset:feed:aircraft:1550c5") { id }
+              none: byExternalId(scheme: "wikidata", value: "Q1") { id }
+            }""",
+        )
+        assert data["byId"]["id"] == "Asset:ra-86496"
+        assert data["byId"]["externalIds"][:2] == [
+            {"scheme": "id", "value": "feed:aircraft:1550c5"},
+            {"scheme": "modes", "value": "1550c5"},
+        ]
+        assert data["byId"]["instanceOf"] == {"key": "il-62m"}
+        assert data["alias"] == {"id": "Asset:ra-86496"}
+        assert data["none"] is None
+        refusal = agreed_refusal(client, '{ byExternalId(scheme: "modes", value: "x") { id } }')
+        assert "'x' is not a modes id" in refusal
+        refusal = agreed_refusal(client, '{ byExternalId(scheme: "tail", value: "x") { id } }')
+        assert "'tail' is not a known id scheme" in refusal
