@@ -324,34 +324,30 @@ def cypher_schema_markdown() -> str:
     for label in ontology.LABELS:
         parts += _label_section(label)
     parts += _external_id_section()
+    edges: list[tuple[str, ...]] = [
+        (
+            f"`{edge.name}`",
+            ", ".join(edge.from_labels),
+            ", ".join(edge.to_labels),
+            ", ".join(f"`{p.name}` {p.cypher}" for p in model.EDGE_PROPERTIES.get(edge.name, ()))
+            or "—",
+            edge.description,
+        )
+        for edge in ontology.EDGE_TYPES
+    ]
+    edges.append(
+        (
+            f"`{ontology.IDENTIFIES}`",
+            ontology.EXTERNAL_ID_LABEL,
+            ", ".join(ontology.IDENTIFIABLE_LABELS),
+            "—",
+            "An external id names a node (docs/identity.md).",
+        )
+    )
     parts += [
         "### Relationship types",
         "",
-        _table(
-            ("type", "from", "to", "properties", "meaning"),
-            [
-                (
-                    f"`{edge.name}`",
-                    ", ".join(edge.from_labels),
-                    ", ".join(edge.to_labels),
-                    ", ".join(
-                        f"`{p.name}` {p.cypher}" for p in model.EDGE_PROPERTIES.get(edge.name, ())
-                    )
-                    or "—",
-                    edge.description,
-                )
-                for edge in ontology.EDGE_TYPES
-            ]
-            + [
-                (
-                    f"`{ontology.IDENTIFIES}`",
-                    ontology.EXTERNAL_ID_LABEL,
-                    ", ".join(ontology.IDENTIFIABLE_LABELS),
-                    "—",
-                    "An external id names a node (docs/identity.md).",
-                )
-            ],
-        ),
+        _table(("type", "from", "to", "properties", "meaning"), edges),
         "",
         "### Constraints and indexes",
         "",
