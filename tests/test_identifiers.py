@@ -13,6 +13,7 @@ from eventgraph.graph.errors import InvalidData
 from eventgraph.graph.exporting import dump_document, export_document
 from eventgraph.graph.importer import ImportSummary, import_paths
 from eventgraph.graph.settings import Settings
+from eventgraph.graph.tokens import Role, create_token
 from tests.feed_imports import import_feed
 from tests.graph_store import wipe
 from tests.helpers import agreed_data, agreed_refusal, graph_checksum
@@ -323,3 +324,28 @@ def test_graphql_reads_ids_and_finds_nodes_by_them_on_both_paths(
         assert "'x' is not a modes id" in refusal
         refusal = agreed_refusal(client, '{ byExternalId(scheme: "tail", value: "x") { id } }')
         assert "'tail' is not a known id scheme" in refusal
+
+
+def test_an_upsert_that_attaches_answers_with_the_node(world: Driver, settings: Settings) -> None:
+    token = create_token(world, settings.neo4j_database, Role.EDITOR, "identifiers-editor")
+    app = create_app(settings.model_copy(update={"anonymous_read": True}))
+    mutation = """mutation($a: [AssetInput!]!) {
+      upsertAssets(input: $a) { key name externalIds { scheme value } }
+    }"""
+    airframe = {
+        "key": "api-airframe",
+        "name": "Reported through the API",
+        "kind": "aircraft",
+        "externalIds": [{"scheme": "registration", "value": "RA-86496"}],
+    }
+    with TestClient(app) as client:
+        response = client.post(
+            "/graphql",
+            json={"query": mutation, "variables": {"a": [airframe]}},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    body = response.json()
+    assert "errors" not in body, body
+    (node,) = body["data"]["upsertAssets"]
+    assert (node["key"], node["name"]) == ("ra-86496", "Il-62M RA-86496")
+    assert {"scheme": "id", "value": "api-airframe"} in node["externalIds"]

@@ -102,8 +102,16 @@ def nodes_by_keys(
         raise InvalidData([Problem("label", label, "is not a node label")])
     c = Compiler(type_tags=tag, capped=False)
     shape = project(c, "n", selection, (label,))
+    match = f"MATCH (n:`{label}` {{id: key}})"
+    if label in IDENTIFIABLE_LABELS:  # a record that attached answers as its node
+        match = (
+            f"OPTIONAL MATCH (m:`{label}` {{id: key}}) "
+            f"OPTIONAL MATCH (:`{EXTERNAL_ID_LABEL}` {{key: '{OWN_ID}:' + key}})"
+            f"-[:`{IDENTIFIES}`]->(a:`{label}`) "
+            "WITH coalesce(m, a) AS n WHERE n IS NOT NULL"
+        )
     cypher = (
-        f"CALL () {{ UNWIND {c.param(keys)} AS key MATCH (n:`{label}` {{id: key}}) "
+        f"CALL () {{ UNWIND {c.param(keys)} AS key {match} "
         f"RETURN collect({shape}) AS result }} RETURN result"
     )
     return Statement(cypher, c.params)
