@@ -77,6 +77,28 @@ def identified(driver: Driver, database: str, keys: Iterable[str]) -> dict[str, 
     return found
 
 
+def _held_query(label: str) -> str:
+    return (
+        f"UNWIND $ids AS id MATCH (n:`{label}` {{id: id}}) USING INDEX n:`{label}`(id) "
+        f"MATCH (x:`{EXTERNAL_ID_LABEL}`)-[:`{IDENTIFIES}`]->(n) WHERE x.scheme IN $schemes "
+        "RETURN n.id AS id, x.key AS key"
+    )
+
+
+_HELD = {label: _held_query(label) for label in IDENTIFIABLE_LABELS}
+
+
+def held(
+    driver: Driver, database: str, label: str, node_ids: list[str], schemes: list[str]
+) -> dict[str, set[str]]:
+    """The keys of the ids of `schemes` that nodes of `label` carry, by node id."""
+    found: dict[str, set[str]] = {}
+    rows = driver.execute_query(_HELD[label], ids=node_ids, schemes=schemes, database_=database)[0]
+    for row in rows:
+        found.setdefault(row["id"], set()).add(row["key"])
+    return found
+
+
 def _write_query(label: str) -> str:
     """Adds ids to nodes of `label` (from the allow-list); an id that meanwhile identifies
     another node is left alone (the import checked it did not: only a concurrent import can

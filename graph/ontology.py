@@ -167,6 +167,9 @@ class IdScheme:
     example: str
     case: str = ""
     """`upper`, `lower` or `` (kept as given)."""
+    one_per_node: bool = False
+    """A node has one id of this scheme (an airframe one Mode-S address): a record that gives
+    another one does not attach to it by its other ids (a registration passed on)."""
 
     def normalise(self, value: str) -> str:
         """The value as stored: trimmed and in the scheme's case."""
@@ -202,6 +205,7 @@ ID_SCHEMES: tuple[IdScheme, ...] = (
         r"[0-9a-f]{6}",
         "4b1805",
         case="lower",
+        one_per_node=True,
     ),
     IdScheme(
         "registration",

@@ -264,6 +264,27 @@ def test_a_record_in_the_graph_whose_ids_name_another_node_is_refused(
     )
 
 
+def test_a_registration_passed_to_another_airframe_does_not_attach_it(
+    world: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    text = """\
+    eventgraph: 1
+    assets:
+      - id: icao24-abcdef
+        name: RA-86496
+        kind: aircraft
+        external_ids: [{scheme: modes, value: abcdef}, {scheme: registration, value: RA-86496}]
+    """
+    _refused(
+        world,
+        settings,
+        tmp_path,
+        text,
+        "assets[0]",
+        "its ids name Asset 'ra-86496', which is modes:1550c5, not modes:abcdef",
+    )
+
+
 def test_export_gives_the_ids_back_and_round_trips(
     world: Driver, settings: Settings, tmp_path: Path
 ) -> None:

@@ -25,7 +25,7 @@ from eventgraph.graph import identifiers, model
 from eventgraph.graph.errors import Problem, a_or_an
 from eventgraph.graph.identifiers import OWN_ID, Identified, id_row, key_of
 from eventgraph.graph.importer.reading import RawRecord
-from eventgraph.graph.ontology import IDENTIFIABLE_LABELS
+from eventgraph.graph.ontology import ID_SCHEMES, IDENTIFIABLE_LABELS
 from eventgraph.graph.records import ClaimSpec, Participant, Record
 
 IDENTIFIABLE = frozenset(IDENTIFIABLE_LABELS)
@@ -138,7 +138,44 @@ class ExternalIds:
                 )
             else:
                 attached.attach(label, record_id, ids.pop())
+        self._keep_one_per_node(driver, database, attached)
         return attached
+
+    def _keep_one_per_node(self, driver: Driver, database: str, attached: "Attached") -> None:
+        """Refuse an attachment whose record gives an id of a one-per-node scheme (Mode-S)
+        other than the node's: two things that share an id passed from one to the other."""
+        schemes = [scheme.name for scheme in ID_SCHEMES if scheme.one_per_node]
+        mine: dict[tuple[str, str], set[str]] = {}
+        for key, first in self.given.items():
+            if _scheme(key) in schemes:
+                mine.setdefault((first.label, first.id), set()).add(key)
+        candidates = {record: node for record, node in attached.nodes.items() if record in mine}
+        theirs: dict[tuple[str, str], set[str]] = {}
+        for label in {label for label, _ in candidates}:
+            nodes = sorted({node for (of, _), node in candidates.items() if of == label})
+            held = identifiers.held(driver, database, label, nodes, schemes)
+            theirs.update({(label, node): keys for node, keys in held.items()})
+        for (label, record_id), node_id in candidates.items():
+            given = mine[(label, record_id)]
+            other = {
+                key
+                for key in theirs.get((label, node_id), set()) - given
+                if _scheme(key) in {_scheme(k) for k in given}
+            }
+            if not other:
+                continue
+            del attached.nodes[(label, record_id)]
+            attached.aliases.pop(record_id, None)
+            self.problems.append(
+                Problem(
+                    self.records[(label, record_id)].where,
+                    "external_ids",
+                    f"its ids name {label} '{node_id}', which is {', '.join(sorted(other))}, "
+                    f"not {', '.join(sorted(given))}: a node has one such id, so these are two "
+                    "things sharing an id that passed from one to the other",
+                    "leave the shared id (a registration, say) out of this record",
+                )
+            )
 
     def _refuse(self, where: _Given, key: str, node: Identified, why: str) -> None:
         scheme, _, value = key.partition(":")
@@ -151,6 +188,10 @@ class ExternalIds:
                 "an id names one node: check the id, or the record's kind of node",
             )
         )
+
+
+def _scheme(key: str) -> str:
+    return key.partition(":")[0]
 
 
 def aliases(driver: Driver, database: str, ids: Iterable[str]) -> dict[str, Identified]:
