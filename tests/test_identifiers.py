@@ -10,6 +10,7 @@ from neo4j import Driver
 
 from eventgraph.api.app import create_app
 from eventgraph.graph.errors import InvalidData
+from eventgraph.graph.export import tables
 from eventgraph.graph.exporting import dump_document, export_document
 from eventgraph.graph.importer import ImportSummary, import_paths
 from eventgraph.graph.settings import Settings
@@ -370,3 +371,18 @@ def test_an_upsert_that_attaches_answers_with_the_node(world: Driver, settings: 
     (node,) = body["data"]["upsertAssets"]
     assert (node["key"], node["name"]) == ("ra-86496", "Il-62M RA-86496")
     assert {"scheme": "id", "value": "api-airframe"} in node["externalIds"]
+
+
+def test_csv_export_gives_the_ids_in_one_cell_and_imports_back(
+    world: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    _import(world, settings, tmp_path, "feed.yaml", SECOND_FEED)
+    database = settings.neo4j_database
+    before = export_document(world, database)
+    folder = tmp_path / "tables"
+    tables.write(before, folder)
+    assets = (folder / "assets.csv").read_text()
+    assert "id:feed:aircraft:1550c5;modes:1550c5;registration:RA-86496;stix:tool--" in assets
+    wipe(world, database)
+    import_paths(world, database, [folder], max_bytes=2**24)
+    assert export_document(world, database) == before
