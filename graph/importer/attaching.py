@@ -99,8 +99,8 @@ class ExternalIds:
             if key in self.given:
                 holders.append((self.given[key].label, self.given[key].id))
             for holder in holders:
-                where = self.given.get(key) if key not in own else self.records[holder]
-                assert where is not None
+                mine = key in own and holder == own[key]
+                where = self.records[holder] if mine else self.given[key]
                 if node.label != holder[0]:
                     self._refuse(where, key, node, f"is {a_or_an(node.label)}, not {holder[0]}")
                     continue
