@@ -248,6 +248,7 @@ def test_ids_of_two_nodes_on_one_record_are_refused(
         settings,
         tmp_path,
         text,
+        "assets[0].external_ids",
         "its ids identify two Asset nodes, 'hmeimim' and 'ra-86496'",
     )
 
@@ -261,6 +262,7 @@ def test_a_record_in_the_graph_whose_ids_name_another_node_is_refused(
         settings,
         tmp_path,
         text,
+        "assets[0].external_ids",
         "Asset 'hmeimim' is in the graph, and its ids identify Asset 'ra-86496' too",
     )
 
@@ -281,7 +283,7 @@ def test_a_registration_passed_to_another_airframe_does_not_attach_it(
         settings,
         tmp_path,
         text,
-        "assets[0]",
+        "assets[0].external_ids",
         "its ids name Asset 'ra-86496', which is modes:1550c5, not modes:abcdef",
     )
 

@@ -39,6 +39,12 @@ class _Given:
     id: str
     where: str
     field: str
+    record: str = ""
+    """The record's path (`assets[3]`): where a problem of all its ids is told."""
+
+    @property
+    def ids_field(self) -> str:
+        return f"{self.record}.external_ids"
 
 
 def _find_nodes(labels: Iterable[str]) -> str:
@@ -70,7 +76,8 @@ class ExternalIds:
         if label not in IDENTIFIABLE:
             return
         self.records.setdefault(
-            (label, record.id), _Given(label, record.id, raw.where(("id",)), raw.field(("id",)))
+            (label, record.id),
+            _Given(label, record.id, raw.where(("id",)), raw.field(("id",)), raw.field()),
         )
         for index, given in enumerate(getattr(record, "external_ids", ())):
             key = key_of(given.scheme, given.value)
@@ -120,7 +127,7 @@ class ExternalIds:
                 self.problems.append(
                     Problem(
                         where.where,
-                        "external_ids",
+                        where.ids_field,
                         f"its ids identify two {label} nodes, {names}: they may be one",
                         "give the ids of one of them only; merging nodes is not automatic",
                     )
@@ -130,7 +137,7 @@ class ExternalIds:
                 self.problems.append(
                     Problem(
                         where.where,
-                        "external_ids",
+                        where.ids_field,
                         f"{label} '{record_id}' is in the graph, and its ids identify "
                         f"{label} '{node_id}' too: the two may be one",
                         "give the ids of one of them only; merging nodes is not automatic",
@@ -169,7 +176,7 @@ class ExternalIds:
             self.problems.append(
                 Problem(
                     self.records[(label, record_id)].where,
-                    "external_ids",
+                    self.records[(label, record_id)].ids_field,
                     f"its ids name {label} '{node_id}', which is {', '.join(sorted(other))}, "
                     f"not {', '.join(sorted(given))}: a node has one such id, so these are two "
                     "things sharing an id that passed from one to the other",
