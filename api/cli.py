@@ -581,6 +581,11 @@ def _print_summary(summary: ImportSummary) -> None:
             f"{sum(outcome.created.values())} created, {sum(outcome.updated.values())} "
             f"updated, {sum(outcome.unchanged.values())} unchanged."
         )
+    if summary.attached:
+        out.print(
+            f"{summary.attached} more record(s) attached to nodes already in the graph by their "
+            "external ids, which those nodes now carry (docs/identity.md)."
+        )
     _print_retracted(summary)
 
 

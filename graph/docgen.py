@@ -44,6 +44,7 @@ _SPECIAL_MEANINGS = {
     "participants": "entities in roles: `role`, `ref` (see Participant roles)",
     "claims": "the sources' graded claims (at least one): `source`, `report`, `reliability`, "
     "`credibility`, `paraphrase`, `quote`, `grading_note`, `reported_on`, `id`",
+    "external_ids": "ids other systems give it: `scheme`, `value` (see External id schemes)",
 }
 """What the data model page says of each special part (`graph.model.Special`)."""
 
@@ -96,6 +97,32 @@ def _properties_section() -> list[str]:
     return parts
 
 
+def _schemes_section() -> list[str]:
+    return [
+        "## External id schemes",
+        "",
+        "Ids other systems give a node, in `external_ids`; each names one node, and a record",
+        "whose id names a node already in the graph attaches to it ([identity.md](identity.md)).",
+        "A value is normalised (trimmed, in the case shown) and must have the form shown.",
+        "",
+        _table(
+            ("scheme", "identifies", "case", "form", "example", "what it is"),
+            [
+                (
+                    f"`{scheme.name}`",
+                    ", ".join(scheme.labels),
+                    scheme.case or "as given",
+                    f"`{scheme.pattern}`",
+                    f"`{scheme.example}`",
+                    scheme.meaning,
+                )
+                for scheme in ontology.ID_SCHEMES
+            ],
+        ),
+        "",
+    ]
+
+
 def data_model_markdown() -> str:
     """The data model page, derived from `graph/ontology.py`, `graph/model.py` and
     `graph/schema.py`."""
@@ -126,6 +153,7 @@ def data_model_markdown() -> str:
         ),
         "",
         *_properties_section(),
+        *_schemes_section(),
         "## Event types",
         "",
         "Codes for interchange: ACLED event type / sub-type, CAMEO event code, PLOVER event",
@@ -264,6 +292,25 @@ def _label_section(label: ontology.NodeLabel) -> list[str]:
     ]
 
 
+def _external_id_section() -> list[str]:
+    name = ontology.EXTERNAL_ID_LABEL
+    items = [item for item in schema_items() if name in item.labels]
+    indexed = "; ".join(f"{item.type.lower()} `{item.name}` on `key`" for item in items)
+    return [
+        f"#### `{name}`",
+        "",
+        f"An id another system gives a node, `(:{name})-[:{ontology.IDENTIFIES}]->(node)` to an "
+        f"{', '.join(ontology.IDENTIFIABLE_LABELS)} (schemes: docs/data-model.md). "
+        f"Indexes: {indexed}.",
+        "",
+        _table(
+            ("property", "type", "meaning"),
+            [(f"`{p.name}`", p.cypher, p.meaning) for p in model.EXTERNAL_ID_PROPERTIES],
+        ),
+        "",
+    ]
+
+
 def cypher_schema_markdown() -> str:
     """The generated block of docs/cypher.md: labels, properties, relationships, indexes."""
     parts = [
@@ -276,25 +323,31 @@ def cypher_schema_markdown() -> str:
     ]
     for label in ontology.LABELS:
         parts += _label_section(label)
+    parts += _external_id_section()
+    edges: list[tuple[str, ...]] = [
+        (
+            f"`{edge.name}`",
+            ", ".join(edge.from_labels),
+            ", ".join(edge.to_labels),
+            ", ".join(f"`{p.name}` {p.cypher}" for p in model.EDGE_PROPERTIES.get(edge.name, ()))
+            or "—",
+            edge.description,
+        )
+        for edge in ontology.EDGE_TYPES
+    ]
+    edges.append(
+        (
+            f"`{ontology.IDENTIFIES}`",
+            ontology.EXTERNAL_ID_LABEL,
+            ", ".join(ontology.IDENTIFIABLE_LABELS),
+            "—",
+            "An external id names a node (docs/identity.md).",
+        )
+    )
     parts += [
         "### Relationship types",
         "",
-        _table(
-            ("type", "from", "to", "properties", "meaning"),
-            [
-                (
-                    f"`{edge.name}`",
-                    ", ".join(edge.from_labels),
-                    ", ".join(edge.to_labels),
-                    ", ".join(
-                        f"`{p.name}` {p.cypher}" for p in model.EDGE_PROPERTIES.get(edge.name, ())
-                    )
-                    or "—",
-                    edge.description,
-                )
-                for edge in ontology.EDGE_TYPES
-            ],
-        ),
+        _table(("type", "from", "to", "properties", "meaning"), edges),
         "",
         "### Constraints and indexes",
         "",
@@ -352,6 +405,7 @@ _FORMAT_SPECIALS = {
     "until": "until",
     "participants": "participants [{**role**, **ref**}]",
     "claims": "**claims** (at least one)",
+    "external_ids": "external_ids [{**scheme**, **value**}]",
 }
 """How the fields table of docs/importing.md names each special part."""
 

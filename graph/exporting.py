@@ -25,7 +25,12 @@ from neo4j import READ_ACCESS, Driver, ManagedTransaction, RoutingControl
 from neo4j.time import DateTime
 
 from eventgraph.graph import model, slices
-from eventgraph.graph.ontology import TimePrecision
+from eventgraph.graph.ontology import (
+    EXTERNAL_ID_LABEL,
+    IDENTIFIABLE_LABELS,
+    IDENTIFIES,
+    TimePrecision,
+)
 from eventgraph.graph.projection import not_retracted
 from eventgraph.graph.records import FORMAT_VERSION, RECORD_TYPES, Record
 from eventgraph.graph.timespan import render, render_bound
@@ -45,8 +50,13 @@ _CLAIMS = (
     "RETURN owner.id AS owner, c {{.*}} AS props, s.id AS source, r.id AS report, "
     "[label IN labels(owner) WHERE label IN $labels][0] AS owner_label"
 )
+_IDS = (
+    "{head} " + not_retracted("n") + f" MATCH (x:`{EXTERNAL_ID_LABEL}`)-[:`{IDENTIFIES}`]->(n) "
+    "RETURN n.id AS owner, x.scheme AS scheme, x.value AS value ORDER BY owner, scheme, value"
+)
 _WHOLE = {
     _NODES: "MATCH (n:`{label}`) WHERE",
+    _IDS: "MATCH (n:`{label}`) WHERE",
     _EDGES: "MATCH (n:`{label}`)-[r]->(m) WHERE",
     _CLAIMS: "MATCH (c:Claim)-[:SUPPORTS]->(owner) WHERE",
 }
@@ -62,6 +72,7 @@ def _by_element_id(v: str) -> str:
 
 _SLICED = {
     _NODES: _by_element_id("n") + "WITH n WHERE n:`{label}` AND",
+    _IDS: _by_element_id("n") + "WITH n WHERE n:`{label}` AND",
     _EDGES: _by_element_id("n") + "MATCH (n:`{label}`)-[r]->(m) WHERE",
     _CLAIMS: _by_element_id("owner") + "MATCH (c:Claim)-[:SUPPORTS]->(owner) WHERE",
 }
@@ -77,6 +88,8 @@ class Snapshot:
     nodes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
     edges: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     claims: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    external_ids: dict[str, list[dict[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    """Owner id → its external ids (`{scheme, value}`), in order."""
 
     def counts(self) -> dict[str, int]:
         """How many records of each collection it holds (those it has any of)."""
@@ -117,6 +130,10 @@ def _read(run: Run, heads: dict[str, str], ids: dict[str, list[str]] | None) -> 
             snapshot.nodes[label][props["id"]] = props
         for row in run(query(_EDGES, label), parameters(label)):
             snapshot.edges[row["owner"]].append({**row.data(), "owner_label": label})
+        if label in IDENTIFIABLE_LABELS:
+            for row in run(query(_IDS, label), parameters(label)):
+                given = {"scheme": row["scheme"], "value": row["value"]}
+                snapshot.external_ids[row["owner"]].append(given)
     for row in run(query(_CLAIMS), parameters(*slices.SPANS)):  # events and relations
         snapshot.claims[row["owner"]].append(row.data())
     return snapshot
@@ -250,6 +267,7 @@ _SPECIALS: dict[str, Callable[[Snapshot, str, dict[str, Any]], Any]] = {
     "duration": _duration,
     "participants": _participants,
     "claims": lambda snapshot, node_id, props: _claims(snapshot, node_id),
+    "external_ids": lambda snapshot, node_id, props: snapshot.external_ids.get(node_id),
     "since": _bound("since"),
     "until": _bound("until"),
 }

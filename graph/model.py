@@ -322,6 +322,10 @@ def anonymous(meaning: str) -> Prop:
     return Prop("anonymous", FLAG, meaning)
 
 
+EXTERNAL_IDS = Special("external_ids", columns=("external_ids",))
+"""Ids other systems give the node (`[{scheme, value}]`, ontology.ID_SCHEMES), stored as
+`(:ExternalId)-[:IDENTIFIES]->` nodes, not node properties (docs/identity.md). In CSV one cell,
+`scheme:value` items separated by `;`."""
 CLAIMS = Special("claims", required=True)
 """The claims that report an event or relation (`(:Claim)-[:SUPPORTS]->`), one at least."""
 
@@ -346,6 +350,7 @@ ACTOR = Shape(
         *NAMED[1:],
         kind(ACTOR_KIND),
         anonymous("unnamed in the source ('a Russian military official')"),
+        EXTERNAL_IDS,
         *FEED,
         *STIX_VERSION,
         *GDELT_ACTOR,
@@ -354,7 +359,7 @@ ACTOR = Shape(
     ),
 )
 EQUIPMENT_TYPE = Shape(
-    ontology.EQUIPMENT_TYPE, (*NAMED, kind(EQUIPMENT_KIND), *FEED, *STIX_VERSION)
+    ontology.EQUIPMENT_TYPE, (*NAMED, kind(EQUIPMENT_KIND), EXTERNAL_IDS, *FEED, *STIX_VERSION)
 )
 ASSET = Shape(
     ontology.ASSET,
@@ -370,6 +375,7 @@ ASSET = Shape(
         ),
         Prop("registration", TEXT, "tail or hull number of one airframe or ship"),
         Prop("icao24", TEXT, "Mode-S hex address of an airframe, 6 hex digits"),
+        EXTERNAL_IDS,
         *FEED,
         *STIX_VERSION,
     ),
@@ -389,6 +395,7 @@ LOCATION = Shape(
             ),
             ("lat", "lon", "point_precision", "uncertainty_km"),
         ),
+        EXTERNAL_IDS,
         *FEED,
         *STIX_VERSION,
     ),
@@ -408,6 +415,7 @@ SOURCE = Shape(
             graphql_doc="Its usual grading.",
         ),
         Prop("reliability_note", TEXT, "why that grading"),
+        EXTERNAL_IDS,
         *FEED,
         *STIX_VERSION,
     ),
@@ -429,6 +437,7 @@ REPORT = Shape(
         Special("published", _PUBLISHED, tuple(p.name for p in _PUBLISHED)),
         Prop("url", TEXT, "where it was published"),
         Prop("description", TEXT, "what it is"),
+        EXTERNAL_IDS,
         *FEED,
         *STIX_VERSION,
     ),
@@ -540,6 +549,14 @@ CLAIM_PROPERTIES = (
     _t("created_at", DATETIME, "when the import wrote it"),
 )
 """A claim's node (written by `graph.importer.writing.claim_rows`)."""
+
+EXTERNAL_ID_PROPERTIES = (
+    _t("key", "STRING", "`scheme:value`, unique (an id names one node)"),
+    _t("scheme", "STRING", "the system the id comes from (External id schemes)"),
+    _t("value", "STRING", "the id, normalised for its scheme"),
+    _t("created_at", DATETIME, "when an import first gave it"),
+)
+"""An external id's node (graph/identifiers.py), linked `-[:IDENTIFIES]->` to what it names."""
 
 EDGE_PROPERTIES: dict[str, tuple[GraphProperty, ...]] = {
     "INVOLVES": (

@@ -8,6 +8,7 @@ there are the allow-list: a label, a relationship type or a property name reache
 only if it is declared in one of them.
 """
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -140,6 +141,141 @@ LABELS: tuple[NodeLabel, ...] = (
 LABELS_BY_NAME = {label.name: label for label in LABELS}
 ENTITY_LABELS = tuple(label.name for label in LABELS if label.is_entity)
 """Labels whose nodes take part in events and relations: their ids must not collide."""
+
+# ---- external identifiers ------------------------------------------------------------------
+
+EXTERNAL_ID_LABEL = "ExternalId"
+"""A node `(:ExternalId {scheme, value, key})` per id another system gives a node, linked
+`(:ExternalId)-[:IDENTIFIES]->(node)`; `key` is `scheme:value`, unique (docs/identity.md)."""
+IDENTIFIES = "IDENTIFIES"
+"""Kept out of `EDGE_TYPES`: neighbourhoods and paths follow what happened, not bookkeeping."""
+
+
+@dataclass(frozen=True)
+class IdScheme:
+    """One system's identifiers: what they name and how a value is written.
+
+    A value is normalised (`case`, then `pattern` must match the whole of it) before it is
+    stored or looked up, so `4B1805` and `4b1805` are one Mode-S address."""
+
+    name: str
+    meaning: str
+    labels: tuple[str, ...]
+    """The labels it may identify."""
+    pattern: str
+    """A regular expression the normalised value must match in full."""
+    example: str
+    case: str = ""
+    """`upper`, `lower` or `` (kept as given)."""
+    one_per_node: bool = False
+    """A node has one id of this scheme (an airframe one Mode-S address): a record that gives
+    another one does not attach to it by its other ids (a registration passed on)."""
+
+    def normalise(self, value: str) -> str:
+        """The value as stored: trimmed and in the scheme's case."""
+        value = value.strip()
+        return value.upper() if self.case == "upper" else value.lower() if self.case else value
+
+    def check(self, value: str) -> str:
+        """The value normalised; ValueError naming the scheme if it is not one of its ids."""
+        normal = self.normalise(value)
+        if not re.fullmatch(self.pattern, normal):
+            raise ValueError(
+                f"'{value}' is not a {self.name} id ({self.meaning}, e.g. '{self.example}')"
+            )
+        return normal
+
+
+IDENTIFIABLE_LABELS = ("Actor", "EquipmentType", "Asset", "Location", "Source", "Report")
+"""Labels that carry external ids. Not events and relations: one happening reported twice is
+coreference (several reports of one event), not one id; nor claims, which are ours."""
+_IDENTIFIABLE = IDENTIFIABLE_LABELS
+ID_SCHEMES: tuple[IdScheme, ...] = (
+    IdScheme(
+        "id",
+        "an eventgraph id that now stands for this node: a record that attached to it",
+        _IDENTIFIABLE,
+        r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}",
+        "fr24:aircraft:ra-82010",
+    ),
+    IdScheme(
+        "modes",
+        "ICAO 24-bit aircraft address (Mode-S hex) of one airframe",
+        ("Asset",),
+        r"[0-9a-f]{6}",
+        "4b1805",
+        case="lower",
+        one_per_node=True,
+    ),
+    IdScheme(
+        "registration",
+        "registration (tail number) of one airframe, as painted",
+        ("Asset",),
+        r"[A-Z0-9][A-Z0-9-]{1,9}",
+        "RA-82010",
+        case="upper",
+    ),
+    IdScheme(
+        "icao_type",
+        "ICAO aircraft type designator (Doc 8643)",
+        ("EquipmentType",),
+        r"[A-Z0-9]{2,4}",
+        "A124",
+        case="upper",
+    ),
+    IdScheme(
+        "icao_airport",
+        "ICAO location indicator of an airport or air base",
+        ("Asset", "Location"),
+        r"[A-Z]{4}",
+        "OSLK",
+        case="upper",
+    ),
+    IdScheme(
+        "iata_airport",
+        "IATA airport code",
+        ("Asset", "Location"),
+        r"[A-Z]{3}",
+        "LTK",
+        case="upper",
+    ),
+    IdScheme(
+        "cameo_actor",
+        "GDELT/CAMEO actor code (country, role and group codes joined)",
+        ("Actor",),
+        r"[A-Z0-9]{3,15}",
+        "RUSMIL",
+        case="upper",
+    ),
+    IdScheme(
+        "acled_actor",
+        "ACLED actor name, exactly as ACLED spells it",
+        ("Actor",),
+        r"\S(.{0,198}\S)?",
+        "Military Forces of Russia (2000-)",
+    ),
+    IdScheme(
+        "geonames", "GeoNames feature id", ("Location", "Asset"), r"[1-9][0-9]{0,9}", "170654"
+    ),
+    IdScheme(
+        "wikidata",
+        "Wikidata item id",
+        _IDENTIFIABLE,
+        r"Q[1-9][0-9]{0,11}",
+        "Q159",
+        case="upper",
+    ),
+    IdScheme(
+        "stix",
+        "STIX 2.1 object id (`type--uuid`)",
+        _IDENTIFIABLE,
+        r"[a-z][a-z0-9-]*--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        "identity--f431f809-377b-45e0-aa1c-6a4751cae5ff",
+        case="lower",
+    ),
+)
+"""Every scheme an external id may have; `id` is our own (docs/identity.md)."""
+ID_SCHEMES_BY_NAME = {scheme.name: scheme for scheme in ID_SCHEMES}
 
 # ---- event taxonomy ------------------------------------------------------------------------
 

@@ -328,6 +328,26 @@ def _claims(c: Compiler, v: str, s: Selection) -> str:
     )
 
 
+_EXTERNAL_ID_FIELDS = ("scheme", "value")
+
+
+def _external_ids(c: Compiler, v: str, s: Selection) -> str:
+    """The ids other systems give the node (`graph/identifiers.py`), by scheme and value."""
+    x = c.var("x")
+    c.traverse(s.key)
+    entries = [
+        f"`{child.key}`: {x}.`{child.name}`"
+        for child in s.children
+        if child.name in _EXTERNAL_ID_FIELDS
+    ]
+    return _at_most(
+        c,
+        s,
+        f"MATCH ({x}:`{ontology.EXTERNAL_ID_LABEL}`)-[:`{ontology.IDENTIFIES}`]->({v}) "
+        f"RETURN {{{', '.join(entries)}}} AS item ORDER BY {x}.scheme, {x}.value",
+    )
+
+
 def _plain(prop: model.Prop) -> Expr:
     """A plain property; an absent list reads as an empty one."""
     if prop.type.many:
@@ -352,6 +372,7 @@ _SPECIALS: dict[str, Expr] = {
     "until": _bound("until_start", "until", "until_precision"),
     "participants": _participants,
     "claims": _claims,
+    "external_ids": _external_ids,
 }
 """How each special part (`graph.model.Special`) reads the graph, by its name."""
 

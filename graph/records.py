@@ -18,6 +18,7 @@ from pydantic import (
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     StringConstraints,
+    ValidationInfo,
     create_model,
     field_validator,
     model_validator,
@@ -216,6 +217,63 @@ class Participant(_Spooled):
     ref: Id = Field(description="Id of an actor, asset, equipment type or location.")
 
 
+class ExternalIdSpec(_Spooled):
+    """An id another system gives the record's node (ontology.ID_SCHEMES, docs/identity.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    label: ClassVar[str] = ""
+    """The label of the records it may be on (set on each label's own subclass)."""
+
+    scheme: str = Field(description="The system the id comes from (modes, icao_airport …).")
+    value: str = Field(
+        min_length=1, description="The id; normalised per scheme (docs/identity.md)."
+    )
+
+    @field_validator("scheme", mode="after")
+    @classmethod
+    def _known_scheme(cls, scheme: str) -> str:
+        known = ontology.ID_SCHEMES_BY_NAME.get(scheme)
+        if known is None:
+            names = tuple(ontology.ID_SCHEMES_BY_NAME)
+            close = get_close_matches(scheme, names, n=1, cutoff=0.6)
+            hint = f"{SUGGESTION}'{close[0]}'?" if close else ""
+            raise ValueError(f"'{scheme}' is not a known id scheme ({', '.join(names)}){hint}")
+        if cls.label not in known.labels:
+            raise ValueError(
+                f"a '{scheme}' id identifies {' or '.join(known.labels)}, not {cls.label}"
+            )
+        return scheme
+
+    @field_validator("value", mode="after")
+    @classmethod
+    def _normalised(cls, value: str, info: ValidationInfo) -> str:
+        scheme = ontology.ID_SCHEMES_BY_NAME.get(info.data.get("scheme", ""))
+        if scheme is None:
+            return value  # the scheme's own problem says what is wrong
+        return scheme.check(value)
+
+    @property
+    def key(self) -> str:
+        """`scheme:value`, the unique key of its `ExternalId` node."""
+        return f"{self.scheme}:{self.value}"
+
+
+def _external_id_type(label: str) -> type[ExternalIdSpec]:
+    schemes = [s.name for s in ontology.ID_SCHEMES if label in s.labels]
+    spec: type[ExternalIdSpec] = create_model(
+        f"{label}ExternalId",
+        __base__=ExternalIdSpec,
+        __module__=__name__,
+        scheme=(str, Field(description="One of: " + ", ".join(schemes) + ".")),
+    )
+    spec.label = label
+    return spec
+
+
+EXTERNAL_ID_TYPES = {label: _external_id_type(label) for label in ontology.IDENTIFIABLE_LABELS}
+globals().update({spec.__name__: spec for spec in EXTERNAL_ID_TYPES.values()})  # for pickle
+
+
 class _RelationChecks(Record):
     """A relation's `since` and `until`: partial times, the one not after the other."""
 
@@ -314,6 +372,12 @@ def _record_type(shape: model.Shape) -> type[Record]:
             fields[item.name] = _prop_field(item)
         elif isinstance(item, model.Link):
             fields[item.python_name] = _link_field(item)
+        elif item is model.EXTERNAL_IDS:
+            spec = EXTERNAL_ID_TYPES[shape.label.name]
+            fields[item.name] = (
+                tuple[spec, ...],  # type: ignore[valid-type]
+                Field(default=(), description="Ids other systems give it (docs/identity.md)."),
+            )
         else:
             fields[item.name] = _SPECIALS[item.name]
     base = _BASES.get(shape.label.name, Record)

@@ -17,7 +17,7 @@ from neo4j.exceptions import ClientError
 
 from eventgraph.graph import model
 from eventgraph.graph.errors import Conflict
-from eventgraph.graph.ontology import LABELS
+from eventgraph.graph.ontology import EXTERNAL_ID_LABEL, LABELS
 from eventgraph.graph.spans import MARK_ALL_LONG_SPANS, SET_ALL_RELATION_BOUNDS
 
 SCHEMA_VERSION = 3
@@ -102,6 +102,8 @@ def schema_items() -> list[SchemaItem]:
     items.append(
         SchemaItem("eventgraphschema_id_unique", "UNIQUENESS", (SCHEMA_NODE_LABEL,), ("id",))
     )
+    # External ids (ontology.ID_SCHEMES): one id, `scheme:value`, names one node.
+    items.append(SchemaItem("externalid_key_unique", "UNIQUENESS", (EXTERNAL_ID_LABEL,), ("key",)))
     searchable = model.searchable()
     items.append(
         SchemaItem(

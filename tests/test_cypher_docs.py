@@ -126,6 +126,7 @@ NO_EVENTS = {
     "place-chain",
     "relations-of-an-actor",
     "full-text-index",
+    "external-id",
 }
 """Entries the two events cannot reach: relations, places, the index, one event's own claims."""
 

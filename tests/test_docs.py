@@ -156,3 +156,24 @@ def test_every_export_format_and_graphml_type_is_documented_as_it_is() -> None:
     assert {tuple(example) for example in jsonl_examples()} == shapes
     assert "(docs/exporting.md)" in README
     assert "(exporting.md)" in (PROJECT_ROOT / "docs" / "importing.md").read_text()
+
+
+def test_the_identity_doc_names_every_scheme_as_the_ontology_declares_it() -> None:
+    """docs/identity.md has a row for each external id scheme with the labels it identifies
+    (all of them, or each by name) and its example; README links to it."""
+    from eventgraph.graph.ontology import ID_SCHEMES, IDENTIFIABLE_LABELS
+
+    identity = (PROJECT_ROOT / "docs" / "identity.md").read_text()
+    for scheme in ID_SCHEMES:
+        row = next(
+            (line for line in identity.splitlines() if line.startswith(f"| `{scheme.name}` |")), ""
+        )
+        assert row, f"docs/identity.md has no row for {scheme.name}"
+        labels = row.split(" | ")[1]
+        every = scheme.labels == IDENTIFIABLE_LABELS and labels == "every identifiable label"
+        assert every or labels == ", ".join(scheme.labels), (
+            f"{scheme.name} identifies {scheme.labels}"
+        )
+        example = row.split(" | ")[2].strip("`").removesuffix("…")
+        assert scheme.example.startswith(example), f"{scheme.name}'s example is {scheme.example}"
+    assert "(docs/identity.md)" in README

@@ -109,6 +109,8 @@ ARGUMENT_TEXTS = {
     "to": ["2025-10-27", "2025-11"],
     "text": ["alien", "Hmeimim", "nameless", "odd", "flight", "listy"],
     "types": ["INVOLVES", "OCCURRED_AT", "operates", "part_of"],
+    "scheme": ["icao_airport", "icao_type"],
+    "value": ["OSLK", "oslk"],
 }
 """Strings by argument or input field name: ones that meet the story (any string would do for
 the schema, and most would be refused)."""

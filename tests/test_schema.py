@@ -7,7 +7,7 @@ import pytest
 from neo4j import Driver
 
 from eventgraph.graph.errors import Conflict
-from eventgraph.graph.ontology import LABELS
+from eventgraph.graph.ontology import EXTERNAL_ID_LABEL, LABELS
 from eventgraph.graph.schema import (
     SCHEMA_NODE_LABEL,
     SCHEMA_VERSION,
@@ -25,7 +25,11 @@ def _names(driver: Driver, show: str) -> set[str]:
 
 def test_every_label_gets_a_unique_id_constraint() -> None:
     constrained = {item.labels[0] for item in schema_items() if item.is_constraint}
-    assert constrained == {label.name for label in LABELS} | {"ApiToken", "EventGraphSchema"}
+    assert constrained == {label.name for label in LABELS} | {
+        "ApiToken",
+        "EventGraphSchema",
+        EXTERNAL_ID_LABEL,
+    }
 
 
 def test_apply_twice_creates_nothing_the_second_time(driver: Driver, settings: Settings) -> None:

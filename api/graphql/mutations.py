@@ -87,28 +87,38 @@ class ParticipantInput:
     ref: str = strawberry.field(description="Key of an actor, asset, equipment type or location.")
 
 
+@strawberry.input(description="An id another system gives the node (docs/identity.md).")
+class ExternalIdInput:
+    scheme: str
+    value: str
+
+
+IDS = "Ids other systems give it (docs/identity.md)."
+
+
 @strawberry.input
 @input_of(model.ACTOR)
 class ActorInput:
-    pass
+    external_ids: list[ExternalIdInput] = strawberry.field(default_factory=list, description=IDS)
 
 
 @strawberry.input
 @input_of(model.ASSET)
 class AssetInput:
-    pass
+    external_ids: list[ExternalIdInput] = strawberry.field(default_factory=list, description=IDS)
 
 
 @strawberry.input
 @input_of(model.LOCATION)
 class LocationInput:
+    external_ids: list[ExternalIdInput] = strawberry.field(default_factory=list, description=IDS)
     point: PointInput | None = None
 
 
 @strawberry.input
 @input_of(model.SOURCE)
 class SourceInput:
-    pass
+    external_ids: list[ExternalIdInput] = strawberry.field(default_factory=list, description=IDS)
 
 
 @strawberry.input

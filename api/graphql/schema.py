@@ -62,6 +62,14 @@ class Query(RelationshipQueries, ResolutionQueries):
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await answer_root(info)  # type: ignore[no-any-return]
 
+    @strawberry.field(
+        description="The node an external id identifies (`scheme`: modes, registration, "
+        "icao_type, icao_airport, wikidata …; the value is normalised for it), or null; an "
+        "`id` alias reads as the node its record attached to (docs/identity.md)."
+    )
+    async def by_external_id(self, info: Info, scheme: str, value: str) -> Node | None:
+        return await answer_root(info)  # type: ignore[no-any-return]
+
     @strawberry.field(description="Events, filtered, ordered and paged (Relay). " + PAGE)
     async def events(
         self,

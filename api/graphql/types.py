@@ -230,24 +230,31 @@ class GeoPoint:
     uncertainty_km = row(float | None)
 
 
+@strawberry.type(description="An id another system gives a node (docs/identity.md).")
+class ExternalId:
+    scheme = row(str, "The system: modes, registration, icao_type, icao_airport, wikidata …")
+    value = row(str, "The id, normalised for its scheme (Mode-S hex lower case, ICAO upper).")
+
+
 @strawberry.type(description="A state, government, armed force, group or person (maybe unnamed).")
 @_tagged
 @with_properties(model.ACTOR)
 class Actor(Node):
-    pass
+    external_ids = row(list[ExternalId])
 
 
 @strawberry.type(description="A type of equipment (An-124-100 'Ruslan').")
 @_tagged
 @with_properties(model.EQUIPMENT_TYPE)
 class EquipmentType(Node):
-    pass
+    external_ids = row(list[ExternalId])
 
 
 @strawberry.type(description="A place; places nest (site → province → country).")
 @_tagged
 @with_properties(model.LOCATION)
 class Location(Node):
+    external_ids = row(list[ExternalId])
     point = row(GeoPoint | None)
     within = row(Annotated["Location", strawberry.lazy("eventgraph.api.graphql.types")] | None)
     contains = row(list[Annotated["Location", strawberry.lazy("eventgraph.api.graphql.types")]])
@@ -257,6 +264,7 @@ class Location(Node):
 @_tagged
 @with_properties(model.ASSET)
 class Asset(Node):
+    external_ids = row(list[ExternalId])
     located_at = row(Location | None)
     instance_of = row(EquipmentType | None)
 
@@ -265,6 +273,7 @@ class Asset(Node):
 @_tagged
 @with_properties(model.SOURCE)
 class Source(Node):
+    external_ids = row(list[ExternalId])
     actor = row(Actor | None, "The actor this source is.")
 
 
@@ -272,6 +281,7 @@ class Source(Node):
 @_tagged
 @with_properties(model.REPORT)
 class Report(Node):
+    external_ids = row(list[ExternalId])
     published = row(TimeSpan | None)
     publisher = row(Source | None)
 

@@ -60,7 +60,10 @@ class _Rows:
         where = f"{collection} '{record['id']}'"
         specials = _SPECIAL_COLUMNS[collection]
         for name, value in record.items():
-            if name in specials:
+            if name == "external_ids":  # one cell, `scheme:value` items (docs/identity.md)
+                given = [f"{item['scheme']}:{item['value']}" for item in value]
+                row[name] = self.cell(f"{where}.{name}", given)
+            elif name in specials:
                 columns = specials[name]
                 parts = value if isinstance(value, dict) else {name: value}
                 for key, part in parts.items():

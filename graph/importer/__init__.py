@@ -55,6 +55,9 @@ class ImportSummary:
     the graph are reported here, not refused: a deleted list covers the whole feed."""
     skipped: Skips | None = None
     """With `--skip-bad`: the records left out, and why."""
+    attached: int = 0
+    """Records that attached to a node already in the graph by an external id (not written:
+    their ids were added to it; docs/identity.md)."""
 
 
 @contextmanager
@@ -206,8 +209,11 @@ def import_paths(
             outcome = write_plan(
                 driver, database, plan, batch_size=batch_size, progress=on_progress
             )
+            plan.attached.write(driver, database)
         retracted = apply_retractions(driver, database, read.retractions)
-    return ImportSummary(read.files, plan.total, outcome, read.assumptions, retracted, skips)
+    summary = ImportSummary(read.files, plan.total, outcome, read.assumptions, retracted, skips)
+    summary.attached = len(plan.attached.nodes)
+    return summary
 
 
 def apply_retractions(
@@ -241,4 +247,5 @@ def import_records(
     if plan.problems:
         raise InvalidData(plan.problems, rejected=dict(plan.rejected))
     outcome = write_plan(driver, database, plan)
-    return ImportSummary([], plan.total, outcome)
+    plan.attached.write(driver, database)
+    return ImportSummary([], plan.total, outcome, attached=len(plan.attached.nodes))

@@ -39,6 +39,7 @@ from neo4j.spatial import WGS84Point
 from eventgraph.graph import local_neo4j, ontology
 from eventgraph.graph.driver import open_driver, server_info
 from eventgraph.graph.errors import Conflict, InvalidData, LocalNeo4jError, Problem, SetupError
+from eventgraph.graph.identifiers import id_row
 from eventgraph.graph.importer import read_and_validate
 from eventgraph.graph.importer.reading import ReadResult
 from eventgraph.graph.importer.spool import FRAME, Spool
@@ -281,6 +282,11 @@ def _group(label: str) -> str:
     return ENTITY_GROUP if label in ontology.ENTITY_LABELS else label
 
 
+def _node_key(label: str) -> str:
+    """The property a node table's id column is stored as: an external id's is its `key`."""
+    return "key" if label == ontology.EXTERNAL_ID_LABEL else "id"
+
+
 class _GroupPlan(Plan):
     """What `edges_of` and `claim_rows` ask of a plan while the files are still being checked:
     the target of a link that allows several labels is an entity (its id group), and a claim
@@ -332,6 +338,12 @@ class CsvSpool(Spool):
             self._edge_table(source, target).add(
                 {**edge_props, "from": source_id, "to": target_id, "type": edge_type}
             )
+        for given in getattr(record, "external_ids", ()):  # graph/identifiers.py, as CSV
+            row = id_row(given.scheme, given.value)
+            self._node_table(ontology.EXTERNAL_ID_LABEL).add({**row, "created_at": self.now})
+            self._edge_table(ontology.EXTERNAL_ID_LABEL, label).add(
+                {"from": row["key"], "to": record.id, "type": ontology.IDENTIFIES}
+            )
         for claim in claim_rows(item, self._plan):
             claim_id = claim["props"]["id"]
             self._node_table(CLAIM).add({**claim["props"], "created_at": self.now})
@@ -353,7 +365,7 @@ class CsvSpool(Spool):
         table = self._nodes.get(label)
         if table is None:
             path = self._directory / f"nodes-{label}.csv"
-            table = self._nodes[label] = _Table(path, ["id"])
+            table = self._nodes[label] = _Table(path, [_node_key(label)])
         return table
 
     def _edge_table(self, source: str, target: str) -> _Table:
@@ -383,7 +395,8 @@ class CsvSpool(Spool):
         files = BulkFiles(into or self._directory)
         files.lists = {label: sorted(keys) for label, keys in self._lists.items()}
         for label, table in self._nodes.items():
-            files.nodes[label] = table.write([f"id:ID({_group(label)})"], resolve, files.directory)
+            header = [f"{_node_key(label)}:ID({_group(label)})"]
+            files.nodes[label] = table.write(header, resolve, files.directory)
             files.node_counts[label] = table.count
         for (source, target), table in self._edges.items():
             header = [f":START_ID({source})", f":END_ID({target})", ":TYPE"]

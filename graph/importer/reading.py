@@ -482,6 +482,11 @@ _FLAG_COLUMNS = frozenset(
 )
 
 
+def _external_id(item: str) -> dict[str, str]:
+    scheme, _, value = item.partition(":")
+    return {"scheme": scheme.strip(), "value": value}
+
+
 def _csv_record(table: str, cells: dict[str, str]) -> dict[str, Any]:
     """A CSV row in the shape of a native record."""
     data: dict[str, Any] = {}
@@ -492,6 +497,8 @@ def _csv_record(table: str, cells: dict[str, str]) -> dict[str, Any]:
             data[key] = _boolean(value)
         else:
             data[key] = value
+    if "external_ids" in data:  # `scheme:value;scheme:value` (docs/importing.md)
+        data["external_ids"] = [_external_id(item) for item in _split(data["external_ids"])]
     if table == "locations" and ("lat" in data or "lon" in data):
         point = {"lat": _number(data.pop("lat", "")), "lon": _number(data.pop("lon", ""))}
         if "point_precision" in data:

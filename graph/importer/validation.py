@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from eventgraph.graph import ontology
 from eventgraph.graph.errors import Problem, a_or_an
+from eventgraph.graph.importer.attaching import Attached, ExternalIds, aliases
 from eventgraph.graph.importer.ids import RecordIds
 from eventgraph.graph.importer.reading import Attachment, PathKey, RawRecord
 from eventgraph.graph.importer.references import Reference, references
@@ -96,6 +97,9 @@ class Plan:
     """Source id → its own grading, for the sources the import's claims cite."""
     problems: list[Problem] = field(default_factory=list)
     rejected: Counter[str] = field(default_factory=Counter)
+    attached: Attached = field(default_factory=Attached)
+    """Records that attach to nodes by their external ids (attaching.py): `items` leaves them
+    out; `attached.write` writes every record's ids once the records are written."""
 
     def reliability_of(self, owner_id: str, index: int, claim: ClaimSpec) -> str:
         """The reliability to store for a claim: its own, else its source's."""
@@ -267,6 +271,7 @@ class Checker:
         self.sources_cited_ungraded: set[str] = set()
         self.source_reliability: dict[str, str | None] = {}
         self.records_twice: set[tuple[str, str]] = set()
+        self.external_ids = ExternalIds()
 
     def _attach(self, raw: RawRecord, number: int) -> None:
         """Put the CSV participants and claims rows for this record into it."""
@@ -299,6 +304,7 @@ class Checker:
                 self.rejected[entry.label] += 1
             return
         self.spool.add(Item(record, digest.hex(), raw.where()), canonical)
+        self.external_ids.note(raw, record)
         if entry.label == ontology.SOURCE.name:
             self.source_reliability[record.id] = _reliability_of(record)
         self._note(entry)
@@ -346,9 +352,21 @@ class Checker:
         wrong = _Wrong(records=self.records_twice, claim_ids=self.claim_ids_twice)
         self._check_ids_and_references(plan, wrong, driver, database)
         self._check_gradings(plan, wrong, driver, database)
+        self._attach_by_external_ids(plan, driver, database)
         if wrong:
             _place(plan, wrong, again, self.attachments)
         return plan
+
+    def _attach_by_external_ids(self, plan: Plan, driver: Driver, database: str) -> None:
+        """Records whose external ids name a node already in the graph attach to it."""
+        attached = self.external_ids.settle(driver, database)
+        plan.problems.extend(self.external_ids.problems)
+        attached.aliases.update(plan.attached.aliases)  # references' aliases, found before
+        for (label, _), node_id in attached.nodes.items():
+            plan.graph_labels[node_id] = label
+        plan.attached = attached
+        plan.total -= len(attached.nodes)
+        plan.items = attached.items(plan.items)
 
     def _left_over(self, plan: Plan) -> None:
         """CSV rows whose event or relation is not in the import."""
@@ -379,6 +397,10 @@ class Checker:
         defined = {ref_id: self.defined(ref_id) for ref_id, _ in self.references}
         unresolved = {ref_id for ref_id, labels in defined.items() if not labels}
         in_graph = _graph_labels(driver, database, unresolved, entity_ids)
+        for ref_id, node in aliases(driver, database, unresolved - in_graph.keys()).items():
+            in_graph[ref_id] = {node.label}  # an id that attached to another node: use that
+            plan.attached.aliases[ref_id] = node.id
+            plan.graph_labels[node.id] = node.label
         for record_id in entity_ids:
             here = self.defined(record_id) & ENTITY_LABELS
             there = in_graph.get(record_id, set()) & ENTITY_LABELS

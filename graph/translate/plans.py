@@ -89,6 +89,11 @@ def _node(selection: Selection, tag: bool) -> RootPlan:
     return RootPlan(queries.node(selection, selection.arg("id"), tag), _result_or(None))
 
 
+def _by_external_id(selection: Selection, tag: bool) -> RootPlan:
+    scheme, value = selection.arg("scheme"), selection.arg("value")
+    return RootPlan(queries.by_external_id(selection, scheme, value, tag), _result_or(None))
+
+
 def _paged(build: Callable[[Selection, int, int, bool], Statement]) -> Planner:
     """A connection's planner: Relay arguments to a page window, the envelope around it."""
 
@@ -242,6 +247,7 @@ def _activity_value(selection: Selection, counts: rq.ActivityCounts) -> dict[str
 PLANNERS: dict[str, Planner] = {
     "version": _version,
     "node": _node,
+    "by_external_id": _by_external_id,
     "events": _paged(_events),
     "timeline": _paged(_timeline),
     "relations": _paged(_relations),

@@ -1,0 +1,321 @@
+"""An import's external ids: checked across its records and the graph; records attach.
+
+While the import is checked, `ExternalIds.note` keeps each id a record gives (and where), and
+refuses one id given by two records. At the end, `ExternalIds.settle` asks the graph, in one
+batched lookup, which node each id (and each record's own id, as an `id` alias) identifies:
+
+- an id of a node of another label is refused;
+- a record whose ids identify one node of its label under another id *attaches* to it: the
+  record is not written, its ids and its own id (scheme `id`) are added to that node, and every
+  reference to the record's id, in this import and later ones, reaches that node;
+- ids that identify two different nodes, or a node while the record's own id is a node too,
+  are refused: the nodes are probably one, and merging them is a decision for a person.
+
+`Attached.items` gives the plan's records with attached ones left out and references retargeted;
+`write_external_ids` then writes every record's ids (idempotent: re-imports change nothing).
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from neo4j import Driver
+
+from eventgraph.graph import identifiers, model
+from eventgraph.graph.errors import Problem, a_or_an
+from eventgraph.graph.identifiers import OWN_ID, Identified, id_row, key_of
+from eventgraph.graph.importer.reading import RawRecord
+from eventgraph.graph.ontology import ID_SCHEMES, IDENTIFIABLE_LABELS
+from eventgraph.graph.records import ClaimSpec, Participant, Record
+
+IDENTIFIABLE = frozenset(IDENTIFIABLE_LABELS)
+
+
+@dataclass(frozen=True)
+class _Given:
+    """Where a record gives an id (or is: its own id's `where` and field)."""
+
+    label: str
+    id: str
+    where: str
+    field: str
+    record: str = ""
+    """The record's path (`assets[3]`): where a problem of all its ids is told."""
+
+    @property
+    def ids_field(self) -> str:
+        return f"{self.record}.external_ids"
+
+
+def _find_nodes(labels: Iterable[str]) -> str:
+    """Which of the given ids (`$ids.<label>`) are nodes of their label already: one indexed
+    branch per label, from the allow-list."""
+    branches = [
+        f"UNWIND $ids.`{label}` AS id MATCH (n:`{label}` {{id: id}}) "
+        f"RETURN '{label}' AS label, n.id AS id"
+        for label in labels
+    ]
+    return "CALL () { " + " UNION ALL ".join(branches) + " } RETURN label, id"
+
+
+@dataclass
+class ExternalIds:
+    """The import's external ids, gathered record by record."""
+
+    given: dict[str, _Given] = field(default_factory=dict)
+    """key → the first record that gives it."""
+    records: dict[tuple[str, str], _Given] = field(default_factory=dict)
+    """(label, id) of each identifiable record → where it is."""
+    problems: list[Problem] = field(default_factory=list)
+    count: int = 0
+    """How many ids the records give."""
+
+    def note(self, raw: RawRecord, record: Record) -> None:
+        """Keep a valid record's ids; refuse an id that an earlier record gives too."""
+        label = record.label.name
+        if label not in IDENTIFIABLE:
+            return
+        self.records.setdefault(
+            (label, record.id),
+            _Given(label, record.id, raw.where(("id",)), raw.field(("id",)), raw.field()),
+        )
+        for index, given in enumerate(getattr(record, "external_ids", ())):
+            key = key_of(given.scheme, given.value)
+            sub = ("external_ids", index)
+            here = _Given(label, record.id, raw.where(sub), raw.field(sub))
+            first = self.given.setdefault(key, here)
+            self.count += 1
+            if (first.label, first.id) != (label, record.id):
+                self.problems.append(
+                    Problem(
+                        here.where,
+                        here.field,
+                        f"{given.scheme} '{given.value}' is given to {label} '{record.id}' and "
+                        f"to {first.label} '{first.id}' ({first.where}): an id names one node",
+                        "keep it on the record it belongs to, or give both as one record",
+                    )
+                )
+
+    def settle(self, driver: Driver, database: str) -> "Attached":
+        """Which records attach to which nodes, and what is refused (in `problems`)."""
+        own = {key_of(OWN_ID, record_id): (label, record_id) for label, record_id in self.records}
+        found = identifiers.identified(driver, database, [*self.given, *own])
+        targets: dict[tuple[str, str], dict[str, Identified]] = {}
+        for key, node in found.items():
+            holders = [own[key]] if key in own else []
+            if key in self.given:
+                holders.append((self.given[key].label, self.given[key].id))
+            for holder in holders:
+                mine = key in own and holder == own[key]
+                where = self.records[holder] if mine else self.given[key]
+                if node.label != holder[0]:
+                    self._refuse(where, key, node, f"is {a_or_an(node.label)}, not {holder[0]}")
+                    continue
+                targets.setdefault(holder, {})[key] = node
+        attached = Attached(count=self.count)
+        wanted = {
+            holder: nodes
+            for holder, nodes in targets.items()
+            if {node.id for node in nodes.values()} != {holder[1]}
+        }
+        existing = _existing(driver, database, list(wanted))
+        for (label, record_id), nodes in wanted.items():
+            where = self.records[(label, record_id)]
+            ids = {node.id for node in nodes.values()}
+            if len(ids) > 1:
+                names = " and ".join(f"'{i}'" for i in sorted(ids))
+                self.problems.append(
+                    Problem(
+                        where.where,
+                        where.ids_field,
+                        f"its ids identify two {label} nodes, {names}: they may be one",
+                        "give the ids of one of them only; merging nodes is not automatic",
+                    )
+                )
+            elif (label, record_id) in existing:
+                (node_id,) = ids
+                self.problems.append(
+                    Problem(
+                        where.where,
+                        where.ids_field,
+                        f"{label} '{record_id}' is in the graph, and its ids identify "
+                        f"{label} '{node_id}' too: the two may be one",
+                        "give the ids of one of them only; merging nodes is not automatic",
+                    )
+                )
+            else:
+                attached.attach(label, record_id, ids.pop())
+        self._keep_one_per_node(driver, database, attached)
+        return attached
+
+    def _keep_one_per_node(self, driver: Driver, database: str, attached: "Attached") -> None:
+        """Refuse an attachment whose record gives an id of a one-per-node scheme (Mode-S)
+        other than the node's: two things that share an id passed from one to the other."""
+        schemes = [scheme.name for scheme in ID_SCHEMES if scheme.one_per_node]
+        mine: dict[tuple[str, str], set[str]] = {}
+        for key, first in self.given.items():
+            if _scheme(key) in schemes:
+                mine.setdefault((first.label, first.id), set()).add(key)
+        candidates = {record: node for record, node in attached.nodes.items() if record in mine}
+        theirs: dict[tuple[str, str], set[str]] = {}
+        for label in {label for label, _ in candidates}:
+            nodes = sorted({node for (of, _), node in candidates.items() if of == label})
+            held = identifiers.held(driver, database, label, nodes, schemes)
+            theirs.update({(label, node): keys for node, keys in held.items()})
+        for (label, record_id), node_id in candidates.items():
+            given = mine[(label, record_id)]
+            other = {
+                key
+                for key in theirs.get((label, node_id), set()) - given
+                if _scheme(key) in {_scheme(k) for k in given}
+            }
+            if not other:
+                continue
+            del attached.nodes[(label, record_id)]
+            attached.aliases.pop(record_id, None)
+            self.problems.append(
+                Problem(
+                    self.records[(label, record_id)].where,
+                    self.records[(label, record_id)].ids_field,
+                    f"its ids name {label} '{node_id}', which is {', '.join(sorted(other))}, "
+                    f"not {', '.join(sorted(given))}: a node has one such id, so these are two "
+                    "things sharing an id that passed from one to the other",
+                    "leave the shared id (a registration, say) out of this record",
+                )
+            )
+
+    def _refuse(self, where: _Given, key: str, node: Identified, why: str) -> None:
+        scheme, _, value = key.partition(":")
+        self.problems.append(
+            Problem(
+                where.where,
+                where.field,
+                f"{scheme} '{value}' already identifies {node.label} '{node.id}' in the graph, "
+                f"which {why}",
+                "an id names one node: check the id, or the record's kind of node",
+            )
+        )
+
+
+def _scheme(key: str) -> str:
+    return key.partition(":")[0]
+
+
+def aliases(driver: Driver, database: str, ids: Iterable[str]) -> dict[str, Identified]:
+    """Of `ids` that are no node's, those that stand for a node (an `id` alias)."""
+    keys = {key_of(OWN_ID, record_id): record_id for record_id in ids}
+    found = identifiers.identified(driver, database, keys)
+    return {keys[key]: node for key, node in found.items()}
+
+
+def _existing(
+    driver: Driver, database: str, records: list[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """Which of the (label, id) records are nodes of the graph already (a handful: only those
+    whose ids identify another node)."""
+    ids: dict[str, list[str]] = {}
+    for label, record_id in records:
+        ids.setdefault(label, []).append(record_id)
+    if not ids:
+        return set()
+    found = driver.execute_query(_find_nodes(sorted(ids)), ids=ids, database_=database)[0]
+    return {(row["label"], row["id"]) for row in found}
+
+
+@dataclass
+class Attached:
+    """Records that attach to nodes already in the graph, and how ids then resolve."""
+
+    nodes: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(label, record id) → the id of the node it attaches to."""
+    aliases: dict[str, str] = field(default_factory=dict)
+    """An id a reference gives → the node id it stands for (attached records, graph aliases)."""
+    count: int = 0
+    """How many ids the import's records give."""
+    given: Iterable[Any] = ()
+    """The plan's items as checked, attached ones included (read again to write their ids)."""
+
+    def attach(self, label: str, record_id: str, node_id: str) -> None:
+        self.nodes[(label, record_id)] = node_id
+        self.aliases[record_id] = node_id
+
+    def items(self, items: Iterable[Any]) -> "_Retargeted":
+        """What the writer writes: `items` (kept in `given`) retargeted."""
+        self.given = items
+        return _Retargeted(items, self)
+
+    def write(self, driver: Driver, database: str) -> None:
+        """After the records are written: their ids, and those of the attached ones."""
+        write_external_ids(driver, database, self.given, self)
+
+
+class _Retargeted:
+    """The plan's items (read once or more) without the attached records, references to them
+    (and to aliases) pointing at the nodes they stand for."""
+
+    def __init__(self, items: Iterable[Any], attached: Attached) -> None:
+        self.items = items
+        self.attached = attached
+
+    def __iter__(self) -> Iterator[Any]:
+        for item in self.items:
+            if (item.label, item.record.id) in self.attached.nodes:
+                continue
+            record = retarget(item.record, self.attached.aliases)
+            yield item if record is item.record else replace(item, record=record)
+
+
+def retarget(record: Record, aliases: dict[str, str]) -> Record:
+    """The record with every reference in `aliases` replaced by the id it stands for."""
+    if not aliases:
+        return record
+    changes: dict[str, Any] = {}
+    given: Any = record  # its fields are the label's (graph/model.py)
+    for part in model.SHAPES_BY_LABEL[record.label.name].fields:
+        if isinstance(part, model.Link):
+            value = getattr(given, part.python_name)
+            if part.many and any(ref in aliases for ref in value):
+                changes[part.python_name] = tuple(aliases.get(ref, ref) for ref in value)
+            elif not part.many and value in aliases:
+                changes[part.python_name] = aliases[value]
+        elif part.name == "participants":
+            people: tuple[Participant, ...] = given.participants
+            if any(p.ref in aliases for p in people):
+                changes["participants"] = tuple(
+                    p.model_copy(update={"ref": aliases.get(p.ref, p.ref)}) for p in people
+                )
+        elif part.name == "claims":
+            claims: tuple[ClaimSpec, ...] = given.claims
+            if any(c.source in aliases or (c.report or "") in aliases for c in claims):
+                changes["claims"] = tuple(
+                    c.model_copy(
+                        update={
+                            "source": aliases.get(c.source, c.source),
+                            "report": aliases.get(c.report, c.report) if c.report else None,
+                        }
+                    )
+                    for c in claims
+                )
+    return record.model_copy(update=changes) if changes else record
+
+
+def write_external_ids(
+    driver: Driver, database: str, items: Iterable[Any], attached: Attached
+) -> None:
+    """Write the ids of the import's records, and of those that attached (with their own id
+    as an `id` alias) on the nodes they attach to. `items` are the plan's, as checked."""
+    if not attached.count and not attached.nodes:
+        return
+    rows: dict[str, list[dict[str, Any]]] = {label: [] for label in IDENTIFIABLE_LABELS}
+    for item in items:
+        if item.label not in IDENTIFIABLE:
+            continue
+        ids = [id_row(x.scheme, x.value) for x in getattr(item.record, "external_ids", ())]
+        node_id = attached.nodes.get((item.label, item.record.id))
+        if node_id is not None:
+            ids.append(id_row(OWN_ID, item.record.id))
+        if ids:
+            rows[item.label].append({"id": node_id or item.record.id, "ids": ids})
+    for label, label_rows in rows.items():
+        if label_rows:
+            identifiers.write_ids(driver, database, label, label_rows)
