@@ -5,8 +5,9 @@ ExternalId per (scheme, value). Two nodes of one label are the same thing when
 
 - one ExternalId identifies both (the same id in one scheme), or
 - their ExternalIds of one scheme have values that are equal once the scheme's own spelling
-  rules are applied (`FOLDING`: ACLED actor names differing only in case, Mode-S hex in either
-  case, a registration with or without its hyphen). A scheme not listed compares values exactly.
+  rules are applied: the scheme's normalisation (`graph/ontology.py` `IdScheme`: case), then
+  `LOOSER` (ACLED actor names differing only in case, a registration with or without its
+  hyphen).
 
 This is the only rule that may mark a proposal automatic: a name match, however close, never
 is. Values of different schemes never match each other (Wikidata `Q42` is not GeoNames `42`).
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 
 from neo4j import Driver
 
+from eventgraph.graph.ontology import ID_SCHEMES_BY_NAME
+
 SAFE_WEIGHT = 1.0
 
 
@@ -26,21 +29,17 @@ def _spaced_casefold(value: str) -> str:
     return " ".join(value.casefold().split())
 
 
-def _upper_alnum(value: str) -> str:
-    return re.sub(r"[^0-9A-Z]", "", value.upper())
+def _letters_and_digits(value: str) -> str:
+    return re.sub(r"[^0-9A-Z]", "", value)
 
 
-FOLDING: dict[str, Callable[[str], str]] = {
+LOOSER: dict[str, Callable[[str], str]] = {
     "acled_actor": _spaced_casefold,
-    "icao24": str.lower,
-    "registration": _upper_alnum,
-    "icao_type": str.upper,
-    "icao_airport": str.upper,
-    "iata_airport": str.upper,
-    "cameo_actor": str.upper,
-    "wikidata": str.upper,
+    "registration": _letters_and_digits,
 }
-"""How a scheme spells one value several ways: its values are compared through this."""
+"""Schemes whose one value is spelled several ways beyond what the scheme's own normalisation
+(`IdScheme.normalise`: case, trimming) already makes one: their values compare through this."""
+assert set(LOOSER) <= set(ID_SCHEMES_BY_NAME), "LOOSER names a scheme the ontology lacks"
 
 READ_IDENTIFIED = """
 MATCH (x:ExternalId)-[:IDENTIFIES]->(n)
@@ -63,8 +62,10 @@ class SharedId:
 
 
 def folded_value(scheme: str, value: str) -> str:
-    """The value as its scheme compares it."""
-    return FOLDING.get(scheme, str)(value.strip())
+    """The value as its scheme compares it: normalised as stored, then `LOOSER`."""
+    known = ID_SCHEMES_BY_NAME.get(scheme)
+    normal = known.normalise(value) if known else value.strip()
+    return LOOSER.get(scheme, str)(normal)
 
 
 def shared_ids(rows: Iterable[tuple[str, str, str, str]]) -> list[SharedId]:
