@@ -1,7 +1,8 @@
 """Entity resolution proposals (graph/resolution, docs/resolution.md) on the real Neo4j.
 
-The safe rule reads external ids as `(:ExternalId {scheme, value})-[:IDENTIFIES]->(n)`; until
-the importer writes them, these tests make them in their own Cypher setup.
+The safe rule reads external ids as `(:ExternalId {scheme, value})-[:IDENTIFIES]->(n)`. Most
+tests make nodes and ids in their own Cypher setup (states the importer cannot reach, such as
+one id naming two nodes); one imports them the way users give them.
 """
 
 import json
@@ -12,6 +13,7 @@ from neo4j import Driver
 
 from eventgraph.api.app import create_app
 from eventgraph.graph.errors import InvalidData
+from eventgraph.graph.importer import import_records
 from eventgraph.graph.resolution import Proposal, ReasonKind, propose
 from eventgraph.graph.settings import Settings
 from tests.helpers import run_cli
@@ -94,6 +96,41 @@ def test_one_external_id_naming_two_nodes_is_the_safe_automatic_rule(
         assert pair.automatic and pair.score == 1.0
         assert pair.reasons[0].kind is ReasonKind.EXTERNAL_ID
     assert "cameo_actor RUS names both" in pairs[("gdelt-rus", "russia")].reasons[0].detail
+
+
+def test_imported_ids_spelled_two_ways_are_the_safe_rule(
+    clean_graph: Driver, settings: Settings
+) -> None:
+    """An import keeps an ACLED name's case and a registration's hyphen as given, so two
+    records of one actor (or one airframe) spelled two ways become two nodes; the safe rule
+    finds them."""
+    db = settings.neo4j_database
+
+    def actor(key: str, name: str, acled: str) -> tuple[str, dict[str, object]]:
+        ids = [{"scheme": "acled_actor", "value": acled}]
+        return "actors", {"id": key, "name": name, "kind": "armed_force", "external_ids": ids}
+
+    def asset(key: str, registration: str) -> tuple[str, dict[str, object]]:
+        ids = [{"scheme": "registration", "value": registration}]
+        return "assets", {"id": key, "name": registration, "kind": "aircraft", "external_ids": ids}
+
+    import_records(
+        clean_graph,
+        db,
+        [
+            actor("acled-a", "Military Forces of Russia", "Military Forces of Russia (2000-)"),
+            actor("acled-b", "Russian forces", "MILITARY FORCES OF RUSSIA  (2000-)"),
+            asset("airframe-a", "RA-82010"),
+            asset("airframe-b", "RA82010"),
+        ],
+        "test",
+    )
+    actors = _pairs(propose(clean_graph, db, "actor"))
+    assert set(actors) == {("acled-a", "acled-b")}
+    assert actors[("acled-a", "acled-b")].automatic
+    assets = _pairs(propose(clean_graph, db, "asset"))
+    assert ("airframe-a", "airframe-b") in assets
+    assert assets[("airframe-a", "airframe-b")].automatic
 
 
 def test_a_case_sensitive_scheme_does_not_fold_values(
