@@ -229,3 +229,53 @@ def test_csv_claims_rows_of_a_skipped_event_are_left_out_with_it(
     assert reasons[1] == (
         f"{tmp_path / 'claims.csv'}:3: target: refers to 'bad-pause', which was skipped"
     )
+
+
+CHAIN = """\
+eventgraph: 1
+actors:
+  - {id: russia, name: Russia, kind: state}
+  - {id: lost-unit, name: A unit, kind: not-a-kind}
+sources:
+  - {id: wire, name: Wire, kind: news_outlet, reliability: B}
+events:
+  - id: unit-flight
+    type: flight
+    name: The unit flies
+    time: {start: 2025-10-24, precision: day}
+    participants: [{role: operator, ref: lost-unit}]
+    claims: [{source: wire, credibility: 2, paraphrase: A flight}]
+  - id: on-the-flight
+    type: statement
+    name: Moscow on the flight
+    time: {start: 2025-10-25, precision: day}
+    about: [unit-flight]
+    participants: [{role: speaker, ref: russia}]
+    claims: [{source: wire, credibility: 3, paraphrase: Moscow spoke}]
+  - id: on-the-statement
+    type: statement
+    name: A reply to Moscow
+    time: {start: 2025-10-26, precision: day}
+    about: [on-the-flight]
+    participants: [{role: speaker, ref: russia}]
+    claims: [{source: wire, credibility: 3, paraphrase: A reply}]
+"""
+
+
+def test_a_three_link_chain_is_left_out_in_one_extra_round(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "chain.yaml"
+    path.write_text(CHAIN)
+    summary = _skipping(clean_graph, settings, path)
+    assert summary.skipped is not None
+    assert [problem.field for problem in summary.skipped.problems] == [
+        "actors[1].kind",
+        "events[0].participants[0].ref",
+        "events[1].about[0]",
+        "events[2].about[0]",
+    ]
+    assert summary.skipped.problems[-1].reason == "refers to 'on-the-flight', which was skipped"
+    assert summary.skipped.rounds == 2, "the bad actor's round, then one that leaves out the chain"
+    assert _ids(clean_graph, "Event") == []
+    assert _ids(clean_graph, "Actor") == ["russia"]

@@ -91,6 +91,7 @@ def read_and_validate(
     if skips is not None:
         skips.begin_round()
     keep = skips.keep if skips is not None else None
+    kept_before = skips.checked if skips is not None else None
     files, problems = discover(paths)
     read = ReadResult(problems=problems, files=files)
     # CSV participants and claims rows first: they wait for the records they attach to.
@@ -123,8 +124,8 @@ def read_and_validate(
 
             def again() -> Iterator[RawRecord]:
                 for file in order:
-                    yield from _kept(read_file(file, max_bytes).records, keep)
-                yield from _kept(shared_feed_records(), keep)
+                    yield from _kept(read_file(file, max_bytes).records, kept_before)
+                yield from _kept(shared_feed_records(), kept_before)
 
             plan = checker.finish(driver, database, again)
     except (ServiceUnavailable, SessionExpired):
@@ -136,7 +137,8 @@ def read_and_validate(
         attachments.close()
     problems = read.problems + plan.problems
     if skips is not None:
-        problems = skips.learn(read.problems, plan.problems)
+        referenced = (ref_id for ref_id, _ in checker.references)
+        problems = skips.learn(read.problems, plan.problems, referenced)
     if problems:
         raise InvalidData(problems, rejected=dict(Counter(plan.rejected)))
     return read, plan

@@ -361,7 +361,7 @@ class Checker:
             plan.problems.append(
                 Problem(
                     row.where(),
-                    row.column or ("event" if row.field == "participants" else "target"),
+                    row.target_column,
                     f"'{row.target}' is not an event or relation of this import",
                     suggest(row.target, owners)
                     or (
@@ -369,6 +369,7 @@ class Checker:
                         if row.column
                         else "import its events.csv / relations.csv in the same run"
                     ),
+                    about=row.subject(),
                 )
             )
 
@@ -471,6 +472,7 @@ def _place(
                             f"'{entry.record.id}' appears twice with different content "
                             f"(first at {earlier[1]})",
                             "merge the two records into one",
+                            about=raw.subject(),
                         )
                     )
                 continue
@@ -483,13 +485,16 @@ def _place(
                     f"'{entry.id}' is already {a_or_an(' and '.join(sorted(clash)))}; actors, "
                     "assets, equipment types and locations share one id space",
                     f"give this {entry.label.lower()} another id",
+                    about=raw.subject(),
                 )
             )
             bad.add(number)
         for ref_id, allowed, path in entry.references():
             found = wrong.references.get((ref_id, allowed))
             if found is not None:
-                refs[faulty].append(Problem(raw.where(path), raw.field(path), *found))
+                refs[faulty].append(
+                    Problem(raw.where(path), raw.field(path), *found, about=raw.subject(ref_id))
+                )
                 bad.add(number)
         if entry.id is not None:
             for index, claim in entry.claims():
@@ -537,6 +542,7 @@ def _claim_problems(claims: list[_Claim], bad: set[int]) -> list[Problem]:
                     raw.field(("claims", index, "reliability")),
                     f"is required: source '{claim.source}' has no default grading",
                     "give the claim a reliability A–F, or the source one",
+                    about=raw.subject(),
                 )
             )
         else:
@@ -553,6 +559,7 @@ def _claim_problems(claims: list[_Claim], bad: set[int]) -> list[Problem]:
                     raw.where(("claims", index)),
                     raw.field(("claims", index, "id")),
                     f"claim id '{claim_id}' is used twice (also at {place})",
+                    about=raw.subject(),
                 )
             )
         bad.add(found.number)
