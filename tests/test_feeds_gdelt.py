@@ -103,6 +103,38 @@ def test_events_and_mentions_become_events_claims_actors_places_and_reports(
     ]  # fmt: skip
 
 
+def test_mentions_of_events_of_an_earlier_import_attach_to_them(
+    clean_graph: Driver, settings: Settings
+) -> None:
+    import_feed(clean_graph, settings, EVENTS)
+    own_claims = {row["feed_id"]: row["claims"] for row in graph_rows(clean_graph, GDELT_EVENTS)}
+    assert set(own_claims.values()) == {1}, "the events file's own claim each"
+    summary = import_feed(clean_graph, settings, MENTIONS)
+    mentions = [line for line in MENTIONS.read_text().splitlines() if line]
+    assert summary.outcome.created["Claim"] == len(mentions)
+    claims = {row["feed_id"]: row["claims"] for row in graph_rows(clean_graph, GDELT_EVENTS)}
+    assert claims == {
+        "1250000001": 3,
+        "1250000002": 2,
+        "1250000003": 1,
+        "1250000004": 1,
+        "1250000005": 2,
+        "1250000006": 1,
+    }, "as if both files came in one import"
+    [mention] = graph_rows(
+        clean_graph,
+        """MATCH (c:Claim)-[:SUPPORTS]->(:Event {id: 'gdelt:1250000001'})
+        MATCH (c)-[:SOURCED_FROM]->(s) MATCH (c)-[:IN_REPORT]->(r)
+        WHERE r.url = 'https://radio.example.com/hmeimim-night'
+        RETURN s.id AS source, c.reliability + c.credibility AS grading, c.grading_note AS note""",
+    )
+    assert (mention["source"], mention["grading"]) == ("feed-gdelt", "D3")
+    assert "confidence 60%" in mention["note"]
+    before = graph_checksum(clean_graph)
+    again = import_feed(clean_graph, settings, MENTIONS)
+    assert graph_checksum(clean_graph) == before and not again.outcome.changed
+
+
 def test_every_cameo_code_of_our_types_maps_to_one_type() -> None:
     """A code several of our types give has a chosen type, so the ontology's order never
     decides; root codes reach a type through their `<root>0` code."""

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from eventgraph.graph import ontology
 from eventgraph.graph.errors import Problem, a_or_an
+from eventgraph.graph.importer import graph_claims
 from eventgraph.graph.importer.ids import RecordIds
 from eventgraph.graph.importer.reading import Attachment, PathKey, RawRecord
 from eventgraph.graph.importer.references import Reference, references
@@ -96,6 +97,9 @@ class Plan:
     """Source id → its own grading, for the sources the import's claims cite."""
     problems: list[Problem] = field(default_factory=list)
     rejected: Counter[str] = field(default_factory=Counter)
+    graph_claims: list[tuple[str, str, ClaimSpec]] = field(default_factory=list)
+    """(label, id, claim) of a feed's claim rows on records already in the graph (a GDELT
+    mention of an event an earlier import brought): written on their own (graph_claims.py)."""
 
     def reliability_of(self, owner_id: str, index: int, claim: ClaimSpec) -> str:
         """The reliability to store for a claim: its own, else its source's."""
@@ -342,7 +346,7 @@ class Checker:
             rejected=self.rejected,
         )
         self.ids.forget_claims()
-        self._left_over(plan)
+        self._left_over(plan, driver, database)
         wrong = _Wrong(records=self.records_twice, claim_ids=self.claim_ids_twice)
         self._check_ids_and_references(plan, wrong, driver, database)
         self._check_gradings(plan, wrong, driver, database)
@@ -350,12 +354,13 @@ class Checker:
             _place(plan, wrong, again, self.attachments)
         return plan
 
-    def _left_over(self, plan: Plan) -> None:
-        """CSV rows whose event or relation is not in the import."""
+    def _left_over(self, plan: Plan, driver: Driver, database: str) -> None:
+        """CSV rows whose event or relation is not in the import; a feed's claims rows may
+        be on one already in the graph."""
         if self.attachments is None:
             return
         owners: list[str] | None = None
-        for row in self.attachments.left_over():
+        for row in graph_claims.attach(plan, self.attachments.left_over(), driver, database):
             if owners is None:
                 owners = list(self._ids_of(("Event", "Relation")))
             plan.problems.append(
