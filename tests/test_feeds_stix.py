@@ -13,6 +13,7 @@ from stix2validator import ValidationOptions, validate_instance
 from eventgraph.graph.exporting import export_document
 from eventgraph.graph.importer import import_paths
 from eventgraph.graph.settings import Settings
+from eventgraph.graph.stix.mapping import timestamp
 from eventgraph.graph.stix.writing import bundle_of
 from tests.feed_imports import graph_rows, import_feed, refused_feed
 from tests.graph_store import SEEDS, wipe
@@ -313,6 +314,31 @@ def test_a_bundle_read_exports_with_its_ids_and_reads_back_the_same(
     wipe(clean_graph, database)
     import_feed(clean_graph, settings, exported)
     assert bundle_of(export_document(clean_graph, database)) == first
+
+
+def test_two_exports_of_an_unchanged_graph_are_byte_identical(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """Records that did not come from STIX are versioned by when the graph wrote them, not
+    by when they were exported."""
+    import_paths(clean_graph, settings.neo4j_database, [SEEDS], max_bytes=2**24)
+    first, second = tmp_path / "first.stix.json", tmp_path / "second.stix.json"
+    for path in (first, second):
+        done = run_cli("export", "--format", "stix", str(path))
+        assert done.returncode == 0, done.stderr
+    assert first.read_bytes() == second.read_bytes()
+    [written] = graph_rows(
+        clean_graph,
+        "MATCH (a:Actor) WITH a ORDER BY a.id LIMIT 1 "
+        "RETURN a.id AS id, a.created_at AS created, a.updated_at AS updated",
+    )
+    [actor] = [
+        obj
+        for obj in json.loads(first.read_text())["objects"]
+        if obj.get("x_eventgraph_id") == written["id"] and obj.get("x_eventgraph_label") == "Actor"
+    ]
+    assert actor["created"] == timestamp(written["created"].to_native())
+    assert actor["modified"] == timestamp(written["updated"].to_native())
 
 
 def test_a_file_that_is_not_a_bundle_is_refused_as_one(
