@@ -11,7 +11,13 @@ from eventgraph.graph import ontology
 from eventgraph.graph.feeds import gdelt
 from eventgraph.graph.feeds.grading import parse_grading
 from eventgraph.graph.settings import Settings
-from tests.feed_imports import graph_rows, import_feed, refused_feed
+from tests.feed_imports import (
+    changed_sample,
+    graph_rows,
+    import_feed,
+    refused_feed,
+    refused_naming,
+)
 from tests.helpers import graph_checksum
 
 SAMPLES = Path(__file__).parent / "feeds"
@@ -165,21 +171,6 @@ def test_re_importing_changes_nothing_and_zips_and_grading_options_apply(
     assert row["r"] == "C"
 
 
-def _variant(tmp_path: Path, sample: Path, row: int, column: str, value: str) -> Path:
-    """`sample` with one cell changed (or, for column `*`, the row cut to `value` fields)."""
-    columns = gdelt.EVENT_COLUMNS if "export" in sample.name else gdelt.MENTION_COLUMNS
-    lines = sample.read_text().splitlines()
-    cells = lines[row - 1].split("\t")
-    if column == "*":
-        cells = cells[: int(value)]
-    else:
-        cells[columns.index(column)] = value
-    lines[row - 1] = "\t".join(cells)
-    path = tmp_path / sample.name
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
 @pytest.mark.parametrize(
     ("sample", "row", "column", "value", "expected"),
     [
@@ -202,10 +193,10 @@ def test_bad_rows_are_refused_naming_file_row_and_field(
     value: str,
     expected: str,
 ) -> None:
-    bad = _variant(tmp_path, sample, row, column, value)
+    columns = gdelt.EVENT_COLUMNS if sample == EVENTS else gdelt.MENTION_COLUMNS
+    bad = changed_sample(sample, tmp_path, row, column, value, columns=columns)
     other = MENTIONS if sample == EVENTS else EVENTS
-    message = refused_feed(clean_graph, settings, bad, other)
-    assert expected in message and bad.name in message, message
+    refused_naming(clean_graph, settings, bad, expected, other)
 
 
 def test_detection_by_content_and_a_forced_format_that_does_not_fit(

@@ -2,8 +2,6 @@
 that refers to one (transitively); the rest is written, what was skipped is reported, a file
 that cannot be read as a whole still refuses the import, and a re-run changes nothing."""
 
-import csv
-import io
 import textwrap
 from pathlib import Path
 
@@ -13,9 +11,10 @@ from neo4j import Driver
 from eventgraph.api.errors import Exit
 from eventgraph.graph import feeds
 from eventgraph.graph.errors import InvalidData
+from eventgraph.graph.feeds import gdelt
 from eventgraph.graph.importer import ImportSummary, import_paths
 from eventgraph.graph.settings import Settings
-from tests.feed_imports import graph_rows
+from tests.feed_imports import changed_sample, graph_rows
 from tests.helpers import graph_checksum, run_cli
 
 SAMPLES = Path(__file__).parent / "feeds"
@@ -119,13 +118,10 @@ def test_an_unknown_reference_is_skipped_in_the_refusal_s_words(
 
 
 def _broken_gdelt(tmp_path: Path) -> Path:
-    lines = GDELT_EVENTS.read_text().splitlines()
-    cells = lines[0].split("\t")
-    cells[1] = "20251332"  # SQLDATE of the first row: not a day
-    lines[0] = "\t".join(cells)
     folder = tmp_path / "gdelt"
     folder.mkdir()
-    (folder / GDELT_EVENTS.name).write_text("\n".join(lines) + "\n")
+    columns = gdelt.EVENT_COLUMNS
+    changed_sample(GDELT_EVENTS, folder, 1, "SQLDATE", "20251332", columns=columns)  # no day
     (folder / GDELT_MENTIONS.name).write_text(GDELT_MENTIONS.read_text())
     return folder
 
@@ -159,11 +155,7 @@ def test_a_broken_gdelt_row_and_its_mentions_are_left_out(
 def test_an_acled_row_with_a_bad_date_is_left_out_and_the_command_says_so(
     clean_graph: Driver, tmp_path: Path
 ) -> None:
-    table = list(csv.reader(io.StringIO(ACLED.read_text())))
-    table[3][table[0].index("event_date")] = "2025-13-45"
-    path = tmp_path / ACLED.name
-    with path.open("w", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(table)
+    path = changed_sample(ACLED, tmp_path, 3, "event_date", "2025-13-45", delimiter=",")
     report = tmp_path / "skipped.txt"
     done = run_cli("import", "--quiet", "--skip-bad", "--report", str(report), str(path))
     assert done.returncode == Exit.SKIPPED, done.stderr
