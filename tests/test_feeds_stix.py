@@ -4,6 +4,7 @@ stix2-validator accepts it) and read back to the same bundle, and bad bundles re
 file, object and field with nothing written."""
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,7 @@ def _refusal(driver: Driver, settings: Settings, tmp_path: Path, bundle: Any, ex
 def test_bad_bundles_are_refused_naming_object_and_field(
     clean_graph: Driver, settings: Settings, tmp_path: Path
 ) -> None:
+    refused = partial(_refusal, clean_graph, settings, tmp_path)
     unknown = _sample()
     unknown["objects"].append(
         {
@@ -161,10 +163,7 @@ def test_bad_bundles_are_refused_naming_object_and_field(
             "id": "weapon--0b7d4b0e-1b5e-4b8e-9c1e-3f1c2d3e4f50",
         }
     )
-    _refusal(
-        clean_graph,
-        settings,
-        tmp_path,
+    refused(
         unknown,
         "weapon--0b7d4b0e-1b5e-4b8e-9c1e-3f1c2d3e4f50.type: 'weapon' is not a STIX 2.1 type",
     )
@@ -181,10 +180,7 @@ def test_bad_bundles_are_refused_naming_object_and_field(
             "is_family": False,
         }
     )
-    _refusal(
-        clean_graph,
-        settings,
-        tmp_path,
+    refused(
         unread,
         "malware--0b7d4b0e-1b5e-4b8e-9c1e-3f1c2d3e4f50.type: 'malware' is not a type eventgraph reads",
     )
@@ -193,10 +189,7 @@ def test_bad_bundles_are_refused_naming_object_and_field(
     for obj in dangling["objects"]:
         if obj["type"] == "sighting":
             obj["where_sighted_refs"] = ["location--00000000-0000-4000-8000-000000000000"]
-    _refusal(
-        clean_graph,
-        settings,
-        tmp_path,
+    refused(
         dangling,
         f"{SIGHTING.removeprefix('stix:')}.where_sighted_refs[0]: 'location--00000000-0000-4000-8000-000000000000' is not in the bundle",
     )
@@ -205,10 +198,7 @@ def test_bad_bundles_are_refused_naming_object_and_field(
     for obj in confidence["objects"]:
         if obj["type"] == "note":
             obj["confidence"] = 150
-    _refusal(
-        clean_graph,
-        settings,
-        tmp_path,
+    refused(
         confidence,
         "note--5b6c7d8e-9f0a-4b1c-9d2e-3f4a5b6c7d8e.confidence: 150 is not a STIX confidence",
     )
@@ -217,10 +207,7 @@ def test_bad_bundles_are_refused_naming_object_and_field(
     for obj in missing["objects"]:
         if obj["type"] == "location":
             del obj["latitude"]
-    message = _refusal(
-        clean_graph,
-        settings,
-        tmp_path,
+    message = refused(
         missing,
         "location--4d5e6f70-8192-4a3b-9c4d-5e6f708192a3.latitude: missing",
     )
@@ -255,10 +242,7 @@ def test_bad_bundles_are_refused_naming_object_and_field(
             "object_refs": [MOD.removeprefix("stix:")],
         }
     )
-    message = _refusal(
-        clean_graph,
-        settings,
-        tmp_path,
+    message = refused(
         unmapped,
         "relationship--1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b.relationship_type: 'attributed-to' is not one of ours",
     )
@@ -277,25 +261,19 @@ def test_bad_bundles_are_refused_naming_object_and_field(
             obj["x_eventgraph_label"] = ["Event"]
         if obj["type"] == "relationship":
             obj["x_eventgraph_participants"] = ["q"]
-    _refusal(
-        clean_graph,
-        settings,
-        tmp_path,
+    refused(
         crafted,
         f"{SIGHTING.removeprefix('stix:')}.x_eventgraph_label: ",
     )
     for obj in crafted["objects"]:
         obj.pop("x_eventgraph_label", None)
-    _refusal(
-        clean_graph,
-        settings,
-        tmp_path,
+    refused(
         crafted,
         "relationship--1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b.x_eventgraph_participants: must be",
     )
 
     truncated = SAMPLE.read_text()[:500]
-    _refusal(clean_graph, settings, tmp_path, truncated, "json: malformed JSON")
+    refused(truncated, "json: malformed JSON")
 
 
 def test_custom_objects_are_left_out(
