@@ -43,7 +43,7 @@ from eventgraph.graph.importer.bulk import (
 from eventgraph.graph.importer.skipping import Skips
 from eventgraph.graph.schema import apply_schema
 from eventgraph.graph.settings import Settings, get_settings
-from eventgraph.graph.stix.writing import bundle_of
+from eventgraph.graph.stix.writing import bundle_of, versions_of
 from eventgraph.graph.timespan import TimeError, bounds
 from eventgraph.graph.tokens import Role, create_token, list_tokens, revoke_token
 
@@ -614,7 +614,10 @@ _TEXT_EXPORTS: dict[str, Callable[[Snapshot, TextIO], object]] = {
     "graphml": graphml.write,
     "jsonl": jsonl.write,
     "stix": lambda snapshot, out: out.write(
-        json.dumps(bundle_of(document_of(snapshot)), ensure_ascii=False, indent=2) + "\n"
+        json.dumps(
+            bundle_of(document_of(snapshot), versions_of(snapshot)), ensure_ascii=False, indent=2
+        )
+        + "\n"
     ),
 }
 """Export formats written as one text, into PATH or onto standard output (docs/exporting.md)."""

@@ -59,6 +59,17 @@ class Verdict:
     detail: str
 
 
+def on_figure(target: str, detail: str, missed: bool, off: str | None = None) -> Verdict:
+    """The verdict on one measured figure (an import's time, a feed's overhead or memory):
+    met or missed, `detail` saying what was measured; `off` says why the figure cannot judge
+    the target though it was measured (a size other than the one the target names)."""
+    if off is not None:
+        return Verdict(target, NOT_MEASURED, f"{detail}: {off}")
+    if missed:
+        return Verdict(target, MISSED, f"missed: {detail}")
+    return Verdict(target, MET, detail)
+
+
 def point(operation: dict[str, Any], side: str, clients: int) -> dict[str, Any] | None:
     """The summary of one side of an operation at a concurrency, if measured."""
     for summary in operation["sides"].get(side, ()):
@@ -142,9 +153,7 @@ def bulk_time_target(scales: list[dict[str, Any]]) -> Verdict:
         why = _not_run(LARGE) if large is None else "the bulk import was left out (--no-bulk)"
         return Verdict(target, NOT_MEASURED, why)
     minutes = f"{bulk['seconds'] / 60:.1f} min"
-    if bulk["seconds"] > BULK_1M_SECONDS:
-        return Verdict(target, MISSED, f"missed: {minutes}")
-    return Verdict(target, MET, f"{minutes}")
+    return on_figure(target, minutes, bulk["seconds"] > BULK_1M_SECONDS)
 
 
 def _gib(mib: float) -> str:
@@ -200,9 +209,7 @@ def online_growth_target(scales: list[dict[str, Any]]) -> Verdict:
         return Verdict(target, NOT_MEASURED, "; ".join(missing))
     found = large / small
     detail = f"{found:.2f}× ({large * 1e6:,.0f} µs ÷ {small * 1e6:,.0f} µs per event)"
-    if found > COST_GROWTH_LIMIT:
-        return Verdict(target, MISSED, f"missed: {detail}")
-    return Verdict(target, MET, detail)
+    return on_figure(target, detail, found > COST_GROWTH_LIMIT)
 
 
 def latency_target(scales: list[dict[str, Any]]) -> Verdict:
@@ -278,6 +285,9 @@ def growth_target(scales: list[dict[str, Any]]) -> Verdict:
     return _verdict(target, misses, judged, unjudged)
 
 
+FEEDS_NOT_RUN = "the feeds were not run (`--only feeds`)"
+
+
 def feed_overhead_target(feeds: dict[str, Any] | None) -> Verdict:
     target = (
         f"ACLED feed import ≤ {FEED_OVERHEAD_LIMIT:.1f}× the native import of its records "
@@ -285,16 +295,15 @@ def feed_overhead_target(feeds: dict[str, Any] | None) -> Verdict:
     )
     adapter = None if feeds is None else feeds["adapter"]
     if adapter is None:
-        return Verdict(target, NOT_MEASURED, "the feeds were not run (`--only feeds`)")
+        return Verdict(target, NOT_MEASURED, FEEDS_NOT_RUN)
     found = adapter["time_ratio"]
     times = adapter["import"]
     detail = (
         f"{found:.2f}× ({times['feed']['seconds']:.1f} s ÷ {times['native']['seconds']:.1f} s "
         f"at {adapter['records']:,} rows)"
     )
-    if adapter["records"] != FEED_RECORDS:
-        return Verdict(target, NOT_MEASURED, f"{detail}: the target names 100k rows")
-    return Verdict(target, MISSED if found > FEED_OVERHEAD_LIMIT else MET, detail)
+    off = "the target names 100k rows" if adapter["records"] != FEED_RECORDS else None
+    return on_figure(target, detail, found > FEED_OVERHEAD_LIMIT, off)
 
 
 def gdelt_memory_target(feeds: dict[str, Any] | None) -> Verdict:
@@ -304,16 +313,15 @@ def gdelt_memory_target(feeds: dict[str, Any] | None) -> Verdict:
     )
     gdelt = None if feeds is None else feeds["gdelt"]
     if gdelt is None:
-        return Verdict(target, NOT_MEASURED, "the feeds were not run (`--only feeds`)")
+        return Verdict(target, NOT_MEASURED, FEEDS_NOT_RUN)
     day, growth = gdelt["day"], gdelt["memory_ratio"]
     detail = (
         f"{_gib(day['peak_rss_mib'])} at {day['events']:,} events, {growth:.2f}× the "
         f"{gdelt['tenth']['events']:,}-event tenth's"
     )
-    if day["events"] != GDELT_DAY_EVENTS:
-        return Verdict(target, NOT_MEASURED, f"{detail}: the target names a 150k-event day")
+    off = "the target names a 150k-event day" if day["events"] != GDELT_DAY_EVENTS else None
     missed = day["peak_rss_mib"] > GDELT_RSS_MIB or growth > GDELT_RSS_FLAT
-    return Verdict(target, MISSED if missed else MET, detail)
+    return on_figure(target, detail, missed, off)
 
 
 FEED_TARGETS = (feed_overhead_target, gdelt_memory_target)

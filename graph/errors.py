@@ -31,7 +31,9 @@ one table that maps every class to its HTTP status, GraphQL `extensions.code`, `
 and CLI exit code (docs/graphql.md shows it). Messages name the URI, never the password.
 """
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Literal
 
 
 def a_or_an(noun: str) -> str:
@@ -60,6 +62,23 @@ class AuthenticationFailed(Unavailable):
 
 
 @dataclass(frozen=True)
+class Subject:
+    """The one piece of an import's input a problem is about, for `--skip-bad` to leave out
+    (importer/skipping.py) without reading the problem's words."""
+
+    kind: Literal["record", "row", "dropped"]
+    """`record`: a record the files give again each round (`key` is its record path, e.g.
+    `events[3]`); `row`: a row that attaches to a record of any file (a CSV claims row, a GDELT
+    mention; `key` is its line); `dropped`: what the reader already left out (a feed's row)."""
+    file: str
+    key: str = ""
+    id: str | None = None
+    """The record's own id, if it gives one: what refers to it is left out with it."""
+    refers: str | None = None
+    """The id the problem is about, if it is a reference (an unknown one, say)."""
+
+
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with one piece of input."""
 
@@ -69,6 +88,8 @@ class Problem:
     """The field at fault; when it is `where` itself (an argument: `id`), it is said once."""
     reason: str
     suggestion: str | None = None
+    about: Subject | None = dataclasses.field(default=None, compare=False, repr=False)
+    """What of an import's input it is about (None: the file as a whole, or not an import's)."""
 
     def __str__(self) -> str:
         hint = f" ({self.suggestion})" if self.suggestion else ""

@@ -14,7 +14,12 @@ from eventgraph.graph.errors import InvalidData
 from eventgraph.graph.feeds import acled
 from eventgraph.graph.importer.bulk import bulk_files_for_paths
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
-from tests.feed_imports import graph_rows, import_feed, refused_feed
+from tests.feed_imports import (
+    changed_sample,
+    graph_rows,
+    import_feed,
+    refused_naming,
+)
 from tests.helpers import graph_checksum, run_cli
 
 SAMPLES = Path(__file__).parent / "feeds"
@@ -42,21 +47,6 @@ def _write(path: Path, table: list[list[str]]) -> Path:
     with path.open("w", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerows(table)
     return path
-
-
-def _changed(tmp_path: Path, row: int, column: str, value: str) -> Path:
-    """The events sample with one cell changed (column `*`: the row cut to `value` fields;
-    row 0 and a column name: that header column dropped)."""
-    table = _table(EVENTS)
-    header = table[0]
-    if row == 0:
-        at = header.index(column)
-        table = [line[:at] + line[at + 1 :] for line in table]
-    elif column == "*":
-        table[row] = table[row][: int(value)]
-    else:
-        table[row][header.index(column)] = value
-    return _write(tmp_path / EVENTS.name, table)
 
 
 def test_rows_become_events_with_types_precision_actors_places_and_grading(
@@ -198,9 +188,8 @@ def test_bad_input_is_refused_naming_file_row_and_field(
     value: str,
     expected: str,
 ) -> None:
-    bad = _changed(tmp_path, row, column, value)
-    message = refused_feed(clean_graph, settings, bad)
-    assert expected in message and bad.name in message, message
+    bad = changed_sample(EVENTS, tmp_path, row, column, value, delimiter=",")
+    refused_naming(clean_graph, settings, bad, expected)
 
 
 def test_a_bad_deleted_list_is_refused(
@@ -208,8 +197,8 @@ def test_a_bad_deleted_list_is_refused(
 ) -> None:
     bad = tmp_path / DELETED.name
     bad.write_text("event_id_cnty,deleted_timestamp\nSYR1004,yesterday\n")
-    message = refused_feed(clean_graph, settings, EVENTS, bad)
-    assert "row 1.deleted_timestamp: 'yesterday' is not a whole number" in message, message
+    expected = "row 1.deleted_timestamp: 'yesterday' is not a whole number"
+    refused_naming(clean_graph, settings, bad, expected, EVENTS)
 
 
 def test_the_docs_query_finds_the_drone_attack(clean_graph: Driver, settings: Settings) -> None:

@@ -16,7 +16,7 @@ from eventgraph.graph import feeds
 from eventgraph.graph.feeds.grading import parse_grading
 from eventgraph.graph.importer import import_paths
 from eventgraph.graph.settings import Settings
-from tests.feed_imports import graph_rows, import_feed, refused_feed
+from tests.feed_imports import graph_rows, import_feed, refused_feed, refused_naming
 from tests.helpers import graph_checksum
 
 SAMPLES = Path(__file__).parent / "feeds"
@@ -268,31 +268,27 @@ def test_a_bad_trace_is_refused_naming_file_point_and_field(
     data = _trace()
     change(data)
     path = _tmp(tmp_path, "trace_full_14f1c4.json", data)
-    message = refused_feed(clean_graph, settings, path)
-    assert f"{path}: {expected}" in message
+    refused_naming(clean_graph, settings, path, expected)
 
 
-def test_bad_rows_and_dates_in_csv_exports_arerefused_feed(
+def test_bad_rows_and_dates_in_csv_exports_are_refused(
     clean_graph: Driver, settings: Settings, tmp_path: Path
 ) -> None:
     rows = (SAMPLES / "SYN124_3a1b2c3d.csv").read_text().splitlines()
     rows[3] = "yesterday," + rows[3].split(",", 1)[1]
     track = _tmp(tmp_path, "SYN124_3a1b2c3d.csv", "\n".join(rows) + "\n")
-    assert "row 4.Timestamp: 'yesterday' is not a time" in refused_feed(
-        clean_graph, settings, track
-    )
+    refused_naming(clean_graph, settings, track, "row 4.Timestamp: 'yesterday' is not a time")
     listing = _tmp(tmp_path, "20251326_flights.csv", (SAMPLES / "20251026_flights.csv").read_text())
-    assert "file name: '20251326' is not a date" in refused_feed(clean_graph, settings, listing)
+    refused_naming(clean_graph, settings, listing, "file name: '20251326' is not a date")
     opensky = json.loads((SAMPLES / "opensky-flights.json").read_text())
     del opensky[1]["lastSeen"]
     opensky[0]["firstSeen"] = "noon"
     path = _tmp(tmp_path, "opensky.json", opensky)
-    message = refused_feed(clean_graph, settings, path)
-    assert f"{path}: [0].firstSeen: 'noon' is not a time" in message
+    message = refused_naming(clean_graph, settings, path, "[0].firstSeen: 'noon' is not a time")
     assert f"{path}: [1].lastSeen: missing" in message
 
 
-def test_a_file_claiming_one_format_and_holding_another_isrefused_feed(
+def test_a_file_claiming_one_format_and_holding_another_is_refused(
     clean_graph: Driver, settings: Settings, tmp_path: Path
 ) -> None:
     opensky = SAMPLES / "opensky-flights.json"

@@ -11,7 +11,13 @@ from eventgraph.graph import ontology
 from eventgraph.graph.feeds import gdelt
 from eventgraph.graph.feeds.grading import parse_grading
 from eventgraph.graph.settings import Settings
-from tests.feed_imports import graph_rows, import_feed, refused_feed
+from tests.feed_imports import (
+    changed_sample,
+    graph_rows,
+    import_feed,
+    refused_feed,
+    refused_naming,
+)
 from tests.helpers import graph_checksum
 
 SAMPLES = Path(__file__).parent / "feeds"
@@ -103,6 +109,38 @@ def test_events_and_mentions_become_events_claims_actors_places_and_reports(
     ]  # fmt: skip
 
 
+def test_mentions_of_events_of_an_earlier_import_attach_to_them(
+    clean_graph: Driver, settings: Settings
+) -> None:
+    import_feed(clean_graph, settings, EVENTS)
+    own_claims = {row["feed_id"]: row["claims"] for row in graph_rows(clean_graph, GDELT_EVENTS)}
+    assert set(own_claims.values()) == {1}, "the events file's own claim each"
+    summary = import_feed(clean_graph, settings, MENTIONS)
+    mentions = [line for line in MENTIONS.read_text().splitlines() if line]
+    assert summary.outcome.created["Claim"] == len(mentions)
+    claims = {row["feed_id"]: row["claims"] for row in graph_rows(clean_graph, GDELT_EVENTS)}
+    assert claims == {
+        "1250000001": 3,
+        "1250000002": 2,
+        "1250000003": 1,
+        "1250000004": 1,
+        "1250000005": 2,
+        "1250000006": 1,
+    }, "as if both files came in one import"
+    [mention] = graph_rows(
+        clean_graph,
+        """MATCH (c:Claim)-[:SUPPORTS]->(:Event {id: 'gdelt:1250000001'})
+        MATCH (c)-[:SOURCED_FROM]->(s) MATCH (c)-[:IN_REPORT]->(r)
+        WHERE r.url = 'https://radio.example.com/hmeimim-night'
+        RETURN s.id AS source, c.reliability + c.credibility AS grading, c.grading_note AS note""",
+    )
+    assert (mention["source"], mention["grading"]) == ("feed-gdelt", "D3")
+    assert "confidence 60%" in mention["note"]
+    before = graph_checksum(clean_graph)
+    again = import_feed(clean_graph, settings, MENTIONS)
+    assert graph_checksum(clean_graph) == before and not again.outcome.changed
+
+
 def test_every_cameo_code_of_our_types_maps_to_one_type() -> None:
     """A code several of our types give has a chosen type, so the ontology's order never
     decides; root codes reach a type through their `<root>0` code."""
@@ -133,21 +171,6 @@ def test_re_importing_changes_nothing_and_zips_and_grading_options_apply(
     assert row["r"] == "C"
 
 
-def _variant(tmp_path: Path, sample: Path, row: int, column: str, value: str) -> Path:
-    """`sample` with one cell changed (or, for column `*`, the row cut to `value` fields)."""
-    columns = gdelt.EVENT_COLUMNS if "export" in sample.name else gdelt.MENTION_COLUMNS
-    lines = sample.read_text().splitlines()
-    cells = lines[row - 1].split("\t")
-    if column == "*":
-        cells = cells[: int(value)]
-    else:
-        cells[columns.index(column)] = value
-    lines[row - 1] = "\t".join(cells)
-    path = tmp_path / sample.name
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
 @pytest.mark.parametrize(
     ("sample", "row", "column", "value", "expected"),
     [
@@ -170,10 +193,10 @@ def test_bad_rows_are_refused_naming_file_row_and_field(
     value: str,
     expected: str,
 ) -> None:
-    bad = _variant(tmp_path, sample, row, column, value)
+    columns = gdelt.EVENT_COLUMNS if sample == EVENTS else gdelt.MENTION_COLUMNS
+    bad = changed_sample(sample, tmp_path, row, column, value, columns=columns)
     other = MENTIONS if sample == EVENTS else EVENTS
-    message = refused_feed(clean_graph, settings, bad, other)
-    assert expected in message and bad.name in message, message
+    refused_naming(clean_graph, settings, bad, expected, other)
 
 
 def test_detection_by_content_and_a_forced_format_that_does_not_fit(

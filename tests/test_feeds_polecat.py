@@ -10,7 +10,7 @@ from neo4j import Driver
 from eventgraph.graph.feeds import polecat
 from eventgraph.graph.ontology import EVENT_TYPES_BY_NAME
 from eventgraph.graph.settings import Settings
-from tests.feed_imports import graph_rows, import_feed, refused_feed
+from tests.feed_imports import changed_sample, graph_rows, import_feed, refused_naming
 from tests.helpers import graph_checksum
 
 EVENTS = Path(__file__).parent / "feeds" / "polecat-syria-2025-10.tsv"
@@ -25,27 +25,6 @@ RETURN e.feed_id AS feed_id, e.id AS id, e.type AS type, e.plover_event_type AS 
        COUNT { (e)-[:INVOLVES]->(:Actor) } AS actors
 ORDER BY e.feed_id
 """
-
-
-def _lines() -> list[list[str]]:
-    return [line.split("\t") for line in EVENTS.read_text().splitlines()]
-
-
-def _changed(tmp_path: Path, row: int, column: str, value: str) -> Path:
-    """The sample with one cell changed (column `*`: the row cut to `value` fields; row 0: that
-    header column dropped from every line)."""
-    table = _lines()
-    header = table[0]
-    if row == 0:
-        at = header.index(column)
-        table = [line[:at] + line[at + 1 :] for line in table]
-    elif column == "*":
-        table[row] = table[row][: int(value)]
-    else:
-        table[row][header.index(column)] = value
-    path = tmp_path / EVENTS.name
-    path.write_text("".join("\t".join(line) + "\n" for line in table))
-    return path
 
 
 def test_rows_become_events_with_types_precision_actors_places_and_grading(
@@ -135,7 +114,9 @@ def test_re_importing_changes_nothing_and_a_changed_row_updates_its_event(
     again = import_feed(clean_graph, settings, EVENTS)
     assert graph_checksum(clean_graph) == before
     assert not again.outcome.created and not again.outcome.updated
-    updated = import_feed(clean_graph, settings, _changed(tmp_path, 2, "Intensity", "-3"))
+    updated = import_feed(
+        clean_graph, settings, changed_sample(EVENTS, tmp_path, 2, "Intensity", "-3")
+    )
     assert dict(updated.outcome.updated) == {"Event": 1} and not updated.outcome.created
     [row] = graph_rows(
         clean_graph,
@@ -177,8 +158,8 @@ def test_bad_input_is_refused_naming_file_row_and_field(
     value: str,
     expected: str,
 ) -> None:
-    message = refused_feed(clean_graph, settings, _changed(tmp_path, row, column, value))
-    assert f"{tmp_path / EVENTS.name}: {expected}" in message
+    bad = changed_sample(EVENTS, tmp_path, row, column, value)
+    refused_naming(clean_graph, settings, bad, expected)
 
 
 def test_the_docs_query_finds_the_attack(clean_graph: Driver, settings: Settings) -> None:

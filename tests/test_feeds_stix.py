@@ -4,6 +4,7 @@ stix2-validator accepts it) and read back to the same bundle, and bad bundles re
 file, object and field with nothing written."""
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,9 @@ from stix2validator import ValidationOptions, validate_instance
 from eventgraph.graph.exporting import export_document
 from eventgraph.graph.importer import import_paths
 from eventgraph.graph.settings import Settings
+from eventgraph.graph.stix.mapping import timestamp
 from eventgraph.graph.stix.writing import bundle_of
-from tests.feed_imports import graph_rows, import_feed, refused_feed
+from tests.feed_imports import graph_rows, import_feed, refused_naming
 from tests.graph_store import SEEDS, wipe
 from tests.helpers import graph_checksum, run_cli
 
@@ -141,16 +143,18 @@ def test_seed_story_as_stix_validates_and_round_trips(
     }
 
 
-def _refusal(driver: Driver, settings: Settings, tmp_path: Path, bundle: Any) -> str:
+def _refusal(driver: Driver, settings: Settings, tmp_path: Path, bundle: Any, expected: str) -> str:
+    """`bundle` (with something wrong) refused as the one bad input, saying `expected`."""
     text = bundle if isinstance(bundle, str) else json.dumps(bundle)
     path = tmp_path / "bad.json"
     path.write_text(text)
-    return refused_feed(driver, settings, path, format="stix-bundle")
+    return refused_naming(driver, settings, path, expected, format="stix-bundle")
 
 
 def test_bad_bundles_are_refused_naming_object_and_field(
     clean_graph: Driver, settings: Settings, tmp_path: Path
 ) -> None:
+    refused = partial(_refusal, clean_graph, settings, tmp_path)
     unknown = _sample()
     unknown["objects"].append(
         {
@@ -159,9 +163,9 @@ def test_bad_bundles_are_refused_naming_object_and_field(
             "id": "weapon--0b7d4b0e-1b5e-4b8e-9c1e-3f1c2d3e4f50",
         }
     )
-    assert (
-        "weapon--0b7d4b0e-1b5e-4b8e-9c1e-3f1c2d3e4f50.type: 'weapon' is not a STIX 2.1 type"
-        in _refusal(clean_graph, settings, tmp_path, unknown)
+    refused(
+        unknown,
+        "weapon--0b7d4b0e-1b5e-4b8e-9c1e-3f1c2d3e4f50.type: 'weapon' is not a STIX 2.1 type",
     )
 
     unread = _sample()
@@ -176,36 +180,37 @@ def test_bad_bundles_are_refused_naming_object_and_field(
             "is_family": False,
         }
     )
-    assert (
-        "malware--0b7d4b0e-1b5e-4b8e-9c1e-3f1c2d3e4f50.type: 'malware' is not a type eventgraph reads"
-        in _refusal(clean_graph, settings, tmp_path, unread)
+    refused(
+        unread,
+        "malware--0b7d4b0e-1b5e-4b8e-9c1e-3f1c2d3e4f50.type: 'malware' is not a type eventgraph reads",
     )
 
     dangling = _sample()
     for obj in dangling["objects"]:
         if obj["type"] == "sighting":
             obj["where_sighted_refs"] = ["location--00000000-0000-4000-8000-000000000000"]
-    message = _refusal(clean_graph, settings, tmp_path, dangling)
-    assert (
-        f"{SIGHTING.removeprefix('stix:')}.where_sighted_refs[0]: 'location--00000000-0000-4000-8000-000000000000' is not in the bundle"
-        in message
+    refused(
+        dangling,
+        f"{SIGHTING.removeprefix('stix:')}.where_sighted_refs[0]: 'location--00000000-0000-4000-8000-000000000000' is not in the bundle",
     )
 
     confidence = _sample()
     for obj in confidence["objects"]:
         if obj["type"] == "note":
             obj["confidence"] = 150
-    assert (
-        "note--5b6c7d8e-9f0a-4b1c-9d2e-3f4a5b6c7d8e.confidence: 150 is not a STIX confidence"
-        in _refusal(clean_graph, settings, tmp_path, confidence)
+    refused(
+        confidence,
+        "note--5b6c7d8e-9f0a-4b1c-9d2e-3f4a5b6c7d8e.confidence: 150 is not a STIX confidence",
     )
 
     missing = _sample()
     for obj in missing["objects"]:
         if obj["type"] == "location":
             del obj["latitude"]
-    message = _refusal(clean_graph, settings, tmp_path, missing)
-    assert "location--4d5e6f70-8192-4a3b-9c4d-5e6f708192a3.latitude: missing" in message
+    message = refused(
+        missing,
+        "location--4d5e6f70-8192-4a3b-9c4d-5e6f708192a3.latitude: missing",
+    )
     assert "is not in the bundle" not in message  # a refused object is still in the bundle
 
     unmapped = _sample()
@@ -237,10 +242,9 @@ def test_bad_bundles_are_refused_naming_object_and_field(
             "object_refs": [MOD.removeprefix("stix:")],
         }
     )
-    message = _refusal(clean_graph, settings, tmp_path, unmapped)
-    assert (
-        "relationship--1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b.relationship_type: 'attributed-to' is not one of ours"
-        in message
+    message = refused(
+        unmapped,
+        "relationship--1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b.relationship_type: 'attributed-to' is not one of ours",
     )
     assert (
         "location--4d5e6f70-8192-4a3b-9c4d-5e6f708192a3.object_marking_refs: 'marking-definition--0b7d4b0e-1b5e-4b8e-9c1e-3f1c2d3e4f52' is not a TLP marking"
@@ -257,19 +261,19 @@ def test_bad_bundles_are_refused_naming_object_and_field(
             obj["x_eventgraph_label"] = ["Event"]
         if obj["type"] == "relationship":
             obj["x_eventgraph_participants"] = ["q"]
-    message = _refusal(clean_graph, settings, tmp_path, crafted)
-    assert f"{SIGHTING.removeprefix('stix:')}.x_eventgraph_label: " in message
+    refused(
+        crafted,
+        f"{SIGHTING.removeprefix('stix:')}.x_eventgraph_label: ",
+    )
     for obj in crafted["objects"]:
         obj.pop("x_eventgraph_label", None)
-    message = _refusal(clean_graph, settings, tmp_path, crafted)
-    assert (
-        "relationship--1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b.x_eventgraph_participants: must be"
-        in message
+    refused(
+        crafted,
+        "relationship--1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b.x_eventgraph_participants: must be",
     )
 
     truncated = SAMPLE.read_text()[:500]
-    assert "bad.json:" in _refusal(clean_graph, settings, tmp_path, truncated)
-    assert "malformed JSON" in _refusal(clean_graph, settings, tmp_path, truncated)
+    refused(truncated, "json: malformed JSON")
 
 
 def test_custom_objects_are_left_out(
@@ -315,8 +319,32 @@ def test_a_bundle_read_exports_with_its_ids_and_reads_back_the_same(
     assert bundle_of(export_document(clean_graph, database)) == first
 
 
+def test_two_exports_of_an_unchanged_graph_are_byte_identical(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """Records that did not come from STIX are versioned by when the graph wrote them, not
+    by when they were exported."""
+    import_paths(clean_graph, settings.neo4j_database, [SEEDS], max_bytes=2**24)
+    first, second = tmp_path / "first.stix.json", tmp_path / "second.stix.json"
+    for path in (first, second):
+        done = run_cli("export", "--format", "stix", str(path))
+        assert done.returncode == 0, done.stderr
+    assert first.read_bytes() == second.read_bytes()
+    [written] = graph_rows(
+        clean_graph,
+        "MATCH (a:Actor) WITH a ORDER BY a.id LIMIT 1 "
+        "RETURN a.id AS id, a.created_at AS created, a.updated_at AS updated",
+    )
+    [actor] = [
+        obj
+        for obj in json.loads(first.read_text())["objects"]
+        if obj.get("x_eventgraph_id") == written["id"] and obj.get("x_eventgraph_label") == "Actor"
+    ]
+    assert actor["created"] == timestamp(written["created"].to_native())
+    assert actor["modified"] == timestamp(written["updated"].to_native())
+
+
 def test_a_file_that_is_not_a_bundle_is_refused_as_one(
     clean_graph: Driver, settings: Settings, tmp_path: Path
 ) -> None:
-    message = _refusal(clean_graph, settings, tmp_path, [{"type": "identity"}])
-    assert "bad.json: type: is not a STIX bundle" in message
+    _refusal(clean_graph, settings, tmp_path, [{"type": "identity"}], "type: is not a STIX bundle")

@@ -2,8 +2,6 @@
 that refers to one (transitively); the rest is written, what was skipped is reported, a file
 that cannot be read as a whole still refuses the import, and a re-run changes nothing."""
 
-import csv
-import io
 import textwrap
 from pathlib import Path
 
@@ -13,9 +11,10 @@ from neo4j import Driver
 from eventgraph.api.errors import Exit
 from eventgraph.graph import feeds
 from eventgraph.graph.errors import InvalidData
+from eventgraph.graph.feeds import gdelt
 from eventgraph.graph.importer import ImportSummary, import_paths
 from eventgraph.graph.settings import Settings
-from tests.feed_imports import graph_rows
+from tests.feed_imports import changed_sample, graph_rows
 from tests.helpers import graph_checksum, run_cli
 
 SAMPLES = Path(__file__).parent / "feeds"
@@ -119,13 +118,10 @@ def test_an_unknown_reference_is_skipped_in_the_refusal_s_words(
 
 
 def _broken_gdelt(tmp_path: Path) -> Path:
-    lines = GDELT_EVENTS.read_text().splitlines()
-    cells = lines[0].split("\t")
-    cells[1] = "20251332"  # SQLDATE of the first row: not a day
-    lines[0] = "\t".join(cells)
     folder = tmp_path / "gdelt"
     folder.mkdir()
-    (folder / GDELT_EVENTS.name).write_text("\n".join(lines) + "\n")
+    columns = gdelt.EVENT_COLUMNS
+    changed_sample(GDELT_EVENTS, folder, 1, "SQLDATE", "20251332", columns=columns)  # no day
     (folder / GDELT_MENTIONS.name).write_text(GDELT_MENTIONS.read_text())
     return folder
 
@@ -159,11 +155,7 @@ def test_a_broken_gdelt_row_and_its_mentions_are_left_out(
 def test_an_acled_row_with_a_bad_date_is_left_out_and_the_command_says_so(
     clean_graph: Driver, tmp_path: Path
 ) -> None:
-    table = list(csv.reader(io.StringIO(ACLED.read_text())))
-    table[3][table[0].index("event_date")] = "2025-13-45"
-    path = tmp_path / ACLED.name
-    with path.open("w", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(table)
+    path = changed_sample(ACLED, tmp_path, 3, "event_date", "2025-13-45", delimiter=",")
     report = tmp_path / "skipped.txt"
     done = run_cli("import", "--quiet", "--skip-bad", "--report", str(report), str(path))
     assert done.returncode == Exit.SKIPPED, done.stderr
@@ -229,3 +221,53 @@ def test_csv_claims_rows_of_a_skipped_event_are_left_out_with_it(
     assert reasons[1] == (
         f"{tmp_path / 'claims.csv'}:3: target: refers to 'bad-pause', which was skipped"
     )
+
+
+CHAIN = """\
+eventgraph: 1
+actors:
+  - {id: russia, name: Russia, kind: state}
+  - {id: lost-unit, name: A unit, kind: not-a-kind}
+sources:
+  - {id: wire, name: Wire, kind: news_outlet, reliability: B}
+events:
+  - id: unit-flight
+    type: flight
+    name: The unit flies
+    time: {start: 2025-10-24, precision: day}
+    participants: [{role: operator, ref: lost-unit}]
+    claims: [{source: wire, credibility: 2, paraphrase: A flight}]
+  - id: on-the-flight
+    type: statement
+    name: Moscow on the flight
+    time: {start: 2025-10-25, precision: day}
+    about: [unit-flight]
+    participants: [{role: speaker, ref: russia}]
+    claims: [{source: wire, credibility: 3, paraphrase: Moscow spoke}]
+  - id: on-the-statement
+    type: statement
+    name: A reply to Moscow
+    time: {start: 2025-10-26, precision: day}
+    about: [on-the-flight]
+    participants: [{role: speaker, ref: russia}]
+    claims: [{source: wire, credibility: 3, paraphrase: A reply}]
+"""
+
+
+def test_a_three_link_chain_is_left_out_in_one_extra_round(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "chain.yaml"
+    path.write_text(CHAIN)
+    summary = _skipping(clean_graph, settings, path)
+    assert summary.skipped is not None
+    assert [problem.field for problem in summary.skipped.problems] == [
+        "actors[1].kind",
+        "events[0].participants[0].ref",
+        "events[1].about[0]",
+        "events[2].about[0]",
+    ]
+    assert summary.skipped.problems[-1].reason == "refers to 'on-the-flight', which was skipped"
+    assert summary.skipped.rounds == 2, "the bad actor's round, then one that leaves out the chain"
+    assert _ids(clean_graph, "Event") == []
+    assert _ids(clean_graph, "Actor") == ["russia"]

@@ -210,15 +210,19 @@ def read_flights_csv(table: Table, file: FeedFile) -> None:
             continue
         label = f"row {number}"
         if len(row) != len(header):
-            file.problem(label, f"has {len(row)} fields, the header {len(header)}")
+            file.problem(label, f"has {len(row)} fields, the header {len(header)}", row=True)
             continue
         cells = {key: value.strip() for key, value in zip(header, row, strict=True)}
         if not cells["flight_id"].isdigit():
-            file.problem(f"{label}.flight_id", f"'{cells['flight_id']}' is not a decimal flight id")
+            file.problem(
+                f"{label}.flight_id",
+                f"'{cells['flight_id']}' is not a decimal flight id",
+                row=True,
+            )
             continue
         before = len(file.problems)
         icao24 = (
-            icao24_of(file, f"{label}.aircraft_id", cells["aircraft_id"])
+            icao24_of(file, f"{label}.aircraft_id", cells["aircraft_id"], row=True)
             if cells["aircraft_id"]
             else None
         )

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from eventgraph.graph.errors import Problem
+from eventgraph.graph.errors import Problem, Subject
 from eventgraph.graph.feeds.grading import Grading
 from eventgraph.graph.feeds.sources import Feed, report_record, source_record
 
@@ -65,9 +65,13 @@ class FeedFile:
     _reports: dict[str, str] = field(default_factory=dict)
     _added: set[tuple[str, str]] = field(default_factory=set)
 
-    def problem(self, where: str, reason: str, suggestion: str | None = None) -> None:
-        """Record what is wrong at `where` (a record, point index or field of this file)."""
-        self.problems.append(Problem(self.name, where, reason, suggestion))
+    def problem(
+        self, where: str, reason: str, suggestion: str | None = None, *, row: bool = False
+    ) -> None:
+        """Record what is wrong at `where` (a record, point index or field of this file);
+        `row`: of a row the reader leaves out, so `--skip-bad` may go on without it."""
+        about = Subject("dropped", self.name) if row else None
+        self.problems.append(Problem(self.name, where, reason, suggestion, about=about))
 
     def add(self, collection: str, record: dict[str, Any]) -> None:
         self.records.append((collection, record))

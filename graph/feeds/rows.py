@@ -37,7 +37,7 @@ class Row:
 
     def bad(self, column: str, reason: str) -> None:
         """Record what is wrong with one cell; the row is then left out."""
-        self.file.problem(f"{self.label}.{column}", reason)
+        self.file.problem(f"{self.label}.{column}", reason, row=True)
         self.good = False
 
     def integer(self, column: str, *, signed: bool = True) -> int | None:
@@ -96,6 +96,7 @@ def headerless_rows(
             file.problem(
                 f"row {number}",
                 f"has {len(cells)} tab-separated fields, a {title} row {len(columns)}",
+                row=True,
             )
             continue
         stripped = (cell.strip() for cell in cells)
@@ -130,7 +131,9 @@ def header_rows(
     rows = []
     for number, cells in enumerate(table[1:], start=1):
         if len(cells) != len(keys):
-            file.problem(f"row {number}", f"has {len(cells)} fields, the header {len(keys)}")
+            file.problem(
+                f"row {number}", f"has {len(cells)} fields, the header {len(keys)}", row=True
+            )
             continue
         stripped = (cell.strip() for cell in cells)
         rows.append(Row(file, number, dict(zip(keys, stripped, strict=True))))

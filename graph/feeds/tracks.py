@@ -192,17 +192,17 @@ def leg_facts(prefix: str, leg: Sequence[TrackPoint], source_words: str) -> Flig
     )
 
 
-def icao24_of(file: FeedFile, where: str, value: object) -> str | None:
+def icao24_of(file: FeedFile, where: str, value: object, *, row: bool = False) -> str | None:
     """A Mode-S address as six lower-case hex digits; `~…` (non-ICAO, e.g. TIS-B) is no
-    airframe's address, so None; anything else is a problem."""
+    airframe's address, so None; anything else is a problem (`row`: of a row left out)."""
     if not isinstance(value, str) or not value.strip():
-        file.problem(where, "missing: the aircraft's Mode-S hex address")
+        file.problem(where, "missing: the aircraft's Mode-S hex address", row=row)
         return None
     text = value.strip().lower()
     if text.startswith("~"):
         return None
     if not _HEX.fullmatch(text):
-        file.problem(where, f"'{value}' is not a Mode-S address (6 hex digits)")
+        file.problem(where, f"'{value}' is not a Mode-S address (6 hex digits)", row=row)
         return None
     return text
 

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from eventgraph.graph import feeds
 from eventgraph.graph.errors import InvalidData, Unavailable
+from eventgraph.graph.importer import graph_claims
 from eventgraph.graph.importer.reading import (
     RawRecord,
     ReadResult,
@@ -33,7 +35,7 @@ from eventgraph.graph.importer.reading import (
 from eventgraph.graph.importer.skipping import Skips
 from eventgraph.graph.importer.spool import Attachments, Spool
 from eventgraph.graph.importer.validation import Checker, Plan
-from eventgraph.graph.importer.writing import WRITE_ORDER, Outcome, write_plan
+from eventgraph.graph.importer.writing import WRITE_ORDER, Outcome, claim_row, write_plan
 from eventgraph.graph.retraction import Retracted, retract_events
 
 Phase = Callable[[str, int], None]
@@ -94,6 +96,7 @@ def read_and_validate(
     if skips is not None:
         skips.begin_round()
     keep = skips.keep if skips is not None else None
+    kept_before = skips.checked if skips is not None else None
     files, problems = discover(paths)
     read = ReadResult(problems=problems, files=files)
     # CSV participants and claims rows first: they wait for the records they attach to.
@@ -126,8 +129,8 @@ def read_and_validate(
 
             def again() -> Iterator[RawRecord]:
                 for file in order:
-                    yield from _kept(read_file(file, max_bytes).records, keep)
-                yield from _kept(shared_feed_records(), keep)
+                    yield from _kept(read_file(file, max_bytes).records, kept_before)
+                yield from _kept(shared_feed_records(), kept_before)
 
             plan = checker.finish(driver, database, again)
     except (ServiceUnavailable, SessionExpired):
@@ -139,7 +142,8 @@ def read_and_validate(
         attachments.close()
     problems = read.problems + plan.problems
     if skips is not None:
-        problems = skips.learn(read.problems, plan.problems)
+        referenced = (ref_id for ref_id, _ in checker.references)
+        problems = skips.learn(read.problems, plan.problems, referenced)
     if problems:
         raise InvalidData(problems, rejected=dict(Counter(plan.rejected)))
     return read, plan
@@ -210,10 +214,22 @@ def import_paths(
                 driver, database, plan, batch_size=batch_size, progress=on_progress
             )
             plan.attached.write(driver, database)
+            _write_graph_claims(driver, database, plan, outcome)
         retracted = apply_retractions(driver, database, read.retractions)
     summary = ImportSummary(read.files, plan.total, outcome, read.assumptions, retracted, skips)
     summary.attached = len(plan.attached.nodes)
     return summary
+
+
+def _write_graph_claims(driver: Driver, database: str, plan: Plan, outcome: Outcome) -> None:
+    """The feed's claims on nodes already in the graph (graph_claims.py), after the records
+    (their sources and reports) are written; counted as created claims."""
+    rows = (
+        (label, claim_row(owner, None, claim, plan)) for label, owner, claim in plan.graph_claims
+    )
+    created = graph_claims.write(driver, database, rows, datetime.now(UTC))
+    if created:
+        outcome.created["Claim"] += created
 
 
 def apply_retractions(

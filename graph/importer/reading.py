@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import yaml
 
 from eventgraph.graph import feeds, model
-from eventgraph.graph.errors import Problem
+from eventgraph.graph.errors import Problem, Subject
 from eventgraph.graph.records import RECORD_TYPES_BY_COLLECTION
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
@@ -48,6 +48,12 @@ class RawRecord:
         """The record path of a field, e.g. `events[3].time.start`."""
         return format_path(self.path + sub)
 
+    def subject(self, refers: str | None = None) -> Subject:
+        """This record, as what a problem is about (`refers`: the id a reference names)."""
+        given = self.data.get("id")
+        record_id = given if isinstance(given, str) else None
+        return Subject("record", str(self.file), format_path(self.path), record_id, refers)
+
 
 @dataclass
 class Attachment:
@@ -64,6 +70,15 @@ class Attachment:
 
     def where(self) -> str:
         return f"{self.file}:{self.line}"
+
+    @property
+    def target_column(self) -> str:
+        """The column that names the target, as problems name it."""
+        return self.column or ("event" if self.field == "participants" else "target")
+
+    def subject(self) -> Subject:
+        """This row, as what a problem is about."""
+        return Subject("row", str(self.file), str(self.line), refers=self.target)
 
 
 @dataclass
@@ -235,6 +250,7 @@ def _read_document(file: Path, data: Any, lines: dict[PathKey, int], result: Rea
                             f"{file}:{line}" if line else str(file),
                             f"{key}[{index}]",
                             "must be a mapping with an id",
+                            about=Subject("dropped", str(file)),
                         )
                     )
                     continue
@@ -572,7 +588,14 @@ def _read_csv(file: Path, text: str, result: ReadResult) -> None:
         for index, row in enumerate(reader):
             line = reader.line_num
             if "__extra__" in row:
-                result.problems.append(Problem(f"{file}:{line}", "row", "more cells than columns"))
+                result.problems.append(
+                    Problem(
+                        f"{file}:{line}",
+                        "row",
+                        "more cells than columns",
+                        about=Subject("dropped", str(file)),
+                    )
+                )
                 continue
             cells = _cells(row)
             if table in ATTACHING:

@@ -1,19 +1,20 @@
 """`--skip-bad`: leave out the records with problems, and every record that refers to one.
 
-The import is checked as without it; a round that finds problems in records learns which
-records they name (`learn`), and the import is checked again without them (`keep`), until a
-round finds nothing new. Each round leaves out what the rounds before found, and the records
-that refer to an id they left out ("refers to 'X', which was skipped"), so chains of references
-are followed one link per round. A problem no record owns (a file that is not JSON, a corrupt
-zip, a header without a column) still refuses the import: nothing is written.
-
-Problems name their record by file and record path (`story.yaml:12`, `events[3].time.start`)
-or, for a feed's rows, by row (`row 3.SQLDATE`: the reader already left the row out) and, for
-rows that attach to records of other files (GDELT mentions, CSV claims), by file and line.
+The import is checked as without it; a round that finds problems learns what each is about
+(`learn`: the problem's `Subject`, a record with its id, or an attaching row), and the import is
+checked again without them (`keep`), until a round finds nothing new. A record that refers to
+an id left out is left out as it is read ("refers to 'X', which was skipped"), and its own id
+with it, so a chain of references read in order (an actor, the event it takes part in, the
+statement about that event) is settled in the one extra round. A round is only over early if
+none of the records it checked refers to an id it left out after checking them (the check holds
+the ids its records refer to); else one more round leaves out those too. A problem about no
+record or row (a file that is not JSON, a corrupt zip, a header without a column) still refuses
+the import: nothing is written.
 """
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from eventgraph.graph.errors import Problem
@@ -23,17 +24,8 @@ from eventgraph.graph.importer.references import references
 RecordKey = tuple[str, str]
 """(file, record path): `("story.yaml", "events[3]")`."""
 
-_RECORD = re.compile(r"[A-Za-z_]+\[\d+\]")
-"""The record path a problem's field starts with (`events[3]` of `events[3].time.start`)."""
-_ROW = re.compile(r"row( \d+)?(\.|$)")
-"""A row of a table a reader left out (`row 3.SQLDATE`, a native CSV's `row`)."""
 _LINE = re.compile(r":\d+$")
-_QUOTED = re.compile(r"'([^']+)'")
 _NUMBERS = re.compile(r"\[\d+\]|(?<=row )\d+")
-
-
-def _file_of(where: str) -> str:
-    return _LINE.sub("", where)
 
 
 def record_key(raw: RawRecord) -> RecordKey:
@@ -46,8 +38,8 @@ def _unnumbered(match: re.Match[str]) -> str:
 
 def kind_of(problem: Problem) -> str:
     """What a problem is about, without which record: `a.yaml: events[*].time.start`,
-    `day.CSV: row *.SQLDATE` (to count the skipped records by reason)."""
-    return f"{_file_of(problem.where)}: {_NUMBERS.sub(_unnumbered, problem.field)}"
+    `day.CSV: row *.SQLDATE` (to count the skipped records by reason in the report)."""
+    return f"{_LINE.sub('', problem.where)}: {_NUMBERS.sub(_unnumbered, problem.field)}"
 
 
 @dataclass
@@ -61,45 +53,50 @@ class Skips:
     """Ids of the records left out: a record that refers to one is left out too."""
     attachments: set[str] = field(default_factory=set)
     """`file:line` of the attaching rows left out."""
+    rounds: int = 0
+    """How many times the import was checked."""
     _known: set[Problem] = field(default_factory=set)
-    _new_ids: set[str] = field(default_factory=set)
-    _rows_seen: set[str] = field(default_factory=set)
+    _left_out_now: set[str] = field(default_factory=set)
+    """Ids left out while this round was being read."""
     _changed: bool = False
+    _late: bool = False
 
     def begin_round(self) -> None:
-        """Take the ids the last round left out into account (only between rounds, so both
-        readings of one round leave out the same records)."""
-        self.ids |= self._new_ids
-        self._new_ids.clear()
-        self._rows_seen.clear()
-        self._changed = False
+        """Start a check of the import, leaving out what the rounds before found."""
+        self.rounds += 1
+        self._left_out_now.clear()
+        self._changed = self._late = False
 
     def keep(self, raw: RawRecord) -> bool:
-        """Whether to check `raw`: not a record left out, nor one referring to one."""
+        """Whether to check `raw`: not a record left out, nor one referring to one (which is
+        then left out too, from now on)."""
         key = record_key(raw)
         if key in self.records:
-            record_id = raw.data.get("id")
-            if isinstance(record_id, str) and record_id not in self.ids:
-                self._new_ids.add(record_id)
+            self._leave_out_id(raw)
             return False
         if self.ids:
             for ref_id, _, path in references(raw):
                 if ref_id in self.ids:
-                    self._skip(
-                        key,
-                        raw,
+                    self.records.add(key)
+                    self._leave_out_id(raw)
+                    self._add(
                         Problem(
                             raw.where(path),
                             raw.field(path),
                             f"refers to '{ref_id}', which was skipped",
-                        ),
+                            about=raw.subject(ref_id),
+                        )
                     )
                     return False
         return True
 
+    def checked(self, raw: RawRecord) -> bool:
+        """Whether this round checked `raw` (for a second reading of the same round, which
+        must leave out the same records as the first, though `ids` grew meanwhile)."""
+        return record_key(raw) not in self.records
+
     def keep_attachment(self, row: Attachment) -> bool:
         """Whether to attach a row: not one left out, nor one on a record left out."""
-        self._rows_seen.add(row.where())
         if row.where() in self.attachments:
             return False
         if row.target in self.ids:
@@ -107,46 +104,48 @@ class Skips:
             self._add(
                 Problem(
                     row.where(),
-                    row.column or row.field,
+                    row.target_column,
                     f"refers to '{row.target}', which was skipped",
+                    about=row.subject(),
                 )
             )
             return False
         return True
 
-    def learn(self, read: list[Problem], checked: list[Problem]) -> list[Problem]:
-        """Note the records these problems name, to leave out next round; return the
-        problems that still refuse the import (all of them, if any does): a problem no record
-        owns, or one of the check's again though its record was left out (never written
-        with a problem it was meant to leave out)."""
+    def learn(
+        self, read: list[Problem], checked: list[Problem], referenced: Iterable[str] = ()
+    ) -> list[Problem]:
+        """Note what these problems are about, to leave out next round; return the problems
+        that still refuse the import (all of them, if any does): a problem about no record or
+        row, or one of the check's again though its record was left out (never written with a
+        problem it was meant to leave out). `referenced`: the ids the checked records refer to
+        (one referring to an id left out after it was checked needs another round)."""
         problems = read + checked
-        refusing = [
-            problem
-            for problem in problems
-            if not (
-                _RECORD.match(problem.field)
-                or _ROW.match(problem.field)
-                or problem.where in self._rows_seen
-            )
-        ]
-        if refusing or any(self._reworded(problem) in self._known for problem in checked):
+        if any(problem.about is None for problem in problems) or any(
+            self._reworded(problem) in self._known for problem in checked
+        ):
             return problems
+        self._late = not self._left_out_now.isdisjoint(referenced)
         for found in problems:
             problem = self._reworded(found)
             if problem in self._known:
                 continue  # a reader's problem: it gave no record for it, every round
-            match = _RECORD.match(problem.field)
-            if match is not None:
-                self.records.add((_file_of(problem.where), match[0]))
-            elif not _ROW.match(problem.field):
+            about = problem.about
+            assert about is not None
+            if about.kind == "record":
+                self.records.add((about.file, about.key))
+                if about.id is not None:
+                    self.ids.add(about.id)
+            elif about.kind == "row":
                 self.attachments.add(problem.where)
             self._add(problem)
+            self._changed = True
         return []
 
     @property
     def settled(self) -> bool:
         """The last round found nothing new: what it checked is what to write."""
-        return not self._changed and not self._new_ids
+        return not self._changed and not self._late
 
     def summary(self, first: int = 20) -> list[str]:
         """Lines for the report: counts per kind of problem, then the first problems."""
@@ -158,22 +157,24 @@ class Skips:
         return lines
 
     def _reworded(self, problem: Problem) -> Problem:
-        """A reference to a record left out this round says so, not that the id is unknown
-        (the first id a reason quotes is the one it is about)."""
-        quoted = _QUOTED.search(problem.reason)
-        if quoted is None or quoted[1] not in self.ids | self._new_ids:
+        """A reference to a record left out says so, not that the id is unknown."""
+        about = problem.about
+        if about is None or about.refers is None or about.refers not in self.ids:
             return problem
-        return Problem(problem.where, problem.field, f"refers to '{quoted[1]}', which was skipped")
+        return Problem(
+            problem.where,
+            problem.field,
+            f"refers to '{about.refers}', which was skipped",
+            about=about,
+        )
 
-    def _skip(self, key: RecordKey, raw: RawRecord, problem: Problem) -> None:
-        self.records.add(key)
+    def _leave_out_id(self, raw: RawRecord) -> None:
         record_id = raw.data.get("id")
-        if isinstance(record_id, str):
-            self._new_ids.add(record_id)
-        self._add(problem)
+        if isinstance(record_id, str) and record_id not in self.ids:
+            self.ids.add(record_id)
+            self._left_out_now.add(record_id)
 
     def _add(self, problem: Problem) -> None:
         if problem not in self._known:
             self._known.add(problem)
             self.problems.append(problem)
-            self._changed = True

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from eventgraph.graph import ontology
 from eventgraph.graph.errors import Problem, a_or_an
+from eventgraph.graph.importer import graph_claims
 from eventgraph.graph.importer.attaching import Attached, ExternalIds, aliases
 from eventgraph.graph.importer.ids import RecordIds
 from eventgraph.graph.importer.reading import Attachment, PathKey, RawRecord
@@ -100,6 +101,9 @@ class Plan:
     attached: Attached = field(default_factory=Attached)
     """Records that attach to nodes by their external ids (attaching.py): `items` leaves them
     out; `attached.write` writes every record's ids once the records are written."""
+    graph_claims: list[tuple[str, str, ClaimSpec]] = field(default_factory=list)
+    """(label, id, claim) of a feed's claim rows on records already in the graph (a GDELT
+    mention of an event an earlier import brought): written on their own (graph_claims.py)."""
 
     def reliability_of(self, owner_id: str, index: int, claim: ClaimSpec) -> str:
         """The reliability to store for a claim: its own, else its source's."""
@@ -348,7 +352,7 @@ class Checker:
             rejected=self.rejected,
         )
         self.ids.forget_claims()
-        self._left_over(plan)
+        self._left_over(plan, driver, database)
         wrong = _Wrong(records=self.records_twice, claim_ids=self.claim_ids_twice)
         self._check_ids_and_references(plan, wrong, driver, database)
         self._check_gradings(plan, wrong, driver, database)
@@ -368,18 +372,19 @@ class Checker:
         plan.total -= len(attached.nodes)
         plan.items = attached.items(plan.items)
 
-    def _left_over(self, plan: Plan) -> None:
-        """CSV rows whose event or relation is not in the import."""
+    def _left_over(self, plan: Plan, driver: Driver, database: str) -> None:
+        """CSV rows whose event or relation is not in the import; a feed's claims rows may
+        be on one already in the graph."""
         if self.attachments is None:
             return
         owners: list[str] | None = None
-        for row in self.attachments.left_over():
+        for row in graph_claims.attach(plan, self.attachments.left_over(), driver, database):
             if owners is None:
                 owners = list(self._ids_of(("Event", "Relation")))
             plan.problems.append(
                 Problem(
                     row.where(),
-                    row.column or ("event" if row.field == "participants" else "target"),
+                    row.target_column,
                     f"'{row.target}' is not an event or relation of this import",
                     suggest(row.target, owners)
                     or (
@@ -387,6 +392,7 @@ class Checker:
                         if row.column
                         else "import its events.csv / relations.csv in the same run"
                     ),
+                    about=row.subject(),
                 )
             )
 
@@ -493,6 +499,7 @@ def _place(
                             f"'{entry.record.id}' appears twice with different content "
                             f"(first at {earlier[1]})",
                             "merge the two records into one",
+                            about=raw.subject(),
                         )
                     )
                 continue
@@ -505,13 +512,16 @@ def _place(
                     f"'{entry.id}' is already {a_or_an(' and '.join(sorted(clash)))}; actors, "
                     "assets, equipment types and locations share one id space",
                     f"give this {entry.label.lower()} another id",
+                    about=raw.subject(),
                 )
             )
             bad.add(number)
         for ref_id, allowed, path in entry.references():
             found = wrong.references.get((ref_id, allowed))
             if found is not None:
-                refs[faulty].append(Problem(raw.where(path), raw.field(path), *found))
+                refs[faulty].append(
+                    Problem(raw.where(path), raw.field(path), *found, about=raw.subject(ref_id))
+                )
                 bad.add(number)
         if entry.id is not None:
             for index, claim in entry.claims():
@@ -559,6 +569,7 @@ def _claim_problems(claims: list[_Claim], bad: set[int]) -> list[Problem]:
                     raw.field(("claims", index, "reliability")),
                     f"is required: source '{claim.source}' has no default grading",
                     "give the claim a reliability A–F, or the source one",
+                    about=raw.subject(),
                 )
             )
         else:
@@ -575,6 +586,7 @@ def _claim_problems(claims: list[_Claim], bad: set[int]) -> list[Problem]:
                     raw.where(("claims", index)),
                     raw.field(("claims", index, "id")),
                     f"claim id '{claim_id}' is used twice (also at {place})",
+                    about=raw.subject(),
                 )
             )
         bad.add(found.number)

@@ -203,5 +203,7 @@ def record_problems(raw: RawRecord, errors: list[ErrorDetails]) -> list[Problem]
             reason, suggestion = f"must be {wanted}, not {got}", None
         else:
             reason, suggestion = in_words(details[0][0], field)
-        problems.append(Problem(raw.where(path), raw.field(path), reason, suggestion))
+        problems.append(
+            Problem(raw.where(path), raw.field(path), reason, suggestion, about=raw.subject())
+        )
     return problems

@@ -53,6 +53,7 @@ from eventgraph.graph.driver import is_memory_limit
 from eventgraph.graph.errors import Conflict, QueryTooLarge, Refused, Unavailable
 from eventgraph.graph.importer.prefetch import prefetched
 from eventgraph.graph.importer.validation import Item, Plan, claim_id_of, claims_of
+from eventgraph.graph.records import ClaimSpec
 from eventgraph.graph.retraction import RETRACTION_PROPERTIES
 from eventgraph.graph.spans import mark_long_span, set_relation_bounds
 from eventgraph.graph.timespan import bounds
@@ -214,28 +215,32 @@ def edges_of(item: Item, plan: Plan) -> list[Edge]:
 
 
 def claim_rows(item: Item, plan: Plan) -> list[dict[str, Any]]:
-    rows = []
-    for index, claim in enumerate(claims_of(item.record)):
-        props = {
-            "id": claim_id_of(item.record.id, index, claim),
-            "position": index,
-            "reliability": plan.reliability_of(item.record.id, index, claim),
-            "reliability_given": claim.reliability is not None,
-            "credibility": claim.credibility.value,
-            "paraphrase": claim.paraphrase,
-            "quote": claim.quote,
-            "grading_note": claim.grading_note,
-            "reported_on": claim.reported_on,
-        }
-        rows.append(
-            {
-                "owner": item.record.id,
-                "source": claim.source,
-                "report": claim.report,
-                "props": {k: v for k, v in props.items() if v is not None},
-            }
-        )
-    return rows
+    return [
+        claim_row(item.record.id, index, claim, plan)
+        for index, claim in enumerate(claims_of(item.record))
+    ]
+
+
+def claim_row(owner: str, index: int | None, claim: ClaimSpec, plan: Plan) -> dict[str, Any]:
+    """The row a claim of `owner` is written from (`index`: its place among the owner's
+    claims, None for one added to a node already in the graph, which then gives its id)."""
+    props = {
+        "id": claim.id if index is None else claim_id_of(owner, index, claim),
+        "position": index,
+        "reliability": plan.reliability_of(owner, index or 0, claim),
+        "reliability_given": claim.reliability is not None,
+        "credibility": claim.credibility.value,
+        "paraphrase": claim.paraphrase,
+        "quote": claim.quote,
+        "grading_note": claim.grading_note,
+        "reported_on": claim.reported_on,
+    }
+    return {
+        "owner": owner,
+        "source": claim.source,
+        "report": claim.report,
+        "props": {k: v for k, v in props.items() if v is not None},
+    }
 
 
 # ---- Cypher --------------------------------------------------------------------------------

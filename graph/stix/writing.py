@@ -15,6 +15,7 @@ from typing import Any
 from stix2.v21 import TLP_AMBER, TLP_GREEN, TLP_RED, TLP_WHITE
 
 from eventgraph.graph import model, ontology
+from eventgraph.graph.exporting import Snapshot
 from eventgraph.graph.ontology import TimePrecision
 from eventgraph.graph.records import TimeSpec
 from eventgraph.graph.stix import mapping
@@ -98,9 +99,30 @@ def _bound(text: str, end: bool) -> str:
     return mapping.timestamp(value)
 
 
+Versions = dict[tuple[str, str], tuple[str, str]]
+"""(label, our id) → (`created`, `modified`) of a record with no STIX version of its own."""
+
+
+def versions_of(snapshot: Snapshot) -> Versions:
+    """When the graph first wrote each node and last changed it (`created_at`, `updated_at`):
+    the STIX version of a record that did not come from STIX, the same in every export until
+    the record changes."""
+    versions: Versions = {}
+    for label, nodes in snapshot.nodes.items():
+        for node_id, props in nodes.items():
+            created, updated = props.get("created_at"), props.get("updated_at")
+            if isinstance(created, datetime):
+                modified = updated if isinstance(updated, datetime) else created
+                versions[(label, node_id)] = (
+                    mapping.timestamp(created),
+                    mapping.timestamp(max(created, modified)),
+                )
+    return versions
+
+
 class _Writer:
-    def __init__(self, document: dict[str, Any], now: str) -> None:
-        self.document, self.now = document, now
+    def __init__(self, document: dict[str, Any], now: str, versions: Versions) -> None:
+        self.document, self.now, self.versions = document, now, versions
         self.ids = _Ids(document)
         self.objects: list[dict[str, Any]] = []
         self.by_id: dict[str, dict[str, Any]] = {}
@@ -109,12 +131,14 @@ class _Writer:
 
     def common(self, collection: str, record: dict[str, Any]) -> dict[str, Any]:
         sid = _own_id(collection, record)
+        label = mapping.LABEL_OF_COLLECTION[collection]
+        created, modified = self.versions.get((label, record["id"]), (self.now, self.now))
         obj: dict[str, Any] = {
             "type": sid.split("--")[0],
             "spec_version": mapping.SPEC_VERSION,
             "id": sid,
-            "created": record.get("stix_created", self.now),
-            "modified": record.get("stix_modified", self.now),
+            "created": record.get("stix_created", created),
+            "modified": record.get("stix_modified", modified),
             f"{PREFIX}label": mapping.LABEL_OF_COLLECTION[collection],
         }
         if sid != record.get("feed_id"):
@@ -295,9 +319,12 @@ class _Writer:
         self.objects[:0] = [TLP[marking] for marking in sorted(self.markings) if marking in TLP]
 
 
-def bundle_of(document: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
-    """The STIX 2.1 bundle of a native document; `now` stamps records with no STIX version."""
-    writer = _Writer(document, mapping.timestamp(now or datetime.now(UTC)))
+def bundle_of(
+    document: dict[str, Any], versions: Versions | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """The STIX 2.1 bundle of a native document. A record with no STIX version takes its
+    node's (`versions_of` the snapshot the document is of), else `now`."""
+    writer = _Writer(document, mapping.timestamp(now or datetime.now(UTC)), versions or {})
     for collection in ("actors", "equipment_types", "assets", "locations", "sources"):
         for record in document.get(collection, []):
             writer.entity(collection, record)

@@ -1,0 +1,95 @@
+"""A feed's claims rows on records an earlier import brought: GDELT ships a mentions file every
+15 minutes, and its rows mention events of earlier files too.
+
+Such a row attaches to no record of the import; if its target is already in the graph (an
+event, or a relation), the claim is added to that node (`attach`, during the check) and written
+after the import's records (`write`): created if no claim has its id yet, else left as it is,
+so importing the same mentions again changes nothing. The node's other claims are kept.
+"""
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+from neo4j import Driver
+
+from eventgraph.graph.importer.reading import Attachment
+from eventgraph.graph.records import ClaimSpec
+
+if TYPE_CHECKING:
+    from eventgraph.graph.importer.validation import Plan
+
+OWNERS = ("Event", "Relation")
+"""What a claim may be on."""
+_CHUNK = 5_000
+
+_FIND = (
+    "UNWIND $ids AS id OPTIONAL MATCH (e:Event {id: id}) USING INDEX e:Event(id) "
+    "OPTIONAL MATCH (r:Relation {id: id}) USING INDEX r:Relation(id) "
+    "WITH id, e, r WHERE e IS NOT NULL OR r IS NOT NULL "
+    "RETURN id, CASE WHEN e IS NOT NULL THEN 'Event' ELSE 'Relation' END AS label"
+)
+_WRITE = (
+    "UNWIND $rows AS claim "
+    "MATCH (n:`{label}` {{id: claim.owner}}) USING INDEX n:`{label}`(id) "
+    "MATCH (s:Source {{id: claim.source}}) USING INDEX s:Source(id) "
+    "OPTIONAL MATCH (report:Report {{id: claim.report}}) USING INDEX report:Report(id) "
+    "MERGE (c:Claim {{id: claim.props.id}}) ON CREATE SET c.created_at = $now "
+    "WITH c, claim, n, s, report WHERE c.created_at = $now AND NOT (c)-[:SUPPORTS]->() "
+    "SET c += claim.props "
+    "CREATE (c)-[:SUPPORTS]->(n) CREATE (c)-[:SOURCED_FROM]->(s) "
+    "FOREACH (_ IN CASE WHEN report IS NULL THEN [] ELSE [1] END | "
+    "CREATE (c)-[:IN_REPORT]->(report)) "
+    "RETURN count(c) AS created"
+)
+"""Creates the claims no claim has the id of yet, on their node in the graph."""
+
+
+def _of_feed(row: Attachment) -> bool:
+    """A feed's claims row (a GDELT mention), which may name a node of an earlier import."""
+    return bool(row.column) and row.field == "claims"
+
+
+def attach(
+    plan: "Plan", rows: Iterable[Attachment], driver: Driver, database: str
+) -> Iterator[Attachment]:
+    """Add to `plan.graph_claims` the feed's claims rows whose target is in the graph; give
+    back the rest (rows on nothing: problems)."""
+    left = iter(rows)
+    while chunk := list(islice(left, _CHUNK)):
+        targets = sorted({row.target for row in chunk if _of_feed(row)})
+        found: dict[str, str] = {}
+        if targets:
+            answer = driver.execute_query(_FIND, ids=targets, database_=database)[0]
+            found = {record["id"]: record["label"] for record in answer}
+        for row in chunk:
+            label = found.get(row.target) if _of_feed(row) else None
+            if label is None:
+                yield row
+            else:
+                claim = ClaimSpec.model_validate(row.item)
+                plan.graph_claims.append((label, row.target, claim))
+
+
+def write(
+    driver: Driver, database: str, rows: Iterable[tuple[str, dict[str, Any]]], now: Any
+) -> int:
+    """Write (label, claim row) on nodes in the graph, in one transaction; how many were new."""
+    by_label: dict[str, list[dict[str, Any]]] = {}
+    for label, row in rows:
+        by_label.setdefault(label, []).append(row)
+    if not by_label:
+        return 0
+
+    def work(tx: Any) -> int:
+        created = 0
+        for label, claims in by_label.items():
+            for start in range(0, len(claims), _CHUNK):
+                query = _WRITE.format(label=label)
+                part = claims[start : start + _CHUNK]
+                created += tx.run(query, rows=part, now=now).single()["created"]
+        return created
+
+    with driver.session(database=database) as session:
+        result: int = session.execute_write(work)
+    return result
