@@ -9,15 +9,12 @@ so importing the same mentions again changes nothing. The node's other claims ar
 
 from collections.abc import Iterable, Iterator
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from neo4j import Driver
 
 from eventgraph.graph.importer.reading import Attachment
 from eventgraph.graph.records import ClaimSpec
-
-if TYPE_CHECKING:
-    from eventgraph.graph.importer.validation import Plan
 
 OWNERS = ("Event", "Relation")
 """What a claim may be on."""
@@ -50,11 +47,15 @@ def _of_feed(row: Attachment) -> bool:
     return bool(row.column) and row.field == "claims"
 
 
+GraphClaim = tuple[str, str, ClaimSpec]
+"""(label, id, claim): a feed's claim on a node already in the graph."""
+
+
 def attach(
-    plan: "Plan", rows: Iterable[Attachment], driver: Driver, database: str
+    rows: Iterable[Attachment], found_claims: list[GraphClaim], driver: Driver, database: str
 ) -> Iterator[Attachment]:
-    """Add to `plan.graph_claims` the feed's claims rows whose target is in the graph; give
-    back the rest (rows on nothing: problems)."""
+    """Add to `found_claims` the feed's claims rows whose target is in the graph; give back
+    the rest (rows on nothing: problems)."""
     left = iter(rows)
     while chunk := list(islice(left, _CHUNK)):
         targets = sorted({row.target for row in chunk if _of_feed(row)})
@@ -68,7 +69,7 @@ def attach(
                 yield row
             else:
                 claim = ClaimSpec.model_validate(row.item)
-                plan.graph_claims.append((label, row.target, claim))
+                found_claims.append((label, row.target, claim))
 
 
 def write(

@@ -28,6 +28,7 @@ from eventgraph.graph import ontology
 from eventgraph.graph.errors import Problem, a_or_an
 from eventgraph.graph.importer import graph_claims
 from eventgraph.graph.importer.attaching import Attached, ExternalIds, aliases
+from eventgraph.graph.importer.graph_claims import GraphClaim
 from eventgraph.graph.importer.ids import RecordIds
 from eventgraph.graph.importer.reading import Attachment, PathKey, RawRecord
 from eventgraph.graph.importer.references import Reference, references
@@ -101,7 +102,7 @@ class Plan:
     attached: Attached = field(default_factory=Attached)
     """Records that attach to nodes by their external ids (attaching.py): `items` leaves them
     out; `attached.write` writes every record's ids once the records are written."""
-    graph_claims: list[tuple[str, str, ClaimSpec]] = field(default_factory=list)
+    graph_claims: list[GraphClaim] = field(default_factory=list)
     """(label, id, claim) of a feed's claim rows on records already in the graph (a GDELT
     mention of an event an earlier import brought): written on their own (graph_claims.py)."""
 
@@ -378,7 +379,9 @@ class Checker:
         if self.attachments is None:
             return
         owners: list[str] | None = None
-        for row in graph_claims.attach(plan, self.attachments.left_over(), driver, database):
+        for row in graph_claims.attach(
+            self.attachments.left_over(), plan.graph_claims, driver, database
+        ):
             if owners is None:
                 owners = list(self._ids_of(("Event", "Relation")))
             plan.problems.append(
