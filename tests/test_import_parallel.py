@@ -24,8 +24,9 @@ _NOW = datetime(2025, 11, 1, tzinfo=UTC)
 
 @pytest.fixture(autouse=True)
 def _small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Files of more than 4 KiB are checked in chunks (the tasks are planned here)."""
+    """Files of more than 4 KiB are checked in chunks (the tasks are planned in this process)."""
     monkeypatch.setattr(parallel, "CHUNK_BYTES", 4096)
+    monkeypatch.setattr(parallel, "IN_FLIGHT_PER_WORKER", 8)
 
 
 def _seed_in_files(folder: Path) -> Path:

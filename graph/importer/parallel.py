@@ -19,10 +19,10 @@ finds a file is a feed's hands it back, and from it on the check goes on in the 
 """
 
 import contextlib
-import ctypes
 import multiprocessing
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -41,8 +41,9 @@ in one process), the check stays in the main process: starting the workers (a fr
 interpreter importing the model, about a second on this 2-core machine) would cost more than
 the second core gives back. API mutations and small files never start a pool."""
 CHUNK_BYTES = 4 * 2**20
-"""A file above this is split into chunks of records, one task each, so that one big file
-keeps every worker busy; each chunk's worker parses the whole file (JSON: ~5% of its check)."""
+"""When there are fewer files than tasks to keep the workers busy (two each), a file above
+this is split into chunks of records, a task each; every chunk's worker parses the whole
+file (JSON: about a tenth of its check), so files are split only when they are too few."""
 IN_FLIGHT_PER_WORKER = 2
 
 
@@ -71,31 +72,35 @@ def pool_worth_it(files: list[Path], workers: int) -> bool:
     return total >= POOL_MIN_BYTES
 
 
-def _chunks(file: Path) -> int:
+def _chunks(file: Path, at_most: int) -> int:
     try:
         size = file.stat().st_size
     except OSError:
         return 1
-    return max(1, -(-size // CHUNK_BYTES))
+    return max(1, min(at_most, -(-size // CHUNK_BYTES)))
 
 
-def _tasks(files: list[Path]) -> Iterator[tuple[Path, int, int]]:
+def _tasks(files: list[Path], workers: int) -> Iterator[tuple[Path, int, int]]:
     """(file, chunk, chunks) of each file, in order."""
+    at_most = -(-workers * IN_FLIGHT_PER_WORKER // len(files)) if files else 1
     for file in files:
-        count = _chunks(file)
+        count = _chunks(file, at_most)
         for chunk in range(count):
             yield file, chunk, count
 
 
 def _die_with_parent() -> None:
-    """A worker: end when the import's process ends however it ends (Linux's parent-death
-    signal), and leave Ctrl-C to it (it stops the pool)."""
+    """A worker: end as soon as the importing process ends, however it ends (its pipe to the
+    worker closes), and leave Ctrl-C to it (it stops the pool)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        if os.getppid() == 1:  # the parent ended before the signal was asked for
-            os._exit(1)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
+
+
+def _end_with(parent: multiprocessing.process.BaseProcess) -> None:
+    parent.join()
+    os._exit(1)
 
 
 def check_chunk(
@@ -161,7 +166,7 @@ class CheckPool:
         and the files after it itself)."""
         executor = self._executor
         assert executor is not None
-        tasks = _tasks(files)
+        tasks = _tasks(files, self.workers)
         waiting: deque[tuple[int, int, Future[ChunkResult | None]]] = deque()
 
         def top_up() -> None:
