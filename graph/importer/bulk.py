@@ -226,6 +226,7 @@ class _Table:
         self.path = path
         self.fixed = fixed
         self.types: dict[str, str] = {}
+        self._last_kinds: dict[str, str] = {}
         self.count = 0
         self._rows: list[dict[str, Any]] = []
         self._waiting = path.with_suffix(".rows")
@@ -233,13 +234,17 @@ class _Table:
 
     def add(self, cells: dict[str, Any], kinds: dict[str, str]) -> None:
         """Add a row spelled by `_spelled` (`kinds`: the header type of each cell)."""
-        types = self.types
-        for key, kind in kinds.items():
-            if types.setdefault(key, kind) != kind:
-                if {types[key], kind} == {"long", "double"}:
-                    types[key] = "double"
-                else:
-                    raise Conflict(f"property '{key}' holds both {types[key]} and {kind} values")
+        if kinds != self._last_kinds:  # most rows repeat the one before: nothing new
+            types = self.types
+            for key, kind in kinds.items():
+                if types.setdefault(key, kind) != kind:
+                    if {types[key], kind} == {"long", "double"}:
+                        types[key] = "double"
+                    else:
+                        raise Conflict(
+                            f"property '{key}' holds both {types[key]} and {kind} values"
+                        )
+            self._last_kinds = kinds
         self._rows.append(cells)
         self.count += 1
         if len(self._rows) >= FRAME:
