@@ -12,6 +12,7 @@ the modes and what the two passes hold.
 import gc
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from eventgraph.graph import feeds
 from eventgraph.graph.errors import InvalidData, Unavailable
 from eventgraph.graph.importer import graph_claims
+from eventgraph.graph.importer.parallel import CheckPool, pool_worth_it, worker_count
 from eventgraph.graph.importer.reading import (
     RawRecord,
     ReadResult,
@@ -85,6 +87,7 @@ def read_and_validate(
     on_phase: Phase | None = None,
     on_progress: Progress | None = None,
     skips: Skips | None = None,
+    workers: int | None = None,
 ) -> tuple[ReadResult, Plan]:
     """Read and check files and folders into `spool`, one file at a time; raise `InvalidData`
     on any problem of any stage, `Unavailable` (nothing written) if Neo4j goes away meanwhile.
@@ -92,7 +95,11 @@ def read_and_validate(
     are added to it instead of refusing (the caller checks again until it is settled).
 
     The result's `files` and `assumptions` are filled in, its `records` stay empty: the
-    records are in the plan's spool."""
+    records are in the plan's spool.
+
+    `workers` sets how many worker processes check the records (parallel.py; 1: none, in
+    this process); by default as many as there are cores, for imports large enough to pay
+    for starting them."""
     if skips is not None:
         skips.begin_round()
     keep = skips.keep if skips is not None else None
@@ -107,7 +114,14 @@ def read_and_validate(
         on_phase("checking", len(order))
     try:
         with _fewer_collections(), feeds.one_import():
-            for file in order:
+            at = 0
+            pooled = False
+            while at < len(order):
+                file = order[at]
+                if not pooled and _may_pool(file, attachments, skips):
+                    pooled = True
+                    at += _check_in_pool(checker, read, order[at:], max_bytes, workers, on_progress)
+                    continue
                 result = read_file(file, max_bytes)
                 read.problems.extend(result.problems)
                 read.assumptions.extend(result.assumptions)
@@ -121,6 +135,7 @@ def read_and_validate(
                     if keep is None or keep(raw):
                         checker.check(raw)
                 del result
+                at += 1
                 if on_progress:
                     on_progress(1)
             for raw in shared_feed_records():
@@ -149,6 +164,46 @@ def read_and_validate(
     return read, plan
 
 
+def _check_in_pool(
+    checker: Checker,
+    read: ReadResult,
+    files: list[Path],
+    max_bytes: int,
+    workers: int | None,
+    on_progress: Progress | None,
+) -> int:
+    """Check `files` from the first on in worker processes (parallel.py), if they are enough
+    work (or `workers` asks for them); how many were, in order: the rest, from the first
+    feed file on (or all if the pool broke, a worker killed), are checked here."""
+    count = workers or worker_count()
+    if count < 2 or not (workers or pool_worth_it(files, count)):
+        return 0
+    done = 0
+    with CheckPool(count, max_bytes, checker.spool.encoder()) as pool:
+        try:
+            for chunks in pool.check(files):
+                if chunks is None:
+                    break
+                for chunk in chunks:
+                    read.problems.extend(chunk.problems)
+                    read.assumptions.extend(chunk.assumptions)
+                    for checked in chunk.records:
+                        checker.apply(checked)
+                done += 1
+                if on_progress:
+                    on_progress(1)
+        except BrokenProcessPool:
+            pass
+    return done
+
+
+def _may_pool(file: Path, attachments: Attachments, skips: Skips | None) -> bool:
+    """Whether the files from `file` on may be checked in worker processes (parallel.py):
+    not with `--skip-bad` (its rounds decide per record what is checked), nor while CSV
+    rows wait to attach to the records."""
+    return skips is None and not attachments.count and not holds_attachments(file)
+
+
 def _kept(records: list[RawRecord], keep: Callable[[RawRecord], bool] | None) -> list[RawRecord]:
     return records if keep is None else [raw for raw in records if keep(raw)]
 
@@ -163,6 +218,7 @@ def checked(
     on_phase: Phase | None = None,
     on_progress: Progress | None = None,
     skips: Skips | None = None,
+    workers: int | None = None,
 ) -> Iterator[tuple[ReadResult, Plan]]:
     """`read_and_validate` into a spool on disk that is deleted when the block ends; with
     `skips`, checked again without the bad records until a check finds no new one."""
@@ -177,6 +233,7 @@ def checked(
                 on_phase=on_phase,
                 on_progress=on_progress,
                 skips=skips,
+                workers=workers,
             )
             if skips is None or skips.settled:
                 yield checked
@@ -193,10 +250,12 @@ def import_paths(
     on_phase: Phase | None = None,
     on_progress: Progress | None = None,
     skip_bad: bool = False,
+    workers: int | None = None,
 ) -> ImportSummary:
     """Import files and folders; raise `InvalidData` (having written nothing) on any problem,
     `Unavailable` if Neo4j goes away (saying what stays written). With `skip_bad`, records
-    with problems (and those referring to them) are left out instead (`summary.skipped`)."""
+    with problems (and those referring to them) are left out instead (`summary.skipped`).
+    `workers`: see `read_and_validate`."""
     skips = Skips() if skip_bad else None
     with checked(
         driver,
@@ -206,6 +265,7 @@ def import_paths(
         on_phase=on_phase,
         on_progress=on_progress,
         skips=skips,
+        workers=workers,
     ) as (read, plan):
         if on_phase:
             on_phase("writing", plan.total)

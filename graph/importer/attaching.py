@@ -58,6 +58,30 @@ def _find_nodes(labels: Iterable[str]) -> str:
     return "CALL () { " + " UNION ALL ".join(branches) + " } RETURN label, id"
 
 
+@dataclass(frozen=True)
+class GivenIds:
+    """A valid identifiable record's ids and where it gives each: made where the record is
+    checked (`validation.examine`, maybe in a worker process), kept by `ExternalIds.note`."""
+
+    record: _Given
+    ids: tuple[tuple[str, str, str, _Given], ...]
+    """(key, scheme, value, where) of each external id it gives."""
+
+
+def given_ids(raw: RawRecord, record: Record) -> GivenIds | None:
+    """The ids a valid record gives, None if its label carries none."""
+    label = record.label.name
+    if label not in IDENTIFIABLE:
+        return None
+    own = _Given(label, record.id, raw.where(("id",)), raw.field(("id",)), raw.field())
+    ids = []
+    for index, given in enumerate(getattr(record, "external_ids", ())):
+        sub = ("external_ids", index)
+        here = _Given(label, record.id, raw.where(sub), raw.field(sub))
+        ids.append((key_of(given.scheme, given.value), given.scheme, given.value, here))
+    return GivenIds(own, tuple(ids))
+
+
 @dataclass
 class ExternalIds:
     """The import's external ids, gathered record by record."""
@@ -70,27 +94,21 @@ class ExternalIds:
     count: int = 0
     """How many ids the records give."""
 
-    def note(self, raw: RawRecord, record: Record) -> None:
-        """Keep a valid record's ids; refuse an id that an earlier record gives too."""
-        label = record.label.name
-        if label not in IDENTIFIABLE:
+    def note(self, given: "GivenIds | None") -> None:
+        """Keep a valid record's ids (`given_ids`); refuse an id an earlier record gives too."""
+        if given is None:
             return
-        self.records.setdefault(
-            (label, record.id),
-            _Given(label, record.id, raw.where(("id",)), raw.field(("id",)), raw.field()),
-        )
-        for index, given in enumerate(getattr(record, "external_ids", ())):
-            key = key_of(given.scheme, given.value)
-            sub = ("external_ids", index)
-            here = _Given(label, record.id, raw.where(sub), raw.field(sub))
+        label, record_id = given.record.label, given.record.id
+        self.records.setdefault((label, record_id), given.record)
+        for key, scheme, value, here in given.ids:
             first = self.given.setdefault(key, here)
             self.count += 1
-            if (first.label, first.id) != (label, record.id):
+            if (first.label, first.id) != (label, record_id):
                 self.problems.append(
                     Problem(
                         here.where,
                         here.field,
-                        f"{given.scheme} '{given.value}' is given to {label} '{record.id}' and "
+                        f"{scheme} '{value}' is given to {label} '{record_id}' and "
                         f"to {first.label} '{first.id}' ({first.where}): an id names one node",
                         "keep it on the record it belongs to, or give both as one record",
                     )

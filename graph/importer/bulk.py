@@ -198,35 +198,56 @@ class _SourceGrading:
 Resolve = Callable[[_SourceGrading], str]
 
 
+NODE_FIXED = ("id",)
+EXTERNAL_ID_FIXED = ("key",)
+"""An external id's node is keyed by its `key` (graph/identifiers.py), not an `id`."""
+EDGE_FIXED = ("from", "to", "type")
+"""The columns of node and relationship files that carry no type in the header."""
+
+
+def _spelled(row: dict[str, Any], fixed: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A row's CSV cells (None values left out) and the header type of each that has one."""
+    cells: dict[str, Any] = {}
+    kinds: dict[str, str] = {}
+    for key, value in row.items():
+        if value is None:
+            continue
+        if key in fixed:
+            cells[key] = value
+        elif isinstance(value, _SourceGrading):
+            cells[key], kinds[key] = value, "string"
+        else:
+            cells[key], kinds[key] = _cell(value), _type_of(value)
+    return cells, kinds
+
+
 class _Table:
     """One CSV file being written: rows wait in a pickle file beside it until the end, when
     the header (a column per property any row has, sorted) is known and the CSV is written."""
 
-    def __init__(self, path: Path, fixed: list[str]) -> None:
+    def __init__(self, path: Path, fixed: tuple[str, ...]) -> None:
         self.path = path
         self.fixed = fixed
         self.types: dict[str, str] = {}
+        self._last_kinds: dict[str, str] = {}
         self.count = 0
         self._rows: list[dict[str, Any]] = []
         self._waiting = path.with_suffix(".rows")
         self._out = self._waiting.open("wb")
 
-    def add(self, row: dict[str, Any]) -> None:
-        types = self.types
-        cells: dict[str, Any] = {}
-        for key, value in row.items():
-            if value is None:
-                continue
-            if key in self.fixed:
-                cells[key] = value
-                continue
-            kind = "string" if isinstance(value, _SourceGrading) else _type_of(value)
-            if types.setdefault(key, kind) != kind:
-                if {types[key], kind} == {"long", "double"}:
-                    types[key] = "double"
-                else:
-                    raise Conflict(f"property '{key}' holds both {types[key]} and {kind} values")
-            cells[key] = value if isinstance(value, _SourceGrading) else _cell(value)
+    def add(self, cells: dict[str, Any], kinds: dict[str, str]) -> None:
+        """Add a row spelled by `_spelled` (`kinds`: the header type of each cell)."""
+        if kinds != self._last_kinds:  # most rows repeat the one before: nothing new
+            types = self.types
+            for key, kind in kinds.items():
+                if types.setdefault(key, kind) != kind:
+                    if {types[key], kind} == {"long", "double"}:
+                        types[key] = "double"
+                    else:
+                        raise Conflict(
+                            f"property '{key}' holds both {types[key]} and {kind} values"
+                        )
+            self._last_kinds = kinds
         self._rows.append(cells)
         self.count += 1
         if len(self._rows) >= FRAME:
@@ -269,6 +290,7 @@ class _Table:
         return path
 
 
+EXTERNAL_ID = ontology.EXTERNAL_ID_LABEL
 ENTITY_GROUP = "Entity"
 """neo4j-admin's id group of the entity labels, which share one id space (validation refuses
 an id two of them give): an edge to an entity names the group, so a link that may point at
@@ -284,7 +306,7 @@ def _group(label: str) -> str:
 
 def _node_key(label: str) -> str:
     """The property a node table's id column is stored as: an external id's is its `key`."""
-    return "key" if label == ontology.EXTERNAL_ID_LABEL else "id"
+    return (EXTERNAL_ID_FIXED if label == EXTERNAL_ID else NODE_FIXED)[0]
 
 
 class _GroupPlan(Plan):
@@ -302,6 +324,64 @@ class _GroupPlan(Plan):
         return known if known is not None else _SourceGrading(claim.source)
 
 
+@dataclass
+class _CsvRows:
+    """Spells a valid record as its rows of neo4j-admin's CSV (`validation.Encode`), in the
+    check's process or a worker's (parallel.py): the grading it gives (a source's), the
+    list properties it has, and per file its cells and their header types. Pickled for a
+    worker without the plan: a claim whose grading is its source's then always waits for the
+    end of the check (`_SourceGrading`), which fills it in the same."""
+
+    now: datetime
+    plan: _GroupPlan = field(default_factory=_GroupPlan)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_CsvRows, (self.now,))
+
+    def __call__(self, item: Item, canonical: str) -> Any:
+        label, record = item.label, item.record
+        grading = None
+        if label == ontology.SOURCE.name:
+            given = getattr(record, "reliability", None)
+            grading = (record.id, given.value if given else None)
+            self.plan.source_reliability[record.id] = grading[1]
+        rows: list[tuple[tuple[str, str], dict[str, Any], dict[str, str]]] = []
+        props = node_properties(item)
+        lists = []
+        for key, value in list(props.items()):
+            if value == [""]:
+                props[BLANK_MARKER.format(key=key)] = True
+            if isinstance(value, list):
+                lists.append(key)
+        props.update(id=record.id, content_hash=item.content_hash)
+        props.update(created_at=self.now, updated_at=self.now)
+        rows.append((("", label), *_spelled(props, NODE_FIXED)))
+        for edge_type, source, source_id, target, target_id, edge_props in edges_of(
+            item, self.plan
+        ):
+            edge = {**edge_props, "from": source_id, "to": target_id, "type": edge_type}
+            rows.append(((_group(source), _group(target)), *_spelled(edge, EDGE_FIXED)))
+        for given in getattr(record, "external_ids", ()):  # graph/identifiers.py, as CSV
+            external = {**id_row(given.scheme, given.value), "created_at": self.now}
+            rows.append((("", EXTERNAL_ID), *_spelled(external, EXTERNAL_ID_FIXED)))
+            edge = {"from": external["key"], "to": record.id, "type": ontology.IDENTIFIES}
+            rows.append(((EXTERNAL_ID, _group(label)), *_spelled(edge, EDGE_FIXED)))
+        for claim in claim_rows(item, self.plan):
+            claim_id = claim["props"]["id"]
+            node = {**claim["props"], "created_at": self.now}
+            rows.append((("", CLAIM), *_spelled(node, NODE_FIXED)))
+            links = [
+                ("SUPPORTS", label, claim["owner"]),
+                ("SOURCED_FROM", "Source", claim["source"]),
+            ]
+            if claim["report"] is not None:
+                links.append(("IN_REPORT", "Report", claim["report"]))
+            for edge_type, target, target_id in links:
+                edge = {"from": claim_id, "to": target_id, "type": edge_type}
+                rows.append(((_group(CLAIM), _group(target)), *_spelled(edge, EDGE_FIXED)))
+        return grading, lists, rows
+
+
 class CsvSpool(Spool):
     """The spool of a bulk load: each valid record, as the check passes it, becomes its rows
     of neo4j-admin's CSV (from the record model the check built: no second pass over the
@@ -317,64 +397,36 @@ class CsvSpool(Spool):
         self._lists: dict[str, set[str]] = {}
         """Label → its list properties (from the model), which `list_statements` completes."""
 
-    def add(self, item: Item, canonical: str) -> None:
+    def encoder(self) -> "_CsvRows":
+        return _CsvRows(self.now, self._plan)
+
+    def add_encoded(self, label: str, encoded: Any) -> None:
+        """Keep a record spelled by `_CsvRows`: its grading (a source's), lists and rows."""
+        grading, lists, rows = encoded
         self.total += 1
-        label, record = item.label, item.record
-        if label == ontology.SOURCE.name:
-            grading = getattr(record, "reliability", None)
-            self._plan.source_reliability[record.id] = grading.value if grading else None
-        props = node_properties(item)
-        for key, value in list(props.items()):
-            if value == [""]:
-                props[BLANK_MARKER.format(key=key)] = True
-            if isinstance(value, list):
-                self._lists.setdefault(label, set()).add(key)
-        props.update(id=record.id, content_hash=item.content_hash)
-        props.update(created_at=self.now, updated_at=self.now)
-        self._node_table(label).add(props)
-        for edge_type, source, source_id, target, target_id, edge_props in edges_of(
-            item, self._plan
-        ):
-            self._edge_table(source, target).add(
-                {**edge_props, "from": source_id, "to": target_id, "type": edge_type}
-            )
-        for given in getattr(record, "external_ids", ()):  # graph/identifiers.py, as CSV
-            row = id_row(given.scheme, given.value)
-            self._node_table(ontology.EXTERNAL_ID_LABEL).add({**row, "created_at": self.now})
-            self._edge_table(ontology.EXTERNAL_ID_LABEL, label).add(
-                {"from": row["key"], "to": record.id, "type": ontology.IDENTIFIES}
-            )
-        for claim in claim_rows(item, self._plan):
-            claim_id = claim["props"]["id"]
-            self._node_table(CLAIM).add({**claim["props"], "created_at": self.now})
-            links = [
-                ("SUPPORTS", label, claim["owner"]),
-                ("SOURCED_FROM", "Source", claim["source"]),
-            ]
-            if claim["report"] is not None:
-                links.append(("IN_REPORT", "Report", claim["report"]))
-            for edge_type, target, target_id in links:
-                self._edge_table(CLAIM, target).add(
-                    {"from": claim_id, "to": target_id, "type": edge_type}
-                )
+        if grading is not None:
+            self._plan.source_reliability[grading[0]] = grading[1]
+        if lists:
+            self._lists.setdefault(label, set()).update(lists)
+        for table, cells, kinds in rows:
+            self._table(table).add(cells, kinds)
+
+    def _table(self, key: tuple[str, str]) -> _Table:
+        """A node file (`("", label)`) or a relationship file (`(source group, target group)`)."""
+        table = self._nodes.get(key[1]) if not key[0] else self._edges.get(key)
+        if table is not None:
+            return table
+        if not key[0]:
+            path = self._directory / f"nodes-{key[1]}.csv"
+            fixed = EXTERNAL_ID_FIXED if key[1] == EXTERNAL_ID else NODE_FIXED
+            table = self._nodes[key[1]] = _Table(path, fixed)
+        else:
+            path = self._directory / f"relationships-{key[0]}-{key[1]}.csv"
+            table = self._edges[key] = _Table(path, EDGE_FIXED)
+        return table
 
     def __iter__(self) -> Iterator[Item]:
         raise TypeError("a bulk load's records are in its CSV files, not kept to be read again")
-
-    def _node_table(self, label: str) -> _Table:
-        table = self._nodes.get(label)
-        if table is None:
-            path = self._directory / f"nodes-{label}.csv"
-            table = self._nodes[label] = _Table(path, [_node_key(label)])
-        return table
-
-    def _edge_table(self, source: str, target: str) -> _Table:
-        key = (_group(source), _group(target))
-        table = self._edges.get(key)
-        if table is None:
-            path = self._directory / f"relationships-{key[0]}-{key[1]}.csv"
-            table = self._edges[key] = _Table(path, ["from", "to", "type"])
-        return table
 
     @property
     def _directory(self) -> Path:

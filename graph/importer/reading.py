@@ -149,6 +149,18 @@ def holds_attachments(file: Path) -> bool:
 
 def read_file(file: Path, max_bytes: int) -> ReadResult:
     """Read one file; problems are collected, never raised, so all are reported at once."""
+    result = _read(file, max_bytes, feeds_too=True)
+    assert result is not None
+    return result
+
+
+def read_native_file(file: Path, max_bytes: int) -> ReadResult | None:
+    """`read_file` of a native import file; None if it is a feed's (feeds share records
+    across the files of one import: parallel.py leaves those to the importing process)."""
+    return _read(file, max_bytes, feeds_too=False)
+
+
+def _read(file: Path, max_bytes: int, *, feeds_too: bool) -> ReadResult | None:
     result = ReadResult(files=[file])
     try:
         size = file.stat().st_size
@@ -166,6 +178,8 @@ def read_file(file: Path, max_bytes: int) -> ReadResult:
         )
         return result
     feed = feeds.read_file(file, max_bytes)  # a feed's file (docs/feeds.md), or None
+    if feed is not None and not feeds_too:
+        return None
     if feed is not None:
         result.problems.extend(feed.problems)
         result.records.extend(feed_records(feed.records))

@@ -28,11 +28,19 @@ from typing import Any, BinaryIO
 import orjson
 
 from eventgraph.graph.importer.reading import Attachment
-from eventgraph.graph.importer.validation import Item
+from eventgraph.graph.importer.validation import Encode, Item
 from eventgraph.graph.records import RECORD_TYPES_BY_LABEL
 
 FRAME = 2_000
 """Records per pickled frame: large enough that pickle's per-call cost is spread thin."""
+
+
+def _the_item(item: Item, canonical: str) -> Item:
+    return item
+
+
+def _on_disk(item: Item, canonical: str) -> tuple[str, str, str]:
+    return (canonical, item.content_hash, item.where)
 
 
 class Spool:
@@ -57,13 +65,22 @@ class Spool:
             spool.close()
             shutil.rmtree(directory, ignore_errors=True)
 
+    def encoder(self) -> Encode:
+        """How a record is kept: in memory the item, on disk its canonical JSON, content hash
+        and place (what a worker process of the check sends back, `validation.Encode`)."""
+        return _the_item if self.directory is None else _on_disk
+
     def add(self, item: Item, canonical: str) -> None:
         """Keep `item`; `canonical` is its record's `validation.canonical_json`."""
-        frame = self._frames[item.label]
-        frame.append(item if self.directory is None else (canonical, item.content_hash, item.where))
+        self.add_encoded(item.label, self.encoder()(item, canonical))
+
+    def add_encoded(self, label: str, encoded: Any) -> None:
+        """Keep a record already in the form `encoder` gives."""
+        frame = self._frames[label]
+        frame.append(encoded)
         self.total += 1
         if self.directory is not None and len(frame) >= FRAME:
-            self._flush(item.label)
+            self._flush(label)
 
     def _flush(self, label: str) -> None:
         frame = self._frames[label]

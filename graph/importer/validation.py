@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from neo4j import Driver
 from pydantic import ValidationError
@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from eventgraph.graph import ontology
 from eventgraph.graph.errors import Problem, a_or_an
 from eventgraph.graph.importer import graph_claims
-from eventgraph.graph.importer.attaching import Attached, ExternalIds, aliases
+from eventgraph.graph.importer.attaching import Attached, ExternalIds, GivenIds, aliases, given_ids
 from eventgraph.graph.importer.graph_claims import GraphClaim
 from eventgraph.graph.importer.ids import RecordIds
 from eventgraph.graph.importer.reading import Attachment, PathKey, RawRecord
@@ -71,6 +71,11 @@ class AttachmentSource(Protocol):
     def left_over(self) -> Iterator[Attachment]: ...
 
 
+Encode = Callable[[Item, str], Any]
+"""A valid record (and its canonical JSON) in the form its spool keeps it: picklable, so a
+worker process of the check (parallel.py) can make it and the spool take it as it is."""
+
+
 class ItemSink(Protocol):
     """Where valid records go (spool.Spool); iterating it gives them back in label order."""
 
@@ -78,7 +83,9 @@ class ItemSink(Protocol):
     directory: Path | None
     """Its folder on disk, where the check keeps its per-id state too; None in memory."""
 
-    def add(self, item: Item, canonical: str) -> None: ...
+    def encoder(self) -> Encode: ...
+
+    def add_encoded(self, label: str, encoded: Any) -> None: ...
 
     def __iter__(self) -> Iterator[Item]: ...
 
@@ -258,6 +265,49 @@ class _Wrong:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """One record checked on its own (`examine`): all that the rest of the check needs of it,
+    small enough to send from a worker process. `encoded` is the valid record in its spool's
+    form, None if the record has `problems`."""
+
+    label: str
+    id: str | None
+    encoded: Any
+    digest: bytes | None
+    problems: list[Problem]
+    references: list[tuple[str, tuple[str, ...]]]
+    claims: list[tuple[str, str | None]]
+    """(claim id, the source it cites if it gives no grading of its own)."""
+    grading: str | None = None
+    """A valid source's own grading."""
+    external: GivenIds | None = None
+    """A valid identifiable record's ids (attaching.py)."""
+
+
+def examine(raw: RawRecord, encode: Encode) -> Checked:
+    """Check one record against itself only (its CSV rows already attached): its field
+    problems, or its spool form and content digest; its references and claims."""
+    entry, problems = _entry(raw)
+    references_ = [(ref_id, allowed) for ref_id, allowed, _ in entry.references()]
+    claims = []
+    if entry.id is not None:
+        for index, claim in entry.claims():
+            ungraded = claim.source if claim.reliability is None else None
+            claims.append((claim_id_of(entry.id, index, claim), ungraded))
+    record = entry.record
+    if record is None:
+        return Checked(entry.label, entry.id, None, None, problems, references_, claims)
+    canonical = canonical_json(record)
+    digest = content_digest(canonical)
+    encoded = encode(Item(record, digest.hex(), raw.where()), canonical)
+    grading = _reliability_of(record) if entry.label == ontology.SOURCE.name else None
+    external = given_ids(raw, record)
+    return Checked(
+        entry.label, record.id, encoded, digest, [], references_, claims, grading, external
+    )
+
+
 class Checker:
     """Checks records one at a time (`check`), then what spans them (`finish`)."""
 
@@ -277,6 +327,7 @@ class Checker:
         self.source_reliability: dict[str, str | None] = {}
         self.records_twice: set[tuple[str, str]] = set()
         self.external_ids = ExternalIds()
+        self._encode: Encode | None = None
 
     def _attach(self, raw: RawRecord, number: int) -> None:
         """Put the CSV participants and claims rows for this record into it."""
@@ -289,40 +340,42 @@ class Checker:
 
     def check(self, raw: RawRecord) -> None:
         """Check one record against itself and those before it; keep what the end needs."""
-        self.seen += 1
-        self._attach(raw, self.seen)
-        entry, problems = _entry(raw)
-        if entry.record is None:
-            self.problems.extend(problems)
-            self.rejected[entry.label] += 1
-            if entry.id is not None:
-                self.faulty[entry.label][entry.id] = None
-            self._note(entry)
-            return
-        record = entry.record
-        canonical = canonical_json(record)
-        digest = content_digest(canonical)
-        earlier = self.ids.add(entry.label, record.id, digest)
-        if earlier is not None:
-            if earlier != digest:
-                self.records_twice.add((entry.label, record.id))
-                self.rejected[entry.label] += 1
-            return
-        self.spool.add(Item(record, digest.hex(), raw.where()), canonical)
-        self.external_ids.note(raw, record)
-        if entry.label == ontology.SOURCE.name:
-            self.source_reliability[record.id] = _reliability_of(record)
-        self._note(entry)
+        if self._encode is None:
+            self._encode = self.spool.encoder()
+        self._attach(raw, self.seen + 1)
+        self.apply(examine(raw, self._encode))
 
-    def _note(self, entry: _Entry) -> None:
-        """Keep the references and claims of a record for the checks at the end."""
-        self.references.update((ref_id, allowed) for ref_id, allowed, _ in entry.references())
-        if entry.id is None:
+    def apply(self, checked: "Checked") -> None:
+        """Take in one record `examine` checked (here or in a worker process), in the
+        import's order: what it adds to the spool and to what the end checks."""
+        self.seen += 1
+        label, record_id = checked.label, checked.id
+        if checked.encoded is None:
+            self.problems.extend(checked.problems)
+            self.rejected[label] += 1
+            if record_id is not None:
+                self.faulty[label][record_id] = None
+            self._note(checked)
             return
-        for index, claim in entry.claims():
-            if claim.reliability is None:
-                self.sources_cited_ungraded.add(claim.source)
-            claim_id = claim_id_of(entry.id, index, claim)
+        assert record_id is not None and checked.digest is not None
+        earlier = self.ids.add(label, record_id, checked.digest)
+        if earlier is not None:
+            if earlier != checked.digest:
+                self.records_twice.add((label, record_id))
+                self.rejected[label] += 1
+            return
+        self.spool.add_encoded(label, checked.encoded)
+        self.external_ids.note(checked.external)
+        if label == ontology.SOURCE.name:
+            self.source_reliability[record_id] = checked.grading
+        self._note(checked)
+
+    def _note(self, checked: "Checked") -> None:
+        """Keep the references and claims of a record for the checks at the end."""
+        self.references.update(checked.references)
+        for claim_id, ungraded_source in checked.claims:
+            if ungraded_source is not None:
+                self.sources_cited_ungraded.add(ungraded_source)
             if not self.ids.add_claim(claim_id):
                 self.claim_ids_twice.add(claim_id)
 
