@@ -28,9 +28,14 @@ class Row:
     """One data row's cells by column name, and the problems of reading them."""
 
     def __init__(self, file: FeedFile, number: int, cells: dict[str, str]) -> None:
-        self.file, self.index, self.label = file, number, f"row {number}"
+        self.file, self.index = file, number
         self.cells = cells
         self.good = True
+
+    @property
+    def label(self) -> str:
+        """How problems name the row: `row 3`."""
+        return f"row {self.index}"
 
     def __getitem__(self, column: str) -> str:
         return self.cells[column]
@@ -98,8 +103,7 @@ def headerless_rows(
                 f"has {len(cells)} tab-separated fields, a {title} row {len(columns)}",
             )
             continue
-        stripped = (cell.strip() for cell in cells)
-        rows.append(Row(file, number, dict(zip(columns, stripped, strict=True))))
+        rows.append(Row(file, number, dict(zip(columns, map(str.strip, cells), strict=True))))
     return rows
 
 
@@ -132,6 +136,5 @@ def header_rows(
         if len(cells) != len(keys):
             file.problem(f"row {number}", f"has {len(cells)} fields, the header {len(keys)}")
             continue
-        stripped = (cell.strip() for cell in cells)
-        rows.append(Row(file, number, dict(zip(keys, stripped, strict=True))))
+        rows.append(Row(file, number, dict(zip(keys, map(str.strip, cells), strict=True))))
     return rows
