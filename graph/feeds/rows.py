@@ -27,6 +27,8 @@ def slug(text: str) -> str:
 class Row:
     """One data row's cells by column name, and the problems of reading them."""
 
+    __slots__ = ("cells", "file", "good", "index")
+
     def __init__(self, file: FeedFile, number: int, cells: dict[str, str]) -> None:
         self.file, self.index = file, number
         self.cells = cells
