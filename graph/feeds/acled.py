@@ -9,6 +9,8 @@ says what lands where and why.
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from eventgraph.graph import ontology
@@ -121,7 +123,9 @@ def _is_deleted(header: Any) -> bool:
     return set(DELETED_COLUMNS) <= set(header_names(header))
 
 
+@lru_cache(maxsize=4096)
 def _day(text: str) -> date | None:
+    """The day a cell names; cached, as an export holds a few hundred days in 100k rows."""
     for form in _DATE_FORMATS:
         try:
             return datetime.strptime(text, form).date()
@@ -131,6 +135,12 @@ def _day(text: str) -> date | None:
 
 
 def _time(day: date, precision: str) -> dict[str, Any]:
+    """The event's time (a fresh copy, as records are the importer's to change)."""
+    return dict(_time_of(day, precision))
+
+
+@lru_cache(maxsize=4096)
+def _time_of(day: date, precision: str) -> dict[str, Any]:
     """The event's time: the day, the week around it (an interval), or its month."""
     if precision == "day":
         return {"start": day.isoformat(), "precision": "day"}
@@ -148,8 +158,48 @@ def _time(day: date, precision: str) -> dict[str, Any]:
     }
 
 
-def _actor(file: FeedFile, name: str, inter: str) -> str:
-    """Our id of the actor ACLED names `name` (one node per name, across files)."""
+_PLACE_COLUMNS = ("country", "admin1", "admin2", "admin3", "location")
+_place_names = itemgetter(*_PLACE_COLUMNS)
+_ACTOR_COLUMNS = (("actor1", "inter1", "assoc_actor_1"), ("actor2", "inter2", "assoc_actor_2"))
+
+DATASET_REPORT = dataset_report(
+    FEED, f"{FEED.title}'s living data set: its rows change in place (timestamp)."
+)
+
+
+class _Reader:
+    """One events file being read: the actors and places it names are built once each (an
+    export names a few thousand of them in 100k rows), on the first row naming them."""
+
+    def __init__(self, file: FeedFile) -> None:
+        self.file = file
+        grading = file.grading_of(FEED)
+        self.credibility = grading.credibility.value
+        self.source = source_record(FEED, grading)
+        self.grading_note = (
+            f"{grading}, the {FEED.name} feed's grading: human-coded and reviewed from "
+        )
+        self.actors: dict[tuple[str, str], str] = {}
+        self.places: dict[tuple[str, ...], str] = {}
+
+    def actor(self, name: str, inter: str) -> str:
+        """Our id of the actor ACLED names `name` (one node per name, across files)."""
+        key = (name, inter)
+        found = self.actors.get(key)
+        if found is None:
+            found = self.actors[key] = self.file.add_once("actors", _actor(name, inter))
+        return found
+
+    def place(self, cells: dict[str, str], lat: float, lon: float) -> str:
+        """Our id of the row's location (the first row naming it gives its point)."""
+        key = _place_names(cells)
+        found = self.places.get(key)
+        if found is None:
+            found = self.places[key] = self.file.add_once("locations", _place(cells, lat, lon))
+        return found
+
+
+def _actor(name: str, inter: str) -> dict[str, Any]:
     feed_id = f"actor/{slug(name)}"
     actor: dict[str, Any] = {
         "id": FEED.record_id(feed_id),
@@ -161,72 +211,69 @@ def _actor(file: FeedFile, name: str, inter: str) -> str:
     }
     if inter:
         actor["acled_inter"] = inter
-    return file.add_once("actors", actor)
+    return actor
 
 
-def _place(row: Row, lat: float, lon: float) -> dict[str, Any]:
+def _place(cells: dict[str, str], lat: float, lon: float) -> dict[str, Any]:
     """The location, keyed by ACLED's naming of it: country, admin1–3 and location."""
-    names = [row[c] for c in ("country", "admin1", "admin2", "admin3", "location")]
+    names = _place_names(cells)
     feed_id = "place/" + "/".join(slug(name) if name else "-" for name in names)
     within = ", ".join(name for name in reversed(names[:4]) if name)
     return {
         "id": FEED.record_id(feed_id),
-        "name": row["location"] or within,
+        "name": cells["location"] or within,
         "kind": "city",
-        "description": f"A {FEED.title} location in {within} ({row['region'] or 'no region'}, "
-        f"ISO {row['iso'] or '?'}).",
+        "description": f"A {FEED.title} location in {within} ({cells['region'] or 'no region'}, "
+        f"ISO {cells['iso'] or '?'}).",
         "point": {"lat": lat, "lon": lon, "precision": ontology.PlacePrecision.CITY.value},
         "feed": FEED.name,
         "feed_id": feed_id,
     }
 
 
-DATASET_REPORT = dataset_report(
-    FEED, f"{FEED.title}'s living data set: its rows change in place (timestamp)."
-)
+def _listed(text: str) -> list[str]:
+    """A `;`-separated cell's items."""
+    return _SPLIT.split(text) if ";" in text else [text]
 
 
-def _read_event(row: Row, file: FeedFile) -> None:
-    event_id = row["event_id_cnty"]
+def _read_event(row: Row, reader: _Reader) -> None:
+    cells = row.cells
+    event_id = cells["event_id_cnty"]
     if not event_id:
         row.bad("event_id_cnty", "missing: ACLED's id of the event")
-    day = _day(row["event_date"])
+    day = _day(cells["event_date"])
     if day is None:
-        row.bad("event_date", f"'{row['event_date']}' is not a date (YYYY-MM-DD)")
+        row.bad("event_date", f"'{cells['event_date']}' is not a date (YYYY-MM-DD)")
     precision = row.code("time_precision", TIME_PRECISION)
     geo = row.code("geo_precision", GEO_PRECISION)
     lat = row.number("latitude", -90, 90, required=True)
     lon = row.number("longitude", -180, 180, required=True)
     fatalities = row.integer("fatalities", signed=False)
     stamp = row.integer("timestamp", signed=False)
-    if not row["timestamp"]:
+    if not cells["timestamp"]:
         row.bad("timestamp", "missing: when ACLED last changed the row")
-    if not row["actor1"]:
+    if not cells["actor1"]:
         row.bad("actor1", "missing: ACLED names at least one actor")
     if not row.good or day is None or lat is None or lon is None or stamp is None:
         return
-    kind = (row["event_type"], row["sub_event_type"])
+    kind = (cells["event_type"], cells["sub_event_type"])
     event_type = EVENT_TYPES.get((kind[0].lower(), kind[1].lower()), GENERIC_TYPE)
     participants = []
-    for actor, inter, associated in (
-        ("actor1", "inter1", "assoc_actor_1"),
-        ("actor2", "inter2", "assoc_actor_2"),
-    ):
-        if row[actor]:
+    for actor, inter, associated in _ACTOR_COLUMNS:
+        if cells[actor]:
             participants.append(
-                {"role": "participant", "ref": _actor(file, row[actor], row[inter])}
+                {"role": "participant", "ref": reader.actor(cells[actor], cells[inter])}
             )
-        for name in _SPLIT.split(row[associated]) if row[associated] else ():
-            participants.append({"role": "participant", "ref": _actor(file, name, "")})
-    place = file.add_once("locations", _place(row, lat, lon))
-    who = " and ".join(row[a] for a in ("actor1", "actor2") if row[a])
-    name = f"{kind[1] or kind[0]}: {who} ({row['location']}, {day.isoformat()})"
-    file.add_once("sources", source_record(FEED, file.grading_of(FEED)))
+        for name in _listed(cells[associated]) if cells[associated] else ():
+            participants.append({"role": "participant", "ref": reader.actor(name, "")})
+    place = reader.place(cells, lat, lon)
+    who = " and ".join(cells[a] for a in ("actor1", "actor2") if cells[a])
+    name = f"{kind[1] or kind[0]}: {who} ({cells['location']}, {day.isoformat()})"
+    file = reader.file
+    file.add_once("sources", reader.source)
     file.add_once("reports", DATASET_REPORT)
-    grading = file.grading_of(FEED)
-    outlets = "; ".join(_SPLIT.split(row["source"])) if row["source"] else "no source named"
-    scale = f", source scale {row['source_scale']}" if row["source_scale"] else ""
-    coded = datetime.fromtimestamp(stamp, UTC)
+    outlets = "; ".join(_listed(cells["source"])) if cells["source"] else "no source named"
+    scale = f", source scale {cells['source_scale']}" if cells["source_scale"] else ""
     event: dict[str, Any] = {
         "id": FEED.record_id(event_id),
         "name": name[:300],
@@ -237,32 +284,38 @@ def _read_event(row: Row, file: FeedFile) -> None:
         "participants": participants,
         "feed": FEED.name,
         "feed_id": event_id,
-        "disorder_type": row["disorder_type"] or None,
+        "disorder_type": cells["disorder_type"] or None,
         "acled_event_type": kind[0] or None,
         "acled_sub_event_type": kind[1] or None,
-        "acled_interaction": row["interaction"] or None,
+        "acled_interaction": cells["interaction"] or None,
         "fatalities": fatalities,
-        "civilian_targeting": bool(row["civilian_targeting"]),
-        "acled_tags": _SPLIT.split(row["tags"]) if row["tags"] else None,
+        "civilian_targeting": bool(cells["civilian_targeting"]),
+        "acled_tags": _listed(cells["tags"]) if cells["tags"] else None,
         "acled_timestamp": stamp,
         "claims": [
             {
                 "source": FEED.source_id,
                 "report": DATASET_REPORT["id"],
-                "credibility": grading.credibility.value,
-                "paraphrase": row["notes"] or f"{FEED.title} coded: {name}.",
-                "grading_note": f"{grading}, the {FEED.name} feed's grading: human-coded and "
-                f"reviewed from {outlets}{scale} (docs/feeds.md)",
-                "reported_on": coded.date().isoformat(),
+                "credibility": reader.credibility,
+                "paraphrase": cells["notes"] or f"{FEED.title} coded: {name}.",
+                "grading_note": f"{reader.grading_note}{outlets}{scale} (docs/feeds.md)",
+                "reported_on": _reported_on(stamp),
             }
         ],
     }
     file.add("events", {key: value for key, value in event.items() if value is not None})
 
 
+@lru_cache(maxsize=4096)
+def _reported_on(stamp: int) -> str:
+    """The day of ACLED's `timestamp` (when it last changed the row)."""
+    return datetime.fromtimestamp(stamp, UTC).date().isoformat()
+
+
 def read_events(table: Table, file: FeedFile) -> None:
+    reader = _Reader(file)
     for row in header_rows(table, file, COLUMNS):
-        _read_event(row, file)
+        _read_event(row, reader)
 
 
 def read_deleted(table: Table, file: FeedFile) -> None:

@@ -27,10 +27,17 @@ def slug(text: str) -> str:
 class Row:
     """One data row's cells by column name, and the problems of reading them."""
 
+    __slots__ = ("cells", "file", "good", "index")
+
     def __init__(self, file: FeedFile, number: int, cells: dict[str, str]) -> None:
-        self.file, self.index, self.label = file, number, f"row {number}"
+        self.file, self.index = file, number
         self.cells = cells
         self.good = True
+
+    @property
+    def label(self) -> str:
+        """How problems name the row: `row 3`."""
+        return f"row {self.index}"
 
     def __getitem__(self, column: str) -> str:
         return self.cells[column]
@@ -99,8 +106,7 @@ def headerless_rows(
                 row=True,
             )
             continue
-        stripped = (cell.strip() for cell in cells)
-        rows.append(Row(file, number, dict(zip(columns, stripped, strict=True))))
+        rows.append(Row(file, number, dict(zip(columns, map(str.strip, cells), strict=True))))
     return rows
 
 
@@ -135,6 +141,5 @@ def header_rows(
                 f"row {number}", f"has {len(cells)} fields, the header {len(keys)}", row=True
             )
             continue
-        stripped = (cell.strip() for cell in cells)
-        rows.append(Row(file, number, dict(zip(keys, stripped, strict=True))))
+        rows.append(Row(file, number, dict(zip(keys, map(str.strip, cells), strict=True))))
     return rows
