@@ -124,8 +124,14 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
 
 def feed_records(records: list[tuple[str, tuple[str, dict[str, Any]]]]) -> list[RawRecord]:
     """A feed reader's (where, (collection, data)) records as raw records."""
+    paths: dict[str, Path] = {}  # one Path per file, not per record (a feed file has 100k)
     return [
-        RawRecord(collection, data, Path(where), (collection, index))
+        RawRecord(
+            collection,
+            data,
+            paths.get(where) or paths.setdefault(where, Path(where)),
+            (collection, index),
+        )
         for index, (where, (collection, data)) in enumerate(records)
     ]
 
