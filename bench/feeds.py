@@ -21,7 +21,8 @@ Every import runs the real command line, as `bench/imports.py` does for the nati
 files are generated and converted in a child process (`_in_child`), never in this one: a child's
 `ru_maxrss` starts from the high-water mark of the process that forked it (Python starts
 commands with vfork, and exec records the parent's hiwater RSS as the child's), so a benchmark
-process that once held 100k records would lend its peak to every import it measures after.
+process that once held 100k records would lend its peak to every import it measures after
+(`run_measured` also starts each import from a fresh interpreter, for the same reason).
 """
 
 import multiprocessing

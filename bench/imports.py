@@ -25,7 +25,9 @@ lines it prints as each ends (`bulk.phases_in`). Its peak RSS covers neo4j-admin
 `wait4` returns for a child is the kernel's RUSAGE_BOTH of it, whose `ru_maxrss` is the larger
 of its own peak and that of the largest descendant it waited for (Linux `kernel/exit.c`), and
 the command waits for neo4j-admin. Neo4j, which the command starts but never waits for, is not
-counted. Unlike sampling `/proc`, this misses no short peak and needs no thread.
+counted. Unlike sampling `/proc`, this misses no short peak and needs no thread. Every command
+is started from a small fresh interpreter (`run_measured`), so no peak of the benchmark process
+is counted as the command's.
 
 `measure_load_csv` runs the statements of `bench/load_csv.py` over the CSV tables, which it
 first links into the server's import directory (`server.directories.import`, asked of the
@@ -131,19 +133,37 @@ class MeasuredRun:
     """What it printed (stdout and stderr)."""
 
 
+_PEAK_OF = (
+    "import os, subprocess, sys\n"
+    "process = subprocess.Popen(sys.argv[2:])\n"
+    "_, status, usage = os.wait4(process.pid, 0)\n"
+    "with open(sys.argv[1], 'w') as out:\n"
+    "    out.write(str(usage.ru_maxrss))\n"
+    "sys.exit(os.waitstatus_to_exitcode(status) & 0xFF)\n"
+)
+"""Runs a command and writes its `ru_maxrss` (KiB) to a file (see `run_measured`)."""
+
+
 def run_measured(command: list[str], env: dict[str, str], what: str) -> MeasuredRun:
-    """Run a command to its end: wall-clock seconds and peak RSS; its output only if it fails."""
-    with tempfile.TemporaryFile() as output:
+    """Run a command to its end: wall-clock seconds and peak RSS; its output only if it fails.
+
+    The command is started by a fresh interpreter (`_PEAK_OF`) that reports its rusage: a
+    child's `ru_maxrss` starts from the high-water RSS of the process that forked it (exec
+    records the old memory's peak, and with vfork that is the parent's), so measured straight
+    from the benchmark process, a `python -c pass` peaked at 85 MiB, and at 885 MiB once the
+    benchmark process had held 800 MiB."""
+    with tempfile.TemporaryFile() as output, tempfile.TemporaryDirectory() as scratch:
+        peak_file = Path(scratch) / "maxrss"
+        wrapped = [sys.executable, "-I", "-S", "-c", _PEAK_OF, str(peak_file), *command]
         started = time.monotonic()
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
+        returncode = subprocess.call(wrapped, env=env, stdout=output, stderr=subprocess.STDOUT)
         seconds = time.monotonic() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
         output.seek(0)
         text = output.read().decode(errors="replace")
-        if process.returncode != 0:
-            raise RuntimeError(f"{what} failed ({process.returncode}):\n{text[-4000:]}")
-    return MeasuredRun(seconds, usage.ru_maxrss / 1024, text)  # Linux reports KiB
+        if returncode != 0:
+            raise RuntimeError(f"{what} failed ({returncode}):\n{text[-4000:]}")
+        peak_kib = int(peak_file.read_text())
+    return MeasuredRun(seconds, peak_kib / 1024, text)  # Linux reports KiB
 
 
 def measure_eventgraph_import(settings: Settings, dataset_dir: Path) -> ImportMeasurement:

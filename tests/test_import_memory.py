@@ -9,7 +9,6 @@ without writing to Neo4j. Its peak RSS for 8 bench-shaped files is compared with
 """
 
 import os
-import subprocess
 from pathlib import Path
 
 import orjson
@@ -17,6 +16,7 @@ import pytest
 from neo4j import Driver
 
 from bench.dataset import generate
+from bench.imports import run_measured
 from bench.world import SMALL_WORLD
 from tests.helpers import EVENTGRAPH
 
@@ -44,16 +44,10 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
 
 
 def _peak_rss_mb(*args: str) -> tuple[float, str]:
-    """Run `eventgraph ARGS`; its peak resident memory in MB and its output."""
-    process = subprocess.Popen(
-        [str(EVENTGRAPH), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    assert process.stdout is not None
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    assert process.returncode == 0, output
-    return usage.ru_maxrss / 1024, output
+    """Run `eventgraph ARGS`; its peak resident memory in MB and its output (measured as the
+    benchmark measures it: started from a fresh interpreter, not counting this process's)."""
+    run = run_measured([str(EVENTGRAPH), *args], dict(os.environ), "eventgraph import")
+    return run.peak_rss_mib, run.output
 
 
 def test_peak_memory_does_not_grow_with_the_number_of_files(
