@@ -39,8 +39,9 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from eventgraph.api.graphql.cost import MAX_TOKENS, TOO_COMPLEX, refusals
 
-CHECK_BUDGET_S = 1.0
-"""How long checking one new document may take before the request is refused. The limits
+CHECK_BUDGET_S = 2.0
+"""How long checking one new document may take before the request is refused (wall time: on a
+loaded 2-core machine a stall pushed a one-line document past 1 s once). The limits
 refuse hostile documents in milliseconds; a valid document of 4,000 tokens validates in about
 0.1 s on a loaded two-core machine."""
 CACHE_SIZE = 512
