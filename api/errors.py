@@ -300,7 +300,7 @@ GRAPHQL_REQUEST_ERRORS: dict[str, str] = {
         "arguments, types and enum values"
     ),
     "QUERY_TOO_COMPLEX": (
-        "the document is over the expanded size, repeat or cost limit, or took over 1 s to "
+        "the document is over the expanded size, repeat or cost limit, or took over 2 s to "
         "check; the message names the figure and the limit"
     ),
     "SERVER_BUSY": (
