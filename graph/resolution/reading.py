@@ -9,14 +9,15 @@ from dataclasses import dataclass
 
 from neo4j import Driver
 
-from eventgraph.graph.ontology import PLACE_RADIUS_KM, RETRACTED_LABEL, PlacePrecision
+from eventgraph.graph.ontology import PLACE_RADIUS_KM, PlacePrecision
+from eventgraph.graph.projection import not_retracted
 
 RESOLVABLE_LABELS = ("Actor", "Asset", "Location", "EquipmentType")
 """The labels resolution proposes pairs of (the allow-list: only these reach Cypher text)."""
 
 _READ_NODES = """
 MATCH (n:`{label}`)
-WHERE NOT n:`{retracted}`
+WHERE {live_node}
 OPTIONAL MATCH (n)-[:LOCATED_AT]->(at:Location)
 WITH n, head(collect(at)) AS at
 WITH n, at, coalesce(n.point, at.point) AS point
@@ -35,7 +36,7 @@ RETURN pair[0] AS a, pair[1] AS b,
        COUNT {{
          MATCH (a)<-[:INVOLVES|OCCURRED_AT|ORIGIN|DESTINATION]-(e:Event)
                -[:INVOLVES|OCCURRED_AT|ORIGIN|DESTINATION]->(b)
-         WHERE NOT e:`{retracted}`
+         WHERE {live_event}
        }} AS shared
 """
 
@@ -88,7 +89,7 @@ def _checked(label: str) -> str:
 
 def read_entities(driver: Driver, database: str, label: str) -> list[Entity]:
     """Every (unretracted) node of the label, in key order."""
-    statement = _READ_NODES.format(label=_checked(label), retracted=RETRACTED_LABEL)
+    statement = _READ_NODES.format(label=_checked(label), live_node=not_retracted("n"))
     records, _, _ = driver.execute_query(statement, database_=database, routing_="r")
     return [
         Entity(
@@ -117,7 +118,7 @@ def read_shared_events(
     """How many (unretracted) events each pair both take part in or are places of."""
     if not pairs:
         return {}
-    statement = _SHARED_EVENTS.format(label=_checked(label), retracted=RETRACTED_LABEL)
+    statement = _SHARED_EVENTS.format(label=_checked(label), live_event=not_retracted("e"))
     records, _, _ = driver.execute_query(
         statement, {"pairs": [list(pair) for pair in pairs]}, database_=database, routing_="r"
     )
