@@ -36,6 +36,18 @@ ORDER BY e.feed_id
 """
 
 
+CLAIMS_PER_EVENT = {
+    "1250000001": 3,
+    "1250000002": 2,
+    "1250000003": 1,
+    "1250000004": 1,
+    "1250000005": 2,
+    "1250000006": 1,
+}
+"""Claims per sample event once its events and mentions files are in: one of the events file,
+one per mention."""
+
+
 def test_events_and_mentions_become_events_claims_actors_places_and_reports(
     clean_graph: Driver, settings: Settings
 ) -> None:
@@ -73,14 +85,7 @@ def test_events_and_mentions_become_events_claims_actors_places_and_reports(
         4,
         True,
     )
-    assert {key: row["claims"] for key, row in events.items()} == {
-        "1250000001": 3,
-        "1250000002": 2,
-        "1250000003": 1,
-        "1250000004": 1,
-        "1250000005": 2,
-        "1250000006": 1,
-    }
+    assert {key: row["claims"] for key, row in events.items()} == CLAIMS_PER_EVENT
     claims = graph_rows(
         clean_graph,
         """MATCH (c:Claim)-[:SUPPORTS]->(:Event {id: 'gdelt:1250000001'})
@@ -119,14 +124,7 @@ def test_mentions_of_events_of_an_earlier_import_attach_to_them(
     mentions = [line for line in MENTIONS.read_text().splitlines() if line]
     assert summary.outcome.created["Claim"] == len(mentions)
     claims = {row["feed_id"]: row["claims"] for row in graph_rows(clean_graph, GDELT_EVENTS)}
-    assert claims == {
-        "1250000001": 3,
-        "1250000002": 2,
-        "1250000003": 1,
-        "1250000004": 1,
-        "1250000005": 2,
-        "1250000006": 1,
-    }, "as if both files came in one import"
+    assert claims == CLAIMS_PER_EVENT, "as if both files came in one import"
     [mention] = graph_rows(
         clean_graph,
         """MATCH (c:Claim)-[:SUPPORTS]->(:Event {id: 'gdelt:1250000001'})
