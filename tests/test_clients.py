@@ -92,6 +92,28 @@ def test_gql_query_over_http_validated_against_the_served_schema(live: LiveServe
     assert client.schema is not None and client.schema.get_type("TimeSpan") is not None
 
 
+def test_gql_finds_a_node_by_external_id_and_asks_for_proposals(live: LiveServer) -> None:
+    """The identity queries as a Python client sends them: variables, checked by gql against
+    the served schema before sending."""
+    transport = AIOHTTPTransport(
+        url=live.http_url, headers={"Authorization": f"Bearer {live.reader}"}
+    )
+    client = Client(transport=transport, fetch_schema_from_transport=True)
+    request = GraphQLRequest(
+        "query Identity($scheme: String!, $value: String!, $label: ResolvableLabel) {"
+        " node: byExternalId(scheme: $scheme, value: $value) {"
+        "  ... on EquipmentType { key externalIds { scheme value } } }"
+        " proposals: resolutionProposals(label: $label, minScore: 0.0) {"
+        "  a { key } b { key } score automatic reasons { kind detail weight } } }",
+        variable_values={"scheme": "icao_type", "value": "a124", "label": "EquipmentType"},
+    )
+    result = client.execute(request)
+    assert result["node"]["key"] == "an-124-100"
+    assert {"scheme": "icao_type", "value": "A124"} in result["node"]["externalIds"]
+    for proposal in result["proposals"]:  # the seed's two types are not one: nothing above 0.8
+        assert proposal["score"] < 0.8 and not proposal["automatic"], proposal
+
+
 SUBSCRIBE = """subscription Recorded($filter: EventFilter) {
   eventRecorded(filter: $filter) { key type time { __typename start precision } }
 }"""
