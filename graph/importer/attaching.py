@@ -130,7 +130,10 @@ class ExternalIds:
                     self._refuse(where, key, node, f"is {a_or_an(node.label)}, not {holder[0]}")
                     continue
                 targets.setdefault(holder, {})[key] = node
-        attached = Attached(count=self.count)
+        attached = Attached(
+            count=self.count,
+            given={key: (where.label, where.id) for key, where in self.given.items()},
+        )
         wanted = {
             holder: nodes
             for holder, nodes in targets.items()
@@ -250,21 +253,20 @@ class Attached:
     """An id a reference gives → the node id it stands for (attached records, graph aliases)."""
     count: int = 0
     """How many ids the import's records give."""
-    given: Iterable[Any] = ()
-    """The plan's items as checked, attached ones included (read again to write their ids)."""
+    given: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Each id the import's records give (its key) → the (label, id) of the record giving it."""
 
     def attach(self, label: str, record_id: str, node_id: str) -> None:
         self.nodes[(label, record_id)] = node_id
         self.aliases[record_id] = node_id
 
     def items(self, items: Iterable[Any]) -> "_Retargeted":
-        """What the writer writes: `items` (kept in `given`) retargeted."""
-        self.given = items
+        """What the writer writes: `items` retargeted."""
         return _Retargeted(items, self)
 
     def write(self, driver: Driver, database: str) -> None:
         """After the records are written: their ids, and those of the attached ones."""
-        write_external_ids(driver, database, self.given, self)
+        write_external_ids(driver, database, self)
 
 
 class _Retargeted:
@@ -317,23 +319,19 @@ def retarget(record: Record, aliases: dict[str, str]) -> Record:
     return record.model_copy(update=changes) if changes else record
 
 
-def write_external_ids(
-    driver: Driver, database: str, items: Iterable[Any], attached: Attached
-) -> None:
-    """Write the ids of the import's records, and of those that attached (with their own id
-    as an `id` alias) on the nodes they attach to. `items` are the plan's, as checked."""
-    if not attached.count and not attached.nodes:
-        return
-    rows: dict[str, list[dict[str, Any]]] = {label: [] for label in IDENTIFIABLE_LABELS}
-    for item in items:
-        if item.label not in IDENTIFIABLE:
-            continue
-        ids = [id_row(x.scheme, x.value) for x in getattr(item.record, "external_ids", ())]
-        node_id = attached.nodes.get((item.label, item.record.id))
-        if node_id is not None:
-            ids.append(id_row(OWN_ID, item.record.id))
-        if ids:
-            rows[item.label].append({"id": node_id or item.record.id, "ids": ids})
-    for label, label_rows in rows.items():
-        if label_rows:
-            identifiers.write_ids(driver, database, label, label_rows)
+def write_external_ids(driver: Driver, database: str, attached: Attached) -> None:
+    """Write the ids the import's records give, and the own id of each attached record (an
+    `id` alias), on the nodes they stand for; from what the check kept, not the records read
+    again."""
+    rows: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for key, (label, record_id) in attached.given.items():
+        scheme, _, value = key.partition(":")
+        node = (label, attached.nodes.get((label, record_id), record_id))
+        rows.setdefault(node, []).append(id_row(scheme, value))
+    for (label, record_id), node_id in attached.nodes.items():
+        rows.setdefault((label, node_id), []).append(id_row(OWN_ID, record_id))
+    by_label: dict[str, list[dict[str, Any]]] = {}
+    for (label, node_id), ids in rows.items():
+        by_label.setdefault(label, []).append({"id": node_id, "ids": ids})
+    for label, label_rows in by_label.items():
+        identifiers.write_ids(driver, database, label, label_rows)
