@@ -5,18 +5,18 @@ about a tenth of its actors, assets and places, each a realistic variant of its 
 transliteration, initials, another word order, a typo, an alias instead of the name, another
 case with accents — and hard negatives that must not be proposed: an organisation named exactly
 as a person, a city of the same name far away (sibling units are in the world already: the 1st
-and the 2nd regiment of each air force). About half the duplicates and their originals carry
-one external id (an ACLED actor name in another case, a registration with or without its hyphen,
-a GeoNames id), written as `(:ExternalId {scheme, value})-[:IDENTIFIES]->(n)` by this module's
-own Cypher until the importer writes them, plus decoys the safe rule must not take: one value in
-two schemes, one value in two cases in a scheme that compares exactly. Then time `propose` over
+and the 2nd regiment of each air force). About half the duplicate actors and airframes and
+their originals carry one external id spelled two ways (an ACLED actor name in another case, a
+registration without its hyphen: ids the importer keeps apart, as it keeps their spellings),
+given in the records' `external_ids` and written by the importer, plus decoys the safe rule must
+not take: one text in two schemes. (An id spelled alike would attach the duplicate to its
+original at import: no pair to propose.) Then time `propose` over
 every label and report precision and recall per label, per variant and for the safe rule.
 """
 
 import random
 import tempfile
 import time
-import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,28 +38,17 @@ WITH_ID_SHARE = 0.5
 NEGATIVES = 0.02
 """Hard negatives per original actor (organisations named as persons) and place (far cities)."""
 LABELS = {"actors": "Actor", "assets": "Asset", "locations": "Location"}
+DECOY_BASE = {"Actor": 1_000, "Asset": 2_000, "Location": 3_000}
 SAFE_PRECISION_TARGET = 0.98
 SAFE_RECALL_TARGET = 0.9
 SECONDS_TARGET = 60.0
 
-_WRITE_IDS = """
-UNWIND $rows AS row
-MATCH (n {id: row.key})
-WHERE n:Actor OR n:Asset OR n:Location
-MERGE (x:ExternalId {scheme: row.scheme, value: row.value})
-ON CREATE SET x.written_by = $marker
-MERGE (x)-[:IDENTIFIES]->(n)
-"""
 _REMOVE_EARLIER = """
 MATCH (n)
 WHERE (n:Actor OR n:Asset OR n:Location) AND (n.id STARTS WITH 'dup-' OR n.id STARTS WITH 'neg-')
-DETACH DELETE n
-WITH count(*) AS removed
-MATCH (x:ExternalId {written_by: $marker})
-DETACH DELETE x
+OPTIONAL MATCH (x:ExternalId)-[:IDENTIFIES]->(n)
+DETACH DELETE n, x
 """
-MARKER = "bench/resolution"
-"""What the external ids this module writes carry, so that a run removes an earlier run's."""
 
 Pair = tuple[str, str]
 
@@ -124,7 +113,8 @@ class Truth:
     """Label → (original, duplicate) pairs."""
     variant_of: dict[Pair, str] = field(default_factory=dict)
     safe: set[Pair] = field(default_factory=set)
-    external_ids: list[dict[str, str]] = field(default_factory=list)
+    given_ids: dict[str, list[Record]] = field(default_factory=dict)
+    """Originals with the external ids they are given, imported again (an update of each)."""
     negatives: int = 0
 
 
@@ -157,27 +147,24 @@ def _duplicate(record: Record, name: str, rng: random.Random) -> Record:
 
 
 def _external_id(
-    label: str, original: Record, duplicate: Record, unique_name: bool
-) -> list[dict[str, str]]:
-    """One id both records carry, spelled as each feed would (an ACLED actor name only where
-    the name is one actor's: two actors of one name would be one ACLED actor)."""
+    label: str, original: Record, unique_name: bool
+) -> tuple[dict[str, str], dict[str, str]] | None:
+    """One id of the original and of its duplicate, spelled as two feeds would: an ACLED actor
+    name in another case (only where the name is one actor's: two actors of one name would be
+    one ACLED actor), a registration without its hyphen; None where the label has neither."""
     if label == "Actor" and unique_name:
         name = str(original["name"])
-        return [
-            {"key": original["id"], "scheme": "acled_actor", "value": name},
-            {"key": duplicate["id"], "scheme": "acled_actor", "value": name.upper()},
-        ]
-    if label == "Asset" and original.get("registration"):
-        registration = str(original["registration"])
-        return [
-            {"key": original["id"], "scheme": "registration", "value": registration},
-            {"key": duplicate["id"], "scheme": "registration", "value": registration.lower()},
-        ]
-    value = str(zlib.crc32(str(original["id"]).encode()) % 10_000_000)
-    return [
-        {"key": original["id"], "scheme": "geonames", "value": value},
-        {"key": duplicate["id"], "scheme": "geonames", "value": value},
-    ]
+        return {"scheme": "acled_actor", "value": name}, {
+            "scheme": "acled_actor",
+            "value": name.upper(),
+        }
+    registration = str(original.get("registration") or "")
+    if label == "Asset" and "-" in registration:
+        return {"scheme": "registration", "value": registration}, {
+            "scheme": "registration",
+            "value": registration.replace("-", ""),
+        }
+    return None
 
 
 def near_duplicates(seed: int, size: WorldSize = BENCHMARK_WORLD) -> Truth:
@@ -189,6 +176,7 @@ def near_duplicates(seed: int, size: WorldSize = BENCHMARK_WORLD) -> Truth:
         originals: list[Record] = getattr(world, collection)
         names = Counter(str(r["name"]) for r in originals)
         added: list[Record] = []
+        ids_of: dict[str, list[dict[str, str]]] = {}
         truth.duplicates[label] = set()
         for record in rng.sample(originals, max(1, round(SHARE * len(originals)))):
             found = _variant(record, rng)
@@ -200,17 +188,25 @@ def near_duplicates(seed: int, size: WorldSize = BENCHMARK_WORLD) -> Truth:
             pair = _pair(record["id"], duplicate["id"])
             truth.duplicates[label].add(pair)
             truth.variant_of[pair] = variant
-            if rng.random() < WITH_ID_SHARE:
-                unique = names[str(record["name"])] == 1
-                truth.external_ids += _external_id(label, record, duplicate, unique)
+            ids = _external_id(label, record, names[str(record["name"])] == 1)
+            if ids is not None and rng.random() < WITH_ID_SHARE:
+                ids_of.setdefault(record["id"], []).append(ids[0])
+                duplicate["external_ids"] = [ids[1]]
                 truth.safe.add(pair)
-        added += _negatives(label, originals, rng, truth)
+        added += _negatives(label, originals, rng, truth, ids_of)
         truth.records[collection] = added
+        truth.given_ids[collection] = [
+            {**r, "external_ids": ids_of[r["id"]]} for r in originals if r["id"] in ids_of
+        ]
     return truth
 
 
 def _negatives(
-    label: str, originals: list[Record], rng: random.Random, truth: Truth
+    label: str,
+    originals: list[Record],
+    rng: random.Random,
+    truth: Truth,
+    ids_of: dict[str, list[dict[str, str]]],
 ) -> list[Record]:
     """Records that look like duplicates and are not; decoy external ids for the safe rule."""
     made: list[Record] = []
@@ -228,35 +224,33 @@ def _negatives(
             made.append(
                 {"id": f"neg-{city['id']}", "name": city["name"], "kind": "city", "point": point}
             )
+    other_scheme = "cameo_actor" if label == "Actor" else "geonames"
     decoys = rng.sample(originals, 2 * count)
-    for n in range(count):
+    for n in range(count):  # one text in two schemes is two ids
         a, b = decoys[2 * n], decoys[2 * n + 1]
-        truth.external_ids += [
-            {"key": a["id"], "scheme": "wikidata", "value": f"Q{n + 1}"},
-            {"key": b["id"], "scheme": "geonames", "value": f"Q{n + 1}"},
-            {"key": a["id"], "scheme": "feed_record", "value": f"Rec-{label}-{n}"},
-            {"key": b["id"], "scheme": "feed_record", "value": f"rec-{label}-{n}"},
-        ]
+        number = DECOY_BASE[label] + n  # one id is one record's: apart per label
+        other = f"Q{number}" if other_scheme == "cameo_actor" else str(number)
+        ids_of.setdefault(a["id"], []).append({"scheme": "wikidata", "value": f"Q{number}"})
+        ids_of.setdefault(b["id"], []).append({"scheme": other_scheme, "value": other})
     truth.negatives += len(made)
     return made
 
 
 def add_to_graph(driver: Driver, settings: Settings, truth: Truth) -> None:
-    """Import the added records (as any import would) and write the external ids, having
-    removed what an earlier run added."""
+    """Import the added records and the originals' ids (as any import would), having removed
+    what an earlier run added."""
     database = settings.neo4j_database
-    driver.execute_query(_REMOVE_EARLIER, {"marker": MARKER}, database_=database)
+    driver.execute_query(_REMOVE_EARLIER, database_=database)
     with tempfile.TemporaryDirectory(prefix="eventgraph-resolution-") as folder:
-        path = Path(folder) / "near-duplicates.json"
-        path.write_bytes(orjson.dumps(truth.records))
+        added, given_ids = Path(folder) / "near-duplicates.json", Path(folder) / "ids.json"
+        added.write_bytes(orjson.dumps(truth.records))
+        given_ids.write_bytes(orjson.dumps(truth.given_ids))
         import_paths(
             driver,
             settings.neo4j_database,
-            [path],
+            [added, given_ids],
             max_bytes=settings.import_max_mb * 2**20,
         )
-    rows = {"rows": truth.external_ids, "marker": MARKER}
-    driver.execute_query(_WRITE_IDS, rows, database_=database)
 
 
 def _figures(predicted: set[Pair], truth: set[Pair]) -> dict[str, Any]:
