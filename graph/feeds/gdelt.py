@@ -225,36 +225,13 @@ STATE_ROLES = ("GOV", "MIL")
 """CAMEO role codes that, after a country code, name one body of that state: its government
 (`RUSGOV`) and its armed forces (`RUSMIL`). Other roles name many actors of a country (`REB`
 rebels, `OPP` the opposition, `CVL` civilians, `BUS` business …)."""
-REGIONS = frozenset(
-    {
-        "AFR",
-        "ASA",
-        "BLK",
-        "CAS",
-        "CAU",
-        "CEU",
-        "CFR",
-        "CRB",
-        "EAF",
-        "EEU",
-        "EIN",
-        "EUR",
-        "LAM",
-        "MDT",
-        "MEA",
-        "NAF",
-        "NMR",
-        "PGS",
-        "SAF",
-        "SAM",
-        "SAS",
-        "SCN",
-        "SEA",
-        "WAF",
-        "WST",
-    }
-)
+# fmt: off
+REGIONS = frozenset({
+    "AFR", "ASA", "BLK", "CAS", "CAU", "CEU", "CFR", "CRB", "EAF", "EEU", "EIN", "EUR", "LAM",
+    "MDT", "MEA", "NAF", "NMR", "PGS", "SAF", "SAM", "SAS", "SCN", "SEA", "WAF", "WST",
+})
 """CAMEO's regional "country" codes (Africa, Europe, the Middle East …): no one state."""
+# fmt: on
 _COUNTRY = re.compile(r"[A-Z]{3}")
 
 
