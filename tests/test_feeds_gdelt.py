@@ -8,9 +8,10 @@ import pytest
 from neo4j import Driver
 
 from eventgraph.graph import ontology
+from eventgraph.graph.exporting import dump_document, export_document
 from eventgraph.graph.feeds import gdelt
 from eventgraph.graph.feeds.grading import parse_grading
-from eventgraph.graph.importer import import_paths
+from eventgraph.graph.importer import ImportSummary, import_paths
 from eventgraph.graph.settings import Settings
 from tests.feed_imports import (
     changed_sample,
@@ -19,7 +20,7 @@ from tests.feed_imports import (
     refused_feed,
     refused_naming,
 )
-from tests.graph_store import SEEDS
+from tests.graph_store import SEEDS, wipe
 from tests.helpers import graph_checksum
 
 SAMPLES = Path(__file__).parent / "feeds"
@@ -240,19 +241,21 @@ def test_actors_give_their_cameo_code_where_it_names_one_actor(
     assert gdelt.identifying_code("RUSSPY", "RUS") is None, "several services"
 
 
+def _seed_and_a_row_naming_rus(driver: Driver, settings: Settings, folder: Path) -> ImportSummary:
+    """The seed story, then the sample with its row 3 coding Actor1 `RUS` (the state)."""
+    import_paths(driver, settings.neo4j_database, [SEEDS], max_bytes=2**24)
+    columns = gdelt.EVENT_COLUMNS
+    changed_sample(EVENTS, folder, 3, "Actor1Code", "RUS", columns=columns)
+    sample = changed_sample(folder / EVENTS.name, folder, 3, "Actor1Type1Code", "", columns=columns)
+    return import_feed(driver, settings, sample, MENTIONS)
+
+
 def test_a_row_naming_rus_lands_on_the_seeds_russia(
     clean_graph: Driver, settings: Settings, tmp_path: Path
 ) -> None:
     """The seed gives its states and forces their CAMEO codes: GDELT's actors attach to them,
     so the events involve `russia`, and no second Russia is made."""
-    database = settings.neo4j_database
-    import_paths(clean_graph, database, [SEEDS], max_bytes=2**24)
-    columns = gdelt.EVENT_COLUMNS
-    changed_sample(EVENTS, tmp_path, 3, "Actor1Code", "RUS", columns=columns)
-    sample = changed_sample(
-        tmp_path / EVENTS.name, tmp_path, 3, "Actor1Type1Code", "", columns=columns
-    )
-    summary = import_feed(clean_graph, settings, sample, MENTIONS)
+    summary = _seed_and_a_row_naming_rus(clean_graph, settings, tmp_path)
     assert summary.attached == 4, "RUS, RUSMIL, SYR and USA are the seed's"
     involved = graph_rows(
         clean_graph,
@@ -277,3 +280,20 @@ def test_a_row_naming_rus_lands_on_the_seeds_russia(
     assert sorted(russia["ids"]) == ["cameo_actor:RUS", "id:gdelt:actor/RUS"]
     assert russia["claims"] == CLAIMS_PER_EVENT["1250000003"]
     assert not graph_rows(clean_graph, "MATCH (a:Actor {id: 'gdelt:actor/RUS'}) RETURN a")
+
+
+def test_the_graph_gdelt_attached_to_exports_and_imports_back_byte_identical(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """The seed's ids and those the GDELT records brought (their own ids, as `id`) go out in
+    the native export and come back: export → wipe → import → export is the same text."""
+    database = settings.neo4j_database
+    _seed_and_a_row_naming_rus(clean_graph, settings, tmp_path)
+    exported = dump_document(export_document(clean_graph, database), "yaml")
+    assert "value: gdelt:actor/RUS\n" in exported
+    assert exported.count("scheme: cameo_actor") == 9, "the seed's 7, RUSGOV and USAMIL"
+    path = tmp_path / "exported.yaml"
+    path.write_text(exported)
+    wipe(clean_graph, database)
+    import_paths(clean_graph, database, [path], max_bytes=2**24)
+    assert dump_document(export_document(clean_graph, database), "yaml") == exported
