@@ -298,3 +298,16 @@ def test_acled_actors_attach_to_the_node_that_has_their_name(
     assert not graph_rows(
         clean_graph, "MATCH (a:Actor {id: 'acled:actor/military-forces-of-russia-2000'}) RETURN a"
     )
+
+
+def test_one_actor_spelt_two_ways_carries_both_names(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """Two spellings of one name (one actor, `acled:actor/<name>`) are both ACLED's ids of it:
+    a later record spelt either way attaches to it."""
+    shouted = "MILITARY FORCES OF RUSSIA (2000-)"
+    sample = changed_sample(EVENTS, tmp_path, 4, "actor1", shouted, delimiter=",")
+    import_feed(clean_graph, settings, sample)
+    russia = "acled:actor/military-forces-of-russia-2000"
+    names = [row["name"] for row in graph_rows(clean_graph, ACLED_IDS) if row["actor"] == russia]
+    assert names == [shouted, "Military Forces of Russia (2000-)"]
