@@ -88,8 +88,11 @@ class Snapshot:
     nodes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
     edges: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     claims: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    external_ids: dict[str, list[dict[str, str]]] = field(default_factory=lambda: defaultdict(list))
-    """Owner id → its external ids (`{scheme, value}`), in order."""
+    external_ids: dict[tuple[str, str], list[dict[str, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    """(label, owner id) → its external ids (`{scheme, value}`), in order: ids are unique per
+    label only, and an actor and a source may share one (a STIX identity that is both)."""
 
     def counts(self) -> dict[str, int]:
         """How many records of each collection it holds (those it has any of)."""
@@ -133,7 +136,7 @@ def _read(run: Run, heads: dict[str, str], ids: dict[str, list[str]] | None) -> 
         if label in IDENTIFIABLE_LABELS:
             for row in run(query(_IDS, label), parameters(label)):
                 given = {"scheme": row["scheme"], "value": row["value"]}
-                snapshot.external_ids[row["owner"]].append(given)
+                snapshot.external_ids[(label, row["owner"])].append(given)
     for row in run(query(_CLAIMS), parameters(*slices.SPANS)):  # events and relations
         snapshot.claims[row["owner"]].append(row.data())
     return snapshot
@@ -267,7 +270,6 @@ _SPECIALS: dict[str, Callable[[Snapshot, str, dict[str, Any]], Any]] = {
     "duration": _duration,
     "participants": _participants,
     "claims": lambda snapshot, node_id, props: _claims(snapshot, node_id),
-    "external_ids": lambda snapshot, node_id, props: snapshot.external_ids.get(node_id),
     "since": _bound("since"),
     "until": _bound("until"),
 }
@@ -284,6 +286,8 @@ def record_of(snapshot: Snapshot, label: str, props: dict[str, Any]) -> dict[str
         elif isinstance(part, model.Link):
             targets = _targets(snapshot, node_id, part.edge)
             data[part.name] = targets if part.many else (targets[0] if targets else None)
+        elif part.name == "external_ids":  # by label: ids are unique per label only
+            data[part.name] = snapshot.external_ids.get((label, node_id))
         else:
             data[part.name] = _SPECIALS[part.name](snapshot, node_id, props)
     record: Record = _MODEL_BY_LABEL[label].model_validate(

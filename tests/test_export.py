@@ -1,6 +1,7 @@
 """Exports: slices found through the indexes give what filtering the whole graph gave; CSV,
 GraphML and JSON Lines load in their consumers (the CSV import, networkx, a JSON reader)."""
 
+import csv
 import io
 import json
 import re
@@ -30,7 +31,7 @@ locations:
   - {id: syria, name: Syria, kind: country}
   - {id: hmeimim, name: "Hmeimim\\r\\nsite", kind: site, within: syria, point: {lat: 35.4011, lon: 35.9486, precision: site, uncertainty_km: 2.5}}
 actors:
-  - {id: russia, name: Russia, kind: state, aliases: [Russian Federation, RF]}
+  - {id: russia, name: Russia, kind: state, aliases: [Russian Federation, RF], external_ids: [{scheme: wikidata, value: Q159}, {scheme: cameo_actor, value: RUS}]}
   - {id: rebels, name: "Syrian rebels\\u2028(armed)", kind: armed_group}
   - {id: turkey, name: Turkey, kind: state}
   - {id: ru-official, name: Russian official, kind: person, anonymous: true}
@@ -386,6 +387,9 @@ def test_graphml_reads_in_networkx_with_every_node_edge_and_typed_attribute(
         2.5,
     )
     assert json.loads(graph.nodes["Actor:russia"]["aliases"]) == ["Russian Federation", "RF"]
+    ids = json.loads(graph.nodes["Actor:russia"]["external_ids"])
+    assert ids == ["cameo_actor:RUS", "wikidata:Q159"], "as the CSV cell gives them"
+    assert "external_ids" not in graph.nodes["Actor:turkey"]
     assert graph.nodes["Actor:ru-official"]["anonymous"] is True
     campaign = graph.nodes["Event:campaign"]
     assert campaign["start"] == "2015-09-30T00:00:00+00:00" and "end" not in campaign
@@ -420,6 +424,10 @@ def test_jsonl_is_one_object_a_line_nodes_before_the_edges_that_join_them(
     assert {key for key in nodes if key.startswith("Event:")} == {"Event:before"}
     assert nodes["Actor:rebels"]["properties"]["name"] == "Syrian rebels\u2028(armed)"
     assert nodes["Actor:russia"]["properties"]["aliases"] == ["Russian Federation", "RF"]
+    assert nodes["Actor:russia"]["properties"]["external_ids"] == [
+        "cameo_actor:RUS",
+        "wikidata:Q159",
+    ]
     assert nodes["Event:before"]["properties"]["end"] == "2010-01-01T23:59:59.999999+00:00"
     assert {"type": "edge", "label": "INVOLVES", "from": "Event:before", "to": "Actor:rebels",
             "properties": {"role": "perpetrator", "position": 0}} in edges  # fmt: skip
@@ -486,6 +494,9 @@ def test_csv_export_imports_back_to_the_same_graph(
         "reports.csv",
         "sources.csv",
     ]
+    with (folder / "actors.csv").open(newline="") as handle:
+        actors = {row["id"]: row for row in csv.DictReader(handle)}
+    assert actors["russia"]["external_ids"] == "cameo_actor:RUS;wikidata:Q159"
     sliced = tmp_path / "week"
     tables.write(week, sliced)
     wipe(edges_story, database)

@@ -230,3 +230,84 @@ def test_a_bulk_load_refuses_a_deleted_list(
         bulk_files_for_paths(settings, [EVENTS, DELETED], tmp_path / "bulk")
     assert "import the deleted list without --bulk" in str(caught.value)
     assert not (tmp_path / "bulk").exists()
+
+
+ACLED_IDS = """
+MATCH (x:ExternalId {scheme: 'acled_actor'})-[:IDENTIFIES]->(a:Actor)
+RETURN x.value AS name, a.id AS actor ORDER BY name
+"""
+
+
+def test_actors_acled_names_one_organisation_give_their_names_as_ids(
+    clean_graph: Driver, settings: Settings
+) -> None:
+    """State forces, rebels, militias and foreign forces give their ACLED names, exactly as
+    spelt; `Civilians (Syria)`, protesters and `Unidentified …` name many, so give none."""
+    import_feed(clean_graph, settings, EVENTS)
+    assert graph_rows(clean_graph, ACLED_IDS) == [
+        {"name": "Islamic State (Syria)", "actor": "acled:actor/islamic-state-syria"},
+        {
+            "name": "Military Forces of Russia (2000-)",
+            "actor": "acled:actor/military-forces-of-russia-2000",
+        },
+        {
+            "name": "Military Forces of Syria (2024-)",
+            "actor": "acled:actor/military-forces-of-syria-2024",
+        },
+    ]
+    assert {"1", "state forces", "8"} <= acled.NAMED_INTERS
+
+
+RUSSIAN_FORCES = """\
+eventgraph: 1
+actors:
+  - id: russian-forces
+    name: Russian forces
+    kind: armed_force
+    external_ids: [{scheme: acled_actor, value: "Military Forces of Russia (2000-)"}]
+"""
+
+
+def test_acled_actors_attach_to_the_node_that_has_their_name(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """An analyst's node with the ACLED name: ACLED's events involve it, under its own id
+    and name, and a re-import still does; the ACLED record's id then reaches it too."""
+    ours = tmp_path / "ours.yaml"
+    ours.write_text(RUSSIAN_FORCES)
+    import_feed(clean_graph, settings, ours)
+    summary = import_feed(clean_graph, settings, EVENTS)
+    assert summary.attached == 1
+    involving = """MATCH (e:Event {feed: 'acled'})-[:INVOLVES]->(:Actor {id: 'russian-forces'})
+        RETURN e.feed_id AS event ORDER BY event"""
+    events = ["SYR1001", "SYR1004", "SYR1006"]
+    assert [row["event"] for row in graph_rows(clean_graph, involving)] == events
+    [node] = graph_rows(
+        clean_graph,
+        """MATCH (a:Actor {id: 'russian-forces'})
+        RETURN a.name AS name, [(x:ExternalId)-[:IDENTIFIES]->(a) | x.key] AS ids""",
+    )
+    assert node["name"] == "Russian forces"
+    assert sorted(node["ids"]) == [
+        "acled_actor:Military Forces of Russia (2000-)",
+        "id:acled:actor/military-forces-of-russia-2000",
+    ]
+    before = graph_checksum(clean_graph)
+    import_feed(clean_graph, settings, EVENTS)
+    assert graph_checksum(clean_graph) == before
+    assert not graph_rows(
+        clean_graph, "MATCH (a:Actor {id: 'acled:actor/military-forces-of-russia-2000'}) RETURN a"
+    )
+
+
+def test_one_actor_spelt_two_ways_carries_both_names(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """Two spellings of one name (one actor, `acled:actor/<name>`) are both ACLED's ids of it:
+    a later record spelt either way attaches to it."""
+    shouted = "MILITARY FORCES OF RUSSIA (2000-)"
+    sample = changed_sample(EVENTS, tmp_path, 4, "actor1", shouted, delimiter=",")
+    import_feed(clean_graph, settings, sample)
+    russia = "acled:actor/military-forces-of-russia-2000"
+    names = [row["name"] for row in graph_rows(clean_graph, ACLED_IDS) if row["actor"] == russia]
+    assert names == [shouted, "Military Forces of Russia (2000-)"]

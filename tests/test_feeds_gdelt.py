@@ -8,8 +8,10 @@ import pytest
 from neo4j import Driver
 
 from eventgraph.graph import ontology
+from eventgraph.graph.exporting import dump_document, export_document
 from eventgraph.graph.feeds import gdelt
 from eventgraph.graph.feeds.grading import parse_grading
+from eventgraph.graph.importer import ImportSummary, import_paths
 from eventgraph.graph.settings import Settings
 from tests.feed_imports import (
     changed_sample,
@@ -18,6 +20,7 @@ from tests.feed_imports import (
     refused_feed,
     refused_naming,
 )
+from tests.graph_store import SEEDS, wipe
 from tests.helpers import graph_checksum
 
 SAMPLES = Path(__file__).parent / "feeds"
@@ -206,3 +209,91 @@ def test_detection_by_content_and_a_forced_format_that_does_not_fit(
     message = refused_feed(clean_graph, settings, EVENTS, format="gdelt-mentions")
     assert "--format says a GDELT 2.0 mentions file (gdelt-mentions)" in message
     assert "holds a GDELT 2.0 events export (gdelt-events)" in message
+
+
+CAMEO_IDS = """
+MATCH (x:ExternalId {scheme: 'cameo_actor'})-[:IDENTIFIES]->(a:Actor)
+RETURN x.value AS code, a.id AS actor ORDER BY code
+"""
+
+
+def test_actors_give_their_cameo_code_where_it_names_one_actor(
+    clean_graph: Driver, settings: Settings
+) -> None:
+    """A state, its government and its armed forces are one actor each, whatever name the
+    article gives them; a country's rebels are many, so `SYRREB` names no one actor."""
+    import_feed(clean_graph, settings, EVENTS)
+    assert graph_rows(clean_graph, CAMEO_IDS) == [
+        {"code": "RUSGOV", "actor": "gdelt:actor/RUSGOV"},
+        {"code": "RUSMIL", "actor": "gdelt:actor/RUSMIL"},
+        {"code": "SYR", "actor": "gdelt:actor/SYR"},
+        {"code": "USA", "actor": "gdelt:actor/USA"},
+        {"code": "USAMIL", "actor": "gdelt:actor/USAMIL"},
+    ]
+    [rebels] = graph_rows(
+        clean_graph,
+        "MATCH (a:Actor {cameo_actor_code: 'SYRREB'}) "
+        "RETURN a.id AS id, COUNT { (:ExternalId)-[:IDENTIFIES]->(a) } AS ids",
+    )
+    assert rebels == {"id": "gdelt:actor/SYRREB/syrian-rebel", "ids": 0}
+    assert gdelt.identifying_code("EURGOV", "EUR") is None, "a region is no state"
+    assert gdelt.identifying_code("MIL", "") is None, "a role without a country"
+    assert gdelt.identifying_code("RUSSPY", "RUS") is None, "several services"
+
+
+def _seed_and_a_row_naming_rus(driver: Driver, settings: Settings, folder: Path) -> ImportSummary:
+    """The seed story, then the sample with its row 3 coding Actor1 `RUS` (the state)."""
+    import_paths(driver, settings.neo4j_database, [SEEDS], max_bytes=2**24)
+    columns = gdelt.EVENT_COLUMNS
+    changed_sample(EVENTS, folder, 3, "Actor1Code", "RUS", columns=columns)
+    sample = changed_sample(folder / EVENTS.name, folder, 3, "Actor1Type1Code", "", columns=columns)
+    return import_feed(driver, settings, sample, MENTIONS)
+
+
+def test_a_row_naming_rus_lands_on_the_seeds_russia(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """The seed gives its states and forces their CAMEO codes: GDELT's actors attach to them,
+    so the events involve `russia`, and no second Russia is made."""
+    summary = _seed_and_a_row_naming_rus(clean_graph, settings, tmp_path)
+    assert summary.attached == 4, "RUS, RUSMIL, SYR and USA are the seed's"
+    involved = graph_rows(
+        clean_graph,
+        """MATCH (e:Event {feed: 'gdelt'})-[:INVOLVES]->(a:Actor) WHERE a.feed IS NULL
+        RETURN e.feed_id AS event, a.id AS actor ORDER BY event, actor""",
+    )
+    assert involved == [
+        {"event": "1250000001", "actor": "russian-armed-forces"},
+        {"event": "1250000002", "actor": "syria-state"},
+        {"event": "1250000003", "actor": "russia"},
+        {"event": "1250000005", "actor": "russian-armed-forces"},
+        {"event": "1250000006", "actor": "united-states"},
+    ]
+    [russia] = graph_rows(
+        clean_graph,
+        """MATCH (:ExternalId {key: 'cameo_actor:RUS'})-[:IDENTIFIES]->(a:Actor)
+        RETURN a.id AS id, a.name AS name,
+               [(x:ExternalId)-[:IDENTIFIES]->(a) | x.key] AS ids,
+               COUNT { (:Claim)-[:SUPPORTS]->(:Event {feed: 'gdelt'})-[:INVOLVES]->(a) } AS claims""",
+    )
+    assert russia["id"] == "russia" and russia["name"] == "Russia", "the seed's node, as it was"
+    assert sorted(russia["ids"]) == ["cameo_actor:RUS", "id:gdelt:actor/RUS"]
+    assert russia["claims"] == CLAIMS_PER_EVENT["1250000003"]
+    assert not graph_rows(clean_graph, "MATCH (a:Actor {id: 'gdelt:actor/RUS'}) RETURN a")
+
+
+def test_the_graph_gdelt_attached_to_exports_and_imports_back_byte_identical(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """The seed's ids and those the GDELT records brought (their own ids, as `id`) go out in
+    the native export and come back: export → wipe → import → export is the same text."""
+    database = settings.neo4j_database
+    _seed_and_a_row_naming_rus(clean_graph, settings, tmp_path)
+    exported = dump_document(export_document(clean_graph, database), "yaml")
+    assert "value: gdelt:actor/RUS\n" in exported
+    assert exported.count("scheme: cameo_actor") == 9, "the seed's 7, RUSGOV and USAMIL"
+    path = tmp_path / "exported.yaml"
+    path.write_text(exported)
+    wipe(clean_graph, database)
+    import_paths(clean_graph, database, [path], max_bytes=2**24)
+    assert dump_document(export_document(clean_graph, database), "yaml") == exported

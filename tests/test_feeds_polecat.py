@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
+from eventgraph.graph import feeds
 from eventgraph.graph.feeds import polecat
+from eventgraph.graph.importer import import_paths
 from eventgraph.graph.ontology import EVENT_TYPES_BY_NAME
 from eventgraph.graph.settings import Settings
 from tests.feed_imports import changed_sample, graph_rows, import_feed, refused_naming
@@ -173,3 +175,58 @@ def test_the_docs_query_finds_the_attack(clean_graph: Driver, settings: Settings
     [query] = re.findall(r"```cypher\n(.*?)```", section, re.S)
     rows = graph_rows(clean_graph, query)
     assert [row["e.id"] for row in rows] == ["polecat:pc-20251026-0001"]
+
+
+def test_places_give_their_geonames_ids(clean_graph: Driver, settings: Settings) -> None:
+    import_feed(clean_graph, settings, EVENTS)
+    rows = graph_rows(
+        clean_graph,
+        """MATCH (x:ExternalId {scheme: 'geonames'})-[:IDENTIFIES]->(p:Location)
+        RETURN x.value AS geonames, p.id AS place ORDER BY geonames""",
+    )
+    assert rows == [
+        {"geonames": f"990000{n}", "place": f"polecat:place/990000{n}"} for n in range(1, 6)
+    ]
+
+
+BASE_WITH_GEONAMES = """\
+eventgraph: 1
+assets:
+  - {id: hmeimim-base, name: Hmeimim Air Base, kind: air_base, external_ids: [{scheme: geonames, value: "9900001"}]}
+"""
+
+
+def test_a_geonames_id_already_on_an_asset_is_refused_or_skipped(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """GeoNames ids name assets too (an air base): a place whose id is an asset's is another
+    kind of node, refused naming the row's place and the asset; `--skip-bad` leaves it out,
+    and the event there with it."""
+    base = tmp_path / "base.yaml"
+    base.write_text(BASE_WITH_GEONAMES)
+    import_feed(clean_graph, settings, base)
+    message = refused_naming(
+        clean_graph,
+        settings,
+        EVENTS,
+        "geonames '9900001' already identifies Asset 'hmeimim-base' in the graph, which is an "
+        "Asset, not Location",
+    )
+    assert "locations[" in message and "external_ids[0]" in message, message
+    with feeds.using(feeds.FeedOptions()):
+        summary = import_paths(
+            clean_graph, settings.neo4j_database, [EVENTS], max_bytes=2**24, skip_bad=True
+        )
+    assert summary.skipped is not None
+    reasons = [str(problem) for problem in summary.skipped.problems]
+    assert any("already identifies Asset 'hmeimim-base'" in r for r in reasons), reasons
+    assert any("refers to 'polecat:place/9900001', which was skipped" in r for r in reasons)
+    written = {row["feed_id"] for row in graph_rows(clean_graph, POLECAT_EVENTS)}
+    assert written == {
+        "pc-20251020-0003",
+        "pc-20251023-0006",
+        "pc-20251024-0004",
+        "pc-20251025-0005",
+        "pc-20251026-0002",
+    }
+    assert not graph_rows(clean_graph, "MATCH (p:Location {id: 'polecat:place/9900001'}) RETURN p")

@@ -12,6 +12,7 @@ from neo4j import Driver
 from stix2validator import ValidationOptions, validate_instance
 
 from eventgraph.graph.exporting import export_document
+from eventgraph.graph.feeds import FeedOptions, using
 from eventgraph.graph.importer import import_paths
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.stix.mapping import timestamp
@@ -348,3 +349,101 @@ def test_a_file_that_is_not_a_bundle_is_refused_as_one(
     clean_graph: Driver, settings: Settings, tmp_path: Path
 ) -> None:
     _refusal(clean_graph, settings, tmp_path, [{"type": "identity"}], "type: is not a STIX bundle")
+
+
+LOCATION = "location--4d5e6f70-8192-4a3b-9c4d-5e6f708192a3"
+STIX_IDS = """
+MATCH (x:ExternalId {scheme: 'stix'})-[:IDENTIFIES]->(n)
+RETURN x.value AS stix, labels(n)[0] AS label, n.id AS id ORDER BY stix
+"""
+
+
+def test_objects_carry_their_stix_ids(clean_graph: Driver, settings: Settings) -> None:
+    """Identities, threat actors, locations and reports carry their STIX ids; an identity that
+    is an actor and a source is the actor's (an id names one node)."""
+    import_feed(clean_graph, settings, SAMPLE)
+    assert graph_rows(clean_graph, STIX_IDS) == [
+        {"stix": WATCH[5:], "label": "Actor", "id": WATCH},
+        {"stix": MOD[5:], "label": "Actor", "id": MOD},
+        {"stix": LOCATION, "label": "Location", "id": f"stix:{LOCATION}"},
+        {
+            "stix": "report--7e8f9a0b-1c2d-4e3f-a4b5-c6d7e8f9a0b1",
+            "label": "Report",
+            "id": "stix:report--7e8f9a0b-1c2d-4e3f-a4b5-c6d7e8f9a0b1",
+        },
+        {
+            "stix": "threat-actor--9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+            "label": "Actor",
+            "id": "stix:threat-actor--9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+        },
+    ]
+
+
+OUR_HMEIMIM = f"""\
+eventgraph: 1
+locations:
+  - {{id: hmeimim, name: Hmeimim, kind: site, point: {{lat: 35.4011, lon: 35.9486, precision: site}}, external_ids: [{{scheme: stix, value: {LOCATION}}}]}}
+"""
+
+
+def test_a_node_with_a_stix_id_takes_the_bundle_and_exports_under_that_id(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """Our `hmeimim` carries the sample's location id: the bundle's sighting is at it, and the
+    STIX export writes it under that id (valid, and read back to the same bundle)."""
+    database = settings.neo4j_database
+    ours = tmp_path / "ours.yaml"
+    ours.write_text(OUR_HMEIMIM)
+    import_feed(clean_graph, settings, ours)
+    summary = import_feed(clean_graph, settings, SAMPLE)
+    assert summary.attached == 1
+    [at] = graph_rows(
+        clean_graph, "MATCH (:Event {id: $id})-[:OCCURRED_AT]->(p) RETURN p.id AS id", id=SIGHTING
+    )
+    assert at["id"] == "hmeimim"
+    first = bundle_of(export_document(clean_graph, database))
+    assert validate_instance(first, ValidationOptions()).is_valid
+    [location] = [obj for obj in first["objects"] if obj["type"] == "location"]
+    assert (location["id"], location["x_eventgraph_id"]) == (LOCATION, "hmeimim")
+    [sighting] = [obj for obj in first["objects"] if obj["id"] == SIGHTING[5:]]
+    assert sighting["where_sighted_refs"] == [LOCATION]
+    path = _write(tmp_path, first, "graph.stix.json")
+    wipe(clean_graph, database)
+    import_feed(clean_graph, settings, path)
+    assert bundle_of(export_document(clean_graph, database)) == first
+    [kept] = graph_rows(
+        clean_graph,
+        "MATCH (x:ExternalId {scheme: 'stix'})-[:IDENTIFIES]->(:Location {id: 'hmeimim'}) "
+        "RETURN x.value AS stix",
+    )
+    assert kept["stix"] == LOCATION
+
+
+def test_a_stix_id_already_on_another_kind_of_node_is_refused_or_skipped(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """An actor of ours with the location's STIX id: the location is refused, naming the
+    object, the field and the actor; `--skip-bad` leaves it out, and what is at it."""
+    ours = tmp_path / "ours.yaml"
+    ours.write_text(
+        "eventgraph: 1\nactors:\n  - {id: not-a-place, name: Someone, kind: group, "
+        f"external_ids: [{{scheme: stix, value: {LOCATION}}}]}}\n"
+    )
+    import_feed(clean_graph, settings, ours)
+    message = refused_naming(
+        clean_graph,
+        settings,
+        SAMPLE,
+        f"stix '{LOCATION}' already identifies Actor 'not-a-place' in the graph, which is an "
+        "Actor, not Location",
+    )
+    assert f"stix:{LOCATION}" in message, message
+    with using(FeedOptions()):
+        summary = import_paths(
+            clean_graph, settings.neo4j_database, [SAMPLE], max_bytes=2**24, skip_bad=True
+        )
+    assert summary.skipped is not None
+    reasons = [str(problem) for problem in summary.skipped.problems]
+    assert any("already identifies Actor 'not-a-place'" in r for r in reasons), reasons
+    assert not graph_rows(clean_graph, "MATCH (p:Location) RETURN p")
+    assert _counts(clean_graph)["Actor"] == 3, "the rest of the bundle is in"

@@ -7,8 +7,9 @@ claim has a grading and words of its own and ties an event to a source and a rep
 single edge can hold. Properties are those the model declares (`model.node_properties`), less
 the import's bookkeeping (`created_at`, `updated_at`, `content_hash`, which say when we
 imported, not what happened); a value of another type than the model's (written by another
-tool) is left out. Times are ISO 8601 text, a point is `lat` and `lon`; lists stay lists here
-(GraphML writes them as JSON text).
+tool) is left out. A node's external ids are its `external_ids`, `scheme:value` each. Times
+are ISO 8601 text, a point is `lat` and `lon`; lists stay lists here (GraphML writes them as
+JSON text).
 """
 
 from collections.abc import Iterator
@@ -61,7 +62,10 @@ def _one_type_per_name() -> dict[str, str]:
     return types
 
 
-NODE_TYPES = _one_type_per_name()
+EXTERNAL_IDS = "external_ids"
+"""The node property holding a node's external ids, `scheme:value` each (as the CSV cell
+has them, docs/identity.md): not a property of the node in Neo4j, but ids other tools want."""
+NODE_TYPES = {**_one_type_per_name(), EXTERNAL_IDS: "LIST<STRING>"}
 
 _FITS: dict[str, tuple[type, ...]] = {
     "STRING": (str,),
@@ -127,9 +131,11 @@ def nodes(snapshot: Snapshot) -> Iterator[Node]:
     for label in RECORD_LABELS:
         found = snapshot.nodes.get(label, {})
         for node_id in sorted(found):
-            yield Node(
-                global_id(label, node_id), label, properties(DECLARED[label], found[node_id])
-            )
+            values = properties(DECLARED[label], found[node_id])
+            ids = snapshot.external_ids.get((label, node_id))
+            if ids:
+                values[EXTERNAL_IDS] = [f"{given['scheme']}:{given['value']}" for given in ids]
+            yield Node(global_id(label, node_id), label, values)
     claims = sorted(
         (row for rows in snapshot.claims.values() for row in rows),
         key=lambda row: row["props"]["id"],

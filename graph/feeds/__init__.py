@@ -26,6 +26,7 @@ from eventgraph.graph.feeds.containers import (
     Member,
     open_members,
 )
+from eventgraph.graph.feeds.external import add_ids
 from eventgraph.graph.feeds.grading import merged, parse_overrides, read_config
 from eventgraph.graph.feeds.options import FeedOptions, current, one_import, using
 from eventgraph.graph.feeds.registry import (
@@ -178,6 +179,7 @@ def _first(where: str, record: NativeRecord, options: FeedOptions) -> bool:
     if earlier is not data:
         for key, value in data.items():
             earlier.setdefault(key, value)
+        add_ids(earlier, data.get("external_ids", []))  # each file's ids, not the first's only
     return False
 
 

@@ -14,6 +14,7 @@ from operator import itemgetter
 from typing import Any
 
 from eventgraph.graph import ontology
+from eventgraph.graph.feeds.external import add_ids, external_ids
 from eventgraph.graph.feeds.registry import FeedFile, FeedRetraction, Format, Table
 from eventgraph.graph.feeds.rows import Row, header_names, header_rows, slug
 from eventgraph.graph.feeds.sources import FEEDS, dataset_report, source_record
@@ -108,6 +109,14 @@ INTER_KINDS = {
 }
 """ACLED's actor type (`inter1`/`inter2`, a digit or, in newer exports, its name) → our kind;
 rioters, protesters, civilians and external/other forces are `group`."""
+NAMED_INTERS = frozenset(
+    {"1", "state forces", "2", "rebel group", "3", "political militia"}
+    | {"8", "external/other forces"}
+)
+"""Actor types whose ACLED names name one organisation (`Military Forces of Russia (2000-)`,
+a rebel group, a militia, a foreign force): these give their name as an `acled_actor` id.
+Identity militias, rioters, protesters and civilians are names of many (`Civilians (Syria)`),
+and so is any `Unidentified …` actor or an associated actor, whose type ACLED does not give."""
 _DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%m-%Y")
 """ISO (the API), `26 October 2025` (the export tool) and the codebook's dd-mm-yyyy."""
 _WEEK_HALF = timedelta(days=3)
@@ -180,6 +189,7 @@ class _Reader:
             f"{grading}, the {FEED.name} feed's grading: human-coded and reviewed from "
         )
         self.actors: dict[tuple[str, str], str] = {}
+        self.actor_records: dict[str, dict[str, Any]] = {}
         self.places: dict[tuple[str, ...], str] = {}
 
     def actor(self, name: str, inter: str) -> str:
@@ -187,7 +197,10 @@ class _Reader:
         key = (name, inter)
         found = self.actors.get(key)
         if found is None:
-            found = self.actors[key] = self.file.add_once("actors", _actor(name, inter))
+            record = _actor(name, inter)
+            found = self.actors[key] = self.file.add_once("actors", record)
+            first = self.actor_records.setdefault(found, record)
+            add_ids(first, record.get("external_ids", []))  # a name spelt another way: its id
         return found
 
     def place(self, cells: dict[str, str], lat: float, lon: float) -> str:
@@ -208,10 +221,16 @@ def _actor(name: str, inter: str) -> dict[str, Any]:
         "description": f"An actor as {FEED.title} names it.",
         "feed": FEED.name,
         "feed_id": feed_id,
+        **external_ids(("acled_actor", name if _names_one(name, inter) else None)),
     }
     if inter:
         actor["acled_inter"] = inter
     return actor
+
+
+def _names_one(name: str, inter: str) -> bool:
+    """Whether ACLED's name of an actor names one organisation (`NAMED_INTERS`)."""
+    return inter.lower() in NAMED_INTERS and not name.lower().startswith("unidentified")
 
 
 def _place(cells: dict[str, str], lat: float, lon: float) -> dict[str, Any]:

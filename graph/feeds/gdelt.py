@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from eventgraph.graph import ontology
+from eventgraph.graph.feeds.external import external_ids
 from eventgraph.graph.feeds.registry import FeedAttachment, FeedFile, Format
 from eventgraph.graph.feeds.roles import acting_roles
 from eventgraph.graph.feeds.rows import Row, headerless_rows, slug
@@ -220,6 +221,31 @@ def _report(file: FeedFile, identifier: str) -> str:
     return file.add_once("reports", report)
 
 
+STATE_ROLES = ("GOV", "MIL")
+"""CAMEO role codes that, after a country code, name one body of that state: its government
+(`RUSGOV`) and its armed forces (`RUSMIL`). Other roles name many actors of a country (`REB`
+rebels, `OPP` the opposition, `CVL` civilians, `BUS` business …)."""
+# fmt: off
+REGIONS = frozenset({
+    "AFR", "ASA", "BLK", "CAS", "CAU", "CEU", "CFR", "CRB", "EAF", "EEU", "EIN", "EUR", "LAM",
+    "MDT", "MEA", "NAF", "NMR", "PGS", "SAF", "SAM", "SAS", "SCN", "SEA", "WAF", "WST",
+})
+"""CAMEO's regional "country" codes (Africa, Europe, the Middle East …): no one state."""
+# fmt: on
+_COUNTRY = re.compile(r"[A-Z]{3}")
+
+
+def identifying_code(code: str, country: str) -> str | None:
+    """The actor's code if it names one actor: a state (its country code alone, ISO 3166
+    alpha-3: `RUS`) or its government or armed forces (`RUSGOV`, `RUSMIL`); else None (a role
+    alone, `REB` rebels of a country, a region's code), as docs/feeds.md explains."""
+    if not _COUNTRY.fullmatch(country) or country in REGIONS:
+        return None
+    if code == country or code in {country + role for role in STATE_ROLES}:
+        return code
+    return None
+
+
 def _actor(row: Row, which: str) -> dict[str, Any] | None:
     cells = {name: row[f"{which}{name}"] for name in _ACTOR_FIELDS}
     code, name = cells["Code"], cells["Name"]
@@ -231,7 +257,11 @@ def _actor(row: Row, which: str) -> dict[str, Any] | None:
         for key in ("KnownGroupCode", "EthnicCode", "Religion1Code", "Religion2Code")
         if cells[key]
     ]
-    feed_id = f"actor/{code or '-'}/{slug(name or code)}"
+    identifying = identifying_code(code, cells["CountryCode"])
+    if identifying is not None:  # one actor whatever name the article gives it (RUSSIA, MOSCOW)
+        feed_id = f"actor/{identifying}"
+    else:
+        feed_id = f"actor/{code or '-'}/{slug(name or code)}"
     actor: dict[str, Any] = {
         "id": FEED.record_id(feed_id),
         "name": name or code,
@@ -239,6 +269,7 @@ def _actor(row: Row, which: str) -> dict[str, Any] | None:
         "description": f"An actor as {FEED.title} codes it (CAMEO {code or 'no code'}).",
         "feed": FEED.name,
         "feed_id": feed_id,
+        **external_ids(("cameo_actor", identifying)),
     }
     if code:
         actor["cameo_actor_code"] = code

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from eventgraph.graph import ontology
+from eventgraph.graph.feeds.external import external_ids
 from eventgraph.graph.feeds.registry import FeedFile, Format, Table
 from eventgraph.graph.feeds.roles import acting_roles
 from eventgraph.graph.feeds.rows import Row, header_names, header_rows, slug
@@ -202,6 +203,7 @@ def _place(row: Row, lat: float, lon: float) -> tuple[dict[str, Any], ontology.P
         "point": {"lat": lat, "lon": lon, "precision": precision.value},
         "feed": FEED.name,
         "feed_id": feed_id,
+        **external_ids(("geonames", geonames)),
     }
     return place, precision
 

@@ -26,6 +26,7 @@ from stix2.exceptions import (
 from stix2.registry import STIX2_OBJ_MAPS
 
 from eventgraph.graph import model, ontology
+from eventgraph.graph.feeds.external import add_ids, external_ids
 from eventgraph.graph.feeds.registry import FeedFile, Format
 from eventgraph.graph.feeds.sources import FEEDS, report_record, source_record
 from eventgraph.graph.stix import mapping
@@ -137,7 +138,7 @@ class _Reader:
             own = obj.get(f"{PREFIX}id")
             if own is None:
                 self.ours[sid] = FEED.record_id(sid)
-            elif mapping.stix_id(kind, label, own) != sid:
+            elif mapping.stix_id(kind, label, own) != sid and sid not in _stix_ids_of(obj):
                 self.bad(sid, f"{PREFIX}id", f"'{own}' is not the record this id was made for")
             else:
                 self.ours[sid] = own
@@ -380,6 +381,14 @@ class _Reader:
             record.setdefault("until", _stamp(obj["stop_time"]))
         return record
 
+    @staticmethod
+    def give_stix_id(obj: dict[str, Any], label: str, record: dict[str, Any]) -> None:
+        """A foreign object's node carries its STIX id (`stix`), so another bundle naming it,
+        or this one after an export, attaches to it; ours carry theirs in
+        `x_eventgraph_external_ids` already."""
+        if label in ontology.IDENTIFIABLE_LABELS and f"{PREFIX}id" not in obj:
+            add_ids(record, external_ids(("stix", obj["id"])).get("external_ids", []))
+
     # ---- claims ----------------------------------------------------------------------------
 
     def reports_of(self) -> dict[str, str]:
@@ -478,7 +487,10 @@ class _Reader:
             obj = self.objects[sid]
             label = self.label.get(sid)
             if sid in self.sources:
-                self.file.add("sources", self.source(obj))
+                source = self.source(obj)
+                if label == "Source":  # a source only; an actor's identity is the actor's id
+                    self.give_stix_id(obj, label, source)
+                self.file.add("sources", source)
             if label is None or (label == "Source" and sid in self.sources):
                 continue
             collection = mapping.COLLECTION_OF_LABEL[label]
@@ -496,6 +508,7 @@ class _Reader:
                 continue
             if label in ("Event", "Relation"):
                 owners[sid] = record
+            self.give_stix_id(obj, label, record)
             self.file.add(collection, record)
         self.groupings(events)
         self.add_claims(owners)
@@ -515,6 +528,11 @@ def _id_shaped(name: str, value: Any) -> bool:
         and isinstance(item.get("role"), str)
         for item in value
     )
+
+
+def _stix_ids_of(obj: dict[str, Any]) -> list[str]:
+    """The STIX ids one of our objects says its node carries: it may be written under one."""
+    return mapping.stix_ids_in(obj.get(f"{PREFIX}external_ids"))
 
 
 def _position(note: dict[str, Any]) -> int:

@@ -15,9 +15,9 @@ from itertools import pairwise
 from typing import Any
 
 from eventgraph.graph.feeds.airports import Airport, Match, location_record, nearest
+from eventgraph.graph.feeds.external import external_ids
 from eventgraph.graph.feeds.registry import FeedFile
 from eventgraph.graph.feeds.sources import Feed
-from eventgraph.graph.ontology import ID_SCHEMES_BY_NAME
 
 GAP_MINUTES = 60
 """A longer silence ends a leg: the aircraft may have landed where no receiver saw it."""
@@ -211,21 +211,6 @@ def _slug(text: str) -> str:
     return _SLUG.sub("-", text.lower()).strip("-")[:80] or "unnamed"
 
 
-def _ids(*given: tuple[str, str | None]) -> dict[str, Any]:
-    """`external_ids` of what the feed knows, in the form its scheme takes (docs/identity.md):
-    a record of the same airframe or type from another feed, or the seed, then attaches to it.
-    A value that is not one of its scheme's ids (a five-letter type code, a registration with
-    a space) is left out rather than refusing the flight."""
-    ids = []
-    for scheme, value in given:
-        if value:
-            try:
-                ids.append({"scheme": scheme, "value": ID_SCHEMES_BY_NAME[scheme].check(value)})
-            except ValueError:
-                continue
-    return {"external_ids": ids} if ids else {}
-
-
 def _aircraft_records(
     file: FeedFile, feed: Feed, title: str, aircraft: Aircraft
 ) -> list[dict[str, Any]]:
@@ -240,7 +225,7 @@ def _aircraft_records(
                 "name": aircraft.type_code.upper(),
                 "kind": "aircraft_type",
                 "description": f"ICAO type designator {aircraft.type_code.upper()}.",
-                **_ids(("icao_type", aircraft.type_code)),
+                **external_ids(("icao_type", aircraft.type_code)),
             },
         )
     asset_id = None
@@ -257,7 +242,9 @@ def _aircraft_records(
         }
         if aircraft.registration:
             asset["registration"] = aircraft.registration
-        asset.update(_ids(("modes", aircraft.icao24), ("registration", aircraft.registration)))
+        asset.update(
+            external_ids(("modes", aircraft.icao24), ("registration", aircraft.registration))
+        )
         if type_id:
             asset["instance_of"] = type_id
         asset_id = file.add_once("assets", asset)

@@ -22,7 +22,7 @@ from typing import Any
 from neo4j import Driver
 
 from eventgraph.graph import identifiers, model
-from eventgraph.graph.errors import Problem, a_or_an
+from eventgraph.graph.errors import Problem, Subject, a_or_an
 from eventgraph.graph.identifiers import OWN_ID, Identified, id_row, key_of
 from eventgraph.graph.importer.reading import RawRecord
 from eventgraph.graph.ontology import ID_SCHEMES, IDENTIFIABLE_LABELS
@@ -41,6 +41,8 @@ class _Given:
     field: str
     record: str = ""
     """The record's path (`assets[3]`): where a problem of all its ids is told."""
+    subject: Subject | None = None
+    """The record, for `--skip-bad` to leave out when its ids are refused."""
 
     @property
     def ids_field(self) -> str:
@@ -73,11 +75,12 @@ def given_ids(raw: RawRecord, record: Record) -> GivenIds | None:
     label = record.label.name
     if label not in IDENTIFIABLE:
         return None
-    own = _Given(label, record.id, raw.where(("id",)), raw.field(("id",)), raw.field())
+    subject = raw.subject()
+    own = _Given(label, record.id, raw.where(("id",)), raw.field(("id",)), raw.field(), subject)
     ids = []
     for index, given in enumerate(getattr(record, "external_ids", ())):
         sub = ("external_ids", index)
-        here = _Given(label, record.id, raw.where(sub), raw.field(sub))
+        here = _Given(label, record.id, raw.where(sub), raw.field(sub), subject=subject)
         ids.append((key_of(given.scheme, given.value), given.scheme, given.value, here))
     return GivenIds(own, tuple(ids))
 
@@ -111,6 +114,7 @@ class ExternalIds:
                         f"{scheme} '{value}' is given to {label} '{record_id}' and "
                         f"to {first.label} '{first.id}' ({first.where}): an id names one node",
                         "keep it on the record it belongs to, or give both as one record",
+                        about=here.subject,
                     )
                 )
 
@@ -127,7 +131,13 @@ class ExternalIds:
                 mine = key in own and holder == own[key]
                 where = self.records[holder] if mine else self.given[key]
                 if node.label != holder[0]:
-                    self._refuse(where, key, node, f"is {a_or_an(node.label)}, not {holder[0]}")
+                    self._refuse(
+                        where,
+                        key,
+                        node,
+                        f"is {a_or_an(node.label)}, not {holder[0]} (given by {holder[0]} "
+                        f"'{holder[1]}')",
+                    )
                     continue
                 targets.setdefault(holder, {})[key] = node
         attached = Attached(
@@ -151,6 +161,7 @@ class ExternalIds:
                         where.ids_field,
                         f"its ids identify two {label} nodes, {names}: they may be one",
                         "give the ids of one of them only; merging nodes is not automatic",
+                        about=where.subject,
                     )
                 )
             elif (label, record_id) in existing:
@@ -162,6 +173,7 @@ class ExternalIds:
                         f"{label} '{record_id}' is in the graph, and its ids identify "
                         f"{label} '{node_id}' too: the two may be one",
                         "give the ids of one of them only; merging nodes is not automatic",
+                        about=where.subject,
                     )
                 )
             else:
@@ -202,6 +214,7 @@ class ExternalIds:
                     f"not {', '.join(sorted(given))}: a node has one such id, so these are two "
                     "things sharing an id that passed from one to the other",
                     "leave the shared id (a registration, say) out of this record",
+                    about=self.records[(label, record_id)].subject,
                 )
             )
 
@@ -214,6 +227,7 @@ class ExternalIds:
                 f"{scheme} '{value}' already identifies {node.label} '{node.id}' in the graph, "
                 f"which {why}",
                 "an id names one node: check the id, or the record's kind of node",
+                about=where.subject,
             )
         )
 

@@ -16,6 +16,7 @@ What STIX has no property for travels in custom properties `x_eventgraph_<field>
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from stix2.confidence.scales import (
     admiralty_credibility_to_value,
@@ -135,6 +136,17 @@ def credibility_of(confidence: int | None) -> Credibility:
 def stix_id(stix_type: str, label: str, our_id: str) -> str:
     """The STIX id of one of our records that did not come from STIX."""
     return f"{stix_type}--{uuid.uuid5(NAMESPACE, f'{label}/{our_id}')}"
+
+
+def stix_ids_in(external_ids: Any) -> list[str]:
+    """The `stix` values of an `external_ids` list (`{scheme, value}` items), sorted."""
+    if not isinstance(external_ids, list):
+        return []
+    return sorted(
+        str(item["value"])
+        for item in external_ids
+        if isinstance(item, dict) and item.get("scheme") == "stix" and "value" in item
+    )
 
 
 def actor_type(kind: str) -> str:

@@ -73,11 +73,15 @@ def _kept(record: dict[str, Any]) -> bool:
 
 
 def _own_id(collection: str, record: dict[str, Any]) -> str:
-    """Its STIX id: the one it was read with, else (not STIX, or observed data we write as a
-    sighting) a uuid5 of its label and our id."""
+    """Its STIX id: the one it was read with, else the first of its `stix` external ids of
+    the type it is written as (a bundle it came in, another tool's id given on import), else
+    (not STIX, or observed data we write as a sighting) a uuid5 of its label and our id."""
     written = _type_of(collection, record)
     if _kept(record) and str(record["feed_id"]).split("--")[0] == written:
         return str(record["feed_id"])
+    for given in mapping.stix_ids_in(record.get("external_ids")):
+        if given.split("--")[0] == written:
+            return given
     label = mapping.LABEL_OF_COLLECTION[collection]
     return mapping.stix_id(written, label, record["id"])
 
