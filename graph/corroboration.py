@@ -47,7 +47,8 @@ def origins(v: str, claim: str, origin: str) -> str:
     return (
         f"MATCH {claims_of(v, claim)} "
         f"MATCH ({claim})-[:SOURCED_FROM]->({own}:Source) "
-        f"WITH {claim}, {own}, [({claim})-[:BASED_ON]->({basis}:Source) | {basis}] AS {based} "
+        f"WITH {claim}, {own}, COLLECT {{ MATCH ({claim})-[:BASED_ON]->({basis}:Source) "
+        f"RETURN {basis} ORDER BY {basis}.id }} AS {based} "
         f"UNWIND CASE WHEN size({based}) > 0 THEN {based} ELSE [coalesce({repeated}, {own})] END "
         f"AS {origin} "
     )
@@ -61,8 +62,8 @@ def independent_origins(v: str, stem: str) -> str:
 
 def corroborated(v: str, stem: str, shape: str) -> str:
     """`shape` (Cypher text) over the origins of `v` worked out once: `{stem}_pairs`, a list of
-    `[claim, origin]` in the claims' order, and `{stem}_origins`, each origin once, in the order
-    of the first claim that rests on it."""
+    `[claim, origin]` in the claims' order (a claim's own origins by key), and
+    `{stem}_origins`, each origin once, in the order of the first claim that rests on it."""
     claim, origin = f"{stem}_claim", f"{stem}_origin"
     pairs, distinct, seen, pair = (
         f"{stem}_{part}" for part in ("pairs", "origins", "seen", "pair")

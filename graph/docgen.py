@@ -246,6 +246,11 @@ def data_model_markdown() -> str:
         " `grading_note` why the claim has its reliability and credibility (the seed story's"
         " Bloomberg claim that rebels attacked the base is graded `4` because no other"
         " coverage of the report carries the attack).",
+        "- Corroboration: a claim that rests on another source's data names it (`based_on`,"
+        " `BASED_ON`; Bloomberg's account of the resumed flights rests on Flightradar24's), and a"
+        " report that repeats another says so (`repeats`, `REPEATS`: a syndicated copy, a"
+        " rewrite); an event's or relation's independent origins are the distinct sources its"
+        " claims rest on through them (docs/reliability.md, Corroboration).",
         "- Place precision: "
         + ", ".join(f"`{p.value}`" for p in ontology.PlacePrecision)
         + ". Points are WGS-84 (`point.y` latitude, `point.x` longitude). A point's"

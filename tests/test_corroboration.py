@@ -14,8 +14,10 @@ from neo4j import Driver
 from eventgraph.api.app import create_app
 from eventgraph.graph.errors import InvalidData
 from eventgraph.graph.importer import import_paths
-from eventgraph.graph.settings import Settings
-from tests.helpers import agreed_data, agreed_refusal, graph_checksum
+from eventgraph.graph.power import run_read_query
+from eventgraph.graph.projection import MAX_NESTED_LIST
+from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from tests.helpers import agreed_data, agreed_refusal, ask, graph_checksum
 
 CORROBORATION = """corroboration {
   independentOrigins anonymousOnly claimCount
@@ -223,6 +225,24 @@ def test_min_independent_origins_keeps_the_events_with_that_many(client: TestCli
     }
 
 
+def test_the_cypher_cookbooks_origins_are_graphqls_on_the_same_graph(
+    client: TestClient, story_to_extend: Driver, settings: Settings
+) -> None:
+    """docs/cypher.md writes the rules out in plain Cypher; over the seed story and the
+    syndication above, it must find what the compiled statements find."""
+    doc = (PROJECT_ROOT / "docs" / "cypher.md").read_text(encoding="utf-8")
+    entry = doc.split("<!-- cookbook: well-corroborated-events -->\n```cypher\n")[1]
+    rows = run_read_query(story_to_extend, settings, entry.split("\n```")[0]).rows
+    by_cypher = {row[0]: row[2] for row in rows}
+    query = (
+        "{ events(filter: {minIndependentOrigins: 2}, first: 500) "
+        "{ nodes { key corroboration { independentOrigins } } } }"
+    )
+    nodes = agreed_data(client, query)["events"]["nodes"]
+    assert {n["key"]: n["corroboration"]["independentOrigins"] for n in nodes} == by_cypher
+    assert {"c-three-ways", "c-hearsay"} <= set(by_cypher) and "c-syndicated" not in by_cypher
+
+
 def test_min_independent_origins_on_relations(client: TestClient) -> None:
     data = agreed_data(
         client,
@@ -237,6 +257,33 @@ def test_a_negative_minimum_is_refused_by_name(client: TestClient) -> None:
         client, "{ events(filter: {minIndependentOrigins: -1}) { totalCount } }"
     )
     assert "minIndependentOrigins" in message and "0 or more" in message
+
+
+def test_more_origins_than_a_nested_list_holds_are_refused_not_cut_short(
+    client: TestClient, story_to_extend: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    many = MAX_NESTED_LIST + 1
+    sources = "".join(
+        f"  - {{id: m-{n}, name: Witness {n}, kind: person, reliability: C}}\n" for n in range(many)
+    )
+    claims = "".join(
+        f"      - {{source: m-{n}, credibility: '3', paraphrase: Seen.}}\n" for n in range(many)
+    )
+    path = tmp_path / "crowd.yaml"
+    path.write_text(
+        f"eventgraph: 1\nsources:\n{sources}events:\n  - id: m-crowd\n    name: Seen by many\n"
+        f"    type: attack\n    time: {{start: 2025-06-01, precision: day}}\n    claims:\n{claims}"
+    )
+    import_paths(story_to_extend, settings.neo4j_database, [path], max_bytes=2**22)
+    node = '{ node(id: "Event:m-crowd") { ... on Event { corroboration { %s } } } }'
+    data = agreed_data(client, node % "independentOrigins claimCount")
+    assert data["node"]["corroboration"] == {"independentOrigins": many, "claimCount": many}
+    for fast in (True, False):
+        body = ask(client, node % "origins { claimCount }", fast).json()
+        assert body.get("data") is None, str(body)[:300]
+        [error] = body["errors"]
+        assert error["extensions"]["code"] == "ANSWER_TOO_LARGE"
+        assert f"`origins` holds more than {MAX_NESTED_LIST} items" in error["message"]
 
 
 # ---- bad input --------------------------------------------------------------------------------

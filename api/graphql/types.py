@@ -329,7 +329,7 @@ class Origin:
 )
 class Corroboration:
     independent_origins = row(int, "Distinct origins of its claims.")
-    origins = row(list[Origin], "Each origin once: the one most claims rest on first, then by key.")
+    origins = row(list[Origin], "Each origin once, in the order of the first claim resting on it.")
     best_grading = row(
         Grading | None, "The best grading of a claim: reliability first (A best), then credibility."
     )
