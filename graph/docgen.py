@@ -42,8 +42,8 @@ _SPECIAL_MEANINGS = {
     "since": "when it began (a partial time: 2015, 2015-10, an instant)",
     "until": "when it ended (a partial time)",
     "participants": "entities in roles: `role`, `ref` (see Participant roles)",
-    "claims": "the sources' graded claims (at least one): `source`, `report`, `reliability`, "
-    "`credibility`, `paraphrase`, `quote`, `grading_note`, `reported_on`, `id`",
+    "claims": "the sources' graded claims (at least one): `source`, `report`, `based_on`, "
+    "`reliability`, `credibility`, `paraphrase`, `quote`, `grading_note`, `reported_on`, `id`",
     "external_ids": "ids other systems give it: `scheme`, `value` (see External id schemes)",
 }
 """What the data model page says of each special part (`graph.model.Special`)."""
@@ -246,6 +246,11 @@ def data_model_markdown() -> str:
         " `grading_note` why the claim has its reliability and credibility (the seed story's"
         " Bloomberg claim that rebels attacked the base is graded `4` because no other"
         " coverage of the report carries the attack).",
+        "- Corroboration: a claim that rests on another source's data names it (`based_on`,"
+        " `BASED_ON`; Bloomberg's account of the resumed flights rests on Flightradar24's), and a"
+        " report that repeats another says so (`repeats`, `REPEATS`: a syndicated copy, a"
+        " rewrite); an event's or relation's independent origins are the distinct sources its"
+        " claims rest on through them (docs/reliability.md, Corroboration).",
         "- Place precision: "
         + ", ".join(f"`{p.value}`" for p in ontology.PlacePrecision)
         + ". Points are WGS-84 (`point.y` latitude, `point.x` longitude). A point's"
@@ -426,8 +431,8 @@ def _format_field(part: model.Field) -> tuple[bool, str]:
 _TYPE_HINTS = {model.RELIABILITY: "A–F"}
 _CLAIM_FIELDS = (
     "**source**, **credibility** (1–6), **paraphrase**, quote (the source's exact words), "
-    "grading_note (why this grading), report, reliability (A–F, else the source's), "
-    "reported_on (a date), id (else `<owner id>/claim-<n>`)"
+    "grading_note (why this grading), report, based_on (Sources it rests on), reliability "
+    "(A–F, else the source's), reported_on (a date), id (else `<owner id>/claim-<n>`)"
 )
 
 

@@ -48,6 +48,7 @@ _CLAIMS = (
     "{head} " + not_retracted("owner") + " "
     "OPTIONAL MATCH (c)-[:SOURCED_FROM]->(s:Source) OPTIONAL MATCH (c)-[:IN_REPORT]->(r:Report) "
     "RETURN owner.id AS owner, c {{.*}} AS props, s.id AS source, r.id AS report, "
+    "[(c)-[:BASED_ON]->(basis:Source) | basis.id] AS based_on, "
     "[label IN labels(owner) WHERE label IN $labels][0] AS owner_label"
 )
 _IDS = (
@@ -184,6 +185,8 @@ def _claims(snapshot: Snapshot, owner: str) -> list[dict[str, Any]]:
         claim["source"] = row["source"]
         if row["report"]:
             claim["report"] = row["report"]
+        if row["based_on"]:
+            claim["based_on"] = sorted(row["based_on"])
         if props.get("reliability_given"):
             claim["reliability"] = props["reliability"]
         claim["credibility"] = props["credibility"]

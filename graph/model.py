@@ -434,6 +434,12 @@ REPORT = Shape(
         Prop("name", TEXT, "title", required=True, searchable=True),
         kind(REPORT_KIND),
         Link("publisher", "PUBLISHED_BY", ("Source",), meaning="The Source that published it."),
+        Link(
+            "repeats",
+            "REPEATS",
+            ("Report",),
+            meaning="The Report this one repeats (a syndicated copy, a rewrite): one origin.",
+        ),
         Special("published", _PUBLISHED, tuple(p.name for p in _PUBLISHED)),
         Prop("url", TEXT, "where it was published"),
         Prop("description", TEXT, "what it is"),

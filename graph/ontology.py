@@ -533,10 +533,22 @@ EDGE_TYPES: tuple[EdgeType, ...] = (
     EdgeType("INSTANCE_OF", ("Asset",), ("EquipmentType",), "An airframe is of a type."),
     EdgeType("IS_ACTOR", ("Source",), ("Actor",), "The actor a (person) source is."),
     EdgeType("PUBLISHED_BY", ("Report",), ("Source",), "Who published a report."),
+    EdgeType(
+        "REPEATS",
+        ("Report",),
+        ("Report",),
+        "A report that repeats another (a syndicated copy, a rewrite): one origin with it.",
+    ),
     EdgeType("FROM", ("Relation",), ENTITY_LABELS, "The relation's subject."),
     EdgeType("TO", ("Relation",), ENTITY_LABELS, "The relation's object."),
     EdgeType("SUPPORTS", ("Claim",), ("Event", "Relation"), "What the claim asserts."),
     EdgeType("SOURCED_FROM", ("Claim",), ("Source",), "Who makes the claim."),
     EdgeType("IN_REPORT", ("Claim",), ("Report",), "Where the claim was published."),
+    EdgeType(
+        "BASED_ON",
+        ("Claim",),
+        ("Source",),
+        "The source whose data or word the claim rests on (Bloomberg's on Flightradar24's).",
+    ),
 )
 EDGE_TYPES_BY_NAME = {edge.name: edge for edge in EDGE_TYPES}

@@ -18,8 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from eventgraph.graph import model, ontology
+from eventgraph.graph import corroboration, model, ontology
 from eventgraph.graph.errors import InvalidData, Problem
+from eventgraph.graph.retraction import not_retracted as not_retracted  # its old home
 
 ENTITY_TYPES = ontology.ENTITY_LABELS
 PLACE_TYPES = ontology.PLACE_LABELS
@@ -100,12 +101,6 @@ class Compiler:
 
 Expr = Callable[[Compiler, str, Selection], str]
 """Builds the Cypher expression of one field, given the variable of the object it is on."""
-
-
-def not_retracted(v: str) -> str:
-    """The condition that node `v` is not retracted: the one way compiled reads leave out what
-    `retractEvent` took back (`ontology.RETRACTED_LABEL`)."""
-    return f"NOT {v}:`{ontology.RETRACTED_LABEL}`"
 
 
 def time_order(v: str) -> str:
@@ -317,6 +312,12 @@ def _claims(c: Compiler, v: str, s: Selection) -> str:
                 f"`{child.key}`: head([({claim})-[:IN_REPORT]->({rep}:Report) | "
                 f"{_map(c, rep, 'Report', child.children, tag=False)}])"
             )
+        elif child.name == "based_on":
+            basis = c.var("b")
+            entries.append(
+                f"`{child.key}`: [({claim})-[:BASED_ON]->({basis}:Source) | "
+                f"{_map(c, basis, 'Source', child.children, tag=False)}]"
+            )
         else:
             entries.append(f"`{child.key}`: {FIELDS['Claim'][child.name](c, claim, child)}")
     c.nesting -= 1
@@ -326,6 +327,48 @@ def _claims(c: Compiler, v: str, s: Selection) -> str:
         f"MATCH ({v})<-[:SUPPORTS]-({claim}:Claim) "
         f"RETURN {claim} {{{', '.join(entries)}}} AS item ORDER BY {claim}.position",
     )
+
+
+def _corroboration(c: Compiler, v: str, s: Selection) -> str:
+    """How many independent origins support `v`, and how well (graph/corroboration.py)."""
+    stem = c.var("o")
+    pairs, distinct = f"{stem}_pairs", f"{stem}_origins"
+    entries = []
+    for child in s.children:
+        if child.name == "independent_origins":
+            value = f"size({distinct})"
+        elif child.name == "anonymous_only":
+            value = corroboration.anonymous_only(distinct)
+        elif child.name == "claim_count":
+            value = corroboration.claim_count(v, c.var("g"))
+        elif child.name in ("best_grading", "worst_grading"):
+            parts = [(part.key, part.name) for part in child.children]
+            worst = child.name == "worst_grading"
+            value = corroboration.grading(v, c.var("g"), parts, worst)
+        else:  # origins
+            value = _origins(c, child, pairs, distinct)
+        entries.append(f"`{child.key}`: {value}")
+    return corroboration.corroborated(v, stem, "{" + ", ".join(entries) + "}")
+
+
+def _origins(c: Compiler, s: Selection, pairs: str, distinct: str) -> str:
+    """Each origin with how many claims rest on it, as a nested list (capped like the rest)."""
+    origin = c.var("origin")
+    c.traverse(s.key)
+    c.nesting += 1
+    entries = []
+    for child in s.children:
+        if child.name == "source":
+            source = _map(c, origin, "Source", child.children, tag=False)
+            entries.append(f"`{child.key}`: {source}")
+        elif child.name == "claim_count":
+            entries.append(f"`{child.key}`: {corroboration.claims_resting_on(pairs, origin)}")
+    c.nesting -= 1
+    items = f"[{origin} IN {distinct} | {{{', '.join(entries)}}}]"
+    if not c.capped:
+        return items
+    marker = f"[{{{TOO_MANY}: {c.param(s.key)}}}]"
+    return f"CASE WHEN size({distinct}) > {MAX_NESTED_LIST} THEN {marker} ELSE {items} END"
 
 
 _EXTERNAL_ID_FIELDS = ("scheme", "value")
@@ -388,7 +431,13 @@ def _fields_of(shape: model.Shape) -> dict[str, Expr]:
             fields[part.name] = _SPECIALS[part.name]
     for reverse in shape.reverse:
         fields[reverse.name] = _linked(reverse)
+    if shape.label.name in CORROBORATED:
+        fields["corroboration"] = _corroboration
     return fields
+
+
+CORROBORATED = (ontology.EVENT.name, ontology.RELATION.name)
+"""What claims support, and so has a `corroboration` (graph/corroboration.py)."""
 
 
 FIELDS: dict[str, dict[str, Expr]] = {

@@ -189,6 +189,11 @@ class ClaimSpec(_Spooled):
     )
     source: Id = Field(description="The Source that makes the claim.")
     report: Id | None = Field(default=None, description="The Report it appears in.")
+    based_on: tuple[Id, ...] = Field(
+        default=(),
+        description="The Sources whose data or word the claim rests on, when it is not the "
+        "source's own (an outlet reading a tracker's data): its origins (docs/reliability.md).",
+    )
     reliability: Reliability | None = Field(
         default=None, description="Source reliability A–F; defaults to the source's own grading."
     )
@@ -322,7 +327,23 @@ _SPECIALS: dict[str, tuple[Any, Any]] = {
     "claims": (tuple[ClaimSpec, ...], Field(min_length=1)),
 }
 """The pydantic field of each special part (`graph.model.Special`), by its name."""
-_BASES: dict[str, type[Record]] = {"Relation": _RelationChecks, "Event": _EventChecks}
+
+
+class _ReportChecks(Record):
+    """A report repeats another report, not itself."""
+
+    @model_validator(mode="after")
+    def _repeats_another(self) -> "_ReportChecks":
+        if getattr(self, "repeats", None) == self.id:
+            raise ValueError(f"report '{self.id}' repeats itself: name the report it repeats")
+        return self
+
+
+_BASES: dict[str, type[Record]] = {
+    "Relation": _RelationChecks,
+    "Event": _EventChecks,
+    "Report": _ReportChecks,
+}
 
 
 def _annotation(value_type: model.ValueType) -> Any:

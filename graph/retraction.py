@@ -8,6 +8,13 @@ from neo4j import Driver
 from eventgraph.graph.errors import InvalidData, NotFound, Problem
 from eventgraph.graph.ontology import RETRACTED_LABEL
 
+
+def not_retracted(v: str) -> str:
+    """The condition that node `v` is not retracted: the one way compiled reads leave out what
+    `retractEvent` took back (`ontology.RETRACTED_LABEL`)."""
+    return f"NOT {v}:`{RETRACTED_LABEL}`"
+
+
 RETRACTION_PROPERTIES = ("retracted_at", "retracted_by", "retraction_reason")
 """Who took an event back, when and why: kept when the event is recorded again (the importer
 replaces every other property), so the audit survives a re-import."""

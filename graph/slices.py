@@ -137,12 +137,12 @@ REFERENCES = (
     "UNWIND $ids AS id MATCH (n) WHERE elementId(n) = id "
     "CALL (n) { "
     "MATCH (n)-->(m) WHERE NOT m:Claim AND " + not_retracted("m") + " RETURN m "
-    "UNION MATCH (n)<-[:SUPPORTS]-(:Claim)-[:SOURCED_FROM|IN_REPORT]->(m) RETURN m } "
+    "UNION MATCH (n)<-[:SUPPORTS]-(:Claim)-[:SOURCED_FROM|IN_REPORT|BASED_ON]->(m) RETURN m } "
     "WITH DISTINCT m WHERE any(label IN labels(m) WHERE label IN $labels) "
     "RETURN elementId(m) AS id, " + _LABEL.format(node="m") + " AS label"
 )
-"""What the nodes `$ids` reference: their relationships' ends, their claims' sources and
-reports (never retracted events, which exports leave out)."""
+"""What the nodes `$ids` reference: their relationships' ends, their claims' sources, reports
+and the sources they rest on (never retracted events, which exports leave out)."""
 
 
 def closure(tx: ManagedTransaction, start: dict[str, str]) -> dict[str, str]:

@@ -114,6 +114,32 @@ def test_gql_finds_a_node_by_external_id_and_asks_for_proposals(live: LiveServer
         assert proposal["score"] < 0.8 and not proposal["automatic"], proposal
 
 
+def test_gql_asks_how_many_independent_origins_support_the_flights(live: LiveServer) -> None:
+    """Corroboration as a Python client asks for it: the minimum a variable, the query checked
+    by gql against the served schema before sending (docs/reliability.md)."""
+    transport = AIOHTTPTransport(
+        url=live.http_url, headers={"Authorization": f"Bearer {live.reader}"}
+    )
+    client = Client(transport=transport, fetch_schema_from_transport=True)
+    query = (
+        "query Corroborated($min: Int) {"
+        " events(filter: {minIndependentOrigins: $min, types: [airlift]}) { nodes { key"
+        "  corroboration { independentOrigins anonymousOnly origins { source { key } claimCount }"
+        "   bestGrading { code } worstGrading { code } } } } }"
+    )
+    nodes = client.execute(GraphQLRequest(query, variable_values={"min": 3}))["events"]["nodes"]
+    assert [node["key"] for node in nodes] == ["hmeimim-2025-airlift"]
+    corroboration = nodes[0]["corroboration"]
+    assert corroboration["independentOrigins"] == 3 and not corroboration["anonymousOnly"]
+    assert corroboration["origins"][0] == {"source": {"key": "flightradar24"}, "claimCount": 2}
+    assert (corroboration["bestGrading"], corroboration["worstGrading"]) == (
+        {"code": "B2"},
+        {"code": "F3"},
+    )
+    fewer = client.execute(GraphQLRequest(query, variable_values={"min": 4}))
+    assert fewer["events"]["nodes"] == []
+
+
 SUBSCRIBE = """subscription Recorded($filter: EventFilter) {
   eventRecorded(filter: $filter) { key type time { __typename start precision } }
 }"""

@@ -117,12 +117,14 @@ events:
     claims:
       - {source: bloomberg, credibility: "3", paraphrase: A word to Ankara.,
          quote: "A made-up quote for the doc test, said on a Wednesday."}
+      - {source: src-analysts, credibility: "4", paraphrase: Read as a word to Ankara.}
 """
 """Two events built to show up in every cookbook answer that reaches events, then retracted."""
 
 NO_EVENTS = {
     "operator-of-an-asset",
     "claims-about-an-event",
+    "independent-origins",
     "place-chain",
     "relations-of-an-actor",
     "full-text-index",

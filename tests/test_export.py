@@ -43,8 +43,10 @@ assets:
 sources:
   - {id: bloomberg, name: Bloomberg, kind: news_outlet, reliability: B, reliability_note: Established.}
   - {id: official, name: Russian official, kind: official, anonymous: true, actor: ru-official, reliability: F}
+  - {id: tracker, name: Flight tracker, kind: data_service, reliability: B}
 reports:
   - {id: article, name: Flights resume, kind: article, publisher: bloomberg, url: "https://example.org/a", published: {start: 2025-10-30, precision: day}}
+  - {id: copy, name: Flights resume (syndicated), kind: article, repeats: article}
 events:
   - id: airlift
     type: airlift
@@ -73,7 +75,7 @@ events:
     participants:
       - {role: aircraft, ref: an-124-100}
     claims:
-      - {id: flight-2-tracked, source: bloomberg, credibility: 3, paraphrase: Tracked}
+      - {id: flight-2-tracked, source: bloomberg, report: copy, based_on: [tracker], credibility: 3, paraphrase: Tracked}
   - id: statement
     type: statement
     name: Ministry statement
@@ -178,7 +180,7 @@ def _old_slice(whole: Snapshot, since: Any, until: Any, entity: str | None) -> s
         node_id = frontier.pop()
         refs = {edge["target"] for edge in whole.edges.get(node_id, [])}
         for claim in whole.claims.get(node_id, []):
-            refs |= {claim["source"], claim["report"]} - {None}
+            refs |= {claim["source"], claim["report"], *claim["based_on"]} - {None}
         frontier.extend(refs - selected)
         selected |= refs
     return selected
@@ -372,8 +374,8 @@ def test_graphml_reads_in_networkx_with_every_node_edge_and_typed_attribute(
         "Actor": 4,
         "EquipmentType": 1,
         "Asset": 2,
-        "Source": 2,
-        "Report": 1,
+        "Source": 3,
+        "Report": 2,
         "Event": 6,  # the retracted one left out
         "Relation": 4,
         "Claim": claims,
@@ -405,6 +407,8 @@ def test_graphml_reads_in_networkx_with_every_node_edge_and_typed_attribute(
     } == {"SOURCED_FROM"}
     assert graph.has_edge("Claim:flight-1/claim-2", "Event:flight-1")
     assert graph.has_edge("Claim:flight-1/claim-2", "Report:article")
+    assert graph.has_edge("Claim:flight-2-tracked", "Source:tracker")  # BASED_ON
+    assert graph.has_edge("Report:copy", "Report:article")  # REPEATS
     assert graph.number_of_edges() == sum(1 for _ in text.getvalue().splitlines() if "<edge " in _)
 
 

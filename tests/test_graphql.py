@@ -160,8 +160,9 @@ def _graphql_type(name: str) -> Any:
 
 
 def test_every_graphql_field_reads_the_graph_through_the_field_table() -> None:
-    # A claim's source and report are projected by the claims list itself (projection._claims).
-    nested = {"Claim": {"source", "report"}}
+    # A claim's source, report and the sources it rests on are projected by the claims list
+    # itself (projection._claims).
+    nested = {"Claim": {"source", "report", "based_on"}}
     for type_name, table in FIELDS.items():
         graphql_fields = _graphql_type(type_name).fields
         fields = {model_name(field, name) for name, field in graphql_fields.items()}

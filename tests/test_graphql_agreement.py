@@ -338,6 +338,17 @@ BROKEN_CASES = [
         {"node": None},
         id="claim-graded-outside-the-scale",
     ),
+    pytest.param(
+        *_broken(
+            '{ node(id: "Event:odd-flight") { ... on Event { corroboration { independentOrigins '
+            "bestGrading { reliability code } } } } }",
+            "reliability",
+            ["node", "corroboration", "bestGrading", "reliability"],
+            "Grading.reliability: the stored value 'Z' is not a Reliability",
+        ),
+        {"node": {"corroboration": {"independentOrigins": 1, "bestGrading": None}}},
+        id="corroboration-graded-outside-the-scale",
+    ),
 ]
 
 
@@ -403,6 +414,28 @@ ORDER_CASES = [
         'a: version b: locations(filter: {text: "latakia"}, first: 1) { nodes { key } } }',
         [("b", [("totalCount", ...), ("nodes", [[("key", ...)]])]), ("a", ...)],
         id="root-fields-sharing-a-key-merge",
+    ),
+    pytest.param(
+        '{ node(id: "Event:hmeimim-2025-airlift") { ... on Event { corroboration { '
+        "worstGrading { code } o: origins { n: claimCount source { key } } independentOrigins "
+        "bestGrading { credibility reliability } } } } }",
+        [
+            (
+                "node",
+                [
+                    (
+                        "corroboration",
+                        [
+                            ("worstGrading", [("code", "F3")]),
+                            ("o", [[("n", 2), ("source", [("key", "flightradar24")])], ..., ...]),
+                            ("independentOrigins", 3),
+                            ("bestGrading", [("credibility", 2), ("reliability", "B")]),
+                        ],
+                    )
+                ],
+            )
+        ],
+        id="corroboration",
     ),
 ]
 

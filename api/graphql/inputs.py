@@ -73,6 +73,11 @@ class ClaimConditions:
         default=None, description="A Source id: one claim from it (the graded one, if graded)."
     )
     sourcing: SourcingEnum | None = None  # type: ignore[valid-type]
+    min_independent_origins: int | None = strawberry.field(
+        default=None,
+        description="At least this many independent origins: claims that repeat another "
+        "report or rest on another source's data count as that origin (docs/reliability.md).",
+    )
 
 
 @strawberry.input(description="Every given condition must hold.")

@@ -76,6 +76,10 @@ class ClaimInput:
     quote: str | None = None
     grading_note: str | None = None
     report: str | None = None
+    based_on: list[str] = strawberry.field(
+        default_factory=list,
+        description="Keys of the Sources whose data or word it rests on (docs/reliability.md).",
+    )
     reliability: Reliability | None = None
     reported_on: str | None = None
     key: str | None = None

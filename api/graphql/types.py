@@ -284,6 +284,10 @@ class Report(Node):
     external_ids = row(list[ExternalId])
     published = row(TimeSpan | None)
     publisher = row(Source | None)
+    repeats = row(
+        Annotated["Report", strawberry.lazy("eventgraph.api.graphql.types")] | None,
+        "The report this one repeats (a syndicated copy, a rewrite): one origin with it.",
+    )
 
 
 @strawberry.type(description="One source's graded claim, in one report.")
@@ -291,12 +295,47 @@ class Claim:
     key = row(str)
     source = row(Source)
     report = row(Report | None)
+    based_on = row(
+        list[Source],
+        "The sources whose data or word it rests on (empty: its source's own): its origins.",
+    )
     reliability = row(Reliability)
     credibility = row(int, "Information credibility, 1 (confirmed) to 6 (cannot be judged).")
     paraphrase = row(str, "What the source said, in our words.")
     quote = row(str | None, "The source's exact words, where recorded.")
     grading_note = row(str | None, "Why this reliability and credibility.")
     reported_on = row(DateTime | None)
+
+
+@strawberry.type(
+    description="An Admiralty grading: source reliability and information credibility."
+)
+class Grading:
+    reliability = row(Reliability)
+    credibility = row(int, "1 (confirmed) to 6 (cannot be judged).")
+    code = row(str, "Both in one, as analysts write it: `B2`.")
+
+
+@strawberry.type(description="A source the claims finally rest on (docs/reliability.md).")
+class Origin:
+    source = row(Source)
+    claim_count = row(int, "How many of the claims rest on it.")
+
+
+@strawberry.type(
+    description="How many independent origins support an event or relation, and how well: "
+    "claims that repeat another report or rest on another source's data count as that "
+    "origin (docs/reliability.md). Retracted claims are left out."
+)
+class Corroboration:
+    independent_origins = row(int, "Distinct origins of its claims.")
+    origins = row(list[Origin], "Each origin once, in the order of the first claim resting on it.")
+    best_grading = row(
+        Grading | None, "The best grading of a claim: reliability first (A best), then credibility."
+    )
+    worst_grading = row(Grading | None, "The worst grading of a claim, in the same order.")
+    anonymous_only = row(bool, "Every origin is an anonymous source.")
+    claim_count = row(int, "How many claims support it.")
 
 
 Entity = Annotated[Actor | Asset | EquipmentType | Location, strawberry.union("Entity")]
@@ -334,6 +373,7 @@ class Event(Node):
     about = row(_Events, "Events this statement or assessment is about. " + TIME_ORDER)
     ends = row(_Events, "Events this one ends. " + TIME_ORDER)
     claims = row(list[Claim])
+    corroboration = row(Corroboration)
 
 
 @strawberry.type(description="A sourced, time-bounded relation between two entities.")
@@ -347,6 +387,7 @@ class Relation(Node):
     from_ = strawberry.field(resolver=from_row, graphql_type=Entity | None, name="from")
     to = row(Entity | None)
     claims = row(list[Claim])
+    corroboration = row(Corroboration)
 
 
 @strawberry.type

@@ -2,14 +2,14 @@
 (GraphML, JSON Lines) rather than records.
 
 Nodes are keyed by their global id (`Label:id`, as in GraphQL), since ids are unique per label
-only. Claims are nodes too, with their `SUPPORTS`, `SOURCED_FROM` and `IN_REPORT` edges: a
-claim has a grading and words of its own and ties an event to a source and a report, which no
-single edge can hold. Properties are those the model declares (`model.node_properties`), less
-the import's bookkeeping (`created_at`, `updated_at`, `content_hash`, which say when we
-imported, not what happened); a value of another type than the model's (written by another
-tool) is left out. A node's external ids are its `external_ids`, `scheme:value` each. Times
-are ISO 8601 text, a point is `lat` and `lon`; lists stay lists here (GraphML writes them as
-JSON text).
+only. Claims are nodes too, with their `SUPPORTS`, `SOURCED_FROM`, `IN_REPORT` and `BASED_ON`
+edges: a claim has a grading and words of its own and ties an event to a source and a report,
+which no single edge can hold. Properties are those the model declares
+(`model.node_properties`), less the import's bookkeeping (`created_at`, `updated_at`,
+`content_hash`, which say when we imported, not what happened); a value of another type than
+the model's (written by another tool) is left out. A node's external ids are its
+`external_ids`, `scheme:value` each. Times are ISO 8601 text, a point is `lat` and `lon`; lists
+stay lists here (GraphML writes them as JSON text).
 """
 
 from collections.abc import Iterator
@@ -180,3 +180,5 @@ def edges(snapshot: Snapshot) -> Iterator[Edge]:
             yield Edge("SOURCED_FROM", claim, global_id("Source", row["source"]), {})
         if row["report"] is not None:
             yield Edge("IN_REPORT", claim, global_id("Report", row["report"]), {})
+        for basis in sorted(row["based_on"]):
+            yield Edge("BASED_ON", claim, global_id("Source", basis), {})

@@ -320,12 +320,15 @@ def retarget(record: Record, aliases: dict[str, str]) -> Record:
                 )
         elif part.name == "claims":
             claims: tuple[ClaimSpec, ...] = given.claims
-            if any(c.source in aliases or (c.report or "") in aliases for c in claims):
+            if any(
+                ref in aliases for c in claims for ref in (c.source, c.report or "", *c.based_on)
+            ):
                 changes["claims"] = tuple(
                     c.model_copy(
                         update={
                             "source": aliases.get(c.source, c.source),
                             "report": aliases.get(c.report, c.report) if c.report else None,
+                            "based_on": tuple(aliases.get(ref, ref) for ref in c.based_on),
                         }
                     )
                     for c in claims

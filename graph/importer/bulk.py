@@ -376,6 +376,7 @@ class _CsvRows:
             ]
             if claim["report"] is not None:
                 links.append(("IN_REPORT", "Report", claim["report"]))
+            links.extend(("BASED_ON", "Source", basis) for basis in claim["based_on"])
             for edge_type, target, target_id in links:
                 edge = {"from": claim_id, "to": target_id, "type": edge_type}
                 rows.append(((_group(CLAIM), _group(target)), *_spelled(edge, EDGE_FIXED)))

@@ -20,6 +20,13 @@ OWNERS = ("Event", "Relation")
 """What a claim may be on."""
 _CHUNK = 5_000
 
+BASED_ON_EDGES = (
+    "WITH c, claim CALL (c, claim) {{ UNWIND claim.based_on AS basis "
+    "MATCH (basis_source:Source {{id: basis}}) USING INDEX basis_source:Source(id) "
+    "CREATE (c)-[:BASED_ON]->(basis_source) }}"
+)
+"""Links claim `c` to the sources its row's `based_on` names (a template: braces doubled);
+every statement that writes claims ends with it."""
 _FIND = (
     "UNWIND $ids AS id OPTIONAL MATCH (e:Event {id: id}) USING INDEX e:Event(id) "
     "OPTIONAL MATCH (r:Relation {id: id}) USING INDEX r:Relation(id) "
@@ -36,7 +43,7 @@ _WRITE = (
     "SET c += claim.props "
     "CREATE (c)-[:SUPPORTS]->(n) CREATE (c)-[:SOURCED_FROM]->(s) "
     "FOREACH (_ IN CASE WHEN report IS NULL THEN [] ELSE [1] END | "
-    "CREATE (c)-[:IN_REPORT]->(report)) "
+    "CREATE (c)-[:IN_REPORT]->(report)) " + BASED_ON_EDGES + " "
     "RETURN count(c) AS created"
 )
 """Creates the claims no claim has the id of yet, on their node in the graph."""

@@ -456,6 +456,7 @@ CSV_TABLES: dict[str, tuple[str, ...]] = {
         "id",
         "source",
         "report",
+        "based_on",
         "reliability",
         "credibility",
         "paraphrase",
@@ -620,7 +621,10 @@ def _read_csv(file: Path, text: str, result: ReadResult) -> None:
             cells = _cells(row)
             if table in ATTACHING:
                 target = cells.pop("event" if table == "participants" else "target", "")
-                result.attachments.append(Attachment(target, table, cells, file, line))
+                item: dict[str, Any] = dict(cells)
+                if "based_on" in item:  # `source;source` (docs/importing.md)
+                    item["based_on"] = _split(item["based_on"])
+                result.attachments.append(Attachment(target, table, item, file, line))
                 continue
             data = _csv_record(table, cells)
             result.records.append(

@@ -66,6 +66,9 @@ def references(raw: RawRecord, faulty: tuple[PathKey, ...] = ()) -> list[Referen
                 refs.append((source, ("Source",), ("claims", index, "source")))
             if (report := _text(claim.get("report"))) is not None:
                 refs.append((report, ("Report",), ("claims", index, "report")))
+            for at, basis in _items(claim.get("based_on")):
+                if (basis := _text(basis)) is not None:
+                    refs.append((basis, ("Source",), ("claims", index, "based_on", at)))
     if not faulty:
         return refs
     return [ref for ref in refs if not any(path and _overlap(ref[2], path) for path in faulty)]

@@ -51,6 +51,7 @@ from neo4j.spatial import WGS84Point
 from eventgraph.graph import model, ontology
 from eventgraph.graph.driver import is_memory_limit
 from eventgraph.graph.errors import Conflict, QueryTooLarge, Refused, Unavailable
+from eventgraph.graph.importer.graph_claims import BASED_ON_EDGES
 from eventgraph.graph.importer.prefetch import prefetched
 from eventgraph.graph.importer.validation import Item, Plan, claim_id_of, claims_of
 from eventgraph.graph.records import ClaimSpec
@@ -239,6 +240,7 @@ def claim_row(owner: str, index: int | None, claim: ClaimSpec, plan: Plan) -> di
         "owner": owner,
         "source": claim.source,
         "report": claim.report,
+        "based_on": list(dict.fromkeys(claim.based_on)),  # one BASED_ON edge per source
         "props": {k: v for k, v in props.items() if v is not None},
     }
 
@@ -311,7 +313,7 @@ _CLAIMS_OF_N = (
     f"CREATE (c:Claim {{{{{_CLAIM_KEYS}, created_at: $now}}}}) "
     "CREATE (c)-[:SUPPORTS]->(n) CREATE (c)-[:SOURCED_FROM]->(s) "
     "FOREACH (_ IN CASE WHEN report IS NULL THEN [] ELSE [1] END | "
-    "CREATE (c)-[:IN_REPORT]->(report))"
+    "CREATE (c)-[:IN_REPORT]->(report)) " + BASED_ON_EDGES
 )
 """Creates the claims (`claim`) of the node `n` with their edges."""
 _CREATE_CLAIMS = (
@@ -501,6 +503,7 @@ def _rows_of(item: Item, plan: Plan) -> _Rows:
         targets.append(("Source", claim["source"]))
         if claim["report"] is not None:
             targets.append(("Report", claim["report"]))
+        targets.extend(("Source", basis) for basis in claim["based_on"])
     created: dict[str, Any] = {"props": props}
     if texts:
         created["times"] = texts

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from eventgraph.graph.errors import InvalidData, Problem
+from eventgraph.graph.model import camel
 from eventgraph.graph.timespan import TimeError, bounds
 from eventgraph.graph.translate.queries import EventFilter, RelationFilter, Sourcing
 
@@ -49,7 +50,15 @@ def _claim_conditions(raw: Arguments) -> dict[str, Any]:
         "min_credibility": _get(raw, "min_credibility"),
         "source": _get(raw, "source"),
         "sourcing": Sourcing(_get(raw, "sourcing") or Sourcing.ANY),
+        "min_independent_origins": _at_least_zero(raw, "min_independent_origins"),
     }
+
+
+def _at_least_zero(raw: Arguments, name: str) -> int | None:
+    value = _get(raw, name)
+    if value is not None and value < 0:
+        raise InvalidData([Problem("filter", camel(name), f"must be 0 or more, not {value}")])
+    return value  # type: ignore[no-any-return]
 
 
 def event_filter(raw: Arguments) -> EventFilter:

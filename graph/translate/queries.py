@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from eventgraph.graph import corroboration
 from eventgraph.graph.errors import InvalidData, Problem
 from eventgraph.graph.executor import Statement
 from eventgraph.graph.identifiers import OWN_ID, checked_key, key_of
@@ -192,6 +193,8 @@ class EventFilter:
     origin: str | None = None
     destination: str | None = None
     sourcing: Sourcing = Sourcing.ANY
+    min_independent_origins: int | None = None
+    """At least this many independent origins (graph/corroboration.py)."""
 
 
 PLACE_HOPS = 8
@@ -310,6 +313,7 @@ def _event_conditions(c: Compiler, f: EventFilter, e: str) -> list[str]:
     if f.near:
         where.append(_near(c, e, *f.near))
     where += claim_conditions(c, e, f.min_reliability, f.min_credibility, f.source, f.sourcing)
+    where += origin_conditions(c, e, f.min_independent_origins)
     return where
 
 
@@ -380,6 +384,14 @@ def claim_conditions(
             f"WHERE {other}coalesce(s.anonymous, false) }}"
         )
     return where
+
+
+def origin_conditions(c: Compiler, v: str, min_independent_origins: int | None) -> list[str]:
+    """`v` (an event or a relation) has at least this many independent origins."""
+    if not min_independent_origins:
+        return []
+    count = corroboration.independent_origins(v, c.var("o"))
+    return [f"{count} >= {c.param(min_independent_origins)}"]
 
 
 ORDERS = {
@@ -537,6 +549,8 @@ class RelationFilter:
     min_credibility: int | None = None
     source: str | None = None
     sourcing: Sourcing = Sourcing.ANY
+    min_independent_origins: int | None = None
+    """At least this many independent origins (graph/corroboration.py)."""
 
 
 RELATION_ORDER = "r.since IS NOT NULL, r.since, r.id"
@@ -565,6 +579,7 @@ def relation_match(c: Compiler, f: RelationFilter, r: str = "r") -> str:
     if f.start is not None:
         where.append(f"({r}.until IS NULL OR {r}.until >= {c.param(f.start)})")
     where += claim_conditions(c, r, f.min_reliability, f.min_credibility, f.source, f.sourcing)
+    where += origin_conditions(c, r, f.min_independent_origins)
     return f"{anchor or f'MATCH ({r}:Relation)'} WHERE {' AND '.join(where)}"
 
 

@@ -13,8 +13,8 @@ How relationships are presented
     names) that carries the Relation (`since`, `until`, `description`) and its claims: what an
     analyst expects from "russia —operates→ hmeimim". Relation nodes are never listed as nodes,
     and `FROM`/`TO` are never shown. Claims are provenance, not graph content: `SUPPORTS`,
-    `SOURCED_FROM` and `IN_REPORT` are never followed. A stored relationship carries no claims
-    of its own; a participation, place or part rests on its event's claims.
+    `SOURCED_FROM`, `IN_REPORT` and `BASED_ON` are never followed. A stored relationship
+    carries no claims of its own; a participation, place or part rests on its event's claims.
 
 How far is a hop
     `neighborhood` counts hops as they are shown: a relation is one hop (depth 1 around Russia
@@ -63,7 +63,7 @@ MAX_EVENTS = 500
 MAX_BUCKETS = 400
 """At most this many activity buckets in the window (the baseline has as many again)."""
 
-PROVENANCE_EDGES = ("SUPPORTS", "SOURCED_FROM", "IN_REPORT")
+PROVENANCE_EDGES = ("SUPPORTS", "SOURCED_FROM", "IN_REPORT", "BASED_ON")
 RELATION_EDGES = ("FROM", "TO")
 FOLLOWABLE_EDGES = tuple(
     edge.name
