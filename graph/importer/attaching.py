@@ -25,10 +25,12 @@ from eventgraph.graph import identifiers, model
 from eventgraph.graph.errors import Problem, a_or_an
 from eventgraph.graph.identifiers import OWN_ID, Identified, id_row, key_of
 from eventgraph.graph.importer.reading import RawRecord
-from eventgraph.graph.ontology import ID_SCHEMES, IDENTIFIABLE_LABELS
+from eventgraph.graph.ontology import ALIASED_LABELS, ID_SCHEMES
 from eventgraph.graph.records import ClaimSpec, Participant, Record
 
-IDENTIFIABLE = frozenset(IDENTIFIABLE_LABELS)
+IDENTIFIABLE = frozenset(ALIASED_LABELS)
+"""Labels whose records may attach: those with external ids, and events, whose own id may be
+an `id` alias of the event a merge folded it into."""
 
 
 @dataclass(frozen=True)
