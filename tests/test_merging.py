@@ -304,3 +304,92 @@ def test_concurrent_merges_of_one_node_one_wins_the_other_fails_cleanly(
     moved = one(story, f"MATCH ()-[r]-() WHERE r.{MOVED_BY} IS NOT NULL RETURN count(r)")
     record = outcomes[won[0]]
     assert moved == 2 * sum(1 for e in record.edges if e.owned and e.fate is Fate.MOVED)
+
+
+MERGE_NODES = """mutation($keep: ID!, $fold: ID!, $reason: String!) {
+  mergeNodes(keep: $keep, fold: $fold, reason: $reason) {
+    id label kept folded by reason moved dropped relationships { type outgoing other role fate }
+  } }"""
+UNMERGE_NODES = """mutation($merge: String!, $reason: String!) {
+  unmergeNodes(merge: $merge, reason: $reason) { restored gone rewritten merge { undoneBy } } }"""
+MERGES = """{ merges(node: "Actor:syria-state") { id by reason undoneBy folded } }"""
+
+
+def test_graphql_merges_and_unmerges_as_the_editor_and_lists_who_when_why(
+    story: Driver, settings: Settings
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from eventgraph.api.app import create_app
+    from eventgraph.graph.tokens import Role, create_token
+    from tests.helpers import ask
+
+    db = settings.neo4j_database
+    editor = create_token(story, db, Role.EDITOR, "merging-editor")
+    reader = create_token(story, db, Role.READER, "merging-reader")
+    before = snapshot(story)
+
+    def post(query: str, token: str, **variables: Any) -> dict[str, Any]:
+        response = client.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    fold = {"keep": "Actor:syria-state", "fold": "Actor:syrian-government", "reason": "one"}
+    app = create_app(settings.model_copy(update={"anonymous_read": True}))
+    with TestClient(app) as client:
+        denied = post(MERGE_NODES, reader, **fold)
+        assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert snapshot(story) == before
+        other = post(MERGE_NODES, editor, **(fold | {"fold": "Asset:hmeimim-air-base"}))
+        assert other["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert "is an Asset, not an Actor" in other["errors"][0]["message"]
+
+        done = post(MERGE_NODES, editor, **fold)["data"]["mergeNodes"]
+        assert done["by"] == "merging-editor" and done["folded"] == "Actor:syrian-government"
+        assert done["moved"] > 0
+        involved = [r for r in done["relationships"] if r["type"] == "INVOLVES"]
+        assert involved and all(r["other"].startswith("Event:") for r in involved)
+        assert all(r["role"] and not r["outgoing"] for r in involved)
+        assert {r["fate"] for r in involved} <= {"moved", "duplicate"}
+        listed = [ask(client, MERGES, fast=fast).json()["data"]["merges"] for fast in (True, False)]
+        assert listed[0] == listed[1] == [
+            {"id": done["id"], "by": "merging-editor", "reason": "one", "undoneBy": None,
+             "folded": "Actor:syrian-government"}
+        ]  # fmt: skip
+        again = post(MERGE_NODES, editor, **fold)
+        assert again["errors"][0]["extensions"]["code"] == "CONFLICT"
+
+        undone = post(UNMERGE_NODES, editor, merge=done["id"], reason="two")["data"]
+        assert undone["unmergeNodes"]["merge"]["undoneBy"] == "merging-editor"
+        assert undone["unmergeNodes"]["restored"] == done["moved"] + done["dropped"]
+        never = post(UNMERGE_NODES, editor, merge="merge-never", reason="two")
+        assert never["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert snapshot(story) == before
+
+
+def test_the_commands_merge_list_and_unmerge(story: Driver) -> None:
+    import json
+
+    from eventgraph.api.errors import Exit
+    from tests.helpers import run_cli
+
+    before = snapshot(story)
+    done = run_cli("merge", "syria-state", "syrian-government", "--reason", "one", "--by", "me")
+    assert done.returncode == 0, done.stderr
+    assert "Actor 'syrian-government' into 'syria-state' by me" in done.stdout
+    listed = json.loads(run_cli("merges", "--json").stdout)
+    assert [(m["kept"], m["folded"], m["by"], m["reason"]) for m in listed] == [
+        ("syria-state", "syrian-government", "me", "one")
+    ]
+    itself = run_cli("merge", "russia", "russia", "--reason", "one")
+    assert itself.returncode == Exit.INVALID_INPUT and "does not merge with itself" in itself.stderr
+    undone = run_cli("unmerge", listed[0]["id"], "--reason", "two", "--by", "me")
+    assert undone.returncode == 0, undone.stderr
+    assert "undone by me" in undone.stdout
+    again = run_cli("unmerge", listed[0]["id"], "--reason", "two")
+    assert again.returncode == Exit.CONFLICT and "was undone already" in again.stderr
+    assert snapshot(story) == before

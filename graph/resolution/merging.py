@@ -259,6 +259,17 @@ def labels_of(driver: Driver, database: str, node_id: str) -> list[str]:
     return [record["label"] for record in records]
 
 
+def merge_label(driver: Driver, database: str, node_id: str) -> str:
+    """The mergeable label of the node with this key (for callers that name nodes by key)."""
+    found = [label for label in labels_of(driver, database, node_id) if label in MERGEABLE_LABELS]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise NotFound(f"'{node_id}' is no node that merges ({', '.join(MERGEABLE_LABELS)})")
+    reason = f"is a key of {' and of '.join(found)} nodes: say which label"
+    raise InvalidData([Problem("keep", "keep", reason)])
+
+
 def merge(
     driver: Driver,
     database: str,
