@@ -99,6 +99,10 @@ def test_merging_two_actors_moves_everything_and_unmerging_restores_the_graph_ex
     assert one(story, f"MATCH (:{MERGE_LABEL})-[:FOLDED]->(b:{FOLDED_LABEL}) RETURN b.id") == (
         ACLED_RUSSIA
     )
+    # The feed again: its record of the actor folded attaches to the actor kept.
+    again = import_feed(story, settings, ACLED)
+    assert again.attached == 1 and again.outcome.changed == 0
+    assert one(story, "MATCH (n:Actor {id: $id}) RETURN count(n)", id=ACLED_RUSSIA) == 0
     listed = merges(story, database, node="russian-armed-forces")
     assert [(m.id, m.by, m.reason) for m in listed] == [(record.id, "analyst@test", "one thing")]
 
@@ -204,12 +208,15 @@ def test_the_old_id_reads_as_the_node_kept_in_graphql(story: Driver, settings: S
             client,
             '{ e: node(id: "Event:hmeimim-2025-attack-repelled") { ... on Event { key } } '
             '  a: node(id: "Actor:syrian-government") { ... on Actor { key } } '
-            '  x: byExternalId(scheme: "id", value: "syrian-government") { ... on Actor { key } } }',
+            '  x: byExternalId(scheme: "id", value: "syrian-government") { ... on Actor { key } } '
+            '  y: byExternalId(scheme: "id", value: "hmeimim-2025-attack-repelled") '
+            "    { ... on Event { key } } }",
         )
     assert data == {
         "e": {"key": "hmeimim-2025-attack"},
         "a": {"key": "syria-state"},
         "x": {"key": "syria-state"},
+        "y": {"key": "hmeimim-2025-attack"},
     }
 
 

@@ -21,7 +21,6 @@ from eventgraph.graph.identifiers import OWN_ID, checked_key, key_of
 from eventgraph.graph.ontology import (
     ALIASED_LABELS,
     EXTERNAL_ID_LABEL,
-    IDENTIFIABLE_LABELS,
     IDENTIFIES,
     LONG_SPAN_LABEL,
     PLACE_RADIUS_KM,
@@ -82,9 +81,10 @@ def by_external_id(selection: Selection, scheme: str, value: str, tag: bool = Fa
     """The node an external id identifies (its value normalised for its scheme), or null."""
     key = checked_key(scheme, value)
     c = Compiler(type_tags=tag)
-    shape = project(c, "n", selection, IDENTIFIABLE_LABELS)
+    shape = project(c, "n", selection, ALIASED_LABELS)
     cypher = (
         f"OPTIONAL MATCH (:`{EXTERNAL_ID_LABEL}` {{key: {c.param(key)}}})-[:`{IDENTIFIES}`]->(n) "
+        f"WHERE {not_retracted('n')} "
         f"RETURN CASE WHEN n IS NULL THEN null ELSE {shape} END AS result"
     )
     return Statement(cypher, c.params)
