@@ -79,6 +79,12 @@ def identified(driver: Driver, database: str, keys: Iterable[str]) -> dict[str, 
     return found
 
 
+def aliases_any(driver: Driver, database: str, label: str) -> bool:
+    """Whether any id identifies a node of `label` (from the count store: no scan)."""
+    query = f"MATCH ()-[r:`{IDENTIFIES}`]->(:`{label}`) RETURN count(r) AS ids"
+    return bool(driver.execute_query(query, database_=database)[0][0]["ids"])
+
+
 def _held_query(label: str) -> str:
     return (
         f"UNWIND $ids AS id MATCH (n:`{label}` {{id: id}}) USING INDEX n:`{label}`(id) "

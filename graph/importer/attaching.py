@@ -25,7 +25,7 @@ from eventgraph.graph import identifiers, model
 from eventgraph.graph.errors import Problem, a_or_an
 from eventgraph.graph.identifiers import OWN_ID, Identified, id_row, key_of
 from eventgraph.graph.importer.reading import RawRecord
-from eventgraph.graph.ontology import ALIASED_LABELS, ID_SCHEMES
+from eventgraph.graph.ontology import ALIASED_LABELS, ID_SCHEMES, IDENTIFIABLE_LABELS
 from eventgraph.graph.records import ClaimSpec, Participant, Record
 
 IDENTIFIABLE = frozenset(ALIASED_LABELS)
@@ -118,7 +118,14 @@ class ExternalIds:
 
     def settle(self, driver: Driver, database: str) -> "Attached":
         """Which records attach to which nodes, and what is refused (in `problems`)."""
-        own = {key_of(OWN_ID, record_id): (label, record_id) for label, record_id in self.records}
+        # An event's id is an alias only while a merge that folded it stands: most graphs have
+        # none, and then 100k event records need not be looked up (1.8 s measured).
+        events_aliased = identifiers.aliases_any(driver, database, "Event")
+        own = {
+            key_of(OWN_ID, record_id): (label, record_id)
+            for label, record_id in self.records
+            if label in IDENTIFIABLE_LABELS or events_aliased
+        }
         found = identifiers.identified(driver, database, [*self.given, *own])
         targets: dict[tuple[str, str], dict[str, Identified]] = {}
         for key, node in found.items():
