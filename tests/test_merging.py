@@ -115,6 +115,39 @@ def test_merging_two_actors_moves_everything_and_unmerging_restores_the_graph_ex
     assert again.outcome.changed == 0
 
 
+@pytest.mark.parametrize(
+    ("label", "keep", "fold", "dropped"),
+    [
+        ("Location", "latakia-province", "hmeimim", {Fate.BETWEEN: 1}),  # hmeimim WITHIN it
+        ("Asset", "hmeimim-air-base", "latakia-airport", {Fate.DUPLICATE: 1}),  # one place
+        ("EquipmentType", "il-62m", "an-124-100", {Fate.DUPLICATE: 1}),  # one event's aircraft
+    ],
+)
+def test_places_assets_and_types_round_trip_with_what_joins_or_repeats_them(
+    story: Driver, settings: Settings, label: str, keep: str, fold: str, dropped: dict[Fate, int]
+) -> None:
+    """A place inside the one kept, an airfield sharing the kept one's runway, a second aircraft
+    type with its own ICAO designator: links between the two are dropped (no loop), the kept
+    node takes the rest and the folded one's ids, and the unmerge gives every one back."""
+    database = settings.neo4j_database
+    before = snapshot(story)
+    ids = one(story, f"MATCH (:{label} {{id: $id}})<-[:IDENTIFIES]-(x) RETURN collect(x.key)",
+              id=fold)  # fmt: skip
+
+    record = merge(story, database, label, keep, fold, **WHO)
+
+    loops = one(story, f"MATCH (a:{label} {{id: $id}})-[r]->(a) RETURN count(r)", id=keep)
+    assert loops == 0
+    kept_ids = one(story, f"MATCH (:{label} {{id: $id}})<-[:IDENTIFIES]-(x) RETURN collect(x.key)",
+                   id=keep)  # fmt: skip
+    assert set(ids) | {f"id:{fold}"} <= set(kept_ids)
+    assert record.count(Fate.MOVED) > 0
+    assert {fate: record.count(fate) for fate in dropped} == dropped
+    unmerge(story, database, record.id, **WHO)
+    assert snapshot(story) == before
+    assert imported(story, database, [SEEDS]).outcome.changed == 0
+
+
 def test_two_events_merge_claims_and_participants_move_and_the_old_id_keeps_working(
     story: Driver, settings: Settings, tmp_path: Path
 ) -> None:
