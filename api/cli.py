@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, ParamSpec, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TextIO, TypeVar
 
 import typer
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
@@ -46,6 +46,9 @@ from eventgraph.graph.settings import Settings, get_settings
 from eventgraph.graph.stix.writing import bundle_of, versions_of
 from eventgraph.graph.timespan import TimeError, bounds
 from eventgraph.graph.tokens import Role, create_token, list_tokens, revoke_token
+
+if TYPE_CHECKING:
+    from eventgraph.graph.resolution.merging import MergeRecord
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -854,6 +857,110 @@ def resolve(
             line = f"      {reason.weight:+.2f} {reason.kind.value}: {reason.detail}"
             out.print(Text(line), soft_wrap=True)
     err.print(f"{len(proposals)} proposal(s) at a score of {min_score:g} or more")
+
+
+# ---- eventgraph merge / unmerge / merges (graph/resolution/merging.py, docs/identity.md) -----
+
+_LABEL_HELP = "Actor, EquipmentType, Asset, Location or Event (found from KEEP when left out)."
+
+
+def _who(by: str | None) -> str:
+    import getpass
+
+    return by or getpass.getuser()
+
+
+def _print_merge(record: "MergeRecord") -> None:
+    from eventgraph.graph.resolution.merging import Fate
+
+    state = (
+        f"undone by {record.undone_by} at {record.undone_at:%Y-%m-%d %H:%M}Z: {record.undo_reason}"
+        if record.undone_at is not None
+        else "standing"
+    )
+    out.print(
+        Text(
+            f"{record.id}  {record.label} '{record.folded}' into '{record.kept}' by {record.by} "
+            f"at {record.at:%Y-%m-%d %H:%M}Z: {record.reason}  ({state})"
+        ),
+        soft_wrap=True,
+    )
+    counts = ", ".join(f"{record.count(fate)} {fate.value}" for fate in Fate)
+    out.print(Text(f"      relationships: {counts}"), soft_wrap=True)
+
+
+@app.command("merge", cls=InWords)
+@reports_errors
+def merge_(
+    keep: Annotated[str, typer.Argument(metavar="KEEP", help="Key of the node kept.")],
+    fold: Annotated[str, typer.Argument(metavar="FOLD", help="Key of the node folded into it.")],
+    reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help="Why (required).")],
+    label: Annotated[str | None, typer.Option("--label", metavar="LABEL", help=_LABEL_HELP)] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", metavar="NAME", help="Who merges (your user name).")
+    ] = None,
+) -> None:
+    """Fold node FOLD into KEEP: its claims, links and ids move; its key then reaches KEEP."""
+    from eventgraph.graph.resolution.merging import merge, merge_label
+
+    settings = get_settings()
+    with open_driver(settings) as driver:
+        database = settings.neo4j_database
+        wanted = label or merge_label(driver, database, keep)
+        record = merge(driver, database, wanted, keep, fold, by=_who(by), reason=reason)
+    _print_merge(record)
+    err.print(f"merged: undo with `eventgraph unmerge {record.id} --reason …`")
+
+
+@app.command("unmerge", cls=InWords)
+@reports_errors
+def unmerge_(
+    merge_id: Annotated[str, typer.Argument(metavar="MERGE", help="The merge's id.")],
+    reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help="Why (required).")],
+    by: Annotated[
+        str | None, typer.Option("--by", metavar="NAME", help="Who undoes it (your user name).")
+    ] = None,
+) -> None:
+    """Undo a merge: both nodes as they were; what came since stays with the node kept."""
+    from eventgraph.graph.resolution.merging import unmerge
+
+    settings = get_settings()
+    with open_driver(settings) as driver:
+        done = unmerge(driver, settings.neo4j_database, merge_id, by=_who(by), reason=reason)
+    _print_merge(done.merge)
+    err.print(
+        f"unmerged: {done.restored} relationship(s) given back to '{done.merge.folded}'"
+        + (f", {done.gone} whose other end is gone" if done.gone else "")
+        + (
+            f"; {len(done.rewritten)} node(s) written since are written again on their next import"
+            if done.rewritten
+            else ""
+        )
+    )
+
+
+@app.command("merges", cls=InWords)
+@reports_errors
+def merges_(
+    node: Annotated[
+        str | None, typer.Option("--node", metavar="KEY", help="Only those that kept or folded it.")
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help="One JSON array of merges.")] = False,
+) -> None:
+    """List merges, newest first: who, when, why, and what moved."""
+    from dataclasses import asdict
+
+    from eventgraph.graph.resolution.merging import merges
+
+    settings = get_settings()
+    with open_driver(settings) as driver:
+        found = merges(driver, settings.neo4j_database, node=node)
+    if json_:
+        sys.stdout.write(json.dumps([asdict(m) for m in found], default=str) + "\n")
+        return
+    for record in found:
+        _print_merge(record)
+    err.print(f"{len(found)} merge(s)")
 
 
 @app.command(

@@ -187,12 +187,14 @@ ERRORS: dict[type[EventGraphError], Answer] = {
     NotFound: Answer(
         "NOT_FOUND", 404, "EventGraph.NotFound", Exit.NOT_FOUND,
         "the request names a node that does not exist (`retractEvent` of an unknown key, "
-        "`export --entity`, `token revoke`)",
+        "`export --entity`, `token revoke`, `mergeNodes` of an unknown key, `unmergeNodes` of "
+        "an unknown merge)",
     ),
     Conflict: Answer(
         "CONFLICT", 409, "EventGraph.Conflict", Exit.CONFLICT,
         "the graph holds something the request contradicts (a claim or record id that belongs "
-        "to another record; an index in the way of a constraint); nothing was written",
+        "to another record; an index in the way of a constraint; merging a node already "
+        "folded or a retracted event, unmerging twice); nothing was written",
     ),
     AuthError: Answer(
         "UNAUTHENTICATED", 401, "EventGraph.Unauthenticated", Exit.UNAUTHENTICATED,

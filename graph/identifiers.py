@@ -16,6 +16,7 @@ from neo4j import Driver
 
 from eventgraph.graph.errors import InvalidData, Problem
 from eventgraph.graph.ontology import (
+    ALIASED_LABELS,
     EXTERNAL_ID_LABEL,
     ID_SCHEMES_BY_NAME,
     IDENTIFIABLE_LABELS,
@@ -23,7 +24,8 @@ from eventgraph.graph.ontology import (
 )
 
 OWN_ID = "id"
-"""The scheme of our own ids that stand for another node (a record that attached to it)."""
+"""The scheme of our own ids that stand for another node (a record that attached to it, or a
+node merged into it)."""
 ROWS_PER_QUERY = 10_000
 
 
@@ -70,11 +72,17 @@ def identified(driver: Driver, database: str, keys: Iterable[str]) -> dict[str, 
         rows = driver.execute_query(
             _IDENTIFIED,
             keys=wanted[start : start + ROWS_PER_QUERY],
-            labels=list(IDENTIFIABLE_LABELS),
+            labels=list(ALIASED_LABELS),
             database_=database,
         )[0]
         found.update({row["key"]: Identified(row["label"], row["id"]) for row in rows})
     return found
+
+
+def aliases_any(driver: Driver, database: str, label: str) -> bool:
+    """Whether any id identifies a node of `label` (from the count store: no scan)."""
+    query = f"MATCH ()-[r:`{IDENTIFIES}`]->(:`{label}`) RETURN count(r) AS ids"
+    return bool(driver.execute_query(query, database_=database)[0][0]["ids"])
 
 
 def _held_query(label: str) -> str:
@@ -113,7 +121,7 @@ def _write_query(label: str) -> str:
     )
 
 
-_WRITE = {label: _write_query(label) for label in IDENTIFIABLE_LABELS}
+_WRITE = {label: _write_query(label) for label in ALIASED_LABELS}
 
 
 def id_row(scheme: str, value: str) -> dict[str, str]:

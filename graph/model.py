@@ -33,7 +33,11 @@ from enum import StrEnum
 from eventgraph.graph import ontology
 from eventgraph.graph.ontology import (
     ENTITY_LABELS,
+    FOLDED,
+    FOLDED_LABEL,
     LONG_SPAN_LABEL,
+    MERGE_LABEL,
+    MOVED_BY,
     PLACE_LABELS,
     RETRACTED_LABEL,
     SHORT_SPAN_DAYS,
@@ -598,5 +602,14 @@ BOOKKEEPING_LABELS = {
     LONG_SPAN_LABEL: f"a second label on events whose time is open at either end or spans more "
     f"than {SHORT_SPAN_DAYS} days, kept by imports: window queries find the other events "
     f"through the `start` index (from {SHORT_SPAN_DAYS} days before the window) and these apart",
+    MERGE_LABEL: "one node per merge of two nodes into one (`eventgraph merge`, `mergeNodes`): "
+    "`id`, `label`, `kept`, `folded`, `by`, `at`, `reason`, the folded node's `folded_labels`, "
+    "every relationship it moved or dropped (`edges`, JSON) and their counts (`moved`, "
+    "`duplicates`, `between`); once undone `undone_at`, `undone_by`, `undo_reason`, `restored` "
+    "(docs/identity.md)",
+    FOLDED_LABEL: f"what a node folded into another carries instead of its labels while the "
+    f"merge stands, its properties untouched, linked `(:{MERGE_LABEL})-[:{FOLDED}]->`; a "
+    f"relationship the merge moved that the folded node's record wrote carries `{MOVED_BY}` "
+    "(the merge's id)",
 }
 """Labels outside the ontology that eventgraph writes for itself."""

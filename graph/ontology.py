@@ -190,11 +190,15 @@ IDENTIFIABLE_LABELS = ("Actor", "EquipmentType", "Asset", "Location", "Source", 
 """Labels that carry external ids. Not events and relations: one happening reported twice is
 coreference (several reports of one event), not one id; nor claims, which are ours."""
 _IDENTIFIABLE = IDENTIFIABLE_LABELS
+ALIASED_LABELS = (*IDENTIFIABLE_LABELS, "Event")
+"""Labels an `id` alias may stand for: the identifiable ones (a record that attached to a node)
+and events (a duplicate event merged into the one kept, docs/identity.md)."""
 ID_SCHEMES: tuple[IdScheme, ...] = (
     IdScheme(
         "id",
-        "an eventgraph id that now stands for this node: a record that attached to it",
-        _IDENTIFIABLE,
+        "an eventgraph id that now stands for this node: a record that attached to it, or a "
+        "node merged into it",
+        ALIASED_LABELS,
         r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}",
         "fr24:aircraft:ra-82010",
     ),
@@ -276,6 +280,23 @@ ID_SCHEMES: tuple[IdScheme, ...] = (
 )
 """Every scheme an external id may have; `id` is our own (docs/identity.md)."""
 ID_SCHEMES_BY_NAME = {scheme.name: scheme for scheme in ID_SCHEMES}
+
+# ---- merges ---------------------------------------------------------------------------------
+
+MERGEABLE_LABELS = ("Actor", "EquipmentType", "Asset", "Location", "Event")
+"""Labels whose nodes may be merged, two of one label into one (graph/resolution/merging.py)."""
+MERGE_LABEL = "Merge"
+"""A node `(:Merge {id, label, kept, folded, by, at, reason, …})` per merge: who, when, why and
+every relationship it moved, enough to undo it exactly (docs/identity.md)."""
+FOLDED_LABEL = "Folded"
+"""What a node folded into another carries instead of its labels while the merge stands: its
+properties untouched, linked `(:Merge)-[:FOLDED]->(node)`, so that unmerging restores it."""
+FOLDED = "FOLDED"
+"""From a merge to the node it folded; kept out of `EDGE_TYPES`, as `IDENTIFIES` is."""
+MOVED_BY = "moved_by"
+"""On a relationship a merge moved from the folded node to the kept one and that the folded
+node's own record wrote (its outgoing links, its claims, its ids): the merge's id. An import
+of the kept node's record replaces its own links and claims and leaves these alone."""
 
 # ---- event taxonomy ------------------------------------------------------------------------
 

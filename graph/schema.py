@@ -17,7 +17,7 @@ from neo4j.exceptions import ClientError
 
 from eventgraph.graph import model
 from eventgraph.graph.errors import Conflict
-from eventgraph.graph.ontology import EXTERNAL_ID_LABEL, LABELS
+from eventgraph.graph.ontology import EXTERNAL_ID_LABEL, LABELS, MERGE_LABEL
 from eventgraph.graph.spans import MARK_ALL_LONG_SPANS, SET_ALL_RELATION_BOUNDS
 
 SCHEMA_VERSION = 3
@@ -104,6 +104,8 @@ def schema_items() -> list[SchemaItem]:
     )
     # External ids (ontology.ID_SCHEMES): one id, `scheme:value`, names one node.
     items.append(SchemaItem("externalid_key_unique", "UNIQUENESS", (EXTERNAL_ID_LABEL,), ("key",)))
+    # Merges (graph/resolution/merging.py): each recorded once, found by its id to be undone.
+    items.append(SchemaItem("merge_id_unique", "UNIQUENESS", (MERGE_LABEL,), ("id",)))
     searchable = model.searchable()
     items.append(
         SchemaItem(

@@ -7,7 +7,7 @@ import pytest
 from neo4j import Driver
 
 from eventgraph.graph.errors import Conflict
-from eventgraph.graph.ontology import EXTERNAL_ID_LABEL, LABELS
+from eventgraph.graph.ontology import EXTERNAL_ID_LABEL, LABELS, MERGE_LABEL
 from eventgraph.graph.schema import (
     SCHEMA_NODE_LABEL,
     SCHEMA_VERSION,
@@ -29,6 +29,7 @@ def test_every_label_gets_a_unique_id_constraint() -> None:
         "ApiToken",
         "EventGraphSchema",
         EXTERNAL_ID_LABEL,
+        MERGE_LABEL,
     }
 
 

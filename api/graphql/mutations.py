@@ -1,4 +1,4 @@
-"""Mutations for editors: upsert entities, record and retract events.
+"""Mutations for editors: upsert entities, record and retract events, merge and unmerge nodes.
 
 Writes go through the importer's own validation and writer (`graph.importer.import_records`),
 so the API accepts exactly what an import accepts, with the same problems on the same field
@@ -21,6 +21,7 @@ from strawberry.types import Info
 
 from eventgraph.api.auth import identify
 from eventgraph.api.errors import Forbidden
+from eventgraph.api.graphql.merging import Merge, Unmerge, merge_nodes, unmerge_nodes
 from eventgraph.api.graphql.selection import selection_of
 from eventgraph.api.graphql.types import (
     Actor,
@@ -220,3 +221,22 @@ class Mutation:
         done = await asyncio.to_thread(executor.call, retract_event, key, reason, caller.name)
         return Retraction(key=key, reason=reason, retracted_by=caller.name,
                           retracted_at=done.isoformat().replace("+00:00", "Z"))  # fmt: skip
+
+    @strawberry.mutation(
+        description="Fold node `fold` into `keep` (global ids of one label: actors, equipment "
+        "types, assets, places, events): its claims, links and ids move, its key reads as "
+        "`keep`; recorded, undone exactly by `unmergeNodes` (editor; docs/identity.md)."
+    )
+    async def merge_nodes(
+        self, info: Info, keep: strawberry.ID, fold: strawberry.ID, reason: str
+    ) -> Merge:
+        caller = await _editor(info)
+        return await merge_nodes(info, caller.name, str(keep), str(fold), reason)
+
+    @strawberry.mutation(
+        description="Undo a merge: both nodes as they were; what came since stays with the "
+        "node kept (editor; docs/identity.md)."
+    )
+    async def unmerge_nodes(self, info: Info, merge: str, reason: str) -> Unmerge:
+        caller = await _editor(info)
+        return await unmerge_nodes(info, caller.name, merge, reason)

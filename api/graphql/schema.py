@@ -26,6 +26,7 @@ from eventgraph.api.graphql.inputs import (
     Window,
 )
 from eventgraph.api.graphql.limits import operation_limits
+from eventgraph.api.graphql.merging import MergeQueries
 from eventgraph.api.graphql.mutations import Mutation
 from eventgraph.api.graphql.relationships import RelationshipQueries
 from eventgraph.api.graphql.resolution import ResolutionQueries
@@ -53,7 +54,7 @@ PAGE = f"At most {MAX_PAGE}; {DEFAULT_PAGE} when neither first nor last is given
 
 
 @strawberry.type
-class Query(RelationshipQueries, ResolutionQueries):
+class Query(RelationshipQueries, ResolutionQueries, MergeQueries):
     @strawberry.field(description="The eventgraph version serving this API.")
     def version(self) -> str:
         return __version__

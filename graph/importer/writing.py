@@ -277,12 +277,15 @@ the driver's own conversion of a Python datetime costs about 0.1 ms each in Pyth
 the rest of an event's row (10k events: 2 s of a 9 s write)."""
 _DELETE_OWNED_EDGES = (
     "UNWIND $ids AS id MATCH (n:`{label}` {{id: id}})-[r:{types}]->() USING INDEX n:`{label}`(id) "
-    "DELETE r"
+    f"WHERE r.`{ontology.MOVED_BY}` IS NULL DELETE r"
 )
 _DELETE_OWNED_CLAIMS = (
-    "UNWIND $ids AS id MATCH (n:`{label}` {{id: id}})<-[:SUPPORTS]-(c:Claim) "
-    "USING INDEX n:`{label}`(id) DETACH DELETE c"
+    "UNWIND $ids AS id MATCH (n:`{label}` {{id: id}})<-[s:SUPPORTS]-(c:Claim) "
+    "USING INDEX n:`{label}`(id) "
+    f"WHERE s.`{ontology.MOVED_BY}` IS NULL DETACH DELETE c"
 )
+"""A record replaces its node's links and claims; those a merge moved to it from the node it
+folded (`ontology.MOVED_BY`) are that node's, given back by unmerging, and stay."""
 # Properties are written key by key from the model (`{key: row.props.key}`), never `SET n =
 # row.props`: a map Neo4j cannot see into makes it plan an `Eager` (every row buffered before
 # the next operator) after each such SET. A key a row lacks is null, and null is not stored.

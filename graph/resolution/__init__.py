@@ -1,7 +1,9 @@
 """Entity resolution: which nodes of one label are probably one thing, and why (issue 16).
 
-`propose` answers `eventgraph resolve` and the GraphQL `resolutionProposals` query; nothing
-here merges. docs/resolution.md says what each reason weighs and which rule is automatic.
+`propose` answers `eventgraph resolve` and the GraphQL `resolutionProposals` query, and merges
+nothing: docs/resolution.md says what each reason weighs and which rule is automatic. A pair a
+person accepts is merged, and undone, by `merging.merge` and `merging.unmerge`
+(docs/identity.md).
 """
 
 from eventgraph.graph.resolution.proposals import Proposal, Proposed, propose, resolvable_label

@@ -20,8 +20,8 @@ from eventgraph.graph.errors import InvalidData, Problem
 from eventgraph.graph.executor import Statement
 from eventgraph.graph.identifiers import OWN_ID, checked_key, key_of
 from eventgraph.graph.ontology import (
+    ALIASED_LABELS,
     EXTERNAL_ID_LABEL,
-    IDENTIFIABLE_LABELS,
     IDENTIFIES,
     LONG_SPAN_LABEL,
     PLACE_RADIUS_KM,
@@ -59,19 +59,21 @@ def node(selection: Selection, global_id: str, tag: bool = False) -> Statement:
     label, key = parse_global_id(global_id)
     c = Compiler(type_tags=tag)
     shape = project(c, "n", selection, (label,))
-    if label not in IDENTIFIABLE_LABELS:
+    if label not in ALIASED_LABELS:
         cypher = (
             f"OPTIONAL MATCH (n:`{label}` {{id: {c.param(key)}}}) WHERE {not_retracted('n')} "
             f"RETURN CASE WHEN n IS NULL THEN null ELSE {shape} END AS result"
         )
         return Statement(cypher, c.params)
-    # An id that attached to another node (an `id` alias, docs/identity.md) reads as that node.
+    # An id that attached to another node, or of a node merged into another (an `id` alias,
+    # docs/identity.md), reads as that node.
     cypher = (
         f"OPTIONAL MATCH (m:`{label}` {{id: {c.param(key)}}}) "
         f"OPTIONAL MATCH (:`{EXTERNAL_ID_LABEL}` {{key: {c.param(key_of(OWN_ID, key))}}})"
         f"-[:`{IDENTIFIES}`]->(a:`{label}`) "
         "WITH coalesce(m, a) AS n "
-        f"RETURN CASE WHEN n IS NULL THEN null ELSE {shape} END AS result"
+        f"RETURN CASE WHEN n IS NULL OR NOT ({not_retracted('n')}) THEN null ELSE {shape} END "
+        "AS result"
     )
     return Statement(cypher, c.params)
 
@@ -80,9 +82,10 @@ def by_external_id(selection: Selection, scheme: str, value: str, tag: bool = Fa
     """The node an external id identifies (its value normalised for its scheme), or null."""
     key = checked_key(scheme, value)
     c = Compiler(type_tags=tag)
-    shape = project(c, "n", selection, IDENTIFIABLE_LABELS)
+    shape = project(c, "n", selection, ALIASED_LABELS)
     cypher = (
         f"OPTIONAL MATCH (:`{EXTERNAL_ID_LABEL}` {{key: {c.param(key)}}})-[:`{IDENTIFIES}`]->(n) "
+        f"WHERE {not_retracted('n')} "
         f"RETURN CASE WHEN n IS NULL THEN null ELSE {shape} END AS result"
     )
     return Statement(cypher, c.params)
@@ -104,7 +107,7 @@ def nodes_by_keys(
     c = Compiler(type_tags=tag, capped=False)
     shape = project(c, "n", selection, (label,))
     match = f"MATCH (n:`{label}` {{id: key}})"
-    if label in IDENTIFIABLE_LABELS:  # a record that attached answers as its node
+    if label in ALIASED_LABELS:  # a record that attached answers as its node
         match = (
             f"OPTIONAL MATCH (m:`{label}` {{id: key}}) "
             f"OPTIONAL MATCH (:`{EXTERNAL_ID_LABEL}` {{key: '{OWN_ID}:' + key}})"
