@@ -1,0 +1,123 @@
+"""Event coreference proposals: pairs of events that probably describe one happening.
+
+Read every live event (`event_reading.py`); block: two events meet only when their types are
+compatible (`event_scoring.type_tags`), they share a participant or a place (or the area a
+place lies in, narrower than a country), and their times overlap — within each block a sweep
+over the events in order of start pairs only those whose intervals overlap, so nothing is
+compared with everything. Then score each pair with its reasons (`event_scoring.py`). Nothing
+is linked or merged here: `automatic` says which proposals a merge may apply without review.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+
+from neo4j import Driver
+
+from eventgraph.graph.errors import InvalidData, Problem
+from eventgraph.graph.resolution.event_reading import EventView, read_events
+from eventgraph.graph.resolution.event_scoring import (
+    AUTOMATIC_SCORE,
+    DEFAULT_MIN_SCORE,
+    CoreferenceReasonKind,
+    evidence_for_automatic,
+    pair_reasons,
+    type_tags,
+)
+from eventgraph.graph.resolution.proposals import Proposal, Proposed, check_min_score
+from eventgraph.graph.resolution.scoring import Reason, score_of
+
+EVENT_LABEL = "Event"
+_NEVER = float("inf")
+
+
+def block_keys(event: EventView) -> set[tuple[str, str]]:
+    """(type tag, participant or place) keys: events that share one may be one happening."""
+    anchors = {participant.key for participant in event.participants}
+    for place in event.places:
+        anchors.add(place.key)
+        anchors |= place.narrow_within
+    return {(tag, anchor) for tag in type_tags(event.type) for anchor in anchors}
+
+
+def _start(event: EventView) -> float:
+    return float("-inf") if event.start is None else event.start
+
+
+def _end(event: EventView) -> float:
+    return _NEVER if event.end is None else event.end
+
+
+def _overlapping(members: Sequence[int], events: Sequence[EventView]) -> Iterator[tuple[int, int]]:
+    """Pairs of one block whose times overlap: a sweep in order of start, keeping the events
+    that have not ended yet."""
+    active: list[int] = []
+    for position in sorted(members, key=lambda n: _start(events[n])):
+        start = _start(events[position])
+        active = [other for other in active if _end(events[other]) >= start]
+        for other in active:
+            yield (other, position) if other < position else (position, other)
+        active.append(position)
+
+
+def candidate_pairs(events: Sequence[EventView]) -> set[tuple[int, int]]:
+    """Positions of the pairs blocking lets through, each once."""
+    blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for position, event in enumerate(events):
+        for key in block_keys(event):
+            blocks[key].append(position)
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        if len(members) > 1:
+            pairs.update(_overlapping(members, events))
+    return pairs
+
+
+def _side(event: EventView) -> Proposed:
+    return Proposed(EVENT_LABEL, event.key, event.name, event.type)
+
+
+def _mark_ambiguous(proposals: list[Proposal]) -> list[Proposal]:
+    """An event that fits several others at the automatic score (a dated report of one of
+    three undated flights fits all three) is linked to none of them without review."""
+    fits: dict[str, list[str]] = defaultdict(list)
+    for p in proposals:
+        if p.automatic:
+            fits[p.a.key].append(p.b.key)
+            fits[p.b.key].append(p.a.key)
+    marked = []
+    for p in proposals:
+        others = sorted({*fits[p.a.key], *fits[p.b.key]} - {p.a.key, p.b.key})
+        if p.automatic and others:
+            reason = Reason(
+                CoreferenceReasonKind.AMBIGUOUS,
+                f"also fits {', '.join(others[:5])}{' …' if len(others) > 5 else ''}: for review",
+                0.0,
+            )
+            p = Proposal(p.label, p.a, p.b, p.score, False, (*p.reasons, reason))
+        marked.append(p)
+    return marked
+
+
+def propose_coreference(
+    driver: Driver,
+    database: str,
+    min_score: float | None = None,
+    first: int | None = None,
+) -> list[Proposal]:
+    """Pairs of events that probably describe one happening, best first, at most `first`."""
+    least = check_min_score(DEFAULT_MIN_SCORE if min_score is None else min_score)
+    if first is not None and first < 0:
+        raise InvalidData([Problem("first", "first", f"{first} is negative")])
+    events = read_events(driver, database)
+    proposals = []
+    for i, j in candidate_pairs(events):
+        a, b = sorted((events[i], events[j]), key=lambda event: event.key)
+        reasons = tuple(pair_reasons(a, b))
+        score = score_of(reasons)
+        if score < least:
+            continue
+        automatic = score >= AUTOMATIC_SCORE and evidence_for_automatic(reasons)
+        proposals.append(Proposal(EVENT_LABEL, _side(a), _side(b), score, automatic, reasons))
+    proposals = _mark_ambiguous(proposals)
+    proposals.sort(key=lambda p: (-p.score, p.a.key, p.b.key))
+    return proposals if first is None else proposals[:first]
