@@ -839,7 +839,7 @@ def resolve(
         typer.Option(
             "--min-score",
             metavar="SCORE",
-            help="The least score shown, 0 to 1 (0.8; with --events 0.6).",
+            help="The least score shown, 0 to 1 (0.8; with --events 0.5).",
         ),
     ] = None,
     json_: Annotated[bool, typer.Option("--json", help="One JSON array of proposals.")] = False,

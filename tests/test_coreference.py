@@ -112,9 +112,9 @@ def test_a_dated_report_of_one_of_three_undated_flights_is_never_automatic(
     found = _pairs(propose_coreference(fresh_story, db))
     for flight in FLIGHTS:
         pair = found[(flight, "tracker-an124")]
-        assert pair.score >= COREFERENCE_AUTOMATIC_SCORE
         assert _reason(pair, Kind.TIME_WITHIN).weight > 0
-        assert not pair.automatic and _reason(pair, Kind.AMBIGUOUS).weight == 0
+        assert _reason(pair, Kind.AMBIGUOUS).weight < 0  # it fits the other two as well
+        assert pair.score < COREFERENCE_AUTOMATIC_SCORE and not pair.automatic
 
 
 def test_equal_intervals_from_two_reports_weigh_nothing_and_are_never_automatic(
@@ -290,7 +290,7 @@ def test_the_cli_and_graphql_give_the_proposals_with_reasons(
     }"""
     app = create_app(settings.model_copy(update={"anonymous_read": True}))
     with TestClient(app) as client:
-        answer = client.post("/graphql", json={"query": query, "variables": {"min": 0.6}})
+        answer = client.post("/graphql", json={"query": query, "variables": {"min": 0.5}})
     assert answer.status_code == 200, answer.text
     proposals = answer.json()["data"]["coreferenceProposals"]
     assert {(p["a"]["key"], p["b"]["key"]) for p in proposals} == {

@@ -16,6 +16,9 @@ from neo4j import Driver
 from eventgraph.graph.errors import InvalidData, Problem
 from eventgraph.graph.resolution.event_reading import EventView, read_events
 from eventgraph.graph.resolution.event_scoring import (
+    AMBIGUITY_FLOOR,
+    AMBIGUITY_MARGIN,
+    AMBIGUOUS_WEIGHT,
     AUTOMATIC_SCORE,
     DEFAULT_MIN_SCORE,
     CoreferenceReasonKind,
@@ -76,26 +79,32 @@ def _side(event: EventView) -> Proposed:
     return Proposed(EVENT_LABEL, event.key, event.name, event.type)
 
 
-def _mark_ambiguous(proposals: list[Proposal]) -> list[Proposal]:
-    """An event that fits several others at the automatic score (a dated report of one of
-    three undated flights fits all three) is linked to none of them without review."""
-    fits: dict[str, list[str]] = defaultdict(list)
-    for p in proposals:
-        if p.automatic:
-            fits[p.a.key].append(p.b.key)
-            fits[p.b.key].append(p.a.key)
-    marked = []
-    for p in proposals:
-        others = sorted({*fits[p.a.key], *fits[p.b.key]} - {p.a.key, p.b.key})
-        if p.automatic and others:
-            reason = Reason(
-                CoreferenceReasonKind.AMBIGUOUS,
-                f"also fits {', '.join(others[:5])}{' …' if len(others) > 5 else ''}: for review",
-                0.0,
-            )
-            p = Proposal(p.label, p.a, p.b, p.score, False, (*p.reasons, reason))
-        marked.append(p)
-    return marked
+def _rivals(scored: dict[tuple[str, str], float]) -> dict[str, list[tuple[float, str]]]:
+    """Per event, the events it fits (score `AMBIGUITY_FLOOR` or more), with their scores."""
+    fits: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for (a, b), score in scored.items():
+        if score >= AMBIGUITY_FLOOR:
+            fits[a].append((score, b))
+            fits[b].append((score, a))
+    return fits
+
+
+def _ambiguity(
+    pair: tuple[str, str], score: float, fits: dict[str, list[tuple[float, str]]]
+) -> Reason | None:
+    """A report that fits several events about equally well (a dated report of one of three
+    undated flights fits all three) is evidence for none of them: the pair weighs less."""
+    a, b = pair
+    others = sorted(
+        {other for s, other in fits[a] if other != b and s >= score - AMBIGUITY_MARGIN}
+        | {other for s, other in fits[b] if other != a and s >= score - AMBIGUITY_MARGIN}
+    )
+    if not others:
+        return None
+    shown = ", ".join(others[:5]) + (" …" if len(others) > 5 else "")
+    return Reason(
+        CoreferenceReasonKind.AMBIGUOUS, f"fits {shown} as well: for review", AMBIGUOUS_WEIGHT
+    )
 
 
 def propose_coreference(
@@ -109,15 +118,27 @@ def propose_coreference(
     if first is not None and first < 0:
         raise InvalidData([Problem("first", "first", f"{first} is negative")])
     events = read_events(driver, database)
-    proposals = []
+    found: dict[tuple[str, str], tuple[Reason, ...]] = {}
+    sides: dict[str, Proposed] = {}
     for i, j in candidate_pairs(events):
         a, b = sorted((events[i], events[j]), key=lambda event: event.key)
-        reasons = tuple(pair_reasons(a, b))
+        found[(a.key, b.key)] = tuple(pair_reasons(a, b))
+        sides[a.key], sides[b.key] = _side(a), _side(b)
+    scores = {pair: score_of(reasons) for pair, reasons in found.items()}
+    fits = _rivals(scores)
+    proposals = []
+    for pair, reasons in found.items():
+        ambiguous = _ambiguity(pair, scores[pair], fits)
+        if ambiguous is not None:
+            reasons = (*reasons, ambiguous)
         score = score_of(reasons)
         if score < least:
             continue
-        automatic = score >= AUTOMATIC_SCORE and evidence_for_automatic(reasons)
-        proposals.append(Proposal(EVENT_LABEL, _side(a), _side(b), score, automatic, reasons))
-    proposals = _mark_ambiguous(proposals)
+        automatic = (
+            score >= AUTOMATIC_SCORE and ambiguous is None and evidence_for_automatic(reasons)
+        )
+        proposals.append(
+            Proposal(EVENT_LABEL, sides[pair[0]], sides[pair[1]], score, automatic, reasons)
+        )
     proposals.sort(key=lambda p: (-p.score, p.a.key, p.b.key))
     return proposals if first is None else proposals[:first]

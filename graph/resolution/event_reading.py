@@ -19,25 +19,28 @@ WHERE {live_event}
 RETURN e.id AS key, e.name AS name, e.type AS type,
        e.start.epochSeconds AS start, e.end.epochSeconds AS end,
        e.time_precision AS precision, e.place_precision AS place_precision,
-       COLLECT {{
-         MATCH (e)-[r:OCCURRED_AT|ORIGIN|DESTINATION]->(p)
-         OPTIONAL MATCH (p)-[:LOCATED_AT]->(l:Location)
-         WITH r, p, head(collect(l)) AS l
-         WITH r, p, coalesce(p.point, l.point) AS point,
-              coalesce(p.point_uncertainty_km, l.point_uncertainty_km) AS uncertainty_km,
-              coalesce(p.point_precision, l.point_precision) AS point_precision
-         RETURN {{role: type(r), key: p.id, lat: point.y, lon: point.x,
-                 uncertainty_km: uncertainty_km, point_precision: point_precision,
-                 within: [(p)-[:LOCATED_AT|WITHIN*1..4]->(up:Location) | [up.id, up.kind]]}}
-       }} AS places,
-       [(e)-[i:INVOLVES]->(n) |
-         [i.role, n.id, head([(n)-[:INSTANCE_OF]->(t:EquipmentType) | t.id])]] AS participants,
-       [(c:Claim)-[:SUPPORTS]->(e) |
+       [(e)-[r:OCCURRED_AT|ORIGIN|DESTINATION]->(p) | [type(r), p.id]] AS places,
+       [(e)-[i:INVOLVES]->(n) | [i.role, n.id]] AS participants,
+       [(e)<-[:SUPPORTS]-(c:Claim) |
          [head([(c)-[:IN_REPORT]->(r:Report) | r.id]),
           head([(c)-[:SOURCED_FROM]->(s:Source) | s.id])]] AS claims,
        [(e)-[:PART_OF|ABOUT|ENDS]-(o:Event) | o.id] AS linked
-ORDER BY start, key
 """
+
+_READ_PLACES = """
+MATCH (p)
+WHERE p:Location OR p:Asset
+OPTIONAL MATCH (p)-[:LOCATED_AT]->(l:Location)
+WITH p, head(collect(l)) AS l
+WITH p, l, coalesce(p.point, l.point) AS point
+RETURN p.id AS key, point.y AS lat, point.x AS lon,
+       coalesce(p.point_uncertainty_km, l.point_uncertainty_km) AS uncertainty_km,
+       coalesce(p.point_precision, l.point_precision) AS point_precision,
+       [(p)-[:LOCATED_AT|WITHIN*1..4]->(up:Location) | [up.id, up.kind]] AS within,
+       head([(p)-[:INSTANCE_OF]->(t:EquipmentType) | t.id]) AS type_key
+"""
+"""Each place and asset once (a few thousand, however many events name them): where it lies,
+what it lies in, and an airframe's type."""
 
 WIDE_AREA_KINDS = frozenset({"country", "region"})
 """Areas too wide to pair events by (every event in a country): blocking leaves them out, the
@@ -103,33 +106,62 @@ def _place_radius(
     return max(by_event, own)
 
 
-def _place(row: dict[str, object], event_precision: str | None) -> EventPlace:
-    within = [(str(key), kind) for key, kind in row["within"] or [] if key is not None]  # type: ignore[attr-defined]
-    lat, lon = row["lat"], row["lon"]
-    return EventPlace(
-        role=str(row["role"]),
-        key=str(row["key"]),
-        lat=float(lat) if isinstance(lat, int | float) else None,
-        lon=float(lon) if isinstance(lon, int | float) else None,
-        radius_km=_place_radius(
-            event_precision,
-            row["uncertainty_km"],  # type: ignore[arg-type]
-            row["point_precision"],  # type: ignore[arg-type]
+@dataclass(frozen=True)
+class _Node:
+    """A place or asset as read once: its point, what it lies in, an airframe's type."""
+
+    lat: float | None
+    lon: float | None
+    uncertainty_km: float | None
+    point_precision: str | None
+    within: frozenset[str]
+    narrow_within: frozenset[str]
+    type_key: str | None
+
+
+def _read_nodes(driver: Driver, database: str) -> dict[str, _Node]:
+    records, _, _ = driver.execute_query(_READ_PLACES, database_=database, routing_="r")
+    nodes = {}
+    for r in records:
+        within = [(str(key), kind) for key, kind in r["within"] if key is not None]
+        nodes[str(r["key"])] = _Node(
+            lat=r["lat"],
+            lon=r["lon"],
+            uncertainty_km=r["uncertainty_km"],
+            point_precision=r["point_precision"],
+            within=frozenset(key for key, _ in within),
+            narrow_within=frozenset(key for key, kind in within if kind not in WIDE_AREA_KINDS),
+            type_key=r["type_key"],
         )
-        if lat is not None
+    return nodes
+
+
+_NOWHERE = _Node(None, None, None, None, frozenset(), frozenset(), None)
+
+
+def _place(role: str, key: str, node: _Node, event_precision: str | None) -> EventPlace:
+    return EventPlace(
+        role=role,
+        key=key,
+        lat=node.lat,
+        lon=node.lon,
+        radius_km=_place_radius(event_precision, node.uncertainty_km, node.point_precision)
+        if node.lat is not None
         else None,
-        within=frozenset(key for key, _ in within),
-        narrow_within=frozenset(key for key, kind in within if kind not in WIDE_AREA_KINDS),
+        within=node.within,
+        narrow_within=node.narrow_within,
     )
 
 
 def read_events(driver: Driver, database: str) -> list[EventView]:
-    """Every unretracted event, in order of start."""
+    """Every unretracted event."""
+    nodes = _read_nodes(driver, database)
     statement = _READ_EVENTS.format(live_event=not_retracted("e"))
     records, _, _ = driver.execute_query(statement, database_=database, routing_="r")
     events = []
     for r in records:
         claims = r["claims"]
+        precision = r["place_precision"]
         events.append(
             EventView(
                 key=str(r["key"]),
@@ -138,10 +170,13 @@ def read_events(driver: Driver, database: str) -> list[EventView]:
                 start=r["start"],
                 end=r["end"],
                 precision=TimePrecision(r["precision"] or TimePrecision.INTERVAL),
-                places=tuple(_place(p, r["place_precision"]) for p in r["places"]),
+                places=tuple(
+                    _place(role, key, nodes.get(key, _NOWHERE), precision)
+                    for role, key in r["places"]
+                ),
                 participants=tuple(
-                    Participant(str(role), str(key), type_key)
-                    for role, key, type_key in r["participants"]
+                    Participant(str(role), str(key), nodes.get(key, _NOWHERE).type_key)
+                    for role, key in r["participants"]
                     if role is not None and key is not None
                 ),
                 reports=frozenset(report for report, _ in claims if report is not None),

@@ -51,8 +51,11 @@ COMPATIBLE_TYPE_WEIGHT = 0.1
 """Two types the taxonomy maps to one ACLED, CAMEO or PLOVER type (an attack and a defence)."""
 SAME_TIME_WEIGHT = 0.3
 """Both known to the day or better, and overlapping."""
-TIME_WITHIN_WEIGHT = 0.2
-"""One known to the day or better, within the other's coarser time."""
+TIME_WITHIN_WEIGHTS = ((7, 0.2), (31, 0.15))
+"""One known to the day or better, within the other's coarser time: what it weighs when the
+coarser one spans at most so many days (a week, a month); a longer one (a year, an open end)
+says little of when (`TIME_WITHIN_LEAST`)."""
+TIME_WITHIN_LEAST = 0.05
 SAME_PLACE_WEIGHT = 0.25
 NEAR_WEIGHT = 0.2
 PLACE_WITHIN_WEIGHT = 0.1
@@ -63,16 +66,23 @@ is not near a point, it is at most around it (`place_within`)."""
 PARTICIPANT_WEIGHT = 0.15
 """Per shared participant in one role, up to `PARTICIPANTS_CAP`."""
 PARTICIPANTS_CAP = 0.3
-ROLE_DIFFERS_WEIGHT = -0.3
+ROLE_DIFFERS_WEIGHT = -0.5
 """Per role both name someone in and share no one (two airframes, two perpetrators)."""
 DIFFERENT_SOURCES_WEIGHT = 0.05
-DEFAULT_MIN_SCORE = 0.6
+DEFAULT_MIN_SCORE = 0.5
 """Coreference proposals below this are not shown unless asked for."""
 AUTOMATIC_SCORE = 0.9
 """At or above this, with the time known to the day on at least one side, the places one or
 near, and no other event fitting as well, a proposal is `automatic`: the one rule under which
 linking two events may be applied without review."""
 
+_SECONDS_PER_DAY = 86_400
+AMBIGUOUS_WEIGHT = -0.25
+"""Taken off a pair when one of its events fits another about as well …"""
+AMBIGUITY_MARGIN = 0.05
+"""… scoring at least this little less …"""
+AMBIGUITY_FLOOR = 0.5
+"""… where only rivals that score this much (before the penalty) count."""
 PINNED = frozenset({TimePrecision.EXACT, TimePrecision.DAY})
 """Precisions that pin an event to one day or better: only they are evidence of one time."""
 _TIME_EVIDENCE = frozenset({CoreferenceReasonKind.SAME_TIME, CoreferenceReasonKind.TIME_WITHIN})
@@ -131,6 +141,16 @@ def _pinned(event: EventView) -> bool:
     return event.precision in PINNED and event.start is not None
 
 
+def _within_weight(coarse: EventView) -> float:
+    if coarse.start is None or coarse.end is None:
+        return TIME_WITHIN_LEAST
+    days = (coarse.end - coarse.start) / _SECONDS_PER_DAY
+    for most, weight in TIME_WITHIN_WEIGHTS:
+        if days <= most:
+            return weight
+    return TIME_WITHIN_LEAST
+
+
 def _time_reason(a: EventView, b: EventView) -> Reason:
     if not overlap(a, b):
         return Reason(
@@ -147,7 +167,7 @@ def _time_reason(a: EventView, b: EventView) -> Reason:
         return Reason(
             CoreferenceReasonKind.TIME_WITHIN,
             f"{_when(fine)} ({fine.precision}) lies within {_when(coarse)} ({coarse.precision})",
-            TIME_WITHIN_WEIGHT,
+            _within_weight(coarse),
         )
     return Reason(
         CoreferenceReasonKind.INTERVAL_ONLY,
