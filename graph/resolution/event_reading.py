@@ -1,8 +1,9 @@
 """What event coreference reads from the graph: each live event's type, time, places,
 participants, reports and sources, and the events it is linked to.
 
-One statement reads every unretracted event (110k rows at the benchmark's scale, in well under
-a minute); times come back as epoch seconds, so nothing is converted row by row.
+Two statements: one reads each place and asset once (where it lies, what it lies in, an
+airframe's type), one reads every unretracted event with the keys of what it names; times come
+back as epoch seconds, so nothing is converted row by row.
 """
 
 from dataclasses import dataclass
@@ -21,9 +22,8 @@ RETURN e.id AS key, e.name AS name, e.type AS type,
        e.time_precision AS precision, e.place_precision AS place_precision,
        [(e)-[r:OCCURRED_AT|ORIGIN|DESTINATION]->(p) | [type(r), p.id]] AS places,
        [(e)-[i:INVOLVES]->(n) | [i.role, n.id]] AS participants,
-       [(e)<-[:SUPPORTS]-(c:Claim) |
-         [head([(c)-[:IN_REPORT]->(r:Report) | r.id]),
-          head([(c)-[:SOURCED_FROM]->(s:Source) | s.id])]] AS claims,
+       [(e)<-[:SUPPORTS]-(:Claim)-[:IN_REPORT]->(r:Report) | r.id] AS reports,
+       [(e)<-[:SUPPORTS]-(:Claim)-[:SOURCED_FROM]->(s:Source) | s.id] AS sources,
        [(e)-[:PART_OF|ABOUT|ENDS]-(o:Event) | o.id] AS linked
 """
 
@@ -160,7 +160,6 @@ def read_events(driver: Driver, database: str) -> list[EventView]:
     records, _, _ = driver.execute_query(statement, database_=database, routing_="r")
     events = []
     for r in records:
-        claims = r["claims"]
         precision = r["place_precision"]
         events.append(
             EventView(
@@ -179,8 +178,8 @@ def read_events(driver: Driver, database: str) -> list[EventView]:
                     for role, key in r["participants"]
                     if role is not None and key is not None
                 ),
-                reports=frozenset(report for report, _ in claims if report is not None),
-                sources=frozenset(source for _, source in claims if source is not None),
+                reports=frozenset(r["reports"]),
+                sources=frozenset(r["sources"]),
                 linked=frozenset(r["linked"]),
             )
         )
