@@ -24,6 +24,7 @@ from eventgraph.graph.resolution.event_scoring import (
     CoreferenceReasonKind,
     evidence_for_automatic,
     pair_reasons,
+    score_bound,
     type_tags,
 )
 from eventgraph.graph.resolution.proposals import Proposal, Proposed, check_min_score
@@ -33,13 +34,25 @@ EVENT_LABEL = "Event"
 _NEVER = float("inf")
 
 
-def block_keys(event: EventView) -> set[tuple[str, str]]:
-    """(type tag, participant or place) keys: events that share one may be one happening."""
-    anchors = {participant.key for participant in event.participants}
-    for place in event.places:
-        anchors.add(place.key)
-        anchors |= place.narrow_within
-    return {(tag, anchor) for tag in type_tags(event.type) for anchor in anchors}
+Key = tuple[str, str, str]
+
+
+def block_keys(event: EventView) -> dict[Key, bool]:
+    """Keys that events sharing one may be one happening by: (`at`, type tag, participant or
+    place) and (`in`, type tag, area) for each area a place lies in or is. The flag says the
+    event is at the area itself: in an `in` block only pairs with such a one are made (a report
+    that gives the province meets every event in it; two events at two bases of one province
+    meet by their participants, not by the province)."""
+    keys: dict[Key, bool] = {}
+    for tag in type_tags(event.type):
+        for participant in event.participants:
+            keys[("at", tag, participant.key)] = True
+        for place in event.places:
+            keys[("at", tag, place.key)] = True
+            keys[("in", tag, place.key)] = True
+            for area in place.narrow_within:
+                keys.setdefault(("in", tag, area), False)
+    return keys
 
 
 def _start(event: EventView) -> float:
@@ -50,27 +63,30 @@ def _end(event: EventView) -> float:
     return _NEVER if event.end is None else event.end
 
 
-def _overlapping(members: Sequence[int], events: Sequence[EventView]) -> Iterator[tuple[int, int]]:
-    """Pairs of one block whose times overlap: a sweep in order of start, keeping the events
-    that have not ended yet."""
-    active: list[int] = []
-    for position in sorted(members, key=lambda n: _start(events[n])):
+def _overlapping(
+    members: Sequence[tuple[int, bool]], events: Sequence[EventView]
+) -> Iterator[tuple[int, int]]:
+    """Pairs of one block whose times overlap, at least one of them at the block's key itself:
+    a sweep in order of start, keeping the events that have not ended yet."""
+    active: list[tuple[int, bool]] = []
+    for position, at in sorted(members, key=lambda member: _start(events[member[0]])):
         start = _start(events[position])
-        active = [other for other in active if _end(events[other]) >= start]
-        for other in active:
-            yield (other, position) if other < position else (position, other)
-        active.append(position)
+        active = [other for other in active if _end(events[other[0]]) >= start]
+        for other, other_at in active:
+            if at or other_at:
+                yield (other, position) if other < position else (position, other)
+        active.append((position, at))
 
 
 def candidate_pairs(events: Sequence[EventView]) -> set[tuple[int, int]]:
     """Positions of the pairs blocking lets through, each once."""
-    blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    blocks: dict[Key, list[tuple[int, bool]]] = defaultdict(list)
     for position, event in enumerate(events):
-        for key in block_keys(event):
-            blocks[key].append(position)
+        for key, at in block_keys(event).items():
+            blocks[key].append((position, at))
     pairs: set[tuple[int, int]] = set()
     for members in blocks.values():
-        if len(members) > 1:
+        if len(members) > 1 and any(at for _, at in members):
             pairs.update(_overlapping(members, events))
     return pairs
 
@@ -120,8 +136,11 @@ def propose_coreference(
     events = read_events(driver, database)
     found: dict[tuple[str, str], tuple[Reason, ...]] = {}
     sides: dict[str, Proposed] = {}
+    floor = min(least, AMBIGUITY_FLOOR)
     for i, j in candidate_pairs(events):
         a, b = sorted((events[i], events[j]), key=lambda event: event.key)
+        if floor > 0 and score_bound(a, b) < floor:
+            continue  # it can reach neither the threshold nor rival another pair
         found[(a.key, b.key)] = tuple(pair_reasons(a, b))
         sides[a.key], sides[b.key] = _side(a), _side(b)
     scores = {pair: score_of(reasons) for pair, reasons in found.items()}

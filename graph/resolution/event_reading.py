@@ -7,6 +7,7 @@ back as epoch seconds, so nothing is converted row by row.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from neo4j import Driver
 
@@ -90,6 +91,16 @@ class EventView:
     sources: frozenset[str]
     linked: frozenset[str]
     """Events it is part of, about, or ends, or that are part of it (never one with it)."""
+
+    @cached_property
+    def role_keys(self) -> frozenset[tuple[str, str]]:
+        """(role, participant) pairs."""
+        return frozenset((p.role, p.key) for p in self.participants)
+
+    @cached_property
+    def role_types(self) -> frozenset[tuple[str, str]]:
+        """(role, equipment type) of the airframes among its participants."""
+        return frozenset((p.role, p.type_key) for p in self.participants if p.type_key)
 
 
 def _place_radius(

@@ -287,6 +287,30 @@ def _provenance_reason(a: EventView, b: EventView) -> Reason | None:
     return None
 
 
+def score_bound(a: EventView, b: EventView) -> float:
+    """A cheap upper bound on the pair's score (before `ambiguous`): what it could reach if
+    its places agreed as well as places can and no role differed. Pairs whose bound is below
+    every threshold that matters are never explained."""
+    if a.reports & b.reports or b.key in a.linked or a.key in b.linked:
+        return 0.0
+    bound = SAME_TYPE_WEIGHT if a.type == b.type else COMPATIBLE_TYPE_WEIGHT
+    if _pinned(a) and _pinned(b):
+        bound += SAME_TIME_WEIGHT
+    elif _pinned(a) or _pinned(b):
+        bound += TIME_WITHIN_WEIGHTS[0][1]
+    if a.places and b.places:
+        bound += SAME_PLACE_WEIGHT
+    shared = (
+        len(a.role_keys & b.role_keys)
+        + sum(1 for p in a.participants if (p.role, p.type_key) in b.role_keys)
+        + len(a.role_keys & b.role_types)
+    )
+    bound += min(PARTICIPANTS_CAP, PARTICIPANT_WEIGHT * shared)
+    if not a.sources & b.sources:
+        bound += DIFFERENT_SOURCES_WEIGHT
+    return round(bound, 3)  # as `score_of` rounds: 0.15 + 0.3 + 0.05 is 0.5, not 0.4999…
+
+
 def pair_reasons(a: EventView, b: EventView) -> list[Reason]:
     """Every reason about one pair of events (vetoes included)."""
     reasons: list[Reason] = []
