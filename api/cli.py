@@ -29,7 +29,13 @@ from typer.core import TyperArgument, TyperCommand
 from eventgraph.api.errors import Exit, answer_of
 from eventgraph.graph import __version__, feeds, local_neo4j
 from eventgraph.graph.driver import open_driver, reaching_advice, server_info, store_error
-from eventgraph.graph.errors import EventGraphError, InvalidData, LocalNeo4jError, Unavailable
+from eventgraph.graph.errors import (
+    EventGraphError,
+    InvalidData,
+    LocalNeo4jError,
+    Problem,
+    Unavailable,
+)
 from eventgraph.graph.export import graphml, jsonl, tables
 from eventgraph.graph.exporting import Snapshot, document_of, dump_document, read_snapshot
 from eventgraph.graph.importer import ImportSummary, import_paths
@@ -827,20 +833,44 @@ def resolve(
             "--label", metavar="LABEL", help="Actor, Asset, Location or EquipmentType (all)."
         ),
     ] = None,
+    events: Annotated[
+        bool,
+        typer.Option("--events", help="Events that probably describe one happening (coreference)."),
+    ] = False,
     min_score: Annotated[
-        float,
-        typer.Option("--min-score", metavar="SCORE", help="The least score shown, 0 to 1 (0.8)."),
-    ] = 0.8,
+        float | None,
+        typer.Option(
+            "--min-score",
+            metavar="SCORE",
+            help="The least score shown, 0 to 1 (0.8; with --events 0.5).",
+        ),
+    ] = None,
     json_: Annotated[bool, typer.Option("--json", help="One JSON array of proposals.")] = False,
 ) -> None:
     """Propose pairs of nodes that are probably one thing, best first, with reasons (no merge)."""
     from dataclasses import asdict
 
-    from eventgraph.graph.resolution import propose
+    from eventgraph.graph.resolution import (
+        COREFERENCE_MIN_SCORE,
+        DEFAULT_MIN_SCORE,
+        propose,
+        propose_coreference,
+    )
 
+    if events and label is not None:
+        problem = Problem("--label", "label", "--events proposes events: leave --label out")
+        raise InvalidData([problem])
+    least = (
+        min_score
+        if min_score is not None
+        else (COREFERENCE_MIN_SCORE if events else DEFAULT_MIN_SCORE)
+    )
     settings = get_settings()
     with open_driver(settings) as driver:
-        proposals = propose(driver, settings.neo4j_database, label, min_score)
+        if events:
+            proposals = propose_coreference(driver, settings.neo4j_database, least)
+        else:
+            proposals = propose(driver, settings.neo4j_database, label, least)
     if json_:
         sys.stdout.write(json.dumps([asdict(p) for p in proposals], ensure_ascii=False) + "\n")
         return
@@ -856,7 +886,7 @@ def resolve(
         for reason in proposal.reasons:
             line = f"      {reason.weight:+.2f} {reason.kind.value}: {reason.detail}"
             out.print(Text(line), soft_wrap=True)
-    err.print(f"{len(proposals)} proposal(s) at a score of {min_score:g} or more")
+    err.print(f"{len(proposals)} proposal(s) at a score of {least:g} or more")
 
 
 # ---- eventgraph merge / unmerge / merges (graph/resolution/merging.py, docs/identity.md) -----

@@ -10,7 +10,8 @@ stdout, `docs/benchmarks.md` and `docs/benchmarks.json`. The feed benchmark (`be
 runs after the scales; `--only feeds` runs only it, and the report keeps everything else from
 the report it replaces (as every other run keeps the feed figures of the last run that had them).
 `--only resolution` imports each scale online, then measures entity resolution against known
-answers (`bench/resolution.py`); the report keeps the rest, as with the feeds.
+answers (`bench/resolution.py`); the report keeps the rest, as with the feeds. `--only
+coreference` does the same for event coreference (`bench/coreference.py`).
 """
 
 import argparse
@@ -27,6 +28,7 @@ import uvloop
 from neo4j import Driver
 from neo4j.exceptions import ClientError
 
+from bench.coreference import run_coreference
 from bench.database import graph_counts
 from bench.dataset import GENERATOR_VERSION, MANIFEST, Probes, generate, read_manifest
 from bench.feeds import ACLED_ROWS, GDELT_EVENTS, earlier_results, run_feeds
@@ -55,6 +57,9 @@ BENCH_DIR = PROJECT_ROOT / "var" / "bench"
 IMPORTS_ONLY = "imports"
 FEEDS_ONLY = "feeds"
 RESOLUTION_ONLY = "resolution"
+COREFERENCE_ONLY = "coreference"
+MEASURED_ALONE = (FEEDS_ONLY, RESOLUTION_ONLY, COREFERENCE_ONLY)
+"""Runs that measure one thing and keep the rest of the report they replace."""
 DEFAULT_PAGECACHE = "4g"
 """The benchmark Neo4j's page cache unless EVENTGRAPH_NEO4J_PAGECACHE says otherwise: the 1M
 store (about 2.5 GB) fits in it, as a deployment would size it, so growth measures the queries
@@ -116,10 +121,11 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, default=BENCH_DIR / "data")
     parser.add_argument(
         "--only",
-        choices=[IMPORTS_ONLY, FEEDS_ONLY, RESOLUTION_ONLY],
+        choices=[IMPORTS_ONLY, *MEASURED_ALONE],
         help="imports: measure only the imports (the report keeps the last run's query "
         "tables); feeds: only the feed imports (the report keeps the rest of the last run's); "
-        "resolution: only entity resolution on each scale, imported online (likewise)",
+        "resolution: only entity resolution on each scale, imported online (likewise); "
+        "coreference: only event coreference, likewise",
     )
     parser.add_argument(
         "--acled-rows", type=int, default=ACLED_ROWS, help=f"feeds: ACLED rows ({ACLED_ROWS:,})"
@@ -273,6 +279,22 @@ def run_resolution_scale(
     return {"scale": name, "events": events, **figures}
 
 
+def run_coreference_scale(
+    settings: Settings, name: str, events: int, args: argparse.Namespace, say: Progress
+) -> dict[str, Any]:
+    """The dataset imported online, then coreference against known answers (bench/coreference)."""
+    say.scale = name
+    directory = args.data_dir / f"{name}-seed{args.seed}"
+    dataset(directory, events, args.seed, say)
+    say("importing with eventgraph import")
+    measure_eventgraph_import(settings, directory)
+    say("adding events reported again and decoys, measuring the coreference proposals")
+    with open_driver(settings) as driver:
+        figures = run_coreference(driver, settings, args.seed, events)
+    say(f"coreference proposals in {figures['seconds']:.1f} s")
+    return {"scale": name, "events": events, **figures}
+
+
 def _apoc_version(driver: Driver, database: str) -> str | None:
     try:
         records = driver.execute_query("RETURN apoc.version() AS v", database_=database)[0]
@@ -321,13 +343,13 @@ def main(argv: list[str] | None = None) -> int:
     machine_before = machine()
     with_reference = "reference" in args.side_list and args.only not in (
         IMPORTS_ONLY,
-        FEEDS_ONLY,
-        RESOLUTION_ONLY,
+        *MEASURED_ALONE,
     )
     scales = []
     earlier = earlier_results(args.report)
     feeds = earlier.get("feeds")
     resolution = earlier.get("resolution")
+    coreference = earlier.get("coreference")
     with benchmark_neo4j(settings, with_reference, say):
         with open_driver(settings) as driver:
             server = server_info(driver, settings)
@@ -343,7 +365,12 @@ def main(argv: list[str] | None = None) -> int:
                 run_resolution_scale(settings, name, events, args, say)
                 for name, events in args.scale_list
             ]
-        by_scale = args.only not in (FEEDS_ONLY, RESOLUTION_ONLY)
+        if args.only == COREFERENCE_ONLY:
+            coreference = [
+                run_coreference_scale(settings, name, events, args, say)
+                for name, events in args.scale_list
+            ]
+        by_scale = args.only not in MEASURED_ALONE
         for name, events in args.scale_list if by_scale else ():
             scales.append(run_scale(settings, name, events, args, say))
         if args.only in (None, FEEDS_ONLY):
@@ -388,11 +415,14 @@ def main(argv: list[str] | None = None) -> int:
         "queries_from": earlier_queries(args.report) if args.only == IMPORTS_ONLY else None,
         "feeds": feeds,
         "resolution": resolution,
+        "coreference": coreference,
     }
     if args.only == FEEDS_ONLY and earlier:
         results = {**earlier, "feeds": feeds}
     if args.only == RESOLUTION_ONLY and earlier:
         results = {**earlier, "resolution": resolution}
+    if args.only == COREFERENCE_ONLY and earlier:
+        results = {**earlier, "coreference": coreference}
     markdown, raw = render(results)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(markdown, encoding="utf-8")

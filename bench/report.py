@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from bench.coreference import coreference_section
 from bench.feed_report import feeds_section
 from bench.resolution import resolution_section
 from bench.targets import (
@@ -503,6 +504,7 @@ def markdown(results: dict[str, Any]) -> str:
         *_imports(results),
         *feeds_section(results.get("feeds")),
         *resolution_section(results.get("resolution")),
+        *coreference_section(results.get("coreference")),
     ]
     shown, earlier = query_scales(results)
     if earlier is not None or not shown:

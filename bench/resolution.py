@@ -253,7 +253,8 @@ def add_to_graph(driver: Driver, settings: Settings, truth: Truth) -> None:
         )
 
 
-def _figures(predicted: set[Pair], truth: set[Pair]) -> dict[str, Any]:
+def figures_of(predicted: set[Pair], truth: set[Pair]) -> dict[str, Any]:
+    """Proposed, known and found pairs, precision and recall (None where nothing to divide)."""
     found = len(predicted & truth)
     return {
         "proposed": len(predicted),
@@ -268,7 +269,7 @@ def _safe_figures(automatic: set[Pair], truth: Truth) -> dict[str, Any]:
     """Recall against the pairs given one id; precision against every known duplicate (an
     import that turns a shared registration into an external id finds more, rightly)."""
     every = set().union(*truth.duplicates.values())
-    figures = _figures(automatic, truth.safe)
+    figures = figures_of(automatic, truth.safe)
     figures["found"] = len(automatic & every)
     figures["precision"] = figures["found"] / len(automatic) if automatic else None
     return figures
@@ -296,7 +297,7 @@ def evaluate(driver: Driver, settings: Settings, truth: Truth) -> dict[str, Any]
         "added_records": sum(len(records) for records in truth.records.values()),
         "hard_negatives": truth.negatives,
         "labels": {
-            label: _figures(by_label.get(label, set()), truth.duplicates.get(label, set()))
+            label: figures_of(by_label.get(label, set()), truth.duplicates.get(label, set()))
             for label in labels
         },
         "safe": _safe_figures(automatic, truth),
@@ -313,7 +314,8 @@ def run_resolution(
     return evaluate(driver, settings, truth)
 
 
-def _share(value: float | None) -> str:
+def share_text(value: float | None) -> str:
+    """A share as the report prints it (three decimals, a dash for none)."""
     return "—" if value is None else f"{value:.3f}"
 
 
@@ -338,8 +340,8 @@ def resolution_section(runs: list[dict[str, Any]] | None) -> list[str]:
         for label, figures in rows:
             lines.append(
                 f"| {run['scale']} | {label} | {figures['proposed']:,} | {figures['known']:,} | "
-                f"{figures['found']:,} | {_share(figures['precision'])} | "
-                f"{_share(figures['recall'])} |"
+                f"{figures['found']:,} | {share_text(figures['precision'])} | "
+                f"{share_text(figures['recall'])} |"
             )
     lines += ["", "| scale | time | added records | hard negatives | recall per variant |"]
     lines += ["| --- | ---: | ---: | ---: | --- |"]

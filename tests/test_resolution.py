@@ -6,6 +6,7 @@ one id naming two nodes); one imports them the way users give them.
 """
 
 import json
+from enum import StrEnum
 
 import pytest
 from fastapi.testclient import TestClient
@@ -56,7 +57,7 @@ def _pairs(proposals: list[Proposal]) -> dict[tuple[str, str], Proposal]:
     return {(p.a.key, p.b.key): p for p in proposals}
 
 
-def _kinds(proposal: Proposal) -> set[ReasonKind]:
+def _kinds(proposal: Proposal) -> set[StrEnum]:
     return {reason.kind for reason in proposal.reasons}
 
 

@@ -65,7 +65,8 @@ class ResolutionProposal:
     reasons: list[ResolutionReason]
 
 
-def _node(node: Proposed) -> ProposedNode:
+def node_of(node: Proposed) -> ProposedNode:
+    """A proposal's side as GraphQL gives it."""
     return ProposedNode(
         id=strawberry.ID(f"{node.label}:{node.key}"), key=node.key, name=node.name, kind=node.kind
     )
@@ -74,8 +75,8 @@ def _node(node: Proposed) -> ProposedNode:
 def _proposal(proposal: Proposal) -> ResolutionProposal:
     return ResolutionProposal(
         label=ResolvableLabel(proposal.label),
-        a=_node(proposal.a),
-        b=_node(proposal.b),
+        a=node_of(proposal.a),
+        b=node_of(proposal.b),
         score=proposal.score,
         automatic=proposal.automatic,
         reasons=[

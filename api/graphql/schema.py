@@ -12,6 +12,7 @@ import strawberry
 from strawberry.types import Info
 
 from eventgraph.api.graphql import types
+from eventgraph.api.graphql.coreference import CoreferenceQueries
 from eventgraph.api.graphql.fast import FastSchema
 from eventgraph.api.graphql.inputs import (
     ActorFilter,
@@ -54,7 +55,7 @@ PAGE = f"At most {MAX_PAGE}; {DEFAULT_PAGE} when neither first nor last is given
 
 
 @strawberry.type
-class Query(RelationshipQueries, ResolutionQueries, MergeQueries):
+class Query(RelationshipQueries, ResolutionQueries, CoreferenceQueries, MergeQueries):
     @strawberry.field(description="The eventgraph version serving this API.")
     def version(self) -> str:
         return __version__

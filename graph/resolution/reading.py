@@ -68,7 +68,9 @@ class Entity:
         return (self.name, *self.aliases)
 
 
-def _radius(uncertainty_km: float | None, precision: str | None) -> float | None:
+def radius_km(uncertainty_km: float | None, precision: str | None) -> float | None:
+    """How far the true place may be from a point: its uncertainty, else its precision's radius
+    (None for a region), else `DEFAULT_RADIUS_KM`."""
     if uncertainty_km is not None:
         return float(uncertainty_km)
     if precision is not None and precision in PlacePrecision.__members__.values():
@@ -100,7 +102,7 @@ def read_entities(driver: Driver, database: str, label: str) -> list[Entity]:
             kind=r["kind"],
             lat=r["lat"],
             lon=r["lon"],
-            radius_km=_radius(r["uncertainty_km"], r["precision"])
+            radius_km=radius_km(r["uncertainty_km"], r["precision"])
             if r["lat"] is not None
             else None,
             registration=r["registration"],

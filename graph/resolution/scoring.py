@@ -78,7 +78,8 @@ FAR_SLACK_KM = 10.0
 class Reason:
     """One thing found about a pair, and what it counted."""
 
-    kind: ReasonKind
+    kind: StrEnum
+    """A `ReasonKind`, or for events a `CoreferenceReasonKind` (event_scoring.py)."""
     detail: str
     weight: float
 
@@ -154,12 +155,17 @@ def _registration(value: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", value.upper())
 
 
-def _km(a: Entity, b: Entity) -> float:
-    assert a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None
-    la, lb = math.radians(a.lat), math.radians(b.lat)
-    dlat, dlon = lb - la, math.radians(b.lon - a.lon)
+def km_between(lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> float:
+    """Great-circle distance between two WGS-84 points, in km."""
+    la, lb = math.radians(lat_a), math.radians(lat_b)
+    dlat, dlon = lb - la, math.radians(lon_b - lon_a)
     h = math.sin(dlat / 2) ** 2 + math.cos(la) * math.cos(lb) * math.sin(dlon / 2) ** 2
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _km(a: Entity, b: Entity) -> float:
+    assert a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None
+    return km_between(a.lat, a.lon, b.lat, b.lon)
 
 
 def _place_reason(a: Entity, b: Entity) -> Reason | None:

@@ -1,0 +1,163 @@
+"""Event coreference proposals: pairs of events that probably describe one happening.
+
+Read every live event (`event_reading.py`); block: two events meet only when their types are
+compatible (`event_scoring.type_tags`), they share a participant or a place (or the area a
+place lies in, narrower than a country), and their times overlap — within each block a sweep
+over the events in order of start pairs only those whose intervals overlap, so nothing is
+compared with everything. Then score each pair with its reasons (`event_scoring.py`). Nothing
+is linked or merged here: `automatic` says which proposals a merge may apply without review.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+
+from neo4j import Driver
+
+from eventgraph.graph.errors import InvalidData, Problem
+from eventgraph.graph.resolution.event_reading import EventView, read_events
+from eventgraph.graph.resolution.event_scoring import (
+    AMBIGUITY_FLOOR,
+    AMBIGUITY_MARGIN,
+    AMBIGUOUS_WEIGHT,
+    AUTOMATIC_SCORE,
+    DEFAULT_MIN_SCORE,
+    CoreferenceReasonKind,
+    evidence_for_automatic,
+    pair_reasons,
+    score_bound,
+    type_tags,
+)
+from eventgraph.graph.resolution.proposals import Proposal, Proposed, check_min_score
+from eventgraph.graph.resolution.scoring import Reason, score_of
+
+EVENT_LABEL = "Event"
+_NEVER = float("inf")
+
+
+Key = tuple[str, str, str]
+
+
+def block_keys(event: EventView) -> dict[Key, bool]:
+    """Keys that events sharing one may be one happening by: (`at`, type tag, participant or
+    place) and (`in`, type tag, area) for each area a place lies in or is. The flag says the
+    event is at the area itself: in an `in` block only pairs with such a one are made (a report
+    that gives the province meets every event in it; two events at two bases of one province
+    meet by their participants, not by the province)."""
+    keys: dict[Key, bool] = {}
+    for tag in type_tags(event.type):
+        for participant in event.participants:
+            keys[("at", tag, participant.key)] = True
+        for place in event.places:
+            keys[("at", tag, place.key)] = True
+            keys[("in", tag, place.key)] = True
+            for area in place.narrow_within:
+                keys.setdefault(("in", tag, area), False)
+    return keys
+
+
+def _start(event: EventView) -> float:
+    return float("-inf") if event.start is None else event.start
+
+
+def _end(event: EventView) -> float:
+    return _NEVER if event.end is None else event.end
+
+
+def _overlapping(
+    members: Sequence[tuple[int, bool]], events: Sequence[EventView]
+) -> Iterator[tuple[int, int]]:
+    """Pairs of one block whose times overlap, at least one of them at the block's key itself:
+    a sweep in order of start, keeping the events that have not ended yet."""
+    active: list[tuple[int, bool]] = []
+    for position, at in sorted(members, key=lambda member: _start(events[member[0]])):
+        start = _start(events[position])
+        active = [other for other in active if _end(events[other[0]]) >= start]
+        for other, other_at in active:
+            if at or other_at:
+                yield (other, position) if other < position else (position, other)
+        active.append((position, at))
+
+
+def candidate_pairs(events: Sequence[EventView]) -> set[tuple[int, int]]:
+    """Positions of the pairs blocking lets through, each once."""
+    blocks: dict[Key, list[tuple[int, bool]]] = defaultdict(list)
+    for position, event in enumerate(events):
+        for key, at in block_keys(event).items():
+            blocks[key].append((position, at))
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        if len(members) > 1 and any(at for _, at in members):
+            pairs.update(_overlapping(members, events))
+    return pairs
+
+
+def _side(event: EventView) -> Proposed:
+    return Proposed(EVENT_LABEL, event.key, event.name, event.type)
+
+
+def _rivals(scored: dict[tuple[str, str], float]) -> dict[str, list[tuple[float, str]]]:
+    """Per event, the events it fits (score `AMBIGUITY_FLOOR` or more), with their scores."""
+    fits: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for (a, b), score in scored.items():
+        if score >= AMBIGUITY_FLOOR:
+            fits[a].append((score, b))
+            fits[b].append((score, a))
+    return fits
+
+
+def _ambiguity(
+    pair: tuple[str, str], score: float, fits: dict[str, list[tuple[float, str]]]
+) -> Reason | None:
+    """A report that fits several events about equally well (a dated report of one of three
+    undated flights fits all three) is evidence for none of them: the pair weighs less."""
+    a, b = pair
+    others = sorted(
+        {other for s, other in fits[a] if other != b and s >= score - AMBIGUITY_MARGIN}
+        | {other for s, other in fits[b] if other != a and s >= score - AMBIGUITY_MARGIN}
+    )
+    if not others:
+        return None
+    shown = ", ".join(others[:5]) + (" …" if len(others) > 5 else "")
+    return Reason(
+        CoreferenceReasonKind.AMBIGUOUS, f"fits {shown} as well: for review", AMBIGUOUS_WEIGHT
+    )
+
+
+def propose_coreference(
+    driver: Driver,
+    database: str,
+    min_score: float | None = None,
+    first: int | None = None,
+) -> list[Proposal]:
+    """Pairs of events that probably describe one happening, best first, at most `first`."""
+    least = check_min_score(DEFAULT_MIN_SCORE if min_score is None else min_score)
+    if first is not None and first < 0:
+        raise InvalidData([Problem("first", "first", f"{first} is negative")])
+    events = read_events(driver, database)
+    found: dict[tuple[str, str], tuple[Reason, ...]] = {}
+    sides: dict[str, Proposed] = {}
+    floor = min(least, AMBIGUITY_FLOOR)
+    for i, j in candidate_pairs(events):
+        a, b = sorted((events[i], events[j]), key=lambda event: event.key)
+        if floor > 0 and score_bound(a, b) < floor:
+            continue  # it can reach neither the threshold nor rival another pair
+        found[(a.key, b.key)] = tuple(pair_reasons(a, b))
+        sides[a.key], sides[b.key] = _side(a), _side(b)
+    scores = {pair: score_of(reasons) for pair, reasons in found.items()}
+    fits = _rivals(scores)
+    proposals = []
+    for pair, reasons in found.items():
+        ambiguous = _ambiguity(pair, scores[pair], fits)
+        if ambiguous is not None:
+            reasons = (*reasons, ambiguous)
+        score = score_of(reasons)
+        if score < least:
+            continue
+        automatic = (
+            score >= AUTOMATIC_SCORE and ambiguous is None and evidence_for_automatic(reasons)
+        )
+        proposals.append(
+            Proposal(EVENT_LABEL, sides[pair[0]], sides[pair[1]], score, automatic, reasons)
+        )
+    proposals.sort(key=lambda p: (-p.score, p.a.key, p.b.key))
+    return proposals if first is None else proposals[:first]

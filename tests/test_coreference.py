@@ -1,0 +1,302 @@
+"""Event coreference proposals (graph/resolution/coreference.py, docs/resolution.md) on the
+real Neo4j: the seed story's three An-124 flights stay three, a second report of one happening
+is proposed with its reasons, and what tells two events apart vetoes them."""
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import Driver
+
+from eventgraph.api.app import create_app
+from eventgraph.graph.errors import InvalidData
+from eventgraph.graph.importer import import_records
+from eventgraph.graph.resolution import (
+    COREFERENCE_AUTOMATIC_SCORE,
+    CoreferenceReasonKind,
+    Proposal,
+    propose_coreference,
+)
+from eventgraph.graph.retraction import retract_event
+from eventgraph.graph.settings import Settings
+from tests.helpers import run_cli
+
+Kind = CoreferenceReasonKind
+FLIGHTS = tuple(f"hmeimim-2025-an124-flight-{n}" for n in (1, 2, 3))
+
+
+def _pairs(proposals: list[Proposal]) -> dict[tuple[str, str], Proposal]:
+    return {(p.a.key, p.b.key): p for p in proposals}
+
+
+def _reason(proposal: Proposal, kind: Kind) -> Any:
+    found = [reason for reason in proposal.reasons if reason.kind is kind]
+    assert found, (kind, proposal.reasons)
+    return found[0]
+
+
+def _source_and_report(key: str) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (
+            "sources",
+            {
+                "id": f"src-{key}",
+                "name": f"Tracker {key}",
+                "kind": "data_service",
+                "reliability": "B",
+            },
+        ),
+        (
+            "reports",
+            {
+                "id": f"report-{key}",
+                "name": f"Flight log {key}",
+                "kind": "dataset",
+                "publisher": f"src-{key}",
+            },
+        ),
+    ]
+
+
+def _an124_report(key: str, time: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Another source's report of an An-124 flight to Latakia airport (the seed's places and
+    participants), with its own report."""
+    event = {
+        "id": key,
+        "name": f"An-124 at Latakia ({key})",
+        "type": "flight",
+        "time": time,
+        "destination": "latakia-airport",
+        "place_precision": "site",
+        "participants": [
+            {"role": "operator", "ref": "russia"},
+            {"role": "aircraft", "ref": "an-124-100"},
+        ],
+        "claims": [
+            {
+                "source": f"src-{key}",
+                "report": f"report-{key}",
+                "credibility": "3",
+                "paraphrase": "An An-124 flew to Latakia airport.",
+            }
+        ],
+    }
+    return [*_source_and_report(key), ("events", event)]
+
+
+def test_the_three_an124_flights_are_not_proposed_as_one(
+    seed_story: Driver, settings: Settings
+) -> None:
+    db = settings.neo4j_database
+    assert propose_coreference(seed_story, db) == []
+    everything = _pairs(propose_coreference(seed_story, db, min_score=0))
+    for n, first in enumerate(FLIGHTS):
+        for second in FLIGHTS[n + 1 :]:
+            pair = everything[(first, second)]
+            assert pair.score == 0 and not pair.automatic
+            assert _reason(pair, Kind.INTERVAL_ONLY).weight == 0
+            assert _reason(pair, Kind.SAME_REPORT).veto
+            assert _reason(pair, Kind.SHARED_PARTICIPANTS).weight > 0  # all agree, and still two
+
+
+def test_a_dated_report_of_one_of_three_undated_flights_is_never_automatic(
+    fresh_story: Driver, settings: Settings
+) -> None:
+    db = settings.neo4j_database
+    import_records(
+        fresh_story,
+        db,
+        _an124_report("tracker-an124", {"start": "2025-10-25", "precision": "day"}),
+        "test",
+    )
+    found = _pairs(propose_coreference(fresh_story, db))
+    for flight in FLIGHTS:
+        pair = found[(flight, "tracker-an124")]
+        assert _reason(pair, Kind.TIME_WITHIN).weight > 0
+        assert _reason(pair, Kind.AMBIGUOUS).weight < 0  # it fits the other two as well
+        assert pair.score < COREFERENCE_AUTOMATIC_SCORE and not pair.automatic
+
+
+def test_equal_intervals_from_two_reports_weigh_nothing_and_are_never_automatic(
+    fresh_story: Driver, settings: Settings
+) -> None:
+    db = settings.neo4j_database
+    window = {"start": "2025-10-24", "end": "2025-10-27", "precision": "interval"}
+    import_records(fresh_story, db, _an124_report("other-an124", window), "test")
+    found = _pairs(propose_coreference(fresh_story, db))
+    pair = found[(FLIGHTS[0], "other-an124")]
+    assert _reason(pair, Kind.INTERVAL_ONLY).weight == 0
+    assert pair.score < COREFERENCE_AUTOMATIC_SCORE and not pair.automatic
+
+
+def _attack(
+    key: str, time: dict[str, Any], at: str, precision: str, report: str
+) -> tuple[str, dict[str, Any]]:
+    return (
+        "events",
+        {
+            "id": key,
+            "name": f"Attack ({key})",
+            "type": "attack",
+            "time": time,
+            "at": [at],
+            "place_precision": precision,
+            "participants": [
+                {"role": "perpetrator", "ref": "rebels"},
+                {"role": "target", "ref": "base"},
+            ],
+            "claims": [
+                {
+                    "source": f"src-{report}",
+                    "report": f"report-{report}",
+                    "credibility": "2",
+                    "paraphrase": "Rebels attacked the base.",
+                }
+            ],
+        },
+    )
+
+
+def _attack_world() -> list[tuple[str, dict[str, Any]]]:
+    point = {"precision": "site"}
+    return [
+        ("locations", {"id": "country", "name": "Country", "kind": "country"}),
+        (
+            "locations",
+            {
+                "id": "province",
+                "name": "North Province",
+                "kind": "province",
+                "within": "country",
+                "point": {"lat": 35.0, "lon": 36.0, "precision": "province"},
+            },
+        ),
+        (
+            "locations",
+            {
+                "id": "base-site",
+                "name": "Base site",
+                "kind": "site",
+                "within": "province",
+                "point": {"lat": 35.4, "lon": 35.9, **point},
+            },
+        ),
+        (
+            "locations",
+            {
+                "id": "far-site",
+                "name": "Far site",
+                "kind": "site",
+                "within": "country",
+                "point": {"lat": 31.0, "lon": 38.0, **point},
+            },
+        ),
+        ("actors", {"id": "rebels", "name": "Rebels", "kind": "armed_group"}),
+        ("assets", {"id": "base", "name": "Base", "kind": "air_base", "located_at": "base-site"}),
+        *_source_and_report("wire"),
+        *_source_and_report("feed"),
+        *_source_and_report("paper"),
+    ]
+
+
+def test_a_second_report_of_one_attack_is_proposed_with_its_reasons(
+    clean_graph: Driver, settings: Settings
+) -> None:
+    db = settings.neo4j_database
+    exact = {"start": "2025-10-20T03:10:00Z", "precision": "exact"}
+    day = {"start": "2025-10-20", "precision": "day"}
+    import_records(
+        clean_graph,
+        db,
+        [
+            *_attack_world(),
+            _attack("wire-attack", exact, "base", "site", "wire"),
+            _attack("feed-attack", day, "province", "province", "feed"),
+            _attack("paper-attack-elsewhere", day, "far-site", "site", "paper"),
+            _attack(
+                "wire-attack-next-week",
+                {"start": "2025-10-27", "precision": "day"},
+                "base",
+                "site",
+                "wire",
+            ),
+        ],
+        "test",
+    )
+    found = _pairs(propose_coreference(clean_graph, db))
+    assert set(found) == {("feed-attack", "wire-attack")}, found
+    pair = found[("feed-attack", "wire-attack")]
+    assert {r.kind for r in pair.reasons} == {
+        Kind.SAME_TYPE,
+        Kind.SAME_TIME,
+        Kind.PLACE_WITHIN,
+        Kind.SHARED_PARTICIPANTS,
+        Kind.DIFFERENT_SOURCES,
+    }
+    assert "base lies in province" in _reason(pair, Kind.PLACE_WITHIN).detail
+    assert pair.score >= COREFERENCE_AUTOMATIC_SCORE
+    assert not pair.automatic  # a place known to its province only is for review
+    vetoed = _pairs(propose_coreference(clean_graph, db, min_score=0))
+    assert _reason(vetoed[("feed-attack", "paper-attack-elsewhere")], Kind.FAR).veto
+    assert _reason(vetoed[("paper-attack-elsewhere", "wire-attack")], Kind.FAR).veto
+    assert ("wire-attack", "wire-attack-next-week") not in vetoed  # times apart: never paired
+
+
+def test_a_re_report_at_the_same_place_and_time_is_automatic_and_retracted_events_are_left_out(
+    clean_graph: Driver, settings: Settings
+) -> None:
+    db = settings.neo4j_database
+    exact = {"start": "2025-10-20T03:10:00Z", "precision": "exact"}
+    day = {"start": "2025-10-20", "precision": "day"}
+    import_records(
+        clean_graph,
+        db,
+        [
+            *_attack_world(),
+            _attack("wire-attack", exact, "base", "site", "wire"),
+            _attack("feed-attack", day, "base", "site", "feed"),
+        ],
+        "test",
+    )
+    [pair] = propose_coreference(clean_graph, db)
+    assert pair.automatic and pair.score == 1.0
+    retract_event(clean_graph, db, "feed-attack", "a duplicate", "test")
+    assert propose_coreference(clean_graph, db) == []
+
+
+def test_bad_arguments_are_refused(seed_story: Driver, settings: Settings) -> None:
+    with pytest.raises(InvalidData, match="between 0 and 1"):
+        propose_coreference(seed_story, settings.neo4j_database, min_score=2)
+    with pytest.raises(InvalidData, match="negative"):
+        propose_coreference(seed_story, settings.neo4j_database, first=-1)
+
+
+def test_the_cli_and_graphql_give_the_proposals_with_reasons(
+    fresh_story: Driver, settings: Settings
+) -> None:
+    db = settings.neo4j_database
+    window = {"start": "2025-10-24", "end": "2025-10-27", "precision": "interval"}
+    import_records(fresh_story, db, _an124_report("other-an124", window), "test")
+    shown = run_cli("resolve", "--events")
+    assert shown.returncode == 0, shown.stderr
+    assert f"Event {FLIGHTS[0]} " in shown.stdout and "other-an124" in shown.stdout
+    assert "+0.00 interval_only:" in shown.stdout and "(to review)" in shown.stdout
+    refused = run_cli("resolve", "--events", "--label", "Actor")
+    assert refused.returncode != 0 and "--label" in refused.stderr
+    query = """query($min: Float!) {
+      coreferenceProposals(minScore: $min, first: 5) {
+        a { id key name kind } b { key } score automatic reasons { kind detail weight }
+      }
+    }"""
+    app = create_app(settings.model_copy(update={"anonymous_read": True}))
+    with TestClient(app) as client:
+        answer = client.post("/graphql", json={"query": query, "variables": {"min": 0.5}})
+    assert answer.status_code == 200, answer.text
+    proposals = answer.json()["data"]["coreferenceProposals"]
+    assert {(p["a"]["key"], p["b"]["key"]) for p in proposals} == {
+        (flight, "other-an124") for flight in FLIGHTS
+    }
+    first = proposals[0]
+    assert first["a"]["id"] == f"Event:{first['a']['key']}" and first["a"]["kind"] == "flight"
+    assert not first["automatic"]
+    assert any(r["kind"] == "interval_only" and r["weight"] == 0 for r in first["reasons"])
