@@ -205,6 +205,26 @@ EDGE_FIXED = ("from", "to", "type")
 """The columns of node and relationship files that carry no type in the header."""
 
 
+def _spelling(value: Any) -> tuple[Any, str]:
+    """A stored value's cell (`_cell`) and header type (`_type_of`); the types most values
+    have are told apart by their exact type first (the check spells every record: at 100k
+    events, `isinstance` chains per value were a third of the bulk's checking)."""
+    kind = type(value)
+    if kind is str:
+        return value, "string"
+    if kind is bool:
+        return ("true" if value else "false"), "boolean"
+    if kind is int:
+        return str(value), "long"
+    if kind is float:
+        return str(value), "double"
+    if kind is datetime:
+        return value.isoformat(), "datetime"
+    if kind is _SourceGrading:
+        return value, "string"
+    return _cell(value), _type_of(value)
+
+
 def _spelled(row: dict[str, Any], fixed: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, str]]:
     """A row's CSV cells (None values left out) and the header type of each that has one."""
     cells: dict[str, Any] = {}
@@ -214,10 +234,8 @@ def _spelled(row: dict[str, Any], fixed: tuple[str, ...]) -> tuple[dict[str, Any
             continue
         if key in fixed:
             cells[key] = value
-        elif isinstance(value, _SourceGrading):
-            cells[key], kinds[key] = value, "string"
         else:
-            cells[key], kinds[key] = _cell(value), _type_of(value)
+            cells[key], kinds[key] = _spelling(value)
     return cells, kinds
 
 

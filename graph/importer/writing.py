@@ -171,20 +171,38 @@ others are edges or claims). `since_end` and `until_start` are set in Cypher (gr
 
 
 def _stored(value: Any) -> Any:
+    if type(value) is str:  # most values: spare the checks below
+        return value
     if isinstance(value, Enum):
         return value.value
     return list(value) if isinstance(value, tuple) else value
 
 
+_NODE_PARTS: dict[str, tuple[tuple[str, Callable[[Any], dict[str, Any]] | None], ...]] = {
+    shape.label.name: tuple(
+        (part.name, _SPECIAL_PROPERTIES.get(part.name) if isinstance(part, model.Special) else None)
+        for part in shape.fields
+        if isinstance(part, model.Prop)
+        or (isinstance(part, model.Special) and part.name in _SPECIAL_PROPERTIES)
+    )
+    for shape in model.SHAPES
+}
+"""Per label, in the model's order, each part stored on the node: a property's name (None)
+or a special part's name and what it stores (worked out once, not per record)."""
+
+
 def node_properties(item: Item) -> dict[str, Any]:
     """The properties a record's node carries (None values are simply not set)."""
     record = item.record
+    values = record.__dict__
     props: dict[str, Any] = {}
-    for part in model.SHAPES_BY_LABEL[item.label].fields:
-        if isinstance(part, model.Prop):
-            props[part.name] = _stored(getattr(record, part.name))
-        elif isinstance(part, model.Special) and part.name in _SPECIAL_PROPERTIES:
-            props.update(_SPECIAL_PROPERTIES[part.name](record))
+    for name, special in _NODE_PARTS[item.label]:
+        if special is None:
+            value = values[name]
+            if value is not None:
+                props[name] = _stored(value)
+        else:
+            props.update(special(record))
     return {key: value for key, value in props.items() if value is not None}
 
 
@@ -203,16 +221,30 @@ def edges_of(item: Item, plan: Plan) -> list[Edge]:
             (edge_type, label, record.id, target_label or plan.label_of_id(target), target, props)
         )
 
-    for part in model.SHAPES_BY_LABEL[label].fields:
-        if isinstance(part, model.Link):
-            value = getattr(record, part.python_name)
-            known = part.targets[0] if len(part.targets) == 1 else None
-            for target in value if part.many else (value,) if value else ():
-                to(part.edge, target, known)
-        elif isinstance(part, model.Special) and part.name == "participants":
+    values = record.__dict__
+    for link in _EDGE_PARTS[label]:
+        if link is None:
             for position, participant in enumerate(record.participants):
                 to("INVOLVES", participant.ref, role=participant.role, position=position)
+            continue
+        value = values[link.python_name]
+        known = link.targets[0] if len(link.targets) == 1 else None
+        for target in value if link.many else (value,) if value else ():
+            to(link.edge, target, known)
     return out
+
+
+_EDGE_PARTS: dict[str, tuple[model.Link | None, ...]] = {
+    shape.label.name: tuple(
+        part if isinstance(part, model.Link) else None
+        for part in shape.fields
+        if isinstance(part, model.Link)
+        or (isinstance(part, model.Special) and part.name == "participants")
+    )
+    for shape in model.SHAPES
+}
+"""Per label, in the model's order, the parts that are edges: each link, and None for the
+participants (worked out once, not per record)."""
 
 
 def claim_rows(item: Item, plan: Plan) -> list[dict[str, Any]]:
