@@ -134,7 +134,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         "--gdelt-events",
         type=int,
         default=GDELT_EVENTS,
-        help=f"feeds: events of the GDELT day ({GDELT_EVENTS:,}; a tenth of it is run too)",
+        help=f"feeds: events of the GDELT day ({GDELT_EVENTS:,}; half of it is run too)",
     )
     parser.add_argument(
         "--no-bulk", action="store_true", help="leave out `eventgraph import --bulk`"

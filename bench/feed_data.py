@@ -9,7 +9,7 @@ place and actor names built from syllables, feature ids invented):
     var/bench/data/feeds/acled-<rows>-seed<S>/acled.csv
 
 A GDELT day is 96 fifteen-minute pairs of about `EVENTS_PER_SLOT` events each, as GDELT ships
-them; fewer events make fewer pairs of the same size (a tenth of the day is its first 10 pairs),
+them; fewer events make fewer pairs of the same size (half the day is its first 48 pairs),
 so a smaller day differs from the whole one in how many files the import holds across, not in
 how big each is. Events cite actors from a pool of a few thousand and places from a pool whose
 feature ids recur; CAMEO root codes follow the skew of GDELT's (verbal cooperation and

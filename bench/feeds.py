@@ -12,10 +12,15 @@ first import a freshly started server runs compiles its queries and code as it g
 that would be charged to whichever import came first.
 
 GDELT day: `eventgraph import --batch-size N DIR` of a folder of 15-minute events and mentions
-pairs (`bench/feed_data.py`), the whole day and a tenth of it, each into an emptied database,
+pairs (`bench/feed_data.py`), the whole day and half of it, each into an emptied database,
 with wall time, events/s, mentions/s and peak RSS (`run_measured`: `wait4`'s `ru_maxrss`); the
-memory ratio is the day's peak over the tenth's. Each graph's events and claims (one per event,
-one per mention) are checked against the generator's manifest.
+memory ratio is the day's peak over the half's. Half, not less: what the importer holds by
+design (the batch being written and the one built ahead of it, `--batch-size` records each,
+the files in flight in the checking workers) is the same at any size past a few batches, so
+only two sizes both well past those windows show whether anything else grows with the feed (a
+tenth of the day, some 35,000 records, is under two batches and their read-ahead: its peak is
+the windows' filling, not the importer's steady state). Each graph's events and claims (one per
+event, one per mention) are checked against the generator's manifest.
 
 Every import runs the real command line, as `bench/imports.py` does for the native one. The
 files are generated and converted in a child process (`_in_child`), never in this one: a child's
@@ -55,7 +60,8 @@ P = ParamSpec("P")
 T = TypeVar("T")
 ACLED_ROWS = 100_000
 GDELT_EVENTS = 150_000
-TENTH = 10
+HALF = 2
+"""The day's peak RSS is compared with that of 1/HALF of the day."""
 NATIVE = "native"
 NATIVE_MANIFEST = "native.json"
 
@@ -248,16 +254,16 @@ def run_feeds(
     """Both feed benchmarks; the results the report's Feeds section shows."""
     started = time.monotonic()
     adapter = adapter_overhead(settings, data_dir, acled_rows, seed, say)
-    tenth = gdelt_import(settings, data_dir, max(1, gdelt_events // TENTH), seed, say)
+    half = gdelt_import(settings, data_dir, max(1, gdelt_events // HALF), seed, say)
     day = gdelt_import(settings, data_dir, gdelt_events, seed, say)
     return {
         "seed": seed,
         "seconds": time.monotonic() - started,
         "adapter": adapter,
         "gdelt": {
-            "tenth": tenth,
+            "half": half,
             "day": day,
-            "memory_ratio": day["peak_rss_mib"] / tenth["peak_rss_mib"],
+            "memory_ratio": day["peak_rss_mib"] / half["peak_rss_mib"],
         },
     }
 
@@ -270,4 +276,6 @@ def earlier_results(report: Path) -> dict[str, Any]:
         return {}
     results: dict[str, Any] = orjson.loads(raw.read_bytes())
     results.pop("targets", None)
+    if "half" not in (results.get("feeds") or {}).get("gdelt", {"half": None}):
+        results.pop("feeds")  # compared with a tenth of the day: not the figures judged now
     return results

@@ -16,7 +16,7 @@ earlier run when this one measured only the imports, which the verdict then name
 Feeds (issue 15), from this run's feed figures (or those kept from the run that measured them):
 9. the ACLED feed import of 100k rows takes ≤ 1.2× the time of the same records in our native
    format (the adapter adds at most 20%);
-10. a GDELT day (150k events) imported in batches peaks ≤ 1.5 GiB RSS, within 1.2× of a tenth
+10. a GDELT day (150k events) imported in batches peaks ≤ 1.5 GiB RSS, within 1.2× of half
    of the day's peak (bounded memory, not proportional to the day).
 
 A target that a run could not judge (a scale not run, the reference or the bulk import left
@@ -45,7 +45,8 @@ FEED_RECORDS = 100_000
 GDELT_DAY_EVENTS = 150_000
 GDELT_RSS_MIB = 1.5 * 1024
 GDELT_RSS_FLAT = 1.2
-"""GDELT day peak RSS ÷ a tenth of the day's."""
+"""GDELT day peak RSS ÷ half the day's: both well past the importer's fixed windows (the batch
+and its read-ahead), so the ratio shows growth with the feed, not those windows filling."""
 SMALL, MIDDLE, LARGE = 10_000, 100_000, 1_000_000
 SCALE_NAMES = {SMALL: "10k", MIDDLE: "100k", LARGE: "1m"}
 ONLINE, BULK, LOAD_CSV = "eventgraph", "bulk", "load_csv"
@@ -310,7 +311,7 @@ def feed_overhead_target(feeds: dict[str, Any] | None) -> Verdict:
 def gdelt_memory_target(feeds: dict[str, Any] | None) -> Verdict:
     target = (
         f"GDELT day in batches: peak RSS ≤ {_gib(GDELT_RSS_MIB)} and within "
-        f"{GDELT_RSS_FLAT:.1f}× of a tenth of the day's"
+        f"{GDELT_RSS_FLAT:.1f}× of half the day's"
     )
     gdelt = None if feeds is None else feeds["gdelt"]
     if gdelt is None:
@@ -318,7 +319,7 @@ def gdelt_memory_target(feeds: dict[str, Any] | None) -> Verdict:
     day, growth = gdelt["day"], gdelt["memory_ratio"]
     detail = (
         f"{_gib(day['peak_rss_mib'])} at {day['events']:,} events, {growth:.2f}× the "
-        f"{gdelt['tenth']['events']:,}-event tenth's"
+        f"{gdelt['half']['events']:,}-event half's"
     )
     off = "the target names a 150k-event day" if day["events"] != GDELT_DAY_EVENTS else None
     missed = day["peak_rss_mib"] > GDELT_RSS_MIB or growth > GDELT_RSS_FLAT

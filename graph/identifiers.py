@@ -9,10 +9,10 @@ says what attaches and why.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from neo4j import Driver
+from neo4j import Driver, ManagedTransaction
 
 from eventgraph.graph.errors import InvalidData, Problem
 from eventgraph.graph.ontology import (
@@ -128,14 +128,11 @@ def id_row(scheme: str, value: str) -> dict[str, str]:
     return {"scheme": scheme, "value": value, "key": key_of(scheme, value)}
 
 
-def write_ids(driver: Driver, database: str, label: str, rows: list[dict[str, Any]]) -> None:
-    """Give nodes of `label` their ids: rows of `{id, ids: [id_row …]}`. Idempotent: ids are
-    added, never removed, so every record that attached to a node keeps what it brought."""
-    now = datetime.now(UTC)
+def write_ids(
+    tx: ManagedTransaction, label: str, rows: list[dict[str, Any]], now: datetime
+) -> None:
+    """Give nodes of `label` their ids, in the transaction that writes them (the importer's
+    batch): rows of `{id, ids: [id_row …]}`. Idempotent: ids are added, never removed, so every
+    record that attached to a node keeps what it brought."""
     for start in range(0, len(rows), ROWS_PER_QUERY):
-        driver.execute_query(
-            _WRITE[label],
-            rows=rows[start : start + ROWS_PER_QUERY],
-            now=now,
-            database_=database,
-        )
+        tx.run(_WRITE[label], rows=rows[start : start + ROWS_PER_QUERY], now=now)

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,6 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from eventgraph.graph import feeds
 from eventgraph.graph.errors import InvalidData, Unavailable
-from eventgraph.graph.importer import graph_claims
 from eventgraph.graph.importer.parallel import CheckPool, pool_worth_it, worker_count
 from eventgraph.graph.importer.reading import (
     RawRecord,
@@ -37,7 +35,7 @@ from eventgraph.graph.importer.reading import (
 from eventgraph.graph.importer.skipping import Skips
 from eventgraph.graph.importer.spool import Attachments, Spool
 from eventgraph.graph.importer.validation import Checker, Plan
-from eventgraph.graph.importer.writing import WRITE_ORDER, Outcome, claim_row, write_plan
+from eventgraph.graph.importer.writing import WRITE_ORDER, Outcome, write_plan
 from eventgraph.graph.retraction import Retracted, retract_events
 
 Phase = Callable[[str, int], None]
@@ -273,23 +271,10 @@ def import_paths(
             outcome = write_plan(
                 driver, database, plan, batch_size=batch_size, progress=on_progress
             )
-            plan.attached.write(driver, database)
-            _write_graph_claims(driver, database, plan, outcome)
         retracted = apply_retractions(driver, database, read.retractions)
     summary = ImportSummary(read.files, plan.total, outcome, read.assumptions, retracted, skips)
     summary.attached = len(plan.attached.nodes)
     return summary
-
-
-def _write_graph_claims(driver: Driver, database: str, plan: Plan, outcome: Outcome) -> None:
-    """The feed's claims on nodes already in the graph (graph_claims.py), after the records
-    (their sources and reports) are written; counted as created claims."""
-    rows = (
-        (label, claim_row(owner, None, claim, plan)) for label, owner, claim in plan.graph_claims
-    )
-    created = graph_claims.write(driver, database, rows, datetime.now(UTC))
-    if created:
-        outcome.created["Claim"] += created
 
 
 def apply_retractions(
@@ -323,5 +308,4 @@ def import_records(
     if plan.problems:
         raise InvalidData(plan.problems, rejected=dict(plan.rejected))
     outcome = write_plan(driver, database, plan)
-    plan.attached.write(driver, database)
     return ImportSummary([], plan.total, outcome, attached=len(plan.attached.nodes))

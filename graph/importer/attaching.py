@@ -11,8 +11,10 @@ batched lookup, which node each id (and each record's own id, as an `id` alias) 
 - ids that identify two different nodes, or a node while the record's own id is a node too,
   are refused: the nodes are probably one, and merging them is a decision for a person.
 
-`Attached.items` gives the plan's records with attached ones left out and references retargeted;
-`write_external_ids` then writes every record's ids (idempotent: re-imports change nothing).
+`Attached.items` gives the plan's records with attached ones left out and references retargeted.
+Each written record's ids go with it, in the transaction that writes it (writing.py);
+`attached_id_rows` gives what the attached records bring to their nodes, which the import's last
+transaction writes (idempotent: re-imports change nothing).
 """
 
 from collections.abc import Iterable, Iterator
@@ -287,10 +289,6 @@ class Attached:
         """What the writer writes: `items` retargeted."""
         return _Retargeted(items, self)
 
-    def write(self, driver: Driver, database: str) -> None:
-        """After the records are written: their ids, and those of the attached ones."""
-        write_external_ids(driver, database, self)
-
 
 class _Retargeted:
     """The plan's items (read once or more) without the attached records, references to them
@@ -345,19 +343,19 @@ def retarget(record: Record, aliases: dict[str, str]) -> Record:
     return record.model_copy(update=changes) if changes else record
 
 
-def write_external_ids(driver: Driver, database: str, attached: Attached) -> None:
-    """Write the ids the import's records give, and the own id of each attached record (an
-    `id` alias), on the nodes they stand for; from what the check kept, not the records read
-    again."""
+def attached_id_rows(attached: Attached) -> dict[str, list[dict[str, Any]]]:
+    """By label, the `identifiers.write_ids` rows of what the attached records bring to the
+    nodes they stand for: the ids they give and their own id (an `id` alias); from what the
+    check kept, not the records read again."""
     rows: dict[tuple[str, str], list[dict[str, str]]] = {}
     for key, (label, record_id) in attached.given.items():
-        scheme, _, value = key.partition(":")
-        node = (label, attached.nodes.get((label, record_id), record_id))
-        rows.setdefault(node, []).append(id_row(scheme, value))
+        node_id = attached.nodes.get((label, record_id))
+        if node_id is not None:
+            scheme, _, value = key.partition(":")
+            rows.setdefault((label, node_id), []).append(id_row(scheme, value))
     for (label, record_id), node_id in attached.nodes.items():
         rows.setdefault((label, node_id), []).append(id_row(OWN_ID, record_id))
     by_label: dict[str, list[dict[str, Any]]] = {}
     for (label, node_id), ids in rows.items():
         by_label.setdefault(label, []).append({"id": node_id, "ids": ids})
-    for label, label_rows in by_label.items():
-        identifiers.write_ids(driver, database, label, label_rows)
+    return by_label

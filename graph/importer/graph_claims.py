@@ -3,15 +3,16 @@
 
 Such a row attaches to no record of the import; if its target is already in the graph (an
 event, or a relation), the claim is added to that node (`attach`, during the check) and written
-after the import's records (`write`): created if no claim has its id yet, else left as it is,
-so importing the same mentions again changes nothing. The node's other claims are kept.
+in the transaction of the import's last batch (`write`), once the import's sources and
+reports are: created if no claim has its id yet, else left as it is, so importing the same
+mentions again changes nothing. The node's other claims are kept.
 """
 
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from neo4j import Driver
+from neo4j import Driver, ManagedTransaction
 
 from eventgraph.graph.importer.reading import Attachment
 from eventgraph.graph.records import ClaimSpec
@@ -79,25 +80,16 @@ def attach(
                 found_claims.append((label, row.target, claim))
 
 
-def write(
-    driver: Driver, database: str, rows: Iterable[tuple[str, dict[str, Any]]], now: Any
-) -> int:
-    """Write (label, claim row) on nodes in the graph, in one transaction; how many were new."""
+def write(tx: ManagedTransaction, rows: Iterable[tuple[str, dict[str, Any]]], now: Any) -> int:
+    """Write (label, claim row) on nodes in the graph, in the import's transaction (its last
+    batch: docs/importing.md); how many were new."""
     by_label: dict[str, list[dict[str, Any]]] = {}
     for label, row in rows:
         by_label.setdefault(label, []).append(row)
-    if not by_label:
-        return 0
-
-    def work(tx: Any) -> int:
-        created = 0
-        for label, claims in by_label.items():
-            for start in range(0, len(claims), _CHUNK):
-                query = _WRITE.format(label=label)
-                part = claims[start : start + _CHUNK]
-                created += tx.run(query, rows=part, now=now).single()["created"]
-        return created
-
-    with driver.session(database=database) as session:
-        result: int = session.execute_write(work)
-    return result
+    created = 0
+    for label, claims in by_label.items():
+        query = _WRITE.format(label=label)
+        for start in range(0, len(claims), _CHUNK):
+            part = claims[start : start + _CHUNK]
+            created += tx.run(query, rows=part, now=now).single(strict=True)["created"]
+    return created

@@ -108,10 +108,11 @@ class Plan:
     rejected: Counter[str] = field(default_factory=Counter)
     attached: Attached = field(default_factory=Attached)
     """Records that attach to nodes by their external ids (attaching.py): `items` leaves them
-    out; `attached.write` writes every record's ids once the records are written."""
+    out; the writer writes each record's ids with it, the attached ones' in its last transaction."""
     graph_claims: list[GraphClaim] = field(default_factory=list)
     """(label, id, claim) of a feed's claim rows on records already in the graph (a GDELT
-    mention of an event an earlier import brought): written on their own (graph_claims.py)."""
+    mention of an event an earlier import brought): written in the writer's last transaction
+    (graph_claims.py)."""
 
     def reliability_of(self, owner_id: str, index: int, claim: ClaimSpec) -> str:
         """The reliability to store for a claim: its own, else its source's."""

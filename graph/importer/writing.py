@@ -3,11 +3,14 @@
 Each record is classified against the graph by its content hash: new records are created,
 changed ones replaced in place (their properties, their outgoing edges and their claims), and
 unchanged ones not touched at all. A record is written whole: its node (with its content hash),
-its outgoing edges, its participants and its claims go in one transaction, so a reader never
+its outgoing edges, its participants, its claims and its external ids go in one transaction, so
+a reader never
 sees an event without its parts, and an import that stopped anywhere resumes exactly when run
 again (what committed is unchanged, the rest is written). By default the whole import is one
 transaction, sent chunk by chunk as the records stream in; with a batch size each batch of
-records commits on its own.
+records commits on its own. What belongs to no record the import writes (the ids that attached
+records bring to their nodes, a feed's claims on nodes already in the graph) goes in the last
+transaction, which holds the import's last records: by then its sources and reports are written.
 
 A record's edges can only be created once their targets exist. The records arrive in
 `WRITE_ORDER`, so targets of an earlier label are written already; one that points at a record
@@ -48,9 +51,12 @@ from neo4j import Driver, ManagedTransaction, Result, Session
 from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired, TransientError
 from neo4j.spatial import WGS84Point
 
-from eventgraph.graph import model, ontology
+from eventgraph.graph import identifiers, model, ontology
 from eventgraph.graph.driver import is_memory_limit
 from eventgraph.graph.errors import Conflict, QueryTooLarge, Refused, Unavailable
+from eventgraph.graph.identifiers import id_row
+from eventgraph.graph.importer import graph_claims
+from eventgraph.graph.importer.attaching import attached_id_rows
 from eventgraph.graph.importer.graph_claims import BASED_ON_EDGES
 from eventgraph.graph.importer.prefetch import prefetched
 from eventgraph.graph.importer.validation import Item, Plan, claim_id_of, claims_of
@@ -75,7 +81,11 @@ CHUNK_RECORDS = 2_000
 """Records per chunk sent in one-transaction mode (the progress bar moves per chunk)."""
 TOO_LARGE = QueryTooLarge.CODE
 AHEAD_RECORDS = 20_000
-"""At most this many records are built ahead of what Neo4j is writing."""
+"""At most this many records are built ahead of what Neo4j is writing: in batch mode one batch
+(the next one is ready when the last commits; less would leave part of its building to after
+the commit, more could not be sent sooner), up to this cap. It costs memory by the record's
+rows: measured on a generated GDELT day, about 8.5 KB per event (four claims each) and 1.7 KB
+per place, actor or report, so 10,000 events ahead hold some 85 MiB (docs/benchmarks.md)."""
 
 
 @dataclass
@@ -510,6 +520,8 @@ class _Rows:
     """The row `_STATEMENTS[label].create` takes if the record is new to the graph."""
     later: list[tuple[str, str, dict[str, Any]]]
     """The edges that statement leaves to `_CREATE_EDGES` (to its own label or a later one)."""
+    ids: list[dict[str, str]]
+    """The external ids the record gives (`identifiers.id_row`), written with it."""
 
 
 def _rows_of(item: Item, plan: Plan) -> _Rows:
@@ -539,6 +551,7 @@ def _rows_of(item: Item, plan: Plan) -> _Rows:
         if claim["report"] is not None:
             targets.append(("Report", claim["report"]))
         targets.extend(("Source", basis) for basis in claim["based_on"])
+    ids = [id_row(given.scheme, given.value) for given in getattr(item.record, "external_ids", ())]
     created: dict[str, Any] = {"props": props}
     if texts:
         created["times"] = texts
@@ -556,6 +569,7 @@ def _rows_of(item: Item, plan: Plan) -> _Rows:
         tuple(targets),
         created,
         later,
+        ids,
     )
 
 
@@ -622,6 +636,8 @@ class _Sent:
     """Those records, and the targets found in the graph."""
     missing: Ids = field(default_factory=_ids)
     pending: list[_Rows] = field(default_factory=list)
+    finished: bool = False
+    """Whether it wrote what belongs to no record (`_write_unowned`): it was the last."""
 
     def apply(self, known: _Known) -> None:
         for label, ids in self.present.items():
@@ -668,10 +684,11 @@ def _write_records(
     now: datetime,
     everything: bool = False,
     create: bool = True,
+    finish: Plan | None = None,
 ) -> _Sent:
     """`_send_records`, a memory refusal told at once instead of retried for seconds."""
     try:
-        return _send_records(tx, candidates, known, now, everything, create)
+        return _send_records(tx, candidates, known, now, everything, create, finish)
     except TransientError as error:
         if is_memory_limit(error):
             raise _TooLarge from None
@@ -685,10 +702,13 @@ def _send_records(
     now: datetime,
     everything: bool,
     create: bool,
+    finish: Plan | None,
 ) -> _Sent:
     """Write the candidates whose targets exist (all of them if `everything`): classify by
     hash; create the new ones whole if `create` (else upsert them too); upsert the changed
-    nodes and replace their edges and claims. The rest come back as pending.
+    nodes and replace their edges and claims; add the external ids of both. The rest come back
+    as pending. With `finish` (the import's last records) and nothing pending, also what of the
+    plan belongs to no record written (`_write_unowned`).
 
     Changes nothing in `known`: the caller applies the result once it
     committed (a retried transaction starts again from the same `known`)."""
@@ -720,8 +740,35 @@ def _send_records(
     existed = _write_nodes(tx, changed, now)
     _replace_links(tx, changed, existed, now)
     _create_edges(tx, [edge for row in new for edge in row.later])
+    _write_ids(tx, to_write, now)
     sent.done += len(to_write)
+    if finish is not None and not sent.pending:
+        if created := _write_unowned(tx, finish, now):
+            sent.outcome.created["Claim"] += created
+        sent.finished = True
     return sent
+
+
+def _write_ids(tx: ManagedTransaction, rows: list[_Rows], now: datetime) -> None:
+    """The external ids of the records written, on their nodes (graph/identifiers.py)."""
+    for label, group in _by_label([row for row in rows if row.ids]).items():
+        identifiers.write_ids(tx, label, [{"id": row.id, "ids": row.ids} for row in group], now)
+
+
+def _nothing_unowned(plan: Plan) -> bool:
+    return not (plan.graph_claims or plan.attached.nodes)
+
+
+def _write_unowned(tx: ManagedTransaction, plan: Plan, now: datetime) -> int:
+    """What the import brings to nodes already in the graph, in its last transaction: the ids
+    of the records that attached to them, and the feed's claims on them (graph_claims.py: they
+    cite the import's sources and reports, written by then); how many claims were new."""
+    for label, rows in attached_id_rows(plan.attached).items():
+        identifiers.write_ids(tx, label, rows, now)
+    claims = (
+        (label, claim_row(owner, None, claim, plan)) for label, owner, claim in plan.graph_claims
+    )
+    return graph_claims.write(tx, claims, now)
 
 
 def _ready(tx: ManagedTransaction, rows: list[_Rows], known: _Known, sent: _Sent) -> list[_Rows]:
@@ -879,19 +926,35 @@ def _write_batches(
     known = _Known()
     pending: list[_Rows] = []
     ahead = max(1, min(batch_size, AHEAD_RECORDS) // 500)
+    finished = False
     with prefetched(_all_rows(plan), ahead) as slices:
-        for batch in _slices((row for rows in slices for row in rows), batch_size):
+        for batch, last in _batches((row for rows in slices for row in rows), batch_size):
             candidates = pending + batch if pending else batch
-            sent = _written(session, candidates, known)
+            sent = _written(session, candidates, known, finish=plan if last else None)
+            finished = sent.finished
             pending = _committed_batch(sent, known, total, committed, progress)
-    if pending:
-        sent = _written(session, pending, known, everything=True)
+    if pending or not (finished or _nothing_unowned(plan)):  # a cycle left, or no records
+        sent = _written(session, pending, known, everything=True, finish=plan)
         _committed_batch(sent, known, total, committed, progress)
     return total
 
 
+def _batches(rows: Iterable[_Rows], size: int) -> Iterator[tuple[list[_Rows], bool]]:
+    """`rows` in lists of `size`, each with whether it is the last: one row is read ahead."""
+    stream = iter(rows)
+    batch = list(islice(stream, size))
+    while batch:
+        following = next(stream, None)
+        yield batch, following is None
+        batch = [] if following is None else [following, *islice(stream, size - 1)]
+
+
 def _written(
-    session: Session, candidates: list[_Rows], known: _Known, everything: bool = False
+    session: Session,
+    candidates: list[_Rows],
+    known: _Known,
+    everything: bool = False,
+    finish: Plan | None = None,
 ) -> _Sent:
     """One batch in a transaction of its own, its new records created. A record that another
     import created after this one found it missing makes the uniqueness constraint refuse the
@@ -899,11 +962,11 @@ def _written(
     (a refusal then is the data's own, and `write_plan` reports it)."""
     try:
         return session.execute_write(
-            _write_records, candidates, known, datetime.now(UTC), everything, True
+            _write_records, candidates, known, datetime.now(UTC), everything, True, finish
         )
     except ConstraintError:
         return session.execute_write(
-            _write_records, candidates, known, datetime.now(UTC), everything, False
+            _write_records, candidates, known, datetime.now(UTC), everything, False, finish
         )
 
 
@@ -956,9 +1019,8 @@ def _write_all(
             pending = sent.pending
             if progress and sent.done and attempts.count == 1:
                 progress(sent.done)
-    if pending:
-        sent = _write_records(tx, pending, known, now, True, create)
-        total.add(sent.outcome)
-        if progress and attempts.count == 1:
-            progress(sent.done)
+    sent = _write_records(tx, pending, known, now, True, create, plan)
+    total.add(sent.outcome)
+    if progress and sent.done and attempts.count == 1:
+        progress(sent.done)
     return total
