@@ -133,7 +133,13 @@ def propose_coreference(
     least = check_min_score(DEFAULT_MIN_SCORE if min_score is None else min_score)
     if first is not None and first < 0:
         raise InvalidData([Problem("first", "first", f"{first} is negative")])
-    events = read_events(driver, database)
+    return proposals_among(read_events(driver, database), least, first)
+
+
+def proposals_among(
+    events: Sequence[EventView], least: float, first: int | None = None
+) -> list[Proposal]:
+    """`propose_coreference` over events already read (a checked `least`)."""
     found: dict[tuple[str, str], tuple[Reason, ...]] = {}
     sides: dict[str, Proposed] = {}
     floor = min(least, AMBIGUITY_FLOOR)
