@@ -11,14 +11,18 @@ from neo4j import Driver
 from eventgraph.api.app import create_app
 from eventgraph.graph.errors import InvalidData
 from eventgraph.graph.importer import import_records
+from eventgraph.graph.ontology import TimePrecision
 from eventgraph.graph.resolution import (
     COREFERENCE_AUTOMATIC_SCORE,
     CoreferenceReasonKind,
     Proposal,
     propose_coreference,
 )
+from eventgraph.graph.resolution.coreference import candidate_pairs
+from eventgraph.graph.resolution.event_reading import EventView, Participant
 from eventgraph.graph.retraction import retract_event
 from eventgraph.graph.settings import Settings
+from eventgraph.graph.tokens import Role, create_token
 from tests.helpers import run_cli
 
 Kind = CoreferenceReasonKind
@@ -382,3 +386,73 @@ def test_apply_never_merges_the_three_an124_flights(
     assert keys == {*FLIGHTS, "other-an124"}
     refused = run_cli("resolve", "--apply")
     assert refused.returncode != 0 and "--events" in refused.stderr
+
+
+def _view(key: str, start: int, end: int, precision: TimePrecision) -> EventView:
+    return EventView(
+        key=key,
+        name=key,
+        type="flight",
+        start=start,
+        end=end,
+        precision=precision,
+        places=(),
+        participants=(Participant("operator", "air-force", None),),
+        reports=frozenset(),
+        sources=frozenset(),
+        linked=frozenset(),
+    )
+
+
+def test_a_crowded_block_pairs_only_events_pinned_to_the_day() -> None:
+    day, month = 86_400, 30 * 86_400
+    events = [
+        _view("day-1", 0, day, TimePrecision.DAY),
+        _view("day-2", 0, day, TimePrecision.DAY),
+        _view("month-1", 0, month, TimePrecision.MONTH),
+        _view("month-2", 0, month, TimePrecision.MONTH),
+    ]
+    assert len(candidate_pairs(events, crowded=None)) == 6  # every pair overlaps
+    assert candidate_pairs(events, crowded=3) == {(0, 1)}  # a hub: the two days only
+    assert len(candidate_pairs(events, crowded=4)) == 6
+
+
+APPLY = """mutation { applyCoreference {
+  merged { id kept folded by reason } skipped { keep fold why } } }"""
+
+
+def test_graphql_applies_coreference_as_the_editor_only(
+    clean_graph: Driver, settings: Settings
+) -> None:
+    db = settings.neo4j_database
+    exact = {"start": "2025-10-20T03:10:00Z", "precision": "exact"}
+    day = {"start": "2025-10-20", "precision": "day"}
+    import_records(
+        clean_graph,
+        db,
+        [
+            *_attack_world(),
+            _attack("wire-attack", exact, "base", "site", "wire"),
+            _attack("feed-attack", day, "base", "site", "feed"),
+        ],
+        "test",
+    )
+    editor = create_token(clean_graph, db, Role.EDITOR, "coref-editor")
+    reader = create_token(clean_graph, db, Role.READER, "coref-reader")
+    app = create_app(settings.model_copy(update={"anonymous_read": True}))
+    with TestClient(app) as client:
+
+        def post(token: str) -> dict[str, Any]:
+            response = client.post(
+                "/graphql", json={"query": APPLY}, headers={"Authorization": f"Bearer {token}"}
+            )
+            assert response.status_code == 200, response.text
+            return response.json()  # type: ignore[no-any-return]
+
+        denied = post(reader)
+        assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert len(propose_coreference(clean_graph, db)) == 1
+        [merged] = post(editor)["data"]["applyCoreference"]["merged"]
+        assert merged["kept"] == "Event:wire-attack" and merged["folded"] == "Event:feed-attack"
+        assert merged["by"] == "coref-editor" and "score 1.00" in merged["reason"]
+        assert post(editor)["data"]["applyCoreference"] == {"merged": [], "skipped": []}
