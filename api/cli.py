@@ -846,8 +846,18 @@ def resolve(
         ),
     ] = None,
     json_: Annotated[bool, typer.Option("--json", help="One JSON array of proposals.")] = False,
+    apply: Annotated[
+        bool,
+        typer.Option(
+            "--apply", help="With --events: merge every automatic proposal (undo: unmerge)."
+        ),
+    ] = False,
+    by: Annotated[
+        str | None, typer.Option("--by", metavar="NAME", help="Who merges (your user name).")
+    ] = None,
 ) -> None:
-    """Propose pairs of nodes that are probably one thing, best first, with reasons (no merge)."""
+    """Propose pairs of nodes that are probably one thing, best first, with reasons; with
+    --events --apply, merge the automatic ones."""
     from dataclasses import asdict
 
     from eventgraph.graph.resolution import (
@@ -860,6 +870,11 @@ def resolve(
     if events and label is not None:
         problem = Problem("--label", "label", "--events proposes events: leave --label out")
         raise InvalidData([problem])
+    if apply:
+        if not events:
+            raise InvalidData([Problem("--apply", "apply", "merges events only: add --events")])
+        _apply_coreference(by)
+        return
     least = (
         min_score
         if min_score is not None
@@ -887,6 +902,32 @@ def resolve(
             line = f"      {reason.weight:+.2f} {reason.kind.value}: {reason.detail}"
             out.print(Text(line), soft_wrap=True)
     err.print(f"{len(proposals)} proposal(s) at a score of {least:g} or more")
+
+
+def _apply_coreference(by: str | None) -> None:
+    from eventgraph.graph.resolution.applying import apply_coreference
+
+    settings = get_settings()
+    with open_driver(settings) as driver:
+        done = apply_coreference(driver, settings.neo4j_database, by=_who(by))
+    for applied in done.merged:
+        record = applied.record
+        out.print(
+            Text(
+                f"{record.id}  Event '{record.folded}' into '{record.kept}' "
+                f"(score {applied.proposal.score:.2f})"
+            ),
+            soft_wrap=True,
+        )
+    for refused in done.refused:
+        err.print(
+            Text(f"skipped: Event '{refused.fold}' into '{refused.keep}': {refused.why}"),
+            soft_wrap=True,
+        )
+    err.print(
+        f"{len(done.merged)} merge(s), {len(done.refused)} skipped"
+        + (": undo one with `eventgraph unmerge MERGE_ID --reason …`" if done.merged else "")
+    )
 
 
 # ---- eventgraph merge / unmerge / merges (graph/resolution/merging.py, docs/identity.md) -----

@@ -35,6 +35,8 @@ from eventgraph.graph.resolution import (
     COREFERENCE_MIN_SCORE,
     propose_coreference,
 )
+from eventgraph.graph.resolution.coreference import candidate_pairs
+from eventgraph.graph.resolution.event_reading import read_events
 from eventgraph.graph.resolution.scoring import km_between
 from eventgraph.graph.settings import Settings
 
@@ -266,6 +268,9 @@ def evaluate(driver: Driver, settings: Settings, truth: Truth) -> dict[str, Any]
     started = time.monotonic()
     proposals = propose_coreference(driver, settings.neo4j_database)
     seconds = time.monotonic() - started
+    events = read_events(driver, settings.neo4j_database)
+    pairs = len(candidate_pairs(events))
+    unbounded = len(candidate_pairs(events, crowded=None))
     proposed = {_pair(p.a.key, p.b.key) for p in proposals}
     automatic = {_pair(p.a.key, p.b.key) for p in proposals if p.automatic}
     known = Counter(kind for done in truth.perturbations.values() for kind in done)
@@ -277,6 +282,8 @@ def evaluate(driver: Driver, settings: Settings, truth: Truth) -> dict[str, Any]
         "automatic_score": COREFERENCE_AUTOMATIC_SCORE,
         "seconds": seconds,
         "added_events": len(truth.events),
+        "candidate_pairs": pairs,
+        "candidate_pairs_without_hub_rule": unbounded,
         "proposals": figures_of(proposed, truth.duplicates),
         "automatic": figures_of(automatic, truth.duplicates),
         "perturbations": {
@@ -323,9 +330,16 @@ def coreference_section(runs: list[dict[str, Any]] | None) -> list[str]:
                 f"{f['found']:,} | {share_text(f['precision'])} | {share_text(f['recall'])} | "
                 f"{run['seconds']:.1f} s |"
             )
-    lines += ["", "| scale | recall per perturbation | decoys proposed |", "| --- | --- | --- |"]
+    lines += [
+        "",
+        "| scale | candidate pairs | recall per perturbation | decoys proposed |",
+        "| --- | ---: | --- | --- |",
+    ]
     for run in runs:
         per = ", ".join(f"{k} {v['found']}/{v['known']}" for k, v in run["perturbations"].items())
         decoys = ", ".join(f"{k} {v['proposed']}/{v['pairs']}" for k, v in run["decoys"].items())
-        lines.append(f"| {run['scale']} | {per} | {decoys} |")
+        pairs = run.get("candidate_pairs")
+        before = run.get("candidate_pairs_without_hub_rule")
+        shown = "" if pairs is None else f"{pairs:,} (without the hub rule {before:,})"
+        lines.append(f"| {run['scale']} | {shown} | {per} | {decoys} |")
     return [*lines, ""]

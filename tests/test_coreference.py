@@ -11,14 +11,18 @@ from neo4j import Driver
 from eventgraph.api.app import create_app
 from eventgraph.graph.errors import InvalidData
 from eventgraph.graph.importer import import_records
+from eventgraph.graph.ontology import TimePrecision
 from eventgraph.graph.resolution import (
     COREFERENCE_AUTOMATIC_SCORE,
     CoreferenceReasonKind,
     Proposal,
     propose_coreference,
 )
+from eventgraph.graph.resolution.coreference import candidate_pairs
+from eventgraph.graph.resolution.event_reading import EventView, Participant
 from eventgraph.graph.retraction import retract_event
 from eventgraph.graph.settings import Settings
+from eventgraph.graph.tokens import Role, create_token
 from tests.helpers import run_cli
 
 Kind = CoreferenceReasonKind
@@ -300,3 +304,155 @@ def test_the_cli_and_graphql_give_the_proposals_with_reasons(
     assert first["a"]["id"] == f"Event:{first['a']['key']}" and first["a"]["kind"] == "flight"
     assert not first["automatic"]
     assert any(r["kind"] == "interval_only" and r["weight"] == 0 for r in first["reasons"])
+
+
+def _claims_and_origins(driver: Driver, settings: Settings, key: str) -> tuple[set[str], int]:
+    """The reports whose claims support the event, and its independent origins (GraphQL)."""
+    records, _, _ = driver.execute_query(
+        "MATCH (e:Event {id: $key})<-[:SUPPORTS]-(:Claim)-[:IN_REPORT]->(r:Report) "
+        "RETURN collect(DISTINCT r.id) AS reports",
+        key=key,
+        database_=settings.neo4j_database,
+    )
+    app = create_app(settings.model_copy(update={"anonymous_read": True}))
+    query = '{ node(id: "Event:%s") { ... on Event { corroboration { independentOrigins } } } }'
+    with TestClient(app) as client:
+        answer = client.post("/graphql", json={"query": query % key})
+    assert answer.status_code == 200, answer.text
+    origins = answer.json()["data"]["node"]["corroboration"]["independentOrigins"]
+    return set(records[0]["reports"]), origins
+
+
+def test_apply_merges_two_reports_of_one_dated_event_and_unmerge_restores_both(
+    clean_graph: Driver, settings: Settings
+) -> None:
+    db = settings.neo4j_database
+    exact = {"start": "2025-10-20T03:10:00Z", "precision": "exact"}
+    day = {"start": "2025-10-20", "precision": "day"}
+    import_records(
+        clean_graph,
+        db,
+        [
+            *_attack_world(),
+            _attack("wire-attack", exact, "base", "site", "wire"),
+            _attack("feed-attack", day, "base", "site", "feed"),
+        ],
+        "test",
+    )
+    applied = run_cli("resolve", "--events", "--apply", "--by", "tester")
+    assert applied.returncode == 0, applied.stderr
+    [line] = applied.stdout.splitlines()
+    merge_id = line.split()[0]
+    # the exact time is the narrower one: that event is kept
+    assert "Event 'feed-attack' into 'wire-attack'" in line and "1 merge(s)" in applied.stderr
+    assert propose_coreference(clean_graph, db) == []
+    reports, origins = _claims_and_origins(clean_graph, settings, "wire-attack")
+    assert reports == {"report-wire", "report-feed"} and origins == 2
+    [record] = clean_graph.execute_query(
+        "MATCH (m:Merge {id: $id}) RETURN m.by AS by, m.reason AS reason",
+        id=merge_id,
+        database_=db,
+    ).records
+    assert record["by"] == "tester" and "score 1.00" in record["reason"]
+    assert "same_time" in record["reason"]
+    again = run_cli("resolve", "--events", "--apply")
+    assert again.returncode == 0 and again.stdout == "", again.stdout
+    assert "0 merge(s), 0 skipped" in again.stderr
+    undone = run_cli("unmerge", merge_id, "--reason", "checking the undo")
+    assert undone.returncode == 0, undone.stderr
+    assert _claims_and_origins(clean_graph, settings, "wire-attack")[0] == {"report-wire"}
+    assert _claims_and_origins(clean_graph, settings, "feed-attack")[0] == {"report-feed"}
+    [pair] = propose_coreference(clean_graph, db)
+    assert pair.automatic  # proposed again: a reviewer may now dismiss it or apply it again
+
+
+def test_apply_never_merges_the_three_an124_flights(
+    fresh_story: Driver, settings: Settings
+) -> None:
+    db = settings.neo4j_database
+    window = {"start": "2025-10-24", "end": "2025-10-27", "precision": "interval"}
+    import_records(fresh_story, db, _an124_report("other-an124", window), "test")
+    applied = run_cli("resolve", "--events", "--apply")
+    assert applied.returncode == 0, applied.stderr
+    assert applied.stdout == "" and "0 merge(s)" in applied.stderr
+    keys = {
+        r["key"]
+        for r in fresh_story.execute_query(
+            "MATCH (e:Event) WHERE e.id IN $keys RETURN e.id AS key",
+            keys=[*FLIGHTS, "other-an124"],
+            database_=db,
+        ).records
+    }
+    assert keys == {*FLIGHTS, "other-an124"}
+    refused = run_cli("resolve", "--apply")
+    assert refused.returncode != 0 and "--events" in refused.stderr
+
+
+def _view(key: str, start: int, end: int, precision: TimePrecision) -> EventView:
+    return EventView(
+        key=key,
+        name=key,
+        type="flight",
+        start=start,
+        end=end,
+        precision=precision,
+        places=(),
+        participants=(Participant("operator", "air-force", None),),
+        reports=frozenset(),
+        sources=frozenset(),
+        linked=frozenset(),
+    )
+
+
+def test_a_crowded_block_pairs_only_events_pinned_to_the_day() -> None:
+    day, month = 86_400, 30 * 86_400
+    events = [
+        _view("day-1", 0, day, TimePrecision.DAY),
+        _view("day-2", 0, day, TimePrecision.DAY),
+        _view("month-1", 0, month, TimePrecision.MONTH),
+        _view("month-2", 0, month, TimePrecision.MONTH),
+    ]
+    assert len(candidate_pairs(events, crowded=None)) == 6  # every pair overlaps
+    assert candidate_pairs(events, crowded=3) == {(0, 1)}  # a hub: the two days only
+    assert len(candidate_pairs(events, crowded=4)) == 6
+
+
+APPLY = """mutation { applyCoreference {
+  merged { id kept folded by reason } skipped { keep fold why } } }"""
+
+
+def test_graphql_applies_coreference_as_the_editor_only(
+    clean_graph: Driver, settings: Settings
+) -> None:
+    db = settings.neo4j_database
+    exact = {"start": "2025-10-20T03:10:00Z", "precision": "exact"}
+    day = {"start": "2025-10-20", "precision": "day"}
+    import_records(
+        clean_graph,
+        db,
+        [
+            *_attack_world(),
+            _attack("wire-attack", exact, "base", "site", "wire"),
+            _attack("feed-attack", day, "base", "site", "feed"),
+        ],
+        "test",
+    )
+    editor = create_token(clean_graph, db, Role.EDITOR, "coref-editor")
+    reader = create_token(clean_graph, db, Role.READER, "coref-reader")
+    app = create_app(settings.model_copy(update={"anonymous_read": True}))
+    with TestClient(app) as client:
+
+        def post(token: str) -> dict[str, Any]:
+            response = client.post(
+                "/graphql", json={"query": APPLY}, headers={"Authorization": f"Bearer {token}"}
+            )
+            assert response.status_code == 200, response.text
+            return response.json()  # type: ignore[no-any-return]
+
+        denied = post(reader)
+        assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert len(propose_coreference(clean_graph, db)) == 1
+        [merged] = post(editor)["data"]["applyCoreference"]["merged"]
+        assert merged["kept"] == "Event:wire-attack" and merged["folded"] == "Event:feed-attack"
+        assert merged["by"] == "coref-editor" and "score 1.00" in merged["reason"]
+        assert post(editor)["data"]["applyCoreference"] == {"merged": [], "skipped": []}

@@ -18,6 +18,7 @@ from eventgraph.api.graphql.types import _enum
 from eventgraph.graph.errors import InvalidData, Problem, a_or_an
 from eventgraph.graph.executor import Executor
 from eventgraph.graph.ontology import MERGEABLE_LABELS
+from eventgraph.graph.resolution.applying import apply_coreference
 from eventgraph.graph.resolution.merging import (
     Fate,
     MergeRecord,
@@ -153,6 +154,37 @@ async def unmerge_nodes(info: Info, who: str, merge_id: str, reason: str) -> Unm
         restored=done.restored,
         gone=done.gone,
         rewritten=list(done.rewritten),
+    )
+
+
+@strawberry.type(description="An automatic coreference proposal whose merge was refused.")
+class SkippedMerge:
+    keep: strawberry.ID = strawberry.field(description="Global id of the event it would keep.")
+    fold: strawberry.ID = strawberry.field(description="Global id of the event it would fold.")
+    why: str
+
+
+@strawberry.type(description="What applying automatic event coreference did.")
+class CoreferenceApplied:
+    merged: list[Merge] = strawberry.field(description="The merges, best proposal first.")
+    skipped: list[SkippedMerge] = strawberry.field(
+        description="Refused merges (one event folded or retracted meanwhile), skipped."
+    )
+
+
+async def apply_coreference_merges(info: Info, who: str) -> CoreferenceApplied:
+    """Merge every automatic coreference proposal as `who` (docs/resolution.md)."""
+    done = await asyncio.to_thread(_executor(info).call, partial(apply_coreference, by=who))
+    return CoreferenceApplied(
+        merged=[_merge(applied.record) for applied in done.merged],
+        skipped=[
+            SkippedMerge(
+                keep=strawberry.ID(f"Event:{refused.keep}"),
+                fold=strawberry.ID(f"Event:{refused.fold}"),
+                why=refused.why,
+            )
+            for refused in done.refused
+        ],
     )
 
 

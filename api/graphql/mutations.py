@@ -21,7 +21,14 @@ from strawberry.types import Info
 
 from eventgraph.api.auth import identify
 from eventgraph.api.errors import Forbidden
-from eventgraph.api.graphql.merging import Merge, Unmerge, merge_nodes, unmerge_nodes
+from eventgraph.api.graphql.merging import (
+    CoreferenceApplied,
+    Merge,
+    Unmerge,
+    apply_coreference_merges,
+    merge_nodes,
+    unmerge_nodes,
+)
 from eventgraph.api.graphql.selection import selection_of
 from eventgraph.api.graphql.types import (
     Actor,
@@ -240,3 +247,12 @@ class Mutation:
     async def unmerge_nodes(self, info: Info, merge: str, reason: str) -> Unmerge:
         caller = await _editor(info)
         return await unmerge_nodes(info, caller.name, merge, reason)
+
+    @strawberry.mutation(
+        description="Merge every automatic event coreference proposal (the event with the "
+        "narrower time kept), each recorded and undone by `unmergeNodes`; refused ones are "
+        "skipped (editor; docs/resolution.md)."
+    )
+    async def apply_coreference(self, info: Info) -> CoreferenceApplied:
+        caller = await _editor(info)
+        return await apply_coreference_merges(info, caller.name)

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from neo4j import Driver
 
 from eventgraph.graph.errors import InvalidData, Problem
+from eventgraph.graph.ontology import TimePrecision
 from eventgraph.graph.resolution.event_reading import EventView, read_events
 from eventgraph.graph.resolution.event_scoring import (
     AMBIGUITY_FLOOR,
@@ -31,6 +32,9 @@ from eventgraph.graph.resolution.proposals import Proposal, Proposed, check_min_
 from eventgraph.graph.resolution.scoring import Reason, score_of
 
 EVENT_LABEL = "Event"
+CROWDED_BLOCK = 200
+"""A block of more events than this is a hub: only events pinned in time meet in it."""
+PINNED_PRECISIONS = frozenset({TimePrecision.EXACT, TimePrecision.DAY})
 _NEVER = float("inf")
 
 
@@ -78,14 +82,25 @@ def _overlapping(
         active.append((position, at))
 
 
-def candidate_pairs(events: Sequence[EventView]) -> set[tuple[int, int]]:
-    """Positions of the pairs blocking lets through, each once."""
+def _pinned(event: EventView) -> bool:
+    return event.precision in PINNED_PRECISIONS
+
+
+def candidate_pairs(
+    events: Sequence[EventView], crowded: int | None = CROWDED_BLOCK
+) -> set[tuple[int, int]]:
+    """Positions of the pairs blocking lets through, each once. In a block of more than
+    `crowded` events (a hub: one country's air force, one busy airport) only events whose time is
+    pinned to the day or better meet; the others meet by their other participants and places
+    (None: no block is crowded, as before the rule, for measuring it)."""
     blocks: dict[Key, list[tuple[int, bool]]] = defaultdict(list)
     for position, event in enumerate(events):
         for key, at in block_keys(event).items():
             blocks[key].append((position, at))
     pairs: set[tuple[int, int]] = set()
     for members in blocks.values():
+        if crowded is not None and len(members) > crowded:
+            members = [member for member in members if _pinned(events[member[0]])]
         if len(members) > 1 and any(at for _, at in members):
             pairs.update(_overlapping(members, events))
     return pairs
@@ -133,7 +148,13 @@ def propose_coreference(
     least = check_min_score(DEFAULT_MIN_SCORE if min_score is None else min_score)
     if first is not None and first < 0:
         raise InvalidData([Problem("first", "first", f"{first} is negative")])
-    events = read_events(driver, database)
+    return proposals_among(read_events(driver, database), least, first)
+
+
+def proposals_among(
+    events: Sequence[EventView], least: float, first: int | None = None
+) -> list[Proposal]:
+    """`propose_coreference` over events already read (a checked `least`)."""
     found: dict[tuple[str, str], tuple[Reason, ...]] = {}
     sides: dict[str, Proposed] = {}
     floor = min(least, AMBIGUITY_FLOOR)
