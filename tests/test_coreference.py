@@ -203,6 +203,22 @@ def _attack_world() -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
+def _import_two_reports_of_one_attack(driver: Driver, database: str) -> None:
+    """The wire's report of an attack at the base to the minute, and a feed's of it to the day."""
+    exact = {"start": "2025-10-20T03:10:00Z", "precision": "exact"}
+    day = {"start": "2025-10-20", "precision": "day"}
+    import_records(
+        driver,
+        database,
+        [
+            *_attack_world(),
+            _attack("wire-attack", exact, "base", "site", "wire"),
+            _attack("feed-attack", day, "base", "site", "feed"),
+        ],
+        "test",
+    )
+
+
 def test_a_second_report_of_one_attack_is_proposed_with_its_reasons(
     clean_graph: Driver, settings: Settings
 ) -> None:
@@ -250,18 +266,7 @@ def test_a_re_report_at_the_same_place_and_time_is_automatic_and_retracted_event
     clean_graph: Driver, settings: Settings
 ) -> None:
     db = settings.neo4j_database
-    exact = {"start": "2025-10-20T03:10:00Z", "precision": "exact"}
-    day = {"start": "2025-10-20", "precision": "day"}
-    import_records(
-        clean_graph,
-        db,
-        [
-            *_attack_world(),
-            _attack("wire-attack", exact, "base", "site", "wire"),
-            _attack("feed-attack", day, "base", "site", "feed"),
-        ],
-        "test",
-    )
+    _import_two_reports_of_one_attack(clean_graph, db)
     [pair] = propose_coreference(clean_graph, db)
     assert pair.automatic and pair.score == 1.0
     retract_event(clean_graph, db, "feed-attack", "a duplicate", "test")
@@ -327,18 +332,7 @@ def test_apply_merges_two_reports_of_one_dated_event_and_unmerge_restores_both(
     clean_graph: Driver, settings: Settings
 ) -> None:
     db = settings.neo4j_database
-    exact = {"start": "2025-10-20T03:10:00Z", "precision": "exact"}
-    day = {"start": "2025-10-20", "precision": "day"}
-    import_records(
-        clean_graph,
-        db,
-        [
-            *_attack_world(),
-            _attack("wire-attack", exact, "base", "site", "wire"),
-            _attack("feed-attack", day, "base", "site", "feed"),
-        ],
-        "test",
-    )
+    _import_two_reports_of_one_attack(clean_graph, db)
     applied = run_cli("resolve", "--events", "--apply", "--by", "tester")
     assert applied.returncode == 0, applied.stderr
     [line] = applied.stdout.splitlines()
@@ -425,18 +419,7 @@ def test_graphql_applies_coreference_as_the_editor_only(
     clean_graph: Driver, settings: Settings
 ) -> None:
     db = settings.neo4j_database
-    exact = {"start": "2025-10-20T03:10:00Z", "precision": "exact"}
-    day = {"start": "2025-10-20", "precision": "day"}
-    import_records(
-        clean_graph,
-        db,
-        [
-            *_attack_world(),
-            _attack("wire-attack", exact, "base", "site", "wire"),
-            _attack("feed-attack", day, "base", "site", "feed"),
-        ],
-        "test",
-    )
+    _import_two_reports_of_one_attack(clean_graph, db)
     editor = create_token(clean_graph, db, Role.EDITOR, "coref-editor")
     reader = create_token(clean_graph, db, Role.READER, "coref-reader")
     app = create_app(settings.model_copy(update={"anonymous_read": True}))
