@@ -263,35 +263,30 @@ def run_scale(
     }
 
 
-def run_resolution_scale(
-    settings: Settings, name: str, events: int, args: argparse.Namespace, say: Progress
+Measure = Callable[[Driver, Settings, int], dict[str, Any]]
+"""One proposal benchmark over the imported dataset: driver, settings, events → its figures."""
+
+
+def run_proposals_scale(
+    settings: Settings,
+    name: str,
+    events: int,
+    args: argparse.Namespace,
+    say: Progress,
+    what: str,
+    measure: Measure,
 ) -> dict[str, Any]:
-    """The dataset imported online, then resolution against known answers (bench/resolution)."""
+    """The dataset imported online, then `measure` (resolution or coreference proposals against
+    known answers: bench/resolution.py, bench/coreference.py)."""
     say.scale = name
     directory = args.data_dir / f"{name}-seed{args.seed}"
     dataset(directory, events, args.seed, say)
     say("importing with eventgraph import")
     measure_eventgraph_import(settings, directory)
-    say("adding near-duplicates and measuring the resolution proposals")
+    say(f"adding the known answers and measuring the {what} proposals")
     with open_driver(settings) as driver:
-        figures = run_resolution(driver, settings, args.seed)
-    say(f"resolution proposals in {figures['seconds']:.1f} s")
-    return {"scale": name, "events": events, **figures}
-
-
-def run_coreference_scale(
-    settings: Settings, name: str, events: int, args: argparse.Namespace, say: Progress
-) -> dict[str, Any]:
-    """The dataset imported online, then coreference against known answers (bench/coreference)."""
-    say.scale = name
-    directory = args.data_dir / f"{name}-seed{args.seed}"
-    dataset(directory, events, args.seed, say)
-    say("importing with eventgraph import")
-    measure_eventgraph_import(settings, directory)
-    say("adding events reported again and decoys, measuring the coreference proposals")
-    with open_driver(settings) as driver:
-        figures = run_coreference(driver, settings, args.seed, events)
-    say(f"coreference proposals in {figures['seconds']:.1f} s")
+        figures = measure(driver, settings, events)
+    say(f"{what} proposals in {figures['seconds']:.1f} s")
     return {"scale": name, "events": events, **figures}
 
 
@@ -362,12 +357,30 @@ def main(argv: list[str] | None = None) -> int:
             )
         if args.only == RESOLUTION_ONLY:
             resolution = [
-                run_resolution_scale(settings, name, events, args, say)
+                run_proposals_scale(
+                    settings,
+                    name,
+                    events,
+                    args,
+                    say,
+                    "resolution",
+                    lambda driver, settings, _: run_resolution(driver, settings, args.seed),
+                )
                 for name, events in args.scale_list
             ]
         if args.only == COREFERENCE_ONLY:
             coreference = [
-                run_coreference_scale(settings, name, events, args, say)
+                run_proposals_scale(
+                    settings,
+                    name,
+                    events,
+                    args,
+                    say,
+                    "coreference",
+                    lambda driver, settings, events: run_coreference(
+                        driver, settings, args.seed, events
+                    ),
+                )
                 for name, events in args.scale_list
             ]
         by_scale = args.only not in MEASURED_ALONE
