@@ -294,30 +294,29 @@ def _participants(c: Compiler, v: str, s: Selection) -> str:
     )
 
 
+_CLAIM_LINKS = {
+    "source": ("SOURCED_FROM", "Source", True),
+    "report": ("IN_REPORT", "Report", True),
+    "based_on": ("BASED_ON", "Source", False),
+}
+"""A claim's fields that are nodes it links to: the edge, the label, whether there is one."""
+
+
 def _claims(c: Compiler, v: str, s: Selection) -> str:
     claim = c.var("c")
     c.traverse(s.key)
     c.nesting += 1
     entries = []
     for child in s.children:
-        if child.name == "source":
-            src = c.var("s")
-            entries.append(
-                f"`{child.key}`: head([({claim})-[:SOURCED_FROM]->({src}:Source) | "
-                f"{_map(c, src, 'Source', child.children, tag=False)}])"
+        link = _CLAIM_LINKS.get(child.name)
+        if link is not None:
+            edge, label, one = link
+            end = c.var("s")
+            listed = (
+                f"[({claim})-[:{edge}]->({end}:{label}) | "
+                f"{_map(c, end, label, child.children, tag=False)}]"
             )
-        elif child.name == "report":
-            rep = c.var("rp")
-            entries.append(
-                f"`{child.key}`: head([({claim})-[:IN_REPORT]->({rep}:Report) | "
-                f"{_map(c, rep, 'Report', child.children, tag=False)}])"
-            )
-        elif child.name == "based_on":
-            basis = c.var("b")
-            entries.append(
-                f"`{child.key}`: [({claim})-[:BASED_ON]->({basis}:Source) | "
-                f"{_map(c, basis, 'Source', child.children, tag=False)}]"
-            )
+            entries.append(f"`{child.key}`: {f'head({listed})' if one else listed}")
         else:
             entries.append(f"`{child.key}`: {FIELDS['Claim'][child.name](c, claim, child)}")
     c.nesting -= 1
