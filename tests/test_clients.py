@@ -140,6 +140,54 @@ def test_gql_asks_how_many_independent_origins_support_the_flights(live: LiveSer
     assert fewer["events"]["nodes"] == []
 
 
+def test_gql_merges_and_unmerges_two_actors_as_the_editor(live: LiveServer) -> None:
+    """mergeNodes and unmergeNodes as a Python client sends them (variables, checked by gql
+    against the served schema): the folded key reads as the one kept, then as itself again."""
+    marker = uuid.uuid4().hex[:8]
+    keep, fold = f"clients-{marker}-unit", f"clients-{marker}-unit-alias"
+    transport = AIOHTTPTransport(
+        url=live.http_url, headers={"Authorization": f"Bearer {live.editor}"}
+    )
+    client = Client(transport=transport, fetch_schema_from_transport=True)
+    client.execute(
+        GraphQLRequest(
+            "mutation($input: [ActorInput!]!) { upsertActors(input: $input) { key } }",
+            variable_values={
+                "input": [
+                    {"key": keep, "name": "Test unit", "kind": "military_unit"},
+                    {"key": fold, "name": "Test unit (alias)", "kind": "military_unit"},
+                ]
+            },
+        )
+    )
+    node = "query($id: ID!) { node(id: $id) { ... on Actor { key name } } }"
+    merged = client.execute(
+        GraphQLRequest(
+            "mutation($keep: ID!, $fold: ID!, $why: String!) {"
+            " mergeNodes(keep: $keep, fold: $fold, reason: $why) { id kept folded by reason } }",
+            variable_values={
+                "keep": f"Actor:{keep}",
+                "fold": f"Actor:{fold}",
+                "why": "one unit under two names",
+            },
+        )
+    )["mergeNodes"]
+    assert (merged["kept"], merged["folded"]) == (f"Actor:{keep}", f"Actor:{fold}")
+    assert merged["by"] == "clients-editor" and merged["reason"] == "one unit under two names"
+    seen = client.execute(GraphQLRequest(node, variable_values={"id": f"Actor:{fold}"}))
+    assert seen["node"] == {"key": keep, "name": "Test unit"}
+    undone = client.execute(
+        GraphQLRequest(
+            "mutation($merge: String!) {"
+            ' unmergeNodes(merge: $merge, reason: "kept apart") { merge { undoneBy } } }',
+            variable_values={"merge": merged["id"]},
+        )
+    )
+    assert undone["unmergeNodes"]["merge"]["undoneBy"] == "clients-editor"
+    again = client.execute(GraphQLRequest(node, variable_values={"id": f"Actor:{fold}"}))
+    assert again["node"] == {"key": fold, "name": "Test unit (alias)"}
+
+
 SUBSCRIBE = """subscription Recorded($filter: EventFilter) {
   eventRecorded(filter: $filter) { key type time { __typename start precision } }
 }"""
