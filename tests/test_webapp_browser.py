@@ -131,7 +131,8 @@ def test_search_timeline_and_claims(open_server: str, page: tuple[Page, Watch]) 
     _assert_spans(browser_page, IL62M_LEG, "2025-10-26", "2025-10-27")
     expect(_bar(browser_page, IL62M_LEG)).to_have_class(re.compile(r"\bprecision-day\b"))
     expect(browser_page.locator(".legend")).to_contain_text("interval")
-    _shot(browser_page, "entity")
+    browser_page.mouse.move(0, 0)  # no tooltip over the picture
+    _shot(browser_page, "entity-zoomed")
 
     _bar(browser_page, AN124[0]).click()
     expect(browser_page).to_have_url(f"{open_server}/event/{quote(FIRST_FLIGHT, safe='')}")
@@ -169,6 +170,7 @@ def test_search_timeline_and_claims(open_server: str, page: tuple[Page, Watch]) 
 
 def test_a_deep_link_reloads_into_its_view(open_server: str, page: tuple[Page, Watch]) -> None:
     browser_page, watch = page
+    browser_page.set_viewport_size({"width": 1280, "height": 900})
     window = "from=2025-10-20T00:00:00.000Z&to=2025-11-02T00:00:00.000Z"
     link = f"{open_server}/entity/{quote(AIR_BASE, safe='')}?scope={quote(PROVINCE)}&{window}"
     browser_page.goto(link)
@@ -179,6 +181,7 @@ def test_a_deep_link_reloads_into_its_view(open_server: str, page: tuple[Page, W
     assert float(timeline.get_attribute("data-window-start") or 0) == _ms("2025-10-20")
     assert float(timeline.get_attribute("data-window-end") or 0) == _ms("2025-11-02")
     _assert_spans(browser_page, AN124[2], "2025-10-24", "2025-10-28")
+    _shot(browser_page, "entity")
 
     browser_page.goto(f"{open_server}/event/{quote(AIRLIFT, safe='')}")
     browser_page.reload()
