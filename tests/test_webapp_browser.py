@@ -22,6 +22,7 @@ from eventgraph.api.app import create_app
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from eventgraph.graph.tokens import Role, create_token
 from tests.browsing import Watch
+from tests.helpers import free_port, served
 
 ARTIFACTS = PROJECT_ROOT / "var" / "test-artifacts" / "webapp"
 AIR_BASE = "Asset:hmeimim-air-base"
@@ -90,9 +91,13 @@ def test_search_timeline_and_claims(open_server: str, page: tuple[Page, Watch]) 
     browser_page.set_viewport_size({"width": 1280, "height": 900})
     browser_page.goto(f"{open_server}/")
     search = browser_page.get_by_role("combobox", name="Search names and aliases")
-    search.press_sequentially("Hmeimim", delay=30)
     options = browser_page.locator("#search-suggestions [role=option]")
     air_base = browser_page.get_by_role("option", name=re.compile(r"^Hmeimim Air Base "))
+    search.press_sequentially("Hmei", delay=30)
+    expect(air_base).to_be_visible()  # type-ahead: a word's start is enough
+    search.press("Escape")
+    expect(options).to_have_count(0)
+    search.press_sequentially("mim", delay=30)
     expect(air_base).to_be_visible()
     shown = options.all_inner_texts()
     assert any("asset · air base" in text for text in shown), shown  # kinds are shown
@@ -241,3 +246,15 @@ def test_only_built_files_are_served(settings: Settings) -> None:
     assert index.status_code == 200 and index.headers["cache-control"] == "no-cache"
     assert served.status_code == 200 and "immutable" in served.headers["cache-control"]
     assert [answer.status_code for answer in outside] == [404, 404]
+
+
+def test_a_graph_store_away_is_said_so(settings: Settings, page: tuple[Page, Watch]) -> None:
+    browser_page, watch = page
+    away = settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{free_port()}"})
+    with served(create_app(away.model_copy(update={"anonymous_read": True}))) as base:
+        browser_page.goto(f"{base}/entity/{quote(AIR_BASE, safe='')}")
+        told = browser_page.locator(".problem[data-code=GRAPH_STORE_UNAVAILABLE]")
+        expect(told).to_contain_text("graph store is unavailable", timeout=15_000)
+        _shot(browser_page, "graph-store-unavailable")
+    assert watch.outside == []
+    assert watch.errors == []

@@ -16,6 +16,18 @@ function useDebounced(value: string, ms: number): string {
   return settled;
 }
 
+const LUCENE_SPECIAL = /[+\-&|!(){}[\]^"~*?:\\/]/g;
+
+/** What is typed so far as a full-text query (the index reads Lucene syntax): its words taken
+ * literally, the last one also as a prefix, so "Hmei" finds Hmeimim while a whole word still
+ * ranks first. */
+function typeAheadQuery(typed: string): string {
+  const words = typed.trim().split(/\s+/).filter(Boolean).map((w) => w.replace(LUCENE_SPECIAL, "\\$&"));
+  const last = words.pop();
+  // The index lowercases words it stores, but leaves a prefix as typed.
+  return last === undefined ? "" : [...words, `(${last} OR ${last.toLowerCase()}*)`].join(" ");
+}
+
 /** Hits that have a page in the app (entities and events), best first. */
 function useHits(text: string, first: number) {
   const [result] = useQuery<{ search: SearchHit[] }>({
@@ -44,7 +56,7 @@ export function SearchBox() {
   const [active, setActive] = useState(0);
   const navigate = useNavigate();
   const settled = useDebounced(text, 150);
-  const { hits, error } = useHits(settled, 8);
+  const { hits, fetching, error } = useHits(typeAheadQuery(settled), 8);
   const box = useRef<HTMLInputElement>(null);
 
   useEffect(() => setActive(0), [settled]);
@@ -65,6 +77,7 @@ export function SearchBox() {
       event.preventDefault();
       setActive((i) => Math.max(i - 1, 0));
     } else if (event.key === "Escape") {
+      event.preventDefault(); // a search box's own Escape would also empty it
       setOpen(false);
     } else if (event.key === "Enter") {
       event.preventDefault();
@@ -97,7 +110,7 @@ export function SearchBox() {
       {shown && (
         <ul id="search-suggestions" role="listbox" className="suggestions">
           {error && <li className="problem-line"><ProblemNotice error={error} /></li>}
-          {!error && hits.length === 0 && <li className="empty">No matches</li>}
+          {!error && hits.length === 0 && <li className="empty">{fetching ? "Searching…" : "No matches"}</li>}
           {hits.map((hit, i) => (
             <li
               key={hit.ref.id}
