@@ -94,10 +94,12 @@ def test_search_timeline_and_claims(open_server: str, page: tuple[Page, Watch]) 
     options = browser_page.locator("#search-suggestions [role=option]")
     air_base = browser_page.get_by_role("option", name=re.compile(r"^Hmeimim Air Base "))
     search.press_sequentially("Hmei", delay=30)
+    expect(browser_page.locator("#search-suggestions[aria-busy=false]")).to_be_visible()
     expect(air_base).to_be_visible()  # type-ahead: a word's start is enough
     search.press("Escape")
     expect(options).to_have_count(0)
     search.press_sequentially("mim", delay=30)
+    expect(browser_page.locator("#search-suggestions[aria-busy=false]")).to_be_visible()
     expect(air_base).to_be_visible()
     shown = options.all_inner_texts()
     assert any("asset · air base" in text for text in shown), shown  # kinds are shown
@@ -192,6 +194,15 @@ def test_a_deep_link_reloads_into_its_view(open_server: str, page: tuple[Page, W
     browser_page.reload()
     expect(browser_page.locator("h1")).to_have_text("Russian flights to Hmeimim resume")
     expect(browser_page.get_by_role("heading", name="Parts")).to_be_visible()
+
+    for node, name in (
+        ("Actor:russian-armed-forces", "Russian Armed Forces"),
+        ("EquipmentType:il-62m", "Ilyushin Il-62M"),
+        ("Location:hmeimim", "Hmeimim"),
+    ):
+        browser_page.goto(f"{open_server}/entity/{quote(node, safe='')}")
+        expect(browser_page.locator("h1")).to_have_text(name)
+        browser_page.wait_for_selector(f"{TIMELINE} .vis-item")
 
     browser_page.goto(f"{open_server}/search?q=Khmeimim")
     browser_page.reload()

@@ -2,14 +2,17 @@
 // time spans and sources, and a timeline of its events. For a place the timeline can widen to
 // the places it lies in (`scope` in the URL): an air base's own events leave out the flights to
 // the civil airport on its runway, the site or the province holds both.
-import { useMemo } from "react";
+import { Suspense, lazy, useMemo } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { Grading } from "./Grading";
 import { ProblemNotice } from "./problems";
 import { label, pathOf, timeText } from "./format";
 import { ENTITY, TIMELINE, refOf, type Entity, type PlaceChain, type Relation, type TimelineEvent } from "./queries";
-import { EventTimeline, type Window } from "./Timeline";
+import type { Window } from "./Timeline";
+
+// vis-timeline is most of the app's code and only this page needs it: loaded with the page.
+const EventTimeline = lazy(() => import("./Timeline").then((m) => ({ default: m.EventTimeline })));
 
 const TIMELINE_FIRST = 500;
 
@@ -135,13 +138,15 @@ function EntityTimeline({ entity }: { entity: Entity }) {
       {result.data && events.length === 0 && <p>No events recorded.</p>}
       {events.length > 0 && (
         <>
-          <EventTimeline
-            key={scope}
-            events={events}
-            window={windowOf(params)}
-            onWindow={(w) => update({ from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString() })}
-            onOpen={(id) => navigate(`/event/${encodeURIComponent(id)}`)}
-          />
+          <Suspense fallback={<p>Loading the timeline…</p>}>
+            <EventTimeline
+              key={scope}
+              events={events}
+              window={windowOf(params)}
+              onWindow={(w) => update({ from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString() })}
+              onOpen={(id) => navigate(`/event/${encodeURIComponent(id)}`)}
+            />
+          </Suspense>
           {total > events.length && <p className="note">The first {events.length} of {total} events are drawn.</p>}
           <ol className="event-list">
             {events.map((e) => (

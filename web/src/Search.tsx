@@ -108,7 +108,7 @@ export function SearchBox() {
         onBlur={() => setTimeout(() => setOpen(false), 150)}
       />
       {shown && (
-        <ul id="search-suggestions" role="listbox" className="suggestions">
+        <ul id="search-suggestions" role="listbox" className="suggestions" aria-busy={fetching || settled !== text}>
           {error && <li className="problem-line"><ProblemNotice error={error} /></li>}
           {!error && hits.length === 0 && <li className="empty">{fetching ? "Searching…" : "No matches"}</li>}
           {hits.map((hit, i) => (

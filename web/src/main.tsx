@@ -1,7 +1,7 @@
 // The analyst's app: every view has its own URL (/search?q=…, /entity/<id>, /event/<id>).
 import { StrictMode, useMemo, useState } from "react";
 import { createRoot } from "react-dom/client";
-import { BrowserRouter, Link, Route, Routes } from "react-router-dom";
+import { BrowserRouter, Link, Route, Routes, useLocation } from "react-router-dom";
 import { Provider } from "urql";
 import { makeClient } from "./client";
 import { EntityPage } from "./EntityPage";
@@ -21,6 +21,16 @@ function Home() {
   );
 }
 
+function SignInLink({ signedIn }: { signedIn: boolean }) {
+  const here = useLocation();
+  const next = here.pathname === "/sign-in" ? "/" : here.pathname + here.search;
+  return (
+    <Link to={`/sign-in?next=${encodeURIComponent(next)}`} className="sign-in-link">
+      {signedIn ? "Signed in" : "Sign in"}
+    </Link>
+  );
+}
+
 function App() {
   const [token, setToken] = useState(storedToken);
   const client = useMemo(() => makeClient(token), [token]);
@@ -33,7 +43,7 @@ function App() {
       <header className="top">
         <Link to="/" className="brand">eventgraph</Link>
         <SearchBox />
-        <Link to="/sign-in" className="sign-in-link">{token ? "Signed in" : "Sign in"}</Link>
+        <SignInLink signedIn={token !== null} />
       </header>
       <Routes>
         <Route path="/" element={<Home />} />
