@@ -40,8 +40,8 @@ UI_STAMP := $(UI)/node_modules/.installed-$(shell cksum < $(UI)/package-lock.jso
 NPM := $(shell command -v npm)
 
 # The analyst's web app (web/, served at /): its npm packages pinned by web/package-lock.json
-# (npm ci only when the lock file changed), built into web/dist only when one of its inputs
-# changed (the stamp names their checksum; the build empties dist, stamp included).
+# (npm ci only when the lock file changed), built into web/dist only when the content of one of
+# its inputs changed (the stamp names their checksum; the build empties dist, stamp included).
 WEB := web
 WEB_INPUTS := $(WEB)/package.json $(WEB)/package-lock.json $(WEB)/index.html $(WEB)/vite.config.ts \
 	$(WEB)/tsconfig.json $(sort $(shell find $(WEB)/src -type f 2>/dev/null))
@@ -81,7 +81,8 @@ $(WEB_MODULES): $(WEB)/package.json $(WEB)/package-lock.json
 	npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error
 	@touch $@
 
-$(WEB_STAMP): $(WEB_MODULES) $(WEB_INPUTS)
+# The inputs' content, not their times, decides: the stamp's name changes with it.
+$(WEB_STAMP): $(WEB_MODULES)
 	npm run --prefix $(WEB) --silent build
 	@touch $@
 
