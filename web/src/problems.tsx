@@ -1,6 +1,7 @@
 // What went wrong, said for a person: the API's `extensions.code` (docs/graphql.md) decides.
 import type { CombinedError } from "urql";
 import { Link, useLocation } from "react-router-dom";
+import { storedToken } from "./session";
 
 export type Problem = { code: string; message: string };
 
@@ -9,7 +10,11 @@ export function problemOf(error: CombinedError): Problem {
   const code = typeof first?.extensions?.code === "string" ? first.extensions.code : "";
   const status = (error.response as Response | undefined)?.status;
   if (code === "UNAUTHENTICATED" || status === 401) {
-    return { code: "UNAUTHENTICATED", message: "Sign in: this server needs a reader token (401). " + (first?.message ?? "") };
+    const told = first?.message ?? "";
+    const message = storedToken()
+      ? `Your token was refused (401): ${told}. Sign in with another.`
+      : `Sign in: this server needs a reader token (401). ${told}`;
+    return { code: "UNAUTHENTICATED", message };
   }
   if (code === "FORBIDDEN" || status === 403) {
     return { code: "FORBIDDEN", message: "Your token may not read this (403). " + (first?.message ?? "") };
