@@ -67,6 +67,29 @@ def _x_of(page: Page, instant_ms: float) -> float:
     return float(panel["x"] + (instant_ms - start) / (end - start) * panel["width"])
 
 
+def _settle(page: Page, name: str) -> None:
+    """Wait until the timeline's window and the bar of `name` stop moving (zooming ends with
+    a redraw or two after the last wheel step)."""
+    timeline = page.locator(TIMELINE)
+
+    def where() -> tuple[object, ...]:
+        box = _bar(page, name).bounding_box()
+        window = (
+            timeline.get_attribute("data-window-start"),
+            timeline.get_attribute("data-window-end"),
+        )
+        return (*window, box and (box["x"], box["width"]))
+
+    before = where()
+    for _ in range(30):
+        page.wait_for_timeout(150)
+        now = where()
+        if now == before:
+            return
+        before = now
+    raise AssertionError(f"the timeline kept moving: {before}")
+
+
 def _bar(page: Page, name: str) -> Locator:
     return page.locator(".vis-item", has_text=name).first
 
@@ -128,7 +151,7 @@ def test_search_timeline_and_claims(open_server: str, page: tuple[Page, Watch]) 
         browser_page.mouse.wheel(0, -300)
         browser_page.wait_for_timeout(150)
     expect(browser_page).to_have_url(re.compile(r"[?&]from=.+&to="))
-    browser_page.wait_for_timeout(400)  # the last wheel step settles
+    _settle(browser_page, AN124[0])
 
     bars = [_assert_spans(browser_page, name, "2025-10-24", "2025-10-28") for name in AN124]
     assert len({round(bar["y"]) for bar in bars}) == 3  # three bars, stacked, not one
