@@ -39,6 +39,15 @@ UI := api/ui
 UI_STAMP := $(UI)/node_modules/.installed-$(shell cksum < $(UI)/package-lock.json | cut -d' ' -f1)
 NPM := $(shell command -v npm)
 
+# The analyst's web app (web/, served at /): its npm packages pinned by web/package-lock.json
+# (npm ci only when the lock file changed), built into web/dist only when the content of one of
+# its inputs changed (the stamp names their checksum; the build empties dist, stamp included).
+WEB := web
+WEB_INPUTS := $(WEB)/package.json $(WEB)/package-lock.json $(WEB)/index.html $(WEB)/vite.config.ts \
+	$(WEB)/tsconfig.json $(sort $(shell find $(WEB)/src -type f 2>/dev/null))
+WEB_MODULES := $(WEB)/node_modules/.installed-$(shell cksum < $(WEB)/package-lock.json | cut -d' ' -f1)
+WEB_STAMP := $(WEB)/dist/.built-$(shell cat $(WEB_INPUTS) | cksum | cut -d' ' -f1)
+
 # Debian's Chromium, for the browser tests (tests/test_graphiql_browser.py, driven by Playwright).
 CHROMIUM := /usr/bin/chromium
 
@@ -50,7 +59,7 @@ MYPY := mkdir -p $(TYPES) && ln -sfn $(CURDIR)/graph $(TYPES)/graph && ln -sfn $
 
 .PHONY: run test setup test-setup no-ui lint typecheck stop browser bench
 
-setup: $(STAMP) $(if $(NPM),$(UI_STAMP),no-ui)
+setup: $(STAMP) $(if $(NPM),$(UI_STAMP) $(WEB_STAMP),no-ui)
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.11 on PATH)."; exit 2; }
@@ -60,14 +69,24 @@ $(STAMP): pyproject.toml constraints.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
 no-ui:
-	@echo "npm not found: GraphiQL and /docs say how to install them (Node.js 20+ with npm, then make setup)."
+	@echo "npm not found: GraphiQL, /docs and the web app at / say how to install them (Node.js 20+ with npm, then make setup)."
 
 $(UI_STAMP): $(UI)/package.json $(UI)/package-lock.json
 	@test -n "$(NPM)" || { echo "Node.js 20+ with npm is needed for GraphiQL and /docs (and their tests)."; exit 2; }
 	npm ci --prefix $(UI) --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test-setup: setup $(AUDIT_STAMP) $(CLIENTS_STAMP) $(UI_STAMP) $(CHROMIUM)
+$(WEB_MODULES): $(WEB)/package.json $(WEB)/package-lock.json
+	@test -n "$(NPM)" || { echo "Node.js 20+ with npm is needed for the web app (and its tests)."; exit 2; }
+	npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The inputs' content, not their times, decides: the stamp's name changes with it.
+$(WEB_STAMP): $(WEB_MODULES)
+	npm run --prefix $(WEB) --silent build
+	@touch $@
+
+test-setup: setup $(WEB_STAMP) $(AUDIT_STAMP) $(CLIENTS_STAMP) $(UI_STAMP) $(CHROMIUM)
 
 $(AUDIT_STAMP): $(AUDIT)/package.json $(AUDIT)/package-lock.json
 	@command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed for the tests (the GraphQL-over-HTTP audit)."; exit 2; }

@@ -23,7 +23,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.requests import HTTPConnection
 
-from eventgraph.api import static, swagger
+from eventgraph.api import static, swagger, webapp
 from eventgraph.api.auth import identify
 from eventgraph.api.cypher import router as cypher_router
 from eventgraph.api.deps import DriverDep, SettingsDep
@@ -203,4 +203,5 @@ def create_app(settings: Settings | None = None, *, graphql_fast_path: bool = Tr
     app.include_router(cypher_router)
     app.include_router(static.router)
     app.include_router(swagger.router)
+    app.include_router(webapp.router)
     return app

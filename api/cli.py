@@ -1087,7 +1087,8 @@ def serve(
         ),
     ] = 8000,
 ) -> None:
-    """Serve the HTTP API: /graphql (GraphiQL in a browser), /cypher, /docs, /ready, /health."""
+    """Serve the web app at / and the HTTP API: /graphql (GraphiQL in a browser), /cypher, /docs,
+    /ready, /health."""
     from eventgraph.api import serving
     from eventgraph.api.app import create_app
 

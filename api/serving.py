@@ -12,6 +12,7 @@ from collections.abc import Callable
 import uvicorn
 from fastapi import FastAPI
 
+from eventgraph.api import webapp
 from eventgraph.api.browser import BROWSER_ROOT
 from eventgraph.api.errors import PortUnavailable
 from eventgraph.graph.settings import Settings
@@ -45,7 +46,9 @@ def bind(host: str, port: int) -> socket.socket:
 
 def routes(base: str, settings: Settings) -> list[tuple[str, str]]:
     """(URL, what it is) for every route a person opens or a probe calls."""
+    built = (webapp.DIST / "index.html").is_file()
     listed = [
+        (f"{base}/", "the web app" if built else "the web app: not built (run `make setup`)"),
         (f"{base}/graphql", "GraphQL" if settings.production else "GraphQL, GraphiQL in a browser"),
         (f"{base}/cypher", "read-only Cypher (POST, reader token)"),
     ]

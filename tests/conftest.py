@@ -16,13 +16,16 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from eventgraph.api.app import create_app
 from eventgraph.graph import local_neo4j
 from eventgraph.graph.driver import open_driver
 from eventgraph.graph.schema import apply_schema
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from tests.browsing import CHROMIUM, CHROMIUM_FLAGS, Watch
 from tests.graph_store import SeedStory, claim_for_tests, wipe
+from tests.helpers import served
 
 if not os.environ.get("NEO4J_URI"):
     os.environ.setdefault("EVENTGRAPH_NEO4J_PORT", "7688")
@@ -101,3 +104,41 @@ def story_client(seed_story: Driver, settings: Settings) -> Iterator[TestClient]
     """A client of the app over the seed story, anonymous read on."""
     with TestClient(create_app(settings.model_copy(update={"anonymous_read": True}))) as client:
         yield client
+
+
+# The browser tests' servers and Chromium (tests/test_graphiql_browser.py, tests/test_webapp_browser.py).
+
+
+@pytest.fixture(scope="module")
+def open_server(story_to_extend: Driver, settings: Settings) -> Iterator[str]:
+    """The API as `make run` serves it: anonymous read on."""
+    with served(create_app(settings.model_copy(update={"anonymous_read": True}))) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def closed_server(story_to_extend: Driver, settings: Settings) -> Iterator[str]:
+    """The API with anonymous read off: reads need a reader token."""
+    with served(create_app(settings.model_copy(update={"anonymous_read": False}))) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium, driven by Playwright."""
+    assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: run `make test-setup`"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[tuple[Page, Watch]]:
+    """A fresh page (its own context: no storage shared) and what it did that it should not."""
+    context = browser.new_context()
+    opened = context.new_page()
+    watch = Watch()
+    watch.attach(opened)
+    yield opened, watch
+    context.close()

@@ -5,45 +5,20 @@ and answer the example query, a query sent with a typed token and a subscription
 
 import contextlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from neo4j import Driver
-from playwright.sync_api import (
-    Browser,
-    ConsoleMessage,
-    Page,
-    Route,
-    WebSocket,
-    WebSocketRoute,
-    expect,
-    sync_playwright,
-)
+from playwright.sync_api import Page, expect
 
 from eventgraph.api import graphiql, static
-from eventgraph.api.app import create_app
 from eventgraph.api.graphiql import EXAMPLE_QUERY
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
-from tests.helpers import RECORD_EVENT, recorded_flight, served
+from tests.browsing import Watch
+from tests.helpers import RECORD_EVENT, recorded_flight
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LOCAL_HOSTS = {"127.0.0.1"}
 DAY = "2025-11-05"
 
 QUERY_EDITOR = ".graphiql-query-editor .CodeMirror"
@@ -58,81 +33,9 @@ FLIGHT_NAMES = {
 }
 
 
-@dataclass
-class Watch:
-    """What a page did that it should not: requests off this machine, JavaScript errors."""
-
-    outside: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    socket_frames: list[str] = field(default_factory=list)
-    """What the page sent over WebSockets (to this machine)."""
-
-    def attach(self, page: Page) -> None:
-        page.route("**/*", self._only_local)
-        page.route_web_socket(self._is_outside, self._refuse_socket)
-        page.on("websocket", self._watch_socket)
-        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
-        page.on("console", self._console)
-
-    @staticmethod
-    def _is_outside(url: str) -> bool:
-        return urlsplit(url).hostname not in LOCAL_HOSTS
-
-    def _note_outside(self, url: str) -> None:
-        if self._is_outside(url):
-            self.outside.append(url)
-
-    def _only_local(self, route: Route) -> None:
-        self._note_outside(route.request.url)
-        if self._is_outside(route.request.url):
-            route.abort()
-        else:
-            route.continue_()
-
-    def _watch_socket(self, socket: WebSocket) -> None:
-        socket.on("framesent", lambda frame: self.socket_frames.append(str(frame)))
-
-    def _refuse_socket(self, socket: WebSocketRoute) -> None:
-        self.outside.append(socket.url)
-        socket.close()
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.errors.append(f"console: {message.text} ({message.location.get('url')})")
-
-
-@pytest.fixture(scope="module")
-def open_server(story_to_extend: Driver, settings: Settings) -> Iterator[str]:
-    """The API as `make run` serves it: anonymous read on."""
-    with served(create_app(settings.model_copy(update={"anonymous_read": True}))) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def closed_server(story_to_extend: Driver, settings: Settings) -> Iterator[str]:
-    """The API with anonymous read off: reads need a reader token."""
-    with served(create_app(settings.model_copy(update={"anonymous_read": False}))) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: run `make test-setup`"
+@pytest.fixture(autouse=True, scope="module")
+def _ui_installed() -> None:
     assert not static.missing(tuple(static.ASSETS)), "the UI files are missing: run `make setup`"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[tuple[Page, Watch]]:
-    context = browser.new_context()
-    opened = context.new_page()
-    watch = Watch()
-    watch.attach(opened)
-    yield opened, watch
-    context.close()
 
 
 def _editor_text(page: Page, selector: str) -> str:

@@ -1,0 +1,195 @@
+// An entity's page: what it is called, what kind it is, where it is, its relations with their
+// time spans and sources, and a timeline of its events. For a place the timeline can widen to
+// the places it lies in (`scope` in the URL): an air base's own events leave out the flights to
+// the civil airport on its runway, the site or the province holds both.
+import { Suspense, lazy, useMemo } from "react";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
+import { useQuery } from "urql";
+import { Grading } from "./Grading";
+import { ProblemNotice } from "./problems";
+import { label, pathOf, timeText } from "./format";
+import { ENTITY, TIMELINE, refOf, type Entity, type PlaceChain, type Relation, type TimelineEvent } from "./queries";
+import type { Window } from "./Timeline";
+
+// vis-timeline is most of the app's code and only this page needs it: loaded with the page.
+const EventTimeline = lazy(() => import("./Timeline").then((m) => ({ default: m.EventTimeline })));
+
+const TIMELINE_FIRST = 500;
+
+function chainOf(place: PlaceChain | null | undefined): PlaceChain[] {
+  const chain: PlaceChain[] = [];
+  for (let at = place; at; at = at.within) chain.push(at);
+  return chain;
+}
+
+function kindOf(entity: Entity): string {
+  return entity.actorKind ?? entity.assetKind ?? entity.locationKind ?? entity.equipmentKind ?? "";
+}
+
+function NodeLink({ node }: { node: Record<string, unknown> | null }) {
+  if (!node) return <span className="unknown">unknown</span>;
+  const ref = refOf(node);
+  const path = pathOf(ref);
+  return path ? <Link to={path}>{ref.name ?? ref.id}</Link> : <span>{ref.name ?? ref.id}</span>;
+}
+
+function Relations({ relations, self }: { relations: Relation[]; self: string }) {
+  if (relations.length === 0) return <p>No relations recorded.</p>;
+  return (
+    <table className="relations">
+      <thead>
+        <tr><th>From</th><th>Relation</th><th>To</th><th>Since</th><th>Until</th><th>Sources</th></tr>
+      </thead>
+      <tbody>
+        {relations.map((r) => (
+          <tr key={r.id}>
+            <td>{r.from && refOf(r.from).id === self ? <strong>this</strong> : <NodeLink node={r.from} />}</td>
+            <td>{label(r.type)}</td>
+            <td>{r.to && refOf(r.to).id === self ? <strong>this</strong> : <NodeLink node={r.to} />}</td>
+            <td>{r.since ? timeText(r.since) : "not known"}</td>
+            <td>{r.until ? timeText(r.until) : "open"}</td>
+            <td>
+              {r.claims.map((c, i) => (
+                <span key={i} className="claim-source">
+                  {c.source.name}{c.source.anonymous ? " (anonymous)" : ""} <Grading grade={c} />
+                  {c.report ? <span className="report"> in {c.report.name}</span> : null}
+                </span>
+              ))}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Where({ entity }: { entity: Entity }) {
+  const chain = chainOf(entity.__typename === "Asset" ? entity.locatedAt : entity.within);
+  const point = entity.point;
+  if (chain.length === 0 && !point) return null;
+  return (
+    <section>
+      <h2>Where it is</h2>
+      {chain.length > 0 && (
+        <p className="place-chain">
+          {entity.__typename === "Asset" ? "At " : "In "}
+          {chain.map((place, i) => (
+            <span key={place.id}>
+              {i > 0 && " › "}
+              <Link to={`/entity/${encodeURIComponent(place.id)}`}>{place.name}</Link> <span className="kind">{label(place.locationKind)}</span>
+            </span>
+          ))}
+        </p>
+      )}
+      {point && (
+        <p>
+          {point.latitude.toFixed(4)}°, {point.longitude.toFixed(4)}° — known to the {point.precision ?? "unstated precision"}
+          {point.uncertaintyKm != null ? `, within ${point.uncertaintyKm} km` : ""}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function windowOf(params: URLSearchParams): Window | null {
+  const from = Date.parse(params.get("from") ?? "");
+  const to = Date.parse(params.get("to") ?? "");
+  return Number.isFinite(from) && Number.isFinite(to) && from < to ? { from, to } : null;
+}
+
+function EntityTimeline({ entity }: { entity: Entity }) {
+  const [params, setParams] = useSearchParams();
+  const navigate = useNavigate();
+  const places = entity.__typename === "Asset" ? chainOf(entity.locatedAt) : entity.__typename === "Location" ? chainOf(entity.within) : [];
+  const scopes = [{ id: entity.id, name: `${entity.name} itself` }, ...places.map((p) => ({ id: p.id, name: `all at ${p.name} (${label(p.locationKind)})` }))];
+  const requested = params.get("scope");
+  const scope = scopes.find((s) => s.id === requested)?.id ?? entity.id;
+  const [result] = useQuery<{ timeline: { totalCount: number; nodes: TimelineEvent[] } }>({
+    query: TIMELINE,
+    variables: { entity: scope, first: TIMELINE_FIRST },
+  });
+  const events = useMemo(() => result.data?.timeline.nodes ?? [], [result.data]);
+  const total = result.data?.timeline.totalCount ?? 0;
+
+  function update(change: Record<string, string | null>) {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(change)) {
+      if (value === null) next.delete(key);
+      else next.set(key, value);
+    }
+    setParams(next, { replace: true });
+  }
+
+  return (
+    <section>
+      <h2>Timeline</h2>
+      {scopes.length > 1 && (
+        <p className="scope">
+          <label>
+            Events of{" "}
+            <select aria-label="Timeline of" value={scope} onChange={(e) => update({ scope: e.target.value === entity.id ? null : e.target.value, from: null, to: null })}>
+              {scopes.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+            </select>
+          </label>
+        </p>
+      )}
+      {result.error && <ProblemNotice error={result.error} />}
+      {result.fetching && !result.data && <p>Loading the timeline…</p>}
+      {result.data && events.length === 0 && <p>No events recorded.</p>}
+      {events.length > 0 && (
+        <>
+          <Suspense fallback={<p>Loading the timeline…</p>}>
+            <EventTimeline
+              key={scope}
+              events={events}
+              window={windowOf(params)}
+              onWindow={(w) => update({ from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString() })}
+              onOpen={(id) => navigate(`/event/${encodeURIComponent(id)}`)}
+            />
+          </Suspense>
+          {total > events.length && <p className="note">The first {events.length} of {total} events are drawn.</p>}
+          <ol className="event-list">
+            {events.map((e) => (
+              <li key={e.id}>
+                <Link to={`/event/${encodeURIComponent(e.id)}`}>{e.name}</Link> <span className="kind">{label(e.type)}</span> — {timeText(e.time)}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function EntityPage() {
+  const { id = "" } = useParams();
+  const [result] = useQuery<{ node: Entity | null; relations: { totalCount: number; nodes: Relation[] } }>({
+    query: ENTITY,
+    variables: { id },
+  });
+  if (result.error) return <main><ProblemNotice error={result.error} /></main>;
+  if (result.fetching || !result.data) return <main><p>Loading…</p></main>;
+  const entity = result.data.node;
+  if (!entity || !["Actor", "Asset", "Location", "EquipmentType"].includes(entity.__typename)) {
+    return <main><h1>Not found</h1><p>No actor, asset, place or equipment type has the id {id}.</p></main>;
+  }
+  return (
+    <main className="entity-page">
+      <h1>{entity.name}</h1>
+      <p className="kind-line">
+        <span className={`kind kind-${entity.__typename}`}>{entity.__typename === "EquipmentType" ? "equipment type" : entity.__typename.toLowerCase()} · {label(kindOf(entity))}</span>
+        {entity.anonymous ? <span className="anonymous"> anonymous</span> : null}
+        {entity.registration ? <span> · registration {entity.registration}</span> : null}
+        {entity.instanceOf ? <span> · a <Link to={`/entity/${encodeURIComponent(entity.instanceOf.id)}`}>{entity.instanceOf.name}</Link></span> : null}
+      </p>
+      {entity.aliases.length > 0 && <p className="aliases">Also known as {entity.aliases.join(", ")}</p>}
+      {entity.description && <p className="description">{entity.description}</p>}
+      <Where entity={entity} />
+      <EntityTimeline entity={entity} />
+      <section>
+        <h2>Relations</h2>
+        <Relations relations={result.data.relations.nodes} self={entity.id} />
+      </section>
+    </main>
+  );
+}

@@ -1,0 +1,190 @@
+// The app's GraphQL operations and the shapes of their answers (schema.graphql is the source;
+// each union member's `kind` has its own enum, hence the aliases).
+
+
+export type TimeSpan = {
+  start: string | null;
+  end: string | null;
+  precision: "exact" | "day" | "month" | "year" | "interval";
+  yearAssumed: boolean;
+  note: string | null;
+};
+
+export type NodeRef = {
+  __typename: string;
+  id: string;
+  name?: string;
+  kind?: string;
+  type?: string;
+};
+
+const TIME = `start end precision yearAssumed note`;
+const NODE_REF = `
+  __typename id
+  ... on Actor { name actorKind: kind }
+  ... on Asset { name assetKind: kind }
+  ... on Location { name locationKind: kind }
+  ... on EquipmentType { name equipmentKind: kind }
+  ... on Event { name type }
+  ... on Source { name sourceKind: kind }
+  ... on Report { name reportKind: kind }
+`;
+
+const ENTITY_REF = `
+  __typename
+  ... on Actor { id name actorKind: kind }
+  ... on Asset { id name assetKind: kind }
+  ... on Location { id name locationKind: kind }
+  ... on EquipmentType { id name equipmentKind: kind }
+`;
+
+const PLACE_REF = `
+  __typename
+  ... on Asset { id name assetKind: kind }
+  ... on Location { id name locationKind: kind }
+`;
+
+/** Aliased `xKind` fields folded into `kind`. */
+export function refOf(node: Record<string, unknown>): NodeRef {
+  const kind = Object.entries(node).find(([key]) => key.endsWith("Kind"))?.[1];
+  return { ...(node as NodeRef), kind: typeof kind === "string" ? kind : undefined };
+}
+
+export const SEARCH = `
+  query Search($text: String!, $first: Int!) {
+    search(text: $text, first: $first) {
+      score
+      node { ${NODE_REF} ... on Actor { aliases } ... on Asset { aliases } ... on Location { aliases } ... on EquipmentType { aliases } ... on Event { aliases } }
+    }
+  }
+`;
+
+export type SearchHit = { score: number; node: Record<string, unknown> & { aliases?: string[] } };
+
+// The API answers related nodes at most 3 deep: the place, what it lies in, and that one's.
+const PLACE_CHAIN = `id name locationKind: kind within { id name locationKind: kind within { id name locationKind: kind } }`;
+
+export const ENTITY = `
+  query Entity($id: ID!) {
+    node(id: $id) {
+      __typename id
+      ... on Actor { name aliases description actorKind: kind anonymous countryCode }
+      ... on Asset { name aliases description assetKind: kind registration
+        locatedAt { ${PLACE_CHAIN} } instanceOf { id name } }
+      ... on Location { name aliases description locationKind: kind
+        point { latitude longitude precision uncertaintyKm } within { ${PLACE_CHAIN} } }
+      ... on EquipmentType { name aliases description equipmentKind: kind }
+    }
+    relations(filter: { involving: $id }, first: 100) {
+      totalCount
+      nodes {
+        id type description
+        since { ${TIME} }
+        until { ${TIME} }
+        from { ${ENTITY_REF} }
+        to { ${ENTITY_REF} }
+        claims { source { name anonymous } report { name } reliability credibility }
+      }
+    }
+  }
+`;
+
+export type PlaceChain = { id: string; name: string; locationKind: string; within?: PlaceChain | null };
+
+export type Entity = {
+  __typename: "Actor" | "Asset" | "Location" | "EquipmentType" | string;
+  id: string;
+  name: string;
+  aliases: string[];
+  description: string | null;
+  actorKind?: string;
+  assetKind?: string;
+  locationKind?: string;
+  equipmentKind?: string;
+  anonymous?: boolean;
+  countryCode?: string | null;
+  registration?: string | null;
+  locatedAt?: PlaceChain | null;
+  instanceOf?: { id: string; name: string } | null;
+  point?: { latitude: number; longitude: number; precision: string | null; uncertaintyKm: number | null } | null;
+  within?: PlaceChain | null;
+};
+
+export type Grade = { reliability: string; credibility: number };
+
+export type Relation = {
+  id: string;
+  type: string;
+  description: string | null;
+  since: TimeSpan | null;
+  until: TimeSpan | null;
+  from: Record<string, unknown> | null;
+  to: Record<string, unknown> | null;
+  claims: (Grade & { source: { name: string; anonymous: boolean }; report: { name: string } | null })[];
+};
+
+export const TIMELINE = `
+  query Timeline($entity: ID!, $first: Int!) {
+    timeline(entity: $entity, first: $first) {
+      totalCount
+      nodes { id name type placePrecision time { ${TIME} } }
+    }
+  }
+`;
+
+export type TimelineEvent = { id: string; name: string; type: string; placePrecision: string | null; time: TimeSpan };
+
+const EVENT_BRIEF = `id name type time { ${TIME} }`;
+
+export const EVENT = `
+  query Event($id: ID!) {
+    node(id: $id) {
+      __typename id
+      ... on Event {
+        name aliases description type placePrecision
+        time { ${TIME} }
+        participants { role entity { ${ENTITY_REF} } }
+        at { ${PLACE_REF} }
+        origin { ${PLACE_REF} }
+        destination { ${PLACE_REF} }
+        partOf { ${EVENT_BRIEF} }
+        parts { ${EVENT_BRIEF} }
+        about { ${EVENT_BRIEF} }
+        claims {
+          key reliability credibility paraphrase quote gradingNote reportedOn
+          source { id name anonymous sourceKind: kind }
+          report { id name url published { ${TIME} } }
+          basedOn { name }
+        }
+      }
+    }
+  }
+`;
+
+export type EventBrief = { id: string; name: string; type: string; time: TimeSpan };
+
+export type Claim = Grade & {
+  key: string;
+  paraphrase: string;
+  quote: string | null;
+  gradingNote: string | null;
+  reportedOn: string | null;
+  source: { id: string; name: string; anonymous: boolean; sourceKind: string };
+  report: { id: string; name: string; url: string | null; published: TimeSpan | null } | null;
+  basedOn: { name: string }[];
+};
+
+export type EventDetail = EventBrief & {
+  __typename: string;
+  aliases: string[];
+  description: string | null;
+  placePrecision: string | null;
+  participants: { role: string; entity: Record<string, unknown> }[];
+  at: Record<string, unknown>[];
+  origin: Record<string, unknown> | null;
+  destination: Record<string, unknown> | null;
+  partOf: EventBrief[];
+  parts: EventBrief[];
+  about: EventBrief[];
+  claims: Claim[];
+};
