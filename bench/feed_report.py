@@ -78,9 +78,8 @@ def _gdelt(gdelt: dict[str, Any]) -> list[str]:
         f"`--batch-size {day['batch_size']:,}` into an emptied database; every event and one "
         "claim per event and per mention checked in the graph. Peak RSS of the day ÷ of the "
         f"half: **{gdelt['memory_ratio']:.2f}×**. Both are many batches long: what the "
-        "importer holds by design (the batch written, the one built ahead, the files the "
-        "checking workers have in flight) is full in both, so the ratio shows what else grows "
-        "with the feed.",
+        "importer holds by design (the batch written and the one built ahead) is full in "
+        "both, so the ratio shows what else grows with the feed.",
         "",
         *_table(
             [

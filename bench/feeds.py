@@ -15,12 +15,13 @@ GDELT day: `eventgraph import --batch-size N DIR` of a folder of 15-minute event
 pairs (`bench/feed_data.py`), the whole day and half of it, each into an emptied database,
 with wall time, events/s, mentions/s and peak RSS (`run_measured`: `wait4`'s `ru_maxrss`); the
 memory ratio is the day's peak over the half's. Half, not less: what the importer holds by
-design (the batch being written and the one built ahead of it, `--batch-size` records each,
-the files in flight in the checking workers) is the same at any size past a few batches, so
-only two sizes both well past those windows show whether anything else grows with the feed (a
-tenth of the day, some 35,000 records, is under two batches and their read-ahead: its peak is
-the windows' filling, not the importer's steady state). Each graph's events and claims (one per
-event, one per mention) are checked against the generator's manifest.
+design (the batch being written and the one built ahead of it, `--batch-size` records each;
+feed files are checked in the importing process, never in workers) is the same at any size
+past a few batches, so only two sizes both well past those windows show whether anything
+else grows with the feed (a tenth of the day, some 35,000 records, is under two batches and
+their read-ahead: its peak is the windows' filling, not the importer's steady state). Each
+graph's events and claims (one per event, one per mention) are checked against the
+generator's manifest.
 
 Every import runs the real command line, as `bench/imports.py` does for the native one. The
 files are generated and converted in a child process (`_in_child`), never in this one: a child's

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from neo4j import Driver
 
+from eventgraph.graph import feeds
 from eventgraph.graph.errors import InvalidData, Problem
 from eventgraph.graph.importer import import_paths, parallel, read_and_validate
 from eventgraph.graph.importer.bulk import CsvSpool
@@ -19,6 +20,7 @@ from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from tests.graph_store import wipe
 
 SEED = PROJECT_ROOT / "seeds" / "hmeimim-airlift-2025.yaml"
+ACLED = Path(__file__).parent / "feeds" / "acled-syria-2025-10.csv"
 _NOW = datetime(2025, 11, 1, tzinfo=UTC)
 
 
@@ -116,6 +118,27 @@ def test_the_pool_writes_the_same_graph(
     )
     assert pooled.records == alone.records == 75
     assert pooled.assumptions == alone.assumptions
+    assert _graph(clean_graph) == written_alone
+
+
+def test_a_feed_file_is_checked_here_and_the_native_files_before_it_in_the_pool(
+    clean_graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """Only files that cannot be a feed's go to the workers (a worker would read a feed file
+    whole to hand it back); the feed file and those after it are checked in this process."""
+    folder = _seed_in_files(tmp_path / "story")
+    feed = folder / "zz-acled.csv"
+    feed.write_bytes(ACLED.read_bytes())
+    assert feeds.may_be_feed(feed)
+    assert not any(feeds.may_be_feed(file) for file in folder.iterdir() if file != feed)
+    alone = import_paths(clean_graph, settings.neo4j_database, [folder], max_bytes=2**24, workers=1)
+    written_alone = _graph(clean_graph)
+    wipe(clean_graph, settings.neo4j_database)
+    pooled = import_paths(
+        clean_graph, settings.neo4j_database, [folder], max_bytes=2**24, workers=2
+    )
+    assert pooled.records == alone.records > 75
+    assert pooled.outcome.created["Event"] == alone.outcome.created["Event"] == 24 + 6
     assert _graph(clean_graph) == written_alone
 
 

@@ -48,6 +48,7 @@ __all__ = [
     "holds_attachments",
     "is_feed_container",
     "is_feed_only",
+    "may_be_feed",
     "one_import",
     "options_of",
     "read_file",
@@ -122,18 +123,28 @@ def holds_attachments(file: Path) -> bool:
     )
 
 
+def may_be_feed(file: Path) -> bool:
+    """Whether `file` may be a feed's, from its name and first bytes only: `--format` is
+    given, it is compressed or tab-separated, or its JSON keys or CSV header are a feed's.
+    False means a native import file (YAML, or JSON and CSV that no feed format starts so)."""
+    if current().format or is_feed_only(file):
+        return True
+    lowered = file.name.lower()
+    if lowered.endswith((".yaml", ".yml")):
+        return False
+    if lowered.endswith(".json"):
+        return _may_be_feed_json(file)
+    if lowered.endswith(".csv"):
+        return _may_be_feed_csv(file)
+    return True
+
+
 def read_file(file: Path, max_bytes: int) -> FeedRead | None:
     """Read `file` as a feed, or None if it is a native import file (YAML, or JSON and CSV
     that no feed format recognises) and `--format` does not say otherwise."""
     options = current()
-    lowered = file.name.lower()
-    if not options.format and not is_feed_only(file):
-        if lowered.endswith((".yaml", ".yml")):
-            return None
-        if lowered.endswith(".json") and not _may_be_feed_json(file):
-            return None
-        if lowered.endswith(".csv") and not _may_be_feed_csv(file):
-            return None
+    if not may_be_feed(file):
+        return None
     try:
         raw = file.read_bytes()
         members = open_members(file, raw, max_bytes)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -172,9 +173,15 @@ def _check_in_pool(
 ) -> int:
     """Check `files` from the first on in worker processes (parallel.py), if they are enough
     work (or `workers` asks for them); how many were, in order: the rest, from the first
-    feed file on (or all if the pool broke, a worker killed), are checked here."""
+    feed file on (or all if the pool broke, a worker killed), are checked here.
+
+    Only the files before the first that may be a feed's (`feeds.may_be_feed`, from its name
+    and first bytes) go to the pool: a worker would read a feed file whole only to hand it
+    back (at 100k ACLED rows, two workers started and each read the file twice, some 20 s
+    before the check began here)."""
     count = workers or worker_count()
-    if count < 2 or not (workers or pool_worth_it(files, count)):
+    files = list(takewhile(lambda file: not feeds.may_be_feed(file), files))
+    if count < 2 or not files or not (workers or pool_worth_it(files, count)):
         return 0
     done = 0
     with CheckPool(count, max_bytes, checker.spool.encoder()) as pool:

@@ -14,8 +14,10 @@ per worker are in flight and results are taken as they come: memory stays bounde
 
 Only native files (YAML, JSON, CSV tables) go to the pool, and only while no CSV
 participants or claims rows (nor a feed's) are waiting to attach to records: those, feed
-files, `--format` and `--skip-bad` are checked in the main process as before. A worker that
-finds a file is a feed's hands it back, and from it on the check goes on in the main process.
+files, `--format` and `--skip-bad` are checked in the main process as before. The pool is
+given only the files before the first one that may be a feed's (`feeds.may_be_feed`, from
+its name and first bytes); should a worker still find a file is a feed's, it hands it back,
+and from it on the check goes on in the main process.
 """
 
 import contextlib
