@@ -93,14 +93,12 @@ class EventView:
     """Events it is part of, about, or ends, or that are part of it (never one with it)."""
 
     @cached_property
-    def role_keys(self) -> frozenset[tuple[str, str]]:
-        """(role, participant) pairs."""
-        return frozenset((p.role, p.key) for p in self.participants)
-
-    @cached_property
-    def role_types(self) -> frozenset[tuple[str, str]]:
-        """(role, equipment type) of the airframes among its participants."""
-        return frozenset((p.role, p.type_key) for p in self.participants if p.type_key)
+    def by_role(self) -> dict[str, tuple[Participant, ...]]:
+        """Its participants, role by role."""
+        roles: dict[str, list[Participant]] = {}
+        for participant in self.participants:
+            roles.setdefault(participant.role, []).append(participant)
+        return {role: tuple(found) for role, found in roles.items()}
 
 
 def _place_radius(
