@@ -321,7 +321,8 @@ def score_bound(a: EventView, b: EventView) -> float:
         bound += _participants_weight(shared)
     if a.sources and b.sources and not a.sources & b.sources:
         bound += DIFFERENT_SOURCES_WEIGHT
-    return round(bound, 3)  # as `score_of` rounds: 0.15 + 0.3 + 0.05 is 0.5, not 0.4999…
+    # held to [0, 1] and rounded as `score_of` does: 0.15 + 0.3 + 0.05 is 0.5, not 0.4999…
+    return round(min(1.0, max(0.0, bound)), 3)
 
 
 def pair_reasons(a: EventView, b: EventView) -> list[Reason]:
