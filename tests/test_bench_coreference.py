@@ -34,6 +34,8 @@ def test_the_benchmark_holds_coreference_proposals_to_known_answers(
     assert 0 < proposals["found"] <= proposals["proposed"]
     assert proposals["precision"] == proposals["found"] / proposals["proposed"]
     assert figures["automatic"]["found"] <= proposals["found"]
+    assert figures["unambiguous"]["proposed"] <= proposals["proposed"]
+    assert 0 <= figures["wrong_between_originals"] <= proposals["proposed"] - proposals["found"]
     assert figures["added_events"] == len(truth.events) and figures["seconds"] > 0
     perturbations = figures["perturbations"]
     assert sum(v["known"] for k, v in perturbations.items() if "time" in k or " as " in k) > 0
@@ -44,6 +46,7 @@ def test_the_benchmark_holds_coreference_proposals_to_known_answers(
     assert decoys["same day, far away"]["pairs"] > 0
     section = "\n".join(coreference_section([{"scale": "400", "events": EVENTS, **figures}]))
     assert "| 400 | proposals | " in section and "| 400 | automatic | " in section
+    assert "| 400 | unambiguous | " in section
     events = read_events(clean_graph, settings.neo4j_database)
     pairs = candidate_pairs(events)
     assert len(pairs) >= proposals["proposed"]

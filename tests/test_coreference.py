@@ -382,7 +382,7 @@ def test_apply_never_merges_the_three_an124_flights(
     assert refused.returncode != 0 and "--events" in refused.stderr
 
 
-def _view(key: str, start: int, end: int, precision: TimePrecision) -> EventView:
+def _view(key: str, start: int, end: int, precision: TimePrecision, *operators: str) -> EventView:
     return EventView(
         key=key,
         name=key,
@@ -391,7 +391,9 @@ def _view(key: str, start: int, end: int, precision: TimePrecision) -> EventView
         end=end,
         precision=precision,
         places=(),
-        participants=(Participant("operator", "air-force", None),),
+        participants=tuple(
+            Participant("operator", operator, None) for operator in operators or ("air-force",)
+        ),
         reports=frozenset(),
         sources=frozenset(),
         linked=frozenset(),
@@ -409,6 +411,25 @@ def test_a_crowded_block_pairs_only_events_pinned_to_the_day() -> None:
     assert len(candidate_pairs(events, crowded=None)) == 6  # every pair overlaps
     assert candidate_pairs(events, crowded=3) == {(0, 1)}  # a hub: the two days only
     assert len(candidate_pairs(events, crowded=4)) == 6
+
+
+def test_in_a_crowded_block_a_month_meets_the_day_that_shares_a_second_crowded_key() -> None:
+    day, month = 86_400, 30 * 86_400
+    events = [
+        _view("day-1", 0, day, TimePrecision.DAY, "air-force", "unit-1"),
+        _view("month-1", 0, month, TimePrecision.MONTH, "air-force", "unit-1"),
+        _view("day-2", 0, day, TimePrecision.DAY, "air-force"),
+        _view("day-3", 0, day, TimePrecision.DAY, "air-force"),
+        _view("month-2", 0, month, TimePrecision.MONTH, "unit-1"),
+        _view("month-3", 0, month, TimePrecision.MONTH, "unit-1"),
+    ]
+    # at 3, the air force (4 events) and unit-1 (4) are hubs; two events name both
+    pairs = candidate_pairs(events, crowded=3)
+    assert (0, 1) in pairs  # the month meets the day that shares the two hubs with it
+    assert (1, 2) not in pairs and (1, 4) not in pairs  # one hub in common is not enough
+    assert pairs == {(0, 1), (0, 2), (0, 3), (2, 3)}  # and the days meet in the hub
+    assert (0, 1) not in candidate_pairs(events, crowded=1)  # the two hubs' share is crowded
+    assert len(candidate_pairs(events, crowded=None)) == 11  # sharing one key is enough
 
 
 APPLY = """mutation { applyCoreference {

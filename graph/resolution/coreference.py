@@ -68,41 +68,74 @@ def _end(event: EventView) -> float:
 
 
 def _overlapping(
-    members: Sequence[tuple[int, bool]], events: Sequence[EventView]
+    members: Sequence[tuple[int, int]],
+    starts: Sequence[float],
+    ends: Sequence[float],
+    needed: int = 1,
 ) -> Iterator[tuple[int, int]]:
-    """Pairs of one block whose times overlap, at least one of them at the block's key itself:
-    a sweep in order of start, keeping the events that have not ended yet."""
-    active: list[tuple[int, bool]] = []
-    for position, at in sorted(members, key=lambda member: _start(events[member[0]])):
-        start = _start(events[position])
-        active = [other for other in active if _end(events[other[0]]) >= start]
-        for other, other_at in active:
-            if at or other_at:
+    """Pairs of one block whose times overlap and whose flags together make `needed` (each
+    key of the block is at the key itself on at least one side): a sweep in order of start,
+    keeping the events that have not ended yet."""
+    active: list[tuple[int, int]] = []
+    for position, flags in sorted(members, key=lambda member: starts[member[0]]):
+        start = starts[position]
+        active = [other for other in active if ends[other[0]] >= start]
+        for other, other_flags in active:
+            if flags | other_flags == needed:
                 yield (other, position) if other < position else (position, other)
-        active.append((position, at))
+        active.append((position, flags))
 
 
 def _pinned(event: EventView) -> bool:
     return event.precision in PINNED_PRECISIONS
 
 
+def _second_keys(
+    key: Key, members: Sequence[tuple[int, int]], hub_keys: Sequence[list[tuple[Key, bool]]]
+) -> dict[Key, list[tuple[int, int]]]:
+    """A crowded block split by the other crowded keys of its events (flags: bit 0 at `key`,
+    bit 1 at the second key). Two events that share a key not crowded already meet there."""
+    split: dict[Key, list[tuple[int, int]]] = defaultdict(list)
+    for position, flags in members:
+        for other, at in hub_keys[position]:
+            if other > key:
+                split[other].append((position, flags | (2 if at else 0)))
+    return split
+
+
 def candidate_pairs(
     events: Sequence[EventView], crowded: int | None = CROWDED_BLOCK
 ) -> set[tuple[int, int]]:
     """Positions of the pairs blocking lets through, each once. In a block of more than
-    `crowded` events (a hub: one country's air force, one busy airport) only events whose time is
-    pinned to the day or better meet; the others meet by their other participants and places
-    (None: no block is crowded, as before the rule, for measuring it)."""
-    blocks: dict[Key, list[tuple[int, bool]]] = defaultdict(list)
-    for position, event in enumerate(events):
-        for key, at in block_keys(event).items():
-            blocks[key].append((position, at))
+    `crowded` events (a hub: one country's air force, one busy airport) events whose time is
+    pinned to the day or better meet; the others meet there only with events that share a
+    second key with them, in a second block no more crowded (None: no block is crowded, as
+    before the rule, for measuring it)."""
+    keys = [block_keys(event) for event in events]
+    starts, ends = [_start(event) for event in events], [_end(event) for event in events]
+    blocks: dict[Key, list[tuple[int, int]]] = defaultdict(list)
+    for position, event_keys in enumerate(keys):
+        for key, at in event_keys.items():
+            blocks[key].append((position, 1 if at else 0))
+    hubs = set() if crowded is None else {k for k, m in blocks.items() if len(m) > crowded}
+    hub_keys = [[(k, at) for k, at in event_keys.items() if k in hubs] for event_keys in keys]
     pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        if crowded is not None and len(members) > crowded:
-            members = [member for member in members if _pinned(events[member[0]])]
-        if len(members) > 1 and any(at for _, at in members):
-            pairs.update(_overlapping(members, events))
+    for key, members in blocks.items():
+        if len(members) < 2 or not any(flags for _, flags in members):
+            continue
+        if crowded is None or len(members) <= crowded:
+            pairs.update(_overlapping(members, starts, ends))
+            continue
+        pinned = [member for member in members if _pinned(events[member[0]])]
+        pairs.update(_overlapping(pinned, starts, ends))
+        loose = {position for position, _ in members if not _pinned(events[position])}
+        for second in _second_keys(key, members, hub_keys).values():
+            if 1 < len(second) <= crowded and any(p in loose for p, _ in second):
+                pairs.update(
+                    pair
+                    for pair in _overlapping(second, starts, ends, needed=3)
+                    if pair[0] in loose or pair[1] in loose
+                )
     return pairs
 
 

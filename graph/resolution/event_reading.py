@@ -2,14 +2,15 @@
 participants, reports and sources, and the events it is linked to.
 
 Two statements: one reads each place and asset once (where it lies, what it lies in, an
-airframe's type), one reads every unretracted event with the keys of what it names; times come
-back as epoch seconds, so nothing is converted row by row.
+airframe's type), one streams every unretracted event as one list of the keys of what it names;
+times come back as epoch seconds, so nothing is converted row by row, and a place or participant
+met again is the object already built.
 """
 
 from dataclasses import dataclass
 from functools import cached_property
 
-from neo4j import Driver
+from neo4j import READ_ACCESS, Driver
 
 from eventgraph.graph.ontology import PLACE_RADIUS_KM, PlacePrecision, TimePrecision
 from eventgraph.graph.projection import not_retracted
@@ -18,15 +19,17 @@ from eventgraph.graph.resolution.reading import radius_km
 _READ_EVENTS = """
 MATCH (e:Event)
 WHERE {live_event}
-RETURN e.id AS key, e.name AS name, e.type AS type,
-       e.start.epochSeconds AS start, e.end.epochSeconds AS end,
-       e.time_precision AS precision, e.place_precision AS place_precision,
-       [(e)-[r:OCCURRED_AT|ORIGIN|DESTINATION]->(p) | [type(r), p.id]] AS places,
-       [(e)-[i:INVOLVES]->(n) | [i.role, n.id]] AS participants,
-       [(e)<-[:SUPPORTS]-(:Claim)-[:IN_REPORT]->(r:Report) | r.id] AS reports,
-       [(e)<-[:SUPPORTS]-(:Claim)-[:SOURCED_FROM]->(s:Source) | s.id] AS sources,
-       [(e)-[:PART_OF|ABOUT|ENDS]-(o:Event) | o.id] AS linked
+RETURN [e.id, e.name, e.type, e.start.epochSeconds, e.end.epochSeconds, e.time_precision,
+        e.place_precision,
+        [(e)-[r:OCCURRED_AT|ORIGIN|DESTINATION]->(p) | [type(r), p.id]],
+        [(e)-[i:INVOLVES]->(n) | [i.role, n.id]],
+        [(e)<-[:SUPPORTS]-(c:Claim) |
+            [[(c)-[:IN_REPORT]->(r:Report) | r.id], [(c)-[:SOURCED_FROM]->(s:Source) | s.id]]],
+        [(e)-[:PART_OF|ABOUT|ENDS]-(o:Event) | o.id]]
 """
+"""One row per event, one list per row (key, name, type, start, end, time and place
+precision, places, participants, claims as [reports, sources], linked events): streamed, with no
+record built per field."""
 
 _READ_PLACES = """
 MATCH (p)
@@ -93,14 +96,12 @@ class EventView:
     """Events it is part of, about, or ends, or that are part of it (never one with it)."""
 
     @cached_property
-    def role_keys(self) -> frozenset[tuple[str, str]]:
-        """(role, participant) pairs."""
-        return frozenset((p.role, p.key) for p in self.participants)
-
-    @cached_property
-    def role_types(self) -> frozenset[tuple[str, str]]:
-        """(role, equipment type) of the airframes among its participants."""
-        return frozenset((p.role, p.type_key) for p in self.participants if p.type_key)
+    def by_role(self) -> dict[str, tuple[Participant, ...]]:
+        """Its participants, role by role."""
+        roles: dict[str, list[Participant]] = {}
+        for participant in self.participants:
+            roles.setdefault(participant.role, []).append(participant)
+        return {role: tuple(found) for role, found in roles.items()}
 
 
 def _place_radius(
@@ -168,30 +169,43 @@ def read_events(driver: Driver, database: str) -> list[EventView]:
     """Every unretracted event."""
     nodes = _read_nodes(driver, database)
     statement = _READ_EVENTS.format(live_event=not_retracted("e"))
-    records, _, _ = driver.execute_query(statement, database_=database, routing_="r")
+    places: dict[tuple[str, str, str | None], EventPlace] = {}
+    participants: dict[tuple[str, str], Participant] = {}
     events = []
-    for r in records:
-        precision = r["place_precision"]
-        events.append(
-            EventView(
-                key=str(r["key"]),
-                name=str(r["name"] or ""),
-                type=str(r["type"]),
-                start=r["start"],
-                end=r["end"],
-                precision=TimePrecision(r["precision"] or TimePrecision.INTERVAL),
-                places=tuple(
-                    _place(role, key, nodes.get(key, _NOWHERE), precision)
-                    for role, key in r["places"]
-                ),
-                participants=tuple(
-                    Participant(str(role), str(key), nodes.get(key, _NOWHERE).type_key)
-                    for role, key in r["participants"]
-                    if role is not None and key is not None
-                ),
-                reports=frozenset(r["reports"]),
-                sources=frozenset(r["sources"]),
-                linked=frozenset(r["linked"]),
+    with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
+        for (row,) in session.run(statement):
+            key, name, kind, start, end, precision, place_precision = row[:7]
+            at, involves, claims, linked = row[7:]
+            event_places = []
+            for role, place in at:
+                found = places.get((role, place, place_precision))
+                if found is None:
+                    node = nodes.get(place, _NOWHERE)
+                    found = _place(role, place, node, place_precision)
+                    places[(role, place, place_precision)] = found
+                event_places.append(found)
+            event_participants = []
+            for role, node_key in involves:
+                if role is None or node_key is None:
+                    continue
+                one = participants.get((role, node_key))
+                if one is None:
+                    one = Participant(role, node_key, nodes.get(node_key, _NOWHERE).type_key)
+                    participants[(role, node_key)] = one
+                event_participants.append(one)
+            events.append(
+                EventView(
+                    key=key,
+                    name=name or "",
+                    type=kind,
+                    start=start,
+                    end=end,
+                    precision=TimePrecision(precision or TimePrecision.INTERVAL),
+                    places=tuple(event_places),
+                    participants=tuple(event_participants),
+                    reports=frozenset(r for in_reports, _ in claims for r in in_reports),
+                    sources=frozenset(s for _, by in claims for s in by),
+                    linked=frozenset(linked),
+                )
             )
-        )
     return events

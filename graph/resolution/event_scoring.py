@@ -151,30 +151,34 @@ def _within_weight(coarse: EventView) -> float:
     return TIME_WITHIN_LEAST
 
 
-def _time_reason(a: EventView, b: EventView) -> Reason:
+def _time_evidence(a: EventView, b: EventView) -> tuple[CoreferenceReasonKind, float]:
+    """What the two times say, and what it weighs (the one place the time rules live)."""
     if not overlap(a, b):
-        return Reason(
-            CoreferenceReasonKind.TIME_APART, f"{_when(a)} and {_when(b)} do not overlap", VETO
-        )
+        return CoreferenceReasonKind.TIME_APART, VETO
     if _pinned(a) and _pinned(b):
-        return Reason(
-            CoreferenceReasonKind.SAME_TIME,
-            f"{_when(a)} and {_when(b)} ({a.precision}, {b.precision}) overlap",
-            SAME_TIME_WEIGHT,
-        )
+        return CoreferenceReasonKind.SAME_TIME, SAME_TIME_WEIGHT
     if _pinned(a) or _pinned(b):
+        return CoreferenceReasonKind.TIME_WITHIN, _within_weight(b if _pinned(a) else a)
+    return CoreferenceReasonKind.INTERVAL_ONLY, 0.0
+
+
+def _time_reason(a: EventView, b: EventView) -> Reason:
+    kind, weight = _time_evidence(a, b)
+    if kind is CoreferenceReasonKind.TIME_APART:
+        detail = f"{_when(a)} and {_when(b)} do not overlap"
+    elif kind is CoreferenceReasonKind.SAME_TIME:
+        detail = f"{_when(a)} and {_when(b)} ({a.precision}, {b.precision}) overlap"
+    elif kind is CoreferenceReasonKind.TIME_WITHIN:
         fine, coarse = (a, b) if _pinned(a) else (b, a)
-        return Reason(
-            CoreferenceReasonKind.TIME_WITHIN,
-            f"{_when(fine)} ({fine.precision}) lies within {_when(coarse)} ({coarse.precision})",
-            _within_weight(coarse),
+        detail = (
+            f"{_when(fine)} ({fine.precision}) lies within {_when(coarse)} ({coarse.precision})"
         )
-    return Reason(
-        CoreferenceReasonKind.INTERVAL_ONLY,
-        f"{_when(a)} and {_when(b)} are known only as intervals: overlapping (even equal) "
-        "intervals are no evidence of one happening",
-        0.0,
-    )
+    else:
+        detail = (
+            f"{_when(a)} and {_when(b)} are known only as intervals: overlapping (even equal) "
+            "intervals are no evidence of one happening"
+        )
+    return Reason(kind, detail, weight)
 
 
 def _one_place(x: EventPlace, y: EventPlace) -> Reason | None:
@@ -236,24 +240,29 @@ def _fits(x: Participant, y: Participant) -> bool:
     return x.key == y.key or x.type_key == y.key or x.key == y.type_key
 
 
-def _by_role(participants: Iterable[Participant]) -> dict[str, list[Participant]]:
-    roles: dict[str, list[Participant]] = {}
-    for participant in participants:
-        roles.setdefault(participant.role, []).append(participant)
-    return roles
+def _matches_by_role(a: EventView, b: EventView) -> list[tuple[str, list[str]]]:
+    """For each role both name someone in (in order), the participants of `a` in it that fit
+    one of `b`'s: none means the role differs."""
+    ours, theirs = a.by_role, b.by_role
+    return [
+        (role, [x.key for x in ours[role] if any(_fits(x, y) for y in theirs[role])])
+        for role in sorted(ours.keys() & theirs.keys())
+    ]
+
+
+def _participants_weight(shared: int) -> float:
+    return round(min(PARTICIPANTS_CAP, PARTICIPANT_WEIGHT * shared), 3)
 
 
 def _participant_reasons(a: EventView, b: EventView) -> list[Reason]:
-    ours, theirs = _by_role(a.participants), _by_role(b.participants)
     shared: list[str] = []
     reasons: list[Reason] = []
-    for role in sorted(ours.keys() & theirs.keys()):
-        matched = [x.key for x in ours[role] if any(_fits(x, y) for y in theirs[role])]
+    for role, matched in _matches_by_role(a, b):
         if matched:
             shared += [f"{role} {key}" for key in matched]
         else:
-            left = ", ".join(x.key for x in ours[role])
-            right = ", ".join(y.key for y in theirs[role])
+            left = ", ".join(x.key for x in a.by_role[role])
+            right = ", ".join(y.key for y in b.by_role[role])
             reasons.append(
                 Reason(
                     CoreferenceReasonKind.ROLE_DIFFERS,
@@ -262,10 +271,13 @@ def _participant_reasons(a: EventView, b: EventView) -> list[Reason]:
                 )
             )
     if shared:
-        weight = min(PARTICIPANTS_CAP, PARTICIPANT_WEIGHT * len(shared))
         reasons.insert(
             0,
-            Reason(CoreferenceReasonKind.SHARED_PARTICIPANTS, "; ".join(shared), round(weight, 3)),
+            Reason(
+                CoreferenceReasonKind.SHARED_PARTICIPANTS,
+                "; ".join(shared),
+                _participants_weight(len(shared)),
+            ),
         )
     return reasons
 
@@ -288,27 +300,29 @@ def _provenance_reason(a: EventView, b: EventView) -> Reason | None:
 
 
 def score_bound(a: EventView, b: EventView) -> float:
-    """A cheap upper bound on the pair's score (before `ambiguous`): what it could reach if
-    its places agreed as well as places can and no role differed. Pairs whose bound is below
-    every threshold that matters are never explained."""
+    """A cheap upper bound on the pair's score (before `ambiguous`): its type, time,
+    participant and source reasons as weighed, with places taken to agree as well as places
+    can. Pairs whose bound is below every threshold that matters are never explained."""
     if a.reports & b.reports or b.key in a.linked or a.key in b.linked:
         return 0.0
+    _, time_weight = _time_evidence(a, b)
+    if time_weight <= VETO:
+        return 0.0
     bound = SAME_TYPE_WEIGHT if a.type == b.type else COMPATIBLE_TYPE_WEIGHT
-    if _pinned(a) and _pinned(b):
-        bound += SAME_TIME_WEIGHT
-    elif _pinned(a) or _pinned(b):
-        bound += TIME_WITHIN_WEIGHTS[0][1]
+    bound += time_weight
     if a.places and b.places:
         bound += SAME_PLACE_WEIGHT
-    shared = (
-        len(a.role_keys & b.role_keys)
-        + sum(1 for p in a.participants if (p.role, p.type_key) in b.role_keys)
-        + len(a.role_keys & b.role_types)
-    )
-    bound += min(PARTICIPANTS_CAP, PARTICIPANT_WEIGHT * shared)
-    if not a.sources & b.sources:
+    shared = 0
+    for _, matched in _matches_by_role(a, b):
+        shared += len(matched)
+        if not matched:
+            bound += ROLE_DIFFERS_WEIGHT
+    if shared:
+        bound += _participants_weight(shared)
+    if a.sources and b.sources and not a.sources & b.sources:
         bound += DIFFERENT_SOURCES_WEIGHT
-    return round(bound, 3)  # as `score_of` rounds: 0.15 + 0.3 + 0.05 is 0.5, not 0.4999…
+    # held to [0, 1] and rounded as `score_of` does: 0.15 + 0.3 + 0.05 is 0.5, not 0.4999…
+    return round(min(1.0, max(0.0, bound)), 3)
 
 
 def pair_reasons(a: EventView, b: EventView) -> list[Reason]:
