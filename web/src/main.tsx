@@ -1,9 +1,11 @@
-// The analyst's app: every view has its own URL (/search?q=…, /entity/<id>, /event/<id>).
+// The analyst's app: every view has its own URL (/search?q=…, /entity/<id>, /event/<id>,
+// /chart?focus=<id>…).
 import { StrictMode, useMemo, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter, Link, Route, Routes, useLocation } from "react-router-dom";
 import { Provider } from "urql";
 import { makeClient } from "./client";
+import { ChartPage } from "./ChartPage";
 import { EntityPage } from "./EntityPage";
 import { EventPage } from "./EventPage";
 import { SearchBox, SearchPage } from "./Search";
@@ -50,6 +52,7 @@ function App() {
         <Route path="/search" element={<SearchPage />} />
         <Route path="/entity/:id" element={<EntityPage />} />
         <Route path="/event/:id" element={<EventPage />} />
+        <Route path="/chart" element={<ChartPage />} />
         <Route path="/sign-in" element={<SignIn token={token} onToken={onToken} />} />
         <Route path="*" element={<main><h1>Not found</h1><p><Link to="/">Start here</Link>.</p></main>} />
       </Routes>

@@ -188,3 +188,35 @@ export type EventDetail = EventBrief & {
   about: EventBrief[];
   claims: Claim[];
 };
+
+// The link chart's operations: a node's neighbourhood (one hop by default, events outside the
+// window left out) and the shortest paths between two nodes, both as nodes and relationships.
+const GRAPH_NODE = `${NODE_REF} ... on Event { time { ${TIME} } }`;
+const GRAPH_RELATIONSHIP = `id type from to role`;
+
+export const NEIGHBORHOOD = `
+  query Neighborhood($id: ID!, $depth: Int!, $window: Window) {
+    neighborhood(id: $id, depth: $depth, window: $window) {
+      truncated
+      nodes { ${GRAPH_NODE} }
+      relationships { ${GRAPH_RELATIONSHIP} }
+    }
+  }
+`;
+
+export const PATHS = `
+  query Paths($from: ID!, $to: ID!, $maxHops: Int!) {
+    paths(from: $from, to: $to, maxHops: $maxHops, first: 10) {
+      nodes { ${GRAPH_NODE} }
+      relationships { ${GRAPH_RELATIONSHIP} }
+    }
+  }
+`;
+
+export type GraphRelationship = { id: string; type: string; from: string; to: string; role: string | null };
+
+export type Subgraph = {
+  truncated?: boolean;
+  nodes: (Record<string, unknown> & { __typename: string; id: string; time?: TimeSpan })[];
+  relationships: GraphRelationship[];
+};
