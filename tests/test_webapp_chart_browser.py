@@ -70,7 +70,7 @@ def _drawn(page: Page) -> dict[str, dict[str, dict[str, Any]]]:
 
 def test_how_turkey_connects_to_the_air_base(open_server: str, page: tuple[Page, Watch]) -> None:
     browser_page, watch = page
-    browser_page.set_viewport_size({"width": 1400, "height": 1000})
+    browser_page.set_viewport_size({"width": 1100, "height": 860})
     browser_page.goto(f"{open_server}/entity/{quote(TURKEY, safe='')}")
     browser_page.get_by_role("link", name="Link chart").click()
     focus, connect_to = ("focus", TURKEY), ("connect", AIR_BASE)
@@ -101,7 +101,7 @@ def test_how_turkey_connects_to_the_air_base(open_server: str, page: tuple[Page,
     assert {e for e, v in drawn["edges"].items() if v["onPath"]} == on_path_edges
     assert all(drawn["nodes"][n]["seen"] for n in on_path_nodes), drawn["nodes"]
     assert all(drawn["edges"][e]["seen"] for e in on_path_edges), drawn["edges"]
-    browser_page.screenshot(path=str(ARTIFACTS / "chart-path.png"))
+    browser_page.screenshot(path=str(ARTIFACTS / "chart-path.png"), full_page=True)
 
     # Double-click a node whose neighbourhood reaches beyond the chart: its neighbours appear.
     def reaches_beyond(node: str) -> set[str]:
@@ -135,7 +135,7 @@ def test_how_turkey_connects_to_the_air_base(open_server: str, page: tuple[Page,
     assert not any(e["visible"] for e in filtered["edges"].values() if e["type"] == "INVOLVES")
     others = [e for e in filtered["edges"].values() if e["type"] != "INVOLVES"]
     assert others and all(e["visible"] for e in others)
-    browser_page.screenshot(path=str(ARTIFACTS / "chart-filtered.png"))
+    browser_page.screenshot(path=str(ARTIFACTS / "chart-filtered.png"), full_page=True)
 
     # A click selects the air base; its page opens from the selection.
     base = filtered["nodes"][AIR_BASE]
