@@ -1,5 +1,5 @@
 // The analyst's app: every view has its own URL (/search?q=…, /entity/<id>, /event/<id>,
-// /chart?focus=<id>…).
+// /chart?focus=<id>…, /map?…).
 import { StrictMode, useMemo, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter, Link, Route, Routes, useLocation } from "react-router-dom";
@@ -8,6 +8,7 @@ import { makeClient } from "./client";
 import { ChartPage } from "./ChartPage";
 import { EntityPage } from "./EntityPage";
 import { EventPage } from "./EventPage";
+import { MapPage } from "./MapPage";
 import { SearchBox, SearchPage } from "./Search";
 import { storeToken, storedToken } from "./session";
 import { SignIn } from "./SignIn";
@@ -45,6 +46,7 @@ function App() {
       <header className="top">
         <Link to="/" className="brand">eventgraph</Link>
         <SearchBox />
+        <Link to="/map">Map</Link>
         <SignInLink signedIn={token !== null} />
       </header>
       <Routes>
@@ -53,6 +55,7 @@ function App() {
         <Route path="/entity/:id" element={<EntityPage />} />
         <Route path="/event/:id" element={<EventPage />} />
         <Route path="/chart" element={<ChartPage />} />
+        <Route path="/map" element={<MapPage />} />
         <Route path="/sign-in" element={<SignIn token={token} onToken={onToken} />} />
         <Route path="*" element={<main><h1>Not found</h1><p><Link to="/">Start here</Link>.</p></main>} />
       </Routes>
