@@ -24,18 +24,19 @@ FLIGHTS = """{ events(filter: {types: [flight]}, first: 500) { nodes { id time {
 PLACE = """query ($id: ID!) { node(id: $id) { ... on Location {
   point { latitude longitude precision uncertaintyKm } } } }"""
 
-# The pixel box of the province's and the site's discs, and how many km a pixel is there.
+# The pixel boxes of the province's and the site's discs, and how many km a pixel is across
+# the map's centre, by the map's own scale.
 GEOMETRY = """holder => {
   const map = holder.map;
-  const box = (selector) => {
-    const path = holder.querySelector(selector);
+  const box = (id) => {
+    const path = holder.querySelector(`path.place-id-${id.replace(/[^A-Za-z0-9-]/g, "-")}`);
     return path && path.getBoundingClientRect().toJSON();
   };
   const centre = map.getCenter();
-  const a = map.containerPointToLatLng([0, 0]), b = map.containerPointToLatLng([100, 0]);
-  return { province: box("path.place-province"), site: box("path.place-site"),
-    kmPerPx: map.distance(L_lat(a, centre), L_lat(b, centre)) / 1000 / 100 };
-  function L_lat(p, c) { return [c.lat, p.lng]; }
+  const left = map.containerPointToLatLng([0, 0]), right = map.containerPointToLatLng([100, 0]);
+  const km = map.distance([centre.lat, left.lng], [centre.lat, right.lng]) / 1000;
+  return { province: box("Location:latakia-province"), site: box("Location:hmeimim"),
+    kmPerPx: km / 100 };
 }"""
 
 

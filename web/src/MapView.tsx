@@ -16,6 +16,11 @@ export type MapCircle = { id: string; name: string; latitude: number; longitude:
 export type MapMarker = { id: string; name: string; latitude: number; longitude: number; caption: string };
 export type MapArc = { id: string; name: string; from: [number, number]; to: [number, number]; start: number; caption: string };
 
+/** A class naming the place (SVG paths carry no data attributes through Leaflet's options). */
+function placeClass(id: string): string {
+  return `place-id-${id.replace(/[^A-Za-z0-9-]/g, "-")}`;
+}
+
 /** Points along a gentle arc from `from` to `to` (a quadratic curve bowed to the left). */
 function arcPoints(from: [number, number], to: [number, number], steps = 24): L.LatLngExpression[] {
   const [lat1, lon1] = from;
@@ -72,7 +77,7 @@ export function MapView({ circles, markers, arcs, until, onOpen }: Props) {
     for (const place of circles) {
       const circle = L.circle([place.latitude, place.longitude], {
         radius: place.radiusKm * 1000,
-        className: `place place-${place.precision}`,
+        className: `place place-${place.precision} ${placeClass(place.id)}`,
         color: "#3d9a50", weight: 1.5, fillColor: "#3d9a50", fillOpacity: place.precision === "site" || place.precision === "exact" ? 0.5 : 0.12,
       });
       circle.bindTooltip(`${place.name}: ${place.caption}`, { sticky: true });
