@@ -1,10 +1,10 @@
 """The analyst's web app (web/, built by `make setup` into web/dist) at `/`.
 
-Every app route (`/`, `/search`, `/entity/<id>`, `/event/<id>`, `/sign-in`) answers the app's
-index.html, so a reloaded or shared link opens its view; the browser-side router shows it. The
-built files are hashed, so `/app/assets/<name>` is cached for a year; index.html never is. Only
-a file inside `web/dist/assets` is served, never a path a request spells out beyond it. Without
-a build, the pages say how to make one.
+Every app route (`/`, `/search`, `/entity/<id>`, `/event/<id>`, `/chart`, `/map`, `/sign-in`)
+answers the app's index.html, so a reloaded or shared link opens its view; the browser-side
+router shows it. The built files are hashed, so `/app/assets/<name>` is cached for a year;
+index.html never is. Only a file inside `web/dist/assets` is served, never a path a request
+spells out beyond it. Without a build, the pages say how to make one.
 """
 
 from html import escape
@@ -21,7 +21,15 @@ WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
 DIST = WEB_ROOT / "dist"
 ASSETS = DIST / "assets"
 
-ROUTES = ("/", "/search", "/sign-in", "/entity/{node_id:path}", "/event/{node_id:path}")
+ROUTES = (
+    "/",
+    "/search",
+    "/sign-in",
+    "/chart",
+    "/map",
+    "/entity/{node_id:path}",
+    "/event/{node_id:path}",
+)
 """The app's own URLs: each loads index.html (web/src/main.tsx's routes)."""
 
 BUILD_HINT = (

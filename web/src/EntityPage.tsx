@@ -181,6 +181,7 @@ export function EntityPage() {
         {entity.anonymous ? <span className="anonymous"> anonymous</span> : null}
         {entity.registration ? <span> · registration {entity.registration}</span> : null}
         {entity.instanceOf ? <span> · a <Link to={`/entity/${encodeURIComponent(entity.instanceOf.id)}`}>{entity.instanceOf.name}</Link></span> : null}
+        <Link className="chart-link" to={`/chart?focus=${encodeURIComponent(entity.id)}`}>Link chart</Link>
       </p>
       {entity.aliases.length > 0 && <p className="aliases">Also known as {entity.aliases.join(", ")}</p>}
       {entity.description && <p className="description">{entity.description}</p>}

@@ -77,7 +77,10 @@ export function EventPage() {
   return (
     <main className="event-page">
       <h1>{event.name}</h1>
-      <p className="kind-line"><span className="kind kind-Event">event · {label(event.type)}</span></p>
+      <p className="kind-line">
+        <span className="kind kind-Event">event · {label(event.type)}</span>
+        <Link className="chart-link" to={`/chart?focus=${encodeURIComponent(event.id)}`}>Link chart</Link>
+      </p>
       {event.description && <p className="description">{event.description}</p>}
       <dl className="facts">
         <dt>When</dt>

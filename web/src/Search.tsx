@@ -1,11 +1,12 @@
 // Search over names and aliases (the `search` query): type-ahead in the header, ↑/↓ to move,
-// Enter to open, Escape to close; and the full list at /search?q=….
+// Enter to open, Escape to close; and the full list at /search?q=…. The same box picks a node
+// for another view (the link chart's "connect to…").
 import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { ProblemNotice } from "./problems";
 import { pathOf, label } from "./format";
-import { SEARCH, refOf, type SearchHit } from "./queries";
+import { SEARCH, refOf, type NodeRef, type SearchHit } from "./queries";
 
 function useDebounced(value: string, ms: number): string {
   const [settled, setSettled] = useState(value);
@@ -50,7 +51,16 @@ function Kind({ typename, kind }: { typename: string; kind?: string }) {
   );
 }
 
-export function SearchBox() {
+type BoxProps = {
+  /** The box's accessible name. */
+  name?: string;
+  /** The suggestion list's element id (one per box on a page). */
+  listId?: string;
+  /** What a picked hit does; by default its page opens. */
+  onPick?: (ref: NodeRef) => void;
+};
+
+export function SearchBox({ name = "Search names and aliases", listId = "search-suggestions", onPick }: BoxProps = {}) {
   const [text, setText] = useState("");
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
@@ -68,6 +78,13 @@ export function SearchBox() {
     navigate(path);
   }
 
+  function pick(ref: NodeRef) {
+    if (!onPick) return go(pathOf(ref)!);
+    setOpen(false);
+    setText(ref.name ?? ref.id);
+    onPick(ref);
+  }
+
   function onKey(event: React.KeyboardEvent<HTMLInputElement>) {
     if (event.key === "ArrowDown") {
       event.preventDefault();
@@ -82,8 +99,8 @@ export function SearchBox() {
     } else if (event.key === "Enter") {
       event.preventDefault();
       const hit = open ? hits[active] : undefined;
-      const path = hit ? pathOf(hit.ref) : null;
-      go(path ?? `/search?q=${encodeURIComponent(text)}`);
+      if (hit) pick(hit.ref);
+      else if (!onPick) go(`/search?q=${encodeURIComponent(text)}`);
     }
   }
 
@@ -94,11 +111,11 @@ export function SearchBox() {
         ref={box}
         type="search"
         role="combobox"
-        aria-label="Search names and aliases"
+        aria-label={name}
         aria-expanded={shown}
-        aria-controls="search-suggestions"
-        aria-activedescendant={shown && hits[active] ? `hit-${active}` : undefined}
-        placeholder="Search names and aliases…"
+        aria-controls={listId}
+        aria-activedescendant={shown && hits[active] ? `${listId}-${active}` : undefined}
+        placeholder={`${name}…`}
         value={text}
         onChange={(event) => {
           setText(event.target.value);
@@ -108,19 +125,19 @@ export function SearchBox() {
         onBlur={() => setTimeout(() => setOpen(false), 150)}
       />
       {shown && (
-        <ul id="search-suggestions" role="listbox" className="suggestions" aria-busy={fetching || settled !== text}>
+        <ul id={listId} role="listbox" className="suggestions" aria-busy={fetching || settled !== text}>
           {error && <li className="problem-line"><ProblemNotice error={error} /></li>}
           {!error && hits.length === 0 && <li className="empty">{fetching ? "Searching…" : "No matches"}</li>}
           {hits.map((hit, i) => (
             <li
               key={hit.ref.id}
-              id={`hit-${i}`}
+              id={`${listId}-${i}`}
               role="option"
               aria-selected={i === active}
               className={i === active ? "active" : ""}
               onMouseDown={(event) => {
                 event.preventDefault();
-                go(pathOf(hit.ref)!);
+                pick(hit.ref);
               }}
             >
               <span className="hit-name">{hit.ref.name}</span> <Kind typename={hit.ref.__typename} kind={hit.ref.kind ?? hit.ref.type} />

@@ -1,11 +1,14 @@
-// The analyst's app: every view has its own URL (/search?q=…, /entity/<id>, /event/<id>).
+// The analyst's app: every view has its own URL (/search?q=…, /entity/<id>, /event/<id>,
+// /chart?focus=<id>…, /map?…).
 import { StrictMode, useMemo, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter, Link, Route, Routes, useLocation } from "react-router-dom";
 import { Provider } from "urql";
 import { makeClient } from "./client";
+import { ChartPage } from "./ChartPage";
 import { EntityPage } from "./EntityPage";
 import { EventPage } from "./EventPage";
+import { MapPage } from "./MapPage";
 import { SearchBox, SearchPage } from "./Search";
 import { storeToken, storedToken } from "./session";
 import { SignIn } from "./SignIn";
@@ -43,6 +46,7 @@ function App() {
       <header className="top">
         <Link to="/" className="brand">eventgraph</Link>
         <SearchBox />
+        <Link to="/map">Map</Link>
         <SignInLink signedIn={token !== null} />
       </header>
       <Routes>
@@ -50,6 +54,8 @@ function App() {
         <Route path="/search" element={<SearchPage />} />
         <Route path="/entity/:id" element={<EntityPage />} />
         <Route path="/event/:id" element={<EventPage />} />
+        <Route path="/chart" element={<ChartPage />} />
+        <Route path="/map" element={<MapPage />} />
         <Route path="/sign-in" element={<SignIn token={token} onToken={onToken} />} />
         <Route path="*" element={<main><h1>Not found</h1><p><Link to="/">Start here</Link>.</p></main>} />
       </Routes>

@@ -188,3 +188,70 @@ export type EventDetail = EventBrief & {
   about: EventBrief[];
   claims: Claim[];
 };
+
+// The link chart's operations: a node's neighbourhood (one hop by default, events outside the
+// window left out) and the shortest paths between two nodes, both as nodes and relationships.
+const GRAPH_NODE = `${NODE_REF} ... on Event { time { ${TIME} } }`;
+const GRAPH_RELATIONSHIP = `id type from to role`;
+
+export const NEIGHBORHOOD = `
+  query Neighborhood($id: ID!, $depth: Int!, $window: Window) {
+    neighborhood(id: $id, depth: $depth, window: $window) {
+      truncated
+      nodes { ${GRAPH_NODE} }
+      relationships { ${GRAPH_RELATIONSHIP} }
+    }
+  }
+`;
+
+export const PATHS = `
+  query Paths($from: ID!, $to: ID!, $maxHops: Int!) {
+    paths(from: $from, to: $to, maxHops: $maxHops, first: 10) {
+      nodes { ${GRAPH_NODE} }
+      relationships { ${GRAPH_RELATIONSHIP} }
+    }
+  }
+`;
+
+export type GraphRelationship = { id: string; type: string; from: string; to: string; role: string | null };
+
+export type Subgraph = {
+  truncated?: boolean;
+  nodes: (Record<string, unknown> & { __typename: string; id: string; time?: TimeSpan })[];
+  relationships: GraphRelationship[];
+};
+
+// The map's operations: every place with its point, every asset where it is, every flight with
+// where it left from and went to (a place's point is where an asset is located).
+const POINT = `point { latitude longitude precision uncertaintyKm }`;
+
+export const MAP_PLACES = `
+  query MapPlaces {
+    locations(first: 500) { nodes { id name locationKind: kind ${POINT} } }
+    assets(first: 500) { nodes { id name assetKind: kind locatedAt { id name ${POINT} } } }
+  }
+`;
+
+const FLIGHT_END = `
+  ... on Location { id name ${POINT} }
+  ... on Asset { id name locatedAt { ${POINT} } }
+`;
+
+export const MAP_FLIGHTS = `
+  query MapFlights($window: Window) {
+    events(filter: { types: [flight], window: $window }, first: 500) {
+      totalCount
+      nodes { id name time { ${TIME} } origin { ${FLIGHT_END} } destination { ${FLIGHT_END} } }
+    }
+  }
+`;
+
+export type GeoPoint = { latitude: number; longitude: number; precision: string | null; uncertaintyKm: number | null };
+
+export type MapPlace = { id: string; name: string; locationKind: string; point: GeoPoint | null };
+
+export type MapAsset = { id: string; name: string; assetKind: string; locatedAt: { id: string; name: string; point: GeoPoint | null } | null };
+
+export type FlightEnd = { id: string; name: string; point?: GeoPoint | null; locatedAt?: { point: GeoPoint | null } | null } | null;
+
+export type MapFlight = { id: string; name: string; time: TimeSpan; origin: FlightEnd; destination: FlightEnd };
