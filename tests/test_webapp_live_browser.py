@@ -71,12 +71,13 @@ def _import(tmp_path: Path, description: str) -> float:
     return time.monotonic()
 
 
-def _wait_for_subscriptions(app: Any, watch: Watch, count: int) -> None:
-    """Until the page has sent `count` subscriptions and the server's feed polls."""
+def _wait_for_subscriptions(app: Any, page: Page, watch: Watch, count: int) -> None:
+    """Until the page has sent `count` subscriptions and the server's feed polls. Playwright
+    hands events over only while it is called, hence its own wait rather than a sleep."""
     deadline = time.monotonic() + 10
     while sum('"type":"subscribe"' in frame for frame in watch.socket_frames) < count:
-        assert time.monotonic() < deadline, watch.socket_frames
-        time.sleep(0.05)
+        assert time.monotonic() < deadline, "\n".join(watch.socket_frames)
+        page.wait_for_timeout(50)
     wait_until_feed_listens(app)
 
 
@@ -90,7 +91,9 @@ def test_an_imported_event_appears_in_the_open_views(
     browser_page.wait_for_selector(f"{TIMELINE} .vis-item >> text={IL62M_LEG}")
     notice = browser_page.get_by_role("status").filter(has_text="new event")
     expect(notice).to_have_count(0)
-    _wait_for_subscriptions(app, watch, 2)  # the province's events: involving it, and at it
+    _wait_for_subscriptions(
+        app, browser_page, watch, 2
+    )  # the province's events: involving it, and at it
 
     imported_at = _import(tmp_path, "An Il-76 seen landing after the An-124 flights.")
     expect(bar(browser_page, NEW_FLIGHT)).to_be_visible(timeout=LIVE_WITHIN_S * 1000)
@@ -108,7 +111,7 @@ def test_an_imported_event_appears_in_the_open_views(
     expect(browser_page.locator(".description")).to_have_text(
         "An Il-76 seen landing after the An-124 flights."
     )
-    _wait_for_subscriptions(app, watch, 3)
+    _wait_for_subscriptions(app, browser_page, watch, 3)
     _import(tmp_path, "An Il-76 seen landing on the base's runway.")
     expect(browser_page.locator(".description")).to_have_text(
         "An Il-76 seen landing on the base's runway.", timeout=LIVE_WITHIN_S * 1000
