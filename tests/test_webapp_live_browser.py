@@ -1,8 +1,9 @@
 """Live updates in the web app, in a real headless Chromium: with Hmeimim Air Base's page open
 (its timeline widened to the province), a flight to Latakia airport imported from the command
 line appears in the open timeline within 3 s, drawn over its day, with a notice that links to
-it; the open event page of an event imported again with a change shows the change. The
-module extends the seed story (`story_to_extend`): the story is imported again after it."""
+it; the open event page of an event imported again with a change shows the change; after a
+server restart the timeline listens again by itself. The module extends the seed story
+(`story_to_extend`): the story is imported again after it."""
 
 import time
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from eventgraph.api import webapp
 from eventgraph.api.app import create_app
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from tests.browsing import TIMELINE, Watch, assert_spans, bar
-from tests.helpers import run_cli, served, wait_until_feed_listens
+from tests.helpers import free_port, run_cli, served, wait_until_feed_listens
 
 ARTIFACTS = PROJECT_ROOT / "var" / "test-artifacts" / "webapp"
 AIR_BASE = "Asset:hmeimim-air-base"
@@ -30,15 +31,15 @@ LIVE_WITHIN_S = 3.0
 WINDOW = "from=2025-10-20T00:00:00.000Z&to=2025-11-02T00:00:00.000Z"
 
 
-def _flight_document(description: str) -> str:
-    """A flight to Latakia airport on 29 Oct 2025, as `eventgraph import` reads it."""
+def _flight_document(key: str, name: str, day: str, description: str) -> str:
+    """A flight to Latakia airport on `day` in 2025, as `eventgraph import` reads it."""
     return f"""eventgraph: 1
 events:
-  - id: hmeimim-2025-il76-flight-live
-    name: {NEW_FLIGHT}
+  - id: {key}
+    name: {name}
     type: flight
     description: {description}
-    time: {{start: 2025-10-29, precision: day}}
+    time: {{start: {day}, precision: day}}
     destination: latakia-airport
     place_precision: site
     participants:
@@ -47,7 +48,7 @@ events:
       - source: flightradar24
         report: bloomberg-hmeimim-flights-2025-10
         credibility: "2"
-        paraphrase: Tracking data show an Il-76 landing at Latakia airport on 29 October.
+        paraphrase: Tracking data show an aircraft landing at Latakia airport.
 """
 
 
@@ -62,10 +63,16 @@ def live_app(story_to_extend: Driver, settings: Settings) -> Iterator[tuple[Any,
         yield app, base
 
 
-def _import(tmp_path: Path, description: str) -> float:
-    """Import the flight with `eventgraph import`; the moment the command returned."""
-    document = tmp_path / "live-flight.yaml"
-    document.write_text(_flight_document(description))
+def _import(
+    tmp_path: Path,
+    description: str,
+    key: str = "hmeimim-2025-il76-flight-live",
+    name: str = NEW_FLIGHT,
+    day: str = "2025-10-29",
+) -> float:
+    """Import a flight with `eventgraph import`; the moment the command returned."""
+    document = tmp_path / f"{key}.yaml"
+    document.write_text(_flight_document(key, name, day, description))
     imported = run_cli("import", str(document), "--quiet")
     assert imported.returncode == 0, imported.stderr
     return time.monotonic()
@@ -120,3 +127,31 @@ def test_an_imported_event_appears_in_the_open_views(
     browser_page.screenshot(path=str(ARTIFACTS / "event-live.png"), full_page=True)
     assert watch.outside == []
     assert watch.errors == []
+
+
+def test_the_timeline_listens_again_after_a_server_restart(
+    story_to_extend: Driver, settings: Settings, page: tuple[Page, Watch], tmp_path: Path
+) -> None:
+    browser_page, watch = page
+    port = free_port()
+    anonymous = settings.model_copy(update={"anonymous_read": True})
+    first = create_app(anonymous)
+    with served(first, port) as base:
+        browser_page.goto(
+            f"{base}/entity/{quote(AIR_BASE, safe='')}?scope={quote(PROVINCE)}&{WINDOW}"
+        )
+        browser_page.wait_for_selector(f"{TIMELINE} .vis-item >> text={IL62M_LEG}")
+        _wait_for_subscriptions(first, browser_page, watch, 2)
+    browser_page.wait_for_timeout(500)  # the server is away; the page retries
+    second = create_app(anonymous)
+    with served(second, port):
+        _wait_for_subscriptions(second, browser_page, watch, 4)
+        name = "Il-76 flight to Latakia airport after the restart"
+        _import(
+            tmp_path, "Seen after a restart.", "hmeimim-2025-il76-after-restart", name, "2025-10-30"
+        )
+        expect(bar(browser_page, name)).to_be_visible(timeout=LIVE_WITHIN_S * 1000)
+        expect(browser_page.get_by_role("status")).to_contain_text(f"1 new event: {name}")
+    assert watch.outside == []
+    # While the server was away the browser logs the refused socket; nothing else.
+    assert all("WebSocket connection" in error for error in watch.errors), watch.errors
