@@ -1,11 +1,21 @@
 """What the browser tests share: Debian's Chromium, how Playwright launches it, and `Watch`, which
-records what a page did that it should not (requests off this machine, JavaScript errors)."""
+records what a page did that it should not (requests off this machine, JavaScript errors), and
+where the app's timeline draws an event's bar."""
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import ConsoleMessage, Page, Route, WebSocket, WebSocketRoute
+from playwright.sync_api import (
+    ConsoleMessage,
+    FloatRect,
+    Locator,
+    Page,
+    Route,
+    WebSocket,
+    WebSocketRoute,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -19,6 +29,9 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 LOCAL_HOSTS = {"127.0.0.1"}
+TIMELINE = "[data-testid=timeline][data-ready=true]"
+PX = 2.5
+"""How far a bar's edge may sit from where its instant falls (its 1 px border, rounding)."""
 
 
 @dataclass
@@ -62,3 +75,60 @@ class Watch:
     def _console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
             self.errors.append(f"console: {message.text} ({message.location.get('url')})")
+
+
+# Where the web app's timeline draws things (web/src/Timeline.tsx).
+
+
+def ms(day: str) -> float:
+    """Midnight UTC at the start of `day`, in milliseconds (the timeline's unit)."""
+    return datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp() * 1000
+
+
+def x_of(page: Page, instant_ms: float) -> float:
+    """Where the timeline draws an instant: its visible window over its centre panel's width."""
+    timeline = page.locator(TIMELINE)
+    start = float(timeline.get_attribute("data-window-start") or "nan")
+    end = float(timeline.get_attribute("data-window-end") or "nan")
+    panel = page.locator(".vis-panel.vis-center").bounding_box()
+    assert panel is not None
+    return float(panel["x"] + (instant_ms - start) / (end - start) * panel["width"])
+
+
+def settle(page: Page, name: str) -> None:
+    """Wait until the timeline's window and the bar of `name` stop moving (zooming ends with
+    a redraw or two after the last wheel step)."""
+    timeline = page.locator(TIMELINE)
+
+    def where() -> tuple[object, ...]:
+        box = bar(page, name).bounding_box()
+        window = (
+            timeline.get_attribute("data-window-start"),
+            timeline.get_attribute("data-window-end"),
+        )
+        return (*window, box and (box["x"], box["width"]))
+
+    before = where()
+    for _ in range(30):
+        page.wait_for_timeout(150)
+        now = where()
+        if now == before:
+            return
+        before = now
+    raise AssertionError(f"the timeline kept moving: {before}")
+
+
+def bar(page: Page, name: str) -> Locator:
+    """The timeline's bar for the event called `name`."""
+    return page.locator(".vis-item", has_text=name).first
+
+
+def assert_spans(page: Page, name: str, first_day: str, day_after_last: str) -> FloatRect:
+    """The bar of `name` runs from the start of `first_day` to the end of the day before
+    `day_after_last`, as drawn on screen."""
+    box = bar(page, name).bounding_box()
+    assert box is not None, name
+    left, right = x_of(page, ms(first_day)), x_of(page, ms(day_after_last))
+    assert abs(box["x"] - left) <= PX, (name, box, left)
+    assert abs(box["x"] + box["width"] - right) <= PX, (name, box, right)
+    return box

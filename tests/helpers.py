@@ -71,10 +71,10 @@ def throwaway_neo4j(home: Path) -> dict[str, str]:
 
 
 @contextmanager
-def served(app: "FastAPI") -> Iterator[str]:
-    """The app served by uvicorn on a free loopback port, as `eventgraph serve` runs it; yields
-    `http://127.0.0.1:PORT`."""
-    port = free_port()
+def served(app: "FastAPI", port: int | None = None) -> Iterator[str]:
+    """The app served by uvicorn on a loopback port (a free one unless given), as `eventgraph
+    serve` runs it; yields `http://127.0.0.1:PORT`."""
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

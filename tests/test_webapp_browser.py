@@ -6,7 +6,6 @@ pages load from this machine alone and log no JavaScript error. Screenshots of e
 var/test-artifacts/webapp/."""
 
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -15,13 +14,13 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
-from playwright.sync_api import FloatRect, Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from eventgraph.api import webapp
 from eventgraph.api.app import create_app
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
 from eventgraph.graph.tokens import Role, create_token
-from tests.browsing import Watch
+from tests.browsing import TIMELINE, Watch, assert_spans, bar, ms, settle
 from tests.helpers import free_port, served
 
 ARTIFACTS = PROJECT_ROOT / "var" / "test-artifacts" / "webapp"
@@ -35,9 +34,6 @@ AN124 = [
 IL62M_LEG = "Il-62M leg Libya to Latakia"
 FIRST_FLIGHT = "Event:hmeimim-2025-an124-flight-1"
 AIRLIFT = "Event:hmeimim-2025-airlift"
-TIMELINE = "[data-testid=timeline][data-ready=true]"
-PX = 2.5
-"""How far a bar's edge may sit from where its instant falls (its 1 px border, rounding)."""
 
 CLAIMS = """query ($id: ID!) { node(id: $id) { ... on Event {
   claims { source { name anonymous } report { name } reliability credibility paraphrase } } } }"""
@@ -51,58 +47,6 @@ def _app_built() -> None:
 
 def _shot(page: Page, view: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{view}.png"), full_page=True)
-
-
-def _ms(day: str) -> float:
-    return datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp() * 1000
-
-
-def _x_of(page: Page, instant_ms: float) -> float:
-    """Where the timeline draws an instant: its visible window over its centre panel's width."""
-    timeline = page.locator(TIMELINE)
-    start = float(timeline.get_attribute("data-window-start") or "nan")
-    end = float(timeline.get_attribute("data-window-end") or "nan")
-    panel = page.locator(".vis-panel.vis-center").bounding_box()
-    assert panel is not None
-    return float(panel["x"] + (instant_ms - start) / (end - start) * panel["width"])
-
-
-def _settle(page: Page, name: str) -> None:
-    """Wait until the timeline's window and the bar of `name` stop moving (zooming ends with
-    a redraw or two after the last wheel step)."""
-    timeline = page.locator(TIMELINE)
-
-    def where() -> tuple[object, ...]:
-        box = _bar(page, name).bounding_box()
-        window = (
-            timeline.get_attribute("data-window-start"),
-            timeline.get_attribute("data-window-end"),
-        )
-        return (*window, box and (box["x"], box["width"]))
-
-    before = where()
-    for _ in range(30):
-        page.wait_for_timeout(150)
-        now = where()
-        if now == before:
-            return
-        before = now
-    raise AssertionError(f"the timeline kept moving: {before}")
-
-
-def _bar(page: Page, name: str) -> Locator:
-    return page.locator(".vis-item", has_text=name).first
-
-
-def _assert_spans(page: Page, name: str, first_day: str, day_after_last: str) -> FloatRect:
-    """The bar of `name` runs from the start of `first_day` to the end of the day before
-    `day_after_last`, as drawn on screen."""
-    box = _bar(page, name).bounding_box()
-    assert box is not None, name
-    left, right = _x_of(page, _ms(first_day)), _x_of(page, _ms(day_after_last))
-    assert abs(box["x"] - left) <= PX, (name, box, left)
-    assert abs(box["x"] + box["width"] - right) <= PX, (name, box, right)
-    return box
 
 
 def _ask(base: str, query: str, **variables: object) -> Any:
@@ -139,32 +83,32 @@ def test_search_timeline_and_claims(open_server: str, page: tuple[Page, Watch]) 
     # The base's own events leave out the flights (they landed at the civil airport on its
     # runway); the province holds both.
     browser_page.wait_for_selector(TIMELINE)
-    assert _bar(browser_page, AN124[0]).count() == 0
+    assert bar(browser_page, AN124[0]).count() == 0
     browser_page.get_by_label("Timeline of").select_option(PROVINCE)
     browser_page.wait_for_selector(f"{TIMELINE} .vis-item >> text={IL62M_LEG}")
 
     # Zoom in with the wheel over the flights: the window narrows and goes into the URL.
-    box = _bar(browser_page, AN124[0]).bounding_box()
+    box = bar(browser_page, AN124[0]).bounding_box()
     assert box is not None
     browser_page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     for _ in range(5):
         browser_page.mouse.wheel(0, -300)
         browser_page.wait_for_timeout(150)
     expect(browser_page).to_have_url(re.compile(r"[?&]from=.+&to="))
-    _settle(browser_page, AN124[0])
+    settle(browser_page, AN124[0])
 
-    bars = [_assert_spans(browser_page, name, "2025-10-24", "2025-10-28") for name in AN124]
-    assert len({round(bar["y"]) for bar in bars}) == 3  # three bars, stacked, not one
+    bars = [assert_spans(browser_page, name, "2025-10-24", "2025-10-28") for name in AN124]
+    assert len({round(box["y"]) for box in bars}) == 3  # three bars, stacked, not one
     assert bars[0]["width"] > 40  # zoomed in: four days are wide enough to see
     for name in AN124:
-        expect(_bar(browser_page, name)).to_have_class(re.compile(r"\bprecision-interval\b"))
-    _assert_spans(browser_page, IL62M_LEG, "2025-10-26", "2025-10-27")
-    expect(_bar(browser_page, IL62M_LEG)).to_have_class(re.compile(r"\bprecision-day\b"))
+        expect(bar(browser_page, name)).to_have_class(re.compile(r"\bprecision-interval\b"))
+    assert_spans(browser_page, IL62M_LEG, "2025-10-26", "2025-10-27")
+    expect(bar(browser_page, IL62M_LEG)).to_have_class(re.compile(r"\bprecision-day\b"))
     expect(browser_page.locator(".legend")).to_contain_text("interval")
     browser_page.mouse.move(0, 0)  # no tooltip over the picture
     _shot(browser_page, "entity-zoomed")
 
-    _bar(browser_page, AN124[0]).click()
+    bar(browser_page, AN124[0]).click()
     expect(browser_page).to_have_url(f"{open_server}/event/{quote(FIRST_FLIGHT, safe='')}")
     expect(browser_page.locator("h1")).to_have_text(AN124[0])
     expect(browser_page.locator(".facts")).to_contain_text("24 Oct 2025 – 27 Oct 2025 (interval")
@@ -208,9 +152,9 @@ def test_a_deep_link_reloads_into_its_view(open_server: str, page: tuple[Page, W
     expect(browser_page.locator("h1")).to_have_text("Hmeimim Air Base")
     browser_page.wait_for_selector(f"{TIMELINE} .vis-item >> text={IL62M_LEG}")
     timeline = browser_page.locator(TIMELINE)
-    assert float(timeline.get_attribute("data-window-start") or 0) == _ms("2025-10-20")
-    assert float(timeline.get_attribute("data-window-end") or 0) == _ms("2025-11-02")
-    _assert_spans(browser_page, AN124[2], "2025-10-24", "2025-10-28")
+    assert float(timeline.get_attribute("data-window-start") or 0) == ms("2025-10-20")
+    assert float(timeline.get_attribute("data-window-end") or 0) == ms("2025-11-02")
+    assert_spans(browser_page, AN124[2], "2025-10-24", "2025-10-28")
     _shot(browser_page, "entity")
 
     browser_page.goto(f"{open_server}/event/{quote(AIRLIFT, safe='')}")

@@ -6,9 +6,10 @@ import { Suspense, lazy, useMemo } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { Grading } from "./Grading";
+import { NewEvents, useLiveEvents } from "./Live";
 import { ProblemNotice } from "./problems";
 import { label, pathOf, timeText } from "./format";
-import { ENTITY, TIMELINE, refOf, type Entity, type PlaceChain, type Relation, type TimelineEvent } from "./queries";
+import { ENTITY, TIMELINE, TIMELINE_LIVE, refOf, timelineFilters, type Entity, type PlaceChain, type Relation, type TimelineEvent } from "./queries";
 import type { Window } from "./Timeline";
 
 // vis-timeline is most of the app's code and only this page needs it: loaded with the page.
@@ -97,6 +98,18 @@ function windowOf(params: URLSearchParams): Window | null {
   return Number.isFinite(from) && Number.isFinite(to) && from < to ? { from, to } : null;
 }
 
+/** The timeline's events with what arrived live: a changed one replaces its old version, a new
+ * one joins in time order (by its first possible instant). */
+function withLive(listed: TimelineEvent[], live: TimelineEvent[]): TimelineEvent[] {
+  if (live.length === 0) return listed;
+  const byId = new Map(live.map((e) => [e.id, e]));
+  const kept = listed.map((e) => byId.get(e.id) ?? e);
+  const added = live.filter((e) => !listed.some((l) => l.id === e.id));
+  if (added.length === 0) return kept;
+  const first = (e: TimelineEvent) => e.time.start ?? e.time.end ?? "";
+  return [...kept, ...added].sort((a, b) => first(a).localeCompare(first(b)));
+}
+
 function EntityTimeline({ entity }: { entity: Entity }) {
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
@@ -108,8 +121,12 @@ function EntityTimeline({ entity }: { entity: Entity }) {
     query: TIMELINE,
     variables: { entity: scope, first: TIMELINE_FIRST },
   });
-  const events = useMemo(() => result.data?.timeline.nodes ?? [], [result.data]);
-  const total = result.data?.timeline.totalCount ?? 0;
+  const filters = useMemo(() => timelineFilters(scope), [scope]);
+  const live = useLiveEvents<TimelineEvent>(TIMELINE_LIVE, filters);
+  const listed = useMemo(() => result.data?.timeline.nodes ?? [], [result.data]);
+  const fresh = useMemo(() => live.filter((e) => !listed.some((l) => l.id === e.id)), [live, listed]);
+  const events = useMemo(() => withLive(listed, live), [listed, live]);
+  const total = (result.data?.timeline.totalCount ?? 0) + fresh.length;
 
   function update(change: Record<string, string | null>) {
     const next = new URLSearchParams(params);
@@ -133,6 +150,7 @@ function EntityTimeline({ entity }: { entity: Entity }) {
           </label>
         </p>
       )}
+      <NewEvents events={fresh} />
       {result.error && <ProblemNotice error={result.error} />}
       {result.fetching && !result.data && <p>Loading the timeline…</p>}
       {result.data && events.length === 0 && <p>No events recorded.</p>}

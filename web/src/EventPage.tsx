@@ -1,11 +1,13 @@
 // An event's page: type, time and place with their precision, participants by role, the larger
 // events it is part of and its parts, what it is about, and every claim with its grading.
+import { useCallback, useEffect, useRef, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { Grading } from "./Grading";
+import { LiveRefused, useLiveEvents } from "./Live";
 import { ProblemNotice } from "./problems";
 import { CREDIBILITY, RELIABILITY, label, pathOf, timeText } from "./format";
-import { EVENT, refOf, type Claim, type EventBrief, type EventDetail } from "./queries";
+import { EVENT, EVENT_CHANGED, refOf, type Claim, type EventBrief, type EventDetail } from "./queries";
 
 function NodeLink({ node }: { node: Record<string, unknown> }) {
   const ref = refOf(node);
@@ -60,11 +62,32 @@ function ClaimCard({ claim }: { claim: Claim }) {
   );
 }
 
+const EVERY_EVENT = [{}];
+
+/** When this event is recorded again (changed by an editor or an import), ask for it anew. */
+function useRefreshedOnChange(id: string, refresh: () => void): number {
+  const changes = useLiveEvents<{ id: string; name: string }>(EVENT_CHANGED, EVERY_EVENT);
+  const mine = changes.find((e) => e.id === id);
+  const [count, setCount] = useState({ id, n: 0 });
+  const seen = useRef(mine);
+  useEffect(() => {
+    if (!mine || mine === seen.current) return;
+    seen.current = mine;
+    setCount((c) => ({ id, n: c.id === id ? c.n + 1 : 1 }));
+    refresh();
+  }, [id, mine, refresh]);
+  return count.id === id ? count.n : 0;
+}
+
 export function EventPage() {
   const { id = "" } = useParams();
-  const [result] = useQuery<{ node: EventDetail | null }>({ query: EVENT, variables: { id } });
+  const [result, reexecute] = useQuery<{ node: EventDetail | null }>({ query: EVENT, variables: { id } });
+  const latest = useRef(reexecute);
+  latest.current = reexecute;
+  const refresh = useCallback(() => latest.current({ requestPolicy: "network-only" }), []);
+  const changed = useRefreshedOnChange(id, refresh);
   if (result.error) return <main><ProblemNotice error={result.error} /></main>;
-  if (result.fetching || !result.data) return <main><p>Loading…</p></main>;
+  if (!result.data || (result.fetching && changed === 0)) return <main><p>Loading…</p></main>;
   const event = result.data.node;
   if (!event || event.__typename !== "Event") return <main><h1>Not found</h1><p>No event has the id {id}.</p></main>;
   const roles = new Map<string, Record<string, unknown>[]>();
@@ -76,6 +99,10 @@ export function EventPage() {
   ];
   return (
     <main className="event-page">
+      <div className="live-notice" role="status" aria-live="polite">
+        {changed > 0 && <p>This event changed while open: shown as it is now.</p>}
+        <LiveRefused />
+      </div>
       <h1>{event.name}</h1>
       <p className="kind-line">
         <span className="kind kind-Event">event · {label(event.type)}</span>

@@ -96,9 +96,9 @@ export function EventTimeline({ events, window, onWindow, onOpen }: Props) {
   }, [events]);
 
   return (
-    <figure className="timeline">
+    <figure className="timeline" aria-label="Events over time">
       <div ref={holder} className="timeline-canvas" data-testid="timeline" />
-      <figcaption className="legend" aria-label="Time precision">
+      <figcaption className="legend">
         {PRECISIONS.map((p) => (
           <span key={p.key} className="legend-entry" title={p.hint}>
             <span className={`swatch precision-${p.key}`} /> {p.label}

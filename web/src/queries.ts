@@ -134,6 +134,30 @@ export const TIMELINE = `
 
 export type TimelineEvent = { id: string; name: string; type: string; placePrecision: string | null; time: TimeSpan };
 
+/** The part of the API's `EventFilter` the live views use. */
+export type EventFilterInput = { involving?: string; at?: string };
+
+/** The filters that let through what `timeline(entity)` lists: the events the entity takes part
+ * in and, for a place (a Location or an Asset), the events at it (docs/graphql.md). */
+export function timelineFilters(entity: string): EventFilterInput[] {
+  const place = entity.startsWith("Location:") || entity.startsWith("Asset:");
+  return place ? [{ involving: entity }, { at: entity }] : [{ involving: entity }];
+}
+
+/** New or changed events as a timeline draws them. */
+export const TIMELINE_LIVE = `
+  subscription TimelineLive($filter: EventFilter) {
+    eventRecorded(filter: $filter) { id name type placePrecision time { ${TIME} } }
+  }
+`;
+
+/** Which event changed: `EventFilter` has no id, so the event page listens to all and matches. */
+export const EVENT_CHANGED = `
+  subscription EventChanged($filter: EventFilter) {
+    eventRecorded(filter: $filter) { id name }
+  }
+`;
+
 const EVENT_BRIEF = `id name type time { ${TIME} }`;
 
 export const EVENT = `
