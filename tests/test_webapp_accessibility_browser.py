@@ -1,6 +1,6 @@
 """The web app's views checked by axe-core (pinned in web/package.json) in a real headless
 Chromium: the search box with its suggestions open, an entity page with its timeline, an event
-page with its claims, and sign-in. None may have a serious or critical violation; a failure
+page with its claims, sign-in, the link chart and the map. None may have a serious or critical violation; a failure
 names each rule, what it asks and the elements it found. What axe-core cannot decide counts
 too, but for contrast it cannot measure."""
 
@@ -18,6 +18,7 @@ AXE = webapp.WEB_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SERIOUS = {"serious", "critical"}
 AIR_BASE = "Asset:hmeimim-air-base"
 FIRST_FLIGHT = "Event:hmeimim-2025-an124-flight-1"
+TURKEY = "Actor:turkey"
 
 
 @pytest.fixture
@@ -81,6 +82,14 @@ def test_no_view_has_a_serious_accessibility_violation(
     page.goto(f"{open_server}/sign-in?next=%2F")
     expect(page.get_by_label("Token")).to_be_visible()
     found["sign-in"] = _violations(page)
+
+    page.goto(f"{open_server}/chart?focus={quote(TURKEY, safe='')}")
+    page.wait_for_selector("[data-testid=chart][data-ready=true]")
+    found["link chart"] = _violations(page)
+
+    page.goto(f"{open_server}/map")
+    page.wait_for_selector("[data-testid=map][data-ready=true]")
+    found["map"] = _violations(page)
 
     assert {view: lines for view, lines in found.items() if lines} == {}
     assert watch.outside == []

@@ -81,7 +81,7 @@ function useChart(focus: string, expanded: string[], window: { from?: string; to
 function Legend({ typenames, types }: { typenames: string[]; types: string[] }) {
   const relations = types.filter(isRelationType);
   return (
-    <figcaption className="legend chart-legend" aria-label="Legend">
+    <figcaption className="legend chart-legend">
       {typenames.map((t) => {
         const style = nodeStyle(t);
         return (
@@ -194,7 +194,7 @@ export function ChartPage() {
       {!loading && !error && nodes.length === 0 && <p>No node has the id {focus}.</p>}
       {drawn.truncated && <p className="note">More was in reach than one answer holds (500 nodes): the chart shows the first.</p>}
       <div className="chart-body">
-        <figure className="chart">
+        <figure className="chart" aria-label="Link chart">
           <Suspense fallback={<p>Loading the chart…</p>}>
             <LinkChart
               nodes={nodes}

@@ -118,13 +118,15 @@ export function MapPage() {
         )}
       </div>
       {error && <ProblemNotice error={error} />}
+      <figure className="map-figure" aria-label="Places and flights">
       <Suspense fallback={<p>Loading the map…</p>}>
         <MapView circles={circles} markers={markers} arcs={arcs} until={until} onOpen={(id) => navigate(pathOf({ __typename: id.split(":")[0], id }) ?? "/")} />
       </Suspense>
-      <figcaption className="legend" aria-label="Legend">
+      <figcaption className="legend">
         <span className="legend-entry"><span className="swatch map-area" /> where a place may be: its point and its uncertainty's radius (a province-level place covers its province)</span>
         <span className="legend-entry"><span className="edge-swatch" style={{ borderTopColor: "#1f5fa8" }} /> a flight, origin → destination (the dot)</span>
       </figcaption>
+      </figure>
       {unplaced > 0 && <p className="note">{unplaced} flights have no known origin or destination point and are not drawn.</p>}
       <section>
         <h2>Places</h2>

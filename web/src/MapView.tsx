@@ -49,7 +49,11 @@ export function MapView({ circles, markers, arcs, until, onOpen }: Props) {
   useEffect(() => {
     const element = holder.current;
     if (!element) return;
-    const created = L.map(element, { preferCanvas: false, worldCopyJump: false, attributionControl: false, minZoom: 2, maxZoom: 10 });
+    const created = L.map(element, { preferCanvas: false, worldCopyJump: false, attributionControl: false, zoomControl: false, minZoom: 2, maxZoom: 10 });
+    // The buttons show + and − from the style sheet, their names say the words: a lone symbol
+    // as their text is one an accessibility check cannot judge against the name.
+    L.control.zoom({ zoomInText: "", zoomInTitle: "Zoom in", zoomOutText: "", zoomOutTitle: "Zoom out" })
+      .addTo(created);
     const topology = countries as unknown as Topology<{ countries: GeometryCollection }>;
     L.geoJSON(feature(topology, topology.objects.countries), {
       style: { className: "country", color: "#9aa5b1", weight: 0.7, fillColor: "#eef1f4", fillOpacity: 1 },
