@@ -2,7 +2,8 @@
 seed story: on the Hmeimim air base's page widened to the province, the chart's bars are the
 API's `activity` answer for the same arguments (the timeline's events' span, by week, then by
 day and month as the selector and the URL say), drawn to one scale, with exactly the buckets
-whose zScore reaches 2 highlighted and listed in words. A screenshot goes to
+whose zScore reaches 2 highlighted and listed in words; a window of more buckets than the API
+counts is refused in words. A screenshot goes to
 var/test-artifacts/webapp/."""
 
 import re
@@ -106,5 +107,13 @@ def test_activity_chart_is_the_apis_answer(open_server: str, page: tuple[Page, W
 
     browser_page.reload()  # the bucket is in the URL
     _drawn(browser_page, "MONTH")
+
+    # Six years by day are more buckets than the API counts: the chart says why, draws nothing.
+    years = "from=2020-01-01T00:00:00.000Z&to=2025-12-31T00:00:00.000Z"
+    browser_page.goto(f"{entity}?scope={quote(PROVINCE, safe='')}&{years}&bucket=day")
+    expect(browser_page.locator(".activity [role=alert]")).to_contain_text(
+        "more than 400 day buckets (use a shorter window or a coarser bucket)"
+    )
+    expect(browser_page.locator("[data-testid=activity]")).to_have_count(0)
     assert watch.outside == []
     assert watch.errors == []
