@@ -3,6 +3,7 @@
 // solid part is `count` (events whose whole span lies in the bucket), its hatched top
 // `uncertain` (events that may have happened in it); the dashed line is the baseline's mean. A
 // bucket whose zScore reaches UNUSUAL_Z is drawn red and listed under the chart in words.
+import { useEffect, useRef } from "react";
 import { useQuery } from "urql";
 import { ProblemNotice } from "./problems";
 import { ACTIVITY, activityScope, type Activity, type ActivityBucket, type TimeBucket } from "./queries";
@@ -31,14 +32,22 @@ type Props = {
   scope: string;
   unit: TimeBucket;
   window: { from: string; to: string };
+  /** The events that arrived live (a new array each time one does): the counts are asked anew. */
+  arrived: readonly unknown[];
   onUnit: (unit: TimeBucket) => void;
 };
 
-export function ActivityChart({ scope, unit, window, onUnit }: Props) {
-  const [result] = useQuery<{ activity: Activity }>({
+export function ActivityChart({ scope, unit, window, arrived, onUnit }: Props) {
+  const [result, ask] = useQuery<{ activity: Activity }>({
     query: ACTIVITY,
     variables: { bucket: unit, window, ...activityScope(scope) },
   });
+  const counted = useRef(arrived);
+  useEffect(() => {
+    if (counted.current === arrived) return;
+    counted.current = arrived;
+    ask({ requestPolicy: "network-only" });
+  }, [arrived, ask]);
   const activity = result.data?.activity;
   return (
     <section className="activity">

@@ -197,6 +197,7 @@ function EntityTimeline({ entity }: { entity: Entity }) {
               scope={scope}
               unit={bucketOf(params)}
               window={counted}
+              arrived={live}
               onUnit={(unit) => update({ bucket: unit === "WEEK" ? null : unit.toLowerCase() })}
             />
           )}
