@@ -103,7 +103,7 @@ def test_activity_chart_is_the_apis_answer(open_server: str, page: tuple[Page, W
     assert any(b["unusual"] for b in months), months
     expect(browser_page.locator("[data-testid=unusual]")).to_contain_text("October 2025")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    browser_page.screenshot(path=str(ARTIFACTS / "entity-activity.png"), full_page=True)
+    browser_page.locator("section.activity").screenshot(path=str(ARTIFACTS / "entity-activity.png"))
 
     browser_page.reload()  # the bucket is in the URL
     _drawn(browser_page, "MONTH")

@@ -85,6 +85,12 @@ function Bars({ activity }: { activity: Activity }) {
         role="img"
         aria-label={`${buckets.length} ${activity.bucket.toLowerCase()}s, ${baselineText}; ${unusual.length} unusual`}
       >
+        <defs>
+          <pattern id="activity-hatch" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+            <rect width="8" height="8" fill="#fbeed3" />
+            <rect width="4" height="8" fill="#f3d9a4" />
+          </pattern>
+        </defs>
         {buckets.map((b, i) => {
           const x = i * step + step * 0.1;
           const w = step * 0.8;
