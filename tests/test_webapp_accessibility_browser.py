@@ -1,5 +1,5 @@
 """The web app's views checked by axe-core (pinned in web/package.json) in a real headless
-Chromium: the search box with its suggestions open, an entity page with its timeline, an event
+Chromium: the search box with its suggestions open, an entity page with its timeline and activity chart, an event
 page with its claims, sign-in, the link chart and the map. None may have a serious or critical violation; a failure
 names each rule, what it asks and the elements it found. What axe-core cannot decide counts
 too, but for contrast it cannot measure."""
@@ -73,6 +73,7 @@ def test_no_view_has_a_serious_accessibility_violation(
 
     page.goto(f"{open_server}/entity/{quote(AIR_BASE, safe='')}")
     page.wait_for_selector(f"{TIMELINE} .vis-item")
+    page.wait_for_selector("[data-testid=activity] g.bucket")  # its activity chart too
     found["entity page"] = _violations(page)
 
     page.goto(f"{open_server}/event/{quote(FIRST_FLIGHT, safe='')}")

@@ -104,7 +104,7 @@ def test_search_timeline_and_claims(open_server: str, page: tuple[Page, Watch]) 
         expect(bar(browser_page, name)).to_have_class(re.compile(r"\bprecision-interval\b"))
     assert_spans(browser_page, IL62M_LEG, "2025-10-26", "2025-10-27")
     expect(bar(browser_page, IL62M_LEG)).to_have_class(re.compile(r"\bprecision-day\b"))
-    expect(browser_page.locator(".legend")).to_contain_text("interval")
+    expect(browser_page.locator(".timeline .legend")).to_contain_text("interval")
     browser_page.mouse.move(0, 0)  # no tooltip over the picture
     _shot(browser_page, "entity-zoomed")
 

@@ -102,12 +102,17 @@ def test_an_imported_event_appears_in_the_open_views(
         app, browser_page, watch, 2
     )  # the province's events: involving it, and at it
 
+    week = browser_page.locator('[data-testid=activity] g.bucket[data-start^="2025-10-27"]')
+    counted = int(week.get_attribute("data-count") or "")
+
     imported_at = _import(tmp_path, "An Il-76 seen landing after the An-124 flights.")
     expect(bar(browser_page, NEW_FLIGHT)).to_be_visible(timeout=LIVE_WITHIN_S * 1000)
     seen_after = time.monotonic() - imported_at
     assert seen_after <= LIVE_WITHIN_S, seen_after
     expect(notice).to_have_text(f"1 new event: {NEW_FLIGHT}")
     expect(notice).to_have_attribute("aria-live", "polite")
+    # The activity chart counts it too: a day-dated flight on 29 Oct, in the week of the 27th.
+    expect(week).to_have_attribute("data-count", str(counted + 1))
     assert_spans(browser_page, NEW_FLIGHT, "2025-10-29", "2025-10-30")
     assert_spans(browser_page, IL62M_LEG, "2025-10-26", "2025-10-27")  # the rest stays put
     expect(browser_page.locator(".event-list")).to_contain_text(NEW_FLIGHT)

@@ -5,11 +5,12 @@
 import { Suspense, lazy, useMemo } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { useQuery } from "urql";
+import { ActivityChart } from "./ActivityChart";
 import { Grading } from "./Grading";
 import { NewEvents, useLiveEvents } from "./Live";
 import { ProblemNotice } from "./problems";
-import { label, pathOf, timeText } from "./format";
-import { ENTITY, TIMELINE, TIMELINE_LIVE, refOf, timelineFilters, type Entity, type PlaceChain, type Relation, type TimelineEvent } from "./queries";
+import { instant, label, pathOf, timeText } from "./format";
+import { ENTITY, TIMELINE, TIMELINE_LIVE, refOf, timelineFilters, type Entity, type PlaceChain, type Relation, type TimeBucket, type TimelineEvent } from "./queries";
 import type { Window } from "./Timeline";
 
 // vis-timeline is most of the app's code and only this page needs it: loaded with the page.
@@ -98,6 +99,23 @@ function windowOf(params: URLSearchParams): Window | null {
   return Number.isFinite(from) && Number.isFinite(to) && from < to ? { from, to } : null;
 }
 
+/** The window the activity chart counts over: the timeline's (from the URL), else the span of
+ * the events from the first instant one may have begun to the last one may have ended. */
+function activityWindow(params: URLSearchParams, events: TimelineEvent[]): { from: string; to: string } | null {
+  const from = params.get("from");
+  const to = params.get("to");
+  if (windowOf(params) && from && to) return { from, to };
+  const instants = events.flatMap((e) => [e.time.start, e.time.end]).filter((t): t is string => t !== null);
+  if (instants.length === 0) return null;
+  const sorted = [...instants].sort((a, b) => instant(a) - instant(b));
+  return { from: sorted[0], to: sorted[sorted.length - 1] };
+}
+
+function bucketOf(params: URLSearchParams): TimeBucket {
+  const asked = (params.get("bucket") ?? "").toUpperCase();
+  return asked === "DAY" || asked === "MONTH" ? asked : "WEEK";
+}
+
 /** The timeline's events with what arrived live: a changed one replaces its old version, a new
  * one joins in time order (by its first possible instant). */
 function withLive(listed: TimelineEvent[], live: TimelineEvent[]): TimelineEvent[] {
@@ -127,6 +145,7 @@ function EntityTimeline({ entity }: { entity: Entity }) {
   const fresh = useMemo(() => live.filter((e) => !listed.some((l) => l.id === e.id)), [live, listed]);
   const events = useMemo(() => withLive(listed, live), [listed, live]);
   const total = (result.data?.timeline.totalCount ?? 0) + fresh.length;
+  const counted = activityWindow(params, events);
 
   function update(change: Record<string, string | null>) {
     const next = new URLSearchParams(params);
@@ -173,6 +192,15 @@ function EntityTimeline({ entity }: { entity: Entity }) {
               </li>
             ))}
           </ol>
+          {counted && (
+            <ActivityChart
+              scope={scope}
+              unit={bucketOf(params)}
+              window={counted}
+              arrived={live}
+              onUnit={(unit) => update({ bucket: unit === "WEEK" ? null : unit.toLowerCase() })}
+            />
+          )}
         </>
       )}
     </section>

@@ -4,7 +4,7 @@
 // (`from`, `to`) so a shared link opens on the same stretch. Clustered past CLUSTER_FROM events.
 import { useEffect, useRef } from "react";
 import { Timeline as VisTimeline, type DataItem } from "vis-timeline/standalone";
-import { PRECISIONS, timeText } from "./format";
+import { PRECISIONS, instant, timeText } from "./format";
 import type { TimelineEvent } from "./queries";
 
 const CLUSTER_FROM = 300;
@@ -14,11 +14,6 @@ export type Window = { from: number; to: number };
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** The API's instants carry microseconds; Date takes milliseconds. */
-function instant(text: string): number {
-  return Date.parse(text.replace(/(\.\d{3})\d+/, "$1"));
 }
 
 function itemOf(event: TimelineEvent): DataItem | null {

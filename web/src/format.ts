@@ -15,6 +15,11 @@ const MINUTE = new Intl.DateTimeFormat("en-GB", {
   day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC",
 });
 
+/** An instant of the API in milliseconds: the API's carry microseconds; Date takes milliseconds. */
+export function instant(text: string): number {
+  return Date.parse(text.replace(/(\.\d{3})\d+/, "$1"));
+}
+
 /** A time as precisely as it is known, in words ("24 Oct 2025 – 27 Oct 2025 (interval)"). */
 export function timeText(time: TimeSpan | null): string {
   if (!time) return "unknown";

@@ -144,6 +144,33 @@ export function timelineFilters(entity: string): EventFilterInput[] {
   return place ? [{ involving: entity }, { at: entity }] : [{ involving: entity }];
 }
 
+export type TimeBucket = "DAY" | "WEEK" | "MONTH";
+export type ActivityBucket = { start: string; end: string; count: number; uncertain: number; zScore: number };
+export type Activity = {
+  bucket: TimeBucket;
+  buckets: ActivityBucket[];
+  baseline: { start: string; end: string; buckets: number; mean: number; stddev: number; uncertainMean: number };
+};
+
+export const ACTIVITY = `
+  query Activity($bucket: TimeBucket!, $window: Window!, $entity: ID, $place: ID) {
+    activity(bucket: $bucket, window: $window, entity: $entity, place: $place) {
+      bucket
+      buckets { start end count uncertain zScore }
+      baseline { start end buckets mean stddev uncertainMean }
+    }
+  }
+`;
+
+/** What the activity chart counts for a timeline's scope: the events at a place (a Location or
+ * an Asset, places inside it too), else the events the entity takes part in. `activity` takes
+ * both only as "involving and at", so a place's chart leaves out events that involve it
+ * elsewhere, which its timeline lists (the API has no union of the two). */
+export function activityScope(entity: string): { entity?: string; place?: string } {
+  const place = entity.startsWith("Location:") || entity.startsWith("Asset:");
+  return place ? { place: entity } : { entity };
+}
+
 /** New or changed events as a timeline draws them. */
 export const TIMELINE_LIVE = `
   subscription TimelineLive($filter: EventFilter) {
