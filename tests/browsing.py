@@ -5,8 +5,10 @@ where the app's timeline draws an event's bar."""
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 from playwright.sync_api import (
     ConsoleMessage,
     FloatRect,
@@ -16,6 +18,12 @@ from playwright.sync_api import (
     WebSocket,
     WebSocketRoute,
 )
+
+from eventgraph.api import webapp
+from eventgraph.graph.settings import PROJECT_ROOT
+
+ARTIFACTS = PROJECT_ROOT / "var" / "test-artifacts" / "webapp"
+"""Where the web app's browser tests keep their screenshots."""
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -132,3 +140,18 @@ def assert_spans(page: Page, name: str, first_day: str, day_after_last: str) -> 
     assert abs(box["x"] - left) <= PX, (name, box, left)
     assert abs(box["x"] + box["width"] - right) <= PX, (name, box, right)
     return box
+
+
+def built_app() -> None:
+    """Fail at once, saying what to run, when the web app has not been built; make room for the
+    screenshots."""
+    assert (webapp.DIST / "index.html").is_file(), "the web app is not built: run `make setup`"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+
+def ask_api(base: str, query: str, **variables: object) -> Any:
+    """The public GraphQL endpoint's `data` for a query, as the app would get it; an answer with
+    errors fails the test."""
+    answer = httpx.post(f"{base}/graphql", json={"query": query, "variables": variables}).json()
+    assert "errors" not in answer, answer
+    return answer["data"]

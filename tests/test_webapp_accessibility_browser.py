@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from eventgraph.api import webapp
-from tests.browsing import TIMELINE, Watch
+from tests.browsing import TIMELINE, Watch, built_app
 
 AXE = webapp.WEB_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SERIOUS = {"serious", "critical"}
@@ -25,7 +25,7 @@ TURKEY = "Actor:turkey"
 def checked_page(browser: Browser) -> Iterator[tuple[Page, Watch]]:
     """A fresh page whose content security policy lets the test inject axe-core (the app's own
     policy allows scripts from the server only)."""
-    assert (webapp.DIST / "index.html").is_file(), "the web app is not built: run `make setup`"
+    built_app()
     assert AXE.is_file(), f"{AXE} is missing: run `make setup`"
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     opened = context.new_page()

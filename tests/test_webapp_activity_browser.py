@@ -10,13 +10,11 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
-from eventgraph.graph.settings import PROJECT_ROOT
-from tests.browsing import Watch
+from tests.browsing import ARTIFACTS, Watch, ask_api, built_app
 
-ARTIFACTS = PROJECT_ROOT / "var" / "test-artifacts" / "webapp"
 AIR_BASE = "Asset:hmeimim-air-base"
 PROVINCE = "Location:latakia-province"
 UNUSUAL_Z = 2
@@ -28,15 +26,14 @@ ACTIVITY = """query ($bucket: TimeBucket!, $window: Window!, $place: ID) {
     buckets { start count uncertain zScore } baseline { mean } } }"""
 
 
-def _ask(base: str, query: str, **variables: object) -> Any:
-    answer = httpx.post(f"{base}/graphql", json={"query": query, "variables": variables}).json()
-    assert "errors" not in answer, answer
-    return answer["data"]
+@pytest.fixture(scope="module", autouse=True)
+def _app_built() -> None:
+    built_app()
 
 
 def _span(base: str, entity: str) -> dict[str, str]:
     """The window the chart counts over when the URL names none: its timeline's events' span."""
-    nodes = _ask(base, TIMELINE, entity=entity)["timeline"]["nodes"]
+    nodes = ask_api(base, TIMELINE, entity=entity)["timeline"]["nodes"]
     instants = [t for n in nodes for t in (n["time"]["start"], n["time"]["end"]) if t]
     return {"from": min(instants), "to": max(instants)}
 
@@ -59,7 +56,7 @@ def _drawn(page: Page, bucket: str) -> list[dict[str, Any]]:
 def _assert_is_answer(base: str, page: Page, bucket: str) -> list[dict[str, Any]]:
     """The chart's bars are the API's buckets, to one scale, the unusual ones highlighted."""
     bars = _drawn(page, bucket)
-    answer = _ask(base, ACTIVITY, bucket=bucket, window=_span(base, PROVINCE), place=PROVINCE)
+    answer = ask_api(base, ACTIVITY, bucket=bucket, window=_span(base, PROVINCE), place=PROVINCE)
     buckets = answer["activity"]["buckets"]
     assert [(b["start"], b["count"], b["uncertain"]) for b in bars] == [
         (b["start"], b["count"], b["uncertain"]) for b in buckets
@@ -102,7 +99,6 @@ def test_activity_chart_is_the_apis_answer(open_server: str, page: tuple[Page, W
     # October's flights against a quiet baseline: a build-up, highlighted and told in words.
     assert any(b["unusual"] for b in months), months
     expect(browser_page.locator("[data-testid=unusual]")).to_contain_text("October 2025")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     browser_page.locator("section.activity").screenshot(path=str(ARTIFACTS / "entity-activity.png"))
 
     browser_page.reload()  # the bucket is in the URL

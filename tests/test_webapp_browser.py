@@ -7,10 +7,8 @@ var/test-artifacts/webapp/."""
 
 import re
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
@@ -18,12 +16,21 @@ from playwright.sync_api import Page, expect
 
 from eventgraph.api import webapp
 from eventgraph.api.app import create_app
-from eventgraph.graph.settings import PROJECT_ROOT, Settings
+from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
-from tests.browsing import TIMELINE, Watch, assert_spans, bar, ms, settle
+from tests.browsing import (
+    ARTIFACTS,
+    TIMELINE,
+    Watch,
+    ask_api,
+    assert_spans,
+    bar,
+    built_app,
+    ms,
+    settle,
+)
 from tests.helpers import free_port, served
 
-ARTIFACTS = PROJECT_ROOT / "var" / "test-artifacts" / "webapp"
 AIR_BASE = "Asset:hmeimim-air-base"
 PROVINCE = "Location:latakia-province"
 AN124 = [
@@ -41,16 +48,11 @@ CLAIMS = """query ($id: ID!) { node(id: $id) { ... on Event {
 
 @pytest.fixture(scope="module", autouse=True)
 def _app_built() -> None:
-    assert (webapp.DIST / "index.html").is_file(), "the web app is not built: run `make setup`"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    built_app()
 
 
 def _shot(page: Page, view: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{view}.png"), full_page=True)
-
-
-def _ask(base: str, query: str, **variables: object) -> Any:
-    return httpx.post(f"{base}/graphql", json={"query": query, "variables": variables}).json()
 
 
 def test_search_timeline_and_claims(open_server: str, page: tuple[Page, Watch]) -> None:
@@ -114,7 +116,7 @@ def test_search_timeline_and_claims(open_server: str, page: tuple[Page, Watch]) 
     expect(browser_page.locator(".facts")).to_contain_text("24 Oct 2025 – 27 Oct 2025 (interval")
     expect(browser_page.locator(".roles")).to_contain_text("aircraft")
     cards = browser_page.locator(".claim")
-    claims = _ask(open_server, CLAIMS, id=FIRST_FLIGHT)["data"]["node"]["claims"]
+    claims = ask_api(open_server, CLAIMS, id=FIRST_FLIGHT)["node"]["claims"]
     expect(cards).to_have_count(len(claims))
     for card, claim in zip(cards.all(), claims, strict=True):
         expect(card.locator(".source-name")).to_have_text(claim["source"]["name"])

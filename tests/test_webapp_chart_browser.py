@@ -9,15 +9,11 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from eventgraph.api import webapp
-from eventgraph.graph.settings import PROJECT_ROOT
-from tests.browsing import Watch
+from tests.browsing import ARTIFACTS, Watch, ask_api, built_app
 
-ARTIFACTS = PROJECT_ROOT / "var" / "test-artifacts" / "webapp"
 TURKEY = "Actor:turkey"
 AIR_BASE = "Asset:hmeimim-air-base"
 CHART = "[data-testid=chart]"
@@ -49,14 +45,7 @@ DRAWN = """chart => {
 
 @pytest.fixture(scope="module", autouse=True)
 def _app_built() -> None:
-    assert (webapp.DIST / "index.html").is_file(), "the web app is not built: run `make setup`"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-
-
-def _ask(base: str, query: str, **variables: object) -> Any:
-    answer = httpx.post(f"{base}/graphql", json={"query": query, "variables": variables}).json()
-    assert "errors" not in answer, answer
-    return answer["data"]
+    built_app()
 
 
 def _chart_url(base: str, *params: tuple[str, str]) -> str:
@@ -90,7 +79,7 @@ def test_how_turkey_connects_to_the_air_base(open_server: str, page: tuple[Page,
     expect(browser_page.get_by_test_id("path-note")).to_contain_text(
         "Shortest paths to Hmeimim Air Base"
     )
-    paths = _ask(open_server, PATHS, **{"from": TURKEY, "to": AIR_BASE})["paths"]
+    paths = ask_api(open_server, PATHS, **{"from": TURKEY, "to": AIR_BASE})["paths"]
     assert paths, "the seed story links Turkey to the air base"
     on_path_nodes = {node["id"] for path in paths for node in path["nodes"]}
     on_path_edges = {r["id"] for path in paths for r in path["relationships"]}
@@ -107,7 +96,7 @@ def test_how_turkey_connects_to_the_air_base(open_server: str, page: tuple[Page,
 
     # Double-click a node whose neighbourhood reaches beyond the chart: its neighbours appear.
     def reaches_beyond(node: str) -> set[str]:
-        found = _ask(open_server, NEIGHBOURS, id=node)["neighborhood"]["nodes"]
+        found = ask_api(open_server, NEIGHBOURS, id=node)["neighborhood"]["nodes"]
         return {n["id"] for n in found} - drawn["nodes"].keys()
 
     node, new = next(
@@ -154,7 +143,7 @@ def test_how_turkey_connects_to_the_air_base(open_server: str, page: tuple[Page,
     expect(browser_page).to_have_url(re.compile(r"[?&]to=2024-12-31"))
     windowed = set(on_path_nodes)
     for centre in (TURKEY, node):
-        found = _ask(open_server, NEIGHBOURS, id=centre, window={"to": "2024-12-31"})
+        found = ask_api(open_server, NEIGHBOURS, id=centre, window={"to": "2024-12-31"})
         windowed |= {n["id"] for n in found["neighborhood"]["nodes"]}
     assert windowed < filtered["nodes"].keys()  # some events are left out
     expect(browser_page.locator(CHART)).to_have_attribute("data-nodes", str(len(windowed)))

@@ -15,13 +15,11 @@ import pytest
 from neo4j import Driver
 from playwright.sync_api import Page, expect
 
-from eventgraph.api import webapp
 from eventgraph.api.app import create_app
-from eventgraph.graph.settings import PROJECT_ROOT, Settings
-from tests.browsing import TIMELINE, Watch, assert_spans, bar
+from eventgraph.graph.settings import Settings
+from tests.browsing import ARTIFACTS, TIMELINE, Watch, assert_spans, bar, built_app
 from tests.helpers import free_port, run_cli, served, wait_until_feed_listens
 
-ARTIFACTS = PROJECT_ROOT / "var" / "test-artifacts" / "webapp"
 AIR_BASE = "Asset:hmeimim-air-base"
 PROVINCE = "Location:latakia-province"
 IL62M_LEG = "Il-62M leg Libya to Latakia"
@@ -56,8 +54,7 @@ events:
 def live_app(story_to_extend: Driver, settings: Settings) -> Iterator[tuple[Any, str]]:
     """The app as `make run` serves it (anonymous read on) and its address; the app itself is
     at hand so the test can wait for its live feed to poll."""
-    assert (webapp.DIST / "index.html").is_file(), "the web app is not built: run `make setup`"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    built_app()
     app = create_app(settings.model_copy(update={"anonymous_read": True}))
     with served(app) as base:
         yield app, base

@@ -7,15 +7,11 @@ read from Leaflet's SVG and its map (the holder element's `map`): where each pat
 import re
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from eventgraph.api import webapp
-from eventgraph.graph.settings import PROJECT_ROOT
-from tests.browsing import Watch
+from tests.browsing import ARTIFACTS, Watch, ask_api, built_app
 
-ARTIFACTS = PROJECT_ROOT / "var" / "test-artifacts" / "webapp"
 MAP = "[data-testid=map][data-ready=true]"
 FLIGHTS = """{ events(filter: {types: [flight]}, first: 500) { nodes { id time { start }
   origin { ... on Location { point { latitude } } ... on Asset { locatedAt { point { latitude } } } }
@@ -42,14 +38,7 @@ GEOMETRY = """holder => {
 
 @pytest.fixture(scope="module", autouse=True)
 def _app_built() -> None:
-    assert (webapp.DIST / "index.html").is_file(), "the web app is not built: run `make setup`"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-
-
-def _ask(base: str, query: str, **variables: object) -> Any:
-    answer = httpx.post(f"{base}/graphql", json={"query": query, "variables": variables}).json()
-    assert "errors" not in answer, answer
-    return answer["data"]
+    built_app()
 
 
 def _placed(end: dict[str, Any] | None) -> bool:
@@ -68,7 +57,7 @@ def test_the_map_draws_places_as_areas_and_flights_as_arcs(
     assert holder.locator("path.country").count() > 150  # Natural Earth's countries, 1:110m
     expect(holder.locator("path.asset")).not_to_have_count(0)  # the air base, at Hmeimim
 
-    flights = _ask(open_server, FLIGHTS)["events"]["nodes"]
+    flights = ask_api(open_server, FLIGHTS)["events"]["nodes"]
     drawable = [f for f in flights if _placed(f["origin"]) and _placed(f["destination"])]
     assert drawable  # the Il-62M legs; the An-124 flights' origin is not known
     unplaced = len(flights) - len(drawable)
@@ -81,7 +70,7 @@ def test_the_map_draws_places_as_areas_and_flights_as_arcs(
 
     # Latakia Governorate is known to the province, within 40 km: an 80 km disc, not a pin;
     # the Hmeimim site (2 km) is a small one.
-    province = _ask(open_server, PLACE, id="Location:latakia-province")["node"]["point"]
+    province = ask_api(open_server, PLACE, id="Location:latakia-province")["node"]["point"]
     assert province["precision"] == "province"
     # Zoomed in on the coast, as an analyst would with the wheel.
     holder.evaluate("holder => holder.map.setView([35.5, 36.2], 8, { animate: false })")
