@@ -2,6 +2,7 @@
 real Neo4j: the seed story's three An-124 flights stay three, a second report of one happening
 is proposed with its reasons, and what tells two events apart vetoes them."""
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -20,6 +21,12 @@ from eventgraph.graph.resolution import (
 )
 from eventgraph.graph.resolution.coreference import candidate_pairs
 from eventgraph.graph.resolution.event_reading import EventView, Participant
+from eventgraph.graph.resolution.event_scoring import (
+    common_participants,
+    pair_reasons,
+    score_bound,
+)
+from eventgraph.graph.resolution.scoring import Reason, score_of
 from eventgraph.graph.retraction import retract_event
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
@@ -33,9 +40,10 @@ def _pairs(proposals: list[Proposal]) -> dict[tuple[str, str], Proposal]:
     return {(p.a.key, p.b.key): p for p in proposals}
 
 
-def _reason(proposal: Proposal, kind: Kind) -> Any:
-    found = [reason for reason in proposal.reasons if reason.kind is kind]
-    assert found, (kind, proposal.reasons)
+def _reason(found_in: Proposal | Sequence[Reason], kind: Kind) -> Reason:
+    reasons = found_in.reasons if isinstance(found_in, Proposal) else found_in
+    found = [reason for reason in reasons if reason.kind is kind]
+    assert found, (kind, reasons)
     return found[0]
 
 
@@ -131,6 +139,35 @@ def test_equal_intervals_from_two_reports_weigh_nothing_and_are_never_automatic(
     pair = found[(FLIGHTS[0], "other-an124")]
     assert _reason(pair, Kind.INTERVAL_ONLY).weight == 0
     assert pair.score < COREFERENCE_AUTOMATIC_SCORE and not pair.automatic
+
+
+def test_a_month_report_fits_the_three_flights_within_it_alike_and_is_never_automatic(
+    fresh_story: Driver, settings: Settings
+) -> None:
+    db = settings.neo4j_database
+    october = {"start": "2025-10", "precision": "month"}
+    import_records(fresh_story, db, _an124_report("monthly-an124", october), "test")
+    found = _pairs(propose_coreference(fresh_story, db, min_score=0))
+    for flight in FLIGHTS:
+        pair = found[(flight, "monthly-an124")]
+        within = _reason(pair, Kind.INTERVAL_WITHIN)  # "24 to 27 October" lies in October
+        assert within.weight == 0.15 and "lies within the longer" in within.detail
+        assert _reason(pair, Kind.AMBIGUOUS).weight < 0  # it fits the other two as well
+        assert not pair.automatic  # an interval pins no day
+
+
+def test_a_common_participant_weighs_less_than_a_rare_one() -> None:
+    day = 86_400
+    a = _view("flight-a", 0, day, TimePrecision.DAY, "air-force", "airframe-1")
+    b = _view("flight-b", 0, day, TimePrecision.DAY, "air-force", "airframe-1")
+    crowd = [_view(f"other-{n}", 0, day, TimePrecision.DAY, "air-force") for n in range(3)]
+    common = common_participants([a, b, *crowd], more_than=3)
+    assert common == {("flight", "air-force"): 5}  # named by 5 flights; the airframe by 2
+    rare = _reason(pair_reasons(a, b, {}), Kind.SHARED_PARTICIPANTS)
+    weighed = _reason(pair_reasons(a, b, common), Kind.SHARED_PARTICIPANTS)
+    assert rare.weight == 0.3 and weighed.weight == 0.25  # 0.15 + 0.1 for the common one
+    assert "operator air-force (common: in 5 events)" in weighed.detail
+    assert score_bound(a, b, common) >= score_of(tuple(pair_reasons(a, b, common)))
 
 
 def _attack(

@@ -23,6 +23,7 @@ from eventgraph.graph.resolution.event_scoring import (
     AUTOMATIC_SCORE,
     DEFAULT_MIN_SCORE,
     CoreferenceReasonKind,
+    common_participants,
     evidence_for_automatic,
     pair_reasons,
     score_bound,
@@ -191,11 +192,12 @@ def proposals_among(
     found: dict[tuple[str, str], tuple[Reason, ...]] = {}
     sides: dict[str, Proposed] = {}
     floor = min(least, AMBIGUITY_FLOOR)
+    common = common_participants(events)
     for i, j in candidate_pairs(events):
         a, b = sorted((events[i], events[j]), key=lambda event: event.key)
-        if floor > 0 and score_bound(a, b) < floor:
+        if floor > 0 and score_bound(a, b, common) < floor:
             continue  # it can reach neither the threshold nor rival another pair
-        found[(a.key, b.key)] = tuple(pair_reasons(a, b))
+        found[(a.key, b.key)] = tuple(pair_reasons(a, b, common))
         sides[a.key], sides[b.key] = _side(a), _side(b)
     scores = {pair: score_of(reasons) for pair, reasons in found.items()}
     fits = _rivals(scores)

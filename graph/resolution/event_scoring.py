@@ -10,10 +10,16 @@ other, their times do not overlap, their places lie far apart.
 The interval rule: two times known only as intervals ("between 24 and 27 October", a month)
 that overlap, even exactly, are no evidence of one happening; the reason says so and weighs
 nothing, so such pairs rest on place and participants alone and never reach
-`AUTOMATIC_SCORE` (docs/resolution.md).
+`AUTOMATIC_SCORE` (docs/resolution.md). An interval that lies within a longer one ("24 to 27
+October" in "October") fits it as a day within it does, and weighs as much (`interval_within`),
+but is never evidence for `automatic` either.
+
+Agreement on a common participant weighs less than on a rare one (`Commonness`): the
+term-frequency adjustment of record linkage.
 """
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -33,6 +39,7 @@ class CoreferenceReasonKind(StrEnum):
     SAME_TIME = "same_time"
     TIME_WITHIN = "time_within"
     INTERVAL_ONLY = "interval_only"
+    INTERVAL_WITHIN = "interval_within"
     TIME_APART = "time_apart"
     SAME_PLACE = "same_place"
     NEAR = "near"
@@ -66,6 +73,13 @@ is not near a point, it is at most around it (`place_within`)."""
 PARTICIPANT_WEIGHT = 0.15
 """Per shared participant in one role, up to `PARTICIPANTS_CAP`."""
 PARTICIPANTS_CAP = 0.3
+COMMON_PARTICIPANT_WEIGHT = 0.1
+"""Per shared participant that is common among events of the type (`COMMON_EVENTS`): as a
+common surname is weaker evidence than a rare one in record linkage, one air force named by
+thousands of flights says less that two flights are one than a rarely seen airframe does."""
+COMMON_EVENTS = 200
+"""A participant named by more events of one type than this is common in that type (the size
+of a crowded block, `coreference.CROWDED_BLOCK`)."""
 ROLE_DIFFERS_WEIGHT = -0.5
 """Per role both name someone in and share no one (two airframes, two perpetrators)."""
 DIFFERENT_SOURCES_WEIGHT = 0.05
@@ -151,6 +165,16 @@ def _within_weight(coarse: EventView) -> float:
     return TIME_WITHIN_LEAST
 
 
+def _lies_within(inner: EventView, outer: EventView) -> bool:
+    """`inner`'s interval lies within `outer`'s and is shorter (equal intervals do not)."""
+    if None in (inner.start, inner.end, outer.start, outer.end):
+        return False
+    assert inner.start is not None and inner.end is not None  # for the type checker
+    assert outer.start is not None and outer.end is not None
+    inside = outer.start <= inner.start and inner.end <= outer.end
+    return inside and inner.end - inner.start < outer.end - outer.start
+
+
 def _time_evidence(a: EventView, b: EventView) -> tuple[CoreferenceReasonKind, float]:
     """What the two times say, and what it weighs (the one place the time rules live)."""
     if not overlap(a, b):
@@ -159,6 +183,8 @@ def _time_evidence(a: EventView, b: EventView) -> tuple[CoreferenceReasonKind, f
         return CoreferenceReasonKind.SAME_TIME, SAME_TIME_WEIGHT
     if _pinned(a) or _pinned(b):
         return CoreferenceReasonKind.TIME_WITHIN, _within_weight(b if _pinned(a) else a)
+    if _lies_within(a, b) or _lies_within(b, a):
+        return CoreferenceReasonKind.INTERVAL_WITHIN, _within_weight(b if _lies_within(a, b) else a)
     return CoreferenceReasonKind.INTERVAL_ONLY, 0.0
 
 
@@ -172,6 +198,12 @@ def _time_reason(a: EventView, b: EventView) -> Reason:
         fine, coarse = (a, b) if _pinned(a) else (b, a)
         detail = (
             f"{_when(fine)} ({fine.precision}) lies within {_when(coarse)} ({coarse.precision})"
+        )
+    elif kind is CoreferenceReasonKind.INTERVAL_WITHIN:
+        fine, coarse = (a, b) if _lies_within(a, b) else (b, a)
+        detail = (
+            f"{_when(fine)} ({fine.precision}) lies within the longer {_when(coarse)} "
+            f"({coarse.precision}): it fits, as a day within it would, but pins no day"
         )
     else:
         detail = (
@@ -250,16 +282,46 @@ def _matches_by_role(a: EventView, b: EventView) -> list[tuple[str, list[str]]]:
     ]
 
 
-def _participants_weight(shared: int) -> float:
-    return round(min(PARTICIPANTS_CAP, PARTICIPANT_WEIGHT * shared), 3)
+Commonness = Mapping[tuple[str, str], int]
+"""(event type, participant) → how many events of the type name it, for the common ones only."""
 
 
-def _participant_reasons(a: EventView, b: EventView) -> list[Reason]:
+def common_participants(events: Sequence[EventView], more_than: int = COMMON_EVENTS) -> Commonness:
+    """The participants named by more than `more_than` events of one type."""
+    named = Counter(
+        (event.type, key) for event in events for key in {p.key for p in event.participants}
+    )
+    return {pair: count for pair, count in named.items() if count > more_than}
+
+
+def _participants_weight(weights: Iterable[float]) -> float:
+    return round(min(PARTICIPANTS_CAP, sum(weights)), 3)
+
+
+def _commonness(a: EventView, b: EventView, key: str, common: Commonness) -> int | None:
+    """How many events name `key` in the type of `a` or of `b`, if it is common in either."""
+    counts = [c for t in {a.type, b.type} if (c := common.get((t, key))) is not None]
+    return max(counts) if counts else None
+
+
+def _participant_weight(a: EventView, b: EventView, key: str, common: Commonness) -> float:
+    if _commonness(a, b, key, common) is None:
+        return PARTICIPANT_WEIGHT
+    return COMMON_PARTICIPANT_WEIGHT
+
+
+def _participant_reasons(a: EventView, b: EventView, common: Commonness) -> list[Reason]:
     shared: list[str] = []
+    weights: list[float] = []
     reasons: list[Reason] = []
     for role, matched in _matches_by_role(a, b):
         if matched:
-            shared += [f"{role} {key}" for key in matched]
+            for key in matched:
+                count = _commonness(a, b, key, common)
+                shared.append(
+                    f"{role} {key}" + ("" if count is None else f" (common: in {count:,} events)")
+                )
+                weights.append(_participant_weight(a, b, key, common))
         else:
             left = ", ".join(x.key for x in a.by_role[role])
             right = ", ".join(y.key for y in b.by_role[role])
@@ -276,7 +338,7 @@ def _participant_reasons(a: EventView, b: EventView) -> list[Reason]:
             Reason(
                 CoreferenceReasonKind.SHARED_PARTICIPANTS,
                 "; ".join(shared),
-                _participants_weight(len(shared)),
+                _participants_weight(weights),
             ),
         )
     return reasons
@@ -299,7 +361,7 @@ def _provenance_reason(a: EventView, b: EventView) -> Reason | None:
     return None
 
 
-def score_bound(a: EventView, b: EventView) -> float:
+def score_bound(a: EventView, b: EventView, common: Commonness) -> float:
     """A cheap upper bound on the pair's score (before `ambiguous`): its type, time,
     participant and source reasons as weighed, with places taken to agree as well as places
     can. Pairs whose bound is below every threshold that matters are never explained."""
@@ -312,21 +374,22 @@ def score_bound(a: EventView, b: EventView) -> float:
     bound += time_weight
     if a.places and b.places:
         bound += SAME_PLACE_WEIGHT
-    shared = 0
+    weights: list[float] = []
     for _, matched in _matches_by_role(a, b):
-        shared += len(matched)
+        weights += [_participant_weight(a, b, key, common) for key in matched]
         if not matched:
             bound += ROLE_DIFFERS_WEIGHT
-    if shared:
-        bound += _participants_weight(shared)
+    if weights:
+        bound += _participants_weight(weights)
     if a.sources and b.sources and not a.sources & b.sources:
         bound += DIFFERENT_SOURCES_WEIGHT
     # held to [0, 1] and rounded as `score_of` does: 0.15 + 0.3 + 0.05 is 0.5, not 0.4999…
     return round(min(1.0, max(0.0, bound)), 3)
 
 
-def pair_reasons(a: EventView, b: EventView) -> list[Reason]:
-    """Every reason about one pair of events (vetoes included)."""
+def pair_reasons(a: EventView, b: EventView, common: Commonness) -> list[Reason]:
+    """Every reason about one pair of events (vetoes included); `common`: the participants
+    common in their type (`common_participants` of every event compared)."""
     reasons: list[Reason] = []
     if b.key in a.linked or a.key in b.linked:
         reasons.append(
@@ -339,7 +402,7 @@ def pair_reasons(a: EventView, b: EventView) -> list[Reason]:
     for found in (_type_reason(a, b), _time_reason(a, b), _place_reason(a, b)):
         if found is not None:
             reasons.append(found)
-    reasons += _participant_reasons(a, b)
+    reasons += _participant_reasons(a, b, common)
     provenance = _provenance_reason(a, b)
     if provenance is not None:
         reasons.append(provenance)
