@@ -898,6 +898,9 @@ def resolve(
             ),
             soft_wrap=True,
         )
+        if proposal.alternatives:
+            shown = ", ".join(f"{alt.key} '{alt.name}'" for alt in proposal.alternatives)
+            out.print(Text(f"      or one of: {shown}"), soft_wrap=True)
         for reason in proposal.reasons:
             line = f"      {reason.weight:+.2f} {reason.kind.value}: {reason.detail}"
             out.print(Text(line), soft_wrap=True)

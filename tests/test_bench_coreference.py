@@ -35,8 +35,12 @@ def test_the_benchmark_holds_coreference_proposals_to_known_answers(
     figures = run_coreference(clean_graph, settings, SEED, EVENTS, SMALL_WORLD)
     proposals = figures["proposals"]
     assert proposals["known"] == len(truth.duplicates) == EVENTS // 10
-    assert 0 < proposals["found"] <= proposals["proposed"]
-    assert proposals["precision"] == proposals["found"] / proposals["proposed"]
+    pairs = figures["pairs"]  # each pair named, alternatives too; proposals are review items
+    assert 0 < proposals["found"] == pairs["found"] <= pairs["proposed"]
+    assert proposals["proposed"] <= pairs["proposed"]
+    assert pairs["precision"] == pairs["found"] / pairs["proposed"]
+    assert proposals["recall"] == proposals["found"] / proposals["known"]
+    assert 0 < proposals["precision"] <= 1
     assert figures["automatic"]["found"] <= proposals["found"]
     assert figures["unambiguous"]["proposed"] <= proposals["proposed"]
     assert 0 <= figures["wrong_between_originals"] <= proposals["proposed"] - proposals["found"]
@@ -50,14 +54,14 @@ def test_the_benchmark_holds_coreference_proposals_to_known_answers(
     assert decoys["same day, far away"]["pairs"] > 0
     section = "\n".join(coreference_section([{"scale": "400", "events": EVENTS, **figures}]))
     assert "| 400 | proposals | " in section and "| 400 | automatic | " in section
-    assert "| 400 | unambiguous | " in section
+    assert "| 400 | unambiguous | " in section and "| 400 | every pair | " in section
     events = read_events(clean_graph, settings.neo4j_database)
-    pairs = candidate_pairs(events)
-    assert len(pairs) >= proposals["proposed"]
+    candidates = candidate_pairs(events)
+    assert len(candidates) >= pairs["proposed"]
     # the bound that skips pairs unexplained never skips one that counts, common participants
     # weighing less or not (none is common at this size; a low bar makes some)
     for common in (common_participants(events), common_participants(events, more_than=5)):
-        for i, j in pairs:
+        for i, j in candidates:
             a, b = events[i], events[j]
             reasons = tuple(pair_reasons(a, b, common))
             assert score_bound(a, b, common) >= score_of(reasons), (a.key, b.key)

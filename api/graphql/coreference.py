@@ -41,10 +41,21 @@ class CoreferenceReason:
     )
 
 
-@strawberry.type(description="Two events that probably describe one happening.")
+@strawberry.type(
+    description="Two events that probably describe one happening; when one of them fits "
+    "several events about as well (`ambiguous`), one proposal: that one as `a`, the best "
+    "fitting as `b`, the others as `alternatives`."
+)
 class CoreferenceProposal:
-    a: ProposedNode = strawberry.field(description="The one with the smaller key (`kind`: type).")
+    a: ProposedNode = strawberry.field(
+        description="The one with the smaller key, or in an ambiguous proposal the event that "
+        "fits several (`kind`: its type)."
+    )
     b: ProposedNode
+    alternatives: list[ProposedNode] = strawberry.field(
+        description="In an ambiguous proposal, the other events `a` fits about as well as `b` "
+        "(for review: pick one or none); otherwise empty."
+    )
     score: float = strawberry.field(description="The reasons' weights summed, held to [0, 1].")
     automatic: bool = strawberry.field(
         description=f"Score {COREFERENCE_AUTOMATIC_SCORE} or more, a time known to the day on "
@@ -57,6 +68,7 @@ def _proposal(proposal: Proposal) -> CoreferenceProposal:
     return CoreferenceProposal(
         a=node_of(proposal.a),
         b=node_of(proposal.b),
+        alternatives=[node_of(alternative) for alternative in proposal.alternatives],
         score=proposal.score,
         automatic=proposal.automatic,
         reasons=[

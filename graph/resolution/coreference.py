@@ -10,6 +10,7 @@ is linked or merged here: `automatic` says which proposals a merge may apply wit
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from neo4j import Driver
 
@@ -154,22 +155,39 @@ def _rivals(scored: dict[tuple[str, str], float]) -> dict[str, list[tuple[float,
     return fits
 
 
+@dataclass(frozen=True)
+class _Ambiguity:
+    """One side of a pair fits other events about as well as the other side."""
+
+    side: str
+    others: tuple[str, ...]
+
+    def reason(self) -> Reason:
+        shown = ", ".join(self.others[:5]) + (" …" if len(self.others) > 5 else "")
+        return Reason(
+            CoreferenceReasonKind.AMBIGUOUS,
+            f"{self.side} fits {shown} as well: for review",
+            AMBIGUOUS_WEIGHT,
+        )
+
+
 def _ambiguity(
     pair: tuple[str, str], score: float, fits: dict[str, list[tuple[float, str]]]
-) -> Reason | None:
+) -> _Ambiguity | None:
     """A report that fits several events about equally well (a dated report of one of three
-    undated flights fits all three) is evidence for none of them: the pair weighs less."""
-    a, b = pair
-    others = sorted(
-        {other for s, other in fits[a] if other != b and s >= score - AMBIGUITY_MARGIN}
-        | {other for s, other in fits[b] if other != a and s >= score - AMBIGUITY_MARGIN}
-    )
-    if not others:
+    undated flights fits all three) is evidence for none of them: the pair weighs less. The
+    side that fits the most others is the one they are alternatives for. A pair that does not
+    fit itself (below `AMBIGUITY_FLOOR`, a vetoed one) is not ambiguous, only weak."""
+    if score < AMBIGUITY_FLOOR:
         return None
-    shown = ", ".join(others[:5]) + (" …" if len(others) > 5 else "")
-    return Reason(
-        CoreferenceReasonKind.AMBIGUOUS, f"fits {shown} as well: for review", AMBIGUOUS_WEIGHT
-    )
+    sides = []
+    for side, partner in (pair, pair[::-1]):
+        others = sorted(
+            {other for s, other in fits[side] if other != partner and s >= score - AMBIGUITY_MARGIN}
+        )
+        sides.append(_Ambiguity(side, tuple(others)))
+    widest = max(sides, key=lambda found: len(found.others))
+    return widest if widest.others else None
 
 
 def propose_coreference(
@@ -188,7 +206,9 @@ def propose_coreference(
 def proposals_among(
     events: Sequence[EventView], least: float, first: int | None = None
 ) -> list[Proposal]:
-    """`propose_coreference` over events already read (a checked `least`)."""
+    """`propose_coreference` over events already read (a checked `least`). An event that fits
+    several about as well makes one proposal, with the best of them and the rest as its
+    alternatives."""
     found: dict[tuple[str, str], tuple[Reason, ...]] = {}
     sides: dict[str, Proposed] = {}
     floor = min(least, AMBIGUITY_FLOOR)
@@ -202,18 +222,29 @@ def proposals_among(
     scores = {pair: score_of(reasons) for pair, reasons in found.items()}
     fits = _rivals(scores)
     proposals = []
+    ambiguous: dict[str, Proposal] = {}
     for pair, reasons in found.items():
-        ambiguous = _ambiguity(pair, scores[pair], fits)
-        if ambiguous is not None:
-            reasons = (*reasons, ambiguous)
+        ambiguity = _ambiguity(pair, scores[pair], fits)
+        if ambiguity is not None:
+            reasons = (*reasons, ambiguity.reason())
         score = score_of(reasons)
         if score < least:
             continue
-        automatic = (
-            score >= AUTOMATIC_SCORE and ambiguous is None and evidence_for_automatic(reasons)
+        if ambiguity is None:
+            automatic = score >= AUTOMATIC_SCORE and evidence_for_automatic(reasons)
+            proposals.append(
+                Proposal(EVENT_LABEL, sides[pair[0]], sides[pair[1]], score, automatic, reasons)
+            )
+            continue
+        side = ambiguity.side
+        partner = pair[1] if pair[0] == side else pair[0]
+        kept = ambiguous.get(side)
+        if kept is not None and (-kept.score, kept.b.key) <= (-score, partner):
+            continue  # one proposal per ambiguous event: its best candidate (then smallest key)
+        alternatives = tuple(sides[other] for other in ambiguity.others)
+        ambiguous[side] = Proposal(
+            EVENT_LABEL, sides[side], sides[partner], score, False, reasons, alternatives
         )
-        proposals.append(
-            Proposal(EVENT_LABEL, sides[pair[0]], sides[pair[1]], score, automatic, reasons)
-        )
+    proposals += ambiguous.values()
     proposals.sort(key=lambda p: (-p.score, p.a.key, p.b.key))
     return proposals if first is None else proposals[:first]

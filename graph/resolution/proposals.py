@@ -49,7 +49,9 @@ class Proposed:
 
 @dataclass(frozen=True)
 class Proposal:
-    """Two nodes of one label that are probably one: `a` has the smaller key."""
+    """Two nodes of one label that are probably one: `a` has the smaller key, except in an
+    ambiguous event proposal, where `a` is the event that fits several about as well, `b` the
+    best of them and `alternatives` the others (one review item, not one per candidate)."""
 
     label: str
     a: Proposed
@@ -58,6 +60,7 @@ class Proposal:
     automatic: bool
     """The safe rule says so and nothing vetoes it (only then may a merge be automatic)."""
     reasons: tuple[Reason, ...]
+    alternatives: tuple[Proposed, ...] = ()
 
 
 def resolvable_label(text: str) -> str:
