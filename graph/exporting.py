@@ -26,8 +26,8 @@ from neo4j.time import DateTime
 
 from eventgraph.graph import model, slices
 from eventgraph.graph.ontology import (
+    ALIASED_LABELS,
     EXTERNAL_ID_LABEL,
-    IDENTIFIABLE_LABELS,
     IDENTIFIES,
     TimePrecision,
 )
@@ -134,7 +134,7 @@ def _read(run: Run, heads: dict[str, str], ids: dict[str, list[str]] | None) -> 
             snapshot.nodes[label][props["id"]] = props
         for row in run(query(_EDGES, label), parameters(label)):
             snapshot.edges[row["owner"]].append({**row.data(), "owner_label": label})
-        if label in IDENTIFIABLE_LABELS:
+        if label in ALIASED_LABELS:  # the labels whose records carry `external_ids`
             for row in run(query(_IDS, label), parameters(label)):
                 given = {"scheme": row["scheme"], "value": row["value"]}
                 snapshot.external_ids[(label, row["owner"])].append(given)

@@ -481,6 +481,7 @@ EVENT = Shape(
         Link("part_of", "PART_OF", ("Event",), many=True, meaning="Larger events this is part of."),
         Link("about", "ABOUT", ("Event",), many=True, meaning="Events a statement is about."),
         Link("ends", "ENDS", ("Event",), many=True, meaning="Events this one ends."),
+        EXTERNAL_IDS,
         *FEED,
         *STIX_VERSION,
         *TRACK_SUMMARY,

@@ -192,7 +192,8 @@ coreference (several reports of one event), not one id; nor claims, which are ou
 _IDENTIFIABLE = IDENTIFIABLE_LABELS
 ALIASED_LABELS = (*IDENTIFIABLE_LABELS, "Event")
 """Labels an `id` alias may stand for: the identifiable ones (a record that attached to a node)
-and events (a duplicate event merged into the one kept, docs/identity.md)."""
+and events (a duplicate event merged into the one kept, docs/identity.md). Their records carry
+`external_ids`: an event's of scheme `id` only, so export → import keeps its old ids."""
 ID_SCHEMES: tuple[IdScheme, ...] = (
     IdScheme(
         "id",

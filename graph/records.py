@@ -275,7 +275,7 @@ def _external_id_type(label: str) -> type[ExternalIdSpec]:
     return spec
 
 
-EXTERNAL_ID_TYPES = {label: _external_id_type(label) for label in ontology.IDENTIFIABLE_LABELS}
+EXTERNAL_ID_TYPES = {label: _external_id_type(label) for label in ontology.ALIASED_LABELS}
 globals().update({spec.__name__: spec for spec in EXTERNAL_ID_TYPES.values()})  # for pickle
 
 

@@ -11,13 +11,14 @@ import yaml
 from neo4j import Driver
 
 from eventgraph.graph.errors import Conflict, EventGraphError, InvalidData, NotFound
+from eventgraph.graph.exporting import dump_document, export_document
 from eventgraph.graph.importer import ImportSummary, import_paths
 from eventgraph.graph.ontology import FOLDED_LABEL, MERGE_LABEL, MOVED_BY
 from eventgraph.graph.resolution.merging import Fate, merge, merges, unmerge
 from eventgraph.graph.retraction import retract_event
 from eventgraph.graph.settings import Settings
 from tests.feed_imports import import_feed
-from tests.graph_store import SEEDS
+from tests.graph_store import SEEDS, wipe
 
 ACLED = Path(__file__).parent / "feeds" / "acled-syria-2025-10.csv"
 ACLED_RUSSIA = "acled:actor/military-forces-of-russia-2000"
@@ -188,6 +189,40 @@ def test_two_events_merge_claims_and_participants_move_and_the_old_id_keeps_work
     assert imported(story, database, [SEEDS]).outcome.changed == 1
 
 
+def test_an_event_merged_keeps_its_old_id_through_export_and_import(
+    story: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    database = settings.neo4j_database
+    keep, fold = "hmeimim-2025-attack", "hmeimim-2025-attack-repelled"
+    merge(story, database, "Event", keep, fold, **WHO)
+    exported = dump_document(export_document(story, database), "yaml")
+    kept = next(r for r in yaml.safe_load(exported)["events"] if r["id"] == keep)
+    assert kept["external_ids"] == [{"scheme": "id", "value": fold}]
+    assert fold not in {r["id"] for r in yaml.safe_load(exported)["events"]}
+
+    wipe(story, database)
+    summary = imported(story, database, [write_text(tmp_path, "exported.yaml", exported)])
+    assert summary.outcome.created["Event"] > 0
+    holder = one(
+        story,
+        "MATCH (:ExternalId {scheme: 'id', value: $fold})-[:IDENTIFIES]->(e:Event) RETURN e.id",
+        fold=fold,
+    )
+    assert holder == keep  # the old id still names the event kept
+    assert dump_document(export_document(story, database), "yaml") == exported
+    # and a record of the folded event attaches to it, as before the round trip
+    again = imported(
+        story, database, [write(tmp_path, "again.yaml", {"events": [seed_record("events", fold)]})]
+    )
+    assert again.attached == 1
+
+
+def write_text(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
 def test_an_unmerge_leaves_what_came_since_with_the_node_kept_and_a_reimport_puts_it_right(
     story: Driver, settings: Settings, tmp_path: Path
 ) -> None:
@@ -239,14 +274,18 @@ def test_the_old_id_reads_as_the_node_kept_in_graphql(story: Driver, settings: S
     with TestClient(app) as client:
         data = agreed_data(
             client,
-            '{ e: node(id: "Event:hmeimim-2025-attack-repelled") { ... on Event { key } } '
+            '{ e: node(id: "Event:hmeimim-2025-attack-repelled") '
+            "    { ... on Event { key externalIds { scheme value } } } "
             '  a: node(id: "Actor:syrian-government") { ... on Actor { key } } '
             '  x: byExternalId(scheme: "id", value: "syrian-government") { ... on Actor { key } } '
             '  y: byExternalId(scheme: "id", value: "hmeimim-2025-attack-repelled") '
             "    { ... on Event { key } } }",
         )
     assert data == {
-        "e": {"key": "hmeimim-2025-attack"},
+        "e": {
+            "key": "hmeimim-2025-attack",
+            "externalIds": [{"scheme": "id", "value": "hmeimim-2025-attack-repelled"}],
+        },
         "a": {"key": "syria-state"},
         "x": {"key": "syria-state"},
         "y": {"key": "hmeimim-2025-attack"},

@@ -140,6 +140,9 @@ class EventInput:
     claims: list[ClaimInput]
     duration: DurationInput | None = None
     participants: list[ParticipantInput] = strawberry.field(default_factory=list)
+    external_ids: list[ExternalIdInput] = strawberry.field(
+        default_factory=list, description="Its old ids (scheme `id`, docs/identity.md)."
+    )
 
 
 @strawberry.type(description="An event taken out of normal queries, kept for audit.")

@@ -362,6 +362,9 @@ _Events = list[Annotated["Event", strawberry.lazy("eventgraph.api.graphql.types"
 @_tagged
 @with_properties(model.EVENT, after={"time": "type"})
 class Event(Node):
+    external_ids = row(
+        list[ExternalId], "Its old ids (scheme `id`): events merged into it (docs/identity.md)."
+    )
     time = row(TimeSpan)
     duration = row(Duration | None, "How long it lasted, where the source says (null: not given).")
     participants = row(list[Participation])
