@@ -194,6 +194,23 @@ def test_bad_ids_are_refused_where_they_are(
     _refused(world, settings, tmp_path, text, "bad.yaml:6", "assets[0].external_ids[0]", reason)
 
 
+def test_an_event_takes_old_ids_only(world: Driver, settings: Settings, tmp_path: Path) -> None:
+    text = """\
+    eventgraph: 1
+    sources:
+      - {id: a-source, name: A source, kind: data_service}
+    events:
+      - id: an-event
+        name: An event
+        type: statement
+        time: {start: "2025-10-26", precision: day}
+        external_ids: [{scheme: wikidata, value: Q42}]
+        claims: [{source: a-source, credibility: 3, paraphrase: It happened.}]
+    """
+    reason = "a 'wikidata' id identifies Actor or EquipmentType or Asset or Location or Source or "
+    _refused(world, settings, tmp_path, text, "events[0].external_ids[0]", reason, "not Event")
+
+
 def test_one_id_on_two_records_of_one_import_is_refused(
     world: Driver, settings: Settings, tmp_path: Path
 ) -> None:
