@@ -266,3 +266,49 @@ test('persisted queries over GET (useGETForHashedQueries): the hash in the URL',
   assert.equal(second.sent[0].method, 'GET');
   assert.equal(second.sent[0].url.searchParams.get('query'), null);
 });
+
+test('corroboration, its filter and external ids answer through the cache', async () => {
+  const apollo = client();
+  const { data } = await apollo.query({
+    query: gql`
+      {
+        node(id: "Event:hmeimim-2025-airlift") {
+          id
+          ... on Event {
+            corroboration {
+              independentOrigins anonymousOnly claimCount
+              origins { claimCount source { id key anonymous } }
+              bestGrading { code } worstGrading { code }
+            }
+          }
+        }
+        wellCorroborated: events(filter: {minIndependentOrigins: 2}, first: 50) {
+          totalCount
+          nodes { id key corroboration { independentOrigins } }
+        }
+        russia: byExternalId(scheme: "cameo_actor", value: "rus") {
+          id
+          ... on Actor { key externalIds { scheme value } }
+        }
+      }
+    `,
+  });
+  const corroboration = data.node.corroboration;
+  assert.equal(corroboration.__typename, 'Corroboration');
+  assert.equal(corroboration.independentOrigins, 3); // docs/graphql.md says which and why
+  assert.equal(corroboration.anonymousOnly, false);
+  assert.equal(corroboration.origins.length, 3);
+  assert.ok(corroboration.origins.some((origin) => origin.source.key === 'flightradar24'));
+  assert.equal(corroboration.bestGrading.code, 'B2');
+  const well = data.wellCorroborated;
+  assert.ok(well.totalCount > 0 && well.nodes.some((event) => event.key === 'hmeimim-2025-airlift'));
+  for (const event of well.nodes) assert.ok(event.corroboration.independentOrigins >= 2);
+  assert.equal(data.russia.key, 'russia'); // the value is normalised (CAMEO codes upper case)
+  assert.deepEqual(
+    data.russia.externalIds.map(({ scheme, value }) => `${scheme}:${value}`),
+    ['cameo_actor:RUS'],
+  );
+  // the source of an origin is the same normalised entity as anywhere else in the cache
+  const fr24 = corroboration.origins.find((origin) => origin.source.key === 'flightradar24');
+  assert.equal(apollo.cache.identify(fr24.source), `Source:${fr24.source.id}`);
+});
