@@ -1,0 +1,210 @@
+"""Metrics, request ids, access lines and tracing, as an operator sees them: `eventgraph serve`
+run for real over the seed story, scraped with prometheus-client's own parser, its JSON log
+read line by line (docs/operations.md)."""
+
+import json
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import Driver
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
+
+from eventgraph.api.app import create_app
+from eventgraph.graph.settings import Settings
+from eventgraph.graph.tokens import Role, create_token, revoke_token
+from tests.helpers import eventgraph_serve, free_port
+
+METRICS_TOKEN = "scrape-only-0123456789abcdef"
+
+
+@dataclass(frozen=True)
+class Served:
+    base: str
+    log: Path
+    reader: str
+    """A reader token, named `reader_name`."""
+    reader_name: str
+
+    def log_lines(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.log.read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def served(
+    seed_story: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    """`eventgraph serve` with JSON logs, a metrics token and anonymous read off."""
+    database = settings.neo4j_database
+    name = f"observed-reader-{secrets.token_hex(4)}"
+    reader = create_token(seed_story, database, Role.READER, name)
+    log = tmp_path_factory.mktemp("observed") / "serve.log"
+    port = free_port()
+    env = {
+        "EVENTGRAPH_LOG_FORMAT": "json",
+        "EVENTGRAPH_METRICS_TOKEN": METRICS_TOKEN,
+        "EVENTGRAPH_ANONYMOUS_READ": "false",
+        "EVENTGRAPH_ACCESS_LOG": "true",
+    }
+    try:
+        with eventgraph_serve(env, "--port", str(port), log=log) as server:
+            assert server.stdout is not None
+            server.stdout.readline()  # the banner: it answers
+            yield Served(f"http://127.0.0.1:{port}", log, reader, name)
+    finally:
+        revoke_token(seed_story, database, name)
+
+
+def _ask(served: Served, body: dict[str, Any], **headers: str) -> httpx.Response:
+    return httpx.post(
+        f"{served.base}/graphql",
+        json=body,
+        headers={"Authorization": f"Bearer {served.reader}", **headers},
+        timeout=30,
+    )
+
+
+def _scrape(served: Served) -> dict[str, list[Sample]]:
+    response = httpx.get(
+        f"{served.base}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=30
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/plain")
+    return {family.name: family.samples for family in text_string_to_metric_families(response.text)}
+
+
+def _value(samples: list[Sample], name: str, **labels: str) -> float:
+    found = [s.value for s in samples if s.name == name and labels.items() <= s.labels.items()]
+    return sum(found)
+
+
+EVENTS = "query ObservedEvents($first: Int!) { events(first: $first) { totalCount } }"
+
+
+def test_a_scrape_parses_and_counts_a_request_by_operation_its_cypher_and_an_error_by_code(
+    served: Served,
+) -> None:
+    before = _scrape(served)
+    answer = _ask(
+        served, {"query": EVENTS, "operationName": "ObservedEvents", "variables": {"first": 1}}
+    )
+    assert answer.status_code == 200 and "errors" not in answer.json(), answer.text
+    broken = _ask(served, {"query": "query Broken { events(first: 1) {", "operationName": "Broken"})
+    code = broken.json()["errors"][0]["extensions"]["code"]
+    assert code == "GRAPHQL_PARSE_FAILED"
+    after = _scrape(served)
+
+    def grew(family: str, sample: str, **labels: str) -> float:
+        return _value(after.get(family, []), sample, **labels) - _value(
+            before.get(family, []), sample, **labels
+        )
+
+    latency = "eventgraph_http_request_duration_seconds"
+    assert grew(latency, f"{latency}_count", route="/graphql", operation="ObservedEvents") == 1
+    assert grew(latency, f"{latency}_bucket", operation="ObservedEvents", le="+Inf") == 1
+    assert grew(latency, f"{latency}_sum", operation="ObservedEvents") > 0
+    cypher = "eventgraph_graphql_field_cypher_seconds"
+    assert grew(cypher, f"{cypher}_count", field="events") == 1
+    assert grew("eventgraph_errors", "eventgraph_errors_total", code="GRAPHQL_PARSE_FAILED") == 1
+    requests = "eventgraph_http_requests"
+    assert grew(requests, f"{requests}_total", route="/graphql", method="POST", status="200") == 2
+    pool = after["eventgraph_neo4j_pool_connections"]
+    assert _value(pool, "eventgraph_neo4j_pool_connections", driver="async") >= 1
+    assert after["eventgraph_graphql_websocket_connections"][0].value == 0
+
+
+def test_a_request_id_travels_from_the_header_to_its_log_line(served: Served) -> None:
+    marker = "variable-value-never-logged"
+    answer = _ask(
+        served,
+        {
+            "query": "query Find($q: String!) { search(text: $q, first: 1) { score } }",
+            "operationName": "Find",
+            "variables": {"q": marker},
+        },
+        **{"X-Request-ID": "trace-me.0042"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["x-request-id"] == "trace-me.0042"
+    line = _logged(served, "trace-me.0042")
+    assert line["route"] == "/graphql" and line["path"] == "/graphql"
+    assert line["method"] == "POST" and line["status"] == 200
+    assert line["operation"] == "Find" and line["token"] == served.reader_name
+    assert isinstance(line["duration_ms"], float) and line["duration_ms"] > 0
+    assert line["time"].endswith("Z") and line["level"] == "info"
+    text = served.log.read_text()
+    assert marker not in text and served.reader not in text and METRICS_TOKEN not in text
+
+
+@pytest.mark.parametrize("sent", ["has spaces", "x" * 129, "semi;colon", ""])
+def test_an_unsafe_request_id_is_replaced_by_a_new_one(served: Served, sent: str) -> None:
+    answer = httpx.get(f"{served.base}/health", headers={"X-Request-ID": sent}, timeout=30)
+    made = answer.headers["x-request-id"]
+    assert made != sent and len(made) == 16 and made.isalnum()
+    assert _logged(served, made)["route"] == "/health"
+
+
+def test_only_the_metrics_token_scrapes_when_one_is_configured(served: Served) -> None:
+    reader = httpx.get(
+        f"{served.base}/metrics", headers={"Authorization": f"Bearer {served.reader}"}, timeout=30
+    )
+    assert reader.status_code == 403
+    assert reader.json()["error"]["message"].startswith("this token cannot scrape /metrics")
+    assert httpx.get(f"{served.base}/metrics", timeout=30).status_code == 401
+    assert "eventgraph_http_requests" in _scrape(served)
+
+
+def test_without_a_metrics_token_metrics_are_read_as_the_graph_is(story_client: TestClient) -> None:
+    """The story's client has anonymous read on: anyone reads the graph, so anyone scrapes."""
+    answer = story_client.get("/metrics")
+    assert answer.status_code == 200
+    assert "eventgraph_http_request_duration_seconds" in answer.text
+
+
+def test_tracing_on_makes_a_span_for_a_request_and_none_for_a_scrape(
+    seed_story: Driver, settings: Settings
+) -> None:
+    spans = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(spans))
+    app = create_app(settings.model_copy(update={"anonymous_read": True}), tracer_provider=provider)
+    with TestClient(app) as client:
+        answer = client.post("/graphql", json={"query": "{ version }"})
+        assert answer.status_code == 200
+        assert client.get("/metrics").status_code == 200
+        secret = "variable-value-never-traced"
+        asked = client.get("/graphql", params={"query": "query($v: String) { version }",
+                                               "variables": json.dumps({"v": secret})})  # fmt: skip
+        assert asked.status_code == 200, asked.text
+    finished = [dict(span.attributes or {}) for span in spans.get_finished_spans()]
+    servers = [attributes for attributes in finished if attributes.get("http.route")]
+    assert [attributes["http.request.method"] for attributes in servers] == ["POST", "GET"]
+    assert {attributes["http.route"] for attributes in servers} == {"/graphql"}  # no /metrics
+    assert servers[1]["url.query"] == "REDACTED"
+    assert not any(secret in str(attributes) for attributes in finished)
+
+
+def _logged(served: Served, request_id: str) -> dict[str, Any]:
+    """The access line of the request with this id (written once the answer has gone)."""
+    deadline = time.monotonic() + 5
+    while True:
+        lines = [
+            line
+            for line in served.log_lines()
+            if line.get("request_id") == request_id and line.get("logger") == "eventgraph.access"
+        ]
+        if lines or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert len(lines) == 1, served.log.read_text()[-2000:]
+    return lines[0]
