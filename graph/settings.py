@@ -155,8 +155,8 @@ class Settings(BaseSettings):
     access_log: bool = Field(
         default=True,
         validation_alias="EVENTGRAPH_ACCESS_LOG",
-        description="`serve` logs one line per request. Off, it answers about 40% more small "
-        "requests per second (8 clients, `{ version }`: 940 -> 1,330 req/s here).",
+        description="`serve` logs one line per request (docs/operations.md). Off, a request "
+        "costs about 30 µs less CPU (`{ version }`: 170 -> 139 µs, in process).",
     )
 
     log_format: Literal["text", "json"] = Field(

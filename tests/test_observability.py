@@ -2,7 +2,10 @@
 run for real over the seed story, scraped with prometheus-client's own parser, its JSON log
 read line by line (docs/operations.md)."""
 
+import contextvars
 import json
+import logging
+import re
 import secrets
 import time
 from collections.abc import Iterator
@@ -21,9 +24,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
 from eventgraph.api.app import create_app
+from eventgraph.api.logs import TextFormatter
+from eventgraph.api.request_facts import RequestFacts, begin_request
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token, revoke_token
-from tests.helpers import eventgraph_serve, free_port
+from tests.helpers import RECORD_EVENT, eventgraph_serve, free_port, recorded_flight
 
 METRICS_TOKEN = "scrape-only-0123456789abcdef"
 
@@ -35,6 +40,7 @@ class Served:
     reader: str
     """A reader token, named `reader_name`."""
     reader_name: str
+    editor: str
 
     def log_lines(self) -> list[dict[str, Any]]:
         return [json.loads(line) for line in self.log.read_text().splitlines() if line.strip()]
@@ -48,6 +54,7 @@ def served(
     database = settings.neo4j_database
     name = f"observed-reader-{secrets.token_hex(4)}"
     reader = create_token(seed_story, database, Role.READER, name)
+    editor = create_token(seed_story, database, Role.EDITOR, f"{name}-editor")
     log = tmp_path_factory.mktemp("observed") / "serve.log"
     port = free_port()
     env = {
@@ -60,9 +67,10 @@ def served(
         with eventgraph_serve(env, "--port", str(port), log=log) as server:
             assert server.stdout is not None
             server.stdout.readline()  # the banner: it answers
-            yield Served(f"http://127.0.0.1:{port}", log, reader, name)
+            yield Served(f"http://127.0.0.1:{port}", log, reader, name, editor)
     finally:
         revoke_token(seed_story, database, name)
+        revoke_token(seed_story, database, f"{name}-editor")
 
 
 def _ask(served: Served, body: dict[str, Any], **headers: str) -> httpx.Response:
@@ -121,6 +129,31 @@ def test_a_scrape_parses_and_counts_a_request_by_operation_its_cypher_and_an_err
     pool = after["eventgraph_neo4j_pool_connections"]
     assert _value(pool, "eventgraph_neo4j_pool_connections", driver="async") >= 1
     assert after["eventgraph_graphql_websocket_connections"][0].value == 0
+
+
+def test_a_refused_mutation_counts_its_importer_batch_and_records(served: Served) -> None:
+    """Refused, so the shared story stays as it is: nothing is written."""
+    before = _scrape(served)
+    flight = {**recorded_flight("observed-flight", "2025-10-27"),
+              "participants": [{"role": "operator", "ref": "no-such-actor"}]}  # fmt: skip
+    answer = _ask(
+        served,
+        {"query": RECORD_EVENT, "variables": {"input": flight}},
+        Authorization=f"Bearer {served.editor}",
+    )
+    assert answer.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", answer.text
+    after = _scrape(served)
+
+    def grew(family: str, sample: str, **labels: str) -> float:
+        return _value(after.get(family, []), sample, **labels) - _value(
+            before.get(family, []), sample, **labels
+        )
+
+    batches, records = "eventgraph_import_batches", "eventgraph_import_records"
+    assert grew(batches, f"{batches}_total", outcome="refused") == 1
+    assert grew(records, f"{records}_total", collection="events", outcome="refused") == 1
+    assert grew(records, f"{records}_total", outcome="written") == 0
+    assert grew("eventgraph_errors", "eventgraph_errors_total", code="BAD_USER_INPUT") == 1
 
 
 def test_a_request_id_travels_from_the_header_to_its_log_line(served: Served) -> None:
@@ -192,6 +225,26 @@ def test_tracing_on_makes_a_span_for_a_request_and_none_for_a_scrape(
     assert {attributes["http.route"] for attributes in servers} == {"/graphql"}  # no /metrics
     assert servers[1]["url.query"] == "REDACTED"
     assert not any(secret in str(attributes) for attributes in finished)
+
+
+def test_the_text_log_line_names_the_request_its_operation_and_token() -> None:
+    """The default format, for a person at a terminal (`make run`)."""
+    facts = RequestFacts("trace-me.0043")
+    facts.operation, facts.token = "Find", "analyst"
+    record = logging.LogRecord("eventgraph.access", logging.INFO, __file__, 1, "%s %s %s",
+                               ("POST", "/graphql", 200), None)  # fmt: skip
+    record.__dict__["access"] = {"operation": "Find", "duration_ms": 3.14, "token": "analyst"}
+
+    def formatted() -> str:
+        begin_request(facts)
+        return TextFormatter().format(record)
+
+    line = contextvars.copy_context().run(formatted)
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO    \[trace-me\.0043\] "
+        r"POST /graphql 200 Find 3\.1ms token=analyst",
+        line,
+    ), line
 
 
 def _logged(served: Served, request_id: str) -> dict[str, Any]:
