@@ -6,8 +6,9 @@ itself when Neo4j is back. The schema is applied at start-up, or by the first `/
 finds Neo4j answering if it was away then. The drivers make one attempt per request
 (`graph.driver`), so Neo4j away answers 503 (or GraphQL's GRAPH_STORE_UNAVAILABLE) within a
 second. An error of eventgraph's tree that a route raises answers as api/errors.py's table says,
-in the shape of its route; any other error is a JSON 500 naming a request id, logged with its
-traceback.
+in the shape of its route; any other error is a JSON 500 naming the request's id, logged with
+its traceback. Every request passes `api/observing.py` first (its id, its metrics, its access
+line); `/metrics` is `api/metrics.py`'s, tracing `api/tracing.py`'s (docs/operations.md).
 """
 
 import logging

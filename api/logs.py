@@ -21,13 +21,20 @@ import orjson
 
 from eventgraph.api.request_facts import current_request
 
+_last_second: tuple[int, str] = (-1, "")
+"""The last second formatted, and its text: most lines share their second with the one before."""
+
 
 def _utc(created: float) -> str:
     """ISO 8601 in UTC with milliseconds: `2026-12-02T17:40:01.123Z`."""
-    return (
-        time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created))
-        + f".{int(created % 1 * 1000):03d}Z"
-    )
+    global _last_second
+    milliseconds = int(created * 1000)
+    second, text = _last_second
+    if second != milliseconds // 1000:
+        second = milliseconds // 1000
+        text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        _last_second = (second, text)
+    return f"{text}.{milliseconds % 1000:03d}Z"
 
 
 class JSONFormatter(logging.Formatter):

@@ -75,14 +75,17 @@ class Observed:
             seconds = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", None) or "(unmatched)"
             observe_request(route, scope["method"], facts.operation, status, seconds)
-            if self.log_requests:
-                access_log.info(
-                    "%s %s %s",
-                    scope["method"],
-                    scope["path"],
-                    status,
-                    extra={"access": _access_fields(scope, route, facts, status, seconds)},
-                )
+            if self.log_requests and access_log.isEnabledFor(logging.INFO):
+                # The record made here rather than by `access_log.info`, which would walk the
+                # stack for the caller's file and line (a third of the line's cost).
+                fields = _access_fields(scope, route, facts, status, seconds)
+                line = (scope["method"], scope["path"], status)
+                access_log.handle(
+                    access_log.makeRecord(
+                        access_log.name, logging.INFO, __file__, 0, "%s %s %s", line, None,
+                        extra={"access": fields},
+                    )
+                )  # fmt: skip
 
 
 def _access_fields(
