@@ -5,8 +5,11 @@ read line by line (docs/operations.md)."""
 import contextvars
 import json
 import logging
+import os
 import re
 import secrets
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -261,3 +264,27 @@ def _logged(served: Served, request_id: str) -> dict[str, Any]:
         time.sleep(0.05)
     assert len(lines) == 1, served.log.read_text()[-2000:]
     return lines[0]
+
+
+COUNT_ONE_REQUEST = """
+from eventgraph.api import metrics
+metrics.observe_request("/graphql", "POST", "Counted", 200, 0.002)
+"""
+SCRAPE = """
+from eventgraph.api import metrics
+print(metrics.exposition(metrics.pools_registry({})).decode())
+"""
+
+
+def test_with_a_multiprocess_folder_a_scrape_adds_up_every_process(tmp_path: Path) -> None:
+    """What several worker processes will need: each writes its values to the folder, and a
+    scrape of any one adds them up."""
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", COUNT_ONE_REQUEST], env=env, check=True)
+    scraped = subprocess.run(
+        [sys.executable, "-c", SCRAPE], env=env, check=True, capture_output=True, text=True
+    ).stdout
+    families = {family.name: family.samples for family in text_string_to_metric_families(scraped)}
+    latency = "eventgraph_http_request_duration_seconds"
+    assert _value(families[latency], f"{latency}_count", operation="Counted") == 2
