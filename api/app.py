@@ -6,12 +6,12 @@ itself when Neo4j is back. The schema is applied at start-up, or by the first `/
 finds Neo4j answering if it was away then. The drivers make one attempt per request
 (`graph.driver`), so Neo4j away answers 503 (or GraphQL's GRAPH_STORE_UNAVAILABLE) within a
 second. An error of eventgraph's tree that a route raises answers as api/errors.py's table says,
-in the shape of its route; any other error is a JSON 500 naming a request id, logged with its
-traceback.
+in the shape of its route; any other error is a JSON 500 naming the request's id, logged with
+its traceback. Every request passes `api/observing.py` first (its id, its metrics, its access
+line); `/metrics` is `api/metrics.py`'s, tracing `api/tracing.py`'s (docs/operations.md).
 """
 
 import logging
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -23,7 +23,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.requests import HTTPConnection
 
-from eventgraph.api import static, swagger, webapp
+from eventgraph.api import metrics, static, swagger, tracing, webapp
 from eventgraph.api.auth import identify
 from eventgraph.api.cypher import router as cypher_router
 from eventgraph.api.deps import DriverDep, SettingsDep
@@ -42,6 +42,8 @@ from eventgraph.api.graphql.http import names_an_operation
 from eventgraph.api.graphql.live import EventFeed
 from eventgraph.api.graphql.safety import MASKED_MESSAGE
 from eventgraph.api.graphql.schema import schema
+from eventgraph.api.observing import Observed
+from eventgraph.api.request_facts import current_request
 from eventgraph.graph import __version__
 from eventgraph.graph.driver import open_async_driver, open_driver, server_info
 from eventgraph.graph.errors import EventGraphError, Unavailable
@@ -83,13 +85,20 @@ def _shaped(request: Request, error: BaseException, message: str | None = None) 
     else:
         told = user_message(error) if message is None else message
         body = {"error": {"code": route_code(error), "message": told}}
+    metrics.count_errors_in(body)
     return JSONResponse(body, status_code=answer_of(error).http, headers=http_headers(error))
 
 
-def create_app(settings: Settings | None = None, *, graphql_fast_path: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    graphql_fast_path: bool = True,
+    tracer_provider: object | None = None,
+) -> FastAPI:
     """Build the app around one settings object (the environment's unless given).
     `graphql_fast_path=False` answers every GraphQL operation on the standard path (the tests
-    hold the fast path to it)."""
+    hold the fast path to it). `tracer_provider` (an OpenTelemetry one) traces every request
+    into it, whatever `EVENTGRAPH_TRACING` says (`api/tracing.py`)."""
     app_settings = settings or get_settings()
 
     @asynccontextmanager
@@ -98,6 +107,9 @@ def create_app(settings: Settings | None = None, *, graphql_fast_path: bool = Tr
         app.state.driver = open_driver(app_settings, for_requests=True)
         app.state.async_driver = open_async_driver(app_settings, for_requests=True)
         app.state.schema_applied = False
+        app.state.metrics_pools = metrics.pools_registry(
+            {"sync": app.state.driver, "async": app.state.async_driver}
+        )
         app.state.executor = Executor(app_settings, app.state.driver, app.state.async_driver)
         app.state.event_feed = EventFeed(app.state.executor)
         if app_settings.anonymous_read:
@@ -121,6 +133,7 @@ def create_app(settings: Settings | None = None, *, graphql_fast_path: bool = Tr
         lifespan=lifespan,
         docs_url=None,  # FastAPI's loads Swagger UI from a CDN: api/swagger.py serves it from here
         redoc_url=None,
+        telemetry=tracing.telemetry(app_settings, tracer_provider),
     )
     app.state.graphql_fast_path = graphql_fast_path
 
@@ -131,6 +144,7 @@ def create_app(settings: Settings | None = None, *, graphql_fast_path: bool = Tr
             return await http_exception_handler(request, error)
         code = graphql_code_for_status(error.status_code)
         body = {"errors": [{"message": str(error.detail), "extensions": {"code": code}}]}
+        metrics.count_errors_in(body)
         return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
     @app.exception_handler(EventGraphError)
@@ -143,12 +157,16 @@ def create_app(settings: Settings | None = None, *, graphql_fast_path: bool = Tr
 
     @app.exception_handler(Exception)
     async def last_resort(request: Request, error: Exception) -> Response:
-        """No plain-text 500: the client gets the JSON shape and an id to quote; the log gets
-        the traceback under the same id."""
-        request_id = uuid.uuid4().hex[:12]
+        """No plain-text 500: the client gets the JSON shape and the request's id to quote
+        (also in `X-Request-ID`: this answer is made outside `Observed`); the log gets the
+        traceback under the same id."""
+        facts = current_request()
+        request_id = facts.request_id if facts is not None else "-"
         log.error("unanswered error in request %s %s", request_id, request.url.path,
                   exc_info=error)  # fmt: skip
-        return _shaped(request, error, f"{MASKED_MESSAGE} (request id {request_id})")
+        answer = _shaped(request, error, f"{MASKED_MESSAGE} (request id {request_id})")
+        answer.headers["X-Request-ID"] = request_id
+        return answer
 
     @app.get("/health")
     async def health() -> dict[str, str]:
@@ -186,10 +204,10 @@ def create_app(settings: Settings | None = None, *, graphql_fast_path: bool = Tr
     app.include_router(
         FastRouter(
             schema,
+            path="/graphql",  # not a prefix: the route's own path is its metrics' label
             graphql_ide=None if app_settings.production else "graphiql",
             context_getter=graphql_context,
         ),
-        prefix="/graphql",
     )
     origins = app_settings.cors_origin_list
     if origins:
@@ -201,7 +219,9 @@ def create_app(settings: Settings | None = None, *, graphql_fast_path: bool = Tr
             allow_headers=["Authorization", "Content-Type", "Accept"],
         )
     app.include_router(cypher_router)
+    app.include_router(metrics.router)
     app.include_router(static.router)
     app.include_router(swagger.router)
     app.include_router(webapp.router)
+    app.add_middleware(Observed, log_requests=app_settings.access_log)  # the outermost of ours
     return app

@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
 from eventgraph.api.errors import Forbidden, Unauthenticated
+from eventgraph.api.request_facts import current_request
 from eventgraph.graph.errors import a_or_an
 from eventgraph.graph.executor import Executor
 from eventgraph.graph.settings import Settings
@@ -27,7 +28,8 @@ ANONYMOUS = TokenInfo(id="anonymous", name="anonymous", role=Role.READER)
 _cache: dict[str, tuple[float, TokenInfo | None]] = {}
 
 
-def _bearer(request: HTTPConnection) -> str | None:
+def bearer_of(request: HTTPConnection) -> str | None:
+    """The bearer token of the Authorization header, if any."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
@@ -55,15 +57,18 @@ def _verified(executor: Executor, token: str) -> TokenInfo | None:
 
 async def identify(request: HTTPConnection, needed: Role) -> TokenInfo:
     """The caller, if allowed to act as `needed`; else `Unauthenticated` or `Forbidden`."""
-    return await identify_token(request, _bearer(request), needed)
+    return await identify_token(request, bearer_of(request), needed)
 
 
 async def identify_token(connection: HTTPConnection, token: str | None, needed: Role) -> TokenInfo:
     """`identify` for a token that came another way than the Authorization header (the
     `connection_init` payload of a WebSocket, which browsers cannot give headers)."""
     settings: Settings = connection.app.state.settings
+    facts = current_request()
     if token is None:
         if needed is Role.READER and settings.anonymous_read:
+            if facts is not None:
+                facts.token = ANONYMOUS.name
             return ANONYMOUS
         raise Unauthenticated(
             f"this needs {a_or_an(needed.value)} token: send Authorization: Bearer <token>"
@@ -73,6 +78,8 @@ async def identify_token(connection: HTTPConnection, token: str | None, needed: 
         info = await run_in_threadpool(_verified, connection.app.state.executor, token)
     if info is None:
         raise Unauthenticated("the token is unknown or revoked")
+    if facts is not None:
+        facts.token = info.name  # its name, for the access line; never the token itself
     if not info.role.allows(needed):
         raise Forbidden(
             f"{a_or_an(info.role.value)} token cannot do this: it needs {a_or_an(needed.value)} "

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from eventgraph.api import webapp
 from eventgraph.api.browser import BROWSER_ROOT
 from eventgraph.api.errors import PortUnavailable
+from eventgraph.api.logs import configure_logging
 from eventgraph.graph.settings import Settings
 
 
@@ -56,6 +57,7 @@ def routes(base: str, settings: Settings) -> list[tuple[str, str]]:
         listed.append((f"{base}/browser", "Neo4j Browser, from this machine only"))
     listed += [
         (f"{base}/docs", "the HTTP API's reference"),
+        (f"{base}/metrics", "Prometheus metrics (docs/operations.md says who may scrape)"),
         (f"{base}/ready", "200 once Neo4j answers"),
         (f"{base}/health", "200 while the process runs"),
     ]
@@ -83,6 +85,8 @@ class _AnnouncingServer(uvicorn.Server):
 def serve(
     app: FastAPI, sock: socket.socket, settings: Settings, announce: Callable[[], None]
 ) -> None:
-    """Run `app` on the bound `sock` until Ctrl-C; `announce` once it answers."""
-    config = uvicorn.Config(app, loop="uvloop", http="httptools", access_log=settings.access_log)
+    """Run `app` on the bound `sock` until Ctrl-C; `announce` once it answers. The log is ours
+    (`api/logs.py`): uvicorn's lines in our format, its access log off for our access line."""
+    configure_logging(settings.log_format)
+    config = uvicorn.Config(app, loop="uvloop", http="httptools", access_log=False, log_config=None)
     _AnnouncingServer(config, announce).run(sockets=[sock])

@@ -90,16 +90,22 @@ def served(app: "FastAPI", port: int | None = None) -> Iterator[str]:
 
 
 @contextmanager
-def eventgraph_serve(env: dict[str, str], *args: str) -> Iterator["subprocess.Popen[str]"]:
+def eventgraph_serve(
+    env: dict[str, str], *args: str, log: Path | None = None
+) -> Iterator["subprocess.Popen[str]"]:
     """The real `eventgraph serve ARGS` with the test environment plus `env`, its banner on
-    `stdout` (read it: the first line comes once the port answers); stopped at the end."""
-    with subprocess.Popen(
-        [str(EVENTGRAPH), "serve", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, **env},
-    ) as server:
+    `stdout` (read it: the first line comes once the port answers), its log (standard error)
+    in the file `log` if given; stopped at the end."""
+    with (
+        open(log if log is not None else os.devnull, "w") as log_file,
+        subprocess.Popen(
+            [str(EVENTGRAPH), "serve", *args],
+            stdout=subprocess.PIPE,
+            stderr=log_file,
+            text=True,
+            env={**os.environ, **env},
+        ) as server,
+    ):
         try:
             assert server.stdout is not None
             yield server

@@ -217,6 +217,7 @@ def test_an_error_no_route_answered_is_json_with_a_request_id(
         assert body["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
         message = body["errors"][0]["message"]
     request_id = message.rsplit("request id ", 1)[1].rstrip(")")
+    assert response.headers["x-request-id"] == request_id  # as every answer's
     logged = [r for r in caplog.records if request_id in r.getMessage()]
     assert logged and logged[0].exc_info is not None  # the traceback, under the same id
 

@@ -68,6 +68,8 @@ from eventgraph.api.graphql.persisted import PersistedQueries
 from eventgraph.api.graphql.safety import StoredDataChecks, coded
 from eventgraph.api.graphql.selection import Context, model_name, to_asked
 from eventgraph.api.graphql.shaping import Nonconforming, Shape, shaper
+from eventgraph.api.metrics import WEBSOCKETS, count_errors_in, operation_label
+from eventgraph.api.request_facts import current_request
 from eventgraph.graph.errors import QueryTimedOut, QueryTooLarge, Unavailable
 from eventgraph.graph.tokens import Role
 from eventgraph.graph.translate.plans import ROOT_FIELDS, RootPlan, plan_root
@@ -86,6 +88,8 @@ class _Operation:
 @dataclass(frozen=True)
 class _PlannedField:
     key: str
+    name: str
+    """The root field's name in the schema (the key may be an alias)."""
     nodes: tuple[FieldNode, ...]
     plan: RootPlan
     nullable: bool
@@ -228,6 +232,7 @@ class FastSchema(strawberry.Schema):
                 planned.append(
                     _PlannedField(
                         key,
+                        nodes[0].name.value,
                         nodes,
                         plan_root(asked.selection, tag=True),
                         not is_non_null_type(field_type),
@@ -260,7 +265,7 @@ class FastSchema(strawberry.Schema):
         null_root = False
         for field in plans:
             try:
-                value = await run_field_async(limits, executor, field.plan)
+                value = await run_field_async(limits, executor, field.plan, field.name)
             except AnswerTooLarge:
                 return None  # `execute` answers the refusal
             except (Unavailable, QueryTimedOut, QueryTooLarge) as error:
@@ -331,13 +336,24 @@ class FastRouter(GraphQLRouter[Any, Any]):
         root_value: Any = UNSET,
     ) -> Response | WebSocket:
         if isinstance(request, WebSocket):
-            return await super().run(request, context, root_value)
+            WEBSOCKETS.inc()
+            try:
+                return await super().run(request, context, root_value)
+            finally:
+                WEBSOCKETS.dec()
         if self.graphql_ide and self.should_render_graphql_ide(self.request_adapter_class(request)):
             return await self.render_graphql_ide(request)
         media_type = response_media_type(request.headers.get("accept"))
         sub_response = await self.get_sub_response(request)
+        facts = current_request()
         try:
             operations = await read_operations(request)
+            if facts is not None:
+                facts.operation = (
+                    "(batch)"
+                    if isinstance(operations, list)
+                    else operation_label(operations.operation_name)
+                )
             if isinstance(operations, list):
                 body: Any = []
                 for each in operations:
@@ -345,6 +361,7 @@ class FastRouter(GraphQLRouter[Any, Any]):
                         answer = await self._answer(request, each, context, root_value, media_type)
                     except PersistedQueryRefused as refusal:  # that operation's answer only
                         answer = refusal.body(), refusal.status
+                        count_errors_in(answer[0])
                     body.append(answer[0])
                 status = 200
             else:
@@ -352,8 +369,10 @@ class FastRouter(GraphQLRouter[Any, Any]):
                     request, operations, context, root_value, media_type
                 )
         except RequestRefused as refusal:
+            refused = refusal.body()
+            count_errors_in(refused)
             return Response(
-                orjson.dumps(refusal.body()),
+                orjson.dumps(refused),
                 status_code=refusal.status,
                 media_type=media_type,
                 headers=refusal.headers,
@@ -411,4 +430,5 @@ class FastRouter(GraphQLRouter[Any, Any]):
             if "code" not in extensions:
                 syntax = str(error.get("message", "")).startswith("Syntax Error")
                 extensions["code"] = GRAPHQL_PARSE_FAILED if syntax else GRAPHQL_VALIDATION_FAILED
+        count_errors_in(response)
         return response

@@ -43,8 +43,9 @@ from eventgraph.api.graphql.types import (
     TimePrecision,
     input_of,
 )
+from eventgraph.api.metrics import count_import
 from eventgraph.graph import model
-from eventgraph.graph.errors import a_or_an
+from eventgraph.graph.errors import InvalidData, a_or_an
 from eventgraph.graph.executor import Executor
 from eventgraph.graph.importer import import_records
 from eventgraph.graph.retraction import retract_event
@@ -192,7 +193,12 @@ async def _write(info: Info, collection: str, items: list[Any], label: str) -> l
     records = [(collection, native(item)) for item in items]
     selection = selection_of(info)
     statement = queries.nodes_by_keys(selection, label, [item.key for item in items], tag=True)
-    await asyncio.to_thread(executor.call, import_records, records, "mutation")
+    try:
+        await asyncio.to_thread(executor.call, import_records, records, "mutation")
+    except InvalidData:
+        count_import(collection, len(records), written=False)
+        raise
+    count_import(collection, len(records), written=True)
     written = await executor.read_one_async(statement, after_write=True)
     assert written is not None  # the statement collects: always one record
     return written["result"]  # type: ignore[no-any-return]

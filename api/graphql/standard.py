@@ -24,4 +24,5 @@ async def answer_root(info: Info) -> Any:
     limits = limits_of(info.context)
     limits.remaining()  # a field the operation has no time (or room) left for is not started
     executor: Executor = info.context["request"].app.state.executor
-    return await run_field_in_turn(limits, executor, plan_root(selection, True))
+    plan = plan_root(selection, True)
+    return await run_field_in_turn(limits, executor, plan, info.field_name)
