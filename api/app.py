@@ -25,6 +25,7 @@ from starlette.requests import HTTPConnection
 
 from eventgraph.api import metrics, static, swagger, tracing, webapp
 from eventgraph.api.auth import identify
+from eventgraph.api.consistency import BookmarksInAndOut
 from eventgraph.api.cypher import router as cypher_router
 from eventgraph.api.deps import DriverDep, SettingsDep
 from eventgraph.api.errors import (
@@ -45,6 +46,7 @@ from eventgraph.api.graphql.schema import schema
 from eventgraph.api.observing import Observed
 from eventgraph.api.request_facts import current_request
 from eventgraph.graph import __version__
+from eventgraph.graph.consistency import BOOKMARK_FIELD
 from eventgraph.graph.driver import open_async_driver, open_driver, server_info
 from eventgraph.graph.errors import EventGraphError, Unavailable
 from eventgraph.graph.executor import Executor
@@ -216,12 +218,14 @@ def create_app(
             allow_origins=origins,
             allow_credentials="*" not in origins,  # never a wildcard with credentials
             allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", "Accept"],
+            allow_headers=["Authorization", "Content-Type", "Accept", BOOKMARK_FIELD],
+            expose_headers=[BOOKMARK_FIELD, "X-Request-ID"],
         )
     app.include_router(cypher_router)
     app.include_router(metrics.router)
     app.include_router(static.router)
     app.include_router(swagger.router)
     app.include_router(webapp.router)
+    app.add_middleware(BookmarksInAndOut)  # read-your-writes across replicas
     app.add_middleware(Observed, log_requests=app_settings.access_log)  # the outermost of ours
     return app

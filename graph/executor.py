@@ -9,6 +9,8 @@ the parameterised statements the compiler (`graph/translate/`) and the other agg
   them (the importer, retraction), handed the driver by `call`;
 - retries are the drivers' business: the API's drivers are opened `for_requests` and make one
   attempt, so a client hears at once that Neo4j is away instead of after a retry loop;
+- every session reads at least as fresh as the bookmarks the request sent, and a write's
+  bookmark is kept for its answer (`graph/consistency.py`: read-your-writes across replicas);
 - whatever fails is told one way (`translated`): Neo4j away or the connection broken is
   `Unavailable` naming the URI and what to do, the memory limit `QueryTooLarge`, the timeout
   `QueryTimedOut`, an error code the statement names in `refusals` `InvalidData`; any other
@@ -23,6 +25,7 @@ from typing import Any, TypeVar
 from neo4j import READ_ACCESS, WRITE_ACCESS, AsyncDriver, Driver, Query, Record
 from neo4j.exceptions import DriverError, Neo4jError
 
+from eventgraph.graph import consistency
 from eventgraph.graph.driver import store_error
 from eventgraph.graph.errors import InvalidData, Problem, QueryTimedOut
 from eventgraph.graph.settings import Settings
@@ -63,9 +66,15 @@ class Executor:
         `after_write` reads where writes go (a cluster's leader), so it sees what was written."""
         try:
             with self.driver.session(
-                database=self.database, default_access_mode=_access(after_write)
+                database=self.database,
+                default_access_mode=_access(after_write),
+                bookmarks=consistency.wanted_bookmarks(),
             ) as session:
-                return list(session.run(Query(statement.cypher, timeout=timeout), statement.params))
+                query = Query(statement.cypher, timeout=timeout)
+                records = list(session.run(query, statement.params))
+                if after_write:
+                    consistency.note_written(session.last_bookmarks())
+                return records
         except (Neo4jError, DriverError, OSError) as error:
             raise self.translated(error, statement, timeout) from None
 
@@ -86,12 +95,17 @@ class Executor:
             )
         try:
             async with self.async_driver.session(
-                database=self.database, default_access_mode=_access(after_write)
+                database=self.database,
+                default_access_mode=_access(after_write),
+                bookmarks=consistency.wanted_bookmarks(),
             ) as session:
                 result = await session.run(
                     Query(statement.cypher, timeout=timeout), statement.params
                 )
-                return [record async for record in result]
+                records = [record async for record in result]
+                if after_write:
+                    consistency.note_written(await session.last_bookmarks())
+                return records
         except (Neo4jError, DriverError, OSError) as error:
             raise self.translated(error, statement, timeout) from None
 
@@ -113,6 +127,23 @@ class Executor:
                 raise
             raise translated from None
 
+    def note_writes(self) -> None:
+        """Keep, for the request's answer, a bookmark at least as new as its writes (which
+        ran in the graph functions' own sessions): an empty transaction on the writer, after
+        them, gives one."""
+        if consistency.current() is None:
+            return
+        try:
+            with self.driver.session(
+                database=self.database,
+                default_access_mode=WRITE_ACCESS,
+                bookmarks=consistency.wanted_bookmarks(),
+            ) as session:
+                session.run("RETURN 1").consume()
+                consistency.note_written(session.last_bookmarks())
+        except (Neo4jError, DriverError, OSError) as error:
+            raise self.translated(error, None, None) from None
+
     def translated(
         self, error: Exception, statement: Statement | None, timeout: float | None
     ) -> Exception:
@@ -123,6 +154,9 @@ class Executor:
                 f"the query took longer than {timeout:g} s: ask for less (fewer nested lists, "
                 "a smaller page or window)"
             )
+        bookmark_error = consistency.bookmark_error(code)
+        if bookmark_error is not None:
+            return bookmark_error
         for refused_code, problem in statement.refusals if statement is not None else ():
             if code == refused_code:
                 return InvalidData([problem])

@@ -52,6 +52,13 @@ class Settings(BaseSettings):
         validation_alias="EVENTGRAPH_NEO4J_PORT",
         description="Bolt port of the local Neo4j (always bound to 127.0.0.1).",
     )
+    neo4j_scheme: Literal["bolt", "neo4j"] = Field(
+        default="bolt",
+        validation_alias="EVENTGRAPH_NEO4J_SCHEME",
+        description="How the local Neo4j is reached: `bolt` (direct) or `neo4j` (the routing "
+        "protocol a cluster or Aura speaks, which a single server answers too: the tests run "
+        "with it to hold routed reads and writes to the same answers).",
+    )
     neo4j_home: Path = Field(
         default=PROJECT_ROOT / "var" / "neo4j",
         validation_alias="EVENTGRAPH_NEO4J_HOME",
@@ -192,7 +199,7 @@ class Settings(BaseSettings):
     @property
     def bolt_uri(self) -> str:
         """The URI the driver connects to."""
-        return self.neo4j_uri or f"bolt://127.0.0.1:{self.neo4j_port}"
+        return self.neo4j_uri or f"{self.neo4j_scheme}://127.0.0.1:{self.neo4j_port}"
 
 
 @lru_cache

@@ -204,6 +204,13 @@ async def _write(info: Info, collection: str, items: list[Any], label: str) -> l
     return written["result"]  # type: ignore[no-any-return]
 
 
+async def _written(info: Info) -> None:
+    """The answer carries a bookmark at least as new as what the mutation wrote in the graph
+    functions' own sessions (`graph/consistency.py`; `_write` reads back on the writer instead)."""
+    executor: Executor = info.context["request"].app.state.executor
+    await asyncio.to_thread(executor.note_writes)
+
+
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Create or update actors by key (editor).")
@@ -235,6 +242,7 @@ class Mutation:
         caller = await _editor(info)
         executor: Executor = info.context["request"].app.state.executor
         done = await asyncio.to_thread(executor.call, retract_event, key, reason, caller.name)
+        await _written(info)
         return Retraction(key=key, reason=reason, retracted_by=caller.name,
                           retracted_at=done.isoformat().replace("+00:00", "Z"))  # fmt: skip
 
@@ -247,7 +255,9 @@ class Mutation:
         self, info: Info, keep: strawberry.ID, fold: strawberry.ID, reason: str
     ) -> Merge:
         caller = await _editor(info)
-        return await merge_nodes(info, caller.name, str(keep), str(fold), reason)
+        merged = await merge_nodes(info, caller.name, str(keep), str(fold), reason)
+        await _written(info)
+        return merged
 
     @strawberry.mutation(
         description="Undo a merge: both nodes as they were; what came since stays with the "
@@ -255,7 +265,9 @@ class Mutation:
     )
     async def unmerge_nodes(self, info: Info, merge: str, reason: str) -> Unmerge:
         caller = await _editor(info)
-        return await unmerge_nodes(info, caller.name, merge, reason)
+        unmerged = await unmerge_nodes(info, caller.name, merge, reason)
+        await _written(info)
+        return unmerged
 
     @strawberry.mutation(
         description="Merge every automatic event coreference proposal (the event with the "
@@ -264,4 +276,6 @@ class Mutation:
     )
     async def apply_coreference(self, info: Info) -> CoreferenceApplied:
         caller = await _editor(info)
-        return await apply_coreference_merges(info, caller.name)
+        applied = await apply_coreference_merges(info, caller.name)
+        await _written(info)
+        return applied

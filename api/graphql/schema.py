@@ -11,6 +11,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from eventgraph.api.consistency import BookmarksInAnswer
 from eventgraph.api.graphql import types
 from eventgraph.api.graphql.coreference import CoreferenceQueries
 from eventgraph.api.graphql.fast import FastSchema
@@ -185,5 +186,5 @@ schema = FastSchema(
     mutation=Mutation,
     subscription=Subscription,
     types=list(NODE_CLASSES),
-    extensions=extensions(),
+    extensions=[*extensions(), BookmarksInAnswer],
 )

@@ -18,6 +18,7 @@ from typing import Any
 from neo4j import READ_ACCESS, Driver, Transaction
 from neo4j.exceptions import DriverError, Neo4jError
 
+from eventgraph.graph import consistency
 from eventgraph.graph.driver import store_error
 from eventgraph.graph.errors import QueryTimedOut, Refused
 from eventgraph.graph.power.guard import check_plan, checked_text
@@ -91,6 +92,7 @@ def run_read_query(
             database=database,
             default_access_mode=READ_ACCESS,
             fetch_size=min(FETCH_SIZE, settings.cypher_max_rows + 1),
+            bookmarks=consistency.wanted_bookmarks(),  # read-your-writes across replicas
         ) as session:
             # Both transactions carry the timeout to Neo4j: the server terminates the query
             # when it runs out.
@@ -105,6 +107,9 @@ def run_read_query(
         if translated is not error or not isinstance(error, Neo4jError):
             raise translated from None
         code = error.code or "Neo.DatabaseError.General.UnknownError"
+        bookmark_error = consistency.bookmark_error(code)
+        if bookmark_error is not None:
+            raise bookmark_error from None
         message = _unshifted(error.message or str(error))
         if any(part in code for part in TIMEOUT_CODE_PARTS):
             message = f"the query ran longer than {timeout:g} s and Neo4j stopped it. {message}"
