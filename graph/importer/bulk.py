@@ -414,14 +414,11 @@ class _CsvRows:
             edge = {**edge_props, "from": source_id, "to": target_id, "type": edge_type}
             rows.append((table, *_spelled(edge, EDGE_FIXED)))
         for given in getattr(record, "external_ids", ()):  # graph/identifiers.py, as CSV
-            external = {**id_row(given.scheme, given.value), "created_at": self.now}
+            id_cells = id_row(given.scheme, given.value)
+            external = {**id_cells, "created_at": self.now}
             rows.append((("", EXTERNAL_ID), *_spelled(external, EXTERNAL_ID_FIXED)))
-            rows.append(
-                (
-                    (EXTERNAL_ID, _group(label)),
-                    *_link(ontology.IDENTIFIES, external["key"], record.id),
-                )
-            )
+            link = _link(ontology.IDENTIFIES, id_cells["key"], record.id)
+            rows.append(((EXTERNAL_ID, _group(label)), *link))
         claims_from = (_group(CLAIM), _group(label))
         for claim in claim_rows(item, self.plan):
             claim_id = claim["props"]["id"]
