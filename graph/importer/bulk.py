@@ -205,35 +205,52 @@ EDGE_FIXED = ("from", "to", "type")
 """The columns of node and relationship files that carry no type in the header."""
 
 
+_TRUE, _FALSE = _quoted("true"), _quoted("false")
+
+
 def _spelling(value: Any) -> tuple[Any, str]:
-    """A stored value's cell (`_cell`) and header type (`_type_of`); the types most values
-    have are told apart by their exact type first (the check spells every record: at 100k
-    events, `isinstance` chains per value were a third of the bulk's checking)."""
+    """A stored value's cell, quoted (`_cell`, `_quoted`: a row is then just its cells
+    joined), and its header type (`_type_of`); the types most values have are told apart by
+    their exact type first (the check spells every record: at 100k events, `isinstance`
+    chains per value were a third of the bulk's checking). A grading still to be taken from
+    its source stays as it is, until the files are written."""
     kind = type(value)
     if kind is str:
-        return value, "string"
+        return '"' + value.replace('"', '""') + '"', "string"
     if kind is bool:
-        return ("true" if value else "false"), "boolean"
+        return (_TRUE if value else _FALSE), "boolean"
     if kind is int:
-        return str(value), "long"
+        return f'"{value}"', "long"
     if kind is float:
-        return str(value), "double"
+        return f'"{value!s}"', "double"
     if kind is datetime:
-        return value.isoformat(), "datetime"
+        return f'"{value.isoformat()}"', "datetime"
     if kind is _SourceGrading:
         return value, "string"
-    return _cell(value), _type_of(value)
+    return _quoted(_cell(value)), _type_of(value)
+
+
+_NO_KINDS: dict[str, str] = {}
+"""The header types of a row whose cells are all fixed columns (shared: never changed)."""
+
+
+def _link(edge_type: str, source_id: str, target_id: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """A relationship's cells when it has no properties (most: a claim's links, an event's
+    places): nothing to spell (at 100k events, spelling these was a sixth of the bulk rows)."""
+    cells = {"from": _quoted(source_id), "to": _quoted(target_id), "type": _quoted(edge_type)}
+    return cells, _NO_KINDS
 
 
 def _spelled(row: dict[str, Any], fixed: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, str]]:
-    """A row's CSV cells (None values left out) and the header type of each that has one."""
+    """A row's CSV cells, quoted (None values left out), and the header type of each that
+    has one."""
     cells: dict[str, Any] = {}
     kinds: dict[str, str] = {}
     for key, value in row.items():
         if value is None:
             continue
         if key in fixed:
-            cells[key] = value
+            cells[key] = _quoted(value)
         else:
             cells[key], kinds[key] = _spelling(value)
     return cells, kinds
@@ -255,7 +272,7 @@ class _Table:
 
     def add(self, cells: dict[str, Any], kinds: dict[str, str]) -> None:
         """Add a row spelled by `_spelled` (`kinds`: the header type of each cell)."""
-        if kinds != self._last_kinds:  # most rows repeat the one before: nothing new
+        if kinds is not self._last_kinds and kinds != self._last_kinds:  # most rows repeat
             types = self.types
             for key, kind in kinds.items():
                 if types.setdefault(key, kind) != kind:
@@ -296,16 +313,17 @@ class _Table:
         with path.open("w", encoding="utf-8") as out:
             out.write(",".join(_quoted(name) for name in header) + "\n")
             for row in self._rows_back():
-                cells = (row.get(name) for name in columns)
-                out.write(
-                    ",".join(
-                        _quoted(resolve(cell) if isinstance(cell, _SourceGrading) else cell)
-                        for cell in cells
-                    )
-                    + "\n"
-                )
+                cells = [row.get(name, "") for name in columns]
+                try:
+                    out.write(",".join(cells) + "\n")
+                except TypeError:  # a claim's grading to take from its source (rare)
+                    out.write(",".join(_resolved(cell, resolve) for cell in cells) + "\n")
         self._waiting.unlink()
         return path
+
+
+def _resolved(cell: Any, resolve: Resolve) -> str:
+    return _quoted(resolve(cell)) if isinstance(cell, _SourceGrading) else str(cell)
 
 
 EXTERNAL_ID = ontology.EXTERNAL_ID_LABEL
@@ -352,12 +370,18 @@ class _CsvRows:
 
     now: datetime
     plan: _GroupPlan = field(default_factory=_GroupPlan)
+    now_cell: str = field(init=False)
+    """`now` spelled once (quoted): every node's `created_at` (a record's `updated_at`)."""
+
+    def __post_init__(self) -> None:
+        self.now_cell = _quoted(self.now.isoformat())
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_CsvRows, (self.now,))
 
     def __call__(self, item: Item, canonical: str) -> Any:
         label, record = item.label, item.record
+        now = self.now_cell
         grading = None
         if label == ontology.SOURCE.name:
             given = getattr(record, "reliability", None)
@@ -367,38 +391,53 @@ class _CsvRows:
         props = node_properties(item)
         lists = []
         for key, value in list(props.items()):
-            if value == [""]:
-                props[BLANK_MARKER.format(key=key)] = True
-            if isinstance(value, list):
+            if type(value) is list:
                 lists.append(key)
-        props.update(id=record.id, content_hash=item.content_hash)
-        props.update(created_at=self.now, updated_at=self.now)
-        rows.append((("", label), *_spelled(props, NODE_FIXED)))
+                if value == [""]:
+                    props[BLANK_MARKER.format(key=key)] = True
+        cells, kinds = _spelled(props, NODE_FIXED)
+        cells.update(
+            id=_quoted(record.id),
+            content_hash=_quoted(item.content_hash),
+            created_at=now,
+            updated_at=now,
+        )
+        kinds.update(content_hash="string", created_at="datetime", updated_at="datetime")
+        rows.append((("", label), cells, kinds))
         for edge_type, source, source_id, target, target_id, edge_props in edges_of(
             item, self.plan
         ):
+            table = (_group(source), _group(target))
+            if not edge_props:
+                rows.append((table, *_link(edge_type, source_id, target_id)))
+                continue
             edge = {**edge_props, "from": source_id, "to": target_id, "type": edge_type}
-            rows.append(((_group(source), _group(target)), *_spelled(edge, EDGE_FIXED)))
+            rows.append((table, *_spelled(edge, EDGE_FIXED)))
         for given in getattr(record, "external_ids", ()):  # graph/identifiers.py, as CSV
-            external = {**id_row(given.scheme, given.value), "created_at": self.now}
+            id_cells = id_row(given.scheme, given.value)
+            external = {**id_cells, "created_at": self.now}
             rows.append((("", EXTERNAL_ID), *_spelled(external, EXTERNAL_ID_FIXED)))
-            edge = {"from": external["key"], "to": record.id, "type": ontology.IDENTIFIES}
-            rows.append(((EXTERNAL_ID, _group(label)), *_spelled(edge, EDGE_FIXED)))
+            link = _link(ontology.IDENTIFIES, id_cells["key"], record.id)
+            rows.append(((EXTERNAL_ID, _group(label)), *link))
+        claims_from = (_group(CLAIM), _group(label))
         for claim in claim_rows(item, self.plan):
             claim_id = claim["props"]["id"]
-            node = {**claim["props"], "created_at": self.now}
-            rows.append((("", CLAIM), *_spelled(node, NODE_FIXED)))
-            links = [
-                ("SUPPORTS", label, claim["owner"]),
-                ("SOURCED_FROM", "Source", claim["source"]),
-            ]
+            cells, kinds = _spelled(claim["props"], NODE_FIXED)
+            cells["created_at"] = now
+            kinds["created_at"] = "datetime"
+            rows.append((("", CLAIM), cells, kinds))
+            rows.append((claims_from, *_link("SUPPORTS", claim_id, claim["owner"])))
+            rows.append((_CLAIM_SOURCE, *_link("SOURCED_FROM", claim_id, claim["source"])))
             if claim["report"] is not None:
-                links.append(("IN_REPORT", "Report", claim["report"]))
-            links.extend(("BASED_ON", "Source", basis) for basis in claim["based_on"])
-            for edge_type, target, target_id in links:
-                edge = {"from": claim_id, "to": target_id, "type": edge_type}
-                rows.append(((_group(CLAIM), _group(target)), *_spelled(edge, EDGE_FIXED)))
+                rows.append((_CLAIM_REPORT, *_link("IN_REPORT", claim_id, claim["report"])))
+            for basis in claim["based_on"]:
+                rows.append((_CLAIM_SOURCE, *_link("BASED_ON", claim_id, basis)))
         return grading, lists, rows
+
+
+_CLAIM_SOURCE = (_group(CLAIM), _group("Source"))
+_CLAIM_REPORT = (_group(CLAIM), _group("Report"))
+"""The relationship files of a claim's links to its source (and `based_on`) and its report."""
 
 
 class CsvSpool(Spool):

@@ -37,12 +37,18 @@ class RawRecord:
 
     def where(self, sub: PathKey = ()) -> str:
         """`file:line` of this record or a field inside it (just the file for JSON)."""
+        return place(self.file, self.line(sub))
+
+    def line(self, sub: PathKey = ()) -> int | None:
+        """The line of this record or a field inside it, or of what holds it; None for JSON."""
+        if not self.lines:
+            return None
         full = self.path + sub
         for cut in range(len(full), 0, -1):
             line = self.lines.get(full[:cut])
             if line is not None:
-                return f"{self.file}:{line}"
-        return str(self.file)
+                return line
+        return None
 
     def field(self, sub: PathKey = ()) -> str:
         """The record path of a field, e.g. `events[3].time.start`."""
@@ -92,6 +98,11 @@ class ReadResult:
     files: list[Path] = field(default_factory=list)
     retractions: list[feeds.FeedRetraction] = field(default_factory=list)
     """Feed actions on events already in the graph, applied after the write."""
+
+
+def place(file: Path, line: int | None) -> str:
+    """`file:line`, or just the file without a line."""
+    return str(file) if line is None else f"{file}:{line}"
 
 
 def format_path(path: PathKey) -> str:
