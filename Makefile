@@ -12,6 +12,11 @@ PYTHON := $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
 endif
 
+# The suite's GraphQL and Cypher parts run a second time through the routing protocol a cluster
+# or Aura speaks (neo4j://, which the local Neo4j answers too), after the whole suite.
+ROUTED_TESTS := tests/test_graphql.py tests/test_graphql_mutations.py tests/test_graphql_agreement.py \
+	tests/test_cypher_answers.py tests/test_cypher_refusals.py tests/test_replicas.py
+
 # The throwaway Neo4j for tests: its own port and data directory, never the one `make run` uses.
 TEST_NEO4J_PORT ?= 7688
 TEST_NEO4J := env -u NEO4J_URI EVENTGRAPH_NEO4J_PORT=$(TEST_NEO4J_PORT) EVENTGRAPH_NEO4J_HOME=$(CURDIR)/var/test/neo4j \
@@ -126,7 +131,10 @@ test: test-setup
 		$(BIN)/eventgraph neo4j start && \
 		$(BIN)/ruff check . && $(BIN)/ruff format --check . && \
 		$(MYPY) && \
-		$(BIN)/pytest $(PYTEST_ARGS)'
+		$(BIN)/pytest $(PYTEST_ARGS) && \
+		if [ -z "$(PYTEST_ARGS)" ]; then \
+			echo "The GraphQL and Cypher tests again, through the routing protocol (neo4j://):"; \
+			EVENTGRAPH_NEO4J_SCHEME=neo4j $(BIN)/pytest -q $(ROUTED_TESTS); fi'
 
 stop: setup
 	$(BIN)/eventgraph neo4j stop
