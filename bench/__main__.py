@@ -286,10 +286,10 @@ def run_proposals_scale(
     dataset(directory, events, args.seed, say)
     say("importing with eventgraph import")
     measure_eventgraph_import(settings, directory)
-    say(f"adding the known answers and measuring the {what} proposals")
+    say(f"measuring the {what}")
     with open_driver(settings) as driver:
         figures = measure(driver, settings, events)
-    say(f"{what} measured in {figures['seconds']:.1f} s")
+    say(f"{what}: {figures['seconds']:.1f} s")
     return {"scale": name, "events": events, **figures}
 
 

@@ -123,7 +123,10 @@ def _chart(browser: Browser, base: str, token: str, focus: str) -> dict[str, Any
     """The neighbourhood chart of `focus`: time to layout, then frames during a pan and zoom."""
     page = _page(browser, token)
     page.goto(f"{base}/chart?focus={quote(focus, safe='')}")
-    page.wait_for_selector(CHART_READY, timeout=WAIT_MS)
+    page.wait_for_function(  # laid out with the neighbourhood in (an empty chart is ready too)
+        f"() => Number(document.querySelector({CHART_READY!r})?.dataset.nodes) > 0",
+        timeout=WAIT_MS,
+    )
     laid_out_ms = float(page.evaluate("() => performance.now()"))
     chart = page.locator("[data-testid=chart]")
     nodes = int(chart.get_attribute("data-nodes") or 0)
@@ -173,9 +176,10 @@ def run_webapp(
         base = server.url.removesuffix("/graphql")
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         try:
-            entity = _entity_loads(browser, base, token, probes.site)
-            hub = _entity_loads(browser, base, token, probes.actor)
-            chart = _chart(browser, base, token, probes.actor)
+            site, hub_actor = f"Asset:{probes.site}", f"Actor:{probes.actor}"  # native keys
+            entity = _entity_loads(browser, base, token, site)
+            hub = _entity_loads(browser, base, token, hub_actor)
+            chart = _chart(browser, base, token, hub_actor)
         finally:
             browser.close()
     return {

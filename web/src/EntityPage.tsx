@@ -151,6 +151,8 @@ function spanOf(answer: TimelineAnswer | undefined, latest: LatestAnswer | undef
 
 const isoWindow = (w: Window) => ({ from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString() });
 
+const NO_EVENTS: TimelineEvent[] = [];
+
 type Drawn = { events: TimelineEvent[]; buckets: ActivityBucket[] | null; inWindow: number | null };
 
 /** What the timeline draws. Up to TIMELINE_FIRST events: all of them, as bars. A hub (more):
@@ -179,14 +181,15 @@ function useTimelineDrawing(scope: string, urlWindow: Window | null) {
     variables: { timeline: scope, bucket: view ? hubBucket(view) : "WEEK", window: asked },
     pause: !hub || asked === null || (inWindow !== null && inWindow <= TIMELINE_FIRST),
   });
-  const last = useRef<Drawn>({ events: [], buckets: null, inWindow: null });
+  const last = useRef<Drawn | null>(null);
   let drawn: Drawn | null = null;
   if (!hub) drawn = base.data ? { events: base.data.timeline.nodes, buckets: null, inWindow: total } : null;
   else if (inWindow !== null && inWindow <= TIMELINE_FIRST && windowed.data) drawn = { events: windowed.data.timeline.nodes, buckets: null, inWindow };
   else if (counts.data && !counts.fetching) drawn = { events: base.data?.timeline.nodes ?? [], buckets: counts.data.activity.buckets, inWindow };
   if (drawn) last.current = drawn;
   const error = base.error ?? latest.error ?? windowed.error ?? counts.error;
-  return { base, total, hub, view, drawn: drawn ?? last.current, loaded: drawn !== null || last.current.events.length > 0, error };
+  // Nothing is drawn before a first answer: a hub's page waits for its span and its counts.
+  return { base, total, hub, view, drawn: drawn ?? last.current, error };
 }
 
 function EntityTimeline({ entity }: { entity: Entity }) {
@@ -201,8 +204,8 @@ function EntityTimeline({ entity }: { entity: Entity }) {
   const { base: result, hub } = drawing;
   const filters = useMemo(() => timelineFilters(scope), [scope]);
   const live = useLiveEvents<TimelineEvent>(TIMELINE_LIVE, filters);
-  const listed = drawing.drawn.events;
-  const buckets = drawing.drawn.buckets;
+  const listed = drawing.drawn?.events ?? NO_EVENTS; // answers' arrays: the same until a new one
+  const buckets = drawing.drawn?.buckets ?? null;
   const fresh = useMemo(() => live.filter((e) => !listed.some((l) => l.id === e.id)), [live, listed]);
   const events = useMemo(() => withLive(listed, live), [listed, live]);
   const total = drawing.total + fresh.length;
@@ -232,9 +235,9 @@ function EntityTimeline({ entity }: { entity: Entity }) {
       )}
       <NewEvents events={fresh} />
       {drawing.error && <ProblemNotice error={drawing.error} />}
-      {result.fetching && !result.data && <p>Loading the timeline…</p>}
+      {!drawing.drawn && !drawing.error && <p>Loading the timeline…</p>}
       {result.data && drawing.total === 0 && events.length === 0 && <p>No events recorded.</p>}
-      {(events.length > 0 || hub) && (
+      {drawing.drawn && (events.length > 0 || hub) && (
         <>
           <Suspense fallback={<p>Loading the timeline…</p>}>
             <EventTimeline
