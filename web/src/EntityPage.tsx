@@ -2,7 +2,7 @@
 // time spans and sources, and a timeline of its events. For a place the timeline can widen to
 // the places it lies in (`scope` in the URL): an air base's own events leave out the flights to
 // the civil airport on its runway, the site or the province holds both.
-import { Suspense, lazy, useMemo, useRef } from "react";
+import { Suspense, lazy, useEffect, useMemo, useRef } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { ActivityChart } from "./ActivityChart";
@@ -13,8 +13,11 @@ import { instant, label, pathOf, timeText } from "./format";
 import { ENTITY, LATEST_OF_ENTITY, LATEST_OF_PLACE, TIMELINE, TIMELINE_BUCKETS, TIMELINE_LIVE, refOf, timelineFilters, type ActivityBucket, type LatestAnswer, type Entity, type PlaceChain, type Relation, type TimeBucket, type TimelineEvent } from "./queries";
 import type { Window } from "./Timeline";
 
-// vis-timeline is most of the app's code and only this page needs it: loaded with the page.
-const EventTimeline = lazy(() => import("./Timeline").then((m) => ({ default: m.EventTimeline })));
+// vis-timeline is most of the app's code and only this page needs it: loaded with the page,
+// from its first render on, while the page's queries are under way.
+let timelineChunk: Promise<typeof import("./Timeline")> | null = null;
+const loadTimeline = () => (timelineChunk ??= import("./Timeline"));
+const EventTimeline = lazy(() => loadTimeline().then((m) => ({ default: m.EventTimeline })));
 
 /** The most events the timeline draws as bars: past it, a hub's window is drawn as counts. */
 const TIMELINE_FIRST = 500;
@@ -282,6 +285,12 @@ function EntityTimeline({ entity }: { entity: Entity }) {
 
 export function EntityPage() {
   const { id = "" } = useParams();
+  const [params] = useSearchParams();
+  useEffect(() => void loadTimeline(), []);
+  // The timeline's queries go out with the entity's, not after it: the same variables as the
+  // timeline below asks with (its scope unless the URL names another), so it finds them in
+  // the client's cache.
+  useTimelineDrawing(params.get("scope") ?? id, windowOf(params));
   const [result] = useQuery<{ node: Entity | null; relations: { totalCount: number; nodes: Relation[] } }>({
     query: ENTITY,
     variables: { id },
