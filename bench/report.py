@@ -27,6 +27,7 @@ from bench.targets import (
     ratio,
     verdicts,
 )
+from bench.webapp import webapp_section
 
 SIDE_NAMES = {"ours": "ours", "floor": "floor (Cypher)", "reference": "@neo4j/graphql"}
 STATUS_MARK = {MET: "✅ met", MISSED: "❌ missed"}
@@ -505,6 +506,7 @@ def markdown(results: dict[str, Any]) -> str:
         *feeds_section(results.get("feeds")),
         *resolution_section(results.get("resolution")),
         *coreference_section(results.get("coreference")),
+        *webapp_section(results.get("webapp")),
     ]
     shown, earlier = query_scales(results)
     if earlier is not None or not shown:

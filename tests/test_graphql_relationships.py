@@ -395,9 +395,34 @@ def test_activity_of_an_entity_by_day_and_type(story_client: TestClient) -> None
     assert by_day["2025-10-31"] == (0, 2)
 
 
+def test_activity_of_a_timeline_counts_what_the_timeline_lists(story_client: TestClient) -> None:
+    # One bucket: every event the timeline lists over the month is certain or uncertain in it.
+    data = agreed_data(
+        story_client,
+        """{ timeline: activity(timeline: "Asset:hmeimim-air-base", bucket: MONTH,
+                                window: {from: "2025-10", to: "2025-10"}) {
+               buckets { count uncertain } }
+             place: activity(place: "Asset:hmeimim-air-base", bucket: MONTH,
+                             window: {from: "2025-10", to: "2025-10"}) { buckets { count } }
+             listed: timeline(entity: "Asset:hmeimim-air-base",
+                              window: {from: "2025-10", to: "2025-10"}) { totalCount } }""",
+    )
+    [bucket] = data["timeline"]["buckets"]
+    assert bucket["count"] + bucket["uncertain"] == data["listed"]["totalCount"] > 0
+    # The air base is also the subject of events elsewhere: its timeline holds more than the
+    # events at it.
+    assert bucket["count"] > data["place"]["buckets"][0]["count"]
+
+
 @pytest.mark.parametrize(
     ("arguments", "needle"),
     [
+        (
+            'timeline: "Asset:hmeimim-air-base", entity: "Actor:russia", bucket: WEEK, '
+            'window: {from: "2025-09", to: "2025-10"}',
+            "not taken with",
+        ),
+        ('timeline: "Event:x", bucket: WEEK, window: {from: "2025", to: "2025"}', "not an entity"),
         ('place: "Location:syria", bucket: WEEK, window: {from: "2025-09"}', "needs both"),
         ('place: "Location:syria", bucket: DAY, window: {from: "2024", to: "2025"}', "more than"),
         ('place: "Actor:russia", bucket: WEEK, window: {from: "2025", to: "2025"}', "not a place"),

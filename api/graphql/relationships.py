@@ -152,8 +152,9 @@ class RelationshipQueries:
 
     @strawberry.field(
         description="Events per bucket over `window` (from and to both needed), involving "
-        "`entity` and/or at `place` (places nested inside count), with a baseline over as many "
-        "buckets just before the window."
+        "`entity` and/or at `place` (places nested inside count), or what `timeline` of "
+        "that entity lists (not taken with either), with a baseline over as many buckets just "
+        "before the window."
     )
     async def activity(
         self,
@@ -163,5 +164,6 @@ class RelationshipQueries:
         entity: strawberry.ID | None = None,
         place: strawberry.ID | None = None,
         types: list[EventType] | None = None,
+        timeline: strawberry.ID | None = None,
     ) -> Activity:
         return await answer_root(info)  # type: ignore[no-any-return]

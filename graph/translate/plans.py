@@ -193,6 +193,7 @@ def _activity(selection: Selection, tag: bool) -> RootPlan:
         selection.arg("entity"),
         selection.arg("place"),
         list(selection.arg("types") or ()),
+        selection.arg("timeline"),
     )
     return RootPlan(
         statement,

@@ -526,14 +526,26 @@ def timeline(
     """A Relay connection over the events an entity takes part in (any role) and, for a place
     (a Location or an Asset), the events at it as `EventFilter.at` finds them, each once, in
     time order (`time_order`). Paged: a hub's timeline holds thousands of events."""
-    label, _ = parse_global_id(global_id)
-    ways = [EventFilter(start=start, end=end, involving=global_id)]
-    if label in PLACE_TYPES:
-        ways.append(EventFilter(start=start, end=end, at=global_id))
     c = Compiler(type_tags=tag)
-    union = " UNION ".join(f"{event_match(c, f)} RETURN e" for f in ways)
-    match = f"CALL () {{ {union} }}"
+    match = timeline_match(c, global_id, start, end)
     return _connection(c, selection, "Event", "e", match, time_order("e"), skip, limit)
+
+
+def timeline_match(
+    c: Compiler,
+    global_id: str,
+    start: datetime | None,
+    end: datetime | None,
+    types: tuple[str, ...] = (),
+) -> str:
+    """A clause binding `e` to what `timeline(entity)` lists: the events the entity takes part
+    in and, for a place, the events at it, each once (`activity(timeline)` counts the same)."""
+    label, _ = parse_global_id(global_id)
+    ways = [EventFilter(types=types, start=start, end=end, involving=global_id)]
+    if label in PLACE_TYPES:
+        ways.append(EventFilter(types=types, start=start, end=end, at=global_id))
+    union = " UNION ".join(f"{event_match(c, f)} RETURN e" for f in ways)
+    return f"CALL () {{ {union} }}"
 
 
 # ---- relations -----------------------------------------------------------------------------

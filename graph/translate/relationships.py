@@ -48,6 +48,7 @@ from eventgraph.graph.translate.queries import (
     _event_conditions,
     event_match,
     parse_global_id,
+    timeline_match,
 )
 
 MAX_DEPTH = 3
@@ -488,19 +489,42 @@ def activity_plan(unit: Bucket, start: datetime, end: datetime) -> ActivityPlan:
 
 
 def activity(
-    plan: ActivityPlan, entity: str | None, place: str | None, types: list[str]
+    plan: ActivityPlan,
+    entity: str | None,
+    place: str | None,
+    types: list[str],
+    timeline: str | None = None,
 ) -> Statement:
-    """Events (involving `entity`, at `place` or inside it) overlapping the plan's buckets,
-    grouped by their first and last bucket and whether they lie in one bucket (`known`)."""
-    if entity is not None and parse_global_id(entity)[0] not in ontology.ENTITY_LABELS:
-        raise InvalidData([Problem("entity", entity, "is not an entity (actor, asset …)")])
+    """Events (involving `entity`, at `place` or inside it, or what `timeline` of that entity
+    lists) overlapping the plan's buckets, grouped by their first and last bucket and whether
+    they lie in one bucket (`known`)."""
+    for name, value in (("entity", entity), ("timeline", timeline)):
+        if value is not None and parse_global_id(value)[0] not in ontology.ENTITY_LABELS:
+            raise InvalidData([Problem(name, value, "is not an entity (actor, asset …)")])
     if place is not None and parse_global_id(place)[0] not in ontology.PLACE_LABELS:
         raise InvalidData([Problem("place", place, "is not a place (Location or Asset)")])
+    if timeline is not None and (entity is not None or place is not None):
+        raise InvalidData(
+            [
+                Problem(
+                    "timeline",
+                    timeline,
+                    "is not taken with `entity` or `place`",
+                    "count a timeline, or events involving an entity and/or at a place",
+                )
+            ]
+        )
     c = Compiler()
-    f = EventFilter(types=tuple(types), start=plan.low, end=plan.high, involving=entity, at=place)
+    if timeline is not None:
+        match = timeline_match(c, timeline, plan.low, plan.high, tuple(types))
+    else:
+        f = EventFilter(
+            types=tuple(types), start=plan.low, end=plan.high, involving=entity, at=place
+        )
+        match = event_match(c, f)
     unit, low, high = c.param(plan.unit.value), c.param(plan.low), c.param(plan.high)
     cypher = (
-        f"{event_match(c, f)} "
+        f"{match} "
         "WITH e.start AS s, e.end AS t "
         f"WITH datetime.truncate({unit}, CASE WHEN s IS NULL OR s < {low} THEN {low} ELSE s END) "
         "AS first, "

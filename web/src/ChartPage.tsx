@@ -8,6 +8,7 @@ import { useClient, type CombinedError } from "urql";
 import { NODE_STYLES, RELATION, edgeStyle, isRelationType, nodeStyle } from "./chartStyles";
 import { label, pathOf } from "./format";
 import type { ChartEdge, ChartNode } from "./LinkChart";
+import { DateWindowFields, dateWindowOf } from "./DateWindow";
 import { ProblemNotice } from "./problems";
 import { NEIGHBORHOOD, PATHS, refOf, type GraphRelationship, type Subgraph } from "./queries";
 import { SearchBox } from "./Search";
@@ -107,19 +108,13 @@ function EdgeSwatch({ type, text }: { type: string; text: string }) {
   );
 }
 
-function dateOrNull(text: string | null): string | null {
-  return text && /^\d{4}(-\d{2}(-\d{2})?)?$/.test(text) ? text : null;
-}
-
 export function ChartPage() {
   const [params, setParams] = useSearchParams();
   const focus = params.get("focus") ?? "";
   const expanded = params.getAll("expand");
   const hidden = useMemo(() => new Set(params.getAll("hide")), [params]);
-  const from = dateOrNull(params.get("from"));
-  const to = dateOrNull(params.get("to"));
+  const { from, to, window } = dateWindowOf(params);
   const connect = params.get("connect");
-  const window = from || to ? { ...(from ? { from } : {}), ...(to ? { to } : {}) } : null;
   const { drawn, path, pathFound, error, loading } = useChart(focus, expanded, window, connect);
   const [selected, setSelected] = useState<string | null>(null);
 
@@ -170,12 +165,7 @@ export function ChartPage() {
             <button type="button" onClick={() => setOne("connect", null)}>Clear</button>
           </p>
         )}
-        <fieldset className="window">
-          <legend>Events between</legend>
-          <input type="date" aria-label="From" value={from ?? ""} onChange={(e) => setOne("from", e.target.value || null)} />
-          {" and "}
-          <input type="date" aria-label="To" value={to ?? ""} onChange={(e) => setOne("to", e.target.value || null)} />
-        </fieldset>
+        <DateWindowFields legend="Events between" from={from} to={to} onChange={setOne} />
         <fieldset className="types">
           <legend>Relationships shown</legend>
           {types.map((type) => (

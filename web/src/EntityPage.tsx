@@ -2,7 +2,7 @@
 // time spans and sources, and a timeline of its events. For a place the timeline can widen to
 // the places it lies in (`scope` in the URL): an air base's own events leave out the flights to
 // the civil airport on its runway, the site or the province holds both.
-import { Suspense, lazy, useMemo } from "react";
+import { Suspense, lazy, useEffect, useMemo, useRef } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { ActivityChart } from "./ActivityChart";
@@ -10,13 +10,20 @@ import { Grading } from "./Grading";
 import { NewEvents, useLiveEvents } from "./Live";
 import { ProblemNotice } from "./problems";
 import { instant, label, pathOf, timeText } from "./format";
-import { ENTITY, TIMELINE, TIMELINE_LIVE, refOf, timelineFilters, type Entity, type PlaceChain, type Relation, type TimeBucket, type TimelineEvent } from "./queries";
+import { ENTITY, LATEST_OF_ENTITY, LATEST_OF_PLACE, TIMELINE, TIMELINE_BUCKETS, TIMELINE_LIVE, refOf, timelineFilters, type ActivityBucket, type LatestAnswer, type Entity, type PlaceChain, type Relation, type TimeBucket, type TimelineEvent } from "./queries";
 import type { Window } from "./Timeline";
 
-// vis-timeline is most of the app's code and only this page needs it: loaded with the page.
-const EventTimeline = lazy(() => import("./Timeline").then((m) => ({ default: m.EventTimeline })));
+// vis-timeline is most of the app's code and only this page needs it: loaded with the page,
+// from its first render on, while the page's queries are under way.
+let timelineChunk: Promise<typeof import("./Timeline")> | null = null;
+const loadTimeline = () => (timelineChunk ??= import("./Timeline"));
+const EventTimeline = lazy(() => loadTimeline().then((m) => ({ default: m.EventTimeline })));
 
+/** The most events the timeline draws as bars: past it, a hub's window is drawn as counts. */
 const TIMELINE_FIRST = 500;
+const DAY = 86_400_000;
+
+type TimelineAnswer = { timeline: { totalCount: number; nodes: TimelineEvent[] } };
 
 function chainOf(place: PlaceChain | null | undefined): PlaceChain[] {
   const chain: PlaceChain[] = [];
@@ -128,6 +135,66 @@ function withLive(listed: TimelineEvent[], live: TimelineEvent[]): TimelineEvent
   return [...kept, ...added].sort((a, b) => first(a).localeCompare(first(b)));
 }
 
+/** The buckets a hub's window is counted in: about 30 to 400 of them. */
+function hubBucket(window: Window): TimeBucket {
+  const days = (window.to - window.from) / DAY;
+  return days <= 120 ? "DAY" : days <= 1500 ? "WEEK" : "MONTH";
+}
+
+/** From the first instant the first event may have begun to the last the latest may have ended. */
+function spanOf(answer: TimelineAnswer | undefined, latest: LatestAnswer | undefined): Window | null {
+  const first = answer?.timeline.nodes[0]?.time;
+  const lasts = Object.values(latest ?? {}).flatMap((c) => c.nodes.map((n) => n.time.end ?? n.time.start));
+  const from = first?.start ?? first?.end;
+  const to = lasts.filter((t): t is string => t !== null).sort((a, b) => instant(a) - instant(b)).pop();
+  if (!from || !to) return null;
+  const window = { from: instant(from), to: instant(to) };
+  return window.to > window.from ? window : { from: window.from - DAY, to: window.from + DAY };
+}
+
+const isoWindow = (w: Window) => ({ from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString() });
+
+const NO_EVENTS: TimelineEvent[] = [];
+
+type Drawn = { events: TimelineEvent[]; buckets: ActivityBucket[] | null; inWindow: number | null };
+
+/** What the timeline draws. Up to TIMELINE_FIRST events: all of them, as bars. A hub (more):
+ * over the window in view (the URL's, else the whole span), its events as bars when it holds
+ * TIMELINE_FIRST or fewer, else the counts per bucket (`activity(timeline)`), each fetched when
+ * the window settles. While a window loads, what was drawn stays. */
+function useTimelineDrawing(scope: string, urlWindow: Window | null) {
+  const [base] = useQuery<TimelineAnswer>({ query: TIMELINE, variables: { entity: scope, first: TIMELINE_FIRST } });
+  const [latest] = useQuery<LatestAnswer>({
+    query: timelineFilters(scope).length > 1 ? LATEST_OF_PLACE : LATEST_OF_ENTITY,
+    variables: { entity: scope },
+    pause: urlWindow !== null,
+  });
+  const total = base.data?.timeline.totalCount ?? 0;
+  const hub = total > TIMELINE_FIRST;
+  const view = urlWindow ?? (hub ? spanOf(base.data, latest.data) : null);
+  const asked = view ? isoWindow(view) : null;
+  const [windowed] = useQuery<TimelineAnswer>({
+    query: TIMELINE,
+    variables: { entity: scope, first: TIMELINE_FIRST, window: asked },
+    pause: !hub || urlWindow === null, // the whole span holds them all: more than can be drawn
+  });
+  const inWindow = urlWindow === null ? total : (windowed.data?.timeline.totalCount ?? null);
+  const [counts] = useQuery<{ activity: { buckets: ActivityBucket[] } }>({
+    query: TIMELINE_BUCKETS,
+    variables: { timeline: scope, bucket: view ? hubBucket(view) : "WEEK", window: asked },
+    pause: !hub || asked === null || (inWindow !== null && inWindow <= TIMELINE_FIRST),
+  });
+  const last = useRef<Drawn | null>(null);
+  let drawn: Drawn | null = null;
+  if (!hub) drawn = base.data ? { events: base.data.timeline.nodes, buckets: null, inWindow: total } : null;
+  else if (inWindow !== null && inWindow <= TIMELINE_FIRST && windowed.data) drawn = { events: windowed.data.timeline.nodes, buckets: null, inWindow };
+  else if (counts.data && !counts.fetching) drawn = { events: base.data?.timeline.nodes ?? [], buckets: counts.data.activity.buckets, inWindow };
+  if (drawn) last.current = drawn;
+  const error = base.error ?? latest.error ?? windowed.error ?? counts.error;
+  // Nothing is drawn before a first answer: a hub's page waits for its span and its counts.
+  return { base, total, hub, view, drawn: drawn ?? last.current, error };
+}
+
 function EntityTimeline({ entity }: { entity: Entity }) {
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
@@ -135,16 +202,16 @@ function EntityTimeline({ entity }: { entity: Entity }) {
   const scopes = [{ id: entity.id, name: `${entity.name} itself` }, ...places.map((p) => ({ id: p.id, name: `all at ${p.name} (${label(p.locationKind)})` }))];
   const requested = params.get("scope");
   const scope = scopes.find((s) => s.id === requested)?.id ?? entity.id;
-  const [result] = useQuery<{ timeline: { totalCount: number; nodes: TimelineEvent[] } }>({
-    query: TIMELINE,
-    variables: { entity: scope, first: TIMELINE_FIRST },
-  });
+  const urlWindow = windowOf(params);
+  const drawing = useTimelineDrawing(scope, urlWindow);
+  const { base: result, hub } = drawing;
   const filters = useMemo(() => timelineFilters(scope), [scope]);
   const live = useLiveEvents<TimelineEvent>(TIMELINE_LIVE, filters);
-  const listed = useMemo(() => result.data?.timeline.nodes ?? [], [result.data]);
+  const listed = drawing.drawn?.events ?? NO_EVENTS; // answers' arrays: the same until a new one
+  const buckets = drawing.drawn?.buckets ?? null;
   const fresh = useMemo(() => live.filter((e) => !listed.some((l) => l.id === e.id)), [live, listed]);
   const events = useMemo(() => withLive(listed, live), [listed, live]);
-  const total = (result.data?.timeline.totalCount ?? 0) + fresh.length;
+  const total = drawing.total + fresh.length;
   const counted = activityWindow(params, events);
 
   function update(change: Record<string, string | null>) {
@@ -170,21 +237,30 @@ function EntityTimeline({ entity }: { entity: Entity }) {
         </p>
       )}
       <NewEvents events={fresh} />
-      {result.error && <ProblemNotice error={result.error} />}
-      {result.fetching && !result.data && <p>Loading the timeline…</p>}
-      {result.data && events.length === 0 && <p>No events recorded.</p>}
-      {events.length > 0 && (
+      {drawing.error && <ProblemNotice error={drawing.error} />}
+      {!drawing.drawn && !drawing.error && <p>Loading the timeline…</p>}
+      {result.data && drawing.total === 0 && events.length === 0 && <p>No events recorded.</p>}
+      {drawing.drawn && (events.length > 0 || hub) && (
         <>
           <Suspense fallback={<p>Loading the timeline…</p>}>
             <EventTimeline
               key={scope}
-              events={events}
-              window={windowOf(params)}
+              events={buckets ? [] : events}
+              buckets={buckets}
+              window={urlWindow}
               onWindow={(w) => update({ from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString() })}
               onOpen={(id) => navigate(`/event/${encodeURIComponent(id)}`)}
             />
           </Suspense>
-          {total > events.length && <p className="note">The first {events.length} of {total} events are drawn.</p>}
+          <p className="note" data-testid="timeline-note">
+            {buckets
+              ? `${drawing.drawn.inWindow ?? total} events in this window, more than ${TIMELINE_FIRST}: drawn as counts per ${(drawing.view ? hubBucket(drawing.view) : "week").toLowerCase()}. Zoom in (or click a box) to see each event; the list holds the first ${events.length} of ${total}.`
+              : hub
+                ? `The ${events.length} events of this window are drawn, of ${total} in all; zoom out or pan for the others.`
+                : total > events.length
+                  ? `The first ${events.length} of ${total} events are drawn.`
+                  : null}
+          </p>
           <ol className="event-list">
             {events.map((e) => (
               <li key={e.id}>
@@ -209,6 +285,12 @@ function EntityTimeline({ entity }: { entity: Entity }) {
 
 export function EntityPage() {
   const { id = "" } = useParams();
+  const [params] = useSearchParams();
+  useEffect(() => void loadTimeline(), []);
+  // The timeline's queries go out with the entity's, not after it: the same variables as the
+  // timeline below asks with (its scope unless the URL names another), so it finds them in
+  // the client's cache.
+  useTimelineDrawing(params.get("scope") ?? id, windowOf(params));
   const [result] = useQuery<{ node: Entity | null; relations: { totalCount: number; nodes: Relation[] } }>({
     query: ENTITY,
     variables: { id },

@@ -7,6 +7,7 @@ import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { label, pathOf, timeText } from "./format";
 import type { MapArc, MapCircle, MapMarker } from "./MapView";
+import { DateWindowFields, dateWindowOf } from "./DateWindow";
 import { ProblemNotice } from "./problems";
 import { MAP_FLIGHTS, MAP_PLACES, type FlightEnd, type GeoPoint, type MapAsset, type MapFlight, type MapPlace } from "./queries";
 
@@ -37,16 +38,10 @@ function circleOf(place: MapPlace): MapCircle | null {
   };
 }
 
-function dateOrNull(text: string | null): string | null {
-  return text && /^\d{4}(-\d{2}(-\d{2})?)?$/.test(text) ? text : null;
-}
-
 export function MapPage() {
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
-  const from = dateOrNull(params.get("from"));
-  const to = dateOrNull(params.get("to"));
-  const window = from || to ? { ...(from ? { from } : {}), ...(to ? { to } : {}) } : null;
+  const { from, to, window } = dateWindowOf(params);
   const [places] = useQuery<{ locations: { nodes: MapPlace[] }; assets: { nodes: MapAsset[] } }>({ query: MAP_PLACES });
   const [flights] = useQuery<{ events: { totalCount: number; nodes: MapFlight[] } }>({ query: MAP_FLIGHTS, variables: { window } });
 
@@ -95,12 +90,7 @@ export function MapPage() {
     <main className="map-page">
       <h1>Map</h1>
       <div className="chart-controls">
-        <fieldset className="window">
-          <legend>Flights between</legend>
-          <input type="date" aria-label="From" value={from ?? ""} onChange={(e) => setParam("from", e.target.value || null)} />
-          {" and "}
-          <input type="date" aria-label="To" value={to ?? ""} onChange={(e) => setParam("to", e.target.value || null)} />
-        </fieldset>
+        <DateWindowFields legend="Flights between" from={from} to={to} onChange={setParam} />
         {first !== null && last !== null && (
           <fieldset className="slider">
             <legend>Flights begun by</legend>

@@ -2,13 +2,19 @@
 // the last instant it may have happened, styled by how precisely its time is known (legend
 // below). Zoom with the wheel or a pinch, drag to pan; the visible window goes into the URL
 // (`from`, `to`) so a shared link opens on the same stretch. Clustered past CLUSTER_FROM events.
+// A hub's timeline, with more events than can be drawn, shows `buckets` instead: one box per
+// day, week or month over the window with its count (a click zooms into it); the page loads the
+// events themselves once the window holds few enough. Moves are told after WINDOW_SETTLE_MS.
 import { useEffect, useRef } from "react";
 import { Timeline as VisTimeline, type DataItem } from "vis-timeline/standalone";
 import { PRECISIONS, instant, timeText } from "./format";
-import type { TimelineEvent } from "./queries";
+import type { ActivityBucket, TimelineEvent } from "./queries";
 
 const CLUSTER_FROM = 300;
 const HOUR = 3_600_000;
+/** A wheel zoom or a drag fires many range changes: the page hears of the last one only. */
+export const WINDOW_SETTLE_MS = 300;
+const BUCKET_PREFIX = "bucket:";
 
 export type Window = { from: number; to: number };
 
@@ -37,25 +43,48 @@ function itemOf(event: TimelineEvent): DataItem | null {
   };
 }
 
+function bucketItem(bucket: ActivityBucket, top: number): DataItem {
+  const events = bucket.count + bucket.uncertain;
+  const height = Math.round(4 + (events / top) * 36);
+  const text = `${bucket.count} event${bucket.count === 1 ? "" : "s"}${bucket.uncertain ? `, ${bucket.uncertain} more maybe` : ""}`;
+  return {
+    id: `${BUCKET_PREFIX}${bucket.start}`,
+    content: `<span class="bucket-bar" style="height:${height}px"></span><span class="bucket-count">${events}</span>`,
+    start: instant(bucket.start),
+    end: instant(bucket.end),
+    type: "range",
+    className: "aggregate",
+    title: escapeHtml(`${bucket.start.slice(0, 10)} to ${bucket.end.slice(0, 10)}: ${text}`),
+  };
+}
+
 type Props = {
   events: TimelineEvent[];
+  /** Counts per bucket over the window, drawn instead of `events` (a hub's timeline). */
+  buckets: ActivityBucket[] | null;
   window: Window | null;
   onWindow: (window: Window) => void;
   onOpen: (id: string) => void;
 };
 
-export function EventTimeline({ events, window, onWindow, onOpen }: Props) {
+export function EventTimeline({ events, buckets, window, onWindow, onOpen }: Props) {
   const holder = useRef<HTMLDivElement>(null);
+  const timeline = useRef<VisTimeline | null>(null);
+  const shown = useRef<Window | null>(window);
+  const drawnIds = useRef(new Set<string>());
+  const bucketWindows = useRef(new Map<string, Window>());
   const handlers = useRef({ onWindow, onOpen });
   handlers.current = { onWindow, onOpen };
+  const clustered = buckets === null && events.length >= CLUSTER_FROM;
+  const mode = buckets === null ? "events" : "buckets";
 
+  // One vis-timeline per way of drawing (bars, clustered bars, buckets), kept across new items:
+  // a zoom that loads other events or counts redraws them in the window the analyst is in.
   useEffect(() => {
     const element = holder.current;
     if (!element) return;
-    const items = events.map(itemOf).filter((item): item is DataItem => item !== null);
-    const drawn = new Set(items.map((item) => String(item.id)));
-    const timeline = new VisTimeline(element, items, {
-      stack: true,
+    const drawn = new VisTimeline(element, [], {
+      stack: mode === "events",
       zoomMin: HOUR,
       zoomMax: 1000 * 365 * 24 * HOUR,
       selectable: true,
@@ -63,32 +92,80 @@ export function EventTimeline({ events, window, onWindow, onOpen }: Props) {
       tooltip: { followMouse: true },
       margin: { item: { horizontal: 0, vertical: 6 } },
       orientation: "top",
-      ...(items.length >= CLUSTER_FROM ? { cluster: { maxItems: 4, titleTemplate: "{count} events" } } : {}),
+      // Names are escaped (escapeHtml); a bucket's box is two spans, their class and height
+      // kept by vis-timeline's filter of item HTML.
+      xss: { disabled: false, filterOptions: { whiteList: { span: ["class", "style"] } } },
+      ...(clustered ? { cluster: { maxItems: 4, titleTemplate: "{count} events" } } : {}),
     });
+    let settle: number | undefined;
     const showWindow = () => {
-      const range = timeline.getWindow();
+      const range = drawn.getWindow();
       element.dataset.windowStart = String(range.start.valueOf());
       element.dataset.windowEnd = String(range.end.valueOf());
     };
-    timeline.on("changed", showWindow);
-    timeline.on("rangechanged", (props: { start: Date; end: Date; byUser: boolean }) => {
-      showWindow();
-      if (props.byUser) handlers.current.onWindow({ from: props.start.valueOf(), to: props.end.valueOf() });
-    });
-    timeline.on("click", (props: { item: string | number | null }) => {
-      if (props.item !== null && drawn.has(String(props.item))) handlers.current.onOpen(String(props.item));
-    });
-    if (window) timeline.setWindow(window.from, window.to, { animation: false });
-    else timeline.fit({ animation: false });
-    showWindow();
-    element.dataset.ready = "true";
-    return () => {
-      delete element.dataset.ready;
-      timeline.destroy();
+    const tell = (moved: Window) => {
+      shown.current = moved;
+      clearTimeout(settle);
+      settle = setTimeout(() => handlers.current.onWindow(moved), WINDOW_SETTLE_MS);
     };
-    // The window is read once per set of events; later moves come from the timeline itself.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [events]);
+    drawn.on("changed", () => {
+      showWindow();
+      // The first redraw after new items may come before they are in the DOM (vis-timeline
+      // queues some): ready once one is drawn, or there is none to draw.
+      const shownItems = element.dataset.items === "0" || element.querySelector(".vis-item") !== null;
+      if (element.dataset.pending === "true" && shownItems) {
+        delete element.dataset.pending;
+        element.dataset.ready = "true";
+        performance.mark("timeline-drawn", { detail: { mode: element.dataset.mode, items: Number(element.dataset.items) } });
+      }
+    });
+    drawn.on("rangechanged", (props: { start: Date; end: Date; byUser: boolean }) => {
+      showWindow();
+      if (props.byUser) tell({ from: props.start.valueOf(), to: props.end.valueOf() });
+    });
+    drawn.on("click", (props: { item: string | number | null }) => {
+      const item = props.item === null ? null : String(props.item);
+      if (item === null) return;
+      const bucket = bucketWindows.current.get(item);
+      if (bucket) {
+        drawn.setWindow(bucket.from, bucket.to, { animation: false });
+        tell(bucket);
+      } else if (drawnIds.current.has(item)) {
+        handlers.current.onOpen(item);
+      }
+    });
+    if (shown.current) drawn.setWindow(shown.current.from, shown.current.to, { animation: false });
+    timeline.current = drawn;
+    return () => {
+      clearTimeout(settle);
+      delete element.dataset.ready;
+      timeline.current = null;
+      drawn.destroy();
+    };
+  }, [mode, clustered]);
+
+  useEffect(() => {
+    const drawn = timeline.current;
+    const element = holder.current;
+    if (!drawn || !element) return;
+    let items: DataItem[];
+    if (buckets) {
+      const top = Math.max(1, ...buckets.map((b) => b.count + b.uncertain));
+      items = buckets.map((b) => bucketItem(b, top));
+      bucketWindows.current = new Map(buckets.map((b) => [`${BUCKET_PREFIX}${b.start}`, { from: instant(b.start), to: instant(b.end) }]));
+      drawnIds.current = new Set();
+    } else {
+      items = events.map(itemOf).filter((item): item is DataItem => item !== null);
+      drawnIds.current = new Set(items.map((item) => String(item.id)));
+      bucketWindows.current = new Map();
+    }
+    element.dataset.mode = mode;
+    element.dataset.items = String(items.length);
+    element.dataset.pending = "true";
+    delete element.dataset.ready;
+    drawn.setItems(items);
+    if (!shown.current && items.length > 0) drawn.fit({ animation: false });
+  }, [events, buckets, mode, clustered]);
 
   return (
     <figure className="timeline" aria-label="Events over time">
@@ -102,6 +179,11 @@ export function EventTimeline({ events, window, onWindow, onOpen }: Props) {
         <span className="legend-entry" title="the source gave no year">
           <span className="swatch precision-day year-assumed" /> year assumed
         </span>
+        {buckets && (
+          <span className="legend-entry" title="more events than can be drawn: counted per bucket">
+            <span className="swatch aggregate" /> events per box (its count), a click zooms in
+          </span>
+        )}
         <span className="legend-hint">Each bar spans every instant the event may have happened. Wheel to zoom, drag to pan.</span>
       </figcaption>
     </figure>

@@ -124,10 +124,26 @@ export type Relation = {
 };
 
 export const TIMELINE = `
-  query Timeline($entity: ID!, $first: Int!) {
-    timeline(entity: $entity, first: $first) {
+  query Timeline($entity: ID!, $first: Int!, $window: Window) {
+    timeline(entity: $entity, first: $first, window: $window) {
       totalCount
       nodes { id name type placePrecision time { ${TIME} } }
+    }
+  }
+`;
+
+/** The latest event a timeline lists (the latest to start), for a hub's span: one connection
+ * for an entity, the latest of two for a place (what it takes part in, what is at it). */
+const LATEST = (filter: string) => `events(filter: ${filter}, orderBy: START_DESC, first: 1) { nodes { time { ${TIME} } } }`;
+export const LATEST_OF_ENTITY = `query LatestOfEntity($entity: ID!) { involving: ${LATEST("{ involving: $entity }")} }`;
+export const LATEST_OF_PLACE = `query LatestOfPlace($entity: ID!) { involving: ${LATEST("{ involving: $entity }")} at: ${LATEST("{ at: $entity }")} }`;
+export type LatestAnswer = Record<string, { nodes: { time: TimeSpan }[] }>;
+
+/** A hub's timeline over its window: how many events each bucket holds (what `timeline` lists). */
+export const TIMELINE_BUCKETS = `
+  query TimelineBuckets($timeline: ID!, $bucket: TimeBucket!, $window: Window!) {
+    activity(timeline: $timeline, bucket: $bucket, window: $window) {
+      buckets { start end count uncertain zScore }
     }
   }
 `;
