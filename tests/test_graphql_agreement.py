@@ -27,6 +27,7 @@ from hypothesis_graphql import queries
 from neo4j import Driver
 
 from eventgraph.api.app import create_app
+from eventgraph.api.graphql.cost import TOO_COMPLEX
 from eventgraph.api.graphql.schema import schema
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.translate.queries import encode_cursor
@@ -204,7 +205,7 @@ def _ordered(text: str) -> Any:
 
 
 def test_generated_queries_answer_the_same_bytes_on_both_paths(client: TestClient) -> None:
-    tally = {"asked": 0, "fast": 0, "fallbacks": 0, "timeouts": 0, "racy": 0}
+    tally = {"asked": 0, "fast": 0, "fallbacks": 0, "timeouts": 0, "racy": 0, "too_complex": 0}
 
     @settings(
         max_examples=EXAMPLES,
@@ -221,6 +222,7 @@ def test_generated_queries_answer_the_same_bytes_on_both_paths(client: TestClien
         by_fast = watched.answered == 1
         tally["asked"] += 1
         tally["fast"] += by_fast
+        tally["too_complex"] += f'"{TOO_COMPLEX}"' in fast  # refused before either path runs
         tally["fallbacks"] += watched.fell_back > 0
         if '"TIMEOUT"' in fast or '"TIMEOUT"' in standard:
             tally["timeouts"] += 1  # Neo4j's planner, timed: the two runs may differ
@@ -232,7 +234,10 @@ def test_generated_queries_answer_the_same_bytes_on_both_paths(client: TestClien
 
     ask()
     assert tally["asked"] >= EXAMPLES
-    assert tally["fast"] > tally["asked"] // 2, tally  # the fast path answered most
+    # the fast path answered most of what either path runs (a document the cost estimate
+    # refuses is refused alike before either: more of them since events gained a list of ids)
+    assert tally["fast"] > (tally["asked"] - tally["too_complex"]) // 2, tally
+    assert tally["too_complex"] < tally["asked"] // 2, tally  # most generated ones are run
     # and the broken nodes were met: how often depends on what the schema lets hypothesis
     # generate (22 of 500 once, 8 after timeline became a connection, 4 once claims gained a
     # quote and a grading note); the plain tests below meet every broken node on purpose
