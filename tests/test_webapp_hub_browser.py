@@ -57,7 +57,11 @@ def hub(story_to_extend: Driver, tmp_path_factory: pytest.TempPathFactory) -> st
 
 
 def _bucket_counts(page: Page) -> list[int]:
-    return [int(text) for text in page.locator(f"{COUNTS} .bucket-count").all_inner_texts()]
+    """The numbers of the boxes drawn, once vis-timeline has drawn them (it draws the items a
+    frame after the view shows it counts)."""
+    boxes = page.locator(f"{COUNTS} .bucket-count")
+    expect(boxes.first).to_be_attached()
+    return [int(text) for text in boxes.all_inner_texts()]
 
 
 def test_a_hubs_timeline_is_drawn_as_counts_until_zoomed_in(
