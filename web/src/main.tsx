@@ -65,7 +65,9 @@ function App() {
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <BrowserRouter>
+    {/* URL changes render at once, not as a transition: the controls that read their state
+        from the URL (checkboxes, date fields) must show a click when it happens. */}
+    <BrowserRouter useTransitions={false}>
       <App />
     </BrowserRouter>
   </StrictMode>,
