@@ -14,6 +14,7 @@ from eventgraph.api.app import create_app
 from eventgraph.graph.projection import time_order
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.spans import MARK_ALL_LONG_SPANS
+from eventgraph.graph.translate.entity_pages import DENSE_SHARE, WALK_SHARE
 from tests.graph_store import wipe
 from tests.helpers import graphql_path
 
@@ -120,14 +121,14 @@ def _pages(client: TestClient, entity: str, listing: str, first: int, fast: bool
 def test_the_hub_is_read_through_the_start_index(
     client: TestClient, driver: Driver, settings: Settings
 ) -> None:
-    """The graph makes the hub dense (`entity_pages`: degree² > N × events for every page
-    size below), the other actor too; so the index reading is what answers below."""
+    """The graph makes the hub dense (`entity_pages.DENSE_SHARE`), so the index reading is
+    what answers below."""
     degree, events = driver.execute_query(
         "MATCH (a:Actor {id: 'hub'}) RETURN COUNT { (a)<-[:INVOLVES]-() } AS degree, "
         "COUNT { (:Event) } AS events",
         database_=settings.neo4j_database,
     )[0][0]
-    assert degree**2 > (50 + 1) * events
+    assert degree * DENSE_SHARE > events
 
 
 @pytest.mark.parametrize("listing", list(ORDERS))
@@ -160,3 +161,26 @@ def test_an_entity_with_few_events_is_read_from_itself_the_same(
         expected = _plain(driver, settings, "rare", listing)
         assert len(expected) == 3
         assert _pages(client, "rare", listing, 2, fast=True) == expected
+
+
+def test_a_dense_entity_whose_events_all_come_last_is_read_from_itself_the_same(
+    client: TestClient, driver: Driver, settings: Settings
+) -> None:
+    """Dense by its degree, but its events are the last to start: a small page gives up on
+    the index after WALK_SHARE × N events and reads the entity's own; a larger one finds them
+    within its walk."""
+    late = (HUB_EVENTS + OTHER_EVENTS) // DENSE_SHARE + 2
+    driver.execute_query(
+        "MERGE (a:Actor {id: 'late'}) SET a.name = 'Late', a.kind = 'state', a.anonymous = false "
+        "WITH a MATCH (e:Event) WHERE e.start IS NOT NULL "
+        "WITH a, e ORDER BY e.start DESC, e.id DESC LIMIT $late "
+        "CREATE (e)-[:INVOLVES {role: 'participant', position: 4}]->(a)",
+        late=late,
+        database_=settings.neo4j_database,
+    )
+    assert HUB_EVENTS + OTHER_EVENTS - late > (2 + 1) * WALK_SHARE  # the small page gives up
+    for listing in ("timeline", "START_ASC"):
+        expected = _plain(driver, settings, "late", listing)
+        assert len(expected) > 20  # more than the larger page
+        for first in (2, 20):
+            assert _pages(client, "late", listing, first, fast=True) == expected

@@ -414,7 +414,7 @@ def events_connection(
     page_match = None
     if f.involving and f == EventFilter(involving=f.involving) and order in _BY_START:
         label, key = parse_global_id(f.involving)
-        page_match = first_events_of(c, label, key, enough, _BY_START[order])
+        page_match = first_events_of(c, label, key, skip + limit + 1, _BY_START[order])
     return _connection(
         c,
         selection,
@@ -541,7 +541,7 @@ def timeline(
     label, key = parse_global_id(global_id)
     page_match = None
     if start is None and end is None and label not in PLACE_TYPES:
-        page_match = first_events_of(c, label, key, c.param(skip + limit + 1), descending=False)
+        page_match = first_events_of(c, label, key, skip + limit + 1, descending=False)
     return _connection(
         c, selection, "Event", "e", match, time_order("e"), skip, limit, page_match=page_match
     )
