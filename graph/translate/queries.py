@@ -36,6 +36,7 @@ from eventgraph.graph.projection import (
     project,
     time_order,
 )
+from eventgraph.graph.translate.entity_pages import first_events_of
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 50
@@ -410,6 +411,10 @@ def events_connection(
     """A Relay connection over events: total_count, page_info, edges {cursor node}, nodes."""
     c = Compiler(type_tags=tag)
     enough = c.param(skip + limit + 1)
+    page_match = None
+    if f.involving and f == EventFilter(involving=f.involving) and order in _BY_START:
+        label, key = parse_global_id(f.involving)
+        page_match = first_events_of(c, label, key, skip + limit + 1, _BY_START[order])
     return _connection(
         c,
         selection,
@@ -419,8 +424,13 @@ def events_connection(
         ORDERS[order],
         skip,
         limit,
-        page_match=event_match(c, f, "e", ORDERS[order], enough),
+        page_match=page_match or event_match(c, f, "e", ORDERS[order], enough),
     )
+
+
+_BY_START = {"START_ASC": False, "START_DESC": True}
+"""The orders that sort by `start` first, and whether downwards: an entity's page of events in
+one of them is read through the start index when the entity has many (`entity_pages`)."""
 
 
 def entities_connection(
@@ -528,7 +538,13 @@ def timeline(
     time order (`time_order`). Paged: a hub's timeline holds thousands of events."""
     c = Compiler(type_tags=tag)
     match = timeline_match(c, global_id, start, end)
-    return _connection(c, selection, "Event", "e", match, time_order("e"), skip, limit)
+    label, key = parse_global_id(global_id)
+    page_match = None
+    if start is None and end is None and label not in PLACE_TYPES:
+        page_match = first_events_of(c, label, key, skip + limit + 1, descending=False)
+    return _connection(
+        c, selection, "Event", "e", match, time_order("e"), skip, limit, page_match=page_match
+    )
 
 
 def timeline_match(
