@@ -194,14 +194,14 @@ async def _write(info: Info, collection: str, items: list[Any], label: str) -> l
     selection = selection_of(info)
     statement = queries.nodes_by_keys(selection, label, [item.key for item in items], tag=True)
     try:
-        await asyncio.to_thread(executor.call, import_records, records, "mutation")
+        _, written = await asyncio.to_thread(
+            executor.call, import_records, records, "mutation", statement
+        )
     except InvalidData:
         count_import(collection, len(records), written=False)
         raise
     count_import(collection, len(records), written=True)
-    written = await executor.read_one_async(statement, after_write=True)
-    assert written is not None  # the statement collects: always one record
-    return written["result"]  # type: ignore[no-any-return]
+    return written[0]["result"]  # type: ignore[no-any-return]  # it collects: one record
 
 
 async def _written(info: Info) -> None:

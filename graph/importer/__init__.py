@@ -19,11 +19,12 @@ from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
-from neo4j import Driver
+from neo4j import Driver, Record
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from eventgraph.graph import feeds
 from eventgraph.graph.errors import InvalidData, Unavailable
+from eventgraph.graph.executor import Statement
 from eventgraph.graph.importer.parallel import CheckPool, pool_worth_it, worker_count
 from eventgraph.graph.importer.reading import (
     RawRecord,
@@ -36,7 +37,7 @@ from eventgraph.graph.importer.reading import (
 from eventgraph.graph.importer.skipping import Skips
 from eventgraph.graph.importer.spool import Attachments, Spool
 from eventgraph.graph.importer.validation import Checker, Plan
-from eventgraph.graph.importer.writing import WRITE_ORDER, Outcome, write_plan
+from eventgraph.graph.importer.writing import WRITE_ORDER, Outcome, write_and_read, write_plan
 from eventgraph.graph.retraction import Retracted, retract_events
 
 Phase = Callable[[str, int], None]
@@ -296,10 +297,15 @@ def apply_retractions(
 
 
 def import_records(
-    driver: Driver, database: str, records: list[tuple[str, dict[str, Any]]], origin: str
-) -> ImportSummary:
+    driver: Driver,
+    database: str,
+    records: list[tuple[str, dict[str, Any]]],
+    origin: str,
+    read_back: Statement | None = None,
+) -> tuple[ImportSummary, list[Record]]:
     """Validate and write records given as data (API mutations): the importer's own path,
-    with a spool in memory.
+    with a spool in memory; then, in the same transaction, read `read_back` (the mutation's
+    answer) and return its records.
 
     `records` are (collection, native-format record) pairs; problems name `origin` and the
     record path (`input.events[0].time.start`), and nothing is written if there is any.
@@ -314,5 +320,9 @@ def import_records(
     plan = checker.finish(driver, database, lambda: raw)
     if plan.problems:
         raise InvalidData(plan.problems, rejected=dict(plan.rejected))
-    outcome = write_plan(driver, database, plan)
-    return ImportSummary([], plan.total, outcome, attached=len(plan.attached.nodes))
+    read: list[Record] = []
+    if read_back is None:
+        outcome = write_plan(driver, database, plan)
+    else:
+        outcome, read = write_and_read(driver, database, plan, read_back)
+    return ImportSummary([], plan.total, outcome, attached=len(plan.attached.nodes)), read

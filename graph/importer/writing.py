@@ -41,19 +41,22 @@ values are parameters.
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
+from functools import cache
 from itertools import islice
 from typing import Any
 
-from neo4j import Driver, ManagedTransaction, Result, Session
+from neo4j import Driver, ManagedTransaction, Record, Result, Session
 from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired, TransientError
 from neo4j.spatial import WGS84Point
 
-from eventgraph.graph import identifiers, model, ontology
+from eventgraph.graph import consistency, identifiers, model, ontology
 from eventgraph.graph.driver import is_memory_limit
 from eventgraph.graph.errors import Conflict, QueryTooLarge, Refused, Unavailable
+from eventgraph.graph.executor import Statement
 from eventgraph.graph.identifiers import id_row
 from eventgraph.graph.importer import graph_claims
 from eventgraph.graph.importer.attaching import attached_id_rows
@@ -654,16 +657,43 @@ def _by_label(rows: list[_Rows]) -> dict[str, list[_Rows]]:
 
 
 def _read_hashes(
-    tx: ManagedTransaction, label: str, ids: list[str], versions: dict[str, str] | None = None
-) -> dict[str, str | None]:
-    """The stored content hash of each id found; the STIX version of each into `versions`."""
-    stored: dict[str, str | None] = {}
-    for chunk in _chunks(ids):
-        for row in _run(tx, _STATEMENTS[label].read_hashes, "ids", chunk):
-            stored[row["id"]] = row["hash"]
-            if versions is not None and row["modified"] is not None:
-                versions[row["id"]] = row["modified"]
+    tx: ManagedTransaction,
+    wanted: dict[str, list[str]],
+    versions: dict[str, dict[str, str]] | None = None,
+) -> dict[str, dict[str, str | None]]:
+    """The stored content hash of each id found, by label; the STIX version of each into
+    `versions`. Several labels with few ids between them are read in one statement: a
+    mutation recording one event asked five labels, one round trip each."""
+    stored: dict[str, dict[str, str | None]] = {label: {} for label in wanted}
+    asked = {label: ids for label, ids in wanted.items() if ids}
+    if len(asked) > 1 and sum(map(len, asked.values())) <= ROWS_PER_QUERY:
+        labels = tuple(sorted(asked, key=_RANK.__getitem__))
+        rows = tx.run(
+            _hashes_of(labels), {f"ids{i}": asked[label] for i, label in enumerate(labels)}
+        )
+        found = ((row["label"], row) for row in rows)
+    else:
+        found = (
+            (label, row)
+            for label, ids in asked.items()
+            for chunk in _chunks(ids)
+            for row in _run(tx, _STATEMENTS[label].read_hashes, "ids", chunk)
+        )
+    for label, row in found:
+        stored[label][row["id"]] = row["hash"]
+        if versions is not None and row["modified"] is not None:
+            versions.setdefault(label, {})[row["id"]] = row["modified"]
     return stored
+
+
+@cache
+def _hashes_of(labels: tuple[str, ...]) -> str:
+    """`_READ_HASHES` of several labels in one statement, `$ids0`… in the order of `labels`."""
+    branches = [
+        _READ_HASHES.format(label=label).replace("$ids", f"$ids{index}") + f", '{label}' AS label"
+        for index, label in enumerate(labels)
+    ]
+    return "CALL () { " + " UNION ALL ".join(branches) + " } RETURN label, id, hash, modified"
 
 
 def _superseded(row: "_Rows", versions: dict[str, str]) -> bool:
@@ -714,10 +744,13 @@ def _send_records(
     committed (a retried transaction starts again from the same `known`)."""
     sent = _Sent()
     to_write: list[_Rows] = []
-    stored: dict[str, dict[str, str | None]] = {}
-    for label, group in _by_label(candidates).items():
-        versions: dict[str, str] = {}
-        stored[label] = hashes = _read_hashes(tx, label, [row.id for row in group], versions)
+    groups = _by_label(candidates)
+    versions_of: dict[str, dict[str, str]] = {}
+    stored = _read_hashes(
+        tx, {label: [row.id for row in group] for label, group in groups.items()}, versions_of
+    )
+    for label, group in groups.items():
+        hashes, versions = stored[label], versions_of.get(label, {})
         for row in group:
             if row.id in hashes and (
                 hashes[row.id] == row.content_hash or _superseded(row, versions)
@@ -778,8 +811,9 @@ def _ready(tx: ManagedTransaction, rows: list[_Rows], known: _Known, sent: _Sent
         for label, target in row.targets:
             if target not in known.present[label] and target not in known.absent[label]:
                 unknown[label].add(target)
+    stored = _read_hashes(tx, {label: sorted(ids) for label, ids in unknown.items()})
     for label, ids in unknown.items():
-        found = _read_hashes(tx, label, sorted(ids))
+        found = stored[label]
         sent.present[label].update(found)
         sent.missing[label].update(ids.difference(found))
     ready = rows
@@ -881,15 +915,54 @@ def write_plan(
     not get past, `Refused` for a transaction larger than Neo4j's memory allows, `Unavailable`
     when Neo4j goes away; each says what stays written."""
     committed = _Committed(plan.total)
+    with _told(committed, batch_size), driver.session(database=database) as session:
+        if batch_size is None:
+            return _write_whole(session, plan, progress)
+        return _write_batches(session, plan, batch_size, committed, progress)
+
+
+def write_and_read(
+    driver: Driver, database: str, plan: Plan, read_back: Statement
+) -> tuple[Outcome, list[Record]]:
+    """`write_plan` in one transaction that then reads `read_back` (a mutation's answer: no
+    second transaction, no second round of sessions), the write's bookmark kept for the
+    request's answer (`graph/consistency.py`)."""
+    committed = _Committed(plan.total)
+    read: list[Record] = []
+
+    def then(tx: ManagedTransaction) -> None:
+        read[:] = list(tx.run(read_back.cypher, read_back.params))
+
+    with (
+        _told(committed, None),
+        driver.session(database=database, bookmarks=consistency.wanted_bookmarks()) as session,
+    ):
+        outcome = _write_whole(session, plan, None, then)
+        consistency.note_written(session.last_bookmarks())
+    return outcome, read
+
+
+def _write_whole(
+    session: Session,
+    plan: Plan,
+    progress: Progress | None,
+    then: Callable[[ManagedTransaction], None] | None = None,
+) -> Outcome:
+    """The plan in one transaction (`then` run in it last). A record that another import
+    created after this one found it missing makes the uniqueness constraint refuse it: written
+    again with `create` off, it finds that node and replaces it (see `_written`)."""
+    attempts = _Attempts()
     try:
-        with driver.session(database=database) as session:
-            if batch_size is None:
-                attempts = _Attempts()
-                try:
-                    return session.execute_write(_write_all, plan, progress, attempts, True)
-                except ConstraintError:  # see `_written`
-                    return session.execute_write(_write_all, plan, progress, attempts, False)
-            return _write_batches(session, plan, batch_size, committed, progress)
+        return session.execute_write(_write_all, plan, progress, attempts, True, then)
+    except ConstraintError:
+        return session.execute_write(_write_all, plan, progress, attempts, False, then)
+
+
+@contextmanager
+def _told(committed: "_Committed", batch_size: int | None) -> Iterator[None]:
+    """The driver's failures under a write as eventgraph tells them (see `write_plan`)."""
+    try:
+        yield
     except ConstraintError as error:
         raise Conflict(
             f"the graph refused the import: {error.message}. Nothing of the current batch was "
@@ -994,8 +1067,10 @@ def _write_all(
     progress: Progress | None,
     attempts: _Attempts,
     create: bool,
+    then: Callable[[ManagedTransaction], None] | None = None,
 ) -> Outcome:
-    """The whole import in this transaction, chunk by chunk as the records stream in."""
+    """The whole import in this transaction, chunk by chunk as the records stream in, then
+    `then` in it."""
     attempts.count += 1
     items: Iterable[Item] = plan.items
     if attempts.count > 1 and iter(items) is items:
@@ -1023,4 +1098,6 @@ def _write_all(
     total.add(sent.outcome)
     if progress and sent.done and attempts.count == 1:
         progress(sent.done)
+    if then is not None:
+        then(tx)
     return total
