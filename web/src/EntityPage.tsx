@@ -2,7 +2,7 @@
 // time spans and sources, and a timeline of its events. For a place the timeline can widen to
 // the places it lies in (`scope` in the URL): an air base's own events leave out the flights to
 // the civil airport on its runway, the site or the province holds both.
-import { Suspense, lazy, useEffect, useMemo, useRef } from "react";
+import { Suspense, lazy, useDeferredValue, useEffect, useMemo, useRef } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { ActivityChart } from "./ActivityChart";
@@ -10,7 +10,7 @@ import { Grading } from "./Grading";
 import { NewEvents, useLiveEvents } from "./Live";
 import { ProblemNotice } from "./problems";
 import { instant, label, pathOf, timeText } from "./format";
-import { ENTITY, LATEST_OF_ENTITY, LATEST_OF_PLACE, TIMELINE, TIMELINE_BUCKETS, TIMELINE_LIVE, refOf, timelineFilters, type ActivityBucket, type LatestAnswer, type Entity, type PlaceChain, type Relation, type TimeBucket, type TimelineEvent } from "./queries";
+import { ENTITY, SPAN_OF_ENTITY, SPAN_OF_PLACE, TIMELINE, TIMELINE_BUCKETS, TIMELINE_LIVE, refOf, timelineFilters, type ActivityBucket, type SpanAnswer, type Entity, type PlaceChain, type Relation, type TimeBucket, type TimelineEvent } from "./queries";
 import type { Window } from "./Timeline";
 
 // vis-timeline is most of the app's code and only this page needs it: loaded with the page,
@@ -142,9 +142,11 @@ function hubBucket(window: Window): TimeBucket {
 }
 
 /** From the first instant the first event may have begun to the last the latest may have ended. */
-function spanOf(answer: TimelineAnswer | undefined, latest: LatestAnswer | undefined): Window | null {
-  const first = answer?.timeline.nodes[0]?.time;
-  const lasts = Object.values(latest ?? {}).flatMap((c) => c.nodes.map((n) => n.time.end ?? n.time.start));
+function spanOf(span: SpanAnswer | undefined): Window | null {
+  if (!span) return null;
+  const { head, ...latest } = span;
+  const first = head.nodes[0]?.time;
+  const lasts = Object.values(latest).flatMap((c) => c.nodes.map((n) => n.time.end ?? n.time.start));
   const from = first?.start ?? first?.end;
   const to = lasts.filter((t): t is string => t !== null).sort((a, b) => instant(a) - instant(b)).pop();
   if (!from || !to) return null;
@@ -161,17 +163,18 @@ type Drawn = { events: TimelineEvent[]; buckets: ActivityBucket[] | null; inWind
 /** What the timeline draws. Up to TIMELINE_FIRST events: all of them, as bars. A hub (more):
  * over the window in view (the URL's, else the whole span), its events as bars when it holds
  * TIMELINE_FIRST or fewer, else the counts per bucket (`activity(timeline)`), each fetched when
- * the window settles. While a window loads, what was drawn stays. */
+ * the window settles. While a window loads, what was drawn stays. Whether it is a hub and its
+ * span come from one small request (`SPAN_OF_*`), so a hub's counts are asked for while its
+ * first TIMELINE_FIRST events, which only the list under the timeline needs, are under way. */
 function useTimelineDrawing(scope: string, urlWindow: Window | null) {
   const [base] = useQuery<TimelineAnswer>({ query: TIMELINE, variables: { entity: scope, first: TIMELINE_FIRST } });
-  const [latest] = useQuery<LatestAnswer>({
-    query: timelineFilters(scope).length > 1 ? LATEST_OF_PLACE : LATEST_OF_ENTITY,
+  const [span] = useQuery<SpanAnswer>({
+    query: timelineFilters(scope).length > 1 ? SPAN_OF_PLACE : SPAN_OF_ENTITY,
     variables: { entity: scope },
-    pause: urlWindow !== null,
   });
-  const total = base.data?.timeline.totalCount ?? 0;
+  const total = span.data?.head.totalCount ?? base.data?.timeline.totalCount ?? 0;
   const hub = total > TIMELINE_FIRST;
-  const view = urlWindow ?? (hub ? spanOf(base.data, latest.data) : null);
+  const view = urlWindow ?? (hub ? spanOf(span.data) : null);
   const asked = view ? isoWindow(view) : null;
   const [windowed] = useQuery<TimelineAnswer>({
     query: TIMELINE,
@@ -190,7 +193,7 @@ function useTimelineDrawing(scope: string, urlWindow: Window | null) {
   else if (inWindow !== null && inWindow <= TIMELINE_FIRST && windowed.data) drawn = { events: windowed.data.timeline.nodes, buckets: null, inWindow };
   else if (counts.data && !counts.fetching) drawn = { events: base.data?.timeline.nodes ?? [], buckets: counts.data.activity.buckets, inWindow };
   if (drawn) last.current = drawn;
-  const error = base.error ?? latest.error ?? windowed.error ?? counts.error;
+  const error = base.error ?? span.error ?? windowed.error ?? counts.error;
   // Nothing is drawn before a first answer: a hub's page waits for its span and its counts.
   return { base, total, hub, view, drawn: drawn ?? last.current, error };
 }
@@ -212,7 +215,10 @@ function EntityTimeline({ entity }: { entity: Entity }) {
   const fresh = useMemo(() => live.filter((e) => !listed.some((l) => l.id === e.id)), [live, listed]);
   const events = useMemo(() => withLive(listed, live), [listed, live]);
   const total = drawing.total + fresh.length;
-  const counted = activityWindow(params, events);
+  // The list under the timeline (up to 500 links) and the activity chart come in a render of
+  // their own, after the timeline's: React yields between them, so vis-timeline draws first.
+  const listedLater = useDeferredValue(events);
+  const counted = activityWindow(params, listedLater);
 
   function update(change: Record<string, string | null>) {
     const next = new URLSearchParams(params);
@@ -262,7 +268,7 @@ function EntityTimeline({ entity }: { entity: Entity }) {
                   : null}
           </p>
           <ol className="event-list">
-            {events.map((e) => (
+            {listedLater.map((e) => (
               <li key={e.id}>
                 <Link to={`/event/${encodeURIComponent(e.id)}`}>{e.name}</Link> <span className="kind">{label(e.type)}</span> — {timeText(e.time)}
               </li>

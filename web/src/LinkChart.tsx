@@ -111,7 +111,15 @@ export function LinkChart({ nodes, edges, focus, hiddenTypes, path, onSelect, on
   useEffect(() => {
     const element = holder.current;
     if (!element) return;
-    const cy = cytoscape({ container: element, style: STYLESHEET, minZoom: 0.05, maxZoom: 4, wheelSensitivity: 0.3 });
+    // While the view is dragged or zoomed, cytoscape draws one picture of the chart taken when
+    // the move began (`textureOnViewport`), without the edges (`hideEdgesOnViewport`), instead
+    // of every node, edge and label each frame: at 500 nodes a full frame takes longer than
+    // the browser's 50 ms (docs/benchmarks.md, "The web app"). Everything is redrawn when the
+    // move stops.
+    const cy = cytoscape({
+      container: element, style: STYLESHEET, minZoom: 0.05, maxZoom: 4, wheelSensitivity: 0.3,
+      textureOnViewport: true, hideEdgesOnViewport: true,
+    });
     cy.on("tap", "node", (event) => handlers.current.onSelect(event.target.id()));
     cy.on("tap", (event) => {
       if (event.target === cy) handlers.current.onSelect(null);
