@@ -7,7 +7,8 @@ against `eventgraph serve` over the imported benchmark graph.
   on the page before it. Asked of the build-up's base (`Probes.site`).
 - **Hub timeline**: the same mark on the hub air force's page (`Probes.actor`, thousands of
   events), drawn as counts per bucket; both the time from navigation start and the page's
-  `mode` (buckets or events) are kept.
+  `mode` (buckets or events) are kept, and for the last load of each page its GraphQL
+  requests (operation, sent, answer read), which say where the time went.
 - **Link chart at 500 nodes**: the hub's neighbourhood (cut at 500 nodes by the API), the
   time until its layout stops, then frame times and long tasks (over 50 ms) while a script
   drags the chart and zooms it with the wheel.
