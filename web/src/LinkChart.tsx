@@ -111,14 +111,13 @@ export function LinkChart({ nodes, edges, focus, hiddenTypes, path, onSelect, on
   useEffect(() => {
     const element = holder.current;
     if (!element) return;
-    // While the view is dragged or zoomed, cytoscape draws one picture of the chart taken when
-    // the move began (`textureOnViewport`), without the edges (`hideEdgesOnViewport`), instead
-    // of every node, edge and label each frame: at 500 nodes a full frame takes longer than
-    // the browser's 50 ms (docs/benchmarks.md, "The web app"). Everything is redrawn when the
-    // move stops.
+    // While the view is dragged or zoomed, cytoscape moves one picture of the chart taken when
+    // the move began (`textureOnViewport`) instead of drawing every node, edge and label each
+    // frame, which at 500 nodes on a loaded machine can take longer than the browser's 50 ms
+    // (docs/webapp.md, "How it is tested"). Everything is drawn again when the move stops.
     const cy = cytoscape({
       container: element, style: STYLESHEET, minZoom: 0.05, maxZoom: 4, wheelSensitivity: 0.3,
-      textureOnViewport: true, hideEdgesOnViewport: true,
+      textureOnViewport: true,
     });
     cy.on("tap", "node", (event) => handlers.current.onSelect(event.target.id()));
     cy.on("tap", (event) => {
