@@ -2,8 +2,7 @@
 timeline draws as bars) imported in one `eventgraph import`. Its page draws the window as
 counts per week whose sum is its timeline's `totalCount`; a click on a week's box zooms into it
 and draws that week's events as bars, styled by their precision; zooming out again past 500
-events draws counts again. The counts do not wait for the first 500 events, which only the
-list under the timeline needs. The module extends the seed story (`story_to_extend`)."""
+events draws counts again. The module extends the seed story (`story_to_extend`)."""
 
 import re
 from datetime import date, timedelta
@@ -12,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from neo4j import Driver
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from tests.browsing import ARTIFACTS, TIMELINE, Watch, ask_api, built_app
 from tests.helpers import run_cli
@@ -115,29 +114,4 @@ def test_a_hubs_timeline_is_drawn_as_counts_until_zoomed_in(
         browser_page.wait_for_timeout(50)
     expect(browser_page.locator(COUNTS)).to_be_visible(timeout=10_000)
     assert watch.outside == []
-    assert watch.errors == []
-
-
-def test_a_hubs_counts_are_drawn_before_its_first_500_events_arrive(
-    hub: str, open_server: str, page: tuple[Page, Watch]
-) -> None:
-    browser_page, watch = page
-    held: list[Route] = []
-
-    def hold_the_first_events(route: Route) -> None:
-        body = route.request.post_data_json or {}
-        if body.get("operationName") == "Timeline" and not body["variables"].get("window"):
-            held.append(route)  # answered below, once the counts are drawn
-        else:
-            route.fallback()
-
-    browser_page.route("**/graphql", hold_the_first_events)
-    browser_page.goto(f"{open_server}{hub}")
-    expect(browser_page.locator(COUNTS)).to_be_visible(timeout=20_000)
-    assert held, "the page asks for its first 500 events"
-    assert sum(_bucket_counts(browser_page)) == EVENTS
-    expect(browser_page.locator(".event-list li")).to_have_count(0)
-    for route in held:
-        route.fallback()
-    expect(browser_page.locator(".event-list li")).to_have_count(500)
     assert watch.errors == []

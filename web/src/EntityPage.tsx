@@ -10,7 +10,7 @@ import { Grading } from "./Grading";
 import { NewEvents, useLiveEvents } from "./Live";
 import { ProblemNotice } from "./problems";
 import { instant, label, pathOf, timeText } from "./format";
-import { ENTITY, SPAN_OF_ENTITY, SPAN_OF_PLACE, TIMELINE, TIMELINE_BUCKETS, TIMELINE_LIVE, refOf, timelineFilters, type ActivityBucket, type SpanAnswer, type Entity, type PlaceChain, type Relation, type TimeBucket, type TimelineEvent } from "./queries";
+import { ENTITY, LATEST_OF_ENTITY, LATEST_OF_PLACE, TIMELINE, TIMELINE_BUCKETS, TIMELINE_LIVE, refOf, timelineFilters, type ActivityBucket, type LatestAnswer, type Entity, type PlaceChain, type Relation, type TimeBucket, type TimelineEvent } from "./queries";
 import type { Window } from "./Timeline";
 
 // vis-timeline is most of the app's code and only this page needs it: loaded with the page,
@@ -142,11 +142,9 @@ function hubBucket(window: Window): TimeBucket {
 }
 
 /** From the first instant the first event may have begun to the last the latest may have ended. */
-function spanOf(span: SpanAnswer | undefined): Window | null {
-  if (!span) return null;
-  const { head, ...latest } = span;
-  const first = head.nodes[0]?.time;
-  const lasts = Object.values(latest).flatMap((c) => c.nodes.map((n) => n.time.end ?? n.time.start));
+function spanOf(answer: TimelineAnswer | undefined, latest: LatestAnswer | undefined): Window | null {
+  const first = answer?.timeline.nodes[0]?.time;
+  const lasts = Object.values(latest ?? {}).flatMap((c) => c.nodes.map((n) => n.time.end ?? n.time.start));
   const from = first?.start ?? first?.end;
   const to = lasts.filter((t): t is string => t !== null).sort((a, b) => instant(a) - instant(b)).pop();
   if (!from || !to) return null;
@@ -163,18 +161,17 @@ type Drawn = { events: TimelineEvent[]; buckets: ActivityBucket[] | null; inWind
 /** What the timeline draws. Up to TIMELINE_FIRST events: all of them, as bars. A hub (more):
  * over the window in view (the URL's, else the whole span), its events as bars when it holds
  * TIMELINE_FIRST or fewer, else the counts per bucket (`activity(timeline)`), each fetched when
- * the window settles. While a window loads, what was drawn stays. Whether it is a hub and its
- * span come from one small request (`SPAN_OF_*`), so a hub's counts are asked for while its
- * first TIMELINE_FIRST events, which only the list under the timeline needs, are under way. */
+ * the window settles. While a window loads, what was drawn stays. */
 function useTimelineDrawing(scope: string, urlWindow: Window | null) {
   const [base] = useQuery<TimelineAnswer>({ query: TIMELINE, variables: { entity: scope, first: TIMELINE_FIRST } });
-  const [span] = useQuery<SpanAnswer>({
-    query: timelineFilters(scope).length > 1 ? SPAN_OF_PLACE : SPAN_OF_ENTITY,
+  const [latest] = useQuery<LatestAnswer>({
+    query: timelineFilters(scope).length > 1 ? LATEST_OF_PLACE : LATEST_OF_ENTITY,
     variables: { entity: scope },
+    pause: urlWindow !== null,
   });
-  const total = span.data?.head.totalCount ?? base.data?.timeline.totalCount ?? 0;
+  const total = base.data?.timeline.totalCount ?? 0;
   const hub = total > TIMELINE_FIRST;
-  const view = urlWindow ?? (hub ? spanOf(span.data) : null);
+  const view = urlWindow ?? (hub ? spanOf(base.data, latest.data) : null);
   const asked = view ? isoWindow(view) : null;
   const [windowed] = useQuery<TimelineAnswer>({
     query: TIMELINE,
@@ -193,7 +190,7 @@ function useTimelineDrawing(scope: string, urlWindow: Window | null) {
   else if (inWindow !== null && inWindow <= TIMELINE_FIRST && windowed.data) drawn = { events: windowed.data.timeline.nodes, buckets: null, inWindow };
   else if (counts.data && !counts.fetching) drawn = { events: base.data?.timeline.nodes ?? [], buckets: counts.data.activity.buckets, inWindow };
   if (drawn) last.current = drawn;
-  const error = base.error ?? span.error ?? windowed.error ?? counts.error;
+  const error = base.error ?? latest.error ?? windowed.error ?? counts.error;
   // Nothing is drawn before a first answer: a hub's page waits for its span and its counts.
   return { base, total, hub, view, drawn: drawn ?? last.current, error };
 }

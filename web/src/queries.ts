@@ -132,15 +132,12 @@ export const TIMELINE = `
   }
 `;
 
-/** What decides how a timeline is drawn, in one cheap request: how many events it lists (a hub
- * has more than can be drawn), the first of them and the latest to start (a hub's span: one
- * connection for an entity, the latest of two for a place, what it takes part in and what is
- * at it). A hub's counts can be asked for from this alone, while its first 500 events load. */
+/** The latest event a timeline lists (the latest to start), for a hub's span: one connection
+ * for an entity, the latest of two for a place (what it takes part in, what is at it). */
 const LATEST = (filter: string) => `events(filter: ${filter}, orderBy: START_DESC, first: 1) { nodes { time { ${TIME} } } }`;
-const HEAD = `head: timeline(entity: $entity, first: 1) { totalCount nodes { time { ${TIME} } } }`;
-export const SPAN_OF_ENTITY = `query TimelineSpanOfEntity($entity: ID!) { ${HEAD} involving: ${LATEST("{ involving: $entity }")} }`;
-export const SPAN_OF_PLACE = `query TimelineSpanOfPlace($entity: ID!) { ${HEAD} involving: ${LATEST("{ involving: $entity }")} at: ${LATEST("{ at: $entity }")} }`;
-export type SpanAnswer = { head: { totalCount: number; nodes: { time: TimeSpan }[] } } & Record<string, { nodes: { time: TimeSpan }[] }>;
+export const LATEST_OF_ENTITY = `query LatestOfEntity($entity: ID!) { involving: ${LATEST("{ involving: $entity }")} }`;
+export const LATEST_OF_PLACE = `query LatestOfPlace($entity: ID!) { involving: ${LATEST("{ involving: $entity }")} at: ${LATEST("{ at: $entity }")} }`;
+export type LatestAnswer = Record<string, { nodes: { time: TimeSpan }[] }>;
 
 /** A hub's timeline over its window: how many events each bucket holds (what `timeline` lists). */
 export const TIMELINE_BUCKETS = `
