@@ -7,7 +7,8 @@ against `eventgraph serve` over the imported benchmark graph.
   on the page before it. Asked of the build-up's base (`Probes.site`).
 - **Hub timeline**: the same mark on the hub air force's page (`Probes.actor`, thousands of
   events), drawn as counts per bucket; both the time from navigation start and the page's
-  `mode` (buckets or events) are kept.
+  `mode` (buckets or events) are kept, and for the last load of each page its GraphQL
+  requests (operation, sent, answer read), which say where the time went.
 - **Link chart at 500 nodes**: the hub's neighbourhood (cut at 500 nodes by the API), the
   time until its layout stops, then frame times and long tasks (over 50 ms) while a script
   drags the chart and zooms it with the wheel.
@@ -82,10 +83,41 @@ def bundle_sizes(dist: Path = webapp.DIST) -> dict[str, Any]:
     }
 
 
+_RECORD_REQUESTS = """(() => {
+  window.__requests = [];
+  const fetched = window.fetch.bind(window);
+  window.fetch = async (input, init) => {
+    let name = null;
+    try { name = JSON.parse(init && init.body).operationName ?? null; } catch (e) {}
+    const entry = { name, start: performance.now(), end: null };
+    window.__requests.push(entry);
+    const response = await fetched(input, init);
+    if (name !== null) await response.clone().text();
+    entry.end = performance.now();
+    return response;
+  };
+})()"""
+"""Each GraphQL request's operation and when it went out and was read, since navigation start."""
+
+
 def _page(browser: Browser, token: str) -> Page:
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     context.add_init_script(f"sessionStorage.setItem({TOKEN_KEY!r}, {token!r})")
+    context.add_init_script(_RECORD_REQUESTS)
     return context.new_page()
+
+
+def _requests(page: Page) -> list[dict[str, Any]]:
+    """The page's GraphQL requests so far, by the time each went out."""
+    entries: list[dict[str, Any]] = page.evaluate("() => window.__requests")
+    return sorted(
+        (
+            {"name": e["name"], "start_ms": round(e["start"]), "end_ms": round(e["end"])}
+            for e in entries
+            if e["name"] is not None and e["end"] is not None
+        ),
+        key=lambda e: e["start_ms"],
+    )
 
 
 def _drawn_mark(page: Page) -> dict[str, Any]:
@@ -107,6 +139,7 @@ def _entity_loads(browser: Browser, base: str, token: str, entity: str) -> dict[
         page.goto(url)
         page.wait_for_selector("main h1", timeout=WAIT_MS)
         marks.append(_drawn_mark(page))
+        requests = _requests(page)  # the last load's are kept: a warm one
         page.context.close()
     warm = [mark["ms"] for mark in marks[1:]]
     return {
@@ -116,6 +149,8 @@ def _entity_loads(browser: Browser, base: str, token: str, entity: str) -> dict[
         "max_warm_ms": round(max(warm), 1),
         "mode": marks[-1]["mode"],
         "items": marks[-1]["items"],
+        "last_drawn_ms": round(marks[-1]["ms"], 1),
+        "last_requests": requests,
     }
 
 
@@ -226,6 +261,24 @@ def webapp_section(runs: list[dict[str, Any]] | None) -> list[str]:
                 f"{', '.join(f'{v:,.0f}' for v in f['loads_ms'])} | {f['median_warm_ms']:,.0f} ms "
                 f"| {f['max_warm_ms']:,.0f} ms | ≤ {target:,.0f} ms: "
                 f"{_verdict(f['median_warm_ms'], target)} |"
+            )
+    lines += [
+        "",
+        "What the last load waited for: each GraphQL request of the page, by operation, from "
+        "when it went out to when its answer was read (ms since navigation start), and when "
+        "the timeline was drawn.",
+        "",
+    ]
+    for run in runs:
+        for name in ("entity", "hub"):
+            f = run[name]
+            if "last_requests" not in f:
+                continue
+            asked = ", ".join(
+                f"{r['name']} {r['start_ms']:,}–{r['end_ms']:,}" for r in f["last_requests"]
+            )
+            lines.append(
+                f"- {run['scale']} {name}: {asked}; drawn at {f['last_drawn_ms']:,.0f} ms."
             )
     lines += [
         "",

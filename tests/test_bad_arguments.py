@@ -26,6 +26,8 @@ COUNT = "query($n: Int) { events(first: $n) { totalCount } }"
 FILTERED = "query($f: EventFilter) { events(filter: $f) { totalCount } }"
 AFTER = "query($c: String) { events(after: $c) { totalCount } }"
 BEFORE = "query($c: String) { events(before: $c, last: 2) { totalCount } }"
+BOTH = "query($c: String) { events(before: $c, first: 3, last: 2) { totalCount } }"
+TIMELINE_BOTH = '{ timeline(entity: "Actor:x", first: 3, last: 2) { totalCount } }'
 
 
 def _near(latitude: float, longitude: float, km: float) -> dict[str, Any]:
@@ -54,6 +56,15 @@ BAD = [
         "filter.near: latitude",
     ),
     ("{ events(first: 501) { totalCount } }", None, "BAD_USER_INPUT", "first: must be between"),
+    ("{ events(last: 2) { totalCount } }", None, "BAD_USER_INPUT", "last: needs `before`"),
+    (
+        '{ timeline(entity: "Actor:x", last: 2) { totalCount } }',
+        None,
+        "BAD_USER_INPUT",
+        "needs `before`",
+    ),
+    (BOTH, {"c": _cursor("o:5")}, "BAD_USER_INPUT", "last: give `first` or `last`, not both"),
+    (TIMELINE_BOTH, None, "BAD_USER_INPUT", "give `first` or `last`, not both"),
 ]
 
 

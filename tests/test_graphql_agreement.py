@@ -119,7 +119,7 @@ the schema, and most would be refused)."""
 
 class _Steered(graphql.Visitor):
     """Every selection set in a random order (as valid as before); string arguments drawn from
-    `ARGUMENT_TEXTS`; windows with both ends; no `last` without `before` nor relationship
+    `ARGUMENT_TEXTS`; windows with both ends; no `last` without `before` or with `first`, nor relationship
     `types: []` (eventgraph refuses both)."""
 
     def __init__(self, random: Random) -> None:
@@ -140,7 +140,7 @@ class _Steered(graphql.Visitor):
         }
         for argument in node.arguments or ():
             name, value = argument.name.value, argument.value
-            if name == "last" and "before" not in given:
+            if name == "last" and ("before" not in given or "first" in given):
                 continue
             relationship_types = name == "types" and node.name.value in ("neighborhood", "paths")
             if relationship_types and isinstance(value, graphql.ListValueNode) and not value.values:

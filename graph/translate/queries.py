@@ -158,6 +158,9 @@ def page_window(
     for name, value in (("first", first), ("last", last)):
         if value is not None and not 0 <= value <= MAX_PAGE:
             raise InvalidData([Problem(name, name, f"must be between 0 and {MAX_PAGE}")])
+    if first is not None and last is not None:
+        # Relay leaves both at once undefined; taking one silently would hide the other.
+        raise InvalidData([Problem("last", "last", "give `first` or `last`, not both")])
     start = decode_cursor(after) + 1 if after else 0
     if before is not None:
         end = decode_cursor(before, "before")

@@ -2,7 +2,7 @@
 // time spans and sources, and a timeline of its events. For a place the timeline can widen to
 // the places it lies in (`scope` in the URL): an air base's own events leave out the flights to
 // the civil airport on its runway, the site or the province holds both.
-import { Suspense, lazy, useEffect, useMemo, useRef } from "react";
+import { Suspense, lazy, useDeferredValue, useEffect, useMemo, useRef } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { ActivityChart } from "./ActivityChart";
@@ -212,7 +212,10 @@ function EntityTimeline({ entity }: { entity: Entity }) {
   const fresh = useMemo(() => live.filter((e) => !listed.some((l) => l.id === e.id)), [live, listed]);
   const events = useMemo(() => withLive(listed, live), [listed, live]);
   const total = drawing.total + fresh.length;
-  const counted = activityWindow(params, events);
+  // The list under the timeline (up to 500 links) and the activity chart come in a render of
+  // their own, after the timeline's: React yields between them, so vis-timeline draws first.
+  const listedLater = useDeferredValue(events);
+  const counted = activityWindow(params, listedLater);
 
   function update(change: Record<string, string | null>) {
     const next = new URLSearchParams(params);
@@ -262,7 +265,7 @@ function EntityTimeline({ entity }: { entity: Entity }) {
                   : null}
           </p>
           <ol className="event-list">
-            {events.map((e) => (
+            {listedLater.map((e) => (
               <li key={e.id}>
                 <Link to={`/event/${encodeURIComponent(e.id)}`}>{e.name}</Link> <span className="kind">{label(e.type)}</span> — {timeText(e.time)}
               </li>

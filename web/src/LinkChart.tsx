@@ -111,7 +111,14 @@ export function LinkChart({ nodes, edges, focus, hiddenTypes, path, onSelect, on
   useEffect(() => {
     const element = holder.current;
     if (!element) return;
-    const cy = cytoscape({ container: element, style: STYLESHEET, minZoom: 0.05, maxZoom: 4, wheelSensitivity: 0.3 });
+    // While the view is dragged or zoomed, cytoscape moves one picture of the chart taken when
+    // the move began (`textureOnViewport`) instead of drawing every node, edge and label each
+    // frame, which at 500 nodes on a loaded machine can take longer than the browser's 50 ms
+    // (docs/webapp.md, "How it is tested"). Everything is drawn again when the move stops.
+    const cy = cytoscape({
+      container: element, style: STYLESHEET, minZoom: 0.05, maxZoom: 4, wheelSensitivity: 0.3,
+      textureOnViewport: true,
+    });
     cy.on("tap", "node", (event) => handlers.current.onSelect(event.target.id()));
     cy.on("tap", (event) => {
       if (event.target === cy) handlers.current.onSelect(null);
