@@ -3,6 +3,7 @@ the GraphQL API the way several test modules do."""
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -166,6 +167,29 @@ def _answer(response: "httpx.Response") -> dict[str, Any]:
 
 
 RECORD_EVENT = """mutation($input: EventInput!) { recordEvent(input: $input) { key } }"""
+
+JAVASCRIPT_CLIENTS = Path(__file__).parent / "clients"
+"""The JavaScript clients' tests (`node --test`), their packages pinned by its package-lock.json."""
+
+
+def run_javascript_client(test_file: str, env: dict[str, str]) -> None:
+    """Run `node --test` on one file of tests/clients/ with `env` (the servers' URLs and
+    tokens `live.mjs` reads); fails with node's report unless every test passed."""
+    node = shutil.which("node")
+    assert node, "Node.js 20+ is needed for this test"
+    assert (JAVASCRIPT_CLIENTS / "node_modules" / "@apollo" / "client").is_dir(), (
+        "the client packages are not installed: run `make test-setup`"
+    )
+    finished = subprocess.run(
+        [node, "--test", "--test-reporter=spec", str(JAVASCRIPT_CLIENTS / test_file)],
+        env={**os.environ, **env, "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert finished.returncode == 0, f"{test_file} failed:\n{finished.stdout}\n{finished.stderr}"
+    assert "fail 0" in finished.stdout, finished.stdout
 
 
 def recorded_flight(key: str, day: str) -> dict[str, object]:

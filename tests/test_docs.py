@@ -177,3 +177,21 @@ def test_the_identity_doc_names_every_scheme_as_the_ontology_declares_it() -> No
         example = row.split(" | ")[2].strip("`").removesuffix("…")
         assert scheme.example.startswith(example), f"{scheme.name}'s example is {scheme.example}"
     assert "(docs/identity.md)" in README
+
+
+def _javascript_function(source: str, name: str) -> str:
+    """The text of `function NAME(…) { … }` in `source` (up to its closing brace at the start
+    of a line), with double quotes spelled as single ones (the docs' style and the tests')."""
+    found = re.search(rf"^function {name}\(.*?^\}}$", source, re.MULTILINE | re.DOTALL)
+    assert found, f"no function {name}"
+    return found.group(0).replace('"', "'")
+
+
+def test_the_bookmark_recipes_in_the_docs_are_the_code_the_client_test_runs() -> None:
+    """docs/graphql.md's Apollo link and urql fetch for read-your-writes are, to the quotes,
+    the ones tests/clients/replicas.test.mjs runs against two replicas."""
+    graphql_doc = (PROJECT_ROOT / "docs" / "graphql.md").read_text()
+    client_test = (PROJECT_ROOT / "tests" / "clients" / "replicas.test.mjs").read_text()
+    for name in ("bookmarkLink", "bookmarkFetch"):
+        documented = _javascript_function(graphql_doc, name)
+        assert documented == _javascript_function(client_test, name), name

@@ -1,8 +1,9 @@
 """Several API replicas on one Neo4j, reached as a cluster is (`neo4j://`): a write's answer
 carries its bookmark (header and `extensions.bookmarks`), a request that sends it back to
 another `eventgraph serve` reads at least that fresh, a bad bookmark is a clear error and not
-a hang, and a subscription on one replica hears an event recorded through the other
-(graph/consistency.py, api/consistency.py; docs/graphql.md, "Several replicas")."""
+a hang, Apollo Client and urql carry the bookmark from one replica to the other, and a
+subscription on one replica hears an event recorded through the other (graph/consistency.py,
+api/consistency.py; docs/graphql.md, "Several replicas")."""
 
 import asyncio
 import secrets
@@ -21,7 +22,13 @@ from neo4j import Driver
 from eventgraph.graph.driver import open_driver
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token, revoke_token
-from tests.helpers import RECORD_EVENT, eventgraph_serve, free_port, recorded_flight
+from tests.helpers import (
+    RECORD_EVENT,
+    eventgraph_serve,
+    free_port,
+    recorded_flight,
+    run_javascript_client,
+)
 
 HEADER = "X-EventGraph-Bookmark"
 READ_BACK = "query($id: ID!) { node(id: $id) { ... on Event { key } } }"
@@ -124,6 +131,23 @@ def test_a_bad_bookmark_is_a_clear_error_not_a_hang(
         timeout=10,
     )
     assert cypher.status_code == 422 and told in cypher.text, cypher.text
+
+
+def test_apollo_and_urql_send_a_writes_bookmark_to_the_other_replica(replicas: Replicas) -> None:
+    """The clients people use, as docs/graphql.md shows them: each keeps the bookmark header
+    of a mutation answered by the first replica and sends it with a query the second answers
+    (tests/clients/replicas.test.mjs)."""
+    first_ws = replicas.first.replace("http://", "ws://")
+    run_javascript_client(
+        "replicas.test.mjs",
+        {
+            "EVENTGRAPH_HTTP_URL": replicas.first,
+            "EVENTGRAPH_WS_URL": first_ws,
+            "EVENTGRAPH_SECOND_HTTP_URL": replicas.second,
+            "EVENTGRAPH_READER_TOKEN": replicas.reader,
+            "EVENTGRAPH_EDITOR_TOKEN": replicas.editor,
+        },
+    )
 
 
 SUBSCRIBE = """subscription($filter: EventFilter) { eventRecorded(filter: $filter) { key } }"""

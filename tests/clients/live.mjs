@@ -1,9 +1,11 @@
-// What the client tests share: the live server tests/test_clients.py started, its tokens, the
-// seed story's facts they check against, and a fetch that keeps what it sent.
+// What the client tests share: the live server tests/test_clients.py (or the first of the two
+// replicas tests/test_replicas.py) started, its tokens, the seed story's facts they check
+// against, and a fetch that keeps what it sent.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 
-function required(name) {
+/** A variable the Python test running these files sets (they are not run alone). */
+export function required(name) {
   const value = process.env[name];
   assert.ok(value, `${name} is not set: run these through tests/test_clients.py`);
   return value;
