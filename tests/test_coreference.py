@@ -134,8 +134,12 @@ def _one_review_item(proposals: list[Proposal], report: str) -> Proposal:
     assert len(of_report) == 1, of_report
     pair = of_report[0]
     assert pair.a.key == report and pair.b.key == FLIGHTS[0]  # same scores: the smallest key
-    assert [alternative.key for alternative in pair.alternatives] == list(FLIGHTS[1:])
+    assert [alternative.node.key for alternative in pair.alternatives] == list(FLIGHTS[1:])
     assert f"{report} fits {', '.join(FLIGHTS[1:])} as well" in _reason(pair, Kind.AMBIGUOUS).detail
+    for alternative in pair.alternatives:  # each with its own reasons, as the pair's
+        assert alternative.score == pair.score == score_of(alternative.reasons)
+        assert [r.kind for r in alternative.reasons] == [r.kind for r in pair.reasons]
+        assert f"{report} fits" in _reason(alternative.reasons, Kind.AMBIGUOUS).detail
     return pair
 
 
@@ -335,11 +339,15 @@ def test_the_cli_and_graphql_give_the_proposals_with_reasons(
     assert f"Event other-an124 'An-124 at Latakia (other-an124)' ~ {FLIGHTS[0]} " in shown.stdout
     assert f"or one of: {FLIGHTS[1]} 'An-124 flight to Latakia airport (2 of 3)', " in shown.stdout
     assert "+0.00 interval_only:" in shown.stdout and "(to review)" in shown.stdout
+    assert f"      or 0.50 ~ {FLIGHTS[2]} 'An-124 " in shown.stdout, shown.stdout
+    assert "        +0.25 same_place: both at latakia-airport" in shown.stdout, shown.stdout
+    assert "accept one: eventgraph merge CHOSEN other-an124 --reason" in shown.stdout
     refused = run_cli("resolve", "--events", "--label", "Actor")
     assert refused.returncode != 0 and "--label" in refused.stderr
     query = """query($min: Float!) {
       coreferenceProposals(minScore: $min, first: 5) {
-        a { id key name kind } b { key } alternatives { key }
+        a { id key name kind } b { key }
+        alternatives { event { key } score reasons { kind weight } }
         score automatic reasons { kind detail weight }
       }
     }"""
@@ -350,7 +358,12 @@ def test_the_cli_and_graphql_give_the_proposals_with_reasons(
     proposals = answer.json()["data"]["coreferenceProposals"]
     assert [(p["a"]["key"], p["b"]["key"]) for p in proposals] == [("other-an124", FLIGHTS[0])]
     first = proposals[0]  # one review item: the report fits the three flights alike
-    assert [alternative["key"] for alternative in first["alternatives"]] == list(FLIGHTS[1:])
+    assert [alternative["event"]["key"] for alternative in first["alternatives"]] == list(
+        FLIGHTS[1:]
+    )
+    for alternative in first["alternatives"]:
+        assert alternative["score"] == first["score"]
+        assert {"same_place", "ambiguous"} <= {r["kind"] for r in alternative["reasons"]}
     assert first["a"]["id"] == f"Event:{first['a']['key']}" and first["a"]["kind"] == "flight"
     assert not first["automatic"]
     assert any(r["kind"] == "interval_only" and r["weight"] == 0 for r in first["reasons"])
