@@ -20,7 +20,7 @@ from eventgraph.graph.resolution import (
     propose_coreference,
 )
 from eventgraph.graph.resolution.coreference import candidate_pairs
-from eventgraph.graph.resolution.event_reading import EventView, Participant
+from eventgraph.graph.resolution.event_reading import EventView, Participant, read_events
 from eventgraph.graph.resolution.event_scoring import (
     common_participants,
     pair_reasons,
@@ -319,6 +319,37 @@ def test_a_re_report_at_the_same_place_and_time_is_automatic_and_retracted_event
     assert pair.automatic and pair.score == 1.0
     retract_event(clean_graph, db, "feed-attack", "a duplicate", "test")
     assert propose_coreference(clean_graph, db) == []
+
+
+def test_two_attacks_of_one_day_are_told_apart_by_their_times_of_day(
+    clean_graph: Driver, settings: Settings
+) -> None:
+    """Two sorties of one group against one base on one day, each timed by its source: never
+    one; a report that knows only the day fits both alike, so it is one review item naming
+    both, never automatic."""
+    db = settings.neo4j_database
+    night = {"start": "2025-10-20T03:10:00Z", "precision": "exact"}
+    evening = {"start": "2025-10-20T19:45:00Z", "precision": "exact"}
+    import_records(
+        clean_graph,
+        db,
+        [
+            *_attack_world(),
+            _attack("wire-attack", night, "base", "site", "wire"),
+            _attack("paper-attack", evening, "base", "site", "paper"),
+        ],
+        "test",
+    )
+    assert propose_coreference(clean_graph, db, min_score=0) == []  # never even a pair
+    views = {view.key: view for view in read_events(clean_graph, db)}
+    apart = _reason(pair_reasons(views["paper-attack"], views["wire-attack"], {}), Kind.TIME_APART)
+    assert apart.veto and "2025-10-20 19:45 and 2025-10-20 03:10 do not overlap" in apart.detail
+    day = {"start": "2025-10-20", "precision": "day"}
+    import_records(clean_graph, db, [_attack("feed-attack", day, "base", "site", "feed")], "test")
+    [item] = propose_coreference(clean_graph, db)
+    assert (item.a.key, item.b.key) == ("feed-attack", "paper-attack")
+    assert [alternative.node.key for alternative in item.alternatives] == ["wire-attack"]
+    assert _reason(item, Kind.AMBIGUOUS).weight < 0 and not item.automatic
 
 
 def test_bad_arguments_are_refused(seed_story: Driver, settings: Settings) -> None:
