@@ -10,7 +10,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -55,6 +55,7 @@ from eventgraph.graph.tokens import Role, create_token, list_tokens, revoke_toke
 
 if TYPE_CHECKING:
     from eventgraph.graph.resolution.merging import MergeRecord
+    from eventgraph.graph.resolution.scoring import Reason
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -899,12 +900,30 @@ def resolve(
             soft_wrap=True,
         )
         if proposal.alternatives:
-            shown = ", ".join(f"{alt.key} '{alt.name}'" for alt in proposal.alternatives)
+            shown = ", ".join(f"{alt.node.key} '{alt.node.name}'" for alt in proposal.alternatives)
             out.print(Text(f"      or one of: {shown}"), soft_wrap=True)
-        for reason in proposal.reasons:
-            line = f"      {reason.weight:+.2f} {reason.kind.value}: {reason.detail}"
-            out.print(Text(line), soft_wrap=True)
+        _print_reasons(proposal.reasons, "      ")
+        for alt in proposal.alternatives:
+            out.print(
+                Text(f"      or {alt.score:.2f} ~ {alt.node.key} '{alt.node.name}'"),
+                soft_wrap=True,
+            )
+            _print_reasons(alt.reasons, "        ")
+        if proposal.alternatives:
+            out.print(
+                Text(
+                    f"      accept one: eventgraph merge CHOSEN {proposal.a.key} --reason …"
+                    " (CHOSEN: b or one of the alternatives)"
+                ),
+                soft_wrap=True,
+            )
     err.print(f"{len(proposals)} proposal(s) at a score of {least:g} or more")
+
+
+def _print_reasons(reasons: "Sequence[Reason]", indent: str) -> None:
+    for reason in reasons:
+        line = f"{indent}{reason.weight:+.2f} {reason.kind.value}: {reason.detail}"
+        out.print(Text(line), soft_wrap=True)
 
 
 def _apply_coreference(by: str | None) -> None:

@@ -10,6 +10,13 @@ flights: copies of an interval-dated event that its own report counts as further
 events of the same type on the same day with the same participants somewhere far away. Then
 time `eventgraph resolve --events` and report precision, recall (per perturbation too), how
 many decoys were taken, and what the automatic rule takes.
+
+Before that, the originals that nothing they carry tells apart — the same type and places,
+times that overlap, the participants of one all among the other's (the generator's two sorties
+of one airframe to one base on one day, both known only to the day) — are given the instant the
+generator drew each at, as a feed that counted them as two would have them (a tracker's times):
+re-imported with an exact time, so that their times of day tell them apart. Without it the
+known answers would call two events distinct that no evidence separates.
 """
 
 import random
@@ -18,18 +25,19 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 from neo4j import Driver
 
-from bench.event_stream import EventStream
+from bench.event_stream import EventStream, exact_time
 from bench.reports import Reports, build_reports
 from bench.resolution import Pair, figures_of, share_text
 from bench.world import BENCHMARK_WORLD, Record, World, WorldSize, build_world
 from eventgraph.graph.importer import import_paths
+from eventgraph.graph.ontology import TimePrecision
 from eventgraph.graph.resolution import (
     COREFERENCE_AUTOMATIC_SCORE,
     COREFERENCE_MIN_SCORE,
@@ -41,6 +49,7 @@ from eventgraph.graph.resolution.event_scoring import CoreferenceReasonKind
 from eventgraph.graph.resolution.proposals import Proposal
 from eventgraph.graph.resolution.scoring import km_between
 from eventgraph.graph.settings import Settings
+from eventgraph.graph.timespan import span
 
 SHARE = 0.1
 """Events reported again by another source: a tenth."""
@@ -53,6 +62,9 @@ REPEATS = 0.005
 ELSEWHERE = 0.005
 """Day-dated events copied to a far place by another source, per event."""
 FAR_KM = 500.0
+LASTING_TYPES = frozenset({"airlift", "hiatus"})
+"""Types the generator gives only as intervals of days to months: no instant is theirs, so
+two alike ones are not given their times (and stay alike)."""
 PRECISION_TARGET = 0.98
 RECALL_TARGET = 0.9
 SECONDS_TARGET = 60.0
@@ -78,6 +90,8 @@ class Truth:
     perturbations: dict[Pair, tuple[str, ...]] = field(default_factory=dict)
     decoys: dict[str, set[Pair]] = field(default_factory=dict)
     """Kind of decoy → pairs that must not be proposed."""
+    timed: list[Record] = field(default_factory=list)
+    """Originals alike with another, given the exact time they were drawn at (`timed_alike`)."""
 
 
 class Places:
@@ -216,14 +230,72 @@ def _elsewhere(
     return copy
 
 
+def _places_of(event: Record) -> tuple[tuple[str, str], ...]:
+    places: list[tuple[str, str]] = [("at", ref) for ref in event.get("at", ())]
+    places += [(end, event[end]) for end in ("origin", "destination") if end in event]
+    return tuple(sorted(places))
+
+
+def _participants_of(event: Record) -> frozenset[tuple[str, str]]:
+    return frozenset((p["role"], p["ref"]) for p in event["participants"])
+
+
+def _seconds(event: Record) -> tuple[float, float]:
+    time = event["time"]
+    found = span(time.get("start"), time.get("end"), TimePrecision(time["precision"]))
+    start = found.start.timestamp() if found.start is not None else float("-inf")
+    return start, found.end.timestamp() if found.end is not None else float("inf")
+
+
+def alike_originals(originals: list[Record]) -> set[int]:
+    """Positions of the originals that nothing they carry tells from another: the same type
+    and places (by role), times that overlap as given, and the participants of one all among
+    the other's. A sweep in order of start within each (type, places)."""
+    groups: dict[tuple[str, tuple[tuple[str, str], ...]], list[int]] = {}
+    for position, event in enumerate(originals):
+        if event["type"] not in LASTING_TYPES:
+            groups.setdefault((event["type"], _places_of(event)), []).append(position)
+    alike: set[int] = set()
+    for positions in groups.values():
+        if len(positions) < 2:
+            continue
+        times = {position: _seconds(originals[position]) for position in positions}
+        active: list[int] = []
+        for position in sorted(positions, key=lambda p: times[p]):
+            active = [other for other in active if times[other][1] >= times[position][0]]
+            mine = _participants_of(originals[position])
+            for other in active:
+                theirs = _participants_of(originals[other])
+                if mine <= theirs or theirs <= mine:
+                    alike |= {position, other}
+            active.append(position)
+    return alike
+
+
+def timed_alike(drawn: list[tuple[Record, datetime]]) -> tuple[list[Record], list[Record]]:
+    """The originals, those alike with another (`alike_originals`) given the exact time they
+    were drawn at unless theirs is exact already; and the ones so given."""
+    originals = [event for event, _ in drawn]
+    timed = []
+    for position in sorted(alike_originals(originals)):
+        event, when = drawn[position]
+        if event["time"]["precision"] != "exact":
+            kept = {k: v for k, v in event["time"].items() if k in ("year_assumed", "note")}
+            originals[position] = {**event, "time": {**exact_time(when), **kept}}
+            timed.append(originals[position])
+    return originals, timed
+
+
 def duplicated_events(seed: int, events: int, size: WorldSize = BENCHMARK_WORLD) -> Truth:
-    """The events to add to the dataset of this seed and size, and the known answers."""
+    """The events to add to the dataset of this seed and size (and the originals to give
+    their exact time), and the known answers."""
     world = build_world(seed, size)
     reports = build_reports(world, events, seed)
     places = Places(world)
-    originals = list(EventStream(world, reports, events, seed))
+    originals, timed = timed_alike(list(EventStream(world, reports, events, seed).drawn()))
     rng = random.Random(f"eventgraph-bench/coreference/{seed}")
     truth = Truth(decoys={"interval-only repeats": set(), "same day, far away": set()})
+    truth.timed = timed
     chosen = set(rng.sample(range(len(originals)), max(1, round(SHARE * len(originals)))))
     for position in sorted(chosen):
         event = originals[position]
@@ -255,11 +327,12 @@ def duplicated_events(seed: int, events: int, size: WorldSize = BENCHMARK_WORLD)
 
 
 def add_to_graph(driver: Driver, settings: Settings, truth: Truth) -> None:
-    """Import the added events (as any import would), having removed an earlier run's."""
+    """Import the added events and the originals given their exact time (as any import
+    would: the import replaces an event's time), having removed an earlier run's."""
     driver.execute_query(_REMOVE_EARLIER, database_=settings.neo4j_database)
     with tempfile.TemporaryDirectory(prefix="eventgraph-coreference-") as folder:
         added = Path(folder) / "reported-again.json"
-        added.write_bytes(orjson.dumps({"events": truth.events}))
+        added.write_bytes(orjson.dumps({"events": [*truth.timed, *truth.events]}))
         import_paths(
             driver, settings.neo4j_database, [added], max_bytes=settings.import_max_mb * 2**20
         )
@@ -267,7 +340,7 @@ def add_to_graph(driver: Driver, settings: Settings, truth: Truth) -> None:
 
 def _pairs_named(proposal: Proposal) -> list[Pair]:
     """The pair a proposal names and, for an ambiguous one, the pairs of its alternatives."""
-    sides = (proposal.b, *proposal.alternatives)
+    sides = (proposal.b, *(alternative.node for alternative in proposal.alternatives))
     return [_pair(proposal.a.key, side.key) for side in sides]
 
 
@@ -277,12 +350,20 @@ def review_figures(proposals: list[Proposal], known: set[Pair]) -> dict[str, Any
     the known answers some item names."""
     right = [p for p in proposals if any(pair in known for pair in _pairs_named(p))]
     found = {pair for p in right for pair in _pairs_named(p)} & known
+    with_alternatives = [p for p in proposals if p.alternatives]
     return {
         "proposed": len(proposals),
         "known": len(known),
         "found": len(found),
         "precision": len(right) / len(proposals) if proposals else None,
         "recall": len(found) / len(known) if known else None,
+        "with_alternatives": len(with_alternatives),
+        "right_with_alternatives": sum(1 for p in right if p.alternatives),
+        "alternatives_mean": (
+            sum(len(p.alternatives) for p in with_alternatives) / len(with_alternatives)
+            if with_alternatives
+            else None
+        ),
     }
 
 
@@ -311,6 +392,7 @@ def evaluate(driver: Driver, settings: Settings, truth: Truth) -> dict[str, Any]
         "automatic_score": COREFERENCE_AUTOMATIC_SCORE,
         "seconds": seconds,
         "added_events": len(truth.events),
+        "timed_originals": len(truth.timed),
         "candidate_pairs": pairs,
         "candidate_pairs_without_hub_rule": unbounded,
         "proposals": review_figures(proposals, truth.duplicates),
@@ -354,10 +436,14 @@ def coreference_section(runs: list[dict[str, Any]] | None) -> list[str]:
         f"recall ≥ {RECALL_TARGET}; ≤ {SECONDS_TARGET:g} s. `proposals`: the review items, "
         "where a report that fits several events about as well is one proposal with the best "
         "of them and the others as alternatives, right when the known answer is among them; "
-        "`every pair`: each pair a proposal names, its alternatives' too; `unambiguous`: the "
+        "`every pair`: each pair a proposal names, its alternatives' too (so an item with "
+        "alternatives is counted right by any one of them: the last table says how many items "
+        "have alternatives and how many each has on average); `unambiguous`: the "
         "proposals not marked `ambiguous`; "
         "wrong between originals: wrong proposals that pair two events of the dataset itself, "
-        "neither of them added.",
+        "neither of them added; originals timed: those that nothing else tells from another "
+        "(same type, places, participants, overlapping times), given the exact time the "
+        "generator drew them at, as a feed that counted them as two would have them.",
         "",
         "| scale | proposals | proposed | known | found | precision | recall | time |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -376,8 +462,8 @@ def coreference_section(runs: list[dict[str, Any]] | None) -> list[str]:
     lines += [
         "",
         "| scale | candidate pairs | recall per perturbation | decoys proposed | "
-        "wrong between originals |",
-        "| --- | ---: | --- | --- | ---: |",
+        "wrong between originals | originals timed |",
+        "| --- | ---: | --- | --- | ---: | ---: |",
     ]
     for run in runs:
         per = ", ".join(f"{k} {v['found']}/{v['known']}" for k, v in run["perturbations"].items())
@@ -386,8 +472,24 @@ def coreference_section(runs: list[dict[str, Any]] | None) -> list[str]:
         before = run.get("candidate_pairs_without_hub_rule")
         shown = "" if pairs is None else f"{pairs:,} (without the hub rule {before:,})"
         between = run.get("wrong_between_originals")
+        timed = run.get("timed_originals")
         lines.append(
             f"| {run['scale']} | {shown} | {per} | {decoys} | "
-            f"{'' if between is None else f'{between:,}'} |"
+            f"{'' if between is None else f'{between:,}'} | "
+            f"{'' if timed is None else f'{timed:,}'} |"
+        )
+    lines += [
+        "",
+        "| scale | items with alternatives | of them right | alternatives per such item |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for run in runs:
+        f = run["proposals"]
+        if "with_alternatives" not in f:
+            continue  # a run from before items had alternatives counted
+        mean = f["alternatives_mean"]
+        lines.append(
+            f"| {run['scale']} | {f['with_alternatives']:,} of {f['proposed']:,} | "
+            f"{f['right_with_alternatives']:,} | {'' if mean is None else f'{mean:.1f}'} |"
         )
     return [*lines, ""]

@@ -54,6 +54,11 @@ def _iso(instant: datetime) -> str:
     return instant.strftime("%Y-%m-%dT%H:%M:00Z")
 
 
+def exact_time(instant: datetime) -> Record:
+    """An event's time as a feed that saw it happen gives it: the instant, to the minute."""
+    return {"start": _iso(instant), "precision": "exact"}
+
+
 class EventStream:
     """Iterates over `count` events drawn from a world; the same seed gives the same events."""
 
@@ -81,12 +86,18 @@ class EventStream:
         """Operator → a pause in its flights that no flight has ended yet."""
 
     def __iter__(self) -> Iterator[Record]:
+        for event, _ in self.drawn():
+            yield event
+
+    def drawn(self) -> Iterator[tuple[Record, datetime]]:
+        """Each event with the instant it was drawn at: its `time` gives that instant only as
+        precisely as a source would (its day, its month, an interval around it)."""
         for index in range(self.count):
             yield self._event(index)
 
     # ---- one event ---------------------------------------------------------------------------
 
-    def _event(self, index: int) -> Record:
+    def _event(self, index: int) -> tuple[Record, datetime]:
         rng = self.rng
         when = _PERIOD_START + timedelta(seconds=(index + rng.random()) / self.count * _SECONDS)
         event: Record = {"id": event_id(index)}
@@ -108,7 +119,7 @@ class EventStream:
         event.pop("burst", None)
         event["claims"] = self._claims(event, when)
         self.recent.append(event["id"])
-        return _ordered(event)
+        return _ordered(event), when
 
     def _burst_time(self, burst: Burst) -> datetime:
         start = datetime.combine(burst.first_day, datetime.min.time(), tzinfo=UTC)

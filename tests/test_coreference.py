@@ -20,7 +20,7 @@ from eventgraph.graph.resolution import (
     propose_coreference,
 )
 from eventgraph.graph.resolution.coreference import candidate_pairs
-from eventgraph.graph.resolution.event_reading import EventView, Participant
+from eventgraph.graph.resolution.event_reading import EventView, Participant, read_events
 from eventgraph.graph.resolution.event_scoring import (
     common_participants,
     pair_reasons,
@@ -134,8 +134,12 @@ def _one_review_item(proposals: list[Proposal], report: str) -> Proposal:
     assert len(of_report) == 1, of_report
     pair = of_report[0]
     assert pair.a.key == report and pair.b.key == FLIGHTS[0]  # same scores: the smallest key
-    assert [alternative.key for alternative in pair.alternatives] == list(FLIGHTS[1:])
+    assert [alternative.node.key for alternative in pair.alternatives] == list(FLIGHTS[1:])
     assert f"{report} fits {', '.join(FLIGHTS[1:])} as well" in _reason(pair, Kind.AMBIGUOUS).detail
+    for alternative in pair.alternatives:  # each with its own reasons, as the pair's
+        assert alternative.score == pair.score == score_of(alternative.reasons)
+        assert [r.kind for r in alternative.reasons] == [r.kind for r in pair.reasons]
+        assert f"{report} fits" in _reason(alternative.reasons, Kind.AMBIGUOUS).detail
     return pair
 
 
@@ -317,6 +321,37 @@ def test_a_re_report_at_the_same_place_and_time_is_automatic_and_retracted_event
     assert propose_coreference(clean_graph, db) == []
 
 
+def test_two_attacks_of_one_day_are_told_apart_by_their_times_of_day(
+    clean_graph: Driver, settings: Settings
+) -> None:
+    """Two sorties of one group against one base on one day, each timed by its source: never
+    one; a report that knows only the day fits both alike, so it is one review item naming
+    both, never automatic."""
+    db = settings.neo4j_database
+    night = {"start": "2025-10-20T03:10:00Z", "precision": "exact"}
+    evening = {"start": "2025-10-20T19:45:00Z", "precision": "exact"}
+    import_records(
+        clean_graph,
+        db,
+        [
+            *_attack_world(),
+            _attack("wire-attack", night, "base", "site", "wire"),
+            _attack("paper-attack", evening, "base", "site", "paper"),
+        ],
+        "test",
+    )
+    assert propose_coreference(clean_graph, db, min_score=0) == []  # never even a pair
+    views = {view.key: view for view in read_events(clean_graph, db)}
+    apart = _reason(pair_reasons(views["paper-attack"], views["wire-attack"], {}), Kind.TIME_APART)
+    assert apart.veto and "2025-10-20 19:45 and 2025-10-20 03:10 do not overlap" in apart.detail
+    day = {"start": "2025-10-20", "precision": "day"}
+    import_records(clean_graph, db, [_attack("feed-attack", day, "base", "site", "feed")], "test")
+    [item] = propose_coreference(clean_graph, db)
+    assert (item.a.key, item.b.key) == ("feed-attack", "paper-attack")
+    assert [alternative.node.key for alternative in item.alternatives] == ["wire-attack"]
+    assert _reason(item, Kind.AMBIGUOUS).weight < 0 and not item.automatic
+
+
 def test_bad_arguments_are_refused(seed_story: Driver, settings: Settings) -> None:
     with pytest.raises(InvalidData, match="between 0 and 1"):
         propose_coreference(seed_story, settings.neo4j_database, min_score=2)
@@ -335,11 +370,15 @@ def test_the_cli_and_graphql_give_the_proposals_with_reasons(
     assert f"Event other-an124 'An-124 at Latakia (other-an124)' ~ {FLIGHTS[0]} " in shown.stdout
     assert f"or one of: {FLIGHTS[1]} 'An-124 flight to Latakia airport (2 of 3)', " in shown.stdout
     assert "+0.00 interval_only:" in shown.stdout and "(to review)" in shown.stdout
+    assert f"      or 0.50 ~ {FLIGHTS[2]} 'An-124 " in shown.stdout, shown.stdout
+    assert "        +0.25 same_place: both at latakia-airport" in shown.stdout, shown.stdout
+    assert "accept one: eventgraph merge CHOSEN other-an124 --reason" in shown.stdout
     refused = run_cli("resolve", "--events", "--label", "Actor")
     assert refused.returncode != 0 and "--label" in refused.stderr
     query = """query($min: Float!) {
       coreferenceProposals(minScore: $min, first: 5) {
-        a { id key name kind } b { key } alternatives { key }
+        a { id key name kind } b { key }
+        alternatives { event { key } score reasons { kind weight } }
         score automatic reasons { kind detail weight }
       }
     }"""
@@ -350,7 +389,12 @@ def test_the_cli_and_graphql_give_the_proposals_with_reasons(
     proposals = answer.json()["data"]["coreferenceProposals"]
     assert [(p["a"]["key"], p["b"]["key"]) for p in proposals] == [("other-an124", FLIGHTS[0])]
     first = proposals[0]  # one review item: the report fits the three flights alike
-    assert [alternative["key"] for alternative in first["alternatives"]] == list(FLIGHTS[1:])
+    assert [alternative["event"]["key"] for alternative in first["alternatives"]] == list(
+        FLIGHTS[1:]
+    )
+    for alternative in first["alternatives"]:
+        assert alternative["score"] == first["score"]
+        assert {"same_place", "ambiguous"} <= {r["kind"] for r in alternative["reasons"]}
     assert first["a"]["id"] == f"Event:{first['a']['key']}" and first["a"]["kind"] == "flight"
     assert not first["automatic"]
     assert any(r["kind"] == "interval_only" and r["weight"] == 0 for r in first["reasons"])

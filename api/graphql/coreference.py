@@ -6,6 +6,7 @@ or merges here.
 """
 
 import asyncio
+from collections.abc import Sequence
 
 import strawberry
 from strawberry.types import Info
@@ -20,6 +21,7 @@ from eventgraph.graph.resolution import (
     COREFERENCE_MIN_SCORE,
     CoreferenceReasonKind,
     Proposal,
+    Reason,
     propose_coreference,
 )
 from eventgraph.graph.translate.queries import MAX_PAGE
@@ -42,9 +44,19 @@ class CoreferenceReason:
 
 
 @strawberry.type(
+    description="Another event that an ambiguous proposal's `a` fits about as well as `b`, "
+    "with that pair's own score and reasons."
+)
+class CoreferenceAlternative:
+    event: ProposedNode
+    score: float = strawberry.field(description="The pair's reasons' weights summed, in [0, 1].")
+    reasons: list[CoreferenceReason]
+
+
+@strawberry.type(
     description="Two events that probably describe one happening; when one of them fits "
     "several events about as well (`ambiguous`), one proposal: that one as `a`, the best "
-    "fitting as `b`, the others as `alternatives`."
+    "fitting as `b`, the others as `alternatives` (accepting it is choosing one, or none)."
 )
 class CoreferenceProposal:
     a: ProposedNode = strawberry.field(
@@ -52,9 +64,10 @@ class CoreferenceProposal:
         "fits several (`kind`: its type)."
     )
     b: ProposedNode
-    alternatives: list[ProposedNode] = strawberry.field(
-        description="In an ambiguous proposal, the other events `a` fits about as well as `b` "
-        "(for review: pick one or none); otherwise empty."
+    alternatives: list[CoreferenceAlternative] = strawberry.field(
+        description="In an ambiguous proposal, the other events `a` fits about as well as `b`, "
+        "best first, each with its reasons (for review: pick `b`, one of them, or none); "
+        "otherwise empty."
     )
     score: float = strawberry.field(description="The reasons' weights summed, held to [0, 1].")
     automatic: bool = strawberry.field(
@@ -64,21 +77,32 @@ class CoreferenceProposal:
     reasons: list[CoreferenceReason]
 
 
+def _reasons(reasons: Sequence[Reason]) -> list[CoreferenceReason]:
+    return [
+        CoreferenceReason(
+            kind=CoreferenceReasonKindEnum(reason.kind.value),
+            detail=reason.detail,
+            weight=reason.weight,
+        )
+        for reason in reasons
+    ]
+
+
 def _proposal(proposal: Proposal) -> CoreferenceProposal:
     return CoreferenceProposal(
         a=node_of(proposal.a),
         b=node_of(proposal.b),
-        alternatives=[node_of(alternative) for alternative in proposal.alternatives],
+        alternatives=[
+            CoreferenceAlternative(
+                event=node_of(alternative.node),
+                score=alternative.score,
+                reasons=_reasons(alternative.reasons),
+            )
+            for alternative in proposal.alternatives
+        ],
         score=proposal.score,
         automatic=proposal.automatic,
-        reasons=[
-            CoreferenceReason(
-                kind=CoreferenceReasonKindEnum(reason.kind.value),
-                detail=reason.detail,
-                weight=reason.weight,
-            )
-            for reason in proposal.reasons
-        ],
+        reasons=_reasons(proposal.reasons),
     )
 
 

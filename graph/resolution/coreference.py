@@ -30,7 +30,12 @@ from eventgraph.graph.resolution.event_scoring import (
     score_bound,
     type_tags,
 )
-from eventgraph.graph.resolution.proposals import Proposal, Proposed, check_min_score
+from eventgraph.graph.resolution.proposals import (
+    Alternative,
+    Proposal,
+    Proposed,
+    check_min_score,
+)
 from eventgraph.graph.resolution.scoring import Reason, score_of
 
 EVENT_LABEL = "Event"
@@ -208,7 +213,7 @@ def proposals_among(
 ) -> list[Proposal]:
     """`propose_coreference` over events already read (a checked `least`). An event that fits
     several about as well makes one proposal, with the best of them and the rest as its
-    alternatives."""
+    alternatives, each with its own score and reasons."""
     found: dict[tuple[str, str], tuple[Reason, ...]] = {}
     sides: dict[str, Proposed] = {}
     floor = min(least, AMBIGUITY_FLOOR)
@@ -221,12 +226,20 @@ def proposals_among(
         sides[a.key], sides[b.key] = _side(a), _side(b)
     scores = {pair: score_of(reasons) for pair, reasons in found.items()}
     fits = _rivals(scores)
+    ambiguities = {pair: _ambiguity(pair, scores[pair], fits) for pair in found}
+
+    def explained(pair: tuple[str, str]) -> tuple[Reason, ...]:
+        ambiguity = ambiguities[pair]
+        return found[pair] if ambiguity is None else (*found[pair], ambiguity.reason())
+
+    def alternative(side: str, other: str) -> Alternative:
+        reasons = explained((side, other) if side < other else (other, side))
+        return Alternative(sides[other], score_of(reasons), reasons)
+
     proposals = []
     ambiguous: dict[str, Proposal] = {}
-    for pair, reasons in found.items():
-        ambiguity = _ambiguity(pair, scores[pair], fits)
-        if ambiguity is not None:
-            reasons = (*reasons, ambiguity.reason())
+    for pair, ambiguity in ambiguities.items():
+        reasons = explained(pair)
         score = score_of(reasons)
         if score < least:
             continue
@@ -241,9 +254,12 @@ def proposals_among(
         kept = ambiguous.get(side)
         if kept is not None and (-kept.score, kept.b.key) <= (-score, partner):
             continue  # one proposal per ambiguous event: its best candidate (then smallest key)
-        alternatives = tuple(sides[other] for other in ambiguity.others)
+        alternatives = sorted(
+            (alternative(side, other) for other in ambiguity.others),
+            key=lambda fitting: (-fitting.score, fitting.node.key),
+        )
         ambiguous[side] = Proposal(
-            EVENT_LABEL, sides[side], sides[partner], score, False, reasons, alternatives
+            EVENT_LABEL, sides[side], sides[partner], score, False, reasons, tuple(alternatives)
         )
     proposals += ambiguous.values()
     proposals.sort(key=lambda p: (-p.score, p.a.key, p.b.key))

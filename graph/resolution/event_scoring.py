@@ -137,8 +137,17 @@ def _day(seconds: int | None) -> str:
     return datetime.fromtimestamp(seconds, UTC).date().isoformat()
 
 
+def _minute(seconds: int | None) -> str:
+    if seconds is None:
+        return "open"
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M")
+
+
 def _when(event: EventView) -> str:
-    start, end = _day(event.start), _day(event.end)
+    """The time as the reasons show it: an exact one with its time of day (two sorties of one
+    airframe on one day are told apart by it), the others by their days."""
+    shown = _minute if event.precision is TimePrecision.EXACT else _day
+    start, end = shown(event.start), shown(event.end)
     return start if start == end else f"{start} to {end}"
 
 

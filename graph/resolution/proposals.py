@@ -48,10 +48,21 @@ class Proposed:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """Another event that an ambiguous event proposal's `a` fits about as well as its `b`:
+    which one, with the pair's own score and reasons (what a reviewer weighs to choose)."""
+
+    node: Proposed
+    score: float
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
 class Proposal:
     """Two nodes of one label that are probably one: `a` has the smaller key, except in an
     ambiguous event proposal, where `a` is the event that fits several about as well, `b` the
-    best of them and `alternatives` the others (one review item, not one per candidate)."""
+    best of them and `alternatives` the others, best first (one review item, not one per
+    candidate: accepting it is choosing one of them, or none)."""
 
     label: str
     a: Proposed
@@ -60,7 +71,7 @@ class Proposal:
     automatic: bool
     """The safe rule says so and nothing vetoes it (only then may a merge be automatic)."""
     reasons: tuple[Reason, ...]
-    alternatives: tuple[Proposed, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()
 
 
 def resolvable_label(text: str) -> str:
