@@ -18,6 +18,7 @@ import os
 import socket
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
@@ -146,9 +147,14 @@ class _Workers(Multiprocess):
 
     def init_processes(self) -> None:
         super().init_processes()
-        ready = (p.wait_until_ready(STARTUP_TIMEOUT_S, self.should_exit) for p in self.processes)
-        if all(ready):
-            self._announce()
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        for process in self.processes:
+            while not process.wait_until_ready(1.0, self.should_exit):
+                if self.signal_queue or not process.process.is_alive():
+                    return  # a signal (Ctrl-C while starting) or a failure: the loop handles it
+                if time.monotonic() > deadline:
+                    return  # it serves once the workers have started, unannounced
+        self._announce()
 
     @property
     def failed_to_start(self) -> bool:
