@@ -4,7 +4,9 @@
 not a route (the GraphQL context). Both raise `Unauthenticated` or `Forbidden` (answered as
 api/errors.py's table says), and `Unavailable` when Neo4j cannot be asked.
 Verified tokens are cached for a few seconds, so a request
-costs no extra round trip to Neo4j and a revoked token stops working within TOKEN_CACHE_S.
+costs no extra round trip to Neo4j and a revoked token stops working within TOKEN_CACHE_S. The
+cache is each process's: with `serve --workers`, every worker asks the graph, so the bound holds
+on each (a new token is never in a cache before it exists: it works at once everywhere).
 """
 
 import time

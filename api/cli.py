@@ -6,7 +6,6 @@ Every error ends the command with one message and the exit code api/errors.py's 
 
 import functools
 import json
-import logging
 import os
 import sys
 import time
@@ -27,6 +26,7 @@ from typer._click import Context, HelpFormatter  # typer's own copy of click
 from typer.core import TyperArgument, TyperCommand
 
 from eventgraph.api.errors import Exit, answer_of
+from eventgraph.api.logs import quiet_driver
 from eventgraph.graph import __version__, feeds, local_neo4j
 from eventgraph.graph.driver import open_driver, reaching_advice, server_info, store_error
 from eventgraph.graph.errors import (
@@ -1108,39 +1108,43 @@ def serve(
             min=1, max=65535, metavar="PORT", envvar="EVENTGRAPH_PORT", help="Port to listen on."
         ),
     ] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            metavar="N",
+            envvar="EVENTGRAPH_WORKERS",
+            help="Worker processes to serve with (default: one per core this process may run "
+            "on; 1: this process alone).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the web app at / and the HTTP API: /graphql (GraphiQL in a browser), /cypher, /docs,
-    /ready, /health."""
+    /metrics, /ready, /health."""
     from eventgraph.api import serving
-    from eventgraph.api.app import create_app
+    from eventgraph.graph.processes import usable_cores
 
     settings = get_settings()
     sock = serving.bind(host, port)  # before anything starts: a port in use is one clear error
     base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    processes = workers or usable_cores()
 
     def announce() -> None:
         listed = serving.routes(base, settings)
         width = max(len(url) for url, _ in listed)
-        lines = [f"eventgraph {__version__} serves (Neo4j at {settings.bolt_uri}):"]
+        how = "" if processes == 1 else f", {processes} worker processes"
+        lines = [f"eventgraph {__version__} serves (Neo4j at {settings.bolt_uri}{how}):"]
         lines += [f"  {url:<{width}}  {what}" for url, what in listed]
         sys.stdout.write("\n".join(lines) + "\n")
         sys.stdout.flush()  # seen at once even when standard output is a pipe
 
-    serving.serve(create_app(settings), sock, settings, announce)
-
-
-def _quiet_driver() -> None:
-    """The driver warns on its `neo4j` logger each time it retries a transaction ("will be
-    retried in …"): that is its business, not the user's; what failed is said once, in our
-    words, when it gives up. It also logs each broken connection as an error
-    ("<CONNECTION> error: Failed to read from defunct connection …") before it retries or
-    gives up: the same, so only its critical lines pass."""
-    logging.getLogger("neo4j").setLevel(logging.CRITICAL)
+    serving.serve(sock, settings, processes, announce)
 
 
 def main() -> None:
     """Console-script entry point."""
-    _quiet_driver()
+    quiet_driver()
     try:
         app()
     except KeyboardInterrupt:

@@ -7,6 +7,7 @@ the level and, while a request is served, its request id (`api/request_facts.py`
 traceback ties to the access line of the request that raised it. uvicorn's own lines go the same
 way; its access log is off, `api/observing.py` writes ours.
 
+A JSON line also names the process that wrote it (`pid`: which worker, with `serve --workers`).
 An access line holds: time, level, logger, message, request_id, method, route, path (no query
 string), operation, status, duration_ms and token (the token's name). Never a token, a
 password, a query or its variables.
@@ -46,6 +47,7 @@ class JSONFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
+            "pid": record.process,  # which worker (`serve --workers`)
         }
         facts = current_request()
         if facts is not None:
@@ -74,6 +76,15 @@ class TextFormatter(logging.Formatter):
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return line
+
+
+def quiet_driver() -> None:
+    """The driver warns on its `neo4j` logger each time it retries a transaction ("will be
+    retried in …"): that is its business, not the user's; what failed is said once, in our
+    words, when it gives up. It also logs each broken connection as an error
+    ("<CONNECTION> error: Failed to read from defunct connection …") before it retries or
+    gives up: the same, so only its critical lines pass."""
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)
 
 
 def configure_logging(log_format: Literal["text", "json"]) -> None:

@@ -10,10 +10,11 @@ Who may scrape (`may_scrape`): with `EVENTGRAPH_METRICS_TOKEN` set, only a reque
 token (no token: 401, any other token, a reader's or an editor's: 403); unset, whoever may read
 the graph (a reader token, or anyone while anonymous read is on).
 
-Several worker processes: prometheus-client's multiprocess mode. With `PROMETHEUS_MULTIPROC_DIR`
-set (an empty folder, before the processes start) each process writes its values there and a
-scrape of any one of them adds them up (`MultiProcessCollector`); the gauge declares how
-(`livesum`). The driver pool's figures are read at scrape time from the scraped process only.
+Several worker processes (`serve --workers`, `api/serving.py`): prometheus-client's
+multiprocess mode. `serve` sets `PROMETHEUS_MULTIPROC_DIR` to a fresh folder before the workers
+start; each writes its values there and a scrape of any one of them adds them up
+(`MultiProcessCollector`); the gauge declares how (`livesum`). The driver pool's figures are read
+at scrape time from the scraped process only.
 """
 
 import hmac

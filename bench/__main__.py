@@ -39,7 +39,7 @@ from bench.imports import (
     measure_load_csv,
 )
 from bench.machine import git_commit, machine, versions
-from bench.operations import Subjects, pick_subjects
+from bench.operations import OPERATIONS, Subjects, pick_subjects
 from bench.our_server import OurServer
 from bench.query_benchmark import SIDES, LoadPlan, measure_queries
 from bench.reference import ReferenceServer, install_apoc
@@ -104,6 +104,19 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=1, help="dataset seed (default 1)")
     parser.add_argument("--clients", type=_numbers, default=(1, 8, 32), help="default 1,8,32")
+    parser.add_argument(
+        "--workers",
+        type=_numbers,
+        default=(2,),
+        help="worker counts (`serve --workers N`) ours is also measured with, at each "
+        "concurrency above 1 (default 2; '' for none: one process only)",
+    )
+    parser.add_argument(
+        "--operations",
+        type=lambda text: tuple(name for name in text.split(",") if name),
+        default=(),
+        help="measure only these operations, comma-separated (default all; e.g. node,events_page)",
+    )
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds per point (2)")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per point (5)")
     parser.add_argument(
@@ -148,6 +161,11 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     unknown = set(args.side_list) - set(SIDES)
     if unknown or "ours" not in args.side_list:
         parser.error(f"--sides takes ours (always) plus floor and reference, not {args.sides}")
+    names = {operation.name for operation in OPERATIONS}
+    if set(args.operations) - names:
+        parser.error(f"--operations takes names of {', '.join(sorted(names))}")
+    if any(workers < 2 for workers in args.workers):
+        parser.error("--workers takes counts above 1 (one process is always measured)")
     return args
 
 
@@ -202,7 +220,9 @@ def run_queries(
 ) -> tuple[Subjects, list[dict[str, Any]]]:
     """Every operation on every side, against the graph the online import left."""
     database = settings.neo4j_database
-    plan = LoadPlan(args.clients, args.warmup, args.duration, args.side_list)
+    plan = LoadPlan(
+        args.clients, args.warmup, args.duration, args.side_list, args.workers, args.operations
+    )
     if "reference" in plan.sides and _apoc_version(driver, database) is None:
         raise SystemExit(
             f"The Neo4j at {settings.bolt_uri} came back from the imports without APOC"
@@ -212,13 +232,21 @@ def run_queries(
     log_dir = BENCH_DIR / "logs"
     with contextlib.ExitStack() as servers:
         our_server = servers.enter_context(OurServer(settings, log_dir / f"ours-{name}.log"))
+        workers_urls = {
+            workers: servers.enter_context(
+                OurServer(settings, log_dir / f"ours-{name}-{workers}w.log", workers=workers)
+            ).url
+            for workers in plan.workers
+        }
         reference_url = None
         if "reference" in plan.sides:
             say("starting the @neo4j/graphql reference")
             reference = ReferenceServer(settings, log_path=log_dir / f"reference-{name}.log")
             reference_url = servers.enter_context(reference).url
         operations = uvloop.run(
-            measure_queries(settings, subjects, our_server.url, token, reference_url, plan, say)
+            measure_queries(
+                settings, subjects, our_server.url, workers_urls, token, reference_url, plan, say
+            )
         )
     return subjects, operations
 
@@ -437,6 +465,8 @@ def main(argv: list[str] | None = None) -> int:
             "duration_s": args.duration,
             "seed": args.seed,
             "sides": list(args.side_list),
+            "workers": list(args.workers),
+            "operations": list(args.operations),
             "only": args.only,
             "bulk": not args.no_bulk,
         },

@@ -1,5 +1,5 @@
-"""Our API as users run it: `eventgraph serve` (uvicorn, uvloop, httptools, one process) in
-production mode, in a subprocess against the benchmark's Neo4j."""
+"""Our API as users run it: `eventgraph serve` (uvicorn, uvloop, httptools; one process, or
+`--workers N`) in production mode, in a subprocess against the benchmark's Neo4j."""
 
 import os
 import socket
@@ -38,11 +38,14 @@ def settings_environment(settings: Settings) -> dict[str, str]:
 
 
 class OurServer:
-    """`eventgraph serve` on a free port; `.url` is its GraphQL endpoint. Its log goes to
-    `log_path`, which the error says when it does not come up."""
+    """`eventgraph serve --workers N` (1: one process) on a free port; `.url` is its GraphQL
+    endpoint. Its log goes to `log_path`, which the error says when it does not come up."""
 
-    def __init__(self, settings: Settings, log_path: Path, port: int | None = None) -> None:
+    def __init__(
+        self, settings: Settings, log_path: Path, port: int | None = None, workers: int = 1
+    ) -> None:
         self.settings = settings
+        self.workers = workers
         self.port = port or free_port()
         self.log_path = log_path
         self.url = f"http://127.0.0.1:{self.port}/graphql"
@@ -56,7 +59,10 @@ class OurServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("wb") as log:
             self._process = subprocess.Popen(
-                [str(EVENTGRAPH), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [
+                    *(str(EVENTGRAPH), "serve", "--host", "127.0.0.1", "--port", str(self.port)),
+                    *("--workers", str(self.workers)),
+                ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

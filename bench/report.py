@@ -6,6 +6,7 @@ replaces (`earlier_queries`), under a line naming the run, its date and its comm
 query targets say the same; where that report held none, the report says they are absent.
 """
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,8 @@ from bench.targets import (
 from bench.webapp import webapp_section
 
 SIDE_NAMES = {"ours": "ours", "floor": "floor (Cypher)", "reference": "@neo4j/graphql"}
+WORKERS_SIDE = re.compile(r"ours_(\d+)_workers")
+"""Our server with `serve --workers N` (bench/query_benchmark.py's `workers_side`)."""
 STATUS_MARK = {MET: "✅ met", MISSED: "❌ missed"}
 
 
@@ -145,13 +148,15 @@ def _header(results: dict[str, Any]) -> list[str]:
     )
     if not shown or earlier is not None:
         summary += " " + _where_queries_come_from(results)
+    counts = " or ".join(str(n) for n in plan.get("workers", ()))
+    also = f"; at several clients also `--workers {counts}`, as a row says" if counts else ""
     return [
         "# Benchmarks",
         "",
         summary,
         "",
         "Each operation a frontend makes is measured three ways against the same database: "
-        "**ours** (`eventgraph serve`, production mode, one uvicorn process), the **floor** "
+        f"**ours** (`eventgraph serve`, production mode, one uvicorn process{also}), the **floor** "
         "(the same question as hand-written Cypher through the async Python driver, checked to "
         "return the same data as ours before anything is measured) and **@neo4j/graphql** "
         "(Apollo Server on Node, type definitions equivalent to ours, for the operations it can "
@@ -359,10 +364,26 @@ def _bulk_phases(scales: list[dict[str, Any]]) -> list[str]:
     ]
 
 
+def side_name(side: str) -> str:
+    """How the report names a side."""
+    workers = WORKERS_SIDE.fullmatch(side)
+    return f"ours, {workers[1]} workers" if workers else SIDE_NAMES[side]
+
+
+def _ours_by_workers(operation: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    """(workers, our point) for every point of ours, by concurrency, then worker count."""
+    points = [(1, summary) for summary in operation["sides"]["ours"]]
+    for side, summaries in operation["sides"].items():
+        workers = WORKERS_SIDE.fullmatch(side)
+        if workers:
+            points += [(int(workers[1]), summary) for summary in summaries]
+    return sorted(points, key=lambda found: (found[1]["clients"], found[0]))
+
+
 def _queries(scale: dict[str, Any]) -> list[str]:
     rows = []
     for operation in scale["operations"]:
-        for ours in operation["sides"]["ours"]:
+        for workers, ours in _ours_by_workers(operation):
             clients = ours["clients"]
             floor = point(operation, "floor", clients)
             reference = point(operation, "reference", clients)
@@ -373,6 +394,7 @@ def _queries(scale: dict[str, Any]) -> list[str]:
                 [
                     operation["name"],
                     str(clients),
+                    str(workers),
                     _latencies(ours),
                     _throughput(ours),
                     _latencies(floor),
@@ -389,6 +411,7 @@ def _queries(scale: dict[str, Any]) -> list[str]:
     header = [
         "operation",
         "clients",
+        "workers",
         "ours ms",
         "ours req/s",
         "floor ms",
@@ -403,6 +426,9 @@ def _queries(scale: dict[str, Any]) -> list[str]:
     ]
     return [
         f"## Queries at {scale['name']} ({scale['events']:,} events)",
+        "",
+        "`workers`: our server's processes (`eventgraph serve --workers N`); the floor and "
+        "@neo4j/graphql figures of a row are those at its number of clients.",
         "",
         *_table(header, rows),
     ]
@@ -486,7 +512,7 @@ def _errors(scales: list[dict[str, Any]]) -> list[str]:
                     if summary["errors"]:
                         messages = "; ".join(summary["error_messages"])
                         lines.append(
-                            f"- {scale['name']}, {operation['name']}, {SIDE_NAMES[side]}, "
+                            f"- {scale['name']}, {operation['name']}, {side_name(side)}, "
                             f"{summary['clients']} client(s): {summary['errors']} errors "
                             f"({messages})"
                         )

@@ -32,6 +32,9 @@ if not os.environ.get("NEO4J_URI"):
     os.environ.setdefault("EVENTGRAPH_NEO4J_HOME", str(PROJECT_ROOT / "var" / "test" / "neo4j"))
     os.environ.setdefault("EVENTGRAPH_NEO4J_HEAP", "1g")
     os.environ.setdefault("EVENTGRAPH_NEO4J_PAGECACHE", "256m")
+# The servers tests start run in one process unless a test asks for workers (`serve --workers`,
+# tests/test_workers.py): the default, a worker per core, would double each one's start-up.
+os.environ.setdefault("EVENTGRAPH_WORKERS", "1")
 
 
 @pytest.fixture(scope="session")

@@ -82,10 +82,14 @@ def test_every_operation_is_measured_on_every_side_it_has_without_errors(
         operation.name for operation in OPERATIONS
     ]
     for operation in scale["operations"]:
-        sides = {"ours", "floor"} | ({"reference"} if operation["reference"] else set())
+        sides = {"ours", "ours_2_workers", "floor"} | (
+            {"reference"} if operation["reference"] else set()
+        )
         assert set(operation["sides"]) == sides, operation["name"]
         for side, points in operation["sides"].items():
-            assert [point["clients"] for point in points] == CLIENTS
+            several = [clients for clients in CLIENTS if clients > 1]  # what 2 workers change
+            expected = several if side == "ours_2_workers" else CLIENTS
+            assert [point["clients"] for point in points] == expected
             for point in points:
                 where = (operation["name"], side, point["clients"])
                 assert point["errors"] == 0, (where, point["error_messages"])
@@ -137,7 +141,8 @@ def test_the_report_judges_each_target_and_names_what_it_ran_on(runs: dict[str, 
     assert "| `eventgraph import --bulk` | none (neo4j-admin, offline) |" in markdown
     assert "| scale | " + " | ".join(PHASES) + " |" in markdown  # the bulk import's steps
     for operation in OPERATIONS:
-        assert f"| {operation.name} | 1 |" in markdown
+        assert f"| {operation.name} | 1 | 1 |" in markdown  # clients, workers
+        assert f"| {operation.name} | 8 | 2 |" in markdown  # 8 clients, `serve --workers 2`
 
 
 def test_an_imports_only_run_keeps_the_query_tables_saying_whose(runs: dict[str, Run]) -> None:

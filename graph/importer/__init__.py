@@ -25,7 +25,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from eventgraph.graph import feeds
 from eventgraph.graph.errors import InvalidData, Unavailable
 from eventgraph.graph.executor import Statement
-from eventgraph.graph.importer.parallel import CheckPool, pool_worth_it, worker_count
+from eventgraph.graph.importer.parallel import CheckPool, pool_worth_it
 from eventgraph.graph.importer.reading import (
     RawRecord,
     ReadResult,
@@ -38,6 +38,7 @@ from eventgraph.graph.importer.skipping import Skips
 from eventgraph.graph.importer.spool import Attachments, Spool
 from eventgraph.graph.importer.validation import Checker, Plan
 from eventgraph.graph.importer.writing import WRITE_ORDER, Outcome, write_and_read, write_plan
+from eventgraph.graph.processes import usable_cores
 from eventgraph.graph.retraction import Retracted, retract_events
 
 Phase = Callable[[str, int], None]
@@ -180,7 +181,7 @@ def _check_in_pool(
     and first bytes) go to the pool: a worker would read a feed file whole only to hand it
     back (at 100k ACLED rows, two workers started and each read the file twice, some 20 s
     before the check began here)."""
-    count = workers or worker_count()
+    count = workers or usable_cores()
     files = list(takewhile(lambda file: not feeds.may_be_feed(file), files))
     if count < 2 or not files or not (workers or pool_worth_it(files, count)):
         return 0

@@ -22,9 +22,7 @@ and from it on the check goes on in the main process.
 
 import contextlib
 import multiprocessing
-import os
 import signal
-import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -36,6 +34,7 @@ from eventgraph.graph.errors import Problem
 from eventgraph.graph.feeds.options import current
 from eventgraph.graph.importer.reading import read_native_file
 from eventgraph.graph.importer.validation import Checked, Encode, examine
+from eventgraph.graph.processes import end_with_parent
 
 POOL_MIN_BYTES = 8 * 2**20
 """Below this many bytes of files to check (about 15k events of native JSON, 1–3 s of checking
@@ -57,10 +56,6 @@ class ChunkResult:
     problems: list[Problem] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
     records: list[Checked] = field(default_factory=list)
-
-
-def worker_count() -> int:
-    return max(1, os.cpu_count() or 1)
 
 
 def pool_worth_it(files: list[Path], workers: int) -> bool:
@@ -95,14 +90,7 @@ def _die_with_parent() -> None:
     """A worker: end as soon as the importing process ends, however it ends (its pipe to the
     worker closes), and leave Ctrl-C to it (it stops the pool)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
-
-
-def _end_with(parent: multiprocessing.process.BaseProcess) -> None:
-    parent.join()
-    os._exit(1)
+    end_with_parent()
 
 
 def check_chunk(
