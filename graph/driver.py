@@ -2,6 +2,11 @@
 tells a user why Neo4j does not answer, and the one place driver errors become ours
 (`store_error`, which the executor, `graph/executor.py`, applies to every statement).
 
+`InTransaction` offers the driver's `execute_query` on a managed transaction, so code that looks
+things up (the importer's checker) runs the same either way: in queries of its own (`Queries` is
+a `Driver`) or inside a write's transaction (an API mutation checks what it writes in the
+transaction that writes it).
+
 The API opens its drivers `for_requests`: a request makes one attempt and waits at most
 REQUEST_CONNECTION_TIMEOUT_S for a connection, so when Neo4j is away the client hears so
 within a second instead of after the driver's retry loop. The CLI keeps the retries (a long
@@ -12,7 +17,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase
+from neo4j import (
+    AsyncDriver,
+    AsyncGraphDatabase,
+    Driver,
+    EagerResult,
+    GraphDatabase,
+    ManagedTransaction,
+)
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 
 from eventgraph.graph.errors import AuthenticationFailed, QueryTooLarge, Unavailable
@@ -34,6 +46,29 @@ class ServerInfo:
     uri: str
     version: str
     edition: str
+
+
+class InTransaction:
+    """`Driver.execute_query` as the importer's checker calls it, run in `tx` (the database
+    and routing are the transaction's: `database_` is accepted and not used)."""
+
+    def __init__(self, tx: ManagedTransaction) -> None:
+        self.tx = tx
+
+    def execute_query(
+        self,
+        query_: str,
+        parameters_: dict[str, Any] | None = None,
+        *,
+        database_: str | None = None,
+        **parameters: Any,
+    ) -> EagerResult:
+        """Every record of `query_` with its parameters (a dict, keywords or both)."""
+        return self.tx.run(query_, parameters_, **parameters).to_eager_result()
+
+
+Queries = Driver | InTransaction
+"""What runs the checker's lookups: the driver (a query of their own each) or a transaction."""
 
 
 def _options(settings: Settings, for_requests: bool) -> dict[str, Any]:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import ManagedTransaction
 
+from eventgraph.graph.driver import Queries
 from eventgraph.graph.errors import InvalidData, Problem
 from eventgraph.graph.ontology import (
     ALIASED_LABELS,
@@ -64,12 +65,12 @@ _IDENTIFIED = (
 )
 
 
-def identified(driver: Driver, database: str, keys: Iterable[str]) -> dict[str, Identified]:
+def identified(queries: Queries, database: str, keys: Iterable[str]) -> dict[str, Identified]:
     """Which node each of `keys` identifies, for those the graph holds."""
     wanted = sorted(set(keys))
     found: dict[str, Identified] = {}
     for start in range(0, len(wanted), ROWS_PER_QUERY):
-        rows = driver.execute_query(
+        rows = queries.execute_query(
             _IDENTIFIED,
             keys=wanted[start : start + ROWS_PER_QUERY],
             labels=list(ALIASED_LABELS),
@@ -79,10 +80,10 @@ def identified(driver: Driver, database: str, keys: Iterable[str]) -> dict[str, 
     return found
 
 
-def aliases_any(driver: Driver, database: str, label: str) -> bool:
+def aliases_any(queries: Queries, database: str, label: str) -> bool:
     """Whether any id identifies a node of `label` (from the count store: no scan)."""
     query = f"MATCH ()-[r:`{IDENTIFIES}`]->(:`{label}`) RETURN count(r) AS ids"
-    return bool(driver.execute_query(query, database_=database)[0][0]["ids"])
+    return bool(queries.execute_query(query, database_=database)[0][0]["ids"])
 
 
 def _held_query(label: str) -> str:
@@ -97,11 +98,11 @@ _HELD = {label: _held_query(label) for label in IDENTIFIABLE_LABELS}
 
 
 def held(
-    driver: Driver, database: str, label: str, node_ids: list[str], schemes: list[str]
+    queries: Queries, database: str, label: str, node_ids: list[str], schemes: list[str]
 ) -> dict[str, set[str]]:
     """The keys of the ids of `schemes` that nodes of `label` carry, by node id."""
     found: dict[str, set[str]] = {}
-    rows = driver.execute_query(_HELD[label], ids=node_ids, schemes=schemes, database_=database)[0]
+    rows = queries.execute_query(_HELD[label], ids=node_ids, schemes=schemes, database_=database)[0]
     for row in rows:
         found.setdefault(row["id"], set()).add(row["key"])
     return found

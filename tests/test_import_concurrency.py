@@ -1,7 +1,8 @@
 """Overlapping imports end with the graph one import gives: several batched `eventgraph import`
 processes started at once into an empty graph leave the same nodes, the same relationships
 (none twice) and the same participants per event as a single run, all exit 0 and print nothing
-on standard error (no refusal, no driver retry lines)."""
+on standard error (no refusal, no driver retry lines). A mutation whose transaction runs again
+checks its records again."""
 
 import os
 import subprocess
@@ -15,7 +16,8 @@ from neo4j import Driver
 
 from bench.dataset import generate
 from bench.world import SMALL_WORLD
-from eventgraph.graph.importer import import_paths
+from eventgraph.graph.errors import InvalidData
+from eventgraph.graph.importer import import_paths, import_records
 from eventgraph.graph.settings import Settings
 from tests.graph_store import wipe
 from tests.helpers import EVENTGRAPH, run_cli
@@ -151,3 +153,50 @@ def test_a_record_another_writer_creates_meanwhile_is_replaced_not_refused(
     assert errors == []
     assert _duplicate_triples(clean_graph) == 0
     assert _graph(clean_graph) == expected
+
+
+def test_a_mutation_written_again_is_checked_again(clean_graph: Driver, settings: Settings) -> None:
+    """A mutation checks its records in the transaction that writes them. Another writer
+    creates the event it records and deletes the source its claim cites, not committed yet:
+    the mutation's check still sees the source, its create waits on the event's lock, and the
+    uniqueness constraint refuses it once the other commits. Run again, the transaction checks
+    again and refuses the claim's source, naming it, instead of writing the event from the
+    first attempt's check (with its claim cut from a source that is gone)."""
+    driver, database = clean_graph, settings.neo4j_database
+    wire = ("sources", {"id": "wire", "name": "Wire", "kind": "news_outlet", "reliability": "B"})
+    import_records(driver, database, [wire], "test")
+    claims = [{"source": "wire", "credibility": 2, "paraphrase": "Seen."}]
+    time = {"start": "2025-11-03", "precision": "day"}
+    flight = {"id": "contested", "type": "flight", "name": "A flight", "time": time}
+    errors: list[BaseException] = []
+
+    def record() -> None:
+        try:
+            import_records(driver, database, [("events", {**flight, "claims": claims})], "test")
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    with driver.session(database=database) as session:
+        other = session.begin_transaction()
+        other.run("CREATE (:Event {id: 'contested', name: 'written by another'})").consume()
+        other.run("MATCH (s:Source {id: 'wire'}) DETACH DELETE s").consume()
+        mutation = threading.Thread(target=record)
+        mutation.start()
+        try:
+            _wait_until_a_transaction_is_blocked(driver)
+        finally:
+            other.commit()
+            mutation.join(timeout=120)
+    assert len(errors) == 1 and isinstance(errors[0], InvalidData), errors
+    assert [(problem.field, problem.reason) for problem in errors[0].problems] == [
+        (
+            "input.events[0].claims[0].source",
+            "unknown source 'wire': neither in these files nor in the graph",
+        )
+    ]
+    stored = driver.execute_query(
+        "MATCH (e:Event {id: 'contested'}) "
+        "RETURN e.name AS name, COUNT { (e)<-[:SUPPORTS]-() } AS claims",
+        database_=database,
+    )[0]
+    assert [(row["name"], row["claims"]) for row in stored] == [("written by another", 0)]

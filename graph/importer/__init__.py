@@ -23,6 +23,7 @@ from neo4j import Driver, Record
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from eventgraph.graph import feeds
+from eventgraph.graph.driver import Queries
 from eventgraph.graph.errors import InvalidData, Unavailable
 from eventgraph.graph.executor import Statement
 from eventgraph.graph.importer.parallel import CheckPool, pool_worth_it
@@ -305,8 +306,8 @@ def import_records(
     read_back: Statement | None = None,
 ) -> tuple[ImportSummary, list[Record]]:
     """Validate and write records given as data (API mutations): the importer's own path,
-    with a spool in memory; then, in the same transaction, read `read_back` (the mutation's
-    answer) and return its records.
+    with a spool in memory, in one transaction that checks them against the graph, writes
+    them and then reads `read_back` (the mutation's answer), whose records it returns.
 
     `records` are (collection, native-format record) pairs; problems name `origin` and the
     record path (`input.events[0].time.start`), and nothing is written if there is any.
@@ -315,15 +316,22 @@ def import_records(
         RawRecord(collection, data, Path(origin), ("input", collection, index))
         for index, (collection, data) in enumerate(records)
     ]
+    checked = [_checker_of(raw)]  # the first attempt's: each record checked on its own, before
+
+    def plan_of(queries: Queries) -> Plan:
+        checker = checked.pop() if checked else _checker_of(raw)  # a retry checks again
+        plan = checker.finish(queries, database, lambda: raw)
+        if plan.problems:
+            raise InvalidData(plan.problems, rejected=dict(plan.rejected))
+        return plan
+
+    plan, outcome, read = write_and_read(driver, database, plan_of, read_back)
+    return ImportSummary([], plan.total, outcome, attached=len(plan.attached.nodes)), read
+
+
+def _checker_of(raw: list[RawRecord]) -> Checker:
+    """A checker that has checked each of `raw` on its own (`Checker.finish` does the rest)."""
     checker = Checker(Spool(WRITE_ORDER))
     for record in raw:
         checker.check(record)
-    plan = checker.finish(driver, database, lambda: raw)
-    if plan.problems:
-        raise InvalidData(plan.problems, rejected=dict(plan.rejected))
-    read: list[Record] = []
-    if read_back is None:
-        outcome = write_plan(driver, database, plan)
-    else:
-        outcome, read = write_and_read(driver, database, plan, read_back)
-    return ImportSummary([], plan.total, outcome, attached=len(plan.attached.nodes)), read
+    return checker

@@ -22,9 +22,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from neo4j import Driver
-
 from eventgraph.graph import identifiers, model
+from eventgraph.graph.driver import Queries
 from eventgraph.graph.errors import Problem, Subject, a_or_an
 from eventgraph.graph.identifiers import OWN_ID, Identified, id_row, key_of
 from eventgraph.graph.importer.reading import PathKey, RawRecord, format_path, place
@@ -146,17 +145,17 @@ class ExternalIds:
                     )
                 )
 
-    def settle(self, driver: Driver, database: str) -> "Attached":
+    def settle(self, queries: Queries, database: str) -> "Attached":
         """Which records attach to which nodes, and what is refused (in `problems`)."""
         # An event's id is an alias only while a merge that folded it stands: most graphs have
         # none, and then 100k event records need not be looked up (1.8 s measured).
-        events_aliased = identifiers.aliases_any(driver, database, "Event")
+        events_aliased = identifiers.aliases_any(queries, database, "Event")
         own = {
             key_of(OWN_ID, record_id): (label, record_id)
             for label, record_id in self.records
             if label in IDENTIFIABLE_LABELS or events_aliased
         }
-        found = identifiers.identified(driver, database, [*self.given, *own])
+        found = identifiers.identified(queries, database, [*self.given, *own])
         targets: dict[tuple[str, str], dict[str, Identified]] = {}
         for key, node in found.items():
             holders = [own[key]] if key in own else []
@@ -184,7 +183,7 @@ class ExternalIds:
             for holder, nodes in targets.items()
             if {node.id for node in nodes.values()} != {holder[1]}
         }
-        existing = _existing(driver, database, list(wanted))
+        existing = _existing(queries, database, list(wanted))
         for (label, record_id), nodes in wanted.items():
             where = self.records[(label, record_id)]
             ids = {node.id for node in nodes.values()}
@@ -213,10 +212,10 @@ class ExternalIds:
                 )
             else:
                 attached.attach(label, record_id, ids.pop())
-        self._keep_one_per_node(driver, database, attached)
+        self._keep_one_per_node(queries, database, attached)
         return attached
 
-    def _keep_one_per_node(self, driver: Driver, database: str, attached: "Attached") -> None:
+    def _keep_one_per_node(self, queries: Queries, database: str, attached: "Attached") -> None:
         """Refuse an attachment whose record gives an id of a one-per-node scheme (Mode-S)
         other than the node's: two things that share an id passed from one to the other."""
         schemes = [scheme.name for scheme in ID_SCHEMES if scheme.one_per_node]
@@ -228,7 +227,7 @@ class ExternalIds:
         theirs: dict[tuple[str, str], set[str]] = {}
         for label in {label for label, _ in candidates}:
             nodes = sorted({node for (of, _), node in candidates.items() if of == label})
-            held = identifiers.held(driver, database, label, nodes, schemes)
+            held = identifiers.held(queries, database, label, nodes, schemes)
             theirs.update({(label, node): keys for node, keys in held.items()})
         for (label, record_id), node_id in candidates.items():
             given = mine[(label, record_id)]
@@ -271,15 +270,15 @@ def _scheme(key: str) -> str:
     return key.partition(":")[0]
 
 
-def aliases(driver: Driver, database: str, ids: Iterable[str]) -> dict[str, Identified]:
+def aliases(queries: Queries, database: str, ids: Iterable[str]) -> dict[str, Identified]:
     """Of `ids` that are no node's, those that stand for a node (an `id` alias)."""
     keys = {key_of(OWN_ID, record_id): record_id for record_id in ids}
-    found = identifiers.identified(driver, database, keys)
+    found = identifiers.identified(queries, database, keys)
     return {keys[key]: node for key, node in found.items()}
 
 
 def _existing(
-    driver: Driver, database: str, records: list[tuple[str, str]]
+    queries: Queries, database: str, records: list[tuple[str, str]]
 ) -> set[tuple[str, str]]:
     """Which of the (label, id) records are nodes of the graph already (a handful: only those
     whose ids identify another node)."""
@@ -288,7 +287,7 @@ def _existing(
         ids.setdefault(label, []).append(record_id)
     if not ids:
         return set()
-    found = driver.execute_query(_find_nodes(sorted(ids)), ids=ids, database_=database)[0]
+    found = queries.execute_query(_find_nodes(sorted(ids)), ids=ids, database_=database)[0]
     return {(row["label"], row["id"]) for row in found}
 
 

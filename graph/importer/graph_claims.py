@@ -12,8 +12,9 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import ManagedTransaction
 
+from eventgraph.graph.driver import Queries
 from eventgraph.graph.importer.reading import Attachment
 from eventgraph.graph.records import ClaimSpec
 
@@ -60,7 +61,7 @@ GraphClaim = tuple[str, str, ClaimSpec]
 
 
 def attach(
-    rows: Iterable[Attachment], found_claims: list[GraphClaim], driver: Driver, database: str
+    rows: Iterable[Attachment], found_claims: list[GraphClaim], queries: Queries, database: str
 ) -> Iterator[Attachment]:
     """Add to `found_claims` the feed's claims rows whose target is in the graph; give back
     the rest (rows on nothing: problems)."""
@@ -69,7 +70,7 @@ def attach(
         targets = sorted({row.target for row in chunk if _of_feed(row)})
         found: dict[str, str] = {}
         if targets:
-            answer = driver.execute_query(_FIND, ids=targets, database_=database)[0]
+            answer = queries.execute_query(_FIND, ids=targets, database_=database)[0]
             found = {record["id"]: record["label"] for record in answer}
         for row in chunk:
             label = found.get(row.target) if _of_feed(row) else None

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from neo4j import Driver
 from pydantic import ValidationError
 
 from eventgraph.graph import ontology
+from eventgraph.graph.driver import Queries
 from eventgraph.graph.errors import Problem, a_or_an
 from eventgraph.graph.importer import graph_claims
 from eventgraph.graph.importer.attaching import Attached, ExternalIds, GivenIds, aliases, given_ids
@@ -158,7 +158,7 @@ _SOURCE_RELIABILITY = (
 
 
 def _graph_labels(
-    driver: Driver, database: str, references: set[str], entities: set[str]
+    queries: Queries, database: str, references: set[str], entities: set[str]
 ) -> dict[str, set[str]]:
     """Under which labels the graph already holds the `references` (any label a reference
     may point at) and the `entities` (entity labels only: the shared id space). One round trip
@@ -173,7 +173,7 @@ def _graph_labels(
     if not branches:
         return found
     query = "CALL () { " + " UNION ALL ".join(branches) + " } RETURN label, id"
-    for row in driver.execute_query(query, params, database_=database)[0]:
+    for row in queries.execute_query(query, params, database_=database)[0]:
         found[row["id"]].add(row["label"])
     return found
 
@@ -393,7 +393,7 @@ class Checker:
             yield from self.faulty[label]
 
     def finish(
-        self, driver: Driver, database: str, again: Callable[[], Iterable[RawRecord]]
+        self, queries: Queries, database: str, again: Callable[[], Iterable[RawRecord]]
     ) -> Plan:
         """Check what spans the records, against the graph; the plan carries every problem.
 
@@ -407,18 +407,18 @@ class Checker:
             rejected=self.rejected,
         )
         self.ids.forget_claims()
-        self._left_over(plan, driver, database)
+        self._left_over(plan, queries, database)
         wrong = _Wrong(records=self.records_twice, claim_ids=self.claim_ids_twice)
-        self._check_ids_and_references(plan, wrong, driver, database)
-        self._check_gradings(plan, wrong, driver, database)
-        self._attach_by_external_ids(plan, driver, database)
+        self._check_ids_and_references(plan, wrong, queries, database)
+        self._check_gradings(plan, wrong, queries, database)
+        self._attach_by_external_ids(plan, queries, database)
         if wrong:
             _place(plan, wrong, again, self.attachments)
         return plan
 
-    def _attach_by_external_ids(self, plan: Plan, driver: Driver, database: str) -> None:
+    def _attach_by_external_ids(self, plan: Plan, queries: Queries, database: str) -> None:
         """Records whose external ids name a node already in the graph attach to it."""
-        attached = self.external_ids.settle(driver, database)
+        attached = self.external_ids.settle(queries, database)
         plan.problems.extend(self.external_ids.problems)
         attached.aliases.update(plan.attached.aliases)  # references' aliases, found before
         for (label, _), node_id in attached.nodes.items():
@@ -427,14 +427,14 @@ class Checker:
         plan.total -= len(attached.nodes)
         plan.items = attached.items(plan.items)
 
-    def _left_over(self, plan: Plan, driver: Driver, database: str) -> None:
+    def _left_over(self, plan: Plan, queries: Queries, database: str) -> None:
         """CSV rows whose event or relation is not in the import; a feed's claims rows may
         be on one already in the graph."""
         if self.attachments is None:
             return
         owners: list[str] | None = None
         for row in graph_claims.attach(
-            self.attachments.left_over(), plan.graph_claims, driver, database
+            self.attachments.left_over(), plan.graph_claims, queries, database
         ):
             if owners is None:
                 owners = list(self._ids_of(("Event", "Relation")))
@@ -454,13 +454,13 @@ class Checker:
             )
 
     def _check_ids_and_references(
-        self, plan: Plan, wrong: _Wrong, driver: Driver, database: str
+        self, plan: Plan, wrong: _Wrong, queries: Queries, database: str
     ) -> None:
         entity_ids = set(self._ids_of(ontology.ENTITY_LABELS))
         defined = {ref_id: self.defined(ref_id) for ref_id, _ in self.references}
         unresolved = {ref_id for ref_id, labels in defined.items() if not labels}
-        in_graph = _graph_labels(driver, database, unresolved, entity_ids)
-        for ref_id, node in aliases(driver, database, unresolved - in_graph.keys()).items():
+        in_graph = _graph_labels(queries, database, unresolved, entity_ids)
+        for ref_id, node in aliases(queries, database, unresolved - in_graph.keys()).items():
             in_graph[ref_id] = {node.label}  # an id that attached to another node: use that
             plan.attached.aliases[ref_id] = node.id
             plan.graph_labels[node.id] = node.label
@@ -487,25 +487,25 @@ class Checker:
                 reason = (
                     f"unknown {wanted.lower()} '{ref_id}': neither in these files nor in the graph"
                 )
-                suggestion = suggest(ref_id, self._candidates(allowed, ref_id, driver, database))
+                suggestion = suggest(ref_id, self._candidates(allowed, ref_id, queries, database))
             wrong.references[(ref_id, allowed)] = (reason, suggestion)
 
     def _candidates(
-        self, allowed: tuple[str, ...], ref_id: str, driver: Driver, database: str
+        self, allowed: tuple[str, ...], ref_id: str, queries: Queries, database: str
     ) -> list[str]:
         names = list(self.ids.ids(allowed))
         for label in allowed:
             query = _FIND_SIMILAR.format(label=label)
-            rows = driver.execute_query(query, prefix=ref_id[:2], database_=database)[0]
+            rows = queries.execute_query(query, prefix=ref_id[:2], database_=database)[0]
             names.extend(row["id"] for row in rows)
         return names
 
-    def _check_gradings(self, plan: Plan, wrong: _Wrong, driver: Driver, database: str) -> None:
+    def _check_gradings(self, plan: Plan, wrong: _Wrong, queries: Queries, database: str) -> None:
         """Find the gradings of the cited sources that are not in the import; name those
         that have none though claims without their own cite them."""
         wanted = self.sources_cited_ungraded - self.source_reliability.keys()
         if wanted:
-            rows = driver.execute_query(
+            rows = queries.execute_query(
                 _SOURCE_RELIABILITY, ids=sorted(wanted), database_=database
             )[0]
             self.source_reliability.update({row["id"]: row["reliability"] for row in rows})

@@ -41,7 +41,7 @@ values are parameters.
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
@@ -54,7 +54,7 @@ from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired
 from neo4j.spatial import WGS84Point
 
 from eventgraph.graph import consistency, identifiers, model, ontology
-from eventgraph.graph.driver import is_memory_limit
+from eventgraph.graph.driver import InTransaction, Queries, is_memory_limit
 from eventgraph.graph.errors import Conflict, QueryTooLarge, Refused, Unavailable
 from eventgraph.graph.executor import Statement
 from eventgraph.graph.identifiers import id_row
@@ -80,6 +80,8 @@ WRITE_ORDER = (
     "Relation",
 )
 ROWS_PER_QUERY = 10_000
+SLICE_RECORDS = 500
+"""Records built into rows at a time (what the prefetch thread hands over)."""
 CHUNK_RECORDS = 2_000
 """Records per chunk sent in one-transaction mode (the progress bar moves per chunk)."""
 TOO_LARGE = QueryTooLarge.CODE
@@ -585,9 +587,19 @@ def _in_write_order(items: Iterable[Item]) -> Iterable[Item]:
     return items
 
 
+def _rows_ahead(plan: Plan) -> AbstractContextManager[Iterator[list[_Rows]]]:
+    """The plan's rows, built in a thread ahead of the writer (prefetch.py) when there is more
+    than one slice; one slice (an API mutation) is built here: a thread would have nothing to
+    build while Neo4j writes, and starting and joining one took 0.14–0.22 ms (at load 15)."""
+    rows = _all_rows(plan)
+    if plan.total <= SLICE_RECORDS:
+        return nullcontext(rows)
+    return prefetched(rows, AHEAD_RECORDS // SLICE_RECORDS)
+
+
 def _all_rows(plan: Plan) -> Iterator[list[_Rows]]:
     """The plan's records as rows, in slices (what the prefetch thread hands over)."""
-    for chunk in _slices(_in_write_order(plan.items), 500):
+    for chunk in _slices(_in_write_order(plan.items), SLICE_RECORDS):
         yield [_rows_of(item, plan) for item in chunk]
 
 
@@ -895,10 +907,10 @@ class _Committed:
     done: int = 0
 
     def __str__(self) -> str:
-        if self.done >= self.total:
-            return f"all {self.total} records were written."
         if self.done == 0:
             return "nothing of it was written."
+        if self.done >= self.total:
+            return f"all {self.total} records were written."
         return f"{self.done} of {self.total} records were written."
 
 
@@ -922,45 +934,62 @@ def write_plan(
 
 
 def write_and_read(
-    driver: Driver, database: str, plan: Plan, read_back: Statement
-) -> tuple[Outcome, list[Record]]:
-    """`write_plan` in one transaction that then reads `read_back` (a mutation's answer: no
-    second transaction, no second round of sessions), the write's bookmark kept for the
-    request's answer (`graph/consistency.py`)."""
-    committed = _Committed(plan.total)
-    read: list[Record] = []
+    driver: Driver,
+    database: str,
+    plan_of: Callable[[Queries], Plan],
+    read_back: Statement | None,
+) -> tuple[Plan, Outcome, list[Record]]:
+    """Check, write and read back in one transaction (an API mutation): `plan_of` checks the
+    records against the graph through the queries it is given, which run in the transaction,
+    and gives the plan to write (or raises, and nothing is written); then `read_back` (the
+    mutation's answer) is read in it too. The write's bookmark is kept for the request's
+    answer (`graph/consistency.py`).
 
-    def then(tx: ManagedTransaction) -> None:
-        read[:] = list(tx.run(read_back.cypher, read_back.params))
+    A transaction the driver runs again (a lock conflict, or the uniqueness constraint refusing
+    a record another writer created meanwhile) checks again: a plan checked against the view
+    of a transaction that rolled back is not written. Neo4j away is the driver's error, for
+    the caller to tell."""
+    committed = _Committed(0)  # how many: known once checked; none until the commit
+
+    def check_write_read(
+        tx: ManagedTransaction, create: bool
+    ) -> tuple[Plan, Outcome, list[Record]]:
+        plan = plan_of(InTransaction(tx))
+        committed.total = plan.total
+        outcome = _write_all(tx, plan, None, _Attempts(), create)
+        read = [] if read_back is None else list(tx.run(read_back.cypher, read_back.params))
+        return plan, outcome, read
 
     with (
-        _told(committed, None),
+        _told(committed, None, import_away=False),
         driver.session(database=database, bookmarks=consistency.wanted_bookmarks()) as session,
     ):
-        outcome = _write_whole(session, plan, None, then)
+        try:
+            written = session.execute_write(check_write_read, True)
+        except ConstraintError:  # see `_write_whole`
+            written = session.execute_write(check_write_read, False)
         consistency.note_written(session.last_bookmarks())
-    return outcome, read
+    return written
 
 
-def _write_whole(
-    session: Session,
-    plan: Plan,
-    progress: Progress | None,
-    then: Callable[[ManagedTransaction], None] | None = None,
-) -> Outcome:
-    """The plan in one transaction (`then` run in it last). A record that another import
-    created after this one found it missing makes the uniqueness constraint refuse it: written
-    again with `create` off, it finds that node and replaces it (see `_written`)."""
+def _write_whole(session: Session, plan: Plan, progress: Progress | None) -> Outcome:
+    """The plan in one transaction. A record that another import created after this one found
+    it missing makes the uniqueness constraint refuse it: written again with `create` off, it
+    finds that node and replaces it (see `_written`)."""
     attempts = _Attempts()
     try:
-        return session.execute_write(_write_all, plan, progress, attempts, True, then)
+        return session.execute_write(_write_all, plan, progress, attempts, True)
     except ConstraintError:
-        return session.execute_write(_write_all, plan, progress, attempts, False, then)
+        return session.execute_write(_write_all, plan, progress, attempts, False)
 
 
 @contextmanager
-def _told(committed: "_Committed", batch_size: int | None) -> Iterator[None]:
-    """The driver's failures under a write as eventgraph tells them (see `write_plan`)."""
+def _told(
+    committed: "_Committed", batch_size: int | None, *, import_away: bool = True
+) -> Iterator[None]:
+    """The driver's failures under a write as eventgraph tells them (see `write_plan`).
+    Without `import_away`, Neo4j away or gone stays the driver's error, for the caller to
+    tell (a mutation's is the executor's, naming the URI: it may never have reached Neo4j)."""
     try:
         yield
     except ConstraintError as error:
@@ -984,6 +1013,8 @@ def _told(committed: "_Committed", batch_size: int | None) -> Iterator[None]:
             "it resumes where it stopped.",
         ) from None
     except (ServiceUnavailable, SessionExpired):  # the driver's retries gave up
+        if not import_away:
+            raise
         raise Unavailable(
             f"Neo4j went away during the import: {committed} Once Neo4j is back, run the "
             "same import again: it resumes where it stopped."
@@ -998,7 +1029,7 @@ def _write_batches(
     total = Outcome()
     known = _Known()
     pending: list[_Rows] = []
-    ahead = max(1, min(batch_size, AHEAD_RECORDS) // 500)
+    ahead = max(1, min(batch_size, AHEAD_RECORDS) // SLICE_RECORDS)
     finished = False
     with prefetched(_all_rows(plan), ahead) as slices:
         for batch, last in _batches((row for rows in slices for row in rows), batch_size):
@@ -1067,10 +1098,8 @@ def _write_all(
     progress: Progress | None,
     attempts: _Attempts,
     create: bool,
-    then: Callable[[ManagedTransaction], None] | None = None,
 ) -> Outcome:
-    """The whole import in this transaction, chunk by chunk as the records stream in, then
-    `then` in it."""
+    """The whole import in this transaction, chunk by chunk as the records stream in."""
     attempts.count += 1
     items: Iterable[Item] = plan.items
     if attempts.count > 1 and iter(items) is items:
@@ -1084,7 +1113,7 @@ def _write_all(
     known = _Known()
     pending: list[_Rows] = []
     now = datetime.now(UTC)
-    with prefetched(_all_rows(plan), AHEAD_RECORDS // 500) as slices:
+    with _rows_ahead(plan) as slices:
         for chunk in _slices((row for rows in slices for row in rows), CHUNK_RECORDS):
             sent = _write_records(
                 tx, pending + chunk if pending else chunk, known, now, False, create
@@ -1098,6 +1127,4 @@ def _write_all(
     total.add(sent.outcome)
     if progress and sent.done and attempts.count == 1:
         progress(sent.done)
-    if then is not None:
-        then(tx)
     return total
