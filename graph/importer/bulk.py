@@ -278,10 +278,14 @@ def _typed(
     return [(p.name, ADMIN_TYPES[p.cypher]) for p in properties if p.name not in but]
 
 
+_LIST_KEYS = {
+    shape.label.name: tuple(p.name for p in shape.props if p.type.many) for shape in model.SHAPES
+}
+"""Per label, its list properties (every record has each: `model.Prop.default`)."""
+
+
 def _list_keys(label: str) -> tuple[str, ...]:
-    """A label's list properties (every record has each: `model.Prop.default`)."""
-    shape = model.SHAPES_BY_LABEL.get(label)
-    return tuple(p.name for p in shape.props if p.type.many) if shape else ()
+    return _LIST_KEYS.get(label, ())
 
 
 def _node_columns(label: str) -> _Columns:
@@ -310,8 +314,9 @@ _NO_PROPERTIES = "," * len(EDGE_COLUMNS.typed) + "\n"
 
 def _link(edge_type: str, source_id: str, target_id: str) -> str:
     """A relationship's line when it has no properties (most: a claim's links, an event's
-    places)."""
-    return f"{_quoted(source_id)},{_quoted(target_id)},{_quoted(edge_type)}{_NO_PROPERTIES}"
+    places). Record and claim ids match `records.ID_PATTERN`, which has no quote to double
+    (at 100k events, quoting each id was a tenth of the bulk's rows)."""
+    return f'"{source_id}","{target_id}","{edge_type}"{_NO_PROPERTIES}'
 
 
 class _GroupPlan(Plan):
@@ -330,6 +335,16 @@ class _GroupPlan(Plan):
 
 Table = tuple[str, str]
 """A node file (`("", label)`) or a relationship file (`(source group, target group)`)."""
+_TABLES: dict[tuple[str, str], Table] = {}
+
+
+def _table_of(source: str, target: str) -> Table:
+    """The file of a node (`source` "") or of an edge between two labels, always as the same
+    tuple: pickling a worker's results (parallel.py) then writes each once per batch."""
+    key = (source, target) if not source else (_group(source), _group(target))
+    return _TABLES.setdefault(key, key)
+
+
 Waiting = tuple[str, str]
 """A claim's row whose grading is its source's: (the source, the cells before it)."""
 
@@ -368,11 +383,11 @@ class _CsvRows:
         cells = _NODE_COLUMNS[label].cells(props)
         created, updated = _NOW_AT[label]
         cells[created] = cells[updated] = self.now_cell
-        lines.append((("", label), ",".join(cells) + "\n"))
+        lines.append((_table_of("", label), ",".join(cells) + "\n"))
         for edge_type, source, source_id, target, target_id, edge_props in edges_of(
             item, self.plan
         ):
-            table = (_group(source), _group(target))
+            table = _table_of(source, target)
             if not edge_props:
                 lines.append((table, _link(edge_type, source_id, target_id)))
                 continue
@@ -381,10 +396,11 @@ class _CsvRows:
         for given in getattr(record, "external_ids", ()):  # graph/identifiers.py, as CSV
             id_cells = id_row(given.scheme, given.value)
             external = {**id_cells, "created_at": self.now}
-            lines.append((("", EXTERNAL_ID), _NODE_COLUMNS[EXTERNAL_ID].line(external)))
-            link = _link(ontology.IDENTIFIES, id_cells["key"], record.id)
-            lines.append(((EXTERNAL_ID, _group(label)), link))
-        claims_from = (_group(CLAIM), _group(label))
+            lines.append((_table_of("", EXTERNAL_ID), _NODE_COLUMNS[EXTERNAL_ID].line(external)))
+            key = id_cells["key"].replace('"', '""')  # an external id's value may hold one
+            link = _link(ontology.IDENTIFIES, key, record.id)
+            lines.append((_table_of(EXTERNAL_ID, label), link))
+        claims_from = _table_of(CLAIM, label)
         waiting: list[Waiting] = []
         for claim in claim_rows(item, self.plan):
             claim_id = claim["props"]["id"]
@@ -396,7 +412,7 @@ class _CsvRows:
             if type(reliability) is _SourceGrading:
                 waiting.append((reliability.source, before))
             else:
-                lines.append((("", CLAIM), f"{before},{_quoted(reliability)}\n"))
+                lines.append((_table_of("", CLAIM), f"{before},{_quoted(reliability)}\n"))
             lines.append((claims_from, _link("SUPPORTS", claim_id, claim["owner"])))
             lines.append((_CLAIM_SOURCE, _link("SOURCED_FROM", claim_id, claim["source"])))
             if claim["report"] is not None:
@@ -415,8 +431,8 @@ _NOW_AT = {
     if label in model.SHAPES_BY_LABEL
 }
 """Where a record's node has its `created_at` and `updated_at` cells (both the import's time)."""
-_CLAIM_SOURCE = (_group(CLAIM), _group("Source"))
-_CLAIM_REPORT = (_group(CLAIM), _group("Report"))
+_CLAIM_SOURCE = _table_of(CLAIM, "Source")
+_CLAIM_REPORT = _table_of(CLAIM, "Report")
 """The relationship files of a claim's links to its source (and `based_on`) and its report."""
 
 
