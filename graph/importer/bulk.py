@@ -26,17 +26,17 @@ import subprocess
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from neo4j import Driver
 from neo4j.spatial import WGS84Point
 
-from eventgraph.graph import local_neo4j, ontology
+from eventgraph.graph import local_neo4j, model, ontology
 from eventgraph.graph.driver import open_driver, server_info
 from eventgraph.graph.errors import Conflict, InvalidData, LocalNeo4jError, Problem, SetupError
 from eventgraph.graph.identifiers import id_row
@@ -142,60 +142,107 @@ class BulkSummary:
 
 
 # ---- rows to CSV ---------------------------------------------------------------------------
+# Each table's columns and their header types come from the model (graph/model.py: what a
+# node of each label can carry, a claim's, an external id's, the edges' properties), so the
+# header is known before the first row: every row is spelled straight into its line of CSV
+# and written to its file as the check passes it (at 100k events, the rows' cells kept in
+# dicts, pickled beside the file and joined at the end were a third of the bulk's CPU).
+
+ADMIN_TYPES = {
+    "STRING": "string",
+    "LIST<STRING>": "string[]",
+    "BOOLEAN": "boolean",
+    "INTEGER": "long",
+    "FLOAT": "double",
+    model.DATETIME: "datetime",
+    model.DATE: "date",
+    model.POINT: "point{crs:WGS-84}",
+}
+"""neo4j-admin's header type of each Neo4j type the model stores."""
 
 
-def _type_of(value: Any) -> str:
-    """neo4j-admin's header type of a stored value."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "long"
-    if isinstance(value, float):
-        return "double"
-    if isinstance(value, datetime):
-        return "datetime"
-    if isinstance(value, WGS84Point):
-        return "point{crs:WGS-84}"
-    if isinstance(value, list):
-        return "string[]"
-    return "string"
+def _quoted(text: str) -> str:
+    """A CSV cell of text: always quoted (so an empty text stays one)."""
+    return '"' + text.replace('"', '""') + '"'
 
 
-def _cell(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, WGS84Point):
-        return f"{{longitude:{value.longitude!r}, latitude:{value.latitude!r}}}"
-    if isinstance(value, list):
-        if not value or value == [""]:
-            return None  # neo4j-admin has no spelling for these: `list_statements` sets them
-        if any(ARRAY_DELIMITER in str(item) for item in value):
-            raise Conflict(
-                "a list item holds the ASCII unit separator (U+001F), which the bulk files "
-                "use between items; import these files without --bulk"
-            )
-        return ARRAY_DELIMITER.join(str(item) for item in value)
-    return str(value)
+def _text_cell(value: Any) -> str:
+    return _quoted(value if type(value) is str else str(value))
 
 
-def _quoted(cell: str | None) -> str:
-    """A CSV cell: text always quoted (so an empty text stays one), nothing for no value."""
-    return "" if cell is None else '"' + cell.replace('"', '""') + '"'
+def _list_cell(value: list[Any]) -> str:
+    if not value or value == [""]:
+        return ""  # neo4j-admin has no spelling for these: `list_statements` sets them
+    items = [item if type(item) is str else str(item) for item in value]
+    if any(ARRAY_DELIMITER in item for item in items):
+        raise Conflict(
+            "a list item holds the ASCII unit separator (U+001F), which the bulk files "
+            "use between items; import these files without --bulk"
+        )
+    return _quoted(ARRAY_DELIMITER.join(items))
+
+
+def _point_cell(value: WGS84Point) -> str:
+    return f'"{{longitude:{value.longitude!r}, latitude:{value.latitude!r}}}"'
+
+
+_SPELLERS: dict[str, Callable[[Any], str]] = {
+    "string": _text_cell,
+    "string[]": _list_cell,
+    "boolean": lambda value: "true" if value else "false",
+    "long": str,
+    "double": str,
+    "datetime": lambda value: value.isoformat(),
+    "date": lambda value: value.isoformat(),
+    "point{crs:WGS-84}": _point_cell,
+}
+"""How a value of each header type is spelled as a cell."""
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The columns of one CSV file: the fixed ones first (`fixed`, header given), then each
+    property with its type (`typed`); `index` says where a property's cell goes and how it
+    is spelled."""
+
+    fixed: tuple[str, ...]
+    typed: tuple[tuple[str, str], ...]
+    index: dict[str, tuple[int, Callable[[Any], str]]]
+
+    @classmethod
+    def of(cls, fixed: tuple[str, ...], typed: Iterable[tuple[str, str]]) -> "_Columns":
+        typed = tuple(typed)
+        index: dict[str, tuple[int, Callable[[Any], str]]] = {}
+        for position, name in enumerate(fixed):
+            index[name] = (position, _text_cell)
+        for position, (name, kind) in enumerate(typed, start=len(fixed)):
+            index[name] = (position, _SPELLERS[kind])
+        return cls(fixed, typed, index)
+
+    def header(self, fixed_header: list[str]) -> str:
+        names = [*fixed_header, *(f"{name}:{kind}" for name, kind in self.typed)]
+        return ",".join(_quoted(name) for name in names) + "\n"
+
+    def cells(self, row: dict[str, Any]) -> list[str]:
+        """A row's cells, in column order (None values and absent columns left empty)."""
+        cells = [""] * len(self.index)
+        index = self.index
+        for key, value in row.items():
+            if value is not None:
+                position, spell = index[key]
+                cells[position] = spell(value)
+        return cells
+
+    def line(self, row: dict[str, Any]) -> str:
+        return ",".join(self.cells(row)) + "\n"
 
 
 @dataclass(frozen=True)
 class _SourceGrading:
     """A claim's reliability still to be taken from its source, which may come later in the
-    files (or be in the graph): resolved when the files are written, after the check."""
+    files (or be in the graph): resolved as its row is kept, or once the check is done."""
 
     source: str
-
-
-Resolve = Callable[[_SourceGrading], str]
 
 
 NODE_FIXED = ("id",)
@@ -203,129 +250,6 @@ EXTERNAL_ID_FIXED = ("key",)
 """An external id's node is keyed by its `key` (graph/identifiers.py), not an `id`."""
 EDGE_FIXED = ("from", "to", "type")
 """The columns of node and relationship files that carry no type in the header."""
-
-
-_TRUE, _FALSE = _quoted("true"), _quoted("false")
-
-
-def _spelling(value: Any) -> tuple[Any, str]:
-    """A stored value's cell, quoted (`_cell`, `_quoted`: a row is then just its cells
-    joined), and its header type (`_type_of`); the types most values have are told apart by
-    their exact type first (the check spells every record: at 100k events, `isinstance`
-    chains per value were a third of the bulk's checking). A grading still to be taken from
-    its source stays as it is, until the files are written."""
-    kind = type(value)
-    if kind is str:
-        return '"' + value.replace('"', '""') + '"', "string"
-    if kind is bool:
-        return (_TRUE if value else _FALSE), "boolean"
-    if kind is int:
-        return f'"{value}"', "long"
-    if kind is float:
-        return f'"{value!s}"', "double"
-    if kind is datetime:
-        return f'"{value.isoformat()}"', "datetime"
-    if kind is _SourceGrading:
-        return value, "string"
-    return _quoted(_cell(value)), _type_of(value)
-
-
-_NO_KINDS: dict[str, str] = {}
-"""The header types of a row whose cells are all fixed columns (shared: never changed)."""
-
-
-def _link(edge_type: str, source_id: str, target_id: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """A relationship's cells when it has no properties (most: a claim's links, an event's
-    places): nothing to spell (at 100k events, spelling these was a sixth of the bulk rows)."""
-    cells = {"from": _quoted(source_id), "to": _quoted(target_id), "type": _quoted(edge_type)}
-    return cells, _NO_KINDS
-
-
-def _spelled(row: dict[str, Any], fixed: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, str]]:
-    """A row's CSV cells, quoted (None values left out), and the header type of each that
-    has one."""
-    cells: dict[str, Any] = {}
-    kinds: dict[str, str] = {}
-    for key, value in row.items():
-        if value is None:
-            continue
-        if key in fixed:
-            cells[key] = _quoted(value)
-        else:
-            cells[key], kinds[key] = _spelling(value)
-    return cells, kinds
-
-
-class _Table:
-    """One CSV file being written: rows wait in a pickle file beside it until the end, when
-    the header (a column per property any row has, sorted) is known and the CSV is written."""
-
-    def __init__(self, path: Path, fixed: tuple[str, ...]) -> None:
-        self.path = path
-        self.fixed = fixed
-        self.types: dict[str, str] = {}
-        self._last_kinds: dict[str, str] = {}
-        self.count = 0
-        self._rows: list[dict[str, Any]] = []
-        self._waiting = path.with_suffix(".rows")
-        self._out = self._waiting.open("wb")
-
-    def add(self, cells: dict[str, Any], kinds: dict[str, str]) -> None:
-        """Add a row spelled by `_spelled` (`kinds`: the header type of each cell)."""
-        if kinds is not self._last_kinds and kinds != self._last_kinds:  # most rows repeat
-            types = self.types
-            for key, kind in kinds.items():
-                if types.setdefault(key, kind) != kind:
-                    if {types[key], kind} == {"long", "double"}:
-                        types[key] = "double"
-                    else:
-                        raise Conflict(
-                            f"property '{key}' holds both {types[key]} and {kind} values"
-                        )
-            self._last_kinds = kinds
-        self._rows.append(cells)
-        self.count += 1
-        if len(self._rows) >= FRAME:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._rows:
-            pickle.dump(self._rows, self._out, protocol=pickle.HIGHEST_PROTOCOL)
-            self._rows = []
-
-    def _rows_back(self) -> Iterator[dict[str, Any]]:
-        with self._waiting.open("rb") as saved:
-            while True:
-                try:
-                    yield from pickle.load(saved)  # noqa: S301 (our own file)
-                except EOFError:
-                    return
-
-    def write(self, header_fixed: list[str], resolve: Resolve, into: Path) -> Path:
-        """Write the CSV into folder `into` (`header_fixed` names the fixed columns in the
-        header); its path."""
-        self._flush()
-        self._out.close()
-        names = sorted(self.types)
-        header = [*header_fixed, *(f"{name}:{self.types[name]}" for name in names)]
-        columns = [*self.fixed, *names]
-        path = into / self.path.name
-        with path.open("w", encoding="utf-8") as out:
-            out.write(",".join(_quoted(name) for name in header) + "\n")
-            for row in self._rows_back():
-                cells = [row.get(name, "") for name in columns]
-                try:
-                    out.write(",".join(cells) + "\n")
-                except TypeError:  # a claim's grading to take from its source (rare)
-                    out.write(",".join(_resolved(cell, resolve) for cell in cells) + "\n")
-        self._waiting.unlink()
-        return path
-
-
-def _resolved(cell: Any, resolve: Resolve) -> str:
-    return _quoted(resolve(cell)) if isinstance(cell, _SourceGrading) else str(cell)
-
-
 EXTERNAL_ID = ontology.EXTERNAL_ID_LABEL
 ENTITY_GROUP = "Entity"
 """neo4j-admin's id group of the entity labels, which share one id space (validation refuses
@@ -334,6 +258,9 @@ several labels (an event's `at`, a participant) needs no lookup of which one it 
 BLANK_MARKER = "eventgraph_blank_{key}"
 """A boolean column marking a node whose list `key` is `[""]`, which neo4j-admin cannot spell
 (nor `[]`): `list_statements` sets both on the loaded store and removes the marker."""
+RELIABILITY = "reliability"
+"""A claim's reliability is its table's last column: a row whose grading waits for its
+source is kept as the cells before it (`_SourceGrading`)."""
 
 
 def _group(label: str) -> str:
@@ -345,10 +272,57 @@ def _node_key(label: str) -> str:
     return (EXTERNAL_ID_FIXED if label == EXTERNAL_ID else NODE_FIXED)[0]
 
 
+def _typed(
+    properties: Iterable[model.GraphProperty], but: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    return [(p.name, ADMIN_TYPES[p.cypher]) for p in properties if p.name not in but]
+
+
+_LIST_KEYS = {
+    shape.label.name: tuple(p.name for p in shape.props if p.type.many) for shape in model.SHAPES
+}
+"""Per label, its list properties (every record has each: `model.Prop.default`)."""
+
+
+def _list_keys(label: str) -> tuple[str, ...]:
+    return _LIST_KEYS.get(label, ())
+
+
+def _node_columns(label: str) -> _Columns:
+    """A node file's columns, from the model: every property its label can carry."""
+    if label == CLAIM:
+        typed = _typed(model.CLAIM_PROPERTIES, (*NODE_FIXED, RELIABILITY))
+        return _Columns.of(NODE_FIXED, [*typed, (RELIABILITY, "string")])
+    if label == EXTERNAL_ID:
+        return _Columns.of(EXTERNAL_ID_FIXED, _typed(model.EXTERNAL_ID_PROPERTIES, ("key",)))
+    markers = [(BLANK_MARKER.format(key=key), "boolean") for key in _list_keys(label)]
+    stored = model.SHAPES_BY_LABEL[label].stored()
+    return _Columns.of(NODE_FIXED, [*_typed(stored, NODE_FIXED), *markers])
+
+
+EDGE_COLUMNS = _Columns.of(
+    EDGE_FIXED,
+    {
+        (p.name, ADMIN_TYPES[p.cypher]): None
+        for properties in model.EDGE_PROPERTIES.values()
+        for p in properties
+    },
+)
+"""Every relationship file's columns: the edge properties of every type (most are empty)."""
+_NO_PROPERTIES = "," * len(EDGE_COLUMNS.typed) + "\n"
+
+
+def _link(edge_type: str, source_id: str, target_id: str) -> str:
+    """A relationship's line when it has no properties (most: a claim's links, an event's
+    places). Record and claim ids match `records.ID_PATTERN`, which has no quote to double
+    (at 100k events, quoting each id was a tenth of the bulk's rows)."""
+    return f'"{source_id}","{target_id}","{edge_type}"{_NO_PROPERTIES}'
+
+
 class _GroupPlan(Plan):
     """What `edges_of` and `claim_rows` ask of a plan while the files are still being checked:
     the target of a link that allows several labels is an entity (its id group), and a claim
-    without its own grading takes its source's once the check is done (`_SourceGrading`)."""
+    without its own grading takes its source's, as its row is kept (`_SourceGrading`)."""
 
     def label_of_id(self, record_id: str) -> str:
         return ENTITY_GROUP
@@ -356,131 +330,219 @@ class _GroupPlan(Plan):
     def reliability_of(self, owner_id: str, index: int, claim: ClaimSpec) -> Any:
         if claim.reliability is not None:
             return claim.reliability.value
-        known = self.source_reliability.get(claim.source)
-        return known if known is not None else _SourceGrading(claim.source)
+        return _SourceGrading(claim.source)
+
+
+Table = tuple[str, str]
+"""A node file (`("", label)`) or a relationship file (`(source group, target group)`)."""
+_TABLES: dict[tuple[str, str], Table] = {}
+
+
+def _table_of(source: str, target: str) -> Table:
+    """The file of a node (`source` "") or of an edge between two labels, always as the same
+    tuple: pickling a worker's results (parallel.py) then writes each once per batch."""
+    key = (source, target) if not source else (_group(source), _group(target))
+    return _TABLES.setdefault(key, key)
+
+
+Waiting = tuple[str, str]
+"""A claim's row whose grading is its source's: (the source, the cells before it)."""
 
 
 @dataclass
 class _CsvRows:
-    """Spells a valid record as its rows of neo4j-admin's CSV (`validation.Encode`), in the
-    check's process or a worker's (parallel.py): the grading it gives (a source's), the
-    list properties it has, and per file its cells and their header types. Pickled for a
-    worker without the plan: a claim whose grading is its source's then always waits for the
-    end of the check (`_SourceGrading`), which fills it in the same."""
+    """Spells a valid record as its lines of neo4j-admin's CSV (`validation.Encode`), in the
+    check's process or a worker's (parallel.py): the grading it gives (a source's), its
+    lines per file, and its claims' rows that take their source's grading (`Waiting`)."""
 
     now: datetime
     plan: _GroupPlan = field(default_factory=_GroupPlan)
     now_cell: str = field(init=False)
-    """`now` spelled once (quoted): every node's `created_at` (a record's `updated_at`)."""
+    """`now` spelled once: every node's `created_at` (a record's `updated_at`)."""
 
     def __post_init__(self) -> None:
-        self.now_cell = _quoted(self.now.isoformat())
+        self.now_cell = self.now.isoformat()
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_CsvRows, (self.now,))
 
-    def __call__(self, item: Item, canonical: str) -> Any:
+    def __call__(
+        self, item: Item, canonical: str
+    ) -> tuple[tuple[str, str | None] | None, list[tuple[Table, str]], list[Waiting]]:
         label, record = item.label, item.record
-        now = self.now_cell
         grading = None
         if label == ontology.SOURCE.name:
             given = getattr(record, "reliability", None)
             grading = (record.id, given.value if given else None)
-            self.plan.source_reliability[record.id] = grading[1]
-        rows: list[tuple[tuple[str, str], dict[str, Any], dict[str, str]]] = []
+        lines: list[tuple[Table, str]] = []
         props = node_properties(item)
-        lists = []
-        for key, value in list(props.items()):
-            if type(value) is list:
-                lists.append(key)
-                if value == [""]:
-                    props[BLANK_MARKER.format(key=key)] = True
-        cells, kinds = _spelled(props, NODE_FIXED)
-        cells.update(
-            id=_quoted(record.id),
-            content_hash=_quoted(item.content_hash),
-            created_at=now,
-            updated_at=now,
-        )
-        kinds.update(content_hash="string", created_at="datetime", updated_at="datetime")
-        rows.append((("", label), cells, kinds))
+        for key in _list_keys(label):
+            if props.get(key) == [""]:
+                props[BLANK_MARKER.format(key=key)] = True
+        props.update(id=record.id, content_hash=item.content_hash)
+        cells = _NODE_COLUMNS[label].cells(props)
+        created, updated = _NOW_AT[label]
+        cells[created] = cells[updated] = self.now_cell
+        lines.append((_table_of("", label), ",".join(cells) + "\n"))
         for edge_type, source, source_id, target, target_id, edge_props in edges_of(
             item, self.plan
         ):
-            table = (_group(source), _group(target))
+            table = _table_of(source, target)
             if not edge_props:
-                rows.append((table, *_link(edge_type, source_id, target_id)))
+                lines.append((table, _link(edge_type, source_id, target_id)))
                 continue
             edge = {**edge_props, "from": source_id, "to": target_id, "type": edge_type}
-            rows.append((table, *_spelled(edge, EDGE_FIXED)))
+            lines.append((table, EDGE_COLUMNS.line(edge)))
         for given in getattr(record, "external_ids", ()):  # graph/identifiers.py, as CSV
             id_cells = id_row(given.scheme, given.value)
             external = {**id_cells, "created_at": self.now}
-            rows.append((("", EXTERNAL_ID), *_spelled(external, EXTERNAL_ID_FIXED)))
-            link = _link(ontology.IDENTIFIES, id_cells["key"], record.id)
-            rows.append(((EXTERNAL_ID, _group(label)), *link))
-        claims_from = (_group(CLAIM), _group(label))
+            lines.append((_table_of("", EXTERNAL_ID), _NODE_COLUMNS[EXTERNAL_ID].line(external)))
+            key = id_cells["key"].replace('"', '""')  # an external id's value may hold one
+            link = _link(ontology.IDENTIFIES, key, record.id)
+            lines.append((_table_of(EXTERNAL_ID, label), link))
+        claims_from = _table_of(CLAIM, label)
+        waiting: list[Waiting] = []
         for claim in claim_rows(item, self.plan):
             claim_id = claim["props"]["id"]
-            cells, kinds = _spelled(claim["props"], NODE_FIXED)
-            cells["created_at"] = now
-            kinds["created_at"] = "datetime"
-            rows.append((("", CLAIM), cells, kinds))
-            rows.append((claims_from, *_link("SUPPORTS", claim_id, claim["owner"])))
-            rows.append((_CLAIM_SOURCE, *_link("SOURCED_FROM", claim_id, claim["source"])))
+            claim_props = dict(claim["props"])
+            reliability = claim_props.pop(RELIABILITY)
+            cells = _CLAIM_COLUMNS.cells(claim_props)
+            cells[_CLAIM_CREATED] = self.now_cell
+            before = ",".join(cells[:-1])
+            if type(reliability) is _SourceGrading:
+                waiting.append((reliability.source, before))
+            else:
+                lines.append((_table_of("", CLAIM), f"{before},{_quoted(reliability)}\n"))
+            lines.append((claims_from, _link("SUPPORTS", claim_id, claim["owner"])))
+            lines.append((_CLAIM_SOURCE, _link("SOURCED_FROM", claim_id, claim["source"])))
             if claim["report"] is not None:
-                rows.append((_CLAIM_REPORT, *_link("IN_REPORT", claim_id, claim["report"])))
+                lines.append((_CLAIM_REPORT, _link("IN_REPORT", claim_id, claim["report"])))
             for basis in claim["based_on"]:
-                rows.append((_CLAIM_SOURCE, *_link("BASED_ON", claim_id, basis)))
-        return grading, lists, rows
+                lines.append((_CLAIM_SOURCE, _link("BASED_ON", claim_id, basis)))
+        return grading, lines, waiting
 
 
-_CLAIM_SOURCE = (_group(CLAIM), _group("Source"))
-_CLAIM_REPORT = (_group(CLAIM), _group("Report"))
+_NODE_COLUMNS = {label: _node_columns(label) for label in (*WRITE_ORDER, CLAIM, EXTERNAL_ID)}
+_CLAIM_COLUMNS = _NODE_COLUMNS[CLAIM]
+_CLAIM_CREATED = _CLAIM_COLUMNS.index["created_at"][0]
+_NOW_AT = {
+    label: (columns.index["created_at"][0], columns.index["updated_at"][0])
+    for label, columns in _NODE_COLUMNS.items()
+    if label in model.SHAPES_BY_LABEL
+}
+"""Where a record's node has its `created_at` and `updated_at` cells (both the import's time)."""
+_CLAIM_SOURCE = _table_of(CLAIM, "Source")
+_CLAIM_REPORT = _table_of(CLAIM, "Report")
 """The relationship files of a claim's links to its source (and `based_on`) and its report."""
 
 
+class _Table:
+    """One CSV file being written: its header (from the model) first, then each line as the
+    check keeps it."""
+
+    def __init__(self, path: Path, header: str) -> None:
+        self.path = path
+        self.count = 0
+        self._out = path.open("w", encoding="utf-8", buffering=2**20)
+        self._out.write(header)
+
+    def add(self, line: str) -> None:
+        self._out.write(line)
+        self.count += 1
+
+    def close(self) -> None:
+        self._out.close()
+
+
+class _Waiting:
+    """Claims' rows whose grading is a source's not yet known (it comes later in the files,
+    or is in the graph), kept on disk beside the files, a frame at a time, until the check
+    is done."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._frame: list[Waiting] = []
+        self._out: BinaryIO | None = None
+
+    def add(self, row: Waiting) -> None:
+        self._frame.append(row)
+        if len(self._frame) >= FRAME:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._frame:
+            if self._out is None:
+                self._out = self._path.open("wb")
+            pickle.dump(self._frame, self._out, protocol=pickle.HIGHEST_PROTOCOL)
+            self._frame = []
+
+    def rows(self) -> Iterator[Waiting]:
+        """Every row kept, then none (the file is removed)."""
+        if self._out is not None:
+            self._out.close()
+            with self._path.open("rb") as saved:
+                while True:
+                    try:
+                        yield from pickle.load(saved)  # noqa: S301 (our own file)
+                    except EOFError:
+                        break
+            self._path.unlink()
+            self._out = None
+        yield from self._frame
+        self._frame = []
+
+
 class CsvSpool(Spool):
-    """The spool of a bulk load: each valid record, as the check passes it, becomes its rows
+    """The spool of a bulk load: each valid record, as the check passes it, becomes its lines
     of neo4j-admin's CSV (from the record model the check built: no second pass over the
-    records, no reading them back); `finish_files` writes the files once the check is done.
-    The attachments (spool.py) stay in `directory` beside the files."""
+    records, no reading them back), written to the files in `directory` at once;
+    `finish_files` completes them once the check is done. The attachments (spool.py) stay
+    in `directory` beside the files."""
 
     def __init__(self, directory: Path, now: datetime | None = None) -> None:
         super().__init__(WRITE_ORDER, directory)
         self.now = now or datetime.now(UTC)
-        self._plan = _GroupPlan()
-        self._nodes: dict[str, _Table] = {}
-        self._edges: dict[tuple[str, str], _Table] = {}
-        self._lists: dict[str, set[str]] = {}
-        """Label → its list properties (from the model), which `list_statements` completes."""
+        self._grading: dict[str, str | None] = {}
+        """Source id → its own grading, of the sources kept so far."""
+        self._tables: dict[Table, _Table] = {}
+        self._waiting = _Waiting(directory / "claims-waiting.pickle")
 
     def encoder(self) -> "_CsvRows":
-        return _CsvRows(self.now, self._plan)
+        return _CsvRows(self.now)
 
     def add_encoded(self, label: str, encoded: Any) -> None:
-        """Keep a record spelled by `_CsvRows`: its grading (a source's), lists and rows."""
-        grading, lists, rows = encoded
+        """Keep a record spelled by `_CsvRows`: its grading (a source's) and lines; a claim
+        whose source's grading is known by now gets it."""
+        grading, lines, waiting = encoded
         self.total += 1
         if grading is not None:
-            self._plan.source_reliability[grading[0]] = grading[1]
-        if lists:
-            self._lists.setdefault(label, set()).update(lists)
-        for table, cells, kinds in rows:
-            self._table(table).add(cells, kinds)
+            self._grading[grading[0]] = grading[1]
+        tables = self._tables
+        for key, line in lines:
+            table = tables.get(key)
+            if table is None:
+                table = self._table(key)
+            table.add(line)
+        for row in waiting:
+            reliability = self._grading.get(row[0])
+            if reliability is None:
+                self._waiting.add(row)
+            else:
+                self._claims().add(f"{row[1]},{_quoted(reliability)}\n")
 
-    def _table(self, key: tuple[str, str]) -> _Table:
-        """A node file (`("", label)`) or a relationship file (`(source group, target group)`)."""
-        table = self._nodes.get(key[1]) if not key[0] else self._edges.get(key)
-        if table is not None:
-            return table
+    def _claims(self) -> _Table:
+        key = ("", CLAIM)
+        return self._tables.get(key) or self._table(key)
+
+    def _table(self, key: Table) -> _Table:
         if not key[0]:
-            path = self._directory / f"nodes-{key[1]}.csv"
-            fixed = EXTERNAL_ID_FIXED if key[1] == EXTERNAL_ID else NODE_FIXED
-            table = self._nodes[key[1]] = _Table(path, fixed)
+            label = key[1]
+            path = self._directory / f"nodes-{label}.csv"
+            header = _NODE_COLUMNS[label].header([f"{_node_key(label)}:ID({_group(label)})"])
         else:
             path = self._directory / f"relationships-{key[0]}-{key[1]}.csv"
-            table = self._edges[key] = _Table(path, EDGE_FIXED)
+            header = EDGE_COLUMNS.header([f":START_ID({key[0]})", f":END_ID({key[1]})", ":TYPE"])
+        table = self._tables[key] = _Table(path, header)
         return table
 
     def __iter__(self) -> Iterator[Item]:
@@ -492,26 +554,28 @@ class CsvSpool(Spool):
         return self.directory
 
     def finish_files(self, plan: Plan, into: Path | None = None) -> BulkFiles:
-        """Write the CSV files (into `into`, else the spool's folder), the claims' gradings
-        taken from the checked `plan`."""
-        grading = {**plan.source_reliability, **self._plan.source_reliability}
-
-        def resolve(pending: _SourceGrading) -> str:
-            reliability = grading.get(pending.source)
+        """Complete the CSV files (the claims' gradings still waiting taken from the checked
+        `plan`) and move them into `into` (else they stay in the spool's folder)."""
+        grading = {**plan.source_reliability, **self._grading}
+        for source, before in self._waiting.rows():
+            reliability = grading.get(source)
             if reliability is None:  # the check refuses such a claim: never reached
-                raise Conflict(f"source '{pending.source}' has no grading for its claims")
-            return reliability
-
+                raise Conflict(f"source '{source}' has no grading for its claims")
+            self._claims().add(f"{before},{_quoted(reliability)}\n")
         files = BulkFiles(into or self._directory)
-        files.lists = {label: sorted(keys) for label, keys in self._lists.items()}
-        for label, table in self._nodes.items():
-            header = [f"{_node_key(label)}:ID({_group(label)})"]
-            files.nodes[label] = table.write(header, resolve, files.directory)
-            files.node_counts[label] = table.count
-        for (source, target), table in self._edges.items():
-            header = [f":START_ID({source})", f":END_ID({target})", ":TYPE"]
-            files.relationships.append(table.write(header, resolve, files.directory))
-            files.relationship_count += table.count
+        for (source, target), table in self._tables.items():
+            table.close()
+            path = table.path
+            if into is not None:
+                path = Path(shutil.move(path, into / path.name))
+            if not source:
+                files.nodes[target] = path
+                files.node_counts[target] = table.count
+                if _list_keys(target):
+                    files.lists[target] = sorted(_list_keys(target))
+            else:
+                files.relationships.append(path)
+                files.relationship_count += table.count
         return files
 
 
