@@ -5,6 +5,7 @@ and draws that week's events as bars, styled by their precision; zooming out aga
 events draws counts again. The module extends the seed story (`story_to_extend`)."""
 
 import re
+from contextlib import suppress
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -12,6 +13,7 @@ from urllib.parse import quote
 import pytest
 from neo4j import Driver
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browsing import ARTIFACTS, TIMELINE, Watch, ask_api, built_app
 from tests.helpers import run_cli
@@ -59,12 +61,19 @@ def hub(story_to_extend: Driver, tmp_path_factory: pytest.TempPathFactory) -> st
     return f"/entity/{quote(HUB, safe='')}"
 
 
-def _bucket_counts(page: Page) -> list[int]:
-    """The numbers of the boxes drawn, once vis-timeline has drawn them (it draws the items a
-    frame after the view shows it counts)."""
-    boxes = page.locator(f"{COUNTS} .bucket-count")
-    expect(boxes.first).to_be_attached()
-    return [int(text) for text in boxes.all_inner_texts()]
+def _bucket_counts(page: Page, total: int) -> list[int]:
+    """The numbers of the boxes drawn, once they add up to `total`, or as last drawn if they
+    never do. vis-timeline draws the items a frame after the view shows it counts, and draws
+    them again when the counts of the settled window arrive, so one reading may catch none."""
+    selector = f"{COUNTS} .bucket-count"
+    with suppress(PlaywrightTimeout):  # the caller's assertion then shows what was drawn
+        page.wait_for_function(
+            "([selector, total]) => [...document.querySelectorAll(selector)]"
+            ".reduce((sum, box) => sum + Number(box.innerText), 0) === total",
+            arg=[selector, total],
+            timeout=PAGE_LOAD_MS,
+        )
+    return [int(text) for text in page.locator(selector).all_inner_texts()]
 
 
 def test_a_hubs_timeline_is_drawn_as_counts_until_zoomed_in(
@@ -77,7 +86,7 @@ def test_a_hubs_timeline_is_drawn_as_counts_until_zoomed_in(
     total = ask_api(open_server, f'{{ timeline(entity: "{HUB}") {{ totalCount }} }}')
     assert total["timeline"]["totalCount"] == EVENTS
     # Every sortie is dated to its day: each counts once, in its week's box.
-    counts = _bucket_counts(browser_page)
+    counts = _bucket_counts(browser_page, EVENTS)
     assert sum(counts) == EVENTS and max(counts) == 7, counts
     expect(browser_page.get_by_test_id("timeline-note")).to_contain_text(
         f"{EVENTS} events in this window, more than 500: drawn as counts per week"
@@ -103,7 +112,7 @@ def test_a_hubs_timeline_is_drawn_as_counts_until_zoomed_in(
         f"{open_server}{hub}?from=2023-10-01T00:00:00.000Z&to=2025-10-01T00:00:00.000Z"
     )
     expect(browser_page.locator(COUNTS)).to_be_visible(timeout=PAGE_LOAD_MS)
-    assert sum(_bucket_counts(browser_page)) == EVENTS
+    assert sum(_bucket_counts(browser_page, EVENTS)) == EVENTS
     # Sixty days: sixty bars.
     browser_page.goto(
         f"{open_server}{hub}?from=2024-03-01T00:00:00.000Z&to=2024-04-29T23:59:59.000Z"
