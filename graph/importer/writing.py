@@ -47,7 +47,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from functools import cache
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
 from neo4j import Driver, ManagedTransaction, Record, Result, Session
 from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired, TransientError
@@ -69,6 +69,9 @@ from eventgraph.graph.spans import mark_long_span, set_relation_bounds
 from eventgraph.graph.timespan import bounds
 
 Progress = Callable[[int], None]
+W = TypeVar("W")
+"""What a write transaction's function gives back."""
+
 WRITE_ORDER = (
     "Location",
     "Actor",
@@ -964,23 +967,27 @@ def write_and_read(
         _told(committed, None, import_away=False),
         driver.session(database=database, bookmarks=consistency.wanted_bookmarks()) as session,
     ):
-        try:
-            written = session.execute_write(check_write_read, True)
-        except ConstraintError:  # see `_write_whole`
-            written = session.execute_write(check_write_read, False)
+        written = _created_else_replaced(session, check_write_read)
         consistency.note_written(session.last_bookmarks())
     return written
 
 
 def _write_whole(session: Session, plan: Plan, progress: Progress | None) -> Outcome:
-    """The plan in one transaction. A record that another import created after this one found
-    it missing makes the uniqueness constraint refuse it: written again with `create` off, it
-    finds that node and replaces it (see `_written`)."""
+    """The plan in one transaction."""
     attempts = _Attempts()
+    return _created_else_replaced(
+        session, lambda tx, create: _write_all(tx, plan, progress, attempts, create)
+    )
+
+
+def _created_else_replaced(session: Session, write: Callable[[ManagedTransaction, bool], W]) -> W:
+    """`write(tx, create=True)` in one write transaction. A record that another import created
+    after this one found it missing makes the uniqueness constraint refuse it: written again
+    with `create` off, it finds that node and replaces it (see `_written`)."""
     try:
-        return session.execute_write(_write_all, plan, progress, attempts, True)
+        return session.execute_write(write, True)
     except ConstraintError:
-        return session.execute_write(_write_all, plan, progress, attempts, False)
+        return session.execute_write(write, False)
 
 
 @contextmanager
