@@ -38,6 +38,11 @@ class PortUnavailable(EventGraphError):
     """The address `serve` should listen on is taken or not this machine's."""
 
 
+class AppNotStarted(EventGraphError):
+    """`eventgraph serve`'s app did not start (in a worker, or in its one process); the log
+    line before says why."""
+
+
 class AuthError(EventGraphError):
     """Missing, unknown or insufficient credentials."""
 
@@ -291,6 +296,10 @@ ERRORS: dict[type[EventGraphError], Answer] = {
         INTERNAL_SERVER_ERROR, 500, "EventGraph.Internal", Exit.FAILED,
         "`eventgraph serve` cannot listen on its address (in use, privileged, not this "
         "machine's)",
+    ),
+    AppNotStarted: Answer(
+        INTERNAL_SERVER_ERROR, 500, "EventGraph.Internal", Exit.FAILED,
+        "`eventgraph serve`'s app did not start in one of its processes (the log says why)",
     ),
 }  # fmt: skip
 

@@ -16,7 +16,6 @@ import errno
 import gc
 import os
 import socket
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -30,7 +29,7 @@ from uvicorn.supervisors import Multiprocess
 
 from eventgraph.api import webapp
 from eventgraph.api.browser import BROWSER_ROOT
-from eventgraph.api.errors import PortUnavailable
+from eventgraph.api.errors import AppNotStarted, PortUnavailable
 from eventgraph.api.logs import configure_logging, quiet_driver
 from eventgraph.graph.processes import end_with_parent
 from eventgraph.graph.settings import Settings, get_settings
@@ -216,10 +215,15 @@ def serve(
     `announce` once it answers."""
     configure_logging(settings.log_format)
     if workers == 1:
-        _AnnouncingServer(_config(serving_app(), 1), announce).run(sockets=[sock])
+        server = _AnnouncingServer(_config(serving_app(), 1), announce)
+        server.run(sockets=[sock])
+        if not server.started:
+            raise AppNotStarted("The app did not start (the log above says why); nothing served.")
         return
     with _metrics_folder():
         supervisor = _Workers(_config(f"{__name__}:worker_app", workers), [sock], announce)
         supervisor.run()
     if supervisor.failed_to_start:
-        sys.exit(STARTUP_FAILURE)
+        raise AppNotStarted(
+            "A worker process could not start its app (the log above says why); nothing served."
+        )

@@ -109,7 +109,8 @@ def store_error(error: Exception, settings: Settings) -> Exception:
     if isinstance(error, AuthError):
         return AuthenticationFailed(
             f"Neo4j at {settings.bolt_uri} refused user '{settings.neo4j_user}': "
-            f"{error.message}. Check NEO4J_USER and NEO4J_PASSWORD."
+            f"{(error.message or 'authentication failed').rstrip('.')}. Check NEO4J_USER and "
+            "NEO4J_PASSWORD."
         )
     if isinstance(error, Neo4jError) and is_memory_limit(error):
         return QueryTooLarge()

@@ -4,6 +4,7 @@
     ├── SetupError                  a prerequisite is missing (Java, Maven)
     ├── LocalNeo4jError             the local Neo4j could not be started or stopped
     ├── PortUnavailable             `eventgraph serve` cannot listen on its address   (api)
+    ├── AppNotStarted               `eventgraph serve`'s app did not start            (api)
     ├── Unavailable                 Neo4j does not answer at the configured URI
     │   └── AuthenticationFailed    Neo4j answers but refuses the credentials
     ├── InvalidData                 input breaks the ontology; carries per-field problems
