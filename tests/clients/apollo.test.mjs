@@ -1,6 +1,7 @@
 // Apollo Client 4 against the live server: relay-style paging through every page, normalised
 // entities, `time` and `point` with the __typename Apollo adds, a mutation, and automatic
-// persisted queries through PersistedQueryLink (over POST and over GET).
+// persisted queries through PersistedQueryLink (over POST and over GET), and a coreference review
+// item with its alternatives.
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { test } from 'node:test';
@@ -311,4 +312,55 @@ test('corroboration, its filter and external ids answer through the cache', asyn
   // the source of an origin is the same normalised entity as anywhere else in the cache
   const fr24 = corroboration.origins.find((origin) => origin.source.key === 'flightradar24');
   assert.equal(apollo.cache.identify(fr24.source), `Source:${fr24.source.id}`);
+});
+
+test('a report that fits three flights alike is one coreference item with its alternatives', async () => {
+  // Another outlet's An-124 flight to Latakia within the seed's 24–27 October: it fits the
+  // seed's three An-124 flights equally, so the API proposes one review item (docs/resolution.md).
+  const key = uniqueKey('apollo-an124');
+  await client({ token: EDITOR }).mutate({
+    mutation: gql`mutation Record($input: EventInput!) { recordEvent(input: $input) { id } }`,
+    variables: {
+      input: {
+        key,
+        type: 'flight',
+        name: `An-124 at Latakia (${key})`,
+        time: { start: '2025-10-24', end: '2025-10-27', precision: 'interval' },
+        destination: 'latakia-airport',
+        participants: [{ role: 'operator', ref: 'russia' }, { role: 'aircraft', ref: 'an-124-100' }],
+        claims: [{ source: 'bloomberg', credibility: 3, paraphrase: 'An An-124 flew to Latakia.' }],
+      },
+    },
+  });
+  const apollo = client();
+  const { data } = await apollo.query({
+    query: gql`
+      query Proposals($min: Float!) {
+        coreferenceProposals(minScore: $min, first: 10) {
+          a { id key kind } b { id key }
+          alternatives { event { id key } score reasons { kind weight } }
+          score automatic
+        }
+      }
+    `,
+    variables: { min: 0.5 },
+  });
+  const items = data.coreferenceProposals.filter((item) => item.a.key === key || item.b.key === key);
+  assert.equal(items.length, 1, JSON.stringify(items));
+  const [item] = items;
+  assert.equal(item.a.key, key);
+  assert.equal(item.a.kind, 'flight');
+  const flights = [1, 2, 3].map((n) => `hmeimim-2025-an124-flight-${n}`);
+  assert.deepEqual([item.b.key, ...item.alternatives.map((alternative) => alternative.event.key)], flights);
+  assert.equal(item.automatic, false);
+  const scores = item.alternatives.map((alternative) => alternative.score);
+  assert.deepEqual(scores, [...scores].sort((x, y) => y - x)); // best first
+  for (const alternative of item.alternatives) {
+    assert.equal(alternative.__typename, 'CoreferenceAlternative');
+    assert.ok(alternative.score > 0 && alternative.score <= item.score, `${alternative.score}`);
+    const kinds = alternative.reasons.map((reason) => reason.kind);
+    assert.ok(kinds.includes('same_place') && kinds.includes('ambiguous'), kinds.join());
+    // an alternative's event is the same normalised entry as a candidate's would be
+    assert.equal(apollo.cache.identify(alternative.event), `ProposedNode:${alternative.event.id}`);
+  }
 });
