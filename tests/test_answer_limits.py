@@ -6,13 +6,17 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import graphql
 import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from eventgraph.api.app import create_app
-from eventgraph.api.graphql.cost import MAX_COST
+from eventgraph.api.graphql.cost import MAX_COST, measure
+from eventgraph.api.graphql.resolution import DEFAULT_PROPOSALS
+from eventgraph.api.graphql.schema import schema
 from eventgraph.graph.projection import MAX_NESTED_LIST
+from eventgraph.graph.resolution import COREFERENCE_MAX_REASONS
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
 from eventgraph.graph.translate.queries import MAX_PAGE
@@ -224,3 +228,20 @@ def test_subscribers_and_editors_see_a_crowded_event_as_the_limits_say(
     errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
     assert [error["extensions"]["code"] for error in errors] == ["ANSWER_TOO_LARGE"], message
     assert "`participants` holds more than" in errors[0]["message"]
+
+
+def test_the_default_page_of_coreference_proposals_with_every_list_is_within_the_cost() -> None:
+    """A pair's reasons are counted at the most a pair can have (each kind once, `role_differs`
+    once per role), not as a nested list of 200: the whole review list at its default page, with
+    every alternative's reasons, is a query a client may send."""
+    document = graphql.parse(
+        """{ coreferenceProposals {
+          a { id key name kind } b { id key name kind } score automatic
+          reasons { kind detail weight }
+          alternatives { event { id key name kind } score reasons { kind detail weight } }
+        } }"""
+    )
+    [(_, measured)] = measure(schema._schema, document)
+    assert measured.cost <= MAX_COST
+    per_reason = 3  # the kind, detail and weight of each one
+    assert measured.cost >= DEFAULT_PROPOSALS * COREFERENCE_MAX_REASONS * per_reason

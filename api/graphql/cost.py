@@ -14,9 +14,10 @@ sizes of the lists it is inside, each list counted at the most its statement let
 paged field (one with `first`/`last`) multiplies what it selects by its page size (its literal
 value; a variable's worst case, `MAX_PAGE`; else its default, or `DEFAULT_PAGE`; never more than
 `MAX_PAGE`), the lists of its page (`nodes`, `edges`) then by 1; a list whose statement stops at
-a size of its own (`CAPPED_LISTS`: a neighbourhood's nodes and relationships, a path's) by that
-size; any other list of objects (`participants`, `claims`, `partOf` …) is a nested list, which
-its statement stops at `MAX_NESTED_LIST` (`graph/projection.py`), and counts that much. So a
+a size of its own (`CAPPED_LISTS`: a neighbourhood's nodes and relationships, a path's, a
+coreference pair's reasons) by that size; any other list of objects (`participants`, `claims`,
+`partOf` …) is a nested list, which its statement stops at `MAX_NESTED_LIST`
+(`graph/projection.py`), and counts that much. So a
 document within `MAX_COST` cannot make Neo4j send more than that many values, whatever the
 graph holds (a list of text, `aliases`, counts as one value): the estimate and the caps are
 the same numbers. Introspection fields are not
@@ -50,6 +51,7 @@ from graphql import (
 )
 
 from eventgraph.graph.projection import MAX_NESTED_LIST
+from eventgraph.graph.resolution import COREFERENCE_MAX_REASONS
 from eventgraph.graph.translate.queries import DEFAULT_PAGE, MAX_PAGE
 from eventgraph.graph.translate.relationships import (
     MAX_BUCKETS,
@@ -82,8 +84,11 @@ CAPPED_LISTS: dict[tuple[str, str], int] = {
     ("Path", "nodes"): MAX_HOPS + 1,
     ("Path", "relationships"): MAX_HOPS,
     ("Activity", "buckets"): MAX_BUCKETS,
+    ("CoreferenceProposal", "reasons"): COREFERENCE_MAX_REASONS,
+    ("CoreferenceAlternative", "reasons"): COREFERENCE_MAX_REASONS,
 }
-"""Lists of objects that take no page size but whose statements stop at a size of their own;
+"""Lists of objects that take no page size but whose statements (or, for a coreference pair's
+reasons, the kinds a pair can have) stop at a size of their own;
 every other one (`participants`, `claims`, `partOf` …) is a nested list, which the statement
 stops at `MAX_NESTED_LIST` (`graph/projection.py`): the estimate counts each list at the most
 the statement lets it hold, never less."""

@@ -14,6 +14,7 @@ from eventgraph.graph.resolution.event_scoring import (
 from eventgraph.graph.resolution.event_scoring import (
     DEFAULT_MIN_SCORE as COREFERENCE_MIN_SCORE,
 )
+from eventgraph.graph.resolution.event_scoring import MAX_PAIR_REASONS as COREFERENCE_MAX_REASONS
 from eventgraph.graph.resolution.event_scoring import CoreferenceReasonKind
 from eventgraph.graph.resolution.proposals import Proposal, Proposed, propose, resolvable_label
 from eventgraph.graph.resolution.reading import RESOLVABLE_LABELS
@@ -21,6 +22,7 @@ from eventgraph.graph.resolution.scoring import DEFAULT_MIN_SCORE, Reason, Reaso
 
 __all__ = [
     "COREFERENCE_AUTOMATIC_SCORE",
+    "COREFERENCE_MAX_REASONS",
     "COREFERENCE_MIN_SCORE",
     "DEFAULT_MIN_SCORE",
     "RESOLVABLE_LABELS",

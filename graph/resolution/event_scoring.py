@@ -26,6 +26,7 @@ from enum import StrEnum
 from eventgraph.graph.ontology import (
     EVENT_TYPES_BY_NAME,
     PLACE_RADIUS_KM,
+    ROLES,
     PlacePrecision,
     TimePrecision,
 )
@@ -51,6 +52,11 @@ class CoreferenceReasonKind(StrEnum):
     SAME_REPORT = "same_report"
     LINKED = "linked"
     AMBIGUOUS = "ambiguous"
+
+
+MAX_PAIR_REASONS = len(CoreferenceReasonKind) - 1 + len(ROLES)
+"""The most reasons one pair can have: each kind once, but `role_differs` once per role (the
+GraphQL cost estimate counts a pair's reasons as this many, `api/graphql/cost.py`)."""
 
 
 SAME_TYPE_WEIGHT = 0.15

@@ -336,7 +336,7 @@ test('a report that fits three flights alike is one coreference item with its al
   const { data } = await apollo.query({
     query: gql`
       query Proposals($min: Float!) {
-        coreferenceProposals(minScore: $min, first: 10) {
+        coreferenceProposals(minScore: $min) {
           a { id key kind } b { id key }
           alternatives { event { id key } score reasons { kind weight } }
           score automatic
