@@ -14,6 +14,7 @@ import may ride out a leader switch or a brief restart).
 """
 
 import re
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from neo4j import (
     EagerResult,
     GraphDatabase,
     ManagedTransaction,
+    Session,
 )
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 
@@ -69,6 +71,15 @@ class InTransaction:
 
 Queries = Driver | InTransaction
 """What runs the checker's lookups: the driver (a query of their own each) or a transaction."""
+
+
+def begin_with_first_query(session: Session) -> AbstractContextManager[object]:
+    """While in it, the session's transactions send their BEGIN with their first query instead
+    of waiting for Neo4j to answer it first, as the driver's own `execute_query` does: a round
+    trip less (~1 ms of a mutation whose floor is ~10 ms). A BEGIN that fails fails that query.
+    The switch is not the driver's public API: a driver without it begins as usual."""
+    switch: AbstractContextManager[object] = getattr(session, "_pipelined_begin", nullcontext())
+    return switch
 
 
 def _options(settings: Settings, for_requests: bool) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from eventgraph.graph.ontology import (
     IDENTIFIABLE_LABELS,
     IDENTIFIES,
 )
+from eventgraph.graph.read_ahead import Lookup
 
 OWN_ID = "id"
 """The scheme of our own ids that stand for another node (a record that attached to it, or a
@@ -80,10 +81,15 @@ def identified(queries: Queries, database: str, keys: Iterable[str]) -> dict[str
     return found
 
 
+def aliases_any_lookup(label: str) -> Lookup:
+    """How many ids identify a node of `label` (from the count store: no scan)."""
+    return Lookup(f"MATCH ()-[r:`{IDENTIFIES}`]->(:`{label}`) RETURN count(r) AS ids", {}, ("ids",))
+
+
 def aliases_any(queries: Queries, database: str, label: str) -> bool:
-    """Whether any id identifies a node of `label` (from the count store: no scan)."""
-    query = f"MATCH ()-[r:`{IDENTIFIES}`]->(:`{label}`) RETURN count(r) AS ids"
-    return bool(queries.execute_query(query, database_=database)[0][0]["ids"])
+    """Whether any id identifies a node of `label`."""
+    lookup = aliases_any_lookup(label)
+    return bool(queries.execute_query(lookup.query, database_=database)[0][0]["ids"])
 
 
 def _held_query(label: str) -> str:

@@ -8,6 +8,8 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from eventgraph.api.app import create_app
+from eventgraph.graph.importer.validation import content_hash
+from eventgraph.graph.records import RECORD_TYPES_BY_COLLECTION
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.tokens import Role, create_token
 from tests.helpers import ask, graph_checksum
@@ -270,3 +272,67 @@ def test_an_event_keeps_its_duration_and_a_claims_quote_and_grading_note_on_both
     too_long = {**stopover, "key": "api-too-long", "duration": {"amount": 2, "unit": "day"}}
     refused = _post(test_client, query, {"e": too_long}, tokens["editor"])
     assert "does not fit" in refused["errors"][0]["message"], refused
+
+
+def test_a_recorded_event_is_the_record_an_import_of_it_stores(
+    client: tuple[TestClient, dict[str, str]], driver: Driver
+) -> None:
+    """The mutation's input becomes the import format's record (keys → ids, camelCase →
+    the format's names, enums → their values, nested inputs and lists included): its stored
+    content hash is the hash of that record as an import would read it."""
+    test_client, tokens = client
+    given = {
+        **FLIGHT,
+        "key": "api-rich-flight",
+        "aliases": ["IL-62M RA-86496"],
+        "time": {"start": "2025-11-04", "precision": "day", "yearAssumed": True, "note": "n"},
+        "duration": {"amount": 3, "unit": "hour", "approximate": True},
+        "externalIds": [{"scheme": "id", "value": "api-rich-flight-old"}],
+        "claims": [
+            {
+                "source": "flightradar24",
+                "credibility": 3,
+                "paraphrase": "Tracked.",
+                "basedOn": ["flightradar24"],
+                "reliability": "C",
+                "key": "api-rich-flight/tracked",
+            },
+            {"source": "flightradar24", "credibility": 2, "paraphrase": "Seen."},
+        ],
+    }
+    native = {
+        "id": "api-rich-flight",
+        "type": "flight",
+        "name": FLIGHT["name"],
+        "aliases": ["IL-62M RA-86496"],
+        "time": {"start": "2025-11-04", "precision": "day", "year_assumed": True, "note": "n"},
+        "duration": {"amount": 3, "unit": "hour", "approximate": True},
+        "destination": "hmeimim-air-base",
+        "participants": FLIGHT["participants"],
+        "external_ids": [{"scheme": "id", "value": "api-rich-flight-old"}],
+        "claims": [
+            {
+                "source": "flightradar24",
+                "credibility": 3,
+                "paraphrase": "Tracked.",
+                "based_on": ["flightradar24"],
+                "reliability": "C",
+                "id": "api-rich-flight/tracked",
+            },
+            {"source": "flightradar24", "credibility": 2, "paraphrase": "Seen."},
+        ],
+    }
+    body = _post(test_client, RECORD, {"input": given}, tokens["editor"])
+    assert "errors" not in body, body
+    stored = driver.execute_query(
+        "MATCH (e:Event {id: 'api-rich-flight'}) RETURN e.content_hash AS hash"
+    ).records
+    record = RECORD_TYPES_BY_COLLECTION["events"].model_validate(native)
+    assert stored[0]["hash"] == content_hash(record)
+
+    wrong = {**given, "key": "api-rich-bad", "time": {"start": "2025-13-40", "precision": "day"}}
+    wrong["participants"] = [{"role": "operator", "ref": "nobody-here"}]
+    refused = _post(test_client, RECORD, {"input": wrong}, tokens["editor"])
+    message = refused["errors"][0]["message"]
+    assert "input.events[0].time.start: '2025-13-40' is not a time" in message
+    assert "input.events[0].participants[0].ref: unknown actor 'nobody-here'" in message

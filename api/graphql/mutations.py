@@ -11,13 +11,17 @@ the classes here write only the special parts (time, point, participants, claims
 """
 
 import asyncio
-from dataclasses import asdict, is_dataclass
+from collections.abc import Mapping
 from enum import Enum
+from functools import cache
 from typing import Any
 
 import strawberry
 from starlette.websockets import WebSocket
+from strawberry.schema.name_converter import NameConverter
 from strawberry.types import Info
+from strawberry.types.arguments import InputContext
+from strawberry.types.base import StrawberryList, StrawberryOptional
 
 from eventgraph.api.auth import identify
 from eventgraph.api.errors import Forbidden
@@ -154,23 +158,63 @@ class Retraction:
     retracted_at: str
 
 
-def native(value: Any) -> Any:
-    """A strawberry input as a native-format record: keys → ids, enums → values, no nulls."""
-    if is_dataclass(value) and not isinstance(value, type):
-        value = asdict(value)
-    if isinstance(value, dict):
-        record = {}
-        for name, item in value.items():
-            if item is None:
-                continue
-            name = {"key": "id", "latitude": "lat", "longitude": "lon"}.get(name, name)
-            record[name] = native(item)
-        return record
-    if isinstance(value, list):
-        return [native(item) for item in value]
-    if isinstance(value, Enum):
-        return value.value
-    return value
+NATIVE_NAMES = {"key": "id", "latitude": "lat", "longitude": "lon"}
+"""Input fields whose native-format name differs from their Python name."""
+_Plan = tuple[tuple[str, str, type | None], ...]
+"""Per field of an input type: its GraphQL name, its native name, its input type if nested."""
+
+
+def _nested_input(type_: Any) -> type | None:
+    """The input class `type_` (optional, a list, or both) holds, None for a leaf."""
+    while isinstance(type_, StrawberryOptional | StrawberryList):
+        type_ = type_.of_type
+    definition = getattr(type_, "__strawberry_definition__", None)
+    return type_ if definition is not None and definition.is_input else None
+
+
+@cache
+def _plan_of(cls: type, names: NameConverter) -> _Plan:
+    definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+    return tuple(
+        (
+            names.from_field(field),
+            NATIVE_NAMES.get(field.python_name, field.python_name),
+            _nested_input(field.resolve_type(type_definition=definition)),
+        )
+        for field in definition.fields
+    )
+
+
+def _native(cls: type, value: Mapping[str, Any], names: NameConverter) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    for graphql_name, name, nested in _plan_of(cls, names):
+        item = value.get(graphql_name)
+        if item is None:
+            continue
+        if isinstance(item, list):  # a copy: graphql-core gives every request one default
+            item = [_native(nested, entry, names) for entry in item] if nested else _leaves(item)
+        elif nested is not None:
+            item = _native(nested, item, names)
+        elif isinstance(item, Enum):
+            item = item.value
+        record[name] = item
+    return record
+
+
+def _leaves(items: list[Any]) -> list[Any]:
+    return [item.value if isinstance(item, Enum) else item for item in items]
+
+
+def native_record(cls: type, value: Mapping[str, Any], context: InputContext) -> dict[str, Any]:
+    """A mutation's input as a native-format record (keys → ids, enums → values, no nulls),
+    straight from the value GraphQL checked and coerced (every default the schema publishes
+    filled in): strawberry's own conversion built each input's class field by field (~1.5 ms
+    of a recordEvent) only for the record to be taken apart again."""
+    return _native(cls, value, context.config.name_converter)
+
+
+for _input in (ActorInput, AssetInput, LocationInput, SourceInput, EventInput):
+    _input.__strawberry_definition__.from_input = native_record  # type: ignore[union-attr]
 
 
 async def _editor(info: Info) -> TokenInfo:
@@ -187,12 +231,13 @@ async def _editor(info: Info) -> TokenInfo:
 
 
 async def _write(info: Info, collection: str, items: list[Any], label: str) -> list[Any]:
-    """Check the caller is an editor, write through the importer, return the nodes as asked."""
+    """Check the caller is an editor, write through the importer, return the nodes as asked.
+    Each of `items` is a native record, whatever its annotation says (`native_record`)."""
     await _editor(info)
     executor: Executor = info.context["request"].app.state.executor
-    records = [(collection, native(item)) for item in items]
+    records = [(collection, item) for item in items]  # native records (`native_record`)
     selection = selection_of(info)
-    statement = queries.nodes_by_keys(selection, label, [item.key for item in items], tag=True)
+    statement = queries.nodes_by_keys(selection, label, [item["id"] for item in items], tag=True)
     try:
         _, written = await asyncio.to_thread(
             executor.call, import_records, records, "mutation", statement

@@ -23,7 +23,6 @@ from neo4j import Driver, Record
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from eventgraph.graph import feeds
-from eventgraph.graph.driver import Queries
 from eventgraph.graph.errors import InvalidData, Unavailable
 from eventgraph.graph.executor import Statement
 from eventgraph.graph.importer.parallel import CheckPool, pool_worth_it
@@ -318,14 +317,10 @@ def import_records(
     ]
     checked = [_checker_of(raw)]  # the first attempt's: each record checked on its own, before
 
-    def plan_of(queries: Queries) -> Plan:
-        checker = checked.pop() if checked else _checker_of(raw)  # a retry checks again
-        plan = checker.finish(queries, database, lambda: raw)
-        if plan.problems:
-            raise InvalidData(plan.problems, rejected=dict(plan.rejected))
-        return plan
+    def checker_of() -> Checker:
+        return checked.pop() if checked else _checker_of(raw)  # a retry checks again
 
-    plan, outcome, read = write_and_read(driver, database, plan_of, read_back)
+    plan, outcome, read = write_and_read(driver, database, checker_of, lambda: raw, read_back)
     return ImportSummary([], plan.total, outcome, attached=len(plan.attached.nodes)), read
 
 

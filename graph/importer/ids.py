@@ -4,7 +4,8 @@ with an import (at 1M events about 350 bytes an event: an id, its digest and its
 in a table beside the spool it is bounded by SQLite's page cache, however many records come.
 
 A check asks it once per record (`add`) and once per claim (`add_claim`), a few microseconds
-each; the end of the check and the writer ask which labels an id has (`labels`).
+each; the end of the check and the writer ask which labels an id has (`labels`). A check of a
+few records (an API mutation) keeps the same in dicts (`record_ids`).
 """
 
 import sqlite3
@@ -17,9 +18,15 @@ CACHE_KIB = 16 * 1024
 (the operating system's cache, in practice)."""
 
 
+def record_ids(directory: Path | None) -> "RecordIds":
+    """The check's per-id state: in SQLite in `directory` (the spool's, deleted with it), or,
+    without one, in Python dicts (API mutations: a few records)."""
+    return RecordIds(directory) if directory is not None else RecordIdsInMemory()
+
+
 class RecordIds:
     """Label, id and digest of each record checked; the claim ids. In `directory` (the
-    spool's, deleted with it) or, without one, in memory (API mutations: a few records)."""
+    spool's, deleted with it) or, without one, in an SQLite database in memory."""
 
     def __init__(self, directory: Path | None) -> None:
         where = ":memory:" if directory is None else str(directory / "ids.db")
@@ -77,3 +84,40 @@ class RecordIds:
                     "SELECT id FROM records WHERE label = ? ORDER BY rowid", (label,)
                 ).fetchall()
             yield from (record_id for (record_id,) in rows)
+
+
+class RecordIdsInMemory(RecordIds):
+    """`RecordIds` in dicts, for a check of a few records (an API mutation): opening an SQLite
+    database and creating its tables cost ~0.5 ms of every mutation, more than the check."""
+
+    def __init__(self) -> None:  # no database: every method is its own
+        self._digests: dict[tuple[str, str], bytes] = {}
+        """(label, id) → digest, in the order added."""
+        self._labels: dict[str, set[str]] = {}
+        self._claims: set[str] = set()
+        self.count = 0
+
+    def add(self, label: str, record_id: str, digest: bytes) -> bytes | None:
+        earlier = self._digests.get((label, record_id))
+        if earlier is not None:
+            return earlier
+        self._digests[(label, record_id)] = digest
+        self._labels.setdefault(record_id, set()).add(label)
+        self.count += 1
+        return None
+
+    def add_claim(self, claim_id: str) -> bool:
+        if claim_id in self._claims:
+            return False
+        self._claims.add(claim_id)
+        return True
+
+    def forget_claims(self) -> None:
+        self._claims.clear()
+
+    def labels(self, record_id: str) -> set[str]:
+        return set(self._labels.get(record_id, ()))
+
+    def ids(self, labels: Iterable[str]) -> Iterator[str]:
+        for label in labels:
+            yield from (record_id for (kind, record_id) in self._digests if kind == label)

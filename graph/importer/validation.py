@@ -23,16 +23,17 @@ from typing import Any, NamedTuple, Protocol
 
 from pydantic import ValidationError
 
-from eventgraph.graph import ontology
+from eventgraph.graph import identifiers, ontology
 from eventgraph.graph.driver import Queries
 from eventgraph.graph.errors import Problem, a_or_an
 from eventgraph.graph.importer import graph_claims
 from eventgraph.graph.importer.attaching import Attached, ExternalIds, GivenIds, aliases, given_ids
 from eventgraph.graph.importer.graph_claims import GraphClaim
-from eventgraph.graph.importer.ids import RecordIds
+from eventgraph.graph.importer.ids import RecordIds, record_ids
 from eventgraph.graph.importer.reading import Attachment, PathKey, RawRecord
 from eventgraph.graph.importer.references import Reference, references
 from eventgraph.graph.importer.wording import field_path, record_problems, suggest
+from eventgraph.graph.read_ahead import Lookup
 from eventgraph.graph.records import RECORD_TYPES_BY_COLLECTION, ClaimSpec, Record
 
 CLAIMING = ("events", "relations")
@@ -157,13 +158,11 @@ _SOURCE_RELIABILITY = (
 )
 
 
-def _graph_labels(
-    queries: Queries, database: str, references: set[str], entities: set[str]
-) -> dict[str, set[str]]:
-    """Under which labels the graph already holds the `references` (any label a reference
-    may point at) and the `entities` (entity labels only: the shared id space). One round trip
-    for every label (a mutation recording one event: 8 round trips were ~40 ms of its ~70)."""
-    found: dict[str, set[str]] = defaultdict(set)
+def _labels_lookup(references: set[str], entities: set[str]) -> Lookup | None:
+    """Which ids the graph holds under which labels: the `references` under any label a
+    reference may point at, the `entities` under the entity labels (the shared id space). One
+    statement for every label (a mutation recording one event: 8 round trips were ~40 ms of
+    its ~70); None when there is nothing to look up."""
     branches, params = [], {}
     for index, label in enumerate(CHECKED_LABELS):
         ids = references | entities if label in ontology.ENTITY_LABELS else references
@@ -171,11 +170,30 @@ def _graph_labels(
             branches.append(_FIND_IDS.format(label=label, ids=f"ids{index}"))
             params[f"ids{index}"] = sorted(ids)
     if not branches:
-        return found
+        return None
     query = "CALL () { " + " UNION ALL ".join(branches) + " } RETURN label, id"
-    for row in queries.execute_query(query, params, database_=database)[0]:
+    return Lookup(query, params, ("label", "id"))
+
+
+def _graph_labels(
+    queries: Queries, database: str, references: set[str], entities: set[str]
+) -> dict[str, set[str]]:
+    """Under which labels the graph already holds the `references` and `entities`
+    (`_labels_lookup`)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    lookup = _labels_lookup(references, entities)
+    if lookup is None:
+        return found
+    for row in queries.execute_query(lookup.query, lookup.params, database_=database)[0]:
         found[row["id"]].add(row["label"])
     return found
+
+
+def _gradings_lookup(sources: set[str]) -> Lookup | None:
+    """The gradings of `sources` in the graph; None when there are none to look up."""
+    if not sources:
+        return None
+    return Lookup(_SOURCE_RELIABILITY, {"ids": sorted(sources)}, ("id", "reliability"))
 
 
 @dataclass
@@ -319,7 +337,7 @@ class Checker:
         self.problems: list[Problem] = []
         self.rejected: Counter[str] = Counter()
         self.seen = 0
-        self.ids = RecordIds(spool.directory)
+        self.ids = record_ids(spool.directory)
         """Label, id and digest of the valid records, and the claim ids (ids.py)."""
         self.faulty: dict[str, dict[str, None]] = {label: {} for label in LABELS}
         """Label → ids of the records with wrong fields (an ordered set)."""
@@ -454,12 +472,34 @@ class Checker:
                 )
             )
 
-    def _check_ids_and_references(
-        self, plan: Plan, wrong: _Wrong, queries: Queries, database: str
-    ) -> None:
+    def lookups(self) -> list[Lookup]:
+        """The lookups `finish` starts with (the labels of the ids the records name, the
+        gradings of the sources they cite, whether any event id is an alias), for a caller
+        that reads them ahead in one round trip (`graph/read_ahead.py`)."""
+        entity_ids, _, unresolved = self._to_resolve()
+        found = [
+            _labels_lookup(unresolved, entity_ids),
+            _gradings_lookup(self._gradings_wanted()),
+            identifiers.aliases_any_lookup("Event"),
+        ]
+        return [lookup for lookup in found if lookup is not None]
+
+    def _to_resolve(self) -> tuple[set[str], dict[str, set[str]], set[str]]:
+        """The entity ids of the import; the labels the import gives each id its records
+        name; those ids it gives none (to be found in the graph)."""
         entity_ids = set(self._ids_of(ontology.ENTITY_LABELS))
         defined = {ref_id: self.defined(ref_id) for ref_id, _ in self.references}
         unresolved = {ref_id for ref_id, labels in defined.items() if not labels}
+        return entity_ids, defined, unresolved
+
+    def _gradings_wanted(self) -> set[str]:
+        """The sources cited by claims without a grading of their own, not in the import."""
+        return self.sources_cited_ungraded - self.source_reliability.keys()
+
+    def _check_ids_and_references(
+        self, plan: Plan, wrong: _Wrong, queries: Queries, database: str
+    ) -> None:
+        entity_ids, defined, unresolved = self._to_resolve()
         in_graph = _graph_labels(queries, database, unresolved, entity_ids)
         for ref_id, node in aliases(queries, database, unresolved - in_graph.keys()).items():
             in_graph[ref_id] = {node.label}  # an id that attached to another node: use that
@@ -504,11 +544,9 @@ class Checker:
     def _check_gradings(self, plan: Plan, wrong: _Wrong, queries: Queries, database: str) -> None:
         """Find the gradings of the cited sources that are not in the import; name those
         that have none though claims without their own cite them."""
-        wanted = self.sources_cited_ungraded - self.source_reliability.keys()
-        if wanted:
-            rows = queries.execute_query(
-                _SOURCE_RELIABILITY, ids=sorted(wanted), database_=database
-            )[0]
+        lookup = _gradings_lookup(self._gradings_wanted())
+        if lookup is not None:
+            rows = queries.execute_query(lookup.query, lookup.params, database_=database)[0]
             self.source_reliability.update({row["id"]: row["reliability"] for row in rows})
         wrong.ungraded = {
             source

@@ -54,15 +54,17 @@ from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired
 from neo4j.spatial import WGS84Point
 
 from eventgraph.graph import consistency, identifiers, model, ontology
-from eventgraph.graph.driver import InTransaction, Queries, is_memory_limit
-from eventgraph.graph.errors import Conflict, QueryTooLarge, Refused, Unavailable
+from eventgraph.graph.driver import begin_with_first_query, is_memory_limit
+from eventgraph.graph.errors import Conflict, InvalidData, QueryTooLarge, Refused, Unavailable
 from eventgraph.graph.executor import Statement
 from eventgraph.graph.identifiers import id_row
 from eventgraph.graph.importer import graph_claims
 from eventgraph.graph.importer.attaching import attached_id_rows
 from eventgraph.graph.importer.graph_claims import BASED_ON_EDGES
 from eventgraph.graph.importer.prefetch import prefetched
-from eventgraph.graph.importer.validation import Item, Plan, claim_id_of, claims_of
+from eventgraph.graph.importer.reading import RawRecord
+from eventgraph.graph.importer.validation import Checker, Item, Plan, claim_id_of, claims_of
+from eventgraph.graph.read_ahead import Lookup, ReadAhead
 from eventgraph.graph.records import ClaimSpec
 from eventgraph.graph.retraction import RETRACTION_PROPERTIES
 from eventgraph.graph.spans import mark_long_span, set_relation_bounds
@@ -302,7 +304,7 @@ def claim_row(owner: str, index: int | None, claim: ClaimSpec, plan: Plan) -> di
 
 _READ_HASHES = (
     "UNWIND $ids AS id MATCH (n:`{label}` {{id: id}}) USING INDEX n:`{label}`(id) "
-    "RETURN n.id AS id, n.content_hash AS hash, n.stix_modified AS modified"
+    "RETURN '{label}' AS label, n.id AS id, n.content_hash AS hash, n.stix_modified AS modified"
 )
 _UPSERT_NODES = (
     "UNWIND $rows AS row "
@@ -631,6 +633,17 @@ class _Known:
     a cache of at most KNOWN_PER_LABEL ids per label. A target not in it is looked up."""
     absent: Ids = field(default_factory=_ids)
     """Targets found missing: records of this import not written yet (the pending ones')."""
+    ahead: ReadAhead | None = None
+    """Where the writer's lookups go when they were read ahead with the check (a mutation)."""
+
+    @classmethod
+    def checked(cls, plan: Plan, ahead: ReadAhead) -> "_Known":
+        """What a check in this very transaction found: the targets it found in the graph
+        exist (the writer need not look them up again), the records' hashes read ahead."""
+        known = cls(ahead=ahead)
+        for node_id, label in plan.graph_labels.items():
+            known.present[label].add(node_id)
+        return known
 
     def has(self, label: str, node_id: str) -> bool:
         return node_id in self.present[label]
@@ -675,37 +688,61 @@ def _read_hashes(
     tx: ManagedTransaction,
     wanted: dict[str, list[str]],
     versions: dict[str, dict[str, str]] | None = None,
+    ahead: ReadAhead | None = None,
 ) -> dict[str, dict[str, str | None]]:
     """The stored content hash of each id found, by label; the STIX version of each into
     `versions`. Several labels with few ids between them are read in one statement: a
-    mutation recording one event asked five labels, one round trip each."""
+    mutation recording one event asked five labels, one round trip each. With `ahead`, the
+    lookups go through it (a mutation's, read ahead with its check: `hash_lookups`)."""
     stored: dict[str, dict[str, str | None]] = {label: {} for label in wanted}
     asked = {label: ids for label, ids in wanted.items() if ids}
-    if len(asked) > 1 and sum(map(len, asked.values())) <= ROWS_PER_QUERY:
-        labels = tuple(sorted(asked, key=_RANK.__getitem__))
-        rows = tx.run(
-            _hashes_of(labels), {f"ids{i}": asked[label] for i, label in enumerate(labels)}
+    found: Iterable[Record]
+    if ahead is not None:
+        found = (
+            row
+            for lookup in hash_lookups(asked)
+            for row in ahead.execute_query(lookup.query, lookup.params).records
         )
-        found = ((row["label"], row) for row in rows)
+    elif len(asked) > 1 and sum(map(len, asked.values())) <= ROWS_PER_QUERY:
+        (lookup,) = hash_lookups(asked)
+        found = tx.run(lookup.query, lookup.params)
     else:
         found = (
-            (label, row)
+            row
             for label, ids in asked.items()
             for chunk in _chunks(ids)
             for row in _run(tx, _STATEMENTS[label].read_hashes, "ids", chunk)
         )
-    for label, row in found:
+    for row in found:
+        label = row["label"]
         stored[label][row["id"]] = row["hash"]
         if versions is not None and row["modified"] is not None:
             versions.setdefault(label, {})[row["id"]] = row["modified"]
     return stored
 
 
+def hash_lookups(wanted: dict[str, list[str]]) -> list[Lookup]:
+    """The statements `_read_hashes` reads the `wanted` ids' hashes with: one for several
+    labels with few ids between them, else one per label and chunk; each label's ids sorted,
+    so the same ids make the same lookups (`graph/read_ahead.py` matches them so)."""
+    asked = {label: sorted(set(ids)) for label, ids in wanted.items() if ids}
+    columns = ("label", "id", "hash", "modified")
+    if len(asked) > 1 and sum(map(len, asked.values())) <= ROWS_PER_QUERY:
+        labels = tuple(sorted(asked, key=_RANK.__getitem__))
+        params = {f"ids{i}": asked[label] for i, label in enumerate(labels)}
+        return [Lookup(_hashes_of(labels), params, columns)]
+    return [
+        Lookup(_STATEMENTS[label].read_hashes, {"ids": chunk}, columns)
+        for label, ids in asked.items()
+        for chunk in _chunks(ids)
+    ]
+
+
 @cache
 def _hashes_of(labels: tuple[str, ...]) -> str:
     """`_READ_HASHES` of several labels in one statement, `$ids0`… in the order of `labels`."""
     branches = [
-        _READ_HASHES.format(label=label).replace("$ids", f"$ids{index}") + f", '{label}' AS label"
+        _READ_HASHES.format(label=label).replace("$ids", f"$ids{index}")
         for index, label in enumerate(labels)
     ]
     return "CALL () { " + " UNION ALL ".join(branches) + " } RETURN label, id, hash, modified"
@@ -762,7 +799,10 @@ def _send_records(
     groups = _by_label(candidates)
     versions_of: dict[str, dict[str, str]] = {}
     stored = _read_hashes(
-        tx, {label: [row.id for row in group] for label, group in groups.items()}, versions_of
+        tx,
+        {label: [row.id for row in group] for label, group in groups.items()},
+        versions_of,
+        known.ahead,
     )
     for label, group in groups.items():
         hashes, versions = stored[label], versions_of.get(label, {})
@@ -826,7 +866,9 @@ def _ready(tx: ManagedTransaction, rows: list[_Rows], known: _Known, sent: _Sent
         for label, target in row.targets:
             if target not in known.present[label] and target not in known.absent[label]:
                 unknown[label].add(target)
-    stored = _read_hashes(tx, {label: sorted(ids) for label, ids in unknown.items()})
+    stored = _read_hashes(
+        tx, {label: sorted(ids) for label, ids in unknown.items()}, ahead=known.ahead
+    )
     for label, ids in unknown.items():
         found = stored[label]
         sent.present[label].update(found)
@@ -939,14 +981,20 @@ def write_plan(
 def write_and_read(
     driver: Driver,
     database: str,
-    plan_of: Callable[[Queries], Plan],
+    checker_of: Callable[[], Checker],
+    again: Callable[[], Iterable[RawRecord]],
     read_back: Statement | None,
 ) -> tuple[Plan, Outcome, list[Record]]:
-    """Check, write and read back in one transaction (an API mutation): `plan_of` checks the
-    records against the graph through the queries it is given, which run in the transaction,
-    and gives the plan to write (or raises, and nothing is written); then `read_back` (the
-    mutation's answer) is read in it too. The write's bookmark is kept for the request's
+    """Check, write and read back in one transaction (an API mutation): the checker
+    `checker_of` gives (its records checked each on its own) checks them against the graph in
+    the transaction (`again` gives the records once more to place a problem), and raises
+    `InvalidData` on any problem, with nothing written; the plan is written, then `read_back`
+    (the mutation's answer) is read in it too. The write's bookmark is kept for the request's
     answer (`graph/consistency.py`).
+
+    The check's lookups and the writer's (the records' stored hashes) are read ahead in one
+    statement (`graph/read_ahead.py`), and the targets the check found are not looked up
+    again.
 
     A transaction the driver runs again (a lock conflict, or the uniqueness constraint refusing
     a record another writer created meanwhile) checks again: a plan checked against the view
@@ -957,15 +1005,24 @@ def write_and_read(
     def check_write_read(
         tx: ManagedTransaction, create: bool
     ) -> tuple[Plan, Outcome, list[Record]]:
-        plan = plan_of(InTransaction(tx))
+        checker = checker_of()
+        ahead = ReadAhead(tx)
+        ahead.expect(checker.lookups())
+        ahead.expect(
+            hash_lookups({label: list(checker.ids.ids((label,))) for label in WRITE_ORDER})
+        )
+        plan = checker.finish(ahead, database, again)
+        if plan.problems:
+            raise InvalidData(plan.problems, rejected=dict(plan.rejected))
         committed.total = plan.total
-        outcome = _write_all(tx, plan, None, _Attempts(), create)
+        outcome = _write_all(tx, plan, None, _Attempts(), create, _Known.checked(plan, ahead))
         read = [] if read_back is None else list(tx.run(read_back.cypher, read_back.params))
         return plan, outcome, read
 
     with (
         _told(committed, None, import_away=False),
         driver.session(database=database, bookmarks=consistency.wanted_bookmarks()) as session,
+        begin_with_first_query(session),
     ):
         written = _created_else_replaced(session, check_write_read)
         consistency.note_written(session.last_bookmarks())
@@ -1105,8 +1162,10 @@ def _write_all(
     progress: Progress | None,
     attempts: _Attempts,
     create: bool,
+    known: "_Known | None" = None,
 ) -> Outcome:
-    """The whole import in this transaction, chunk by chunk as the records stream in."""
+    """The whole import in this transaction, chunk by chunk as the records stream in (`known`:
+    what a check in the same transaction found, `_Known.checked`)."""
     attempts.count += 1
     items: Iterable[Item] = plan.items
     if attempts.count > 1 and iter(items) is items:
@@ -1117,7 +1176,7 @@ def _write_all(
             "import again."
         )
     total = Outcome()
-    known = _Known()
+    known = known or _Known()
     pending: list[_Rows] = []
     now = datetime.now(UTC)
     with _rows_ahead(plan) as slices:
