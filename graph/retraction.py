@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from neo4j import Driver
 
 from eventgraph.graph.errors import InvalidData, NotFound, Problem
+from eventgraph.graph.involvement import RETRACTING
 from eventgraph.graph.ontology import RETRACTED_LABEL
 
 
@@ -22,11 +23,17 @@ _MARK = (
     f"SET e:{RETRACTED_LABEL}, e.retracted_at = $now, e.retracted_by = $who, "
     "e.retraction_reason = {reason} "
 )
-_RETRACT = "MATCH (e:Event {id: $key}) " + _MARK.format(reason="$reason") + "RETURN e.id AS id"
+_RETRACT = (
+    "MATCH (e:Event {id: $key}) "
+    + RETRACTING
+    + _MARK.format(reason="$reason")
+    + "RETURN e.id AS id"
+)
 _RETRACT_MANY = (
     "UNWIND $rows AS row MATCH (e:Event {id: row.key}) USING INDEX e:Event(id) "
     f"WITH e, row, (e:{RETRACTED_LABEL} AND e.retraction_reason = row.reason) AS same "
     "CALL (e, row, same) { WITH e, row, same WHERE NOT same "
+    + RETRACTING
     + _MARK.format(reason="row.reason")
     + "} RETURN e.id AS id, same"
 )
