@@ -14,23 +14,21 @@ is the degree less it. It is a sum of one term per event, k(e, a) − (0 if e is
 1), k(e, a) being the number of INVOLVES relationships from e to a: a writer that changes an
 event's participations or its retraction reads the event's terms before and after
 (`terms_of`: an event has a few participants) and adds the difference to its entities
-(`add_terms`); a retraction adds 1 to each of its entities (`RETRACTING`); where an entity's
-relationships move as a whole (merging or unmerging two entities), `recount` counts it again
-from its events. In the common case every term is 0 and no entity is written: imports of events
-that name a hub do not queue on the hub's lock.
+(`add_terms`); a retraction adds 1 to each of its entities (`retraction.RETRACTING`); where
+an entity's relationships move as a whole (merging or unmerging two entities), `recount` counts
+it again from its events. In the common case every term is 0 and no entity is written:
+imports of events that name a hub do not queue on the hub's lock.
 """
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from neo4j import ManagedTransaction
 
 from eventgraph.graph.model import UNCOUNTED_INVOLVES
-from eventgraph.graph.ontology import ENTITY_LABELS, RETRACTED_LABEL
-
-if TYPE_CHECKING:  # projection reads retraction.py, which writes through this module
-    from eventgraph.graph.projection import Compiler
+from eventgraph.graph.ontology import ENTITY_LABELS
+from eventgraph.graph.projection import Compiler
+from eventgraph.graph.retraction import not_retracted
 
 UNCOUNTED = UNCOUNTED_INVOLVES.name
 
@@ -40,7 +38,7 @@ Terms = Counter[str]
 _TERMS = (
     "UNWIND $ids AS id MATCH (e:Event {id: id}) USING INDEX e:Event(id) "
     "MATCH (e)-[:INVOLVES]->(a) WITH e, a, count(*) AS k "
-    f"WITH a, k - CASE WHEN e:`{RETRACTED_LABEL}` THEN 0 ELSE 1 END AS term "
+    f"WITH a, k - CASE WHEN {not_retracted('e')} THEN 1 ELSE 0 END AS term "
     "WHERE term > 0 RETURN elementId(a) AS entity, sum(term) AS term"
 )
 _ADD = (
@@ -50,24 +48,13 @@ _ADD = (
 )
 """The read of the property on the right of its `SET` makes Cypher take the node's write lock
 before reading it: concurrent writers add up, none is lost."""
-_LOCK = "retraction_lock"
-"""Set and removed at once: takes the event's write lock until the transaction ends."""
-RETRACTING = (
-    f"CALL (e) {{ SET e.`{_LOCK}` = true REMOVE e.`{_LOCK}` }} "
-    f"CALL (e) {{ WITH e WHERE NOT e:`{RETRACTED_LABEL}` "
-    "MATCH (e)-[:INVOLVES]->(a) WITH DISTINCT a "
-    f"SET a.`{UNCOUNTED}` = coalesce(a.`{UNCOUNTED}`, 0) + 1 }} "
-)
-"""Before an event `e` is labelled retracted: each of its entities counts it no more (once
-whatever its number of roles; nothing when it was retracted already, read under the event's
-lock so that two retractions at once add 1, not 2)."""
 
 
 def _recounted(a: str) -> str:
     """Set entity `a`'s property from its events (it holds its write lock after)."""
     return (
         f"SET {a}.`{UNCOUNTED}` = COUNT {{ ({a})<-[:INVOLVES]-() }} - "
-        f"COUNT {{ MATCH ({a})<-[:INVOLVES]-(e:Event) WHERE NOT e:`{RETRACTED_LABEL}` "
+        f"COUNT {{ MATCH ({a})<-[:INVOLVES]-(e:Event) WHERE {not_retracted('e')} "
         f"RETURN DISTINCT e }} "
         f"WITH {a} WHERE {a}.`{UNCOUNTED}` = 0 REMOVE {a}.`{UNCOUNTED}`"
     )
@@ -85,7 +72,7 @@ RECOUNTED_WRONG = (
     f"MATCH (a:{_ENTITY}) "
     "WITH a, COUNT { (a)<-[:INVOLVES]-() } - "
     f"coalesce(a.`{UNCOUNTED}`, 0) AS kept, "
-    f"COUNT {{ MATCH (a)<-[:INVOLVES]-(e:Event) WHERE NOT e:`{RETRACTED_LABEL}` "
+    f"COUNT {{ MATCH (a)<-[:INVOLVES]-(e:Event) WHERE {not_retracted('e')} "
     "RETURN DISTINCT e } AS scanned "
     "WHERE kept <> scanned RETURN labels(a)[0] + ':' + a.id AS entity, kept, scanned "
     "ORDER BY entity"
@@ -94,7 +81,7 @@ RECOUNTED_WRONG = (
 writer keeps it): `eventgraph` does not run it, a check for tests and operators."""
 
 
-def events_count(c: "Compiler", label: str, key: str) -> str:
+def events_count(c: Compiler, label: str, key: str) -> str:
     """A clause returning `total`: how many unretracted events entity `label`/`key` takes
     part in (0 when there is no such entity), from its degree."""
     return (

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from neo4j import Driver
 
 from eventgraph.graph.errors import InvalidData, NotFound, Problem
-from eventgraph.graph.involvement import RETRACTING
+from eventgraph.graph.model import UNCOUNTED_INVOLVES
 from eventgraph.graph.ontology import RETRACTED_LABEL
 
 
@@ -15,6 +15,18 @@ def not_retracted(v: str) -> str:
     `retractEvent` took back (`ontology.RETRACTED_LABEL`)."""
     return f"NOT {v}:`{RETRACTED_LABEL}`"
 
+
+_LOCK = "retraction_lock"
+"""Set and removed at once: takes the event's write lock until the transaction ends."""
+RETRACTING = (
+    f"CALL (e) {{ SET e.`{_LOCK}` = true REMOVE e.`{_LOCK}` }} "
+    f"CALL (e) {{ WITH e WHERE {not_retracted('e')} "
+    "MATCH (e)-[:INVOLVES]->(a) WITH DISTINCT a "
+    f"SET a.`{UNCOUNTED_INVOLVES.name}` = coalesce(a.`{UNCOUNTED_INVOLVES.name}`, 0) + 1 }} "
+)
+"""Before an event `e` is labelled retracted: each of its entities counts it no more
+(graph/involvement.py), once whatever its number of roles; nothing when it was retracted
+already, read under the event's lock so that two retractions at once add 1, not 2."""
 
 RETRACTION_PROPERTIES = ("retracted_at", "retracted_by", "retraction_reason")
 """Who took an event back, when and why: kept when the event is recorded again (the importer

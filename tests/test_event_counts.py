@@ -17,6 +17,7 @@ from eventgraph.graph.projection import Compiler
 from eventgraph.graph.resolution.merging import merge, unmerge
 from eventgraph.graph.retraction import retract_event, retract_events
 from eventgraph.graph.settings import Settings
+from eventgraph.graph.tokens import Role, create_token
 from tests.helpers import ask
 
 ACTORS = """\
@@ -221,3 +222,45 @@ def _operators(plan: dict[str, Any]) -> list[str]:
     for child in plan.get("children", []):
         names += _operators(child)
     return names
+
+
+RECORD = """mutation($input: EventInput!) { recordEvent(input: $input) { key } }"""
+RETRACT = """mutation($key: String!) { retractEvent(key: $key, reason: "wrong") { key } }"""
+
+
+def test_the_mutations_keep_the_count_exact(
+    fresh_story: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    _import(fresh_story, settings, tmp_path, "actors", ACTORS)
+    token = create_token(fresh_story, settings.neo4j_database, Role.EDITOR, "counts-editor")
+    event = {
+        "key": "ct-recorded",
+        "type": "attack",
+        "name": "Count test recorded",
+        "time": {"start": "2025-11-02", "precision": "day"},
+        "participants": [
+            {"role": "perpetrator", "ref": "ct-a"},
+            {"role": "target", "ref": "ct-a"},
+        ],
+        "claims": [{"source": "bloomberg", "credibility": 3, "paraphrase": "An attack."}],
+    }
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_app(settings)) as client:
+
+        def post(query: str, variables: dict[str, Any]) -> None:
+            answer = client.post(
+                "/graphql", json={"query": query, "variables": variables}, headers=headers
+            ).json()
+            assert "errors" not in answer, answer
+
+        post(RECORD, {"input": event})
+        assert _uncounted(fresh_story, settings) == {"ct-a": 1}
+        event["participants"] = [
+            {"role": "perpetrator", "ref": "ct-a"},
+            {"role": "target", "ref": "ct-b"},
+        ]
+        post(RECORD, {"input": event})
+        assert _uncounted(fresh_story, settings) == {}
+        post(RETRACT, {"key": "ct-recorded"})
+        assert _uncounted(fresh_story, settings) == {"ct-a": 1, "ct-b": 1}
+    assert _wrong(fresh_story, settings) == []
