@@ -381,6 +381,13 @@ def cypher_schema_markdown() -> str:
             [(f"`{name}`", meaning) for name, meaning in model.BOOKKEEPING_LABELS.items()],
         ),
         "",
+        "### Properties eventgraph keeps for itself",
+        "",
+        _table(
+            ("property", "what it holds"),
+            [(f"`{name}`", meaning) for name, meaning in model.BOOKKEEPING_PROPERTIES.items()],
+        ),
+        "",
         SCHEMA_END,
     ]
     return "\n".join(parts)

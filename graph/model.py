@@ -547,6 +547,16 @@ IMPORTED = (
 )
 """Bookkeeping every imported node carries."""
 
+UNCOUNTED_INVOLVES = _t(
+    "uncounted_involves",
+    "INTEGER",
+    "INVOLVES relationships into the entity that its number of events leaves out: the second "
+    "and later ones from one event, and every one from a retracted event; absent when none "
+    "(graph/involvement.py keeps it: the count is the degree less it)",
+)
+"""Kept by every writer on the entities events involve, not given by a record: an import that
+replaces an entity's record keeps it."""
+
 CLAIM_PROPERTIES = (
     _t("id", "STRING", "stable id, unique per label"),
     _t("position", "INTEGER", "order among the claims of its event or relation"),
@@ -614,3 +624,8 @@ BOOKKEEPING_LABELS = {
     "(the merge's id)",
 }
 """Labels outside the ontology that eventgraph writes for itself."""
+BOOKKEEPING_PROPERTIES = {
+    UNCOUNTED_INVOLVES.name: f"on an entity ({', '.join(ENTITY_LABELS)}), an integer: "
+    f"{UNCOUNTED_INVOLVES.meaning}",
+}
+"""Properties outside the records that eventgraph keeps on their nodes for itself."""

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from neo4j import Driver
 
 from eventgraph.graph.errors import InvalidData, NotFound, Problem
+from eventgraph.graph.model import UNCOUNTED_INVOLVES
 from eventgraph.graph.ontology import RETRACTED_LABEL
 
 
@@ -15,6 +16,18 @@ def not_retracted(v: str) -> str:
     return f"NOT {v}:`{RETRACTED_LABEL}`"
 
 
+_LOCK = "retraction_lock"
+"""Set and removed at once: takes the event's write lock until the transaction ends."""
+RETRACTING = (
+    f"CALL (e) {{ SET e.`{_LOCK}` = true REMOVE e.`{_LOCK}` }} "
+    f"CALL (e) {{ WITH e WHERE {not_retracted('e')} "
+    "MATCH (e)-[:INVOLVES]->(a) WITH DISTINCT a "
+    f"SET a.`{UNCOUNTED_INVOLVES.name}` = coalesce(a.`{UNCOUNTED_INVOLVES.name}`, 0) + 1 }} "
+)
+"""Before an event `e` is labelled retracted: each of its entities counts it no more
+(graph/involvement.py), once whatever its number of roles; nothing when it was retracted
+already, read under the event's lock so that two retractions at once add 1, not 2."""
+
 RETRACTION_PROPERTIES = ("retracted_at", "retracted_by", "retraction_reason")
 """Who took an event back, when and why: kept when the event is recorded again (the importer
 replaces every other property), so the audit survives a re-import."""
@@ -22,11 +35,17 @@ _MARK = (
     f"SET e:{RETRACTED_LABEL}, e.retracted_at = $now, e.retracted_by = $who, "
     "e.retraction_reason = {reason} "
 )
-_RETRACT = "MATCH (e:Event {id: $key}) " + _MARK.format(reason="$reason") + "RETURN e.id AS id"
+_RETRACT = (
+    "MATCH (e:Event {id: $key}) "
+    + RETRACTING
+    + _MARK.format(reason="$reason")
+    + "RETURN e.id AS id"
+)
 _RETRACT_MANY = (
     "UNWIND $rows AS row MATCH (e:Event {id: row.key}) USING INDEX e:Event(id) "
     f"WITH e, row, (e:{RETRACTED_LABEL} AND e.retraction_reason = row.reason) AS same "
     "CALL (e, row, same) { WITH e, row, same WHERE NOT same "
+    + RETRACTING
     + _MARK.format(reason="row.reason")
     + "} RETURN e.id AS id, same"
 )

@@ -17,13 +17,14 @@ from neo4j.exceptions import ClientError
 
 from eventgraph.graph import model
 from eventgraph.graph.errors import Conflict
+from eventgraph.graph.involvement import RECOUNT_ALL
 from eventgraph.graph.ontology import EXTERNAL_ID_LABEL, LABELS, MERGE_LABEL
 from eventgraph.graph.spans import MARK_ALL_LONG_SPANS, SET_ALL_RELATION_BOUNDS
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bump when the set of constraints and indexes changes meaning (not for additions alone), or
 when stored data needs a migration (MIGRATIONS). 2: events carry `:LongSpan`; 3: relations
-carry `since_end` and `until_start`."""
+carry `since_end` and `until_start`; 4: entities carry `uncounted_involves`."""
 
 FULLTEXT_INDEX = "entity_names"
 CLAIM_TEXT_INDEX = "claim_texts"
@@ -150,6 +151,7 @@ _ONE_RECORD = (
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (2, "events labelled :LongSpan", MARK_ALL_LONG_SPANS),
     (3, "relations' since_end and until_start", SET_ALL_RELATION_BOUNDS),
+    (4, "entities' uncounted INVOLVES relationships", RECOUNT_ALL),
 )
 """(schema version, what it does, batched Cypher): run once on a graph recorded below it.
 Each is idempotent, so a run cut short is simply run again."""

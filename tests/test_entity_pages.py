@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from eventgraph.api.app import create_app
+from eventgraph.graph.involvement import RECOUNT_ALL
 from eventgraph.graph.projection import time_order
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.spans import MARK_ALL_LONG_SPANS
@@ -76,6 +77,7 @@ def client(driver: Driver, settings: Settings) -> Iterator[TestClient]:
     )
     with driver.session(database=settings.neo4j_database) as session:
         session.run(MARK_ALL_LONG_SPANS).consume()  # as the importer labels them
+        session.run(RECOUNT_ALL).consume()  # and as every writer keeps the counts
     with TestClient(create_app(settings.model_copy(update={"anonymous_read": True}))) as client:
         yield client
     wipe(driver, settings.neo4j_database)

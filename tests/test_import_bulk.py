@@ -15,6 +15,7 @@ import pytest
 
 from eventgraph.graph.driver import open_driver
 from eventgraph.graph.importer.bulk import AFTER_IMPORT, PHASES, phases_in
+from eventgraph.graph.involvement import RECOUNTED_WRONG
 from eventgraph.graph.local_neo4j import running_launcher
 from eventgraph.graph.settings import Settings
 from tests.graph_store import SEEDS
@@ -244,3 +245,38 @@ def test_a_bulk_load_stores_each_property_as_the_online_import_does(
     assert code == 0, output
     assert _query(empty, TYPES) == bulk
     assert {"label": "Claim", "key": "reported_on", "type": "DATE NOT NULL", "n": 1} in bulk
+
+
+def test_a_bulk_load_counts_an_entity_named_twice_as_the_online_import_does(
+    empty: dict[str, str], tmp_path: Path
+) -> None:
+    """The entities' uncounted INVOLVES (graph/involvement.py) come from the schema's migration
+    on the new store: the same as the online import writes, and the count a scan gives."""
+    story = tmp_path / "twice.yaml"
+    story.write_text(
+        "eventgraph: 1\n"
+        "sources:\n  - {id: source-a, name: A, kind: news_outlet, reliability: B}\n"
+        "actors:\n  - {id: actor-a, name: A, kind: state}\n"
+        "  - {id: actor-b, name: B, kind: state}\n"
+        "events:\n  - id: event-a\n    name: Event\n    type: attack\n"
+        "    time: {start: 2025-10-26, precision: day}\n"
+        "    participants:\n      - {role: perpetrator, ref: actor-a}\n"
+        "      - {role: target, ref: actor-a}\n      - {role: target, ref: actor-b}\n"
+        "    claims:\n      - {source: source-a, credibility: 2, paraphrase: Said}\n"
+    )
+    counted = "MATCH (a:Actor) RETURN a.id AS id, a.uncounted_involves AS n ORDER BY id"
+    code, output = _cli(empty, "import", "--bulk", str(story))
+    assert code == 0, output
+    bulk = _query(empty, counted)
+    assert _query(empty, RECOUNTED_WRONG) == []
+    _query(empty, "MATCH (n) DETACH DELETE n")
+    code, output = _cli(empty, "import", str(story))
+    assert code == 0, output
+    assert (
+        _query(empty, counted)
+        == bulk
+        == [
+            {"id": "actor-a", "n": 1},
+            {"id": "actor-b", "n": None},
+        ]
+    )

@@ -9,8 +9,8 @@ import's, so invalid input writes nothing. The files hold exactly what the onlin
 (writing.py builds every node's properties, edges and claims; this module only spells them as
 neo4j-admin's CSV), content hashes included: importing the same files online afterwards
 reports them unchanged. What the online writer derives in Cypher (`:LongSpan`, relations'
-`since_end`/`until_start`) is filled in by the schema's migrations, which run on the new store
-because it has no schema marker yet.
+`since_end`/`until_start`, entities' `uncounted_involves`) is filled in by the schema's
+migrations, which run on the new store because it has no schema marker yet.
 
 Only into an empty database, because neo4j-admin replaces the whole store. For a Neo4j that
 eventgraph does not run, `bulk_files_for_paths` writes the files, and the statements to run

@@ -53,7 +53,7 @@ from neo4j import Driver, ManagedTransaction, Record, Result, Session
 from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired, TransientError
 from neo4j.spatial import WGS84Point
 
-from eventgraph.graph import consistency, identifiers, model, ontology
+from eventgraph.graph import consistency, identifiers, involvement, model, ontology
 from eventgraph.graph.driver import begin_with_first_query, is_memory_limit
 from eventgraph.graph.errors import Conflict, InvalidData, QueryTooLarge, Refused, Unavailable
 from eventgraph.graph.executor import Statement
@@ -306,19 +306,23 @@ _READ_HASHES = (
     "UNWIND $ids AS id MATCH (n:`{label}` {{id: id}}) USING INDEX n:`{label}`(id) "
     "RETURN '{label}' AS label, n.id AS id, n.content_hash AS hash, n.stix_modified AS modified"
 )
+KEPT_ON_REPLACE = (*RETRACTION_PROPERTIES, model.UNCOUNTED_INVOLVES.name)
+"""What a node carries that its record does not give: kept when the record replaces it."""
 _UPSERT_NODES = (
     "UNWIND $rows AS row "
     "MERGE (n:`{label}` {{id: row.id}}) ON CREATE SET n.created_at = $now "
+    "ON MATCH SET n.updated_at = $now "
     "WITH n, row, n.created_at AS created, coalesce(n.created_at <> $now, true) AS existed, "
-    f"n {{{{{', '.join('.' + name for name in RETRACTION_PROPERTIES)}}}}} AS retraction "
-    "SET n = row.props, n += retraction, "
+    f"n {{{{{', '.join('.' + name for name in KEPT_ON_REPLACE)}}}}} AS kept "
+    "SET n = row.props, n += kept, "
     "n.created_at = coalesce(created, $now), n.updated_at = $now{times} "
     "WITH n, existed {then}"
     "WITH n WHERE existed RETURN n.id AS id"
 )
 """Upserts nodes and returns the ids of those that existed before (not created by this MERGE:
-`created_at` is `$now` only on nodes it created). Its `SET` takes each node's write lock for
-the rest of the transaction."""
+`created_at` is `$now` only on nodes it created). `ON MATCH SET` takes each node's write lock
+for the rest of the transaction before what it keeps (`KEPT_ON_REPLACE`) is read: a retraction
+or a count another transaction changes meanwhile is not lost."""
 TIME_PROPERTIES = {
     "Event": ("start", "end"),
     "Report": ("published_start", "published_end"),
@@ -826,8 +830,12 @@ def _send_records(
         (new if create and not found else changed).append(row)
     _create_new(tx, new, now)
     existed = _write_nodes(tx, changed, now)
+    replaced = [row.id for row in changed if row.label == ontology.EVENT.name]
+    before = involvement.terms_of(tx, replaced)  # under the events' locks, taken just now
     _replace_links(tx, changed, existed, now)
     _create_edges(tx, [edge for row in new for edge in row.later])
+    twice = [row.id for row in new if _names_an_entity_twice(row)]
+    involvement.add_terms(tx, before, involvement.terms_of(tx, replaced + twice))
     _write_ids(tx, to_write, now)
     sent.done += len(to_write)
     if finish is not None and not sent.pending:
@@ -835,6 +843,13 @@ def _send_records(
             sent.outcome.created["Claim"] += created
         sent.finished = True
     return sent
+
+
+def _names_an_entity_twice(row: _Rows) -> bool:
+    """A new event with two participations of one entity, the only way one new to the graph
+    has an uncounted INVOLVES (`involvement`): the others need no reading back."""
+    involved = [(target, edge["to"]) for _, target, edge in row.edges if edge["type"] == "INVOLVES"]
+    return len(involved) != len(set(involved))
 
 
 def _write_ids(tx: ManagedTransaction, rows: list[_Rows], now: datetime) -> None:

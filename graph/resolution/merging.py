@@ -38,10 +38,13 @@ from neo4j import Driver, ManagedTransaction
 from neo4j.exceptions import ConstraintError
 from neo4j.time import DateTime
 
+from eventgraph.graph import involvement
 from eventgraph.graph.errors import Conflict, InvalidData, NotFound, Problem, a_or_an
 from eventgraph.graph.identifiers import OWN_ID, key_of
 from eventgraph.graph.ontology import (
     EDGE_TYPES,
+    ENTITY_LABELS,
+    EVENT,
     EXTERNAL_ID_LABEL,
     FOLDED,
     FOLDED_LABEL,
@@ -338,6 +341,7 @@ def _merge(
     strange = [name for name in folded_labels if name not in RESTORABLE_LABELS]
     if strange:
         raise Conflict(f"{label} '{fold_id}' carries labels a merge cannot restore: {strange}")
+    counted = _Counted(tx, label, (keep_id, fold_id))
     edges = [
         _moved_edge(label, fold_id, record)
         for record in tx.run(
@@ -366,7 +370,24 @@ def _merge(
         fold=fold_id,
         props=_stored(record),
     ).consume()
+    counted.again((keep_id,))
     return record
+
+
+class _Counted:
+    """Keeps the entities' event counts (graph/involvement.py) through a merge or an unmerge
+    of `ids`: two entities are counted again from their events once their relationships have
+    moved; for two events, their participations' terms are read before and after."""
+
+    def __init__(self, tx: ManagedTransaction, label: str, ids: tuple[str, ...]) -> None:
+        self.tx, self.label = tx, label
+        self.before = involvement.terms_of(tx, ids) if label == EVENT.name else None
+
+    def again(self, ids: tuple[str, ...]) -> None:
+        if self.before is not None:
+            involvement.add_terms(self.tx, self.before, involvement.terms_of(self.tx, ids))
+        elif self.label in ENTITY_LABELS:
+            involvement.recount(self.tx, ids)
 
 
 def _missing(tx: ManagedTransaction, label: str, role: str, node_id: str) -> None:
@@ -545,6 +566,7 @@ def _unmerge(
                 f"'{standing['kept']}' by merge {standing['merge']} since: unmerge that first"
             )
         raise Conflict(f"{label} '{record.kept}', which merge {merge_id} kept, is gone")
+    counted = _Counted(tx, label, (record.kept,))
     tx.run(_take_owned_back(label), keep=record.kept, merge=merge_id).consume()
     given_back = [edge for edge in record.edges if edge.owned]
     gone = 0
@@ -588,6 +610,7 @@ def _unmerge(
         reason=reason,
         restored=made,
     ).consume()
+    counted.again((record.kept, record.folded))
     return UnmergeRecord(undone, made, gone, rewritten)
 
 

@@ -19,6 +19,7 @@ from eventgraph.graph import corroboration
 from eventgraph.graph.errors import InvalidData, Problem
 from eventgraph.graph.executor import Statement
 from eventgraph.graph.identifiers import OWN_ID, checked_key, key_of
+from eventgraph.graph.involvement import events_count
 from eventgraph.graph.ontology import (
     ALIASED_LABELS,
     EXTERNAL_ID_LABEL,
@@ -414,10 +415,12 @@ def events_connection(
     """A Relay connection over events: total_count, page_info, edges {cursor node}, nodes."""
     c = Compiler(type_tags=tag)
     enough = c.param(skip + limit + 1)
-    page_match = None
-    if f.involving and f == EventFilter(involving=f.involving) and order in _BY_START:
+    page_match = count = None
+    if f.involving and f == EventFilter(involving=f.involving):
         label, key = parse_global_id(f.involving)
-        page_match = first_events_of(c, label, key, skip + limit + 1, _BY_START[order])
+        count = events_count(c, label, key)
+        if order in _BY_START:
+            page_match = first_events_of(c, label, key, skip + limit + 1, _BY_START[order])
     return _connection(
         c,
         selection,
@@ -428,6 +431,7 @@ def events_connection(
         skip,
         limit,
         page_match=page_match or event_match(c, f, "e", ORDERS[order], enough),
+        count=count,
     )
 
 
@@ -469,9 +473,11 @@ def _connection(
     skip: int,
     limit: int,
     page_match: str | None = None,
+    count: str | None = None,
 ) -> Statement:
     """`match` binds `e` to every node of the connection (for `total_count`); `page_match`, when
-    given, to a superset of the page (the first skip + limit + 1 in `order`)."""
+    given, to a superset of the page (the first skip + limit + 1 in `order`); `count`, when
+    given, returns `total` without reading them (`involvement.events_count`)."""
     wanted = {child.name for child in selection.children}
     node_sel = next((ch for ch in selection.children if ch.name == "nodes"), None)
     edges_sel = next((ch for ch in selection.children if ch.name == "edges"), None)
@@ -485,7 +491,7 @@ def _connection(
         shapes.append(f"`e_{edge_node.key}`: {project(c, e, edge_node, (label,))}")
     parts = []
     if "total_count" in wanted:
-        parts.append(f"CALL () {{ {match} RETURN count({e}) AS total }}")
+        parts.append(count or f"CALL () {{ {match} RETURN count({e}) AS total }}")
     else:
         parts.append("WITH null AS total")
     skip_p, limit_p = c.param(skip), c.param(limit + 1)
@@ -542,11 +548,21 @@ def timeline(
     c = Compiler(type_tags=tag)
     match = timeline_match(c, global_id, start, end)
     label, key = parse_global_id(global_id)
-    page_match = None
+    page_match = count = None
     if start is None and end is None and label not in PLACE_TYPES:
         page_match = first_events_of(c, label, key, skip + limit + 1, descending=False)
+        count = events_count(c, label, key)
     return _connection(
-        c, selection, "Event", "e", match, time_order("e"), skip, limit, page_match=page_match
+        c,
+        selection,
+        "Event",
+        "e",
+        match,
+        time_order("e"),
+        skip,
+        limit,
+        page_match=page_match,
+        count=count,
     )
 
 
