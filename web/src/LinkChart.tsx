@@ -6,7 +6,7 @@
 // read what is drawn and where.
 import cytoscape, { type Core, type ElementDefinition, type LayoutOptions, type NodeSingular, type StylesheetJson } from "cytoscape";
 import { useEffect, useRef } from "react";
-import { edgeStyle, nodeStyle } from "./chartStyles";
+import { EDGE_STYLES, NODE_STYLES, OTHER_EDGE, OTHER_NODE, RELATION, isRelationType, type EdgeStyle, type NodeStyle } from "./chartStyles";
 
 export type ChartNode = { id: string; typename: string; name: string };
 export type ChartEdge = { id: string; type: string; from: string; to: string; label: string };
@@ -15,12 +15,41 @@ export type ChartEdge = { id: string; type: string; from: string; to: string; la
 const FORCE_LAYOUT_UP_TO = 150;
 const FIT_ZOOM_UP_TO = 1.5;
 
+/** A node's class names its kind (`kind-Actor`), an edge's its look (`look-INVOLVES`; every
+ * relation type shares `look-relation`): the stylesheet has one rule of plain values per class,
+ * so no style is mapped from an element's data but its label. */
+function nodeClass(typename: string): string {
+  return `kind-${Object.hasOwn(NODE_STYLES, typename) ? typename : "other"}`;
+}
+
+function edgeClass(type: string): string {
+  return `look-${Object.hasOwn(EDGE_STYLES, type) ? type : isRelationType(type) ? "relation" : "other"}`;
+}
+
+function lookRules(): StylesheetJson {
+  const kinds: [string, NodeStyle][] = [...Object.entries(NODE_STYLES), ["other", OTHER_NODE]];
+  const looks: [string, EdgeStyle][] = [...Object.entries(EDGE_STYLES), ["relation", RELATION], ["other", OTHER_EDGE]];
+  return [
+    ...kinds.map(([kind, style]) => ({
+      selector: `node.kind-${kind}`,
+      style: { "background-color": style.colour, shape: style.shape },
+    })),
+    ...looks.map(([look, style]) => ({
+      selector: `edge.look-${look}`,
+      // Straight lines, and haystacks (centre to centre, under the nodes) where there is no
+      // arrow. Bezier edges were most of the busy time of a drag and zoom at 500 nodes (their
+      // parallel edges looked up, control points and ends found again: docs/webapp.md).
+      style: style.arrow
+        ? { "line-color": style.colour, "line-style": style.line, "curve-style": "straight", "target-arrow-shape": "triangle", "target-arrow-color": style.colour }
+        : { "line-color": style.colour, "line-style": style.line, "curve-style": "haystack" },
+    })),
+  ] as StylesheetJson;
+}
+
 const STYLESHEET: StylesheetJson = [
   {
     selector: "node",
     style: {
-      "background-color": "data(colour)",
-      shape: "data(shape)" as never,
       label: "data(name)",
       "font-size": 10,
       "text-valign": "bottom",
@@ -39,11 +68,6 @@ const STYLESHEET: StylesheetJson = [
     selector: "edge",
     style: {
       width: 1.5,
-      "line-color": "data(colour)",
-      "line-style": "data(line)" as never,
-      "target-arrow-color": "data(colour)",
-      "target-arrow-shape": "data(arrow)" as never,
-      "curve-style": "bezier",
       label: "data(label)",
       "font-size": 8,
       color: "#44505c",
@@ -51,6 +75,9 @@ const STYLESHEET: StylesheetJson = [
       "min-zoomed-font-size": 8,
     },
   },
+  ...lookRules(),
+  // Two relationships between the same nodes are drawn apart, as curves; so is a loop.
+  { selector: "edge.curved", style: { "curve-style": "bezier" } },
   { selector: ".type-hidden", style: { display: "none" } },
   { selector: "node.on-path", style: { "border-width": 4, "border-color": "#b3261e" } },
   { selector: "edge.on-path", style: { width: 4, "line-color": "#b3261e", "target-arrow-color": "#b3261e" } },
@@ -58,22 +85,27 @@ const STYLESHEET: StylesheetJson = [
 ];
 
 function nodeElement(node: ChartNode): ElementDefinition {
-  const style = nodeStyle(node.typename);
-  return {
-    group: "nodes",
-    data: { id: node.id, name: node.name, typename: node.typename, colour: style.colour, shape: style.shape },
-  };
+  return { group: "nodes", data: { id: node.id, name: node.name, typename: node.typename }, classes: nodeClass(node.typename) };
 }
 
 function edgeElement(edge: ChartEdge): ElementDefinition {
-  const style = edgeStyle(edge.type);
   return {
     group: "edges",
-    data: {
-      id: edge.id, source: edge.from, target: edge.to, type: edge.type, label: edge.label,
-      colour: style.colour, line: style.line, arrow: style.arrow ? "triangle" : "none",
-    },
+    data: { id: edge.id, source: edge.from, target: edge.to, type: edge.type, label: edge.label },
+    classes: edgeClass(edge.type),
   };
+}
+
+/** The ends of an edge, in either direction: two edges with the same pair are parallel. */
+function pairOf(edge: ChartEdge): string {
+  return edge.from < edge.to ? `${edge.from}\u0000${edge.to}` : `${edge.to}\u0000${edge.from}`;
+}
+
+/** The edges to draw as curves: those that share their two nodes with another, and loops. */
+function curvedEdges(edges: ChartEdge[]): Set<string> {
+  const count = new Map<string, number>();
+  for (const edge of edges) count.set(pairOf(edge), (count.get(pairOf(edge)) ?? 0) + 1);
+  return new Set(edges.filter((e) => e.from === e.to || count.get(pairOf(e))! > 1).map((e) => e.id));
 }
 
 function layoutOf(cy: Core, focus: string, fresh: boolean): LayoutOptions {
@@ -111,13 +143,14 @@ export function LinkChart({ nodes, edges, focus, hiddenTypes, path, onSelect, on
   useEffect(() => {
     const element = holder.current;
     if (!element) return;
-    // While the view is dragged or zoomed, cytoscape moves one picture of the chart taken when
-    // the move began (`textureOnViewport`) instead of drawing every node, edge and label each
-    // frame, which at 500 nodes on a loaded machine can take longer than the browser's 50 ms
-    // (docs/webapp.md, "How it is tested"). Everything is drawn again when the move stops.
+    // While the view is dragged or zoomed only the nodes are drawn (`hideEdgesOnViewport`),
+    // from cytoscape's cached pictures of each; lines and all come back when the move stops.
+    // Its other lever, one picture of the whole chart taken as a move begins
+    // (`textureOnViewport`), drew that picture at twice the canvas's size at the start of each
+    // move and had more long tasks (docs/webapp.md, "The link chart at 500 nodes").
     const cy = cytoscape({
       container: element, style: STYLESHEET, minZoom: 0.05, maxZoom: 4, wheelSensitivity: 0.3,
-      textureOnViewport: true,
+      hideEdgesOnViewport: true, textureOnViewport: false, motionBlur: false,
     });
     cy.on("tap", "node", (event) => handlers.current.onSelect(event.target.id()));
     cy.on("tap", (event) => {
@@ -148,6 +181,8 @@ export function LinkChart({ nodes, edges, focus, hiddenTypes, path, onSelect, on
       added = newNodes.length;
       cy.add(newNodes.map(nodeElement));
       cy.add(edges.filter((e) => cy.getElementById(e.id).empty()).map(edgeElement));
+      const curved = curvedEdges(edges);
+      cy.edges().forEach((edge) => void edge.toggleClass("curved", curved.has(edge.id())));
       const newIds = new Set(newNodes.map((n) => n.id));
       for (const node of newNodes) {
         const placed = cy.getElementById(node.id).neighborhood().nodes().toArray().find((n) => !newIds.has(n.id())) as NodeSingular | undefined;

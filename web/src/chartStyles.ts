@@ -42,6 +42,9 @@ export function isRelationType(type: string): boolean {
   return type !== type.toUpperCase();
 }
 
+/** A stored type this file does not know (a newer server's). */
+export const OTHER_EDGE: EdgeStyle = { label: "other", colour: "#9aa5b1", line: "solid", arrow: true };
+
 export function edgeStyle(type: string): EdgeStyle {
-  return EDGE_STYLES[type] ?? (isRelationType(type) ? RELATION : { label: type, colour: "#9aa5b1", line: "solid", arrow: true });
+  return EDGE_STYLES[type] ?? (isRelationType(type) ? RELATION : { ...OTHER_EDGE, label: type });
 }
