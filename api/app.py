@@ -8,7 +8,9 @@ finds Neo4j answering if it was away then. The drivers make one attempt per requ
 second. An error of eventgraph's tree that a route raises answers as api/errors.py's table says,
 in the shape of its route; any other error is a JSON 500 naming the request's id, logged with
 its traceback. Every request passes `api/observing.py` first (its id, its metrics, its access
-line); `/metrics` is `api/metrics.py`'s, tracing `api/tracing.py`'s (docs/operations.md).
+line); `POST /graphql` of a document the fast path owns is answered by `api/graphql/lane.py`
+ahead of the router; `/metrics` is `api/metrics.py`'s, tracing `api/tracing.py`'s
+(docs/operations.md).
 """
 
 import logging
@@ -40,6 +42,7 @@ from eventgraph.api.errors import (
 )
 from eventgraph.api.graphql.fast import FastRouter
 from eventgraph.api.graphql.http import names_an_operation
+from eventgraph.api.graphql.lane import FastLane
 from eventgraph.api.graphql.live import EventFeed
 from eventgraph.api.graphql.safety import MASKED_MESSAGE
 from eventgraph.api.graphql.schema import schema
@@ -129,13 +132,14 @@ def create_app(
             app.state.driver.close()
             await app.state.async_driver.close()
 
+    telemetry = tracing.telemetry(app_settings, tracer_provider)
     app = FastAPI(
         title="eventgraph",
         version=__version__,
         lifespan=lifespan,
         docs_url=None,  # FastAPI's loads Swagger UI from a CDN: api/swagger.py serves it from here
         redoc_url=None,
-        telemetry=tracing.telemetry(app_settings, tracer_provider),
+        telemetry=telemetry,
     )
     app.state.graphql_fast_path = graphql_fast_path
 
@@ -203,14 +207,15 @@ def create_app(
             raise  # answered by `told`, from the table
         return {"caller": caller, "production": app_settings.production}
 
-    app.include_router(
-        FastRouter(
-            schema,
-            path="/graphql",  # not a prefix: the route's own path is its metrics' label
-            graphql_ide=None if app_settings.production else "graphiql",
-            context_getter=graphql_context,
-        ),
+    graphql_router = FastRouter(
+        schema,
+        path="/graphql",  # not a prefix: the route's own path is its metrics' label
+        graphql_ide=None if app_settings.production else "graphiql",
+        context_getter=graphql_context,
     )
+    app.include_router(graphql_router)
+    if not telemetry.get("tracing"):  # traced, every request keeps FastAPI's spans
+        app.add_middleware(FastLane, path="/graphql", router=graphql_router)  # inside CORS
     origins = app_settings.cors_origin_list
     if origins:
         app.add_middleware(

@@ -32,7 +32,11 @@ _cache: dict[str, tuple[float, TokenInfo | None]] = {}
 
 def bearer_of(request: HTTPConnection) -> str | None:
     """The bearer token of the Authorization header, if any."""
-    header = request.headers.get("authorization", "")
+    return bearer_in_header(request.headers.get("authorization", ""))
+
+
+def bearer_in_header(header: str) -> str | None:
+    """The bearer token of an Authorization header's value, if any."""
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
@@ -87,6 +91,18 @@ async def identify_token(connection: HTTPConnection, token: str | None, needed: 
             f"{a_or_an(info.role.value)} token cannot do this: it needs {a_or_an(needed.value)} "
             "token",
         )
+    return info
+
+
+def known_caller(settings: Settings, token: str | None, needed: Role) -> TokenInfo | None:
+    """The caller `identify_token` lets in, when that is known without asking Neo4j (anonymous
+    read, or a token checked less than TOKEN_CACHE_S ago); else None, and `identify_token`
+    answers, with its error if it refuses."""
+    if token is None:
+        return ANONYMOUS if needed is Role.READER and settings.anonymous_read else None
+    known, info = _cached(token)
+    if not known or info is None or not info.role.allows(needed):
+        return None
     return info
 
 

@@ -113,7 +113,11 @@ def watching_fast_path() -> Iterator[FastPathTally]:
     re-entrant: one watch at a time."""
     tally = FastPathTally()
     fast_names = vars(fast)  # the fast path compiles a root field by this module-level name
-    answer, planned, compile_root = schema._fast, schema._planned, fast_names["plan_root"]
+    answer, planned, compile_root = (
+        schema._answer_planned,
+        schema._planned,
+        fast_names["plan_root"],
+    )
 
     async def answering(*args: Any, **kwargs: Any) -> Any:
         result = await answer(*args, **kwargs)
@@ -140,10 +144,10 @@ def watching_fast_path() -> Iterator[FastPathTally]:
         tally.compiled += 1
         return compile_root(*args, **kwargs)
 
-    schema._fast, schema._planned = answering, planning  # type: ignore[method-assign]
+    schema._answer_planned, schema._planned = answering, planning  # type: ignore[method-assign]
     fast_names["plan_root"] = compiling
     try:
         yield tally
     finally:
-        del schema._fast, schema._planned  # the class's own methods answer again
+        del schema._answer_planned, schema._planned  # the class's own methods answer again
         fast_names["plan_root"] = compile_root

@@ -32,7 +32,7 @@ from eventgraph.api.graphql.schema import schema
 from eventgraph.graph.settings import Settings
 from eventgraph.graph.translate.queries import encode_cursor
 from tests.counting import FastPathTally, watching_fast_path
-from tests.helpers import ask
+from tests.helpers import ask, graphql_path
 
 EXAMPLES = 500
 
@@ -365,6 +365,36 @@ def test_broken_data_answers_as_the_spec_says_on_both_paths(
     assert fast == standard
     assert json.loads(standard) == {"data": data, "errors": [error]}
     assert not watched.answered and watched.fell_back == 1  # the standard path answered
+
+
+def test_broken_data_asked_again_is_tried_once_on_the_fast_path(client: TestClient) -> None:
+    """The second time, the lane (`api/graphql/lane.py`) runs the fast path and leaves the
+    operation to the standard path, which answers it without running the fast path again."""
+    query = str(BROKEN_CASES[0].values[0])
+    with watching_fast_path() as watched:
+        first, again = [ask(client, query, fast=True) for _ in range(2)]
+    assert first.content == again.content and first.status_code == again.status_code == 200
+    assert not watched.answered and watched.fell_back == 2  # once per request
+
+
+@pytest.mark.parametrize("accept", ["application/json", "application/graphql-response+json"])
+def test_a_document_asked_again_answers_the_same_bytes(client: TestClient, accept: str) -> None:
+    """The first time a document is asked, the router answers it and keeps its plans; from the
+    second on, the lane does (`api/graphql/lane.py`): the same status, media type and bytes."""
+    query = (  # a document of its own per media type: its first request plans it
+        f'# asked with {accept}\n{{ node(id: "Event:hmeimim-2025-attack") {{ id ... on Event {{ '
+        "name participants { role entity { ... on Actor { id name } } } } } }"
+    )
+    with watching_fast_path() as watched, graphql_path(client, fast=True):
+        first, again = [
+            client.post("/graphql", json={"query": query}, headers={"Accept": accept})
+            for _ in range(2)
+        ]
+    assert watched.answered == 2 and watched.compiled == 1
+    assert (first.status_code, first.content) == (again.status_code, again.content)
+    assert first.status_code == 200 and b'"participants"' in first.content
+    assert first.headers["content-type"] == again.headers["content-type"] == accept
+    assert first.headers["content-length"] == again.headers["content-length"]
 
 
 def test_an_integer_name_answers_as_graphql_core_writes_it(client: TestClient) -> None:

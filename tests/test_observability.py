@@ -182,6 +182,35 @@ def test_a_request_id_travels_from_the_header_to_its_log_line(served: Served) ->
     assert marker not in text and served.reader not in text and METRICS_TOKEN not in text
 
 
+def test_a_lookup_asked_again_is_counted_and_logged_as_the_first(served: Served) -> None:
+    """From the second time on, the lane answers the document (`api/graphql/lane.py`): its
+    answers, request ids, access lines and metrics are the router's."""
+    body = {
+        "query": 'query Again { node(id: "Actor:russia") { id ... on Actor { name } } }',
+        "operationName": "Again",
+    }
+    before = _scrape(served)
+    answers = [_ask(served, body, **{"X-Request-ID": f"again.{n}"}) for n in range(3)]
+    after = _scrape(served)
+    assert len({answer.content for answer in answers}) == 1
+    assert answers[0].json() == {"data": {"node": {"id": "Actor:russia", "name": "Russia"}}}
+    for n, answer in enumerate(answers):
+        assert answer.headers["x-request-id"] == f"again.{n}"
+        line = _logged(served, f"again.{n}")
+        assert (line["route"], line["operation"], line["status"]) == ("/graphql", "Again", 200)
+        assert line["token"] == served.reader_name
+
+    def grew(family: str, sample: str, **labels: str) -> float:
+        return _value(after.get(family, []), sample, **labels) - _value(
+            before.get(family, []), sample, **labels
+        )
+
+    latency = "eventgraph_http_request_duration_seconds"
+    assert grew(latency, f"{latency}_count", route="/graphql", operation="Again") == 3
+    cypher = "eventgraph_graphql_field_cypher_seconds"
+    assert grew(cypher, f"{cypher}_count", field="node") == 3
+
+
 @pytest.mark.parametrize("sent", ["has spaces", "x" * 129, "semi;colon", ""])
 def test_an_unsafe_request_id_is_replaced_by_a_new_one(served: Served, sent: str) -> None:
     answer = httpx.get(f"{served.base}/health", headers={"X-Request-ID": sent}, timeout=30)

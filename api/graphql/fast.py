@@ -161,17 +161,24 @@ class FastSchema(strawberry.Schema):
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
         limits = None
+        tried = None
         if isinstance(context_value, dict) and "request" in context_value:
-            # One deadline and one answer budget for all root fields (`api/graphql/limits.py`).
-            limits = operation_limits(context_value["request"].app.state.settings)
+            # One deadline and one answer budget for all root fields (`api/graphql/limits.py`);
+            # an operation the lane tried and left here keeps the lane's (`api/graphql/lane.py`).
+            tried = context_value["request"].scope.get(TRIED_IN_LANE)
+            limits = tried or operation_limits(context_value["request"].app.state.settings)
             context_value[LIMITS_KEY] = limits
-        if query and isinstance(context_value, dict) and limits is not None and _on(context_value):
+        if tried is not None:
+            tried.recount()  # the lane ran the fast path already: not again
+        elif (
+            query and isinstance(context_value, dict) and limits is not None and _on(context_value)
+        ):
             await self.checks.checked(query)  # off the event loop when new; then cached
             result = await self._fast(query, variable_values or {}, context_value, operation_name)
             if result is not None:
                 return result
             if limits.refusal is not None:
-                return self._refused(limits.refusal)
+                return self.refused(limits.refusal)
             limits.recount()
         result = await super().execute(
             query,
@@ -183,11 +190,11 @@ class FastSchema(strawberry.Schema):
             operation_extensions,
         )
         if limits is not None and limits.refusal is not None:
-            return self._refused(limits.refusal)  # no partial data
+            return self.refused(limits.refusal)  # no partial data
         return result
 
     @staticmethod
-    def _refused(refusal: AnswerTooLarge) -> ExecutionResult:
+    def refused(refusal: AnswerTooLarge) -> ExecutionResult:
         """The answer of an operation whose answer went over its budget: that error alone."""
         return ExecutionResult(
             data=None, errors=[coded(GraphQLError(str(refusal), original_error=refusal))]
@@ -248,16 +255,36 @@ class FastSchema(strawberry.Schema):
                 self._plans.popitem(last=False)
         return plans
 
+    def planned(
+        self, query: str, variables: dict[str, Any], name: str | None
+    ) -> tuple[_PlannedField, ...] | None:
+        """The plans of a document asked before with these variables (else None: the standard
+        path checks and plans it): the lane's first step (`api/graphql/lane.py`)."""
+        return self._planned(query, variables, name)
+
+    async def answer_planned(
+        self, plans: tuple[_PlannedField, ...], context: dict[str, Any]
+    ) -> ExecutionResult | None:
+        """The answer from `planned`'s plans, or None (see `_answer_planned`): the lane's
+        second step; `context` holds the request and the operation's limits."""
+        return await self._answer_planned(plans, context)
+
     async def _fast(
         self, query: str, variables: dict[str, Any], context: dict[str, Any], name: str | None
+    ) -> ExecutionResult | None:
+        """The answer, or None to leave the operation to the standard path."""
+        plans = self._planned(query, variables, name)
+        if plans is None:
+            return None
+        return await self._answer_planned(plans, context)
+
+    async def _answer_planned(
+        self, plans: tuple[_PlannedField, ...], context: dict[str, Any]
     ) -> ExecutionResult | None:
         """The answer, or None to leave the operation to the standard path. A field that
         Neo4j could not answer (away, or over the time limit) is answered here as the standard
         path would, rather than run twice; a row that breaks the schema is left to the standard
         path, which says where and propagates null as the spec does."""
-        plans = self._planned(query, variables, name)
-        if plans is None:
-            return None
         executor = context["request"].app.state.executor
         limits = limits_of(context)
         data: dict[str, Any] = {}
@@ -283,6 +310,12 @@ class FastSchema(strawberry.Schema):
             except Nonconforming:
                 return None
         return ExecutionResult(data=None if null_root else data, errors=errors or None)
+
+
+TRIED_IN_LANE = "eventgraph.tried_in_lane"
+"""Where the lane (`api/graphql/lane.py`) leaves, in the ASGI scope, the limits of an operation
+whose fast path it ran and then left to the standard path: `execute` answers it with them,
+without running the fast path a second time."""
 
 
 def _on(context: dict[str, Any]) -> bool:
@@ -417,6 +450,13 @@ class FastRouter(GraphQLRouter[Any, Any]):
             ) from None
         except CannotGetOperationTypeError as error:
             result = ExecutionResult(data=None, errors=[GraphQLError(error.as_http_error_reason())])
+        return await self.answer_of(request, result, media_type)
+
+    async def answer_of(
+        self, request: Request | None, result: ExecutionResult, media_type: str
+    ) -> tuple[dict[str, Any], int]:
+        """An executed operation's response body and HTTP status (400 for a request error when
+        the client asked for `application/graphql-response+json`)."""
         body: dict[str, Any] = dict(await self.process_result(request, result))
         if media_type == GRAPHQL_RESPONSE_JSON and is_request_error(result):
             body.pop("data", None)
