@@ -21,8 +21,11 @@ COMMITTED = PROJECT_ROOT / "docs" / "benchmarks.md"
 @pytest.fixture
 def earlier() -> dict[str, Any]:
     results = earlier_results(Path(COMMITTED))
-    if not results.get("scales"):
-        pytest.skip("docs/benchmarks.json holds no scales")
+    # The 1M scale is the one a bulk-only run adds here: whatever the report holds of it is left out.
+    results["scales"] = [s for s in results.get("scales", ()) if s["events"] != 1_000_000]
+    results.pop("bulk_from", None)
+    if not results["scales"]:
+        pytest.skip("docs/benchmarks.json holds no scale below 1M")
     return results
 
 
