@@ -11,7 +11,10 @@ runs after the scales; `--only feeds` runs only it, and the report keeps everyth
 the report it replaces (as every other run keeps the feed figures of the last run that had them).
 `--only resolution` imports each scale online, then measures entity resolution against known
 answers (`bench/resolution.py`); the report keeps the rest, as with the feeds. `--only
-coreference` does the same for event coreference (`bench/coreference.py`).
+coreference` does the same for event coreference (`bench/coreference.py`). `--only bulk` runs
+only `eventgraph import --bulk` on each scale (1M in minutes, without the half hour of the
+online import and LOAD CSV): the report keeps the rest of the report it replaces, and says which
+run each scale's bulk figures come from (`bulk_from`).
 """
 
 import argparse
@@ -60,7 +63,8 @@ FEEDS_ONLY = "feeds"
 RESOLUTION_ONLY = "resolution"
 COREFERENCE_ONLY = "coreference"
 WEBAPP_ONLY = "webapp"
-MEASURED_ALONE = (FEEDS_ONLY, RESOLUTION_ONLY, COREFERENCE_ONLY, WEBAPP_ONLY)
+BULK_ONLY = "bulk"
+MEASURED_ALONE = (FEEDS_ONLY, RESOLUTION_ONLY, COREFERENCE_ONLY, WEBAPP_ONLY, BULK_ONLY)
 """Runs that measure one thing and keep the rest of the report they replace."""
 DEFAULT_PAGECACHE = "4g"
 """The benchmark Neo4j's page cache unless EVENTGRAPH_NEO4J_PAGECACHE says otherwise: the 1M
@@ -141,7 +145,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         "tables); feeds: only the feed imports (the report keeps the rest of the last run's); "
         "resolution: only entity resolution on each scale, imported online (likewise); "
         "coreference: only event coreference, likewise; webapp: only the web app in "
-        "Chromium, likewise",
+        "Chromium, likewise; bulk: only `eventgraph import --bulk` on each scale, likewise",
     )
     parser.add_argument(
         "--acled-rows", type=int, default=ACLED_ROWS, help=f"feeds: ACLED rows ({ACLED_ROWS:,})"
@@ -294,6 +298,60 @@ def run_scale(
     }
 
 
+def run_bulk_scale(
+    settings: Settings, name: str, events: int, args: argparse.Namespace, say: Progress
+) -> dict[str, Any]:
+    """Dataset, then only the bulk import (`--only bulk`): this scale's results, shaped as
+    `run_scale`'s, with what was not measured left None."""
+    say.scale = name
+    started = time.monotonic()
+    directory = args.data_dir / f"{name}-seed{args.seed}"
+    _, cached = dataset(directory, events, args.seed, say)
+    generated = time.monotonic()
+    say("importing with eventgraph import --bulk (Neo4j restarts)")
+    bulk = measure_bulk_import(settings, directory)
+    say(f"eventgraph import --bulk: {bulk.seconds:.1f} s, {bulk.events_per_s:,.0f} events/s")
+    finished = time.monotonic()
+    assert bulk.counts is not None
+    return {
+        "name": name,
+        "events": events,
+        "dataset_cached": cached,
+        "seconds": {
+            "dataset": generated - started,
+            "import": finished - generated,
+            "queries": None,
+            "total": finished - started,
+        },
+        "counts": {"nodes": bulk.counts.nodes, "relationships": bulk.counts.relationships},
+        "import": {"bulk": _import_figures(bulk)},
+        "subjects": None,
+        "operations": None,
+    }
+
+
+def with_bulk_of(
+    earlier: dict[str, Any], scales: list[dict[str, Any]], run: dict[str, Any]
+) -> dict[str, Any]:
+    """The earlier results with these scales' bulk figures in place of theirs (a scale the
+    earlier run did not have is added as measured), each marked in `bulk_from` with `run`."""
+    merged = {scale["name"]: scale for scale in earlier.get("scales", ())}
+    for scale in scales:
+        kept = merged.get(scale["name"])
+        if kept is None or kept["events"] != scale["events"]:
+            merged[scale["name"]] = scale
+        else:
+            merged[scale["name"]] = {**kept, "import": {**kept["import"], **scale["import"]}}
+    return {
+        **earlier,
+        "scales": sorted(merged.values(), key=lambda scale: int(scale["events"])),
+        "bulk_from": {
+            **(earlier.get("bulk_from") or {}),
+            **{scale["name"]: run for scale in scales},
+        },
+    }
+
+
 Measure = Callable[[Driver, Settings, int], dict[str, Any]]
 """One proposal benchmark over the imported dataset: driver, settings, events → its figures."""
 
@@ -436,6 +494,8 @@ def main(argv: list[str] | None = None) -> int:
         by_scale = args.only not in MEASURED_ALONE
         for name, events in args.scale_list if by_scale else ():
             scales.append(run_scale(settings, name, events, args, say))
+        for name, events in args.scale_list if args.only == BULK_ONLY else ():
+            scales.append(run_bulk_scale(settings, name, events, args, say))
         if args.only in (None, FEEDS_ONLY):
             say.scale = ""
             feeds = run_feeds(
@@ -491,6 +551,11 @@ def main(argv: list[str] | None = None) -> int:
         results = {**earlier, "coreference": coreference}
     if args.only == WEBAPP_ONLY and earlier:
         results = {**earlier, "webapp": web}
+    if args.only == BULK_ONLY:
+        run_keys = ("started", "finished", "command", "machine")
+        bulk_run = {key: results[key] for key in run_keys}
+        bulk_run["commit"] = git_commit()
+        results = with_bulk_of(earlier or results, scales, bulk_run)
     markdown, raw = render(results)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(markdown, encoding="utf-8")

@@ -141,6 +141,9 @@ def _header(results: dict[str, Any]) -> list[str]:
         origin = "every number below comes from that run"
     else:
         origin = "every import figure comes from that run"
+    if results.get("bulk_from"):
+        alone = ", ".join(results["bulk_from"])
+        origin += f", except the bulk import's at {alone}, measured alone later (see Import)"
     summary = (
         f"Measured by `make bench` (`{results['command']}`) from {results['started']} to "
         f"{results['finished']}; {origin} (raw figures: [benchmarks.json](benchmarks.json)). "
@@ -295,10 +298,32 @@ def _cost_growth(scales: list[dict[str, Any]]) -> str:
     return "Growth (cost per event at the largest scale run ÷ at 10k): " + "; ".join(parts) + "."
 
 
+def _bulk_runs(results: dict[str, Any]) -> list[str]:
+    """Where the bulk figures of a scale measured alone (`--only bulk`) come from."""
+    runs: dict[str, list[str]] = {}
+    described: dict[str, dict[str, Any]] = {}
+    for scale, run in (results.get("bulk_from") or {}).items():
+        runs.setdefault(run["started"], []).append(scale)
+        described[run["started"]] = run
+    lines = []
+    for started, scales in runs.items():
+        run = described[started]
+        machine = run["machine"]
+        lines.append(
+            f"The bulk rows at {', '.join(scales)} come from a run of the bulk import alone "
+            f"(`{run['command']}`, {run['started']} to {run['finished']}, commit "
+            f"{run['commit'] or 'unknown'}, load average (15 min) "
+            f"{machine['load_average_15min']} before / {machine['load_average_15min_after']} "
+            "after); the other rows are the run above's, so a bulk row's ratio to LOAD CSV "
+            "compares two runs."
+        )
+    return [*lines, ""] if lines else []
+
+
 def _imports(results: dict[str, Any]) -> list[str]:
     rows = []
     for scale in results["scales"]:
-        reference = scale["import"][LOAD_CSV]
+        reference = scale["import"].get(LOAD_CSV) or {}
         for way, name, unit in WAYS:
             figures = scale["import"].get(way)
             if figures is None:
@@ -314,7 +339,7 @@ def _imports(results: dict[str, Any]) -> list[str]:
                     _mib(figures["peak_rss_mib"]),
                     "1×"
                     if way == LOAD_CSV
-                    else times(ratio(figures["events_per_s"], reference["events_per_s"])),
+                    else times(ratio(figures["events_per_s"], reference.get("events_per_s"))),
                 ]
             )
     header = [
@@ -340,6 +365,7 @@ def _imports(results: dict[str, Any]) -> list[str]:
         "CSV runs inside Neo4j, so it has no process of its own to measure memory of.",
         "",
         *_table(header, rows),
+        *_bulk_runs(results),
         _cost_growth(results["scales"]),
         "",
         *_bulk_phases(results["scales"]),

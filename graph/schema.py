@@ -126,6 +126,20 @@ def fingerprint(items: list[SchemaItem]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+SCHEMA_RECORD_ID = "schema"
+
+
+def schema_record() -> dict[str, object]:
+    """What the `(:EventGraphSchema)` node records of this code's schema (with `applied_at`,
+    when): a store written whole from validated records with every derived value (the bulk
+    files) carries it, so applying the schema there runs none of the MIGRATIONS."""
+    return {
+        "id": SCHEMA_RECORD_ID,
+        "version": SCHEMA_VERSION,
+        "fingerprint": fingerprint(schema_items()),
+    }
+
+
 @dataclass
 class SchemaReport:
     """What `apply_schema` did."""
@@ -141,11 +155,11 @@ class SchemaReport:
 _SHOW_CONSTRAINTS = "SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties"
 _SHOW_INDEXES = "SHOW INDEXES YIELD name, type, labelsOrTypes, properties, owningConstraint"
 _RECORD_VERSION = (
-    f"MERGE (s:{SCHEMA_NODE_LABEL} {{id: 'schema'}}) "
+    f"MERGE (s:{SCHEMA_NODE_LABEL} {{id: '{SCHEMA_RECORD_ID}'}}) "
     "SET s.version = $version, s.fingerprint = $fingerprint, s.applied_at = $applied_at"
 )
 _ONE_RECORD = (
-    f"MATCH (s:{SCHEMA_NODE_LABEL} {{id: 'schema'}}) "
+    f"MATCH (s:{SCHEMA_NODE_LABEL} {{id: '{SCHEMA_RECORD_ID}'}}) "
     "WITH s ORDER BY coalesce(s.version, 0) DESC, s.applied_at DESC SKIP 1 DELETE s"
 )
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
@@ -156,7 +170,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
 """(schema version, what it does, batched Cypher): run once on a graph recorded below it.
 Each is idempotent, so a run cut short is simply run again."""
 _READ_VERSION = (
-    f"MATCH (s:{SCHEMA_NODE_LABEL} {{id: 'schema'}}) "
+    f"MATCH (s:{SCHEMA_NODE_LABEL} {{id: '{SCHEMA_RECORD_ID}'}}) "
     "RETURN s.version AS version, s.fingerprint AS fingerprint"
 )
 

@@ -2,10 +2,16 @@
 `ontology.LONG_SPAN_LABEL`) and the far ends of relations' `since`/`until`.
 
 Each is one Cypher fragment, used by the importer after it writes the nodes and by the schema
-migration that fills it in on graphs imported before it existed.
+migration that fills it in on graphs imported before it existed, and its Python twin
+(`is_long_span`, `relation_bounds`), with which the bulk files carry the same values from the
+start (tests/test_import_bulk.py compares the two stores).
 """
 
+from datetime import datetime, timedelta
+from typing import Any
+
 from eventgraph.graph.ontology import LONG_SPAN_LABEL, SHORT_SPAN_DAYS
+from eventgraph.graph.timespan import bounds
 
 
 def mark_long_span(node: str) -> str:
@@ -18,6 +24,11 @@ def mark_long_span(node: str) -> str:
         f"OR {node}.end > {node}.start + duration({{days: {SHORT_SPAN_DAYS}}}) "
         f"SET {node}:`{LONG_SPAN_LABEL}`"
     )
+
+
+def is_long_span(start: datetime | None, end: datetime | None) -> bool:
+    """Whether `mark_long_span` labels an event with these stored bounds."""
+    return start is None or end is None or end > start + timedelta(days=SHORT_SPAN_DAYS)
 
 
 MARK_ALL_LONG_SPANS = (
@@ -52,6 +63,19 @@ def set_relation_bounds(node: str) -> str:
         f"{node}.until_start = CASE WHEN {node}.until_precision IN {list(_UNIT)} "
         f"THEN datetime.truncate({node}.until_precision, {node}.until) ELSE {node}.until END"
     )
+
+
+def relation_bounds(record: Any) -> dict[str, datetime]:
+    """What `set_relation_bounds` sets on a relation's node, from its record: the far end of the
+    time `since` and `until` were given as (their stored instants are the near ends, see
+    writing.py), which `timespan.bounds` gives as Cypher's arithmetic on the stored instants
+    does (every time is UTC)."""
+    derived = {}
+    if record.since is not None:
+        derived["since_end"] = bounds(record.since)[1]
+    if record.until is not None:
+        derived["until_start"] = bounds(record.until)[0]
+    return derived
 
 
 SET_ALL_RELATION_BOUNDS = (

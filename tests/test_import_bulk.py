@@ -250,8 +250,8 @@ def test_a_bulk_load_stores_each_property_as_the_online_import_does(
 def test_a_bulk_load_counts_an_entity_named_twice_as_the_online_import_does(
     empty: dict[str, str], tmp_path: Path
 ) -> None:
-    """The entities' uncounted INVOLVES (graph/involvement.py) come from the schema's migration
-    on the new store: the same as the online import writes, and the count a scan gives."""
+    """The entities' uncounted INVOLVES (graph/involvement.py) are counted on the new store
+    after neo4j-admin: the same as the online import writes, and the count a scan gives."""
     story = tmp_path / "twice.yaml"
     story.write_text(
         "eventgraph: 1\n"
@@ -280,3 +280,61 @@ def test_a_bulk_load_counts_an_entity_named_twice_as_the_online_import_does(
             {"id": "actor-b", "n": None},
         ]
     )
+
+
+def test_what_the_online_writer_derives_the_bulk_files_carry(
+    empty: dict[str, str], tmp_path: Path
+) -> None:
+    """`:LongSpan` and relations' `since_end`/`until_start` come from the files (written from
+    the records, as graph/spans.py derives them in Cypher online), the schema's record with
+    them, so applying the schema to the new store migrates nothing."""
+    claims = "claims: [{source: source-a, credibility: 2, paraphrase: Said}]"
+    relations = {
+        "rel-year": "supports, from: actor-a, to: actor-b, since: 2015, until: 2024",
+        "rel-month": "supports, from: actor-b, to: actor-a, since: 2016-02, until: 2024-12",
+        "rel-day": "opposes, from: actor-a, to: actor-b, since: 2016-02-29, until: 2025-01-31",
+        "rel-exact": "opposes, from: actor-b, to: actor-a, since: '2016-03-01T10:00:00+02:00', "
+        "until: '2025-02-01T23:30:00Z'",
+        "rel-open": "supports, from: actor-a, to: actor-a",
+    }
+    events = {
+        "event-day": "{start: 2025-10-26, precision: day}",
+        "event-month": "{start: 2025-10, precision: month}",
+        "event-year": "{start: 2025, precision: year}",
+        "event-open": "{start: 2025-10-26, precision: interval}",
+    }
+    story = tmp_path / "story.yaml"
+    story.write_text(
+        "eventgraph: 1\n"
+        "sources:\n  - {id: source-a, name: A, kind: news_outlet, reliability: B}\n"
+        "actors:\n  - {id: actor-a, name: A, kind: state}\n"
+        "  - {id: actor-b, name: B, kind: state}\n"
+        "relations:\n"
+        + "".join(f"  - {{id: {key}, type: {rest}, {claims}}}\n" for key, rest in relations.items())
+        + "events:\n"
+        + "".join(
+            f"  - {{id: {key}, name: E, type: statement, time: {time}, {claims}}}\n"
+            for key, time in events.items()
+        )
+    )
+    derived = (
+        "MATCH (n) WHERE n:Relation OR n:Event RETURN n.id AS id, n:LongSpan AS long, "
+        "toString(n.since_end) AS since_end, toString(n.until_start) AS until_start, "
+        "toString(n.since) AS since, toString(n.until) AS until ORDER BY id"
+    )
+    code, output = _cli(empty, "import", "--bulk", str(story))
+    assert code == 0, output
+    bulk = _query(empty, derived)
+    record = "MATCH (s:EventGraphSchema) RETURN s.version AS version, s.fingerprint AS f"
+    bulk_record = _query(empty, record)
+    _query(empty, "MATCH (n) DETACH DELETE n")
+    code, output = _cli(empty, "import", str(story))
+    assert code == 0, output
+    assert _query(empty, derived) == bulk
+    assert _query(empty, record) == bulk_record
+    by_id = {row["id"]: row for row in bulk}
+    assert by_id["rel-year"]["since_end"] == "2015-12-31T23:59:59.999999Z"
+    assert by_id["rel-month"]["until_start"] == "2024-12-01T00:00:00Z"
+    assert by_id["rel-exact"]["since_end"] == "2016-03-01T08:00:00Z"
+    assert by_id["rel-open"]["since_end"] is None
+    assert [row["id"] for row in bulk if row["long"]] == ["event-open", "event-year"]

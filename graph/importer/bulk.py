@@ -2,15 +2,18 @@
 
     check, each record spelled as CSV rows as it passes (CsvSpool) ─▶ CSV files ─▶ stop Neo4j
         ─▶ `neo4j-admin database import full` ─▶ its counts checked against the files
-        ─▶ start Neo4j ─▶ apply_schema ─▶ the empty lists (`list_statements`)
+        ─▶ start Neo4j ─▶ the empty lists (`list_statements`) ─▶ apply_schema
 
 Each step is timed (`Phases`) and its time printed as it ends. Validation is the normal
 import's, so invalid input writes nothing. The files hold exactly what the online writer stores
 (writing.py builds every node's properties, edges and claims; this module only spells them as
 neo4j-admin's CSV), content hashes included: importing the same files online afterwards
 reports them unchanged. What the online writer derives in Cypher (`:LongSpan`, relations'
-`since_end`/`until_start`, entities' `uncounted_involves`) is filled in by the schema's
-migrations, which run on the new store because it has no schema marker yet.
+`since_end`/`until_start`, graph/spans.py) the files carry too, and the schema's record
+(`schema_record`) with them: applying the schema to the new store runs no migration, it only
+builds the indexes (after the lists are set, so that setting them updates no index). Entities'
+`uncounted_involves` (graph/involvement.py) is counted on the new store in the lists phase, by
+the same batched statement as the schema's migration to version 4.
 
 Only into an empty database, because neo4j-admin replaces the whole store. For a Neo4j that
 eventgraph does not run, `bulk_files_for_paths` writes the files, and the statements to run
@@ -45,10 +48,13 @@ from eventgraph.graph.importer.reading import ReadResult
 from eventgraph.graph.importer.spool import FRAME, Spool
 from eventgraph.graph.importer.validation import Item, Plan
 from eventgraph.graph.importer.writing import WRITE_ORDER, claim_rows, edges_of, node_properties
+from eventgraph.graph.involvement import RECOUNT_ALL
 from eventgraph.graph.java import find_jdk
+from eventgraph.graph.ontology import LONG_SPAN_LABEL
 from eventgraph.graph.records import ClaimSpec
-from eventgraph.graph.schema import SCHEMA_NODE_LABEL, apply_schema
+from eventgraph.graph.schema import SCHEMA_NODE_LABEL, apply_schema, schema_record
 from eventgraph.graph.settings import Settings
+from eventgraph.graph.spans import is_long_span, relation_bounds
 
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 ADMIN_HEAP = "1g"
@@ -67,7 +73,7 @@ def _quiet(_: str) -> None:
     return None
 
 
-PHASES = ("checking", "files", "stop", "neo4j-admin", "counts", "start", "schema", "lists")
+PHASES = ("checking", "files", "stop", "neo4j-admin", "counts", "start", "lists", "schema")
 """The steps of a bulk load, in order, as `Phases` names them."""
 _PHASE_LINE = "phase {name}: {seconds:.1f} s"
 _PHASE_LINE_PATTERN = re.compile(r"^phase ([a-z0-9-]+): ([0-9.]+) s$", re.MULTILINE)
@@ -111,6 +117,8 @@ class BulkFiles:
     lists: dict[str, list[str]] = field(default_factory=dict)
     """Label → its list properties, which neo4j-admin cannot store empty: `list_statements`
     sets them on the loaded store."""
+    schema_record: Path | None = None
+    """The schema's record (`schema.schema_record`): one node, not counted in `node_counts`."""
 
     def arguments(self, database: str) -> list[str]:
         """`database import full …` for these files (paths as they are now)."""
@@ -119,6 +127,7 @@ class BulkFiles:
             "import",
             "full",
             *(f"--nodes={label}={path}" for label, path in self.nodes.items()),
+            *([f"--nodes={SCHEMA_NODE_LABEL}={self.schema_record}"] if self.schema_record else []),
             *(f"--relationships={path}" for path in self.relationships),
             f"--array-delimiter=U+{ord(ARRAY_DELIMITER):04X}",
             f"--max-off-heap-memory={ADMIN_OFF_HEAP}",
@@ -197,6 +206,10 @@ _SPELLERS: dict[str, Callable[[Any], str]] = {
     "point{crs:WGS-84}": _point_cell,
 }
 """How a value of each header type is spelled as a cell."""
+LABEL = "LABEL"
+"""The header type of a column of further labels (neo4j-admin's `:LABEL`), beside the one its
+file is given under: an event's `:LongSpan`."""
+_SPELLERS[LABEL] = _text_cell
 
 
 @dataclass(frozen=True)
@@ -220,7 +233,10 @@ class _Columns:
         return cls(fixed, typed, index)
 
     def header(self, fixed_header: list[str]) -> str:
-        names = [*fixed_header, *(f"{name}:{kind}" for name, kind in self.typed)]
+        names = [
+            *fixed_header,
+            *(f":{kind}" if kind == LABEL else f"{name}:{kind}" for name, kind in self.typed),
+        ]
         return ",".join(_quoted(name) for name in names) + "\n"
 
     def cells(self, row: dict[str, Any]) -> list[str]:
@@ -258,6 +274,8 @@ several labels (an event's `at`, a participant) needs no lookup of which one it 
 BLANK_MARKER = "eventgraph_blank_{key}"
 """A boolean column marking a node whose list `key` is `[""]`, which neo4j-admin cannot spell
 (nor `[]`): `list_statements` sets both on the loaded store and removes the marker."""
+LONG_SPAN_COLUMN = "eventgraph_long_span"
+"""An event's `:LABEL` cell: `:LongSpan` when `spans.is_long_span` (never stored as a property)."""
 RELIABILITY = "reliability"
 """A claim's reliability is its table's last column: a row whose grading waits for its
 source is kept as the cells before it (`_SourceGrading`)."""
@@ -297,7 +315,8 @@ def _node_columns(label: str) -> _Columns:
         return _Columns.of(EXTERNAL_ID_FIXED, _typed(model.EXTERNAL_ID_PROPERTIES, ("key",)))
     markers = [(BLANK_MARKER.format(key=key), "boolean") for key in _list_keys(label)]
     stored = model.SHAPES_BY_LABEL[label].stored()
-    return _Columns.of(NODE_FIXED, [*_typed(stored, NODE_FIXED), *markers])
+    labels = [(LONG_SPAN_COLUMN, LABEL)] if label == ontology.EVENT.name else []
+    return _Columns.of(NODE_FIXED, [*_typed(stored, NODE_FIXED), *markers, *labels])
 
 
 EDGE_COLUMNS = _Columns.of(
@@ -379,6 +398,10 @@ class _CsvRows:
         for key in _list_keys(label):
             if props.get(key) == [""]:
                 props[BLANK_MARKER.format(key=key)] = True
+        if label == ontology.EVENT.name and is_long_span(props.get("start"), props.get("end")):
+            props[LONG_SPAN_COLUMN] = LONG_SPAN_LABEL
+        elif label == ontology.RELATION.name:
+            props.update(relation_bounds(record))
         props.update(id=record.id, content_hash=item.content_hash)
         cells = _NODE_COLUMNS[label].cells(props)
         created, updated = _NOW_AT[label]
@@ -424,6 +447,10 @@ class _CsvRows:
 
 _NODE_COLUMNS = {label: _node_columns(label) for label in (*WRITE_ORDER, CLAIM, EXTERNAL_ID)}
 _CLAIM_COLUMNS = _NODE_COLUMNS[CLAIM]
+_SCHEMA_COLUMNS = _Columns.of(
+    NODE_FIXED, [("version", "long"), ("fingerprint", "string"), ("applied_at", "datetime")]
+)
+"""The schema record's file (`schema.schema_record`, and when)."""
 _CLAIM_CREATED = _CLAIM_COLUMNS.index["created_at"][0]
 _NOW_AT = {
     label: (columns.index["created_at"][0], columns.index["updated_at"][0])
@@ -553,6 +580,15 @@ class CsvSpool(Spool):
         assert self.directory is not None
         return self.directory
 
+    def _schema_record(self, directory: Path) -> Path:
+        """The schema's record as a node file of its own (see the module docstring)."""
+        path = directory / f"nodes-{SCHEMA_NODE_LABEL}.csv"
+        record = {**schema_record(), "applied_at": self.now}
+        with path.open("w", encoding="utf-8") as out:
+            out.write(_SCHEMA_COLUMNS.header([f"id:ID({SCHEMA_NODE_LABEL})"]))
+            out.write(_SCHEMA_COLUMNS.line(record))
+        return path
+
     def finish_files(self, plan: Plan, into: Path | None = None) -> BulkFiles:
         """Complete the CSV files (the claims' gradings still waiting taken from the checked
         `plan`) and move them into `into` (else they stay in the spool's folder)."""
@@ -563,6 +599,7 @@ class CsvSpool(Spool):
                 raise Conflict(f"source '{source}' has no grading for its claims")
             self._claims().add(f"{before},{_quoted(reliability)}\n")
         files = BulkFiles(into or self._directory)
+        files.schema_record = self._schema_record(into or self._directory)
         for (source, target), table in self._tables.items():
             table.close()
             path = table.path
@@ -605,10 +642,17 @@ def list_statements(files: BulkFiles) -> list[str]:
     return statements
 
 
+def after_import_statements(files: BulkFiles) -> tuple[str, ...]:
+    """What the store needs once neo4j-admin has built it, before its indexes: the empty lists
+    (`list_statements`) and the entities' uncounted INVOLVES (`RECOUNT_ALL`)."""
+    return (*list_statements(files), RECOUNT_ALL)
+
+
 def set_lists(driver: Driver, database: str, files: BulkFiles) -> None:
-    """Run `list_statements` (each batched: in an implicit transaction)."""
+    """Run `list_statements`, then count the entities' uncounted INVOLVES (`RECOUNT_ALL`), each
+    batched: in an implicit transaction."""
     with driver.session(database=database) as session:
-        for statement in list_statements(files):
+        for statement in after_import_statements(files):
             session.run(statement).consume()
 
 
@@ -672,7 +716,7 @@ def _check_counts(log: str, files: BulkFiles) -> None:
     if found is None:
         raise Conflict("neo4j-admin did not report what it imported; see its log")
     nodes, relationships = int(found[1]), int(found[2])
-    expected = sum(files.node_counts.values())
+    expected = sum(files.node_counts.values()) + (files.schema_record is not None)
     wrong = []
     if nodes != expected:
         wrong.append(f"nodes: {nodes} of {expected}")
@@ -715,10 +759,10 @@ def bulk_import_paths(
             with phase("start", "Starting Neo4j…"):
                 local_neo4j.start(settings, report)
     with open_driver(settings) as driver:
+        with phase("lists", "Setting the empty lists and the entities' uncounted involvements…"):
+            set_lists(driver, database, files)
         with phase("schema", "Applying the schema…"):
             apply_schema(driver, database)
-        with phase("lists", "Setting the empty lists…"):
-            set_lists(driver, database, files)
     return BulkSummary(
         read.files,
         plan.total,
@@ -758,8 +802,8 @@ AFTER_IMPORT = "after-import.cypher"
 def bulk_files_for_paths(settings: Settings, paths: list[Path], directory: Path) -> BulkFiles:
     """Validate (against the configured Neo4j, as any import), then write the import files
     into `directory` for a server eventgraph does not run, with the Cypher to run after the
-    load (`AFTER_IMPORT`: the empty lists); nothing is written to Neo4j, nor to `directory`
-    unless the check passes."""
+    load (`AFTER_IMPORT`: the empty lists, the entities' counts); nothing is written to Neo4j,
+    nor to `directory` unless the check passes."""
     if directory.exists() and any(directory.iterdir()):
         raise Conflict(f"{directory} is not empty; name a new or empty folder for the files")
     with (
@@ -775,6 +819,6 @@ def bulk_files_for_paths(settings: Settings, paths: list[Path], directory: Path)
         directory.mkdir(parents=True, exist_ok=True)
         files = spool.finish_files(plan, directory.resolve())
         (directory / AFTER_IMPORT).write_text(
-            "".join(f"{statement};\n" for statement in list_statements(files))
+            "".join(f"{statement};\n" for statement in after_import_statements(files))
         )
         return files
