@@ -48,7 +48,7 @@ from bench.query_benchmark import SIDES, LoadPlan, measure_queries
 from bench.reference import ReferenceServer, install_apoc
 from bench.report import earlier_queries, render
 from bench.resolution import run_resolution
-from bench.webapp import run_webapp
+from bench.webapp import missing_for_webapp, run_webapp
 from eventgraph.graph import local_neo4j
 from eventgraph.graph.driver import open_driver, server_info
 from eventgraph.graph.settings import PROJECT_ROOT, Settings
@@ -434,6 +434,8 @@ def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     say = Progress()
     settings = bench_settings(args.neo4j_port, args.neo4j_home)
+    if args.only == WEBAPP_ONLY and (missing := missing_for_webapp()):
+        raise SystemExit(f"The web app's benchmark cannot run: {missing}.")
     began = datetime.now(UTC)
     machine_before = machine()
     with_reference = "reference" in args.side_list and args.only not in (

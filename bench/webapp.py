@@ -203,12 +203,19 @@ def _chart(browser: Browser, base: str, token: str, focus: str) -> dict[str, Any
     }
 
 
+def missing_for_webapp() -> str | None:
+    """What the web app's benchmark lacks on this machine, said as what to run; None if nothing."""
+    if not (webapp.DIST / "index.html").is_file():
+        return "the web app is not built (web/dist): run `make setup` (it needs Node 20+ and npm)"
+    if not CHROMIUM.is_file():
+        return f"{CHROMIUM} is missing: run `make test-setup` (it installs Debian's chromium)"
+    return None
+
+
 def run_webapp(
     driver: Driver, settings: Settings, probes: Probes, log_path: Path
 ) -> dict[str, Any]:
     """The web app's figures over the graph `settings` names (imported before)."""
-    assert (webapp.DIST / "index.html").is_file(), "the web app is not built: run `make setup`"
-    assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: run `make test-setup`"
     started = time.monotonic()
     load_before = os.getloadavg()
     token = create_token(driver, settings.neo4j_database, Role.READER, name="bench-webapp")

@@ -2,7 +2,10 @@
 on the last load, by operation, when sent and when answered, and when the timeline was drawn;
 a run recorded before requests were kept still reports its tables."""
 
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bench.webapp import webapp_section
 
@@ -65,3 +68,19 @@ def test_a_run_without_requests_keeps_its_tables() -> None:
     lines = webapp_section([_run(None)])
     assert not [line for line in lines if line.startswith("- 100k")]
     assert any(line.startswith("| 100k | 500 | 1,100 ms") for line in lines)
+
+
+def test_a_machine_without_chromium_is_told_what_to_install_before_anything_starts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import bench.__main__ as bench_main
+    import bench.webapp as bench_webapp
+
+    monkeypatch.setattr(bench_webapp, "CHROMIUM", tmp_path / "no-chromium")
+    report = tmp_path / "report.md"
+    with pytest.raises(SystemExit) as stopped:
+        bench_main.main(["--only", "webapp", "--scales", "10k", "--report", str(report)])
+    message = str(stopped.value)
+    assert "no-chromium is missing" in message
+    assert "make test-setup" in message
+    assert not report.exists()  # stopped before the bench's Neo4j or any dataset
