@@ -32,7 +32,7 @@ from neo4j import Driver
 from neo4j.exceptions import ClientError
 
 from bench.coreference import run_coreference
-from bench.database import graph_counts
+from bench.database import GraphCounts, graph_counts
 from bench.dataset import GENERATOR_VERSION, MANIFEST, Probes, generate, read_manifest
 from bench.feeds import ACLED_ROWS, GDELT_EVENTS, earlier_results, run_feeds
 from bench.imports import (
@@ -274,6 +274,39 @@ def run_scale(
             subjects, operations = run_queries(settings, driver, name, manifest, args, say)
     finished = time.monotonic()
     say(f"done in {finished - started:.0f} s")
+    return _scale_result(
+        name,
+        events,
+        cached,
+        (started, generated, imported, finished),
+        counts,
+        {way: _import_figures(measured) for way, measured in imports.items()},
+        None
+        if subjects is None
+        else {
+            **vars(subjects.probes),
+            "event": subjects.event,
+            "aircraft": subjects.aircraft,
+            "source": subjects.source,
+        },
+        operations,
+    )
+
+
+def _scale_result(
+    name: str,
+    events: int,
+    cached: bool,
+    times: tuple[float, float, float, float],
+    counts: GraphCounts,
+    imports: dict[str, Any],
+    subjects: dict[str, Any] | None,
+    operations: Any,
+) -> dict[str, Any]:
+    """One scale's results as the report reads them; `times` are the monotonic clock at the
+    start, once the dataset was ready, once imported and at the end (`queries` is None when
+    no operation was measured)."""
+    started, generated, imported, finished = times
     return {
         "name": name,
         "events": events,
@@ -285,15 +318,8 @@ def run_scale(
             "total": finished - started,
         },
         "counts": {"nodes": counts.nodes, "relationships": counts.relationships},
-        "import": {way: _import_figures(measured) for way, measured in imports.items()},
-        "subjects": None
-        if subjects is None
-        else {
-            **vars(subjects.probes),
-            "event": subjects.event,
-            "aircraft": subjects.aircraft,
-            "source": subjects.source,
-        },
+        "import": imports,
+        "subjects": subjects,
         "operations": operations,
     }
 
@@ -313,21 +339,16 @@ def run_bulk_scale(
     say(f"eventgraph import --bulk: {bulk.seconds:.1f} s, {bulk.events_per_s:,.0f} events/s")
     finished = time.monotonic()
     assert bulk.counts is not None
-    return {
-        "name": name,
-        "events": events,
-        "dataset_cached": cached,
-        "seconds": {
-            "dataset": generated - started,
-            "import": finished - generated,
-            "queries": None,
-            "total": finished - started,
-        },
-        "counts": {"nodes": bulk.counts.nodes, "relationships": bulk.counts.relationships},
-        "import": {"bulk": _import_figures(bulk)},
-        "subjects": None,
-        "operations": None,
-    }
+    return _scale_result(
+        name,
+        events,
+        cached,
+        (started, generated, finished, finished),
+        bulk.counts,
+        {"bulk": _import_figures(bulk)},
+        None,
+        None,
+    )
 
 
 def with_bulk_of(
