@@ -2,6 +2,7 @@
 real Neo4j: the seed story's three An-124 flights stay three, a second report of one happening
 is proposed with its reasons, and what tells two events apart vetoes them."""
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,7 +13,7 @@ from neo4j import Driver
 from eventgraph.api.app import create_app
 from eventgraph.graph.errors import InvalidData
 from eventgraph.graph.importer import import_records
-from eventgraph.graph.ontology import TimePrecision
+from eventgraph.graph.ontology import ROLES, TimePrecision
 from eventgraph.graph.resolution import (
     COREFERENCE_AUTOMATIC_SCORE,
     CoreferenceReasonKind,
@@ -20,8 +21,14 @@ from eventgraph.graph.resolution import (
     propose_coreference,
 )
 from eventgraph.graph.resolution.coreference import candidate_pairs
-from eventgraph.graph.resolution.event_reading import EventView, Participant, read_events
+from eventgraph.graph.resolution.event_reading import (
+    EventPlace,
+    EventView,
+    Participant,
+    read_events,
+)
 from eventgraph.graph.resolution.event_scoring import (
+    MAX_PAIR_REASONS,
     common_participants,
     pair_reasons,
     score_bound,
@@ -549,3 +556,35 @@ def test_graphql_applies_coreference_as_the_editor_only(
         assert merged["kept"] == "Event:wire-attack" and merged["folded"] == "Event:feed-attack"
         assert merged["by"] == "coref-editor" and "score 1.00" in merged["reason"]
         assert post(editor)["data"]["applyCoreference"] == {"merged": [], "skipped": []}
+
+
+def test_no_pair_has_more_reasons_than_the_cost_estimate_counts() -> None:
+    """The GraphQL cost estimate counts a pair's reasons as `MAX_PAIR_REASONS`: the worst pair
+    (linked, one report, places on both sides, every role naming someone else) stays within it,
+    and the ambiguity reason a proposal may add still fits."""
+    day = 86_400
+    place = EventPlace("OCCURRED_AT", "somewhere", 35.4, 35.9, 10.0, frozenset(), frozenset())
+
+    def worst(key: str, other: str) -> EventView:
+        return EventView(
+            key=key,
+            name=key,
+            type="flight",
+            start=0,
+            end=day,
+            precision=TimePrecision.DAY,
+            places=(place,),
+            participants=tuple(
+                Participant(role.name, f"{key}-{role.name}", None) for role in ROLES
+            ),
+            reports=frozenset({"one-report"}),
+            sources=frozenset({f"source-{key}"}),
+            linked=frozenset({other}),
+        )
+
+    reasons = pair_reasons(worst("a", "b"), worst("b", "a"), {})
+    kinds = Counter(reason.kind for reason in reasons)
+    assert kinds[CoreferenceReasonKind.ROLE_DIFFERS] == len(ROLES)  # once per role
+    assert all(n == 1 for kind, n in kinds.items() if kind != CoreferenceReasonKind.ROLE_DIFFERS)
+    assert CoreferenceReasonKind.AMBIGUOUS not in kinds  # added by the proposal, once at most
+    assert len(reasons) + 1 <= MAX_PAIR_REASONS
