@@ -27,6 +27,7 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -809,13 +810,20 @@ def bulk_import_paths(
         with open_driver(settings) as driver:
             server_info(driver, settings)
             _refuse_unless_empty(driver, database)
+        stopping = _Stopping(settings, report)
+        try:
             with phase("checking", "Checking the files (and spelling them as CSV)…"):
-                read, plan = read_and_validate(driver, database, paths, _max_bytes(settings), spool)
+                read, plan = read_and_validate(None, database, paths, _max_bytes(settings), spool)
             _refuse_retractions(read)
-        with phase("files", "Writing the import files…"):
-            files = spool.finish_files(plan)
-        with phase("stop", "Stopping Neo4j…"):
-            local_neo4j.stop(settings, report)
+            with phase("files", "Writing the import files…"):
+                files = spool.finish_files(plan)
+            with phase("stop", "Waiting for Neo4j to stop…"):
+                stopping.join()
+        except BaseException:
+            stopping.join(quietly=True)
+            report("Starting Neo4j again: nothing was imported…")
+            local_neo4j.start(settings, report)
+            raise
         try:
             with phase("neo4j-admin", "Running neo4j-admin database import full…"):
                 log = _run_admin_import(settings, files)
@@ -837,6 +845,31 @@ def bulk_import_paths(
         read.assumptions,
         phase.seconds,
     )
+
+
+class _Stopping:
+    """Neo4j stopping in a thread of its own, while the files are checked: the database is
+    empty (`_refuse_unless_empty`), so the check looks nothing up in it, and the stop's
+    checkpoint and the JVM's shutdown overlap the check, whose workers get its core."""
+
+    def __init__(self, settings: Settings, report: Report) -> None:
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._stop, args=(settings, report), name="bulk-stop", daemon=True
+        )
+        self._thread.start()
+
+    def _stop(self, settings: Settings, report: Report) -> None:
+        try:
+            local_neo4j.stop(settings, report)
+        except BaseException as error:  # raised again by join
+            self._error = error
+
+    def join(self, *, quietly: bool = False) -> None:
+        """Wait for the stop; raise what it raised, unless `quietly`."""
+        self._thread.join()
+        if self._error is not None and not quietly:
+            raise self._error
 
 
 def _refuse_retractions(read: ReadResult) -> None:
