@@ -1,6 +1,7 @@
 """`eventgraph import --bulk`: the initial load of an empty local database with neo4j-admin.
 
-    check, each record spelled as CSV rows as it passes (CsvSpool) ─▶ CSV files ─▶ stop Neo4j
+    emptiness checked ─▶ Neo4j stopping (a thread) beside the check, each record spelled as
+        CSV rows as it passes (CsvSpool) ─▶ CSV files ─▶ the stop awaited
         ─▶ `neo4j-admin database import full` ─▶ its counts checked against the files
         ─▶ start Neo4j ─▶ the empty lists (`list_statements`) ─▶ apply_schema
 
@@ -12,8 +13,10 @@ reports them unchanged. What the online writer derives in Cypher (`:LongSpan`, r
 `since_end`/`until_start`, graph/spans.py) the files carry too, and the schema's record
 (`schema_record`) with them: applying the schema to the new store runs no migration, it only
 builds the indexes (after the lists are set, so that setting them updates no index). Entities'
-`uncounted_involves` (graph/involvement.py) is counted on the new store in the lists phase, by
-the same batched statement as the schema's migration to version 4.
+`uncounted_involves` (graph/involvement.py) is summed during the check (`_uncounted_terms`) and
+written in the entities' files, which are kept in memory until the check ends (entities are
+few). The check looks nothing up in the graph (it is empty), so Neo4j stops meanwhile; if the
+check refuses the files, Neo4j is started again.
 
 Only into an empty database, because neo4j-admin replaces the whole store. For a Neo4j that
 eventgraph does not run, `bulk_files_for_paths` writes the files, and the statements to run
