@@ -25,6 +25,7 @@ from neo4j import (
     EagerResult,
     GraphDatabase,
     ManagedTransaction,
+    Record,
     Session,
 )
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
@@ -71,6 +72,22 @@ class InTransaction:
 
 Queries = Driver | InTransaction
 """What runs the checker's lookups: the driver (a query of their own each) or a transaction."""
+
+
+def lookup_rows(
+    queries: Queries | None,
+    query: str,
+    parameters: dict[str, Any] | None = None,
+    *,
+    database: str,
+    **keywords: Any,
+) -> list[Record]:
+    """The records of one of the checker's lookups. `queries` None says the graph is known to
+    be empty (a bulk load, which refuses any other, checks while Neo4j stops): nothing is
+    asked, and nothing is found."""
+    if queries is None:
+        return []
+    return queries.execute_query(query, parameters, database_=database, **keywords)[0]
 
 
 def begin_with_first_query(session: Session) -> AbstractContextManager[object]:

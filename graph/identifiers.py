@@ -14,7 +14,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from eventgraph.graph.driver import Queries
+from eventgraph.graph.driver import Queries, lookup_rows
 from eventgraph.graph.errors import InvalidData, Problem
 from eventgraph.graph.ontology import (
     ALIASED_LABELS,
@@ -66,17 +66,20 @@ _IDENTIFIED = (
 )
 
 
-def identified(queries: Queries, database: str, keys: Iterable[str]) -> dict[str, Identified]:
+def identified(
+    queries: Queries | None, database: str, keys: Iterable[str]
+) -> dict[str, Identified]:
     """Which node each of `keys` identifies, for those the graph holds."""
     wanted = sorted(set(keys))
     found: dict[str, Identified] = {}
     for start in range(0, len(wanted), ROWS_PER_QUERY):
-        rows = queries.execute_query(
+        rows = lookup_rows(
+            queries,
             _IDENTIFIED,
             keys=wanted[start : start + ROWS_PER_QUERY],
             labels=list(ALIASED_LABELS),
-            database_=database,
-        )[0]
+            database=database,
+        )
         found.update({row["key"]: Identified(row["label"], row["id"]) for row in rows})
     return found
 
@@ -86,10 +89,11 @@ def aliases_any_lookup(label: str) -> Lookup:
     return Lookup(f"MATCH ()-[r:`{IDENTIFIES}`]->(:`{label}`) RETURN count(r) AS ids", {}, ("ids",))
 
 
-def aliases_any(queries: Queries, database: str, label: str) -> bool:
+def aliases_any(queries: Queries | None, database: str, label: str) -> bool:
     """Whether any id identifies a node of `label`."""
     lookup = aliases_any_lookup(label)
-    return bool(queries.execute_query(lookup.query, database_=database)[0][0]["ids"])
+    found = lookup_rows(queries, lookup.query, database=database)
+    return bool(found and found[0]["ids"])
 
 
 def _held_query(label: str) -> str:
@@ -104,11 +108,11 @@ _HELD = {label: _held_query(label) for label in IDENTIFIABLE_LABELS}
 
 
 def held(
-    queries: Queries, database: str, label: str, node_ids: list[str], schemes: list[str]
+    queries: Queries | None, database: str, label: str, node_ids: list[str], schemes: list[str]
 ) -> dict[str, set[str]]:
     """The keys of the ids of `schemes` that nodes of `label` carry, by node id."""
     found: dict[str, set[str]] = {}
-    rows = queries.execute_query(_HELD[label], ids=node_ids, schemes=schemes, database_=database)[0]
+    rows = lookup_rows(queries, _HELD[label], ids=node_ids, schemes=schemes, database=database)
     for row in rows:
         found.setdefault(row["id"], set()).add(row["key"])
     return found

@@ -120,13 +120,40 @@ def test_invalid_input_writes_nothing(empty: dict[str, str], tmp_path: Path) -> 
         "eventgraph: 1\nactors:\n  - id: actor-a\n    name: A\n    kind: spaceship\n"
         "events:\n  - id: event-a\n    type: nothing\n"
     )
-    pid = running_launcher(_settings(empty))
     code, output = _cli(empty, "import", "--bulk", str(bad))
     assert code != 0
     assert "bad.yaml" in output
+    # Neo4j stops while the files are checked; a refused check starts it again, as it was
+    assert "Starting Neo4j again: nothing was imported" in output
+    assert running_launcher(_settings(empty)) is not None
     assert _query(empty, "MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
-    assert running_launcher(_settings(empty)) == pid
     assert not list(Path(empty["EVENTGRAPH_NEO4J_HOME"]).glob("bulk-*"))
+
+
+def test_a_reference_to_nothing_is_refused_with_neo4j_stopped_and_started_again(
+    empty: dict[str, str], tmp_path: Path
+) -> None:
+    """The check's end runs with Neo4j stopping (the graph is empty: nothing to look up), and
+    still finds what no file gives."""
+    story = tmp_path / "missing.yaml"
+    story.write_text(
+        "eventgraph: 1\n"
+        "sources:\n  - {id: source-a, name: A, kind: news_outlet, reliability: B}\n"
+        "actors:\n  - {id: actor-a, name: A, kind: state}\n"
+        "events:\n  - id: event-a\n    name: Event\n    type: attack\n"
+        "    time: {start: 2025-10-26, precision: day}\n"
+        "    participants:\n      - {role: perpetrator, ref: actor-missing}\n"
+        "    claims:\n      - {source: source-a, credibility: 2, paraphrase: Said}\n"
+    )
+    code, output = _cli(empty, "import", "--bulk", str(story))
+    assert code != 0
+    assert "actor-missing" in output
+    assert "neither in these files nor in the graph" in output
+    assert "Traceback" not in output
+    assert "Starting Neo4j again: nothing was imported" in output
+    assert _query(empty, "MATCH (n) WHERE NOT n:EventGraphSchema RETURN count(n) AS n") == [
+        {"n": 0}
+    ]
 
 
 def test_a_remote_neo4j_is_refused_naming_bulk_files(tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def read_and_validate(
-    driver: Driver,
+    driver: Driver | None,
     database: str,
     paths: list[Path],
     max_bytes: int,
@@ -100,7 +100,10 @@ def read_and_validate(
 
     `workers` sets how many worker processes check the records (parallel.py; 1: none, in
     this process); by default as many as there are cores, for imports large enough to pay
-    for starting them."""
+    for starting them.
+
+    `driver` None says the graph is known to be empty (a bulk load checked it, and stops
+    Neo4j meanwhile): nothing is looked up in it (`Checker.finish`)."""
     if skips is not None:
         skips.begin_round()
     keep = skips.keep if skips is not None else None

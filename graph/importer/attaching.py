@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from eventgraph.graph import identifiers, model
-from eventgraph.graph.driver import Queries
+from eventgraph.graph.driver import Queries, lookup_rows
 from eventgraph.graph.errors import Problem, Subject, a_or_an
 from eventgraph.graph.identifiers import OWN_ID, Identified, id_row, key_of
 from eventgraph.graph.importer.reading import PathKey, RawRecord, format_path, place
@@ -145,7 +145,7 @@ class ExternalIds:
                     )
                 )
 
-    def settle(self, queries: Queries, database: str) -> "Attached":
+    def settle(self, queries: Queries | None, database: str) -> "Attached":
         """Which records attach to which nodes, and what is refused (in `problems`)."""
         # An event's id is an alias only while a merge that folded it stands: most graphs have
         # none, and then 100k event records need not be looked up (1.8 s measured).
@@ -215,7 +215,9 @@ class ExternalIds:
         self._keep_one_per_node(queries, database, attached)
         return attached
 
-    def _keep_one_per_node(self, queries: Queries, database: str, attached: "Attached") -> None:
+    def _keep_one_per_node(
+        self, queries: Queries | None, database: str, attached: "Attached"
+    ) -> None:
         """Refuse an attachment whose record gives an id of a one-per-node scheme (Mode-S)
         other than the node's: two things that share an id passed from one to the other."""
         schemes = [scheme.name for scheme in ID_SCHEMES if scheme.one_per_node]
@@ -270,7 +272,7 @@ def _scheme(key: str) -> str:
     return key.partition(":")[0]
 
 
-def aliases(queries: Queries, database: str, ids: Iterable[str]) -> dict[str, Identified]:
+def aliases(queries: Queries | None, database: str, ids: Iterable[str]) -> dict[str, Identified]:
     """Of `ids` that are no node's, those that stand for a node (an `id` alias)."""
     keys = {key_of(OWN_ID, record_id): record_id for record_id in ids}
     found = identifiers.identified(queries, database, keys)
@@ -278,7 +280,7 @@ def aliases(queries: Queries, database: str, ids: Iterable[str]) -> dict[str, Id
 
 
 def _existing(
-    queries: Queries, database: str, records: list[tuple[str, str]]
+    queries: Queries | None, database: str, records: list[tuple[str, str]]
 ) -> set[tuple[str, str]]:
     """Which of the (label, id) records are nodes of the graph already (a handful: only those
     whose ids identify another node)."""
@@ -287,7 +289,7 @@ def _existing(
         ids.setdefault(label, []).append(record_id)
     if not ids:
         return set()
-    found = queries.execute_query(_find_nodes(sorted(ids)), ids=ids, database_=database)[0]
+    found = lookup_rows(queries, _find_nodes(sorted(ids)), ids=ids, database=database)
     return {(row["label"], row["id"]) for row in found}
 
 

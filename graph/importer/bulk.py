@@ -1,6 +1,7 @@
 """`eventgraph import --bulk`: the initial load of an empty local database with neo4j-admin.
 
-    check, each record spelled as CSV rows as it passes (CsvSpool) ─▶ CSV files ─▶ stop Neo4j
+    emptiness checked ─▶ Neo4j stopping (a thread) beside the check, each record spelled as
+        CSV rows as it passes (CsvSpool) ─▶ CSV files ─▶ the stop awaited
         ─▶ `neo4j-admin database import full` ─▶ its counts checked against the files
         ─▶ start Neo4j ─▶ the empty lists (`list_statements`) ─▶ apply_schema
 
@@ -12,8 +13,10 @@ reports them unchanged. What the online writer derives in Cypher (`:LongSpan`, r
 `since_end`/`until_start`, graph/spans.py) the files carry too, and the schema's record
 (`schema_record`) with them: applying the schema to the new store runs no migration, it only
 builds the indexes (after the lists are set, so that setting them updates no index). Entities'
-`uncounted_involves` (graph/involvement.py) is counted on the new store in the lists phase, by
-the same batched statement as the schema's migration to version 4.
+`uncounted_involves` (graph/involvement.py) is summed during the check (`_uncounted_terms`) and
+written in the entities' files, which are kept in memory until the check ends (entities are
+few). The check looks nothing up in the graph (it is empty), so Neo4j stops meanwhile; if the
+check refuses the files, Neo4j is started again.
 
 Only into an empty database, because neo4j-admin replaces the whole store. For a Neo4j that
 eventgraph does not run, `bulk_files_for_paths` writes the files, and the statements to run
@@ -27,6 +30,7 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -48,7 +52,7 @@ from eventgraph.graph.importer.reading import ReadResult
 from eventgraph.graph.importer.spool import FRAME, Spool
 from eventgraph.graph.importer.validation import Item, Plan
 from eventgraph.graph.importer.writing import WRITE_ORDER, claim_rows, edges_of, node_properties
-from eventgraph.graph.involvement import RECOUNT_ALL
+from eventgraph.graph.involvement import UNCOUNTED
 from eventgraph.graph.java import find_jdk
 from eventgraph.graph.ontology import LONG_SPAN_LABEL
 from eventgraph.graph.records import ClaimSpec
@@ -445,6 +449,38 @@ class _CsvRows:
         return grading, lines, waiting
 
 
+Terms = tuple[tuple[str, int], ...]
+"""An event's nonzero terms of its entities' `uncounted_involves` (graph/involvement.py)."""
+
+
+def _uncounted_terms(item: Item) -> Terms:
+    """Per entity an event names k times, k − 1 (a bulk load has no retracted event:
+    `_refuse_retractions`); empty for the common event and for other records."""
+    participants = getattr(item.record, "participants", ())
+    if len(participants) < 2:
+        return ()
+    named = Counter(participant.ref for participant in participants)
+    return tuple((ref, k - 1) for ref, k in named.items() if k > 1)
+
+
+@dataclass
+class _BulkRows:
+    """The bulk load's encoder (`validation.Encode`): a record's CSV (`_CsvRows`) and its
+    terms of the entities' uncounted INVOLVES, which the spool sums into the entities' rows."""
+
+    now: datetime
+    rows: _CsvRows = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rows = _CsvRows(self.now)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_BulkRows, (self.now,))
+
+    def __call__(self, item: Item, canonical: str) -> tuple[Any, ...]:
+        return (*self.rows(item, canonical), _uncounted_terms(item))
+
+
 _NODE_COLUMNS = {label: _node_columns(label) for label in (*WRITE_ORDER, CLAIM, EXTERNAL_ID)}
 _CLAIM_COLUMNS = _NODE_COLUMNS[CLAIM]
 _SCHEMA_COLUMNS = _Columns.of(
@@ -479,6 +515,32 @@ class _Table:
 
     def close(self) -> None:
         self._out.close()
+
+
+UNCOUNTED_COLUMN = f"{UNCOUNTED}:long"
+"""An entity file's last column: `uncounted_involves`, known once every event is checked."""
+
+
+class _EntityTable(_Table):
+    """An entity label's file: its lines are kept (entities are few: about 8,000 at 1M events)
+    until every event is checked, then written with their `uncounted_involves` cell last."""
+
+    def __init__(self, path: Path, header: str) -> None:
+        super().__init__(path, f"{header[:-1]},{_quoted(UNCOUNTED_COLUMN)}\n")
+        self._lines: list[str] = []
+
+    def add(self, line: str) -> None:
+        self._lines.append(line)
+        self.count += 1
+
+    def close_counted(self, uncounted: Counter[str]) -> None:
+        """Write the lines, each entity's count last (the id is a line's first cell, quoted:
+        record ids hold no quote, `records.ID_PATTERN`)."""
+        for line in self._lines:
+            n = uncounted.get(line[1 : line.index('"', 1)])
+            self._out.write(f"{line[:-1]},{n}\n" if n else f"{line[:-1]},\n")
+        self._lines = []
+        self.close()
 
 
 class _Waiting:
@@ -533,15 +595,20 @@ class CsvSpool(Spool):
         """Source id → its own grading, of the sources kept so far."""
         self._tables: dict[Table, _Table] = {}
         self._waiting = _Waiting(directory / "claims-waiting.pickle")
+        self._uncounted: Counter[str] = Counter()
+        """Entity id → its uncounted INVOLVES (`_uncounted_terms`), where not 0."""
 
-    def encoder(self) -> "_CsvRows":
-        return _CsvRows(self.now)
+    def encoder(self) -> "_BulkRows":
+        return _BulkRows(self.now)
 
     def add_encoded(self, label: str, encoded: Any) -> None:
-        """Keep a record spelled by `_CsvRows`: its grading (a source's) and lines; a claim
-        whose source's grading is known by now gets it."""
-        grading, lines, waiting = encoded
+        """Keep a record spelled by `_BulkRows`: its grading (a source's), lines and terms of
+        the entities' uncounted INVOLVES; a claim whose source's grading is known by now gets
+        it."""
+        grading, lines, waiting, terms = encoded
         self.total += 1
+        for entity, term in terms:
+            self._uncounted[entity] += term
         if grading is not None:
             self._grading[grading[0]] = grading[1]
         tables = self._tables
@@ -569,7 +636,8 @@ class CsvSpool(Spool):
         else:
             path = self._directory / f"relationships-{key[0]}-{key[1]}.csv"
             header = EDGE_COLUMNS.header([f":START_ID({key[0]})", f":END_ID({key[1]})", ":TYPE"])
-        table = self._tables[key] = _Table(path, header)
+        kind = _EntityTable if key[1] in ontology.ENTITY_LABELS and not key[0] else _Table
+        table = self._tables[key] = kind(path, header)
         return table
 
     def __iter__(self) -> Iterator[Item]:
@@ -601,7 +669,10 @@ class CsvSpool(Spool):
         files = BulkFiles(into or self._directory)
         files.schema_record = self._schema_record(into or self._directory)
         for (source, target), table in self._tables.items():
-            table.close()
+            if isinstance(table, _EntityTable):
+                table.close_counted(self._uncounted)
+            else:
+                table.close()
             path = table.path
             if into is not None:
                 path = Path(shutil.move(path, into / path.name))
@@ -644,13 +715,12 @@ def list_statements(files: BulkFiles) -> list[str]:
 
 def after_import_statements(files: BulkFiles) -> tuple[str, ...]:
     """What the store needs once neo4j-admin has built it, before its indexes: the empty lists
-    (`list_statements`) and the entities' uncounted INVOLVES (`RECOUNT_ALL`)."""
-    return (*list_statements(files), RECOUNT_ALL)
+    (`list_statements`; the entities' uncounted INVOLVES are in the files)."""
+    return tuple(list_statements(files))
 
 
 def set_lists(driver: Driver, database: str, files: BulkFiles) -> None:
-    """Run `list_statements`, then count the entities' uncounted INVOLVES (`RECOUNT_ALL`), each
-    batched: in an implicit transaction."""
+    """Run `after_import_statements`, each batched: in an implicit transaction."""
     with driver.session(database=database) as session:
         for statement in after_import_statements(files):
             session.run(statement).consume()
@@ -743,13 +813,20 @@ def bulk_import_paths(
         with open_driver(settings) as driver:
             server_info(driver, settings)
             _refuse_unless_empty(driver, database)
+        stopping = _Stopping(settings, report)
+        try:
             with phase("checking", "Checking the files (and spelling them as CSV)…"):
-                read, plan = read_and_validate(driver, database, paths, _max_bytes(settings), spool)
+                read, plan = read_and_validate(None, database, paths, _max_bytes(settings), spool)
             _refuse_retractions(read)
-        with phase("files", "Writing the import files…"):
-            files = spool.finish_files(plan)
-        with phase("stop", "Stopping Neo4j…"):
-            local_neo4j.stop(settings, report)
+            with phase("files", "Writing the import files…"):
+                files = spool.finish_files(plan)
+            with phase("stop", "Waiting for Neo4j to stop…"):
+                stopping.join()
+        except BaseException:
+            stopping.join(quietly=True)
+            report("Starting Neo4j again: nothing was imported…")
+            local_neo4j.start(settings, report)
+            raise
         try:
             with phase("neo4j-admin", "Running neo4j-admin database import full…"):
                 log = _run_admin_import(settings, files)
@@ -759,7 +836,7 @@ def bulk_import_paths(
             with phase("start", "Starting Neo4j…"):
                 local_neo4j.start(settings, report)
     with open_driver(settings) as driver:
-        with phase("lists", "Setting the empty lists and the entities' uncounted involvements…"):
+        with phase("lists", "Setting the empty lists…"):
             set_lists(driver, database, files)
         with phase("schema", "Applying the schema…"):
             apply_schema(driver, database)
@@ -771,6 +848,31 @@ def bulk_import_paths(
         read.assumptions,
         phase.seconds,
     )
+
+
+class _Stopping:
+    """Neo4j stopping in a thread of its own, while the files are checked: the database is
+    empty (`_refuse_unless_empty`), so the check looks nothing up in it, and the stop's
+    checkpoint and the JVM's shutdown overlap the check, whose workers get its core."""
+
+    def __init__(self, settings: Settings, report: Report) -> None:
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._stop, args=(settings, report), name="bulk-stop", daemon=True
+        )
+        self._thread.start()
+
+    def _stop(self, settings: Settings, report: Report) -> None:
+        try:
+            local_neo4j.stop(settings, report)
+        except BaseException as error:  # raised again by join
+            self._error = error
+
+    def join(self, *, quietly: bool = False) -> None:
+        """Wait for the stop; raise what it raised, unless `quietly`."""
+        self._thread.join()
+        if self._error is not None and not quietly:
+            raise self._error
 
 
 def _refuse_retractions(read: ReadResult) -> None:

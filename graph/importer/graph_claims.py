@@ -14,7 +14,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from eventgraph.graph.driver import Queries
+from eventgraph.graph.driver import Queries, lookup_rows
 from eventgraph.graph.importer.reading import Attachment
 from eventgraph.graph.records import ClaimSpec
 
@@ -61,7 +61,10 @@ GraphClaim = tuple[str, str, ClaimSpec]
 
 
 def attach(
-    rows: Iterable[Attachment], found_claims: list[GraphClaim], queries: Queries, database: str
+    rows: Iterable[Attachment],
+    found_claims: list[GraphClaim],
+    queries: Queries | None,
+    database: str,
 ) -> Iterator[Attachment]:
     """Add to `found_claims` the feed's claims rows whose target is in the graph; give back
     the rest (rows on nothing: problems)."""
@@ -70,7 +73,7 @@ def attach(
         targets = sorted({row.target for row in chunk if _of_feed(row)})
         found: dict[str, str] = {}
         if targets:
-            answer = queries.execute_query(_FIND, ids=targets, database_=database)[0]
+            answer = lookup_rows(queries, _FIND, ids=targets, database=database)
             found = {record["id"]: record["label"] for record in answer}
         for row in chunk:
             label = found.get(row.target) if _of_feed(row) else None

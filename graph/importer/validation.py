@@ -24,7 +24,7 @@ from typing import Any, NamedTuple, Protocol
 from pydantic import ValidationError
 
 from eventgraph.graph import identifiers, ontology
-from eventgraph.graph.driver import Queries
+from eventgraph.graph.driver import Queries, lookup_rows
 from eventgraph.graph.errors import Problem, a_or_an
 from eventgraph.graph.importer import graph_claims
 from eventgraph.graph.importer.attaching import Attached, ExternalIds, GivenIds, aliases, given_ids
@@ -176,7 +176,7 @@ def _labels_lookup(references: set[str], entities: set[str]) -> Lookup | None:
 
 
 def _graph_labels(
-    queries: Queries, database: str, references: set[str], entities: set[str]
+    queries: Queries | None, database: str, references: set[str], entities: set[str]
 ) -> dict[str, set[str]]:
     """Under which labels the graph already holds the `references` and `entities`
     (`_labels_lookup`)."""
@@ -184,7 +184,7 @@ def _graph_labels(
     lookup = _labels_lookup(references, entities)
     if lookup is None:
         return found
-    for row in queries.execute_query(lookup.query, lookup.params, database_=database)[0]:
+    for row in lookup_rows(queries, lookup.query, lookup.params, database=database):
         found[row["id"]].add(row["label"])
     return found
 
@@ -412,9 +412,10 @@ class Checker:
             yield from self.faulty[label]
 
     def finish(
-        self, queries: Queries, database: str, again: Callable[[], Iterable[RawRecord]]
+        self, queries: Queries | None, database: str, again: Callable[[], Iterable[RawRecord]]
     ) -> Plan:
-        """Check what spans the records, against the graph; the plan carries every problem.
+        """Check what spans the records, against the graph (`queries` None: the graph is known
+        to be empty, nothing is looked up); the plan carries every problem.
 
         `again` reads the same records once more, only if something is wrong, to say where."""
         plan = Plan(
@@ -435,7 +436,7 @@ class Checker:
             _place(plan, wrong, again, self.attachments)
         return plan
 
-    def _attach_by_external_ids(self, plan: Plan, queries: Queries, database: str) -> None:
+    def _attach_by_external_ids(self, plan: Plan, queries: Queries | None, database: str) -> None:
         """Records whose external ids name a node already in the graph attach to it."""
         attached = self.external_ids.settle(queries, database)
         plan.problems.extend(self.external_ids.problems)
@@ -446,7 +447,7 @@ class Checker:
         plan.total -= len(attached.nodes)
         plan.items = attached.items(plan.items)
 
-    def _left_over(self, plan: Plan, queries: Queries, database: str) -> None:
+    def _left_over(self, plan: Plan, queries: Queries | None, database: str) -> None:
         """CSV rows whose event or relation is not in the import; a feed's claims rows may
         be on one already in the graph."""
         if self.attachments is None:
@@ -497,7 +498,7 @@ class Checker:
         return self.sources_cited_ungraded - self.source_reliability.keys()
 
     def _check_ids_and_references(
-        self, plan: Plan, wrong: _Wrong, queries: Queries, database: str
+        self, plan: Plan, wrong: _Wrong, queries: Queries | None, database: str
     ) -> None:
         entity_ids, defined, unresolved = self._to_resolve()
         in_graph = _graph_labels(queries, database, unresolved, entity_ids)
@@ -532,21 +533,23 @@ class Checker:
             wrong.references[(ref_id, allowed)] = (reason, suggestion)
 
     def _candidates(
-        self, allowed: tuple[str, ...], ref_id: str, queries: Queries, database: str
+        self, allowed: tuple[str, ...], ref_id: str, queries: Queries | None, database: str
     ) -> list[str]:
         names = list(self.ids.ids(allowed))
         for label in allowed:
             query = _FIND_SIMILAR.format(label=label)
-            rows = queries.execute_query(query, prefix=ref_id[:2], database_=database)[0]
+            rows = lookup_rows(queries, query, prefix=ref_id[:2], database=database)
             names.extend(row["id"] for row in rows)
         return names
 
-    def _check_gradings(self, plan: Plan, wrong: _Wrong, queries: Queries, database: str) -> None:
+    def _check_gradings(
+        self, plan: Plan, wrong: _Wrong, queries: Queries | None, database: str
+    ) -> None:
         """Find the gradings of the cited sources that are not in the import; name those
         that have none though claims without their own cite them."""
         lookup = _gradings_lookup(self._gradings_wanted())
         if lookup is not None:
-            rows = queries.execute_query(lookup.query, lookup.params, database_=database)[0]
+            rows = lookup_rows(queries, lookup.query, lookup.params, database=database)
             self.source_reliability.update({row["id"]: row["reliability"] for row in rows})
         wrong.ungraded = {
             source
