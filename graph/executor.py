@@ -65,8 +65,12 @@ class _ReadSessions:
             weakref.WeakKeyDictionary()
         )
 
-    def take(self) -> AsyncSession:
-        """An idle session of this loop, or a new one."""
+    def take(self, driver: AsyncDriver) -> AsyncSession:
+        """An idle session of `driver` on this loop, or a new one (a driver swapped in for
+        the executor's drops the sessions of the one before)."""
+        if driver is not self.driver:
+            self.driver = driver
+            self.idle.clear()
         kept = self.idle.get(asyncio.get_running_loop())
         if kept:
             return kept.pop()
@@ -78,10 +82,10 @@ class _ReadSessions:
         if len(kept) < KEPT_READ_SESSIONS:
             kept.append(session)
 
-    async def read(self, query: Query, params: dict[str, Any]) -> list[Record]:
+    async def read(self, driver: AsyncDriver, query: Query, params: dict[str, Any]) -> list[Record]:
         """Every record of `query`; a session whose read failed or was cancelled is closed as
         `async with` would close it (a cancelled one drops its connection), never kept."""
-        session = self.take()
+        session = self.take(driver)
         try:
             result = await session.run(query, params)
             records = [record async for record in result]
@@ -145,7 +149,7 @@ class Executor:
             query = Query(statement.cypher, timeout=timeout)
             wanted = consistency.wanted_bookmarks()
             if wanted is None and not after_write and self._read_sessions is not None:
-                return await self._read_sessions.read(query, statement.params)
+                return await self._read_sessions.read(self.async_driver, query, statement.params)
             async with self.async_driver.session(
                 database=self.database,
                 default_access_mode=_access(after_write),
