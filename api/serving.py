@@ -216,7 +216,11 @@ def serve(
     configure_logging(settings.log_format)
     if workers == 1:
         server = _AnnouncingServer(_config(serving_app(), 1), announce)
-        server.run(sockets=[sock])
+        try:
+            server.run(sockets=[sock])
+        except SystemExit:  # uvicorn exits the process when the app's start-up fails
+            if server.started:
+                raise
         if not server.started:
             raise AppNotStarted("The app did not start (the log above says why); nothing served.")
         return
