@@ -25,7 +25,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from eventgraph.graph import feeds
 from eventgraph.graph.errors import InvalidData, Unavailable
 from eventgraph.graph.executor import Statement
-from eventgraph.graph.importer.parallel import CheckPool, pool_worth_it
+from eventgraph.graph.importer.parallel import COLLECT_EVERY, CheckPool, pool_worth_it
 from eventgraph.graph.importer.reading import (
     RawRecord,
     ReadResult,
@@ -67,11 +67,11 @@ class ImportSummary:
 
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector less often: checking builds and drops millions of
-    small objects, none in cycles, and each collection walks every live one (at 100k events,
-    an eighth of the checking time went to collections)."""
+    """Run the cyclic garbage collector less often (`parallel.COLLECT_EVERY`): checking builds
+    and drops millions of small objects, none in cycles, and each collection walks every live
+    one (at 100k events, an eighth of the checking time went to collections)."""
     before = gc.get_threshold()
-    gc.set_threshold(50_000, *before[1:])
+    gc.set_threshold(COLLECT_EVERY, *before[1:])
     try:
         yield
     finally:
