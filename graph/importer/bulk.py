@@ -176,7 +176,8 @@ def _quoted(text: str) -> str:
 
 
 def _text_cell(value: Any) -> str:
-    return _quoted(value if type(value) is str else str(value))
+    text = value if type(value) is str else str(value)
+    return '"' + text.replace('"', '""') + '"'  # `_quoted`, inline: most cells are text
 
 
 def _list_cell(value: list[Any]) -> str:
@@ -241,8 +242,8 @@ class _Columns:
 
     def cells(self, row: dict[str, Any]) -> list[str]:
         """A row's cells, in column order (None values and absent columns left empty)."""
-        cells = [""] * len(self.index)
         index = self.index
+        cells = [""] * len(index)
         for key, value in row.items():
             if value is not None:
                 position, spell = index[key]
@@ -331,6 +332,26 @@ EDGE_COLUMNS = _Columns.of(
 _NO_PROPERTIES = "," * len(EDGE_COLUMNS.typed) + "\n"
 
 
+_EDGE_PLAN = EDGE_COLUMNS.index
+_EDGE_CELLS = [""] * len(EDGE_COLUMNS.index)
+
+
+def _edge_line(edge_type: str, source_id: str, target_id: str, props: dict[str, Any]) -> str:
+    """A relationship's line with properties (an event's participants: role and position),
+    as `EDGE_COLUMNS.line` spells it, without the row's dict."""
+    cells = _EDGE_CELLS.copy()
+    cells[0], cells[1], cells[2] = (
+        _text_cell(source_id),
+        _text_cell(target_id),
+        _text_cell(edge_type),
+    )
+    for key, value in props.items():
+        if value is not None:
+            position, spell = _EDGE_PLAN[key]
+            cells[position] = spell(value)
+    return ",".join(cells) + "\n"
+
+
 def _link(edge_type: str, source_id: str, target_id: str) -> str:
     """A relationship's line when it has no properties (most: a claim's links, an event's
     places). Record and claim ids match `records.ID_PATTERN`, which has no quote to double
@@ -355,13 +376,16 @@ class _GroupPlan(Plan):
 Table = tuple[str, str]
 """A node file (`("", label)`) or a relationship file (`(source group, target group)`)."""
 _TABLES: dict[tuple[str, str], Table] = {}
+_TABLE_OF: dict[tuple[str, str], Table] = {}
+"""(source, target) as asked → its table (`_table_of`), looked up first per line."""
 
 
 def _table_of(source: str, target: str) -> Table:
     """The file of a node (`source` "") or of an edge between two labels, always as the same
     tuple: pickling a worker's results (parallel.py) then writes each once per batch."""
     key = (source, target) if not source else (_group(source), _group(target))
-    return _TABLES.setdefault(key, key)
+    table = _TABLE_OF[source, target] = _TABLES.setdefault(key, key)
+    return table
 
 
 Waiting = tuple[str, str]
@@ -410,12 +434,11 @@ class _CsvRows:
         for edge_type, source, source_id, target, target_id, edge_props in edges_of(
             item, self.plan
         ):
-            table = _table_of(source, target)
+            table = _TABLE_OF.get((source, target)) or _table_of(source, target)
             if not edge_props:
-                lines.append((table, _link(edge_type, source_id, target_id)))
+                lines.append((table, f'"{source_id}","{target_id}","{edge_type}"{_NO_PROPERTIES}'))
                 continue
-            edge = {**edge_props, "from": source_id, "to": target_id, "type": edge_type}
-            lines.append((table, EDGE_COLUMNS.line(edge)))
+            lines.append((table, _edge_line(edge_type, source_id, target_id, edge_props)))
         for given in getattr(record, "external_ids", ()):  # graph/identifiers.py, as CSV
             id_cells = id_row(given.scheme, given.value)
             external = {**id_cells, "created_at": self.now}
@@ -426,8 +449,8 @@ class _CsvRows:
         claims_from = _table_of(CLAIM, label)
         waiting: list[Waiting] = []
         for claim in claim_rows(item, self.plan):
-            claim_id = claim["props"]["id"]
-            claim_props = dict(claim["props"])
+            claim_props = claim["props"]  # made for this row: taking its reliability out is safe
+            claim_id = claim_props["id"]
             reliability = claim_props.pop(RELIABILITY)
             cells = _CLAIM_COLUMNS.cells(claim_props)
             cells[_CLAIM_CREATED] = self.now_cell
