@@ -28,13 +28,13 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from neo4j import Driver
 from neo4j.spatial import WGS84Point
@@ -392,6 +392,24 @@ Waiting = tuple[str, str]
 """A claim's row whose grading is its source's: (the source, the cells before it)."""
 
 
+class Spelled(NamedTuple):
+    """A valid record as `_CsvRows` spells it, for `CsvSpool.add_encoded`."""
+
+    grading: tuple[str, str | None] | None
+    """(id, its own grading) of a source."""
+    tables: tuple[tuple[Table, int], ...]
+    """Each file the record has lines in, and how many: the same tuple for records of the
+    same shape, so that pickling a worker's results (parallel.py) writes it once per batch."""
+    text: tuple[str, ...]
+    """The record's lines in each of `tables`, joined (one string per file, not per line: at
+    100k events, pickling and unpickling each line were a third of what the pool sent)."""
+    waiting: list[Waiting]
+    """Its claims' rows that take their source's grading, once it is known."""
+
+
+_SHAPES: dict[tuple[tuple[Table, int], ...], tuple[tuple[Table, int], ...]] = {}
+
+
 @dataclass
 class _CsvRows:
     """Spells a valid record as its lines of neo4j-admin's CSV (`validation.Encode`), in the
@@ -409,15 +427,13 @@ class _CsvRows:
     def __reduce__(self) -> tuple[Any, ...]:
         return (_CsvRows, (self.now,))
 
-    def __call__(
-        self, item: Item, canonical: str
-    ) -> tuple[tuple[str, str | None] | None, list[tuple[Table, str]], list[Waiting]]:
+    def __call__(self, item: Item, canonical: str) -> Spelled:
         label, record = item.label, item.record
         grading = None
         if label == ontology.SOURCE.name:
             given = getattr(record, "reliability", None)
             grading = (record.id, given.value if given else None)
-        lines: list[tuple[Table, str]] = []
+        lines: defaultdict[Table, list[str]] = defaultdict(list)
         props = node_properties(item)
         for key in _list_keys(label):
             if props.get(key) == [""]:
@@ -430,22 +446,22 @@ class _CsvRows:
         cells = _NODE_COLUMNS[label].cells(props)
         created, updated = _NOW_AT[label]
         cells[created] = cells[updated] = self.now_cell
-        lines.append((_table_of("", label), ",".join(cells) + "\n"))
+        lines[_table_of("", label)].append(",".join(cells) + "\n")
         for edge_type, source, source_id, target, target_id, edge_props in edges_of(
             item, self.plan
         ):
             table = _TABLE_OF.get((source, target)) or _table_of(source, target)
             if not edge_props:
-                lines.append((table, f'"{source_id}","{target_id}","{edge_type}"{_NO_PROPERTIES}'))
+                lines[table].append(f'"{source_id}","{target_id}","{edge_type}"{_NO_PROPERTIES}')
                 continue
-            lines.append((table, _edge_line(edge_type, source_id, target_id, edge_props)))
+            lines[table].append(_edge_line(edge_type, source_id, target_id, edge_props))
         for given in getattr(record, "external_ids", ()):  # graph/identifiers.py, as CSV
             id_cells = id_row(given.scheme, given.value)
             external = {**id_cells, "created_at": self.now}
-            lines.append((_table_of("", EXTERNAL_ID), _NODE_COLUMNS[EXTERNAL_ID].line(external)))
+            lines[_table_of("", EXTERNAL_ID)].append(_NODE_COLUMNS[EXTERNAL_ID].line(external))
             key = id_cells["key"].replace('"', '""')  # an external id's value may hold one
             link = _link(ontology.IDENTIFIES, key, record.id)
-            lines.append((_table_of(EXTERNAL_ID, label), link))
+            lines[_table_of(EXTERNAL_ID, label)].append(link)
         claims_from = _table_of(CLAIM, label)
         waiting: list[Waiting] = []
         for claim in claim_rows(item, self.plan):
@@ -458,14 +474,20 @@ class _CsvRows:
             if type(reliability) is _SourceGrading:
                 waiting.append((reliability.source, before))
             else:
-                lines.append((_table_of("", CLAIM), f"{before},{_quoted(reliability)}\n"))
-            lines.append((claims_from, _link("SUPPORTS", claim_id, claim["owner"])))
-            lines.append((_CLAIM_SOURCE, _link("SOURCED_FROM", claim_id, claim["source"])))
+                lines[_table_of("", CLAIM)].append(f"{before},{_quoted(reliability)}\n")
+            lines[claims_from].append(_link("SUPPORTS", claim_id, claim["owner"]))
+            lines[_CLAIM_SOURCE].append(_link("SOURCED_FROM", claim_id, claim["source"]))
             if claim["report"] is not None:
-                lines.append((_CLAIM_REPORT, _link("IN_REPORT", claim_id, claim["report"])))
+                lines[_CLAIM_REPORT].append(_link("IN_REPORT", claim_id, claim["report"]))
             for basis in claim["based_on"]:
-                lines.append((_CLAIM_SOURCE, _link("BASED_ON", claim_id, basis)))
-        return grading, lines, waiting
+                lines[_CLAIM_SOURCE].append(_link("BASED_ON", claim_id, basis))
+        shape = tuple((table, len(group)) for table, group in lines.items())
+        return Spelled(
+            grading,
+            _SHAPES.setdefault(shape, shape),
+            tuple("".join(group) for group in lines.values()),
+            waiting,
+        )
 
 
 _NODE_COLUMNS = {label: _node_columns(label) for label in (*WRITE_ORDER, CLAIM, EXTERNAL_ID)}
@@ -496,9 +518,10 @@ class _Table:
         self._out = path.open("w", encoding="utf-8", buffering=2**20)
         self._out.write(header)
 
-    def add(self, line: str) -> None:
-        self._out.write(line)
-        self.count += 1
+    def add(self, lines: str, count: int = 1) -> None:
+        """Write `count` lines, joined in `lines`."""
+        self._out.write(lines)
+        self.count += count
 
     def close(self) -> None:
         self._out.close()
@@ -563,16 +586,16 @@ class CsvSpool(Spool):
     def add_encoded(self, label: str, encoded: Any) -> None:
         """Keep a record spelled by `_CsvRows`: its grading (a source's) and lines; a claim
         whose source's grading is known by now gets it."""
-        grading, lines, waiting = encoded
+        grading, shape, text, waiting = encoded
         self.total += 1
         if grading is not None:
             self._grading[grading[0]] = grading[1]
         tables = self._tables
-        for key, line in lines:
+        for (key, count), lines in zip(shape, text, strict=True):
             table = tables.get(key)
             if table is None:
                 table = self._table(key)
-            table.add(line)
+            table.add(lines, count)
         for row in waiting:
             reliability = self._grading.get(row[0])
             if reliability is None:
