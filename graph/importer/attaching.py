@@ -20,7 +20,7 @@ transaction writes (idempotent: re-imports change nothing).
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from eventgraph.graph import identifiers, model
 from eventgraph.graph.driver import Queries, lookup_rows
@@ -35,12 +35,13 @@ IDENTIFIABLE = frozenset(ALIASED_LABELS)
 an `id` alias of the event a merge folded it into."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Given:
+class _Given(NamedTuple):
     """Where a record gives an id (or is: its own id's `where` and field). Kept for every
     identifiable record (events too), and read only for a problem: what a problem says is
     spelled then, from the record's file, path and line (spelling it for every record was
-    about 10 µs a record of the check)."""
+    about 10 µs a record of the check). A named tuple, as a worker's results are unpickled
+    in the importing process (parallel.py): as a frozen dataclass with slots, each one took
+    a Python call per field there."""
 
     label: str
     id: str
@@ -87,8 +88,7 @@ def _find_nodes(labels: Iterable[str]) -> str:
     return "CALL () { " + " UNION ALL ".join(branches) + " } RETURN label, id"
 
 
-@dataclass(frozen=True)
-class GivenIds:
+class GivenIds(NamedTuple):
     """A valid identifiable record's ids and where it gives each: made where the record is
     checked (`validation.examine`, maybe in a worker process), kept by `ExternalIds.note`."""
 

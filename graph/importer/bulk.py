@@ -32,13 +32,13 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from neo4j import Driver
 from neo4j.spatial import WGS84Point
@@ -180,7 +180,8 @@ def _quoted(text: str) -> str:
 
 
 def _text_cell(value: Any) -> str:
-    return _quoted(value if type(value) is str else str(value))
+    text = value if type(value) is str else str(value)
+    return '"' + text.replace('"', '""') + '"'  # `_quoted`, inline: most cells are text
 
 
 def _list_cell(value: list[Any]) -> str:
@@ -245,8 +246,8 @@ class _Columns:
 
     def cells(self, row: dict[str, Any]) -> list[str]:
         """A row's cells, in column order (None values and absent columns left empty)."""
-        cells = [""] * len(self.index)
         index = self.index
+        cells = [""] * len(index)
         for key, value in row.items():
             if value is not None:
                 position, spell = index[key]
@@ -335,6 +336,26 @@ EDGE_COLUMNS = _Columns.of(
 _NO_PROPERTIES = "," * len(EDGE_COLUMNS.typed) + "\n"
 
 
+_EDGE_PLAN = EDGE_COLUMNS.index
+_EDGE_CELLS = [""] * len(EDGE_COLUMNS.index)
+
+
+def _edge_line(edge_type: str, source_id: str, target_id: str, props: dict[str, Any]) -> str:
+    """A relationship's line with properties (an event's participants: role and position),
+    as `EDGE_COLUMNS.line` spells it, without the row's dict."""
+    cells = _EDGE_CELLS.copy()
+    cells[0], cells[1], cells[2] = (
+        _text_cell(source_id),
+        _text_cell(target_id),
+        _text_cell(edge_type),
+    )
+    for key, value in props.items():
+        if value is not None:
+            position, spell = _EDGE_PLAN[key]
+            cells[position] = spell(value)
+    return ",".join(cells) + "\n"
+
+
 def _link(edge_type: str, source_id: str, target_id: str) -> str:
     """A relationship's line when it has no properties (most: a claim's links, an event's
     places). Record and claim ids match `records.ID_PATTERN`, which has no quote to double
@@ -359,17 +380,38 @@ class _GroupPlan(Plan):
 Table = tuple[str, str]
 """A node file (`("", label)`) or a relationship file (`(source group, target group)`)."""
 _TABLES: dict[tuple[str, str], Table] = {}
+_TABLE_OF: dict[tuple[str, str], Table] = {}
+"""(source, target) as asked → its table (`_table_of`), looked up first per line."""
 
 
 def _table_of(source: str, target: str) -> Table:
     """The file of a node (`source` "") or of an edge between two labels, always as the same
     tuple: pickling a worker's results (parallel.py) then writes each once per batch."""
     key = (source, target) if not source else (_group(source), _group(target))
-    return _TABLES.setdefault(key, key)
+    table = _TABLE_OF[source, target] = _TABLES.setdefault(key, key)
+    return table
 
 
 Waiting = tuple[str, str]
 """A claim's row whose grading is its source's: (the source, the cells before it)."""
+
+
+class Spelled(NamedTuple):
+    """A valid record as `_CsvRows` spells it, for `CsvSpool.add_encoded`."""
+
+    grading: tuple[str, str | None] | None
+    """(id, its own grading) of a source."""
+    tables: tuple[tuple[Table, int], ...]
+    """Each file the record has lines in, and how many: the same tuple for records of the
+    same shape, so that pickling a worker's results (parallel.py) writes it once per batch."""
+    text: tuple[str, ...]
+    """The record's lines in each of `tables`, joined (one string per file, not per line: at
+    100k events, pickling and unpickling each line were a third of what the pool sent)."""
+    waiting: list[Waiting]
+    """Its claims' rows that take their source's grading, once it is known."""
+
+
+_SHAPES: dict[tuple[tuple[Table, int], ...], tuple[tuple[Table, int], ...]] = {}
 
 
 @dataclass
@@ -389,15 +431,13 @@ class _CsvRows:
     def __reduce__(self) -> tuple[Any, ...]:
         return (_CsvRows, (self.now,))
 
-    def __call__(
-        self, item: Item, canonical: str
-    ) -> tuple[tuple[str, str | None] | None, list[tuple[Table, str]], list[Waiting]]:
+    def __call__(self, item: Item, canonical: str) -> Spelled:
         label, record = item.label, item.record
         grading = None
         if label == ontology.SOURCE.name:
             given = getattr(record, "reliability", None)
             grading = (record.id, given.value if given else None)
-        lines: list[tuple[Table, str]] = []
+        lines: defaultdict[Table, list[str]] = defaultdict(list)
         props = node_properties(item)
         for key in _list_keys(label):
             if props.get(key) == [""]:
@@ -410,28 +450,27 @@ class _CsvRows:
         cells = _NODE_COLUMNS[label].cells(props)
         created, updated = _NOW_AT[label]
         cells[created] = cells[updated] = self.now_cell
-        lines.append((_table_of("", label), ",".join(cells) + "\n"))
+        lines[_table_of("", label)].append(",".join(cells) + "\n")
         for edge_type, source, source_id, target, target_id, edge_props in edges_of(
             item, self.plan
         ):
-            table = _table_of(source, target)
+            table = _TABLE_OF.get((source, target)) or _table_of(source, target)
             if not edge_props:
-                lines.append((table, _link(edge_type, source_id, target_id)))
+                lines[table].append(f'"{source_id}","{target_id}","{edge_type}"{_NO_PROPERTIES}')
                 continue
-            edge = {**edge_props, "from": source_id, "to": target_id, "type": edge_type}
-            lines.append((table, EDGE_COLUMNS.line(edge)))
+            lines[table].append(_edge_line(edge_type, source_id, target_id, edge_props))
         for given in getattr(record, "external_ids", ()):  # graph/identifiers.py, as CSV
             id_cells = id_row(given.scheme, given.value)
             external = {**id_cells, "created_at": self.now}
-            lines.append((_table_of("", EXTERNAL_ID), _NODE_COLUMNS[EXTERNAL_ID].line(external)))
+            lines[_table_of("", EXTERNAL_ID)].append(_NODE_COLUMNS[EXTERNAL_ID].line(external))
             key = id_cells["key"].replace('"', '""')  # an external id's value may hold one
             link = _link(ontology.IDENTIFIES, key, record.id)
-            lines.append((_table_of(EXTERNAL_ID, label), link))
+            lines[_table_of(EXTERNAL_ID, label)].append(link)
         claims_from = _table_of(CLAIM, label)
         waiting: list[Waiting] = []
         for claim in claim_rows(item, self.plan):
-            claim_id = claim["props"]["id"]
-            claim_props = dict(claim["props"])
+            claim_props = claim["props"]  # made for this row: taking its reliability out is safe
+            claim_id = claim_props["id"]
             reliability = claim_props.pop(RELIABILITY)
             cells = _CLAIM_COLUMNS.cells(claim_props)
             cells[_CLAIM_CREATED] = self.now_cell
@@ -439,14 +478,20 @@ class _CsvRows:
             if type(reliability) is _SourceGrading:
                 waiting.append((reliability.source, before))
             else:
-                lines.append((_table_of("", CLAIM), f"{before},{_quoted(reliability)}\n"))
-            lines.append((claims_from, _link("SUPPORTS", claim_id, claim["owner"])))
-            lines.append((_CLAIM_SOURCE, _link("SOURCED_FROM", claim_id, claim["source"])))
+                lines[_table_of("", CLAIM)].append(f"{before},{_quoted(reliability)}\n")
+            lines[claims_from].append(_link("SUPPORTS", claim_id, claim["owner"]))
+            lines[_CLAIM_SOURCE].append(_link("SOURCED_FROM", claim_id, claim["source"]))
             if claim["report"] is not None:
-                lines.append((_CLAIM_REPORT, _link("IN_REPORT", claim_id, claim["report"])))
+                lines[_CLAIM_REPORT].append(_link("IN_REPORT", claim_id, claim["report"]))
             for basis in claim["based_on"]:
-                lines.append((_CLAIM_SOURCE, _link("BASED_ON", claim_id, basis)))
-        return grading, lines, waiting
+                lines[_CLAIM_SOURCE].append(_link("BASED_ON", claim_id, basis))
+        shape = tuple((table, len(group)) for table, group in lines.items())
+        return Spelled(
+            grading,
+            _SHAPES.setdefault(shape, shape),
+            tuple("".join(group) for group in lines.values()),
+            waiting,
+        )
 
 
 Terms = tuple[tuple[str, int], ...]
@@ -509,9 +554,10 @@ class _Table:
         self._out = path.open("w", encoding="utf-8", buffering=2**20)
         self._out.write(header)
 
-    def add(self, line: str) -> None:
-        self._out.write(line)
-        self.count += 1
+    def add(self, lines: str, count: int = 1) -> None:
+        """Write `count` lines, joined in `lines`."""
+        self._out.write(lines)
+        self.count += count
 
     def close(self) -> None:
         self._out.close()
@@ -529,8 +575,11 @@ class _EntityTable(_Table):
         super().__init__(path, f"{header[:-1]},{_quoted(UNCOUNTED_COLUMN)}\n")
         self._lines: list[str] = []
 
-    def add(self, line: str) -> None:
-        self._lines.append(line)
+    def add(self, lines: str, count: int = 1) -> None:
+        """Keep an entity's line (a record has one line in its own label's file; a cell
+        may hold a line break, `--multiline-fields`, so the line is kept whole)."""
+        assert count == 1, "an entity record has one line in its label's file"
+        self._lines.append(lines)
         self.count += 1
 
     def close_counted(self, uncounted: Counter[str]) -> None:
@@ -602,21 +651,21 @@ class CsvSpool(Spool):
         return _BulkRows(self.now)
 
     def add_encoded(self, label: str, encoded: Any) -> None:
-        """Keep a record spelled by `_BulkRows`: its grading (a source's), lines and terms of
-        the entities' uncounted INVOLVES; a claim whose source's grading is known by now gets
-        it."""
-        grading, lines, waiting, terms = encoded
+        """Keep a record spelled by `_BulkRows`: its grading (a source's), lines per file
+        (`Spelled`) and terms of the entities' uncounted INVOLVES; a claim whose source's
+        grading is known by now gets it."""
+        grading, shape, text, waiting, terms = encoded
         self.total += 1
         for entity, term in terms:
             self._uncounted[entity] += term
         if grading is not None:
             self._grading[grading[0]] = grading[1]
         tables = self._tables
-        for key, line in lines:
+        for (key, count), lines in zip(shape, text, strict=True):
             table = tables.get(key)
             if table is None:
                 table = self._table(key)
-            table.add(line)
+            table.add(lines, count)
         for row in waiting:
             reliability = self._grading.get(row[0])
             if reliability is None:
