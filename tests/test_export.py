@@ -335,11 +335,11 @@ def test_the_seed_queries_seek_the_indexes_and_scan_no_events(
         for read in reads
         for step in _plan(edges_story, database, read, ids=["x"], labels=["Event"])
     ]
-    # A window open at its start (`--until` only) holds every event before its end: reading
-    # the start index in order (`NodeIndexScan`) is as good a plan as a range seek, and the
-    # planner picks either by its statistics. With a start, the index must be sought.
-    open_start = window[0] is None
-    start_index = "NodeIndex" if open_start else "NodeIndexSeek"
+    # Events are found through the start index, never by their label. Whether Neo4j seeks
+    # it (`NodeIndexSeek`) or reads it in order and filters (`NodeIndexScan`) is its choice by
+    # statistics: on this story's handful of events both cost the same, and a CI run saw it
+    # pick the scan even for a window with a start. Either reads the index, not the events.
+    start_index = "NodeIndex"
     for plan in (events, relations, entity, closure, nodes):
         scans = [(op, details) for op, details in plan if "Scan" in op]
         # Only the long-span events are found by label (`LongSpan&Event&!Retracted`), never
@@ -351,7 +351,7 @@ def test_the_seed_queries_seek_the_indexes_and_scan_no_events(
             or (
                 "Event" in details
                 and "LongSpan" not in details
-                and not (open_start and op == "NodeIndexScan" and ":Event(start)" in details)
+                and not (op == "NodeIndexScan" and ":Event(start)" in details)
             )
         ], plan
     assert any(op.startswith(start_index) and ":Event(start)" in d for op, d in events), events
