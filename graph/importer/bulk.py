@@ -387,8 +387,10 @@ _TABLE_OF: dict[tuple[str, str], Table] = {}
 def _table_of(source: str, target: str) -> Table:
     """The file of a node (`source` "") or of an edge between two labels, always as the same
     tuple: pickling a worker's results (parallel.py) then writes each once per batch."""
-    key = (source, target) if not source else (_group(source), _group(target))
-    table = _TABLE_OF[source, target] = _TABLES.setdefault(key, key)
+    table = _TABLE_OF.get((source, target))
+    if table is None:
+        key = (source, target) if not source else (_group(source), _group(target))
+        table = _TABLE_OF[source, target] = _TABLES.setdefault(key, key)
     return table
 
 
@@ -454,9 +456,9 @@ class _CsvRows:
         for edge_type, source, source_id, target, target_id, edge_props in edges_of(
             item, self.plan
         ):
-            table = _TABLE_OF.get((source, target)) or _table_of(source, target)
+            table = _table_of(source, target)
             if not edge_props:
-                lines[table].append(f'"{source_id}","{target_id}","{edge_type}"{_NO_PROPERTIES}')
+                lines[table].append(_link(edge_type, source_id, target_id))
                 continue
             lines[table].append(_edge_line(edge_type, source_id, target_id, edge_props))
         for given in getattr(record, "external_ids", ()):  # graph/identifiers.py, as CSV
