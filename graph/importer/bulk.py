@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
@@ -380,18 +381,15 @@ class _GroupPlan(Plan):
 Table = tuple[str, str]
 """A node file (`("", label)`) or a relationship file (`(source group, target group)`)."""
 _TABLES: dict[tuple[str, str], Table] = {}
-_TABLE_OF: dict[tuple[str, str], Table] = {}
-"""(source, target) as asked → its table (`_table_of`), looked up first per line."""
 
 
+@cache
 def _table_of(source: str, target: str) -> Table:
     """The file of a node (`source` "") or of an edge between two labels, always as the same
-    tuple: pickling a worker's results (parallel.py) then writes each once per batch."""
-    table = _TABLE_OF.get((source, target))
-    if table is None:
-        key = (source, target) if not source else (_group(source), _group(target))
-        table = _TABLE_OF[source, target] = _TABLES.setdefault(key, key)
-    return table
+    tuple: pickling a worker's results (parallel.py) then writes each once per batch. Cached:
+    it is asked once per line."""
+    key = (source, target) if not source else (_group(source), _group(target))
+    return _TABLES.setdefault(key, key)
 
 
 Waiting = tuple[str, str]
